@@ -1,0 +1,92 @@
+/**
+ * The shapes every host (CLI, server, Obsidian, VS Code) builds against.
+ * Kept in one file so a host can read the whole contract at once.
+ */
+
+/** Anything Bytedrop can hash and upload. One-shot streams are read once; Blobs and buffers may be read twice. */
+export type BodyInput = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** Content hash algorithms. SHA-256 is the default; MD5 is there because ByteGo names keys by MD5. */
+export type HashAlgorithm = 'sha256' | 'md5';
+
+/** Link formats `formatLink` understands. `custom` uses a template over `{url} {name} {alt} {key} {size}`. */
+export type LinkFormat = 'url' | 'markdown' | 'html' | 'custom';
+
+/** Provider presets; each applies that provider's known quirks. */
+export type ProviderName = 'aws' | 'r2' | 'b2' | 'minio' | 'spaces' | 'wasabi' | 'cos' | 'oss' | 'custom';
+
+/** Bytes-so-far progress, reported while uploading. `total` is undefined for streams of unknown length. */
+export interface UploadProgress {
+  loaded: number;
+  total?: number;
+}
+
+/** Options of one upload. */
+export interface UploadOptions {
+  /** The file's name as the user knows it (`shot.png`); only its last path segment is used. */
+  filename: string;
+  /** A type the caller already knows; the sniffed type wins when the bytes say otherwise. */
+  contentType?: string;
+  /** Size in bytes, when known up front (lets the uploader refuse early and report a total). */
+  size?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: UploadProgress) => void;
+  /** Caller-supplied template variables such as `{note}`, `{doc}`, `{user}`, `{folder}`. */
+  vars?: Record<string, string>;
+  /** A prefix put before the rendered key (per-key folders on the server, per-note prefixes in Obsidian). */
+  keyPrefix?: string;
+}
+
+/** What an upload resolves to. */
+export interface UploadResult {
+  key: string;
+  url: string;
+  size: number;
+  /** Hex digest of the configured algorithm. */
+  hash: string;
+  contentType: string;
+  /** True when an identical object was already stored and no bytes were sent. */
+  deduplicated: boolean;
+  etag?: string;
+  /** The sanitised original filename, handy for link text. */
+  filename: string;
+}
+
+/** The one-method interface every upload target satisfies (S3, local disk, a Bytedrop server). */
+export interface Uploader {
+  upload(body: BodyInput, options: UploadOptions): Promise<UploadResult>;
+}
+
+/** Metadata of a stored object, as a HEAD returns it. */
+export interface StoredObject {
+  size: number;
+  etag?: string;
+  contentType?: string;
+}
+
+/** Options for writing one object to a store. */
+export interface PutOptions {
+  contentType: string;
+  /** Known length; stores may use it to pick single PUT over multipart. */
+  size?: number;
+  cacheControl?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: UploadProgress) => void;
+}
+
+/**
+ * A storage backend (one file per backend, one contract test suite for all).
+ * `createUploader` runs the pipeline (hash → key → HEAD → PUT) over any store.
+ */
+export interface ObjectStore {
+  readonly kind: string;
+  head(key: string, signal?: AbortSignal): Promise<StoredObject | undefined>;
+  put(key: string, body: BodyInput, options: PutOptions): Promise<{ etag?: string }>;
+  /** Server-side copy, used to move a one-shot stream from a temporary key to its content-addressed key. */
+  copy(fromKey: string, toKey: string, options: { contentType: string; cacheControl?: string }): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Probes that the storage is reachable and writable (HeadBucket, or a disk check). */
+  check(signal?: AbortSignal): Promise<void>;
+  /** The public URL of a key, when the store has one. */
+  publicUrl(key: string): string;
+}
