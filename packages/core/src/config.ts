@@ -1,0 +1,303 @@
+/**
+ * The one config schema every host shares (CLI, server, Obsidian, VS Code), and the environment-variable reader.
+ * Messages name the field, the value and the fix, because users meet them in settings tabs and server logs.
+ */
+import * as v from 'valibot';
+import { BytedropError } from './errors';
+import { defaultRegion, inferProvider, PROVIDER_NAMES, PROVIDERS, urlProblem } from './providers';
+import { CALLER_VARIABLES, compileKeyTemplate, DEFAULT_KEY_TEMPLATE } from './template';
+import type { HashAlgorithm, ProviderName } from './types';
+
+/** The parsed, defaulted config. Produce it with `parseConfig`. */
+export interface BytedropConfig {
+  provider: ProviderName;
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  forcePathStyle?: boolean;
+  publicBaseUrl?: string;
+  acl?: string;
+  keyTemplate: string;
+  hashAlgorithm: HashAlgorithm;
+  /** Multipart part size in bytes: default 8 MiB, at least 5 MiB (the S3 minimum). */
+  partSize: number;
+  /** Parts uploaded in parallel; memory use is at most partSize × queueSize. */
+  queueSize: number;
+  /** Largest accepted upload in bytes; no limit when unset. */
+  maxFileSize?: number;
+  /** Bodies above this many bytes go multipart; defaults to `partSize`. */
+  multipartThreshold: number;
+}
+
+const MiB = 1024 * 1024;
+/** S3's smallest allowed non-final part. */
+export const MIN_PART_SIZE = 5 * MiB;
+/** S3's largest part and largest single PUT. */
+const MAX_PART_SIZE = 5 * 1024 * MiB;
+/** Default multipart part size (8 MiB, like the AWS CLI). */
+export const DEFAULT_PART_SIZE = 8 * MiB;
+
+/** Canned ACLs S3 understands. */
+export const CANNED_ACLS = [
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
+] as const;
+
+const HASH_ALGORITHMS = ['sha256', 'md5'] as const;
+
+const httpUrl = (field: string) =>
+  v.pipe(
+    v.string(`'${field}' must be a string like 'https://s3.example.com'`),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const problem = urlProblem(field, dataset.value);
+      if (problem !== undefined) addIssue({ message: problem });
+    }),
+    v.transform((value) => value.trim().replace(/\/+$/, '')),
+  );
+
+const text = (field: string, hint: string) =>
+  v.pipe(
+    v.string(`'${field}' must be a string: ${hint}`),
+    v.trim(),
+    v.nonEmpty(`'${field}' is empty: ${hint}`),
+  );
+
+const bytes = (field: string, min: number, max: number) =>
+  v.pipe(
+    v.number(`'${field}' must be a number of bytes`),
+    v.integer((issue) => `'${field}' ${String(issue.input)} is not a whole number of bytes: round it`),
+    v.minValue(
+      min,
+      (issue) => `'${field}' ${String(issue.input)} is below ${min} bytes: use at least ${min}`,
+    ),
+    v.maxValue(max, (issue) => `'${field}' ${String(issue.input)} is above ${max} bytes: use at most ${max}`),
+  );
+
+/**
+ * The valibot schema of a Bytedrop config. Accepts user input, fills defaults, infers the provider from the endpoint
+ * and the region from the provider. `parseConfig` wraps it and throws one `ERR_CONFIG` listing every problem.
+ *
+ * @example
+ * ```ts
+ * import * as v from 'valibot';
+ * const result = v.safeParse(configSchema, { endpoint: 'http://127.0.0.1:9000', bucket: 'notes' });
+ * if (result.success) result.output.provider; // 'custom'
+ * ```
+ */
+export const configSchema = v.pipe(
+  v.object(
+    {
+      provider: v.optional(
+        v.picklist(
+          PROVIDER_NAMES,
+          (issue) => `provider '${String(issue.input)}' is unknown: use one of ${PROVIDER_NAMES.join(', ')}`,
+        ),
+      ),
+      endpoint: v.optional(httpUrl('endpoint')),
+      region: v.optional(text('region', "write the provider's region, e.g. 'us-east-1' or 'auto' for R2")),
+      bucket: text('bucket', "set 'bucket' (or BYTEDROP_BUCKET) to your bucket's name"),
+      accessKeyId: v.optional(text('accessKeyId', 'paste the access key id from your provider')),
+      secretAccessKey: v.optional(text('secretAccessKey', 'paste the secret access key from your provider')),
+      sessionToken: v.optional(v.string("'sessionToken' must be a string")),
+      forcePathStyle: v.optional(v.boolean("'forcePathStyle' must be true or false")),
+      publicBaseUrl: v.optional(httpUrl('publicBaseUrl')),
+      acl: v.optional(
+        v.picklist(
+          CANNED_ACLS,
+          (issue) =>
+            `acl '${String(issue.input)}' is not a canned ACL: use one of ${CANNED_ACLS.join(', ')}, or leave it unset (many buckets forbid ACLs)`,
+        ),
+      ),
+      keyTemplate: v.optional(
+        v.pipe(
+          v.string(`'keyTemplate' must be a string like '${DEFAULT_KEY_TEMPLATE}'`),
+          v.rawCheck(({ dataset, addIssue }) => {
+            if (!dataset.typed) return;
+            try {
+              compileKeyTemplate(dataset.value, { variables: CALLER_VARIABLES });
+            } catch (error) {
+              addIssue({ message: `keyTemplate: ${(error as Error).message}` });
+            }
+          }),
+        ),
+        DEFAULT_KEY_TEMPLATE,
+      ),
+      hashAlgorithm: v.optional(
+        v.picklist(
+          HASH_ALGORITHMS,
+          (issue) =>
+            `hashAlgorithm '${String(issue.input)}' is not supported: use 'sha256' (default) or 'md5'`,
+        ),
+        'sha256',
+      ),
+      partSize: v.optional(bytes('partSize', MIN_PART_SIZE, MAX_PART_SIZE), DEFAULT_PART_SIZE),
+      queueSize: v.optional(
+        v.pipe(
+          v.number("'queueSize' must be a number"),
+          v.integer((issue) => `'queueSize' ${String(issue.input)} must be a whole number from 1 to 32`),
+          v.minValue(1, (issue) => `'queueSize' ${String(issue.input)} must be at least 1`),
+          v.maxValue(32, (issue) => `'queueSize' ${String(issue.input)} is too high: use at most 32`),
+        ),
+        4,
+      ),
+      maxFileSize: v.optional(bytes('maxFileSize', 1, Number.MAX_SAFE_INTEGER)),
+      multipartThreshold: v.optional(bytes('multipartThreshold', 1, MAX_PART_SIZE)),
+    },
+    // Valibot reports a missing required key with the object's message; the only required key is the bucket.
+    (issue) =>
+      issue.path?.length
+        ? `${String(issue.path[0]?.key)} is missing: set 'bucket' (or BYTEDROP_BUCKET) to your bucket's name`
+        : `config must be an object, got ${issue.received}: pass e.g. { bucket: 'notes', endpoint: 'https://…' }`,
+  ),
+  v.check(
+    (input) => (input.accessKeyId === undefined) === (input.secretAccessKey === undefined),
+    (issue) =>
+      `${issue.input.accessKeyId === undefined ? 'secretAccessKey is set but accessKeyId is missing' : 'accessKeyId is set but secretAccessKey is missing'}: set both (BYTEDROP_ACCESS_KEY_ID and BYTEDROP_SECRET_ACCESS_KEY), or neither to use the default AWS credential chain`,
+  ),
+  v.check(
+    (input) => input.endpoint !== undefined || !PROVIDERS[input.provider ?? 'aws'].requiresEndpoint,
+    (issue) => {
+      const preset = PROVIDERS[issue.input.provider ?? 'aws'];
+      return `endpoint is missing for provider '${preset.name}' (${preset.label}): set 'endpoint' (or BYTEDROP_ENDPOINT) to e.g. '${preset.endpointExample}'`;
+    },
+  ),
+  v.transform((input): BytedropConfig => {
+    const provider = input.provider ?? inferProvider(input.endpoint);
+    const { provider: _p, region: _r, multipartThreshold: _m, ...rest } = input;
+    return {
+      ...rest,
+      provider,
+      region: input.region ?? defaultRegion(provider, input.endpoint),
+      multipartThreshold: input.multipartThreshold ?? input.partSize,
+    };
+  }),
+);
+
+/** Hosts keep empty text fields as '' and JSON files may hold null: both mean "not set". */
+function dropEmpty(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== '' && value !== null && value !== undefined),
+  );
+}
+
+/**
+ * Validates and defaults a config. Throws one `BytedropError('ERR_CONFIG')` whose message lists every problem,
+ * each naming the field and the fix. Empty strings and nulls count as unset.
+ *
+ * @example
+ * ```ts
+ * const config = parseConfig({ endpoint: 'http://127.0.0.1:9000', bucket: 'notes', accessKeyId: 'k', secretAccessKey: 's' });
+ * config.provider; // 'custom'
+ * config.keyTemplate; // '{yyyy}/{mm}/{dd}/{name}-{hash:8}.{ext}'
+ * parseConfig({ endpoint: '127.0.0.1:9000', bucket: 'notes' });
+ * // throws ERR_CONFIG: endpoint '127.0.0.1:9000' has no scheme: write 'http://127.0.0.1:9000' or 'https://127.0.0.1:9000'
+ * ```
+ */
+export function parseConfig(input: unknown): BytedropConfig {
+  const result = v.safeParse(configSchema, dropEmpty(input));
+  if (result.success) return result.output;
+  const messages = [...new Set(result.issues.map((issue) => issue.message))];
+  throw new BytedropError('ERR_CONFIG', messages.join('; '));
+}
+
+/** Reads one env var, BYTEDROP_* first, then the ByteGo name. */
+function pick(env: Record<string, string | undefined>, ...names: string[]): [string, string] | undefined {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return [name, value];
+  }
+  return undefined;
+}
+
+function envBoolean(name: string, value: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new BytedropError('ERR_CONFIG', `${name}='${value}' is not a boolean: write 'true' or 'false'`);
+}
+
+function envMebibytes(name: string, value: string): number {
+  const number = Number(value);
+  if (value === '' || !Number.isFinite(number) || number <= 0) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `${name}='${value}' is not a size: write a positive number of MiB, e.g. '8'`,
+    );
+  }
+  return Math.round(number * MiB);
+}
+
+/**
+ * Reads a partial config from environment variables. `BYTEDROP_*` names win over the ByteGo names
+ * (`S3_ENDPOINT`, `S3_ACCESS_KEY`, `S3_SECRET_KEY`, `S3_BUCKET`, `S3_ACL`, `S3_REGION`, `PUBLIC_DOMAIN`), so a ByteGo
+ * deployment's env works unchanged. A `PUBLIC_DOMAIN` without a scheme gets `https://`, as ByteGo assumed.
+ * Sizes (`*_MB`) are MiB. Pass the result through `parseConfig` (usually merged with a file and overrides).
+ *
+ * @example
+ * ```ts
+ * configFromEnv({ S3_ENDPOINT: 'https://abc.r2.cloudflarestorage.com', S3_BUCKET: 'notes', PUBLIC_DOMAIN: 'cdn.example.com' });
+ * // { endpoint: 'https://abc.r2.cloudflarestorage.com', bucket: 'notes', publicBaseUrl: 'https://cdn.example.com' }
+ * ```
+ */
+export function configFromEnv(env: Record<string, string | undefined>): Partial<BytedropConfig> {
+  const config: Partial<BytedropConfig> = {};
+  const strings = {
+    endpoint: ['BYTEDROP_ENDPOINT', 'S3_ENDPOINT'],
+    bucket: ['BYTEDROP_BUCKET', 'S3_BUCKET'],
+    accessKeyId: ['BYTEDROP_ACCESS_KEY_ID', 'S3_ACCESS_KEY'],
+    secretAccessKey: ['BYTEDROP_SECRET_ACCESS_KEY', 'S3_SECRET_KEY'],
+    sessionToken: ['BYTEDROP_SESSION_TOKEN'],
+    region: ['BYTEDROP_REGION', 'S3_REGION'],
+    acl: ['BYTEDROP_ACL', 'S3_ACL'],
+    keyTemplate: ['BYTEDROP_KEY_TEMPLATE'],
+  } as const;
+  for (const [field, names] of Object.entries(strings) as [keyof typeof strings, readonly string[]][]) {
+    const found = pick(env, ...names);
+    if (found) config[field] = found[1];
+  }
+  const provider = pick(env, 'BYTEDROP_PROVIDER');
+  if (provider) config.provider = provider[1].toLowerCase() as ProviderName;
+  const hash = pick(env, 'BYTEDROP_HASH', 'BYTEDROP_HASH_ALGORITHM');
+  if (hash) config.hashAlgorithm = hash[1].toLowerCase() as HashAlgorithm;
+
+  const base = pick(env, 'BYTEDROP_PUBLIC_BASE_URL', 'PUBLIC_DOMAIN');
+  if (base) {
+    const [name, value] = base;
+    // ByteGo's PUBLIC_DOMAIN is often a bare host; ByteGo served it over https.
+    config.publicBaseUrl =
+      name === 'PUBLIC_DOMAIN' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? `https://${value}` : value;
+  }
+  const pathStyle = pick(env, 'BYTEDROP_FORCE_PATH_STYLE');
+  if (pathStyle) config.forcePathStyle = envBoolean(...pathStyle);
+
+  const sizes = {
+    partSize: 'BYTEDROP_PART_SIZE_MB',
+    maxFileSize: 'BYTEDROP_MAX_FILE_SIZE_MB',
+    multipartThreshold: 'BYTEDROP_MULTIPART_THRESHOLD_MB',
+  } as const;
+  for (const [field, name] of Object.entries(sizes) as [keyof typeof sizes, string][]) {
+    const found = pick(env, name);
+    if (found) config[field] = envMebibytes(...found);
+  }
+  const queue = pick(env, 'BYTEDROP_QUEUE_SIZE');
+  if (queue) {
+    const number = Number(queue[1]);
+    if (!Number.isInteger(number)) {
+      throw new BytedropError(
+        'ERR_CONFIG',
+        `BYTEDROP_QUEUE_SIZE='${queue[1]}' is not a whole number: write e.g. '4'`,
+      );
+    }
+    config.queueSize = number;
+  }
+  return config;
+}

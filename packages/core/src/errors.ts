@@ -1,0 +1,264 @@
+/**
+ * The one error type of Bytedrop. Every failure a host can show a user is a `BytedropError` with a stable `code`,
+ * so hosts branch on codes instead of parsing messages.
+ */
+
+/** Stable failure codes. Hosts map these to UI; the server sends them over the wire. */
+export type ErrorCode =
+  | 'ERR_CONFIG'
+  | 'ERR_TEMPLATE'
+  | 'ERR_FILENAME'
+  | 'ERR_AUTH'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_BUCKET_NOT_FOUND'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_TOO_LARGE'
+  | 'ERR_UNSUPPORTED_TYPE'
+  | 'ERR_ABORTED'
+  | 'ERR_NETWORK'
+  | 'ERR_CLOCK_SKEW'
+  | 'ERR_PROVIDER'
+  | 'ERR_INPUT';
+
+/** Every code, for validating codes that arrive over the wire (e.g. from a Bytedrop server). */
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'ERR_CONFIG',
+  'ERR_TEMPLATE',
+  'ERR_FILENAME',
+  'ERR_AUTH',
+  'ERR_FORBIDDEN',
+  'ERR_BUCKET_NOT_FOUND',
+  'ERR_NOT_FOUND',
+  'ERR_TOO_LARGE',
+  'ERR_UNSUPPORTED_TYPE',
+  'ERR_ABORTED',
+  'ERR_NETWORK',
+  'ERR_CLOCK_SKEW',
+  'ERR_PROVIDER',
+  'ERR_INPUT',
+];
+
+/**
+ * A failure with a stable `code`. The message names what failed, the offending value and the fix.
+ *
+ * @example
+ * ```ts
+ * throw new BytedropError('ERR_CONFIG', "bucket is missing: set 'bucket' (or BYTEDROP_BUCKET)");
+ * ```
+ */
+export class BytedropError extends Error {
+  override name = 'BytedropError';
+  readonly code: ErrorCode;
+  /** HTTP status from S3 or a Bytedrop server, when there was a response. */
+  readonly status?: number;
+  /** The provider's own error code (`NoSuchBucket`, `AccessDenied`, …), when there was one. */
+  readonly s3Code?: string;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number; s3Code?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    if (options?.status !== undefined) this.status = options.status;
+    if (options?.s3Code !== undefined) this.s3Code = options.s3Code;
+  }
+}
+
+/**
+ * Tells whether `error` is a `BytedropError` (optionally with a given code).
+ * Checks `name` and `code` rather than `instanceof`, so it works when a host bundles its own copy of core.
+ *
+ * @example
+ * ```ts
+ * try { await uploader.upload(body, { filename }); }
+ * catch (error) { if (isBytedropError(error, 'ERR_AUTH')) showLoginHint(); else throw error; }
+ * ```
+ */
+export function isBytedropError(error: unknown, code?: ErrorCode): error is BytedropError {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as { name?: unknown; code?: unknown };
+  if (candidate.name !== 'BytedropError') return false;
+  if (typeof candidate.code !== 'string' || !ERROR_CODES.includes(candidate.code as ErrorCode)) return false;
+  return code === undefined || candidate.code === code;
+}
+
+/** Where a failing request went; used only to make messages concrete. */
+export interface ErrorContext {
+  bucket?: string;
+  endpoint?: string;
+  key?: string;
+}
+
+interface ErrorShape {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  Code?: unknown;
+  cause?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
+function shapeOf(value: unknown): ErrorShape {
+  return typeof value === 'object' && value !== null ? (value as ErrorShape) : {};
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Network codes hide in `code`, `cause.code` or deeper (`fetch failed` → cause → cause). */
+function findNetworkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    const code = str(shapeOf(current).code);
+    if (code !== undefined && NETWORK_CODES.has(code)) return code;
+    current = shapeOf(current).cause;
+  }
+  return undefined;
+}
+
+function where(context: ErrorContext | undefined): string {
+  const parts: string[] = [];
+  if (context?.bucket) parts.push(`bucket '${context.bucket}'`);
+  if (context?.key) parts.push(`key '${context.key}'`);
+  if (context?.endpoint) parts.push(`endpoint '${context.endpoint}'`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+/**
+ * Turns anything thrown by the AWS SDK, `fetch` or Node's network stack into a `BytedropError`
+ * with a message that says what failed, the value involved, and what to do. `BytedropError`s pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * try { await client.send(new HeadBucketCommand({ Bucket: 'photos' })); }
+ * catch (error) { throw toBytedropError(error, { bucket: 'photos', endpoint: 'http://127.0.0.1:9000' }); }
+ * ```
+ */
+export function toBytedropError(error: unknown, context?: ErrorContext): BytedropError {
+  if (isBytedropError(error)) return error;
+  const shape = shapeOf(error);
+  const name = str(shape.name) ?? '';
+  const s3Code = str(shape.Code) ?? (name !== 'Error' && name !== '' ? name : undefined);
+  const rawStatus = shape.$metadata?.httpStatusCode;
+  const status = typeof rawStatus === 'number' ? rawStatus : undefined;
+  const detail = str(shape.message) ?? String(error);
+  const at = where(context);
+  const options = {
+    cause: error,
+    ...(status === undefined ? {} : { status }),
+    ...(s3Code ? { s3Code } : {}),
+  };
+
+  if (name === 'AbortError' || s3Code === 'AbortError') {
+    return new BytedropError(
+      'ERR_ABORTED',
+      `upload aborted${at}: the AbortSignal fired; retry if it was not intended`,
+      options,
+    );
+  }
+  switch (s3Code) {
+    case 'NoSuchBucket':
+      return new BytedropError(
+        'ERR_BUCKET_NOT_FOUND',
+        `bucket '${context?.bucket ?? '?'}' does not exist${at}: create it or fix 'bucket' in the config`,
+        options,
+      );
+    case 'InvalidAccessKeyId':
+    case 'SignatureDoesNotMatch':
+    case 'InvalidToken':
+    case 'ExpiredToken':
+      return new BytedropError(
+        'ERR_AUTH',
+        `credentials rejected (${s3Code})${at}: check 'accessKeyId' and 'secretAccessKey' for this endpoint`,
+        options,
+      );
+    case 'AccessDenied':
+    case 'Forbidden':
+      return new BytedropError(
+        'ERR_FORBIDDEN',
+        `access denied (${s3Code})${at}: give these credentials s3:PutObject/s3:GetObject on the bucket, or drop 'acl' if the bucket forbids ACLs`,
+        options,
+      );
+    case 'RequestTimeTooSkewed':
+      return new BytedropError(
+        'ERR_CLOCK_SKEW',
+        `the provider rejected the request time (RequestTimeTooSkewed)${at}: sync this machine's clock (NTP) and retry`,
+        options,
+      );
+    case 'NotFound':
+      // HEAD responses have no body, so a missing bucket and a missing key both arrive as a bare 404 'NotFound':
+      // only a request that named a key can be about the key.
+      if (context?.key === undefined && context?.bucket !== undefined) {
+        return new BytedropError(
+          'ERR_BUCKET_NOT_FOUND',
+          `bucket '${context.bucket}' was not found${at}: create it or fix 'bucket' in the config`,
+          options,
+        );
+      }
+      return new BytedropError('ERR_NOT_FOUND', `object not found${at}: check the key and bucket`, options);
+    case 'NoSuchKey':
+      return new BytedropError('ERR_NOT_FOUND', `object not found${at}: check the key and bucket`, options);
+    case 'EntityTooLarge':
+      return new BytedropError(
+        'ERR_TOO_LARGE',
+        `the provider refused the object as too large${at}: raise the provider limit or upload a smaller file`,
+        options,
+      );
+  }
+
+  const networkCode = findNetworkCode(error);
+  if (
+    networkCode !== undefined ||
+    name === 'TimeoutError' ||
+    (name === 'TypeError' && detail === 'fetch failed')
+  ) {
+    const why = networkCode ?? (name === 'TimeoutError' ? 'timeout' : detail);
+    return new BytedropError(
+      'ERR_NETWORK',
+      `could not reach the storage (${why})${at}: check that 'endpoint' is right and the server is running and reachable`,
+      options,
+    );
+  }
+  if (status !== undefined) {
+    if (status === 401) {
+      return new BytedropError(
+        'ERR_AUTH',
+        `credentials rejected (HTTP 401)${at}: check 'accessKeyId' and 'secretAccessKey'`,
+        options,
+      );
+    }
+    if (status === 403) {
+      return new BytedropError(
+        'ERR_FORBIDDEN',
+        `access denied (HTTP 403${s3Code ? ` ${s3Code}` : ''})${at}: check the credentials' permissions on the bucket`,
+        options,
+      );
+    }
+    return new BytedropError(
+      'ERR_PROVIDER',
+      `the storage provider failed with HTTP ${status}${s3Code ? ` ${s3Code}` : ''}: ${detail}${at}; check the provider's status and the config`,
+      options,
+    );
+  }
+  return new BytedropError(
+    'ERR_PROVIDER',
+    `unexpected storage failure: ${detail}${at}; check the config with \`bytedrop doctor\``,
+    options,
+  );
+}

@@ -1,0 +1,124 @@
+/**
+ * Streaming content hashes. Node's OpenSSL when the host has it (several times faster for large files),
+ * hash-wasm everywhere else (browsers, Obsidian mobile). Both give identical digests.
+ */
+import { createMD5, createSHA256 } from 'hash-wasm';
+import { toAsyncIterable } from './_body';
+import { BytedropError } from './errors';
+import type { BodyInput, HashAlgorithm } from './types';
+
+/** An incremental hash: feed chunks, then read the lowercase hex digest once. */
+export interface Hasher {
+  update(chunk: Uint8Array): void;
+  digest(): Promise<string>;
+}
+
+/**
+ * Which implementation computes the digest. `'auto'` uses node:crypto when the runtime exposes it and hash-wasm
+ * otherwise; `'wasm'` forces hash-wasm (tests use it to prove both paths agree).
+ */
+export type HashBackend = 'auto' | 'wasm';
+
+/** Options of `createHasher` and `hashBody`. */
+export interface HashOptions {
+  backend?: HashBackend;
+}
+
+type NodeCrypto = typeof import('node:crypto');
+
+function nodeCrypto(): NodeCrypto | undefined {
+  // Reached through getBuiltinModule, never a static `node:` import, so bundlers keep this file browser-safe.
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkAlgorithm(algorithm: unknown): asserts algorithm is HashAlgorithm {
+  if (algorithm !== 'sha256' && algorithm !== 'md5') {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `hash algorithm '${String(algorithm)}' is not supported: use 'sha256' (default) or 'md5'`,
+    );
+  }
+}
+
+/**
+ * Creates an incremental hasher. SHA-256 unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * const hasher = await createHasher('sha256');
+ * hasher.update(new TextEncoder().encode('abc'));
+ * await hasher.digest(); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+ * ```
+ */
+export async function createHasher(
+  algorithm: HashAlgorithm = 'sha256',
+  options?: HashOptions,
+): Promise<Hasher> {
+  checkAlgorithm(algorithm);
+  const crypto = options?.backend === 'wasm' ? undefined : nodeCrypto();
+  if (crypto) {
+    const hash = crypto.createHash(algorithm);
+    return {
+      update: (chunk) => {
+        hash.update(chunk);
+      },
+      digest: async () => hash.digest('hex'),
+    };
+  }
+  const wasm = algorithm === 'md5' ? await createMD5() : await createSHA256();
+  wasm.init();
+  return {
+    update: (chunk) => {
+      wasm.update(chunk);
+    },
+    digest: async () => wasm.digest('hex'),
+  };
+}
+
+/**
+ * Hashes a whole body, streaming it chunk by chunk, and counts its bytes.
+ * One-shot bodies (ReadableStream, AsyncIterable) are consumed.
+ *
+ * @example
+ * ```ts
+ * const { hash, size } = await hashBody(new Blob(['hello']));
+ * // hash: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824', size: 5
+ * ```
+ */
+export async function hashBody(
+  body: BodyInput,
+  algorithm: HashAlgorithm = 'sha256',
+  options?: HashOptions,
+): Promise<{ hash: string; size: number }> {
+  const hasher = await createHasher(algorithm, options);
+  let size = 0;
+  for await (const chunk of toAsyncIterable(body)) {
+    hasher.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { hash: await hasher.digest(), size };
+}
+
+/**
+ * The first `length` hex characters of a digest — the `{hash:N}` of key templates.
+ *
+ * @example
+ * ```ts
+ * shortHash('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'); // 'ba7816bf'
+ * shortHash('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 12); // 'ba7816bf8f01'
+ * ```
+ */
+export function shortHash(hex: string, length = 8): string {
+  if (!Number.isInteger(length) || length < 1 || length > hex.length) {
+    throw new BytedropError(
+      'ERR_INPUT',
+      `short hash length ${length} is out of range: use a whole number from 1 to ${hex.length}`,
+    );
+  }
+  return hex.slice(0, length).toLowerCase();
+}

@@ -1,0 +1,47 @@
+export type { BytedropConfig } from './config';
+export {
+  CANNED_ACLS,
+  configFromEnv,
+  configSchema,
+  DEFAULT_PART_SIZE,
+  MIN_PART_SIZE,
+  parseConfig,
+} from './config';
+export type { ErrorCode, ErrorContext } from './errors';
+export { BytedropError, ERROR_CODES, isBytedropError, toBytedropError } from './errors';
+export type { SanitizedFilename } from './filename';
+export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
+export type { HashBackend, Hasher, HashOptions } from './hash';
+export { createHasher, hashBody, shortHash } from './hash';
+export type { ProviderPreset, ProviderSettings } from './providers';
+export {
+  checkHttpUrl,
+  defaultRegion,
+  inferProvider,
+  PROVIDER_NAMES,
+  PROVIDERS,
+  resolveProvider,
+  urlProblem,
+} from './providers';
+export { SNIFF_BYTES, sniffContentType } from './sniff';
+export type { KeyContext, KeyTemplate } from './template';
+export {
+  CALLER_VARIABLES,
+  compileKeyTemplate,
+  DEFAULT_KEY_TEMPLATE,
+  KEY_VARIABLES,
+  MAX_KEY_BYTES,
+} from './template';
+export type {
+  BodyInput,
+  HashAlgorithm,
+  LinkFormat,
+  ObjectStore,
+  ProviderName,
+  PutOptions,
+  StoredObject,
+  Uploader,
+  UploadOptions,
+  UploadProgress,
+  UploadResult,
+} from './types';

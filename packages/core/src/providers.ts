@@ -1,0 +1,333 @@
+/**
+ * Provider presets: the quirks of each S3-compatible service, in one table, turned into plain S3Client settings.
+ * No SDK import here, so hosts and the doctor can inspect settings without loading the AWS SDK.
+ */
+import type { BytedropConfig } from './config';
+import { BytedropError } from './errors';
+import type { ProviderName } from './types';
+
+/** What Bytedrop knows about one provider. */
+export interface ProviderPreset {
+  readonly name: ProviderName;
+  /** Human name for settings UIs. */
+  readonly label: string;
+  /** Matches endpoint hosts of this provider; used to infer the provider from an endpoint. */
+  readonly hostPattern?: RegExp;
+  /** Whether S3Client needs an explicit endpoint (every provider but AWS). */
+  readonly requiresEndpoint: boolean;
+  /** A template of the endpoint, shown in error messages and settings placeholders. */
+  readonly endpointExample?: string;
+  /** Region used when none is configured. */
+  readonly defaultRegion: string;
+  /** Reads the region out of an endpoint host, for providers that put it there (`s3.us-west-004.backblazeb2.com`). */
+  readonly regionFromHost?: (host: string) => string | undefined;
+  /** Path-style (`endpoint/bucket/key`) unless the config says otherwise. */
+  readonly forcePathStyle: boolean;
+  /** Multipart parts must all have the same size except the last. */
+  readonly equalParts: boolean;
+}
+
+/** Settings ready to spread into `new S3Client({...})`, plus what the uploader needs besides. */
+export interface ProviderSettings {
+  provider: ProviderName;
+  /** Validated http(s) URL; `undefined` only for AWS without a custom endpoint (the SDK picks it). */
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  /** `WHEN_REQUIRED` for every non-AWS endpoint: third parties reject the SDK's default CRC32 trailers (aws-sdk-js-v3#6810). */
+  requestChecksumCalculation: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  responseChecksumValidation: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  /** Static credentials when configured; otherwise the SDK's default chain applies. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  bucket: string;
+  /** Canned ACL, only when the config asks for one (many buckets forbid ACLs). */
+  acl?: string;
+  equalParts: boolean;
+  /**
+   * Base of public object URLs: the configured `publicBaseUrl`, else the bucket's URL on the endpoint
+   * (which is only public when the bucket is; R2 buckets never are without r2.dev or a custom domain).
+   */
+  publicBaseUrl: string;
+}
+
+const regionAt =
+  (pattern: RegExp) =>
+  (host: string): string | undefined =>
+    pattern.exec(host)?.[1];
+
+/**
+ * Every provider preset.
+ *
+ * Addressing style: AWS, R2, B2, Spaces and Wasabi serve both styles; we default to virtual-hosted because it is what
+ * each provider's own SDK examples use and AWS is retiring path-style. COS and OSS accept only virtual-hosted
+ * (OSS answers path-style with SecondLevelDomainForbidden). MinIO and unknown self-hosted servers default to path-style
+ * because they rarely have wildcard DNS for bucket subdomains. `forcePathStyle` in the config overrides all of this.
+ *
+ * @example
+ * ```ts
+ * PROVIDERS.r2.defaultRegion; // 'auto'
+ * PROVIDERS.minio.forcePathStyle; // true
+ * ```
+ */
+export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.freeze({
+  aws: {
+    name: 'aws',
+    label: 'Amazon S3',
+    hostPattern: /(^|\.)amazonaws\.com(\.cn)?$/,
+    requiresEndpoint: false,
+    defaultRegion: 'us-east-1',
+    regionFromHost: regionAt(/(?:^|\.)s3[.-]([a-z0-9-]+)\.amazonaws\.com/),
+    forcePathStyle: false,
+    equalParts: false,
+  },
+  r2: {
+    name: 'r2',
+    label: 'Cloudflare R2',
+    hostPattern: /(^|\.)r2\.cloudflarestorage\.com$/,
+    requiresEndpoint: true,
+    endpointExample: 'https://<account-id>.r2.cloudflarestorage.com',
+    // R2 has no regions; 'auto' is what Cloudflare documents for SigV4.
+    defaultRegion: 'auto',
+    forcePathStyle: false,
+    // R2 rejects multipart uploads whose non-final parts differ in size.
+    equalParts: true,
+  },
+  b2: {
+    name: 'b2',
+    label: 'Backblaze B2',
+    hostPattern: /(^|\.)backblazeb2\.com$/,
+    requiresEndpoint: true,
+    endpointExample: 'https://s3.<region>.backblazeb2.com',
+    defaultRegion: 'us-west-004',
+    regionFromHost: regionAt(/^s3\.([a-z0-9-]+)\.backblazeb2\.com$/),
+    forcePathStyle: false,
+    equalParts: false,
+  },
+  minio: {
+    name: 'minio',
+    label: 'MinIO',
+    requiresEndpoint: true,
+    endpointExample: 'http://127.0.0.1:9000',
+    defaultRegion: 'us-east-1',
+    forcePathStyle: true,
+    equalParts: false,
+  },
+  spaces: {
+    name: 'spaces',
+    label: 'DigitalOcean Spaces',
+    hostPattern: /(^|\.)digitaloceanspaces\.com$/,
+    requiresEndpoint: true,
+    endpointExample: 'https://<region>.digitaloceanspaces.com',
+    // Spaces signs with us-east-1 whatever the datacenter; the datacenter lives in the endpoint.
+    defaultRegion: 'us-east-1',
+    forcePathStyle: false,
+    equalParts: false,
+  },
+  wasabi: {
+    name: 'wasabi',
+    label: 'Wasabi',
+    hostPattern: /(^|\.)wasabisys\.com$/,
+    requiresEndpoint: true,
+    endpointExample: 'https://s3.<region>.wasabisys.com',
+    defaultRegion: 'us-east-1',
+    regionFromHost: regionAt(/^s3\.([a-z0-9-]+)\.wasabisys\.com$/),
+    forcePathStyle: false,
+    equalParts: false,
+  },
+  cos: {
+    name: 'cos',
+    label: 'Tencent Cloud COS',
+    hostPattern: /(^|\.)myqcloud\.com$/,
+    requiresEndpoint: true,
+    endpointExample: 'https://cos.<region>.myqcloud.com',
+    defaultRegion: 'ap-guangzhou',
+    regionFromHost: regionAt(/(?:^|\.)cos\.([a-z0-9-]+)\.myqcloud\.com$/),
+    forcePathStyle: false,
+    equalParts: false,
+  },
+  oss: {
+    name: 'oss',
+    label: 'Alibaba Cloud OSS',
+    hostPattern: /(^|\.)aliyuncs\.com$/,
+    requiresEndpoint: true,
+    endpointExample: 'https://oss-<region>.aliyuncs.com',
+    defaultRegion: 'oss-cn-hangzhou',
+    // OSS's S3 compatibility signs with the 'oss-…' name of the region, as it appears in the host.
+    regionFromHost: regionAt(/(?:^|\.)(oss-[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$/),
+    forcePathStyle: false,
+    equalParts: false,
+  },
+  custom: {
+    name: 'custom',
+    label: 'Other S3-compatible',
+    requiresEndpoint: true,
+    endpointExample: 'https://s3.example.com',
+    defaultRegion: 'us-east-1',
+    forcePathStyle: true,
+    equalParts: false,
+  },
+} satisfies Record<ProviderName, ProviderPreset>);
+
+/** Provider names in preset order, for pick lists and error messages. */
+export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[];
+
+function hostOf(endpoint: string): string | undefined {
+  try {
+    return new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Guesses the provider from an endpoint URL: a known host wins, any other endpoint is `custom`, no endpoint is `aws`.
+ *
+ * @example
+ * ```ts
+ * inferProvider('https://abc123.r2.cloudflarestorage.com'); // 'r2'
+ * inferProvider('http://127.0.0.1:9000'); // 'custom'
+ * inferProvider(undefined); // 'aws'
+ * ```
+ */
+export function inferProvider(endpoint: string | undefined): ProviderName {
+  if (endpoint === undefined || endpoint === '') return 'aws';
+  const host = hostOf(endpoint);
+  if (host !== undefined) {
+    for (const preset of Object.values(PROVIDERS)) {
+      if (preset.hostPattern?.test(host)) return preset.name;
+    }
+  }
+  return 'custom';
+}
+
+/**
+ * The region a provider's endpoint implies, if it encodes one (B2, Wasabi, COS, OSS, AWS); else the preset default.
+ *
+ * @example
+ * ```ts
+ * defaultRegion('b2', 'https://s3.eu-central-003.backblazeb2.com'); // 'eu-central-003'
+ * defaultRegion('r2'); // 'auto'
+ * ```
+ */
+export function defaultRegion(provider: ProviderName, endpoint?: string): string {
+  const preset = PROVIDERS[provider];
+  const host = endpoint === undefined ? undefined : hostOf(endpoint);
+  return (host !== undefined ? preset.regionFromHost?.(host) : undefined) ?? preset.defaultRegion;
+}
+
+/**
+ * Says what is wrong with an endpoint or public base URL, or `undefined` when it is an absolute http(s) URL
+ * without query or fragment. The message names the field, the value and the fix.
+ *
+ * @example
+ * ```ts
+ * urlProblem('endpoint', '127.0.0.1:9000');
+ * // "endpoint '127.0.0.1:9000' has no scheme: write 'http://127.0.0.1:9000' or 'https://127.0.0.1:9000'"
+ * urlProblem('endpoint', 'https://s3.example.com'); // undefined
+ * ```
+ */
+export function urlProblem(field: string, value: string): string | undefined {
+  const trimmed = value.trim();
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    return `${field} '${value}' has no scheme: write 'http://${trimmed}' or 'https://${trimmed}'`;
+  }
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return `${field} '${value}' is not a valid URL: write it like 'https://s3.example.com'`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `${field} '${value}' uses '${url.protocol}': only http:// and https:// work, e.g. 'https://${url.host}'`;
+  }
+  if (url.search !== '' || url.hash !== '') {
+    return `${field} '${value}' has a query or fragment: remove everything from '?' or '#'`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks an endpoint (or public base URL) is an absolute http(s) URL and returns it trimmed, without trailing slashes.
+ * Throws `ERR_CONFIG` naming the field, the value and the fix.
+ *
+ * @example
+ * ```ts
+ * checkHttpUrl('endpoint', 'http://127.0.0.1:9000/'); // 'http://127.0.0.1:9000'
+ * checkHttpUrl('endpoint', '127.0.0.1:9000'); // throws ERR_CONFIG: endpoint '127.0.0.1:9000' has no scheme: …
+ * ```
+ */
+export function checkHttpUrl(field: string, value: string): string {
+  const problem = urlProblem(field, value);
+  if (problem !== undefined) throw new BytedropError('ERR_CONFIG', problem);
+  return value.trim().replace(/\/+$/, '');
+}
+
+/**
+ * Turns a parsed config into S3Client-ready settings, applying the provider's quirks.
+ * Returns a plain object; `createS3Store` spreads it into `new S3Client(...)`.
+ *
+ * @example
+ * ```ts
+ * const settings = resolveProvider(parseConfig({ endpoint: 'http://127.0.0.1:9000', bucket: 'notes' }));
+ * // { provider: 'custom', endpoint: 'http://127.0.0.1:9000', region: 'us-east-1', forcePathStyle: true,
+ * //   requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', … }
+ * ```
+ */
+export function resolveProvider(config: BytedropConfig): ProviderSettings {
+  const preset = PROVIDERS[config.provider];
+  if (preset === undefined) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `provider '${String(config.provider)}' is unknown: use one of ${PROVIDER_NAMES.join(', ')}`,
+    );
+  }
+  let endpoint: string | undefined;
+  if (config.endpoint !== undefined && config.endpoint !== '') {
+    endpoint = checkHttpUrl('endpoint', config.endpoint);
+  } else if (preset.requiresEndpoint) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `endpoint is missing for provider '${preset.name}' (${preset.label}): set 'endpoint' (or BYTEDROP_ENDPOINT) to e.g. '${preset.endpointExample}'`,
+    );
+  }
+  if (!config.bucket) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      "bucket is missing: set 'bucket' (or BYTEDROP_BUCKET) to your bucket's name",
+    );
+  }
+  const region = config.region || defaultRegion(preset.name, endpoint);
+  const forcePathStyle = config.forcePathStyle ?? preset.forcePathStyle;
+  // AWS itself verifies the new default CRC32 checksums; everyone else gets the pre-2025 behaviour (aws-sdk-js-v3#6810).
+  const checksum = preset.name === 'aws' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
+
+  const settings: ProviderSettings = {
+    provider: preset.name,
+    region,
+    forcePathStyle,
+    requestChecksumCalculation: checksum,
+    responseChecksumValidation: checksum,
+    bucket: config.bucket,
+    equalParts: preset.equalParts,
+    publicBaseUrl: config.publicBaseUrl
+      ? checkHttpUrl('publicBaseUrl', config.publicBaseUrl)
+      : bucketUrl(endpoint, region, config.bucket, forcePathStyle),
+  };
+  if (endpoint !== undefined) settings.endpoint = endpoint;
+  if (config.accessKeyId && config.secretAccessKey) {
+    settings.credentials = {
+      accessKeyId: config.accessKeyId,
+      secretAccessKey: config.secretAccessKey,
+      ...(config.sessionToken ? { sessionToken: config.sessionToken } : {}),
+    };
+  }
+  if (config.acl) settings.acl = config.acl;
+  return settings;
+}
+
+function bucketUrl(endpoint: string | undefined, region: string, bucket: string, pathStyle: boolean): string {
+  const base = endpoint ?? `https://s3.${region}.amazonaws.com`;
+  if (pathStyle) return `${base}/${encodeURIComponent(bucket)}`;
+  const url = new URL(base);
+  return `${url.protocol}//${bucket}.${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}

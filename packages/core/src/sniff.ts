@@ -1,0 +1,58 @@
+/**
+ * Content-type detection. Magic bytes win because pasted files lie about their names (`image.png` holding a JPEG);
+ * then the extension; then what the caller declared; then `application/octet-stream`.
+ */
+// 'file-type/core' is the runtime-neutral entry: the package's main entry pulls in node:fs under Node conditions.
+import { fileTypeFromBuffer } from 'file-type/core';
+import mime from 'mime/lite';
+
+/** How many leading bytes sniffing needs (file-type's reasonable detection size). */
+export const SNIFF_BYTES = 4100;
+
+const FALLBACK = 'application/octet-stream';
+
+function extensionOf(filename: string): string {
+  const last = filename.split(/[/\\]/).at(-1) ?? '';
+  const dot = last.lastIndexOf('.');
+  return dot > 0
+    ? last
+        .slice(dot + 1)
+        .trim()
+        .toLowerCase()
+    : '';
+}
+
+/** `image/PNG; charset=x` → `image/png`; `undefined` when it does not look like a media type. */
+function normalizeType(declared: string | undefined): string | undefined {
+  const type = declared?.split(';')[0]?.trim().toLowerCase();
+  return type && /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type) ? type : undefined;
+}
+
+/**
+ * Detects a body's content type and the matching extension from its first bytes, its filename and a declared type,
+ * in that order of trust. `ext` is lower-case without a dot, `''` when unknown.
+ *
+ * @example
+ * ```ts
+ * const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+ * await sniffContentType(png, 'blob'); // { contentType: 'image/png', ext: 'png' }
+ * await sniffContentType(new TextEncoder().encode('# hi'), 'notes.md'); // { contentType: 'text/markdown', ext: 'md' }
+ * ```
+ */
+export async function sniffContentType(
+  head: Uint8Array,
+  filename: string,
+  declared?: string,
+): Promise<{ contentType: string; ext: string }> {
+  const detected = head.byteLength > 0 ? await fileTypeFromBuffer(head) : undefined;
+  if (detected) return { contentType: detected.mime, ext: detected.ext };
+
+  const ext = extensionOf(filename);
+  const byExtension = ext ? mime.getType(ext) : null;
+  if (byExtension) return { contentType: byExtension, ext };
+
+  const type = normalizeType(declared);
+  if (type && type !== FALLBACK) return { contentType: type, ext: mime.getExtension(type) ?? '' };
+
+  return { contentType: FALLBACK, ext: /^[a-z0-9]{1,16}$/.test(ext) ? ext : '' };
+}

@@ -1,0 +1,273 @@
+/**
+ * Object-key templates: compiled once (so a typo fails at settings time, not at paste time), rendered per upload.
+ * One regex finds `{variable}`s and a map resolves them, in the style of VS Code's markdown copyFiles destinations.
+ * Every rendered key is made safe whatever the template, filename or caller variables contain.
+ */
+import { BytedropError } from './errors';
+import { INVISIBLE_CHARS, sanitizeFilename, slugSegment, truncateUtf8, utf8Length } from './filename';
+
+/** The default key: date folders, the readable name and a short content hash, e.g. `2024/05/01/shot-1a2b3c4d.png`. */
+export const DEFAULT_KEY_TEMPLATE = '{yyyy}/{mm}/{dd}/{name}-{hash:8}.{ext}';
+
+/** Variables hosts commonly supply through `KeyContext.vars`; a template may use them when the caller allows them. */
+export const CALLER_VARIABLES: readonly string[] = ['note', 'doc', 'user', 'folder', 'workspace'];
+
+/** Built-in variables, in the order shown to users. `hash` and `rand` take an optional `:N` length. */
+export const KEY_VARIABLES: readonly string[] = [
+  'yyyy',
+  'mm',
+  'dd',
+  'hh',
+  'mi',
+  'ss',
+  'timestamp',
+  'name',
+  'ext',
+  'hash',
+  'uuid',
+  'rand',
+  'type',
+];
+
+/** S3's key limit, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+
+/** What a key is rendered from. */
+export interface KeyContext {
+  /** The original filename; sanitised here (last segment, slugged). */
+  filename: string;
+  /** The sniffed extension; used when the filename has none or is a clipboard name. */
+  ext: string;
+  /** Full lowercase hex digest; required when the template uses `{hash}`. */
+  hash?: string;
+  contentType: string;
+  /** The upload time; defaults to now. Date variables use the LOCAL time zone, like PicGo. */
+  date?: Date;
+  /** Values of caller variables (`{note}`, `{folder}`, …). `/` in them makes folders; `..` never survives. */
+  vars?: Record<string, string>;
+  /** A folder put before the key (per-key or per-note prefixes), sanitised and counted in the 1024-byte limit. */
+  prefix?: string;
+}
+
+/** A compiled key template. */
+export interface KeyTemplate {
+  readonly source: string;
+  /** True when the key contains the content hash, so an existing object with that key is the same content. */
+  readonly usesHash: boolean;
+  /** Names of the variables the template uses, in order of first use. */
+  readonly variables: readonly string[];
+  render(context: KeyContext): string;
+}
+
+interface Token {
+  name: string;
+  length?: number;
+}
+
+/** The one regex: any `{…}` without nested braces. Names and `:N` are validated at compile time. */
+const VARIABLE = /\{([^{}]*)\}/g;
+const VARIABLE_BODY = /^([A-Za-z][A-Za-z0-9_]*)(?::(\d+))?$/;
+const RAND_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+function templateError(template: string, problem: string, allowed: readonly string[]): BytedropError {
+  const list = [
+    ...KEY_VARIABLES.map((name) => (name === 'hash' || name === 'rand' ? `{${name}[:N]}` : `{${name}}`)),
+    ...allowed.map((name) => `{${name}}`),
+  ];
+  return new BytedropError(
+    'ERR_TEMPLATE',
+    `key template '${template}': ${problem}; valid variables are ${list.join(' ')}`,
+  );
+}
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, '0');
+}
+
+function randomString(length: number): string {
+  const bytes = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(bytes);
+  // 36 does not divide 256, so the first 4 letters are marginally likelier: fine for uniqueness, not for secrets.
+  return Array.from(bytes, (byte) => RAND_ALPHABET[byte % RAND_ALPHABET.length]).join('');
+}
+
+function uuid(): string {
+  if (typeof globalThis.crypto.randomUUID === 'function') return globalThis.crypto.randomUUID();
+  // randomUUID is missing in insecure browser contexts (plain-http pages); build a v4 UUID by hand there.
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Caller values may hold folders (`a/b`, or `a\b` from Windows hosts); segments are slugged later with the rest. */
+function callerValue(value: string | undefined): string {
+  return (value ?? '').replace(/\\/g, '/');
+}
+
+/** Splits on `/`, slugs each segment and drops empty ones: no leading `/`, no `//`, no `.` or `..` segment. */
+function safePath(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(INVISIBLE_CHARS, '')
+    .split('/')
+    .map(slugSegment)
+    .filter((segment) => segment !== '')
+    .join('/');
+}
+
+/**
+ * Compiles a key template. Throws `ERR_TEMPLATE` naming an unknown variable and listing the valid ones.
+ * Caller variables (`{note}`, `{folder}`, …) are allowed only when listed in `options.variables`.
+ *
+ * Variables: `{yyyy} {mm} {dd} {hh} {mi} {ss}` (local time of `context.date`), `{timestamp}` (milliseconds since
+ * the epoch), `{name}` (sanitised filename without extension), `{ext}` (lower-case, sniffed for clipboard names),
+ * `{hash}` / `{hash:N}` (content hash, first N hex chars), `{uuid}`, `{rand:N}` (N random `[a-z0-9]`, default 8),
+ * `{type}` (top-level media type, e.g. `image`).
+ *
+ * @example
+ * ```ts
+ * const template = compileKeyTemplate('{folder}/{name}-{hash:8}.{ext}', { variables: ['folder'] });
+ * template.render({ filename: 'Shot 1.PNG', ext: 'png', contentType: 'image/png', hash: 'ba7816bf8f01cfea', vars: { folder: 'notes/daily' } });
+ * // 'notes/daily/Shot-1-ba7816bf.png'
+ * compileKeyTemplate('{yyyy}/{nmae}'); // throws ERR_TEMPLATE: unknown variable {nmae} …
+ * ```
+ */
+export function compileKeyTemplate(
+  template: string,
+  options?: { variables?: readonly string[] },
+): KeyTemplate {
+  const allowed = options?.variables ?? [];
+  if (typeof template !== 'string' || template.trim() === '') {
+    throw templateError(
+      String(template),
+      `the template is empty; the default is ${DEFAULT_KEY_TEMPLATE}`,
+      allowed,
+    );
+  }
+  for (const name of allowed) {
+    if (!VARIABLE_BODY.test(name) || name.includes(':') || KEY_VARIABLES.includes(name)) {
+      throw templateError(
+        template,
+        `caller variable '${name}' is not a plain name or shadows a built-in`,
+        [],
+      );
+    }
+  }
+  const parts: (string | Token)[] = [];
+  let last = 0;
+  for (const match of template.matchAll(VARIABLE)) {
+    parts.push(template.slice(last, match.index));
+    last = match.index + match[0].length;
+    const body = VARIABLE_BODY.exec(match[1]!.trim());
+    const name = body?.[1];
+    if (name === undefined || (!KEY_VARIABLES.includes(name) && !allowed.includes(name))) {
+      throw templateError(template, `unknown variable ${match[0]}`, allowed);
+    }
+    const length = body?.[2] === undefined ? undefined : Number(body[2]);
+    if (length !== undefined) {
+      if (name !== 'hash' && name !== 'rand') {
+        throw templateError(
+          template,
+          `{${name}} takes no ':N' length (only {hash:N} and {rand:N} do)`,
+          allowed,
+        );
+      }
+      if (length < 1 || length > 64) {
+        throw templateError(template, `length in ${match[0]} must be from 1 to 64`, allowed);
+      }
+    }
+    parts.push(length === undefined ? { name } : { name, length });
+  }
+  parts.push(template.slice(last));
+  const stray = parts.find((part) => typeof part === 'string' && /[{}]/.test(part));
+  if (stray !== undefined) {
+    throw templateError(
+      template,
+      `unbalanced '{' or '}' in '${String(stray)}' (write variables as {name})`,
+      allowed,
+    );
+  }
+  const tokens = parts.filter((part): part is Token => typeof part !== 'string');
+  const usesHash = tokens.some((token) => token.name === 'hash');
+  const nameCount = tokens.filter((token) => token.name === 'name').length;
+  const variables = [...new Set(tokens.map((token) => token.name))];
+
+  function render(context: KeyContext): string {
+    const file = sanitizeFilename(context.filename);
+    const sniffedExt = (context.ext ?? '').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+    const ext = file.ext !== '' && !file.clipboard ? file.ext : sniffedExt || file.ext;
+    if (usesHash && !context.hash) {
+      throw new BytedropError(
+        'ERR_INPUT',
+        `key template '${template}' uses {hash} but no hash was given: hash the body first (hashBody) and pass context.hash`,
+      );
+    }
+    const hash = (context.hash ?? '').toLowerCase();
+    const date = context.date ?? new Date();
+    const fixed: Record<string, string> = {
+      yyyy: pad(date.getFullYear(), 4),
+      mm: pad(date.getMonth() + 1),
+      dd: pad(date.getDate()),
+      hh: pad(date.getHours()),
+      mi: pad(date.getMinutes()),
+      ss: pad(date.getSeconds()),
+      timestamp: String(date.getTime()),
+      ext,
+      type: (context.contentType ?? '').split('/')[0]?.trim().toLowerCase() || 'application',
+    };
+    // Random values are drawn once per render so a template that repeats {uuid} or {rand} stays self-consistent.
+    const random = new Map<string, string>();
+    const resolve = (token: Token, name: string): string => {
+      switch (token.name) {
+        case 'name':
+          return name;
+        case 'hash':
+          return token.length === undefined ? hash : hash.slice(0, token.length);
+        case 'uuid':
+        case 'rand': {
+          const id = `${token.name}:${token.length ?? ''}`;
+          let value = random.get(id);
+          if (value === undefined) {
+            value = token.name === 'uuid' ? uuid() : randomString(token.length ?? 8);
+            random.set(id, value);
+          }
+          return value;
+        }
+        default:
+          return fixed[token.name] ?? callerValue(context.vars?.[token.name]);
+      }
+    };
+    const prefix = context.prefix ? `${callerValue(context.prefix)}/` : '';
+    const assemble = (name: string) =>
+      safePath(
+        prefix + parts.map((part) => (typeof part === 'string' ? part : resolve(part, name))).join(''),
+      );
+
+    let name = file.name;
+    let key = assemble(name);
+    // Over the S3 limit: shorten only the name, so date folders, hash and extension survive.
+    while (utf8Length(key) > MAX_KEY_BYTES && nameCount > 0 && name !== '') {
+      const excess = Math.ceil((utf8Length(key) - MAX_KEY_BYTES) / nameCount);
+      name = truncateUtf8(name, Math.max(0, utf8Length(name) - excess));
+      key = assemble(name);
+    }
+    if (utf8Length(key) > MAX_KEY_BYTES) {
+      throw new BytedropError(
+        'ERR_TEMPLATE',
+        `key template '${template}' renders ${utf8Length(key)} bytes even without the filename; S3 allows ${MAX_KEY_BYTES}: shorten the template, the prefix or the variable values`,
+      );
+    }
+    if (key === '') {
+      throw new BytedropError(
+        'ERR_TEMPLATE',
+        `key template '${template}' rendered an empty key for '${context.filename}': include {name}, {hash} or {uuid}`,
+      );
+    }
+    return key;
+  }
+
+  return { source: template, usesHash, variables, render };
+}
