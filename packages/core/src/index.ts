@@ -13,6 +13,8 @@ export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';
 export { createHasher, hashBody, shortHash } from './hash';
+export type { LinkSource } from './links';
+export { formatLink, publicUrl } from './links';
 export type { ProviderPreset, ProviderSettings } from './providers';
 export {
   checkHttpUrl,
