@@ -52,6 +52,8 @@ export function slugSegment(segment: string): string {
       .replace(UNSAFE_RUN, '-')
       .replace(/-{2,}/g, '-')
       .replace(/\.{2,}/g, '.')
+      // A slugged character right before an extension would leave 'name-.png'.
+      .replace(/-\./g, '.')
       .replace(/^[.-]+|[.-]+$/g, '')
       // Removing characters can put a base next to a combining mark; normalise again so the result is NFC.
       .normalize('NFC')
@@ -102,7 +104,14 @@ export function sanitizeFilename(filename: string): SanitizedFilename {
   // A leading dot marks a hidden file ('.env'), not an extension; 'v1.2 final' has no extension either.
   const hasExt = dot > 0 && EXTENSION.test(last.slice(dot + 1));
   const rawName = hasExt ? last.slice(0, dot) : last;
-  const ext = hasExt ? last.slice(dot + 1).toLowerCase() : '';
+  // Lower-casing can add combining marks ('İ' → 'i̇'); keep letters and digits only.
+  const ext = hasExt
+    ? last
+        .slice(dot + 1)
+        .toLowerCase()
+        .normalize('NFC')
+        .replace(/[^\p{L}\p{N}]/gu, '')
+    : '';
   const name = truncateUtf8(slugSegment(rawName), MAX_NAME_BYTES).replace(/[.-]+$/, '') || 'file';
   return { name, ext, clipboard: CLIPBOARD_NAME.test(rawName.trim()) };
 }

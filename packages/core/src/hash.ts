@@ -11,6 +11,8 @@ import type { BodyInput, HashAlgorithm } from './types';
 export interface Hasher {
   update(chunk: Uint8Array): void;
   digest(): Promise<string>;
+  /** Which implementation computes the digest (diagnostics, and proof in tests that the fallback ran). */
+  readonly implementation?: 'node:crypto' | 'hash-wasm';
 }
 
 /**
@@ -64,6 +66,7 @@ export async function createHasher(
   if (crypto) {
     const hash = crypto.createHash(algorithm);
     return {
+      implementation: 'node:crypto',
       update: (chunk) => {
         hash.update(chunk);
       },
@@ -73,6 +76,7 @@ export async function createHasher(
   const wasm = algorithm === 'md5' ? await createMD5() : await createSHA256();
   wasm.init();
   return {
+    implementation: 'hash-wasm',
     update: (chunk) => {
       wasm.update(chunk);
     },

@@ -63,10 +63,8 @@ function parenthesesBalanced(url: string): boolean {
 /** A link destination CommonMark parses back to the same URL. */
 function markdownUrl(url: string): string {
   const escaped = url
-    .replace(
-      /[\u0000-\u001f\u007f]/g,
-      (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-    )
+    // Controls are never valid in a destination; percent-encoding them keeps the URL's meaning.
+    .replace(/\p{Cc}/gu, (char) => encodeURIComponent(char))
     .replace(/\\/g, '\\\\')
     // Destinations decode entity references, so an '&' that starts one must be escaped to stay literal.
     .replace(/&(?=#\d+;|#x[0-9a-f]+;|[a-z][a-z0-9]*;)/gi, '\\&');
