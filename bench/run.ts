@@ -1,0 +1,112 @@
+/**
+ * `pnpm bench`: builds the packages, then measures Bytedrop against its peers in one run on this machine,
+ * prints a Markdown table and writes the figures as JSON to bench/results/.
+ *
+ * Options: --only hash,upload,paste,endpoint,footprint  --runs N (≥5)  --warmups N  --size-mib N  --no-build
+ */
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BenchContext, ROOT } from './lib/context.js';
+import { warmPageCache, writeRandomFile } from './lib/files.js';
+import { describeMachine, machineLine } from './lib/machine.js';
+import { run } from './lib/measure.js';
+import { renderMarkdown, type SectionResult, writeJson } from './lib/report.js';
+import { endpointSection } from './sections/endpoint.js';
+import { footprintSection } from './sections/footprint.js';
+import { hashSection } from './sections/hash.js';
+import { pasteSection } from './sections/paste.js';
+import { uploadSection } from './sections/upload.js';
+
+const SECTIONS = {
+  hash: hashSection,
+  upload: uploadSection,
+  paste: pasteSection,
+  endpoint: endpointSection,
+  footprint: footprintSection,
+} as const;
+type SectionName = keyof typeof SECTIONS;
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    warmups: { type: 'string', default: '1' },
+    'size-mib': { type: 'string', default: '1024' },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+const names = (values.only?.split(',') ?? Object.keys(SECTIONS)) as SectionName[];
+for (const name of names) {
+  if (!(name in SECTIONS))
+    throw new Error(`unknown section '${name}': use ${Object.keys(SECTIONS).join(', ')}`);
+}
+
+const started = performance.now();
+const log = (message: string) => {
+  process.stderr.write(
+    `[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`,
+  );
+};
+
+const machine = await describeMachine();
+log(machineLine(machine));
+if (!values['no-build']) {
+  log('pnpm -r build');
+  // A package that fails to build skips only the rows that need it.
+  await run('pnpm', ['-r', 'build'], { cwd: ROOT, timeoutMs: 300_000 }).catch((error: unknown) => {
+    log(`build failed, continuing with what exists: ${String(error).slice(0, 500)}`);
+  });
+}
+
+const bigFile = join(tmpdir(), `bytedrop-bench-${process.pid}.bin`);
+const removeBigFile = () => rm(bigFile, { force: true });
+process.once('SIGINT', () => {
+  removeBigFile().finally(() => process.exit(130));
+});
+
+const ctx: BenchContext = {
+  machine,
+  runs: Math.max(5, Number(values.runs)),
+  warmups: Number(values.warmups),
+  bigFile,
+  bigFileSize: Number(values['size-mib']) * 2 ** 20,
+  log,
+};
+
+const results: SectionResult[] = [];
+try {
+  if (names.includes('hash') || names.includes('upload')) {
+    log(`writing ${values['size-mib']} MiB of random bytes to ${bigFile}`);
+    await writeRandomFile(bigFile, ctx.bigFileSize);
+    await warmPageCache(bigFile);
+  }
+  for (const name of names) {
+    log(`section ${name}`);
+    try {
+      results.push(await SECTIONS[name](ctx));
+    } catch (error) {
+      // One broken section must not hide the others' figures.
+      log(`section ${name} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      results.push({ title: name, table: [], targets: [], notes: [`FAILED: ${String(error)}`], data: null });
+    }
+  }
+} finally {
+  await removeBigFile();
+}
+
+const seconds = (performance.now() - started) / 1000;
+const command = `pnpm bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+const markdown = renderMarkdown(machine, results, seconds, command);
+process.stdout.write(`${markdown}\n`);
+const path = await writeJson({
+  machine,
+  command,
+  seconds,
+  runs: ctx.runs,
+  warmups: ctx.warmups,
+  sections: results,
+  markdown,
+});
+log(`wrote ${path}`);

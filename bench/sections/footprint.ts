@@ -1,0 +1,121 @@
+/**
+ * 5. Footprint: what a user downloads (Obsidian main.js, the .vsix, core's browser bundle minified and gzipped)
+ * and what an import costs (fresh Node processes, wall time, against an empty `node -e 0`).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { type BenchContext, BUILT, bench, root } from '../lib/context.js';
+import { run } from '../lib/measure.js';
+import { fmt, type SectionResult, tableLines } from '../lib/report.js';
+import { repeat, type Summary, summarize } from '../lib/stats.js';
+
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+
+interface ImportEntry {
+  name: string;
+  path: string;
+  /** CommonJS bundles that import a host API get the stub preload. */
+  hostStubs?: boolean;
+}
+
+/** The VS Code bundle is wherever its package.json `main` points. */
+async function vscodeMain(): Promise<string | undefined> {
+  const manifest = JSON.parse(await readFile(root('packages/vscode-extension/package.json'), 'utf8')) as {
+    main?: string;
+  };
+  return manifest.main ? root(`packages/vscode-extension/${manifest.main.replace(/^\.\//, '')}`) : undefined;
+}
+
+async function importTime(ctx: BenchContext, entry: ImportEntry | undefined): Promise<Summary> {
+  const args = entry
+    ? [
+        ...(entry.hostStubs ? ['--require', bench('clients/host-stubs.cjs')] : []),
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(pathToFileURL(entry.path).href)});`,
+      ]
+    : ['-e', '0'];
+  const times = await repeat(Math.max(ctx.runs, 7), 1, async () => {
+    const started = performance.now();
+    await run('node', args, { timeoutMs: 60_000 });
+    return performance.now() - started;
+  });
+  return summarize(times);
+}
+
+/** Core's main entry bundled for browsers as a host bundler would: minified, then gzipped. */
+async function browserBundle(): Promise<{ minified: number; gzipped: number }> {
+  const result = await build({
+    entryPoints: [BUILT.core],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+  return { minified: code.length, gzipped: gzipSync(code, { level: 9 }).length };
+}
+
+export async function footprintSection(ctx: BenchContext): Promise<SectionResult> {
+  const notes: string[] = [];
+  const sizes: string[][] = [];
+  const data: Record<string, unknown> = {};
+  const sizeOf = async (name: string, path: string) => {
+    if (!existsSync(path)) {
+      sizes.push([name, 'not built', '']);
+      notes.push(`${name} missing at ${path.replace(root(''), '')}: its package's build did not produce it.`);
+      return;
+    }
+    const bytes = await readFile(path);
+    data[name] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    sizes.push([
+      name,
+      kB(bytes.length),
+      path.endsWith('.vsix') ? '(zip already)' : kB(gzipSync(bytes, { level: 9 }).length),
+    ]);
+  };
+  await sizeOf('Obsidian main.js', BUILT.obsidian);
+  await sizeOf('VS Code bytedrop.vsix', BUILT.vsix);
+  if (existsSync(BUILT.core)) {
+    const bundle = await browserBundle();
+    data['core browser bundle'] = bundle;
+    sizes.push(['core browser bundle (esbuild, minified)', kB(bundle.minified), kB(bundle.gzipped)]);
+  } else sizes.push(['core browser bundle', 'not built', '']);
+
+  ctx.log('footprint: import times');
+  const vscode = await vscodeMain();
+  const entries: ImportEntry[] = [
+    { name: '@bytedrop/core', path: BUILT.core },
+    { name: '@bytedrop/core/node', path: BUILT.coreNode },
+    { name: '@bytedrop/server', path: BUILT.server },
+    { name: '@bytedrop/server/node', path: BUILT.serverNode },
+    { name: 'Obsidian main.js', path: BUILT.obsidian, hostStubs: true },
+    ...(vscode ? [{ name: 'VS Code extension main', path: vscode, hostStubs: true }] : []),
+  ];
+  const baseline = await importTime(ctx, undefined);
+  const imports: string[][] = [['node -e 0 (baseline)', fmt(baseline, 0), '']];
+  data.imports = { baseline };
+  for (const entry of entries) {
+    if (!existsSync(entry.path)) {
+      imports.push([entry.name, 'not built', '']);
+      continue;
+    }
+    const time = await importTime(ctx, entry);
+    (data.imports as Record<string, Summary>)[entry.name] = time;
+    imports.push([entry.name, fmt(time, 0), `${(time.median - baseline.median).toFixed(0)}`]);
+  }
+  notes.push(
+    'Import time: wall ms of a fresh `node` process importing the entry, median (min–max) of ≥7 after a warm-up; "net" subtracts the baseline. Obsidian and VS Code bundles import with `obsidian`/`vscode` stubbed (module evaluation only; the plugin\'s onload is not run here — the obsidian package\'s tests prove onload constructs no S3 client).',
+  );
+  const table = [
+    ...tableLines(['artifact', 'size', 'gzip -9'], sizes),
+    '',
+    ...tableLines(['entry', 'import ms', 'net of node start ms'], imports),
+  ];
+  return { title: '5. Footprint', table, targets: [], notes, data };
+}
