@@ -1,0 +1,145 @@
+/**
+ * Streams a multipart/form-data body through busboy and hands every file part to `handle` as it arrives, without
+ * buffering whole files. Limits are enforced while streaming; on the first failure reading stops and every upload in
+ * flight is aborted, and the failure is thrown only after they have all settled (so nothing is left half-written
+ * when the response goes out).
+ */
+import { isBytedropError } from '@bytedrop/core';
+import busboy from 'busboy';
+import { readChunks, tooLarge } from './_stream';
+import { fail } from './response';
+
+/** A file part, as the route sees it. */
+export interface IncomingFile {
+  /** The form field it came in (`file`, `files`, `file[]`, …); any name is accepted. */
+  field: string;
+  filename: string;
+  /** The type the client declared; the sniffed type wins in core. */
+  mimeType: string;
+  body: AsyncIterable<Uint8Array>;
+}
+
+export interface MultipartLimits {
+  maxFileSize: number;
+  maxFiles: number;
+  /** Non-file fields tolerated (PicGo and ShareX clients send a few). */
+  maxFields: number;
+}
+
+/**
+ * Parses `request` and runs `handle` for each file part, in order. Resolves to their results in order;
+ * rejects with the first failure (a limit, a malformed body, a client gone, or what `handle` threw).
+ */
+export async function forEachFile<T>(
+  request: Request,
+  limits: MultipartLimits,
+  handle: (file: IncomingFile, signal: AbortSignal) => Promise<T>,
+): Promise<T[]> {
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { 'content-type': request.headers.get('content-type') ?? '' },
+      limits: {
+        fileSize: limits.maxFileSize,
+        files: limits.maxFiles,
+        fields: limits.maxFields,
+        parts: limits.maxFiles + limits.maxFields,
+        headerPairs: 64,
+        fieldSize: 64 * 1024,
+      },
+      defParamCharset: 'utf8',
+    });
+  } catch (error) {
+    throw fail(
+      'ERR_INPUT',
+      `malformed multipart request (${(error as Error).message}): send multipart/form-data with a boundary, as \`curl -F file=@shot.png\` does`,
+    );
+  }
+
+  const controller = new AbortController();
+  let failure: unknown;
+  let wake!: () => void;
+  const failed = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const stop = (error: unknown): void => {
+    if (failure !== undefined) return;
+    failure = error;
+    controller.abort(error);
+    wake();
+  };
+  const clientGone = () =>
+    stop(fail('ERR_ABORTED', 'the client disconnected before the upload finished; nothing was stored'));
+  request.signal.addEventListener('abort', clientGone, { once: true });
+
+  const tasks: Promise<T>[] = [];
+  parser.on('file', (field, stream, info) => {
+    if (failure !== undefined) {
+      stream.resume();
+      return;
+    }
+    const filename = info.filename ?? '';
+    stream.once('limit', () => stop(tooLarge(filename, limits.maxFileSize)));
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+        // busboy truncates silently after 'limit'; never let a truncated file pass as complete.
+        if (stream.truncated) throw tooLarge(filename, limits.maxFileSize);
+        yield chunk;
+      }
+      if (stream.truncated) throw tooLarge(filename, limits.maxFileSize);
+    }
+    const task = handle({ field, filename, mimeType: info.mimeType, body: body() }, controller.signal);
+    task.catch(stop);
+    tasks.push(task);
+  });
+  parser.on('filesLimit', () =>
+    stop(
+      fail(
+        'ERR_INPUT',
+        `more than ${limits.maxFiles} files in one request: send at most ${limits.maxFiles} per request`,
+      ),
+    ),
+  );
+  parser.on('fieldsLimit', () =>
+    stop(fail('ERR_INPUT', `more than ${limits.maxFields} form fields: send only the file fields`)),
+  );
+  parser.on('partsLimit', () =>
+    stop(fail('ERR_INPUT', `too many parts in one request: send at most ${limits.maxFiles} files`)),
+  );
+  parser.on('error', (error: Error) =>
+    stop(fail('ERR_INPUT', `malformed multipart body (${error.message})`)),
+  );
+  const closed = new Promise<void>((resolve) => parser.once('close', () => resolve()));
+  const drained = () => new Promise<void>((resolve) => parser.once('drain', () => resolve()));
+
+  try {
+    if (!request.body) throw fail('ERR_INPUT', 'the request has no body: attach a file');
+    for await (const chunk of readChunks(request.body)) {
+      if (failure !== undefined) break;
+      if (!parser.write(chunk)) await Promise.race([drained(), failed]);
+      if (failure !== undefined) break;
+    }
+    if (failure === undefined) {
+      parser.end();
+      await Promise.race([closed, failed]);
+    }
+  } catch (error) {
+    stop(
+      isBytedropError(error)
+        ? error
+        : fail('ERR_ABORTED', `the request body broke off (${(error as Error).message}); nothing was stored`),
+    );
+  } finally {
+    request.signal.removeEventListener('abort', clientGone);
+  }
+
+  await Promise.allSettled(tasks);
+  if (failure !== undefined) throw failure;
+  if (tasks.length === 0) {
+    throw fail(
+      'ERR_INPUT',
+      'no file in the request: send the file as a multipart file field (any field name)',
+    );
+  }
+  return Promise.all(tasks);
+}

@@ -1,0 +1,149 @@
+/**
+ * Access keys: who may upload. Keys are compared in constant time over SHA-256 digests (WebCrypto, so the handler
+ * runs on any runtime), which also hides a key's length.
+ */
+import { BytedropError } from '@bytedrop/core';
+
+/** One access key: a person or an app. */
+export interface AccessKey {
+  /** Shown in logs and passed to key templates as `{user}`; never the key itself. */
+  name: string;
+  /** The secret the client sends. */
+  key: string;
+  /** Put before every object key uploaded with this access key (e.g. `alice/`), so people get separate folders. */
+  prefix?: string;
+}
+
+/** Checks a presented key against the configured ones. */
+export interface Keyring {
+  /** The matching access key, or `undefined`; takes the same time whether or which key matches. */
+  verify(presented: string): Promise<AccessKey | undefined>;
+  readonly size: number;
+}
+
+const encoder = new TextEncoder();
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+}
+
+/** Equal-length digests only; every byte is looked at so timing does not tell how much matched. */
+function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}
+
+/**
+ * Builds a keyring from access keys. Throws `ERR_CONFIG` for an empty list, a key shorter than 8 characters or a
+ * duplicate name, because each of those is a deployment mistake better caught at startup.
+ *
+ * @example
+ * ```ts
+ * const keyring = createKeyring([{ name: 'alice', key: 's3cret-alice', prefix: 'alice/' }]);
+ * await keyring.verify('s3cret-alice'); // { name: 'alice', … }
+ * await keyring.verify('guess'); // undefined
+ * ```
+ */
+export function createKeyring(keys: readonly AccessKey[]): Keyring {
+  if (keys.length === 0) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      'no access keys configured: set AUTH_KEY or a keys file (KEYS_FILE)',
+    );
+  }
+  const names = new Set<string>();
+  for (const entry of keys) {
+    if (typeof entry.key !== 'string' || entry.key.length < 8) {
+      throw new BytedropError(
+        'ERR_CONFIG',
+        `access key '${entry.name}' is shorter than 8 characters: use a long random key (e.g. \`openssl rand -hex 24\`)`,
+      );
+    }
+    if (names.has(entry.name)) {
+      throw new BytedropError(
+        'ERR_CONFIG',
+        `access key name '${entry.name}' is used twice: give each key its own name`,
+      );
+    }
+    names.add(entry.name);
+  }
+  const digests = Promise.all(keys.map(async (entry) => ({ entry, digest: await sha256(entry.key) })));
+  return {
+    size: keys.length,
+    async verify(presented) {
+      const digest = await sha256(presented);
+      let match: AccessKey | undefined;
+      // No early exit: every key is compared, so the time does not say which key (or whether any) matched.
+      for (const candidate of await digests) {
+        if (sameDigest(digest, candidate.digest) && match === undefined) match = candidate.entry;
+      }
+      return match;
+    },
+  };
+}
+
+/**
+ * The key a client presented, from the headers ByteGo, PicGo, PicList, ShareX and Bytedrop clients use:
+ * `Authorization: <key>`, `Authorization: Bearer <key>`, `X-API-Key` or `X-PicGo-Secret`.
+ *
+ * @example
+ * ```ts
+ * presentedKey(new Headers({ authorization: 'Bearer abc12345' })); // 'abc12345'
+ * ```
+ */
+export function presentedKey(headers: Headers): string | undefined {
+  const authorization = headers.get('authorization')?.trim();
+  if (authorization) {
+    const bearer = /^bearer\s+(.+)$/i.exec(authorization);
+    return bearer ? bearer[1]!.trim() : authorization;
+  }
+  for (const name of ['x-api-key', 'x-picgo-secret']) {
+    const value = headers.get(name)?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Parses a keys file: JSON, either an array or `{ "keys": [...] }` of `{ name, key, prefix? }`.
+ * Throws `ERR_CONFIG` naming the entry and the fix.
+ *
+ * @example
+ * ```ts
+ * parseKeysFile('[{"name":"alice","key":"s3cret-alice","prefix":"alice/"}]');
+ * ```
+ */
+export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `${source} is not valid JSON (${(error as Error).message}): write [{"name":"alice","key":"…","prefix":"alice/"}]`,
+      { cause: error },
+    );
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(list)) {
+    throw new BytedropError('ERR_CONFIG', `${source} must be an array of keys or {"keys":[…]}`);
+  }
+  return list.map((item, index) => {
+    const entry = (item ?? {}) as Record<string, unknown>;
+    const { name, key, prefix } = entry;
+    if (typeof name !== 'string' || name === '' || typeof key !== 'string') {
+      throw new BytedropError(
+        'ERR_CONFIG',
+        `${source} entry ${index} needs a string "name" and "key" (got ${Object.keys(entry).join(', ') || 'nothing'})`,
+      );
+    }
+    if (prefix !== undefined && typeof prefix !== 'string') {
+      throw new BytedropError(
+        'ERR_CONFIG',
+        `${source} entry '${name}': "prefix" must be a string like "alice/"`,
+      );
+    }
+    return prefix ? { name, key, prefix } : { name, key };
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Per-file delete tokens: an HMAC of the object key under a server secret. Stateless (nothing to store or expire)
+ * and specific to one key, so a leaked delete link deletes one file and the access key never travels in a URL.
+ */
+
+const encoder = new TextEncoder();
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(text)) return undefined;
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+/** Signs and checks delete tokens. */
+export interface DeleteTokens {
+  sign(key: string): Promise<string>;
+  verify(key: string, token: string): Promise<boolean>;
+}
+
+/**
+ * Delete tokens under `secret` (keep it stable across restarts, or earlier links stop working).
+ *
+ * @example
+ * ```ts
+ * const tokens = createDeleteTokens('a-long-random-server-secret');
+ * const token = await tokens.sign('2024/05/01/shot-1a2b3c4d.png');
+ * await tokens.verify('2024/05/01/shot-1a2b3c4d.png', token); // true
+ * ```
+ */
+export function createDeleteTokens(secret: string | Uint8Array): DeleteTokens {
+  const raw = typeof secret === 'string' ? encoder.encode(secret) : new Uint8Array(secret);
+  const cryptoKey = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+  // The purpose is part of the signed data so the same secret could sign other things without confusion.
+  const data = (key: string) => encoder.encode(`bytedrop-delete:${key}`);
+  return {
+    async sign(key) {
+      return toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await cryptoKey, data(key))));
+    },
+    async verify(key, token) {
+      const signature = fromBase64Url(token);
+      // WebCrypto's HMAC verify compares in constant time.
+      return signature !== undefined && crypto.subtle.verify('HMAC', await cryptoKey, signature, data(key));
+    },
+  };
+}

@@ -1,0 +1,457 @@
+/**
+ * `createHandler`: the whole server as one web-standard `(Request) => Promise<Response>`. It authenticates, enforces
+ * limits and routes; everything about files (names, hashing, types, keys, storage) is core's `Uploader`.
+ */
+import {
+  BytedropError,
+  formatLink,
+  isBytedropError,
+  type ObjectStore,
+  publicUrl,
+  SNIFF_BYTES,
+  sniffContentType,
+  type Uploader,
+  type UploadResult,
+} from '@bytedrop/core';
+import { forEachFile, type IncomingFile } from './_multipart';
+import { pageResponse } from './_page';
+import { sharexConfig } from './_sharex';
+import { limitBytes, peek, readChunks, tooLarge } from './_stream';
+import { type AccessKey, createKeyring, presentedKey } from './auth';
+import { type BanStore, createMemoryBans } from './bans';
+import { banKey, clientAddress, type TrustProxy } from './client-address';
+import { createDeleteTokens } from './delete-token';
+import { type FileReader, serveFile } from './files';
+import { fail, json, StorageFailure, toErrorResponse } from './response';
+
+/** The subset of a pino logger the handler uses. */
+export interface Logger {
+  info(object: Record<string, unknown>, message?: string): void;
+  warn(object: Record<string, unknown>, message?: string): void;
+  error(object: Record<string, unknown>, message?: string): void;
+}
+
+/** Options of `createHandler`. */
+export interface HandlerOptions {
+  /** Core's uploader (`createUploader`); the server calls only `upload`. */
+  uploader: Uploader;
+  /** The store behind the uploader, for `/health` and deletes. Defaults to `uploader.store` when it has one. */
+  store?: ObjectStore;
+  /** Access keys (at least one). */
+  keys: readonly AccessKey[];
+  /** Secret for per-file delete tokens; keep it stable across restarts. */
+  secret: string | Uint8Array;
+  /** Largest file in bytes (default 100 MiB, ByteGo's `MAX_FILE_SIZE_MB`). */
+  maxFileSize?: number;
+  /** Most files per request (default 10). */
+  maxFiles?: number;
+  /** Sniffed types allowed, e.g. `['image/*', 'application/pdf']`; everything when absent. */
+  allowedTypes?: readonly string[];
+  /** Where failed attempts and bans live (default: in memory with `banPolicy`). */
+  bans?: BanStore;
+  /** Wrong keys before a ban and its length, for the default in-memory ban store. */
+  banPolicy?: { maxFailures?: number; banSeconds?: number };
+  /** Proxies whose `X-Forwarded-*` headers are believed; by default none are. */
+  trustProxy?: TrustProxy;
+  /**
+   * Serve `GET /f/*` from this reader (the local-disk store). Links then point at `<origin>/f/<key>` unless
+   * `publicBaseUrl` is set.
+   */
+  files?: FileReader;
+  /** Base URL of stored files, overriding the store's own `publicUrl` (e.g. the server's public `/f` URL). */
+  publicBaseUrl?: string;
+  /** The server's public origin (`https://drop.example.com`), when requests arrive with another Host. */
+  serverUrl?: string;
+  /** How long `/health` waits for storage (default 3000 ms). */
+  healthTimeoutMs?: number;
+  /** Request log and failures; keys and tokens are never passed to it. */
+  logger?: Logger;
+}
+
+/** Per-request facts a runtime knows and `Request` does not. */
+export interface RequestContext {
+  /** The socket's remote address. srvx's `request.ip` is used when this is absent. */
+  ip?: string;
+}
+
+/** A web-standard request handler. */
+export type BytedropHandler = (request: Request, context?: RequestContext) => Promise<Response>;
+
+/** One stored file in an upload response. */
+export interface UploadedFile {
+  url: string;
+  key: string;
+  size: number;
+  hash: string;
+  contentType: string;
+  deduplicated: boolean;
+  filename: string;
+  /** `DELETE` this URL to remove the file; the token in it works for this file only. */
+  deleteUrl: string;
+  /** Ready-made Markdown and HTML (core's `formatLink`), so clients need no escaping of their own. */
+  markdown: string;
+  html: string;
+}
+
+const MiB = 1024 * 1024;
+/** Multipart framing per file (boundaries, part headers), on top of the file bytes. */
+const PART_OVERHEAD = 64 * 1024;
+const MAX_FIELDS = 100;
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+
+function typeAllowed(type: string, allowed: readonly string[]): boolean {
+  const bare = type.split(';')[0]!.trim().toLowerCase();
+  return allowed.some((rule) => {
+    const pattern = rule.trim().toLowerCase();
+    return pattern.endsWith('/*') ? bare.startsWith(pattern.slice(0, -1)) : bare === pattern;
+  });
+}
+
+/**
+ * Creates the Bytedrop server as a fetch handler: `GET /` (upload page), `POST /upload` (multipart, any field
+ * name), `PUT /upload/:filename` (raw body), `DELETE /files/:key` (delete token), `GET /health`,
+ * `GET /config/sharex.sxcu` and, with `files`, `GET /f/*`.
+ *
+ * @example
+ * ```ts
+ * import { createUploader } from '@bytedrop/core';
+ * import { createHandler } from '@bytedrop/server';
+ *
+ * const handler = createHandler({
+ *   uploader: createUploader({ bucket: 'shots', endpoint: 'https://s3.example.com', publicBaseUrl: 'https://cdn.example.com' }),
+ *   keys: [{ name: 'me', key: process.env.AUTH_KEY! }],
+ *   secret: process.env.BYTEDROP_SECRET!,
+ * });
+ * // Hono: app.all('*', (c) => handler(c.req.raw)); Next.js: export const POST = handler; Bun: Bun.serve({ fetch: handler })
+ * ```
+ */
+export function createHandler(options: HandlerOptions): BytedropHandler {
+  const keyring = createKeyring(options.keys);
+  const tokens = createDeleteTokens(options.secret);
+  const bans = options.bans ?? createMemoryBans(options.banPolicy);
+  const store = options.store ?? (options.uploader as { store?: ObjectStore }).store;
+  const maxFileSize = options.maxFileSize ?? 100 * MiB;
+  const maxFiles = options.maxFiles ?? 10;
+  const logger = options.logger ?? silent;
+  const healthTimeout = options.healthTimeoutMs ?? 3000;
+
+  const addressOf = (request: Request, context?: RequestContext): string =>
+    clientAddress(
+      context?.ip ?? (request as { ip?: string }).ip,
+      request.headers.get('x-forwarded-for'),
+      options.trustProxy,
+    );
+
+  const originOf = (request: Request): string => {
+    if (options.serverUrl) return options.serverUrl.replace(/\/+$/, '');
+    const url = new URL(request.url);
+    if (options.trustProxy) {
+      const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
+      const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+      if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
+      if (host && /^[a-z0-9.[\]:-]+$/i.test(host)) url.host = host;
+    }
+    return url.origin;
+  };
+
+  /** Who is uploading; throws 401/403 (and counts the failure) otherwise. */
+  const authenticate = async (request: Request, client: string): Promise<AccessKey> => {
+    const subject = banKey(client);
+    let banned: number;
+    try {
+      banned = await bans.bannedFor(subject);
+    } catch (error) {
+      // Fail closed: without the ban store a banned client could guess on.
+      logger.error({ err: error, client }, 'ban store unreachable: refusing authenticated requests');
+      throw new BytedropError(
+        'ERR_NETWORK',
+        'the server cannot check bans right now (ban store unreachable): try again later',
+      );
+    }
+    if (banned > 0) throw banError(banned);
+    const presented = presentedKey(request.headers);
+    if (presented === undefined) {
+      throw fail('ERR_AUTH', 'access key missing: send it as `Authorization: Bearer <key>` (or X-API-Key)');
+    }
+    const match = await keyring.verify(presented);
+    if (match) return match;
+    let banMs: number;
+    try {
+      banMs = await bans.recordFailure(subject);
+    } catch (error) {
+      logger.error(
+        { err: error, client },
+        'ban store unreachable: failed attempt not counted, request refused',
+      );
+      throw new BytedropError(
+        'ERR_NETWORK',
+        'the server cannot check bans right now (ban store unreachable): try again later',
+      );
+    }
+    logger.warn({ client, banned: banMs > 0 }, 'wrong access key');
+    if (banMs > 0) throw banError(banMs);
+    throw fail('ERR_AUTH', 'wrong access key: check the key you were given');
+  };
+
+  const describe = async (result: UploadResult, origin: string): Promise<UploadedFile> => {
+    const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
+    const url = base ? publicUrl(base, result.key) : result.url;
+    const link = { ...result, url };
+    const token = await tokens.sign(result.key);
+    return {
+      url,
+      key: result.key,
+      size: result.size,
+      hash: result.hash,
+      contentType: result.contentType,
+      deduplicated: result.deduplicated,
+      filename: result.filename,
+      deleteUrl: `${publicUrl(`${origin}/files`, result.key)}?token=${token}`,
+      markdown: formatLink(link, 'markdown'),
+      html: formatLink(link, 'html'),
+    };
+  };
+
+  const storeFile = async (
+    file: IncomingFile,
+    who: AccessKey,
+    signal: AbortSignal,
+  ): Promise<UploadResult> => {
+    let body = file.body;
+    if (options.allowedTypes) {
+      const peeked = await peek(body, SNIFF_BYTES);
+      const { contentType } = await sniffContentType(peeked.head, file.filename, file.mimeType);
+      if (!typeAllowed(contentType, options.allowedTypes)) {
+        throw fail(
+          'ERR_UNSUPPORTED_TYPE',
+          `'${file.filename}' is ${contentType}, which this server does not accept: allowed are ${options.allowedTypes.join(', ')}`,
+        );
+      }
+      body = peeked.body;
+    }
+    try {
+      return await options.uploader.upload(body, {
+        filename: file.filename,
+        ...(file.mimeType && file.mimeType !== 'application/octet-stream'
+          ? { contentType: file.mimeType }
+          : {}),
+        signal,
+        ...(who.prefix ? { keyPrefix: who.prefix } : {}),
+        vars: { user: who.name },
+      });
+    } catch (error) {
+      // A limit hit while the uploader was reading is the client's 413, not a storage failure.
+      if (isBytedropError(error, 'ERR_TOO_LARGE')) throw error;
+      throw new StorageFailure(error);
+    }
+  };
+
+  const respondUploaded = async (results: UploadResult[], origin: string): Promise<Response> => {
+    const files = await Promise.all(results.map((result) => describe(result, origin)));
+    return json({
+      success: true,
+      msg: 'success',
+      url: files[0]!.url,
+      result: files.map((f) => f.url),
+      files,
+    });
+  };
+
+  const contentLength = (request: Request): number | undefined => {
+    const value = request.headers.get('content-length');
+    return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+  };
+
+  const postUpload = async (request: Request, client: string): Promise<Response> => {
+    const who = await authenticate(request, client);
+    const type = request.headers.get('content-type') ?? '';
+    if (!/^multipart\/form-data/i.test(type)) {
+      throw fail(
+        'ERR_UNSUPPORTED_TYPE',
+        `POST /upload takes multipart/form-data, got '${type || 'no Content-Type'}': use \`curl -F file=@shot.png\`, or PUT /upload/<name> for a raw body`,
+      );
+    }
+    const length = contentLength(request);
+    if (length !== undefined && length > maxFiles * (maxFileSize + PART_OVERHEAD)) {
+      throw tooLarge(`the request (${length} bytes)`, maxFiles * maxFileSize);
+    }
+    const results = await forEachFile(
+      request,
+      { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
+      (file, signal) => storeFile(file, who, signal),
+    );
+    return respondUploaded(results, originOf(request));
+  };
+
+  const putUpload = async (request: Request, client: string, rawName: string): Promise<Response> => {
+    const who = await authenticate(request, client);
+    let filename: string;
+    try {
+      filename = decodeURIComponent(rawName);
+    } catch {
+      throw fail(
+        'ERR_FILENAME',
+        `filename '${rawName}' is not valid percent-encoding: encode it with encodeURIComponent`,
+      );
+    }
+    const length = contentLength(request);
+    if (length !== undefined && length > maxFileSize) throw tooLarge(filename, maxFileSize);
+    if (!request.body)
+      throw fail('ERR_INPUT', 'the request has no body: send the file as the PUT body (`curl -T shot.png`)');
+    const controller = new AbortController();
+    const abort = () => controller.abort(fail('ERR_ABORTED', 'the client disconnected; nothing was stored'));
+    request.signal.addEventListener('abort', abort, { once: true });
+    try {
+      const declared = request.headers.get('content-type') ?? '';
+      const result = await storeFile(
+        {
+          field: 'body',
+          filename,
+          mimeType: declared,
+          body: limitBytes(readChunks(request.body), maxFileSize, filename),
+        },
+        who,
+        controller.signal,
+      );
+      return await respondUploaded([result], originOf(request));
+    } finally {
+      request.signal.removeEventListener('abort', abort);
+    }
+  };
+
+  const deleteFile = async (request: Request, path: string): Promise<Response> => {
+    if (!store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
+    let key: string;
+    try {
+      key = path.split('/').map(decodeURIComponent).join('/');
+    } catch {
+      throw fail('ERR_INPUT', `'${path}' is not a valid key path`);
+    }
+    const token = new URL(request.url).searchParams.get('token') ?? request.headers.get('x-delete-token');
+    if (!token || !(await tokens.verify(key, token))) {
+      throw fail(
+        'ERR_FORBIDDEN',
+        `the delete token does not match '${key}': use the deleteUrl returned by the upload`,
+      );
+    }
+    try {
+      await store.delete(key);
+    } catch (error) {
+      throw new StorageFailure(error);
+    }
+    return json({ success: true, msg: 'deleted', key });
+  };
+
+  const health = async (): Promise<Response> => {
+    if (!store) return json({ status: 'ok', storage: 'unknown' });
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        store.check(controller.signal),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort();
+            reject(new BytedropError('ERR_NETWORK', `storage did not answer within ${healthTimeout} ms`));
+          }, healthTimeout);
+        }),
+      ]);
+      return json({ status: 'ok', storage: 'ok', kind: store.kind });
+    } catch (error) {
+      logger.warn({ err: error }, 'health check: storage unreachable');
+      const msg = error instanceof Error ? error.message : String(error);
+      return json({ status: 'error', storage: 'unreachable', kind: store.kind, msg }, 503);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const sharex = async (request: Request, client: string): Promise<Response> => {
+    const presented = presentedKey(request.headers);
+    // Only a key the request proved it holds goes into the file; anonymous requests get a placeholder.
+    if (presented !== undefined) await authenticate(request, client);
+    const origin = originOf(request);
+    return new Response(JSON.stringify(sharexConfig(origin, presented), null, 2), {
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="bytedrop-${new URL(origin).hostname}.sxcu"`,
+        'cache-control': 'no-store',
+      },
+    });
+  };
+
+  const route = async (request: Request, client: string): Promise<Response> => {
+    const { pathname } = new URL(request.url);
+    const method = request.method;
+    if (method === 'OPTIONS') return preflight();
+    if (pathname === '/' || pathname === '/index.html') {
+      if (method === 'GET' || method === 'HEAD') return pageResponse(request);
+      return methodNotAllowed('GET');
+    }
+    if (pathname === '/upload')
+      return method === 'POST' ? postUpload(request, client) : methodNotAllowed('POST');
+    if (pathname.startsWith('/upload/')) {
+      if (method === 'PUT' || method === 'POST') return putUpload(request, client, pathname.slice(8));
+      return methodNotAllowed('PUT');
+    }
+    if (pathname === '/health')
+      return method === 'GET' || method === 'HEAD' ? health() : methodNotAllowed('GET');
+    if (pathname.startsWith('/files/')) {
+      return method === 'DELETE' ? deleteFile(request, pathname.slice(7)) : methodNotAllowed('DELETE');
+    }
+    if (pathname === '/config/sharex.sxcu')
+      return method === 'GET' ? sharex(request, client) : methodNotAllowed('GET');
+    if (options.files && pathname.startsWith('/f/')) {
+      return method === 'GET' || method === 'HEAD'
+        ? serveFile(request, options.files, pathname.slice(3))
+        : methodNotAllowed('GET');
+    }
+    throw fail('ERR_NOT_FOUND', `no route for ${method} ${pathname}: see GET / for the upload page`);
+  };
+
+  return async (request, context) => {
+    const client = addressOf(request, context);
+    let response: Response;
+    try {
+      response = await route(request, client);
+    } catch (error) {
+      response = toErrorResponse(error);
+      if (response.status >= 500)
+        logger.error({ err: error instanceof StorageFailure ? error.error : error }, 'request failed');
+    }
+    // The path only: query strings carry delete tokens.
+    logger.info(
+      { method: request.method, path: new URL(request.url).pathname, status: response.status, client },
+      'request',
+    );
+    return response;
+  };
+}
+
+function preflight(): Response {
+  return new Response(null, {
+    status: 204,
+    headers: {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+      'access-control-allow-headers':
+        'Authorization, X-API-Key, X-PicGo-Secret, X-Delete-Token, Content-Type',
+      'access-control-max-age': '86400',
+    },
+  });
+}
+
+function methodNotAllowed(allow: string): Response {
+  return json({ success: false, msg: `method not allowed here: use ${allow}`, code: 'ERR_INPUT' }, 405, {
+    allow,
+  });
+}
+
+function banError(ms: number): BytedropError {
+  const minutes = Math.max(1, Math.ceil(ms / 60000));
+  return new BytedropError(
+    'ERR_FORBIDDEN',
+    `too many wrong access keys from your address: banned for ${minutes} more minute${minutes === 1 ? '' : 's'}`,
+  );
+}

@@ -1,0 +1,18 @@
+export type { AccessKey, Keyring } from './auth';
+export { createKeyring, parseKeysFile, presentedKey } from './auth';
+export type { BanPolicy, BanStore } from './bans';
+export { createMemoryBans } from './bans';
+export type { TrustProxy } from './client-address';
+export { banKey, clientAddress, parseTrustProxy } from './client-address';
+export type { DeleteTokens } from './delete-token';
+export { createDeleteTokens } from './delete-token';
+export type { FileReader } from './files';
+export type {
+  BytedropHandler,
+  HandlerOptions,
+  Logger,
+  RequestContext,
+  UploadedFile,
+} from './handler';
+export { createHandler } from './handler';
+export { errorResponse, statusOf } from './response';

@@ -1,0 +1,78 @@
+/**
+ * `@bytedrop/server/node`: the Node runner (srvx) and the Node-only parts (pino logger, Redis bans).
+ * The runner passes the socket address to the handler and sets timeouts against slow clients.
+ */
+import { serve as srvxServe } from 'srvx/node';
+import { type BytedropHandler, createHandler, type HandlerOptions } from './handler';
+
+export type { LoggerOptions } from './logger';
+export { createLogger, REDACT_PATHS } from './logger';
+export type { RedisBans, RedisBansOptions } from './redis-bans';
+export { createRedisBans } from './redis-bans';
+export type { ServerSettings } from './settings';
+export { serverSettingsFromEnv } from './settings';
+
+/** Options of `serve`: the handler's, plus where to listen and how long to wait for slow clients. */
+export interface ServeOptions extends HandlerOptions {
+  /** Port to listen on (default 8000; 0 picks a free one). */
+  port?: number;
+  /** Interface to bind (default: all). */
+  hostname?: string;
+  /** Whole request, upload included, in ms (default 15 min): Node's `server.requestTimeout`. */
+  requestTimeout?: number;
+  /** Time to send the request headers, in ms (default 30 s): Node's `server.headersTimeout`. */
+  headersTimeout?: number;
+  /** Silence allowed on a socket, mid-upload included, in ms (default 60 s): Node's `server.timeout`. */
+  idleTimeout?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://<host>:<port>` as bound (use `port` for a URL to print). */
+  readonly url: string;
+  readonly port: number;
+  readonly handler: BytedropHandler;
+  /** Stops listening; `force` also cuts open connections. */
+  close(force?: boolean): Promise<void>;
+}
+
+/**
+ * Runs `createHandler(options)` on Node's HTTP server through srvx.
+ *
+ * @example
+ * ```ts
+ * import { createUploader } from '@bytedrop/core';
+ * import { serve } from '@bytedrop/server/node';
+ *
+ * const server = await serve({ port: 8000, uploader: createUploader(config), keys: [{ name: 'me', key }], secret });
+ * console.log(`listening on http://localhost:${server.port}`);
+ * ```
+ */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const handler = createHandler(options);
+  const server = srvxServe({
+    // srvx's `request.ip` is the socket address here (its trustProxy is off); the handler applies TRUST_PROXY itself.
+    fetch: (request) => handler(request, { ip: request.ip }),
+    port: options.port ?? 8000,
+    ...(options.hostname ? { hostname: options.hostname } : {}),
+    silent: true,
+    gracefulShutdown: false,
+    node: {
+      requestTimeout: options.requestTimeout ?? 15 * 60_000,
+      headersTimeout: options.headersTimeout ?? 30_000,
+      keepAliveTimeout: 5_000,
+    },
+  });
+  await server.ready();
+  const http = server.node!.server!;
+  // Idle sockets (a client that stops sending mid-body) are closed; the upload then aborts like a disconnect.
+  http.setTimeout(options.idleTimeout ?? 60_000);
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : Number(options.port ?? 8000);
+  return {
+    url: server.url ?? `http://localhost:${port}`,
+    port,
+    handler,
+    close: (force) => server.close(force),
+  };
+}

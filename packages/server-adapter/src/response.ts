@@ -1,0 +1,90 @@
+/**
+ * The one place where a failure becomes an HTTP response. Every route throws; `errorResponse` picks the status
+ * from the error's code and where it came from, and writes the `{success:false,msg,code}` body ByteGo/PicGo clients read.
+ */
+import { BytedropError, type ErrorCode, isBytedropError } from '@bytedrop/core';
+
+/**
+ * Where an error was raised. It matters for the status: `ERR_AUTH` from the client's access key is a 401 (ask for the
+ * key again), but `ERR_AUTH` from the storage provider is the server's misconfiguration, a 502.
+ */
+export type ErrorSource = 'request' | 'storage';
+
+const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
+  ERR_INPUT: 400,
+  ERR_FILENAME: 400,
+  ERR_ABORTED: 400,
+  ERR_AUTH: 401,
+  ERR_FORBIDDEN: 403,
+  ERR_NOT_FOUND: 404,
+  ERR_TOO_LARGE: 413,
+  ERR_UNSUPPORTED_TYPE: 415,
+  // The ban store (Redis) is the only network dependency of a request before storage.
+  ERR_NETWORK: 503,
+};
+
+const STORAGE_STATUS: Partial<Record<ErrorCode, number>> = {
+  ERR_INPUT: 400,
+  ERR_FILENAME: 400,
+  ERR_ABORTED: 400,
+  ERR_NOT_FOUND: 404,
+  ERR_TOO_LARGE: 413,
+  ERR_UNSUPPORTED_TYPE: 415,
+  ERR_NETWORK: 503,
+};
+
+/** Headers every API answer carries: JSON, no caching, and CORS for browser clients on other origins. */
+export const API_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'access-control-allow-origin': '*',
+};
+
+/** A JSON response with the API headers. */
+export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...API_HEADERS, ...headers } });
+}
+
+/** The HTTP status for an error; unknown (non-Bytedrop) errors are 500. */
+export function statusOf(error: unknown, source: ErrorSource): number {
+  if (!isBytedropError(error)) return 500;
+  const table = source === 'request' ? REQUEST_STATUS : STORAGE_STATUS;
+  return table[error.code] ?? (source === 'storage' ? 502 : 500);
+}
+
+/**
+ * Turns any thrown value into `{success:false,msg,code}` with the fitting status. Errors that are not
+ * `BytedropError`s are bugs: their message is not sent (it may hold internals), only a generic one.
+ */
+export function errorResponse(error: unknown, source: ErrorSource = 'request'): Response {
+  const status = statusOf(error, source);
+  if (!isBytedropError(error)) {
+    return json(
+      { success: false, msg: 'internal server error: see the server log', code: 'ERR_INTERNAL' },
+      500,
+    );
+  }
+  // A body sent after an error must not be kept open on a socket we stopped reading (see `_multipart.ts`).
+  const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};
+  return json({ success: false, msg: error.message, code: error.code }, status, headers);
+}
+
+/** Marks an error as raised by storage, so `errorResponse` answers 502/503 instead of blaming the client. */
+export class StorageFailure extends Error {
+  override name = 'StorageFailure';
+  constructor(readonly error: unknown) {
+    super(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+/** `errorResponse` for anything a route threw, unwrapping `StorageFailure`. */
+export function toErrorResponse(error: unknown): Response {
+  return error instanceof StorageFailure
+    ? errorResponse(error.error, 'storage')
+    : errorResponse(error, 'request');
+}
+
+/** Shorthand for a request-side failure. */
+export function fail(code: ErrorCode, message: string): BytedropError {
+  return new BytedropError(code, message);
+}

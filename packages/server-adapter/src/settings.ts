@@ -1,0 +1,106 @@
+/**
+ * Server settings from the environment, with ByteGo's variable names kept as they are (`AUTH_KEY`,
+ * `MAX_FILE_SIZE_MB`, `PORT`, `LOG_LEVEL`, `LOG_TO_FILE`, `LOG_DIR`) so a ByteGo deployment moves over unchanged.
+ * Storage settings (`S3_*`, `PUBLIC_DOMAIN`, `BYTEDROP_*`) are core's `loadConfig`.
+ */
+import { BytedropError } from '@bytedrop/core';
+import { parseTrustProxy, type TrustProxy } from './client-address';
+
+/** Everything the bin needs besides the storage config. */
+export interface ServerSettings {
+  port: number;
+  host?: string;
+  /** Local-disk objects live in `<dataDir>/files`; the generated key and secret next to them. */
+  dataDir: string;
+  authKey?: string;
+  keysFile?: string;
+  secret?: string;
+  maxFileSize: number;
+  maxFiles: number;
+  allowedTypes?: string[];
+  trustProxy?: TrustProxy;
+  redisUrl?: string;
+  maxFailures: number;
+  banSeconds: number;
+  logLevel: string;
+  logToFile: boolean;
+  logDir: string;
+  /** The server's public origin, for links and the ShareX config behind a proxy. */
+  serverUrl?: string;
+  /** A Bytedrop config file (JSON) with the storage settings; `--config` on the command line. */
+  configFile?: string;
+  /** Whole-request limit in seconds (Node `requestTimeout`). */
+  requestTimeout: number;
+  /** Time allowed to send the headers, in seconds (Node `headersTimeout`). */
+  headersTimeout: number;
+  /** Seconds a socket may stay silent, mid-body included (Node `server.timeout`). */
+  idleTimeout: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function pick(env: Env, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function number(env: Env, fallback: number, ...names: string[]): number {
+  const raw = pick(env, ...names);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `${names[0]}='${raw}' is not a positive number: set e.g. ${names[0]}=${fallback}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads the server settings from `env`.
+ *
+ * @example
+ * ```ts
+ * const settings = serverSettingsFromEnv({ PORT: '8080', AUTH_KEY: 'a-long-key', MAX_FILE_SIZE_MB: '20' });
+ * settings.maxFileSize; // 20971520
+ * ```
+ */
+export function serverSettingsFromEnv(env: Env): ServerSettings {
+  const allowed = pick(env, 'ALLOWED_TYPES', 'BYTEDROP_ALLOWED_TYPES');
+  const settings: ServerSettings = {
+    port: number(env, 8000, 'PORT'),
+    dataDir: pick(env, 'BYTEDROP_DATA_DIR', 'DATA_DIR') ?? './data',
+    maxFileSize: Math.round(number(env, 100, 'MAX_FILE_SIZE_MB') * 1024 * 1024),
+    maxFiles: Math.floor(number(env, 10, 'MAX_FILES', 'BYTEDROP_MAX_FILES')),
+    maxFailures: Math.floor(number(env, 3, 'BAN_MAX_FAILURES', 'BYTEDROP_BAN_MAX_FAILURES')),
+    banSeconds: number(env, 3600, 'BAN_SECONDS', 'BYTEDROP_BAN_SECONDS'),
+    logLevel: pick(env, 'LOG_LEVEL') ?? 'info',
+    logToFile: /^(1|true|yes)$/i.test(pick(env, 'LOG_TO_FILE') ?? ''),
+    logDir: pick(env, 'LOG_DIR') ?? './logs',
+    requestTimeout: number(env, 900, 'REQUEST_TIMEOUT_S', 'BYTEDROP_REQUEST_TIMEOUT_S'),
+    headersTimeout: number(env, 30, 'HEADERS_TIMEOUT_S', 'BYTEDROP_HEADERS_TIMEOUT_S'),
+    idleTimeout: number(env, 60, 'IDLE_TIMEOUT_S', 'BYTEDROP_IDLE_TIMEOUT_S'),
+  };
+  const optional: [keyof ServerSettings, string | undefined][] = [
+    ['host', pick(env, 'HOST', 'BYTEDROP_HOST')],
+    ['authKey', pick(env, 'AUTH_KEY', 'BYTEDROP_AUTH_KEY')],
+    ['keysFile', pick(env, 'KEYS_FILE', 'BYTEDROP_KEYS_FILE')],
+    ['secret', pick(env, 'BYTEDROP_SECRET', 'DELETE_SECRET')],
+    ['redisUrl', pick(env, 'REDIS_URL', 'BYTEDROP_REDIS_URL')],
+    ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
+    ['configFile', pick(env, 'BYTEDROP_CONFIG')],
+  ];
+  for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
+  if (allowed)
+    settings.allowedTypes = allowed
+      .split(',')
+      .map((type) => type.trim())
+      .filter(Boolean);
+  const trust = parseTrustProxy(pick(env, 'TRUST_PROXY', 'BYTEDROP_TRUST_PROXY'));
+  if (trust) settings.trustProxy = trust;
+  return settings;
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'tsup';
+
+// The page is inlined as a string so the handler works where there is no file system (edge runtimes).
+const loader = { '.html': 'text' } as const;
+
+export default defineConfig([
+  {
+    // srvx ships ESM only, so the library is published as ESM + CJS for the handler and ESM for the Node runner.
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    loader,
+  },
+  {
+    entry: { node: 'src/node.ts' },
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+    loader,
+  },
+  {
+    entry: { bin: 'src/bin.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    loader,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);

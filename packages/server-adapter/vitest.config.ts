@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject } from 'vitest/config';
+
+const core = fileURLToPath(new URL('../core/src/', import.meta.url));
+
+export default defineProject({
+  // The page is one static HTML file; tsup inlines it as text, so the tests load it the same way.
+  plugins: [
+    {
+      name: 'html-as-text',
+      enforce: 'pre',
+      transform(code, id) {
+        if (id.endsWith('.html')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+      },
+    },
+  ],
+  resolve: {
+    // Test against core's source so no build is needed and nothing races on dist (`/node` first: prefix match).
+    alias: [
+      { find: '@bytedrop/core/node', replacement: `${core}node/index.ts` },
+      { find: '@bytedrop/core', replacement: `${core}index.ts` },
+    ],
+  },
+  test: {
+    name: 'server',
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['../core/test/_setup/s3rver.global.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
