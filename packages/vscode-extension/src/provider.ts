@@ -1,0 +1,125 @@
+/**
+ * Paste and drop into Markdown. The provider answers at once with placeholder text (VS Code cancels a slow paste
+ * provider as soon as the user types) and starts the upload only when its edit is resolved, i.e. about to be
+ * applied: a paste where the user picked another option uploads nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { BYTEDROP_KIND, EDIT_TITLE } from './constants';
+import { readSettings } from './settings';
+import type { UploadJob, UploadRunner } from './uploads';
+
+/** A file taken from the DataTransfer. */
+interface DroppedFile {
+  name: string;
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Placeholder text for a file being uploaded: a Markdown image that previews as "Uploading name…" and carries a
+ * random id, so several pastes of the same file are told apart when their links are patched in.
+ *
+ * @example
+ * ```ts
+ * placeholder('shot.png'); // '![Uploading shot.png…](bytedrop:upload/3f9c1a2e)'
+ * ```
+ */
+export function placeholder(name: string): string {
+  return `![Uploading ${name.replace(/[[\]\\\r\n]/g, '')}…](bytedrop:upload/${randomUUID().slice(0, 8)})`;
+}
+
+/** The files of a DataTransfer, read from it (never from the OS clipboard, which a remote host cannot see). */
+async function readFiles(
+  dataTransfer: vscode.DataTransfer,
+  token: vscode.CancellationToken,
+): Promise<DroppedFile[]> {
+  const entries: { mime: string; file: vscode.DataTransferFile }[] = [];
+  const seen = new Set<vscode.DataTransferFile>();
+  for (const [mime, item] of dataTransfer) {
+    const file = item.asFile();
+    if (!file || seen.has(file)) continue;
+    seen.add(file);
+    entries.push({ mime, file });
+  }
+  const files = await Promise.all(
+    entries.map(async ({ mime, file }) => ({
+      name: file.name || 'image.png',
+      contentType: mime === 'files' || !mime.includes('/') ? '' : mime,
+      bytes: await file.data(),
+    })),
+  );
+  return token.isCancellationRequested ? [] : files;
+}
+
+class BytedropPasteEdit extends vscode.DocumentPasteEdit {
+  constructor(
+    insertText: string,
+    readonly jobs: UploadJob[],
+  ) {
+    super(insertText, EDIT_TITLE, BYTEDROP_KIND);
+  }
+}
+
+class BytedropDropEdit extends vscode.DocumentDropEdit {
+  constructor(
+    insertText: string,
+    readonly jobs: UploadJob[],
+  ) {
+    super(insertText, EDIT_TITLE, BYTEDROP_KIND);
+  }
+}
+
+/** The paste and drop provider for the languages in `bytedrop.languages`. */
+export class BytedropEditProvider
+  implements
+    vscode.DocumentPasteEditProvider<BytedropPasteEdit>,
+    vscode.DocumentDropEditProvider<BytedropDropEdit>
+{
+  constructor(private readonly runner: UploadRunner) {}
+
+  async provideDocumentPasteEdits(
+    document: vscode.TextDocument,
+    _ranges: readonly vscode.Range[],
+    dataTransfer: vscode.DataTransfer,
+    context: vscode.DocumentPasteEditContext,
+    token: vscode.CancellationToken,
+  ): Promise<BytedropPasteEdit[] | undefined> {
+    // "Paste as…" another kind (plain text, a workspace copy): not ours to answer.
+    if (context.only && !context.only.contains(BYTEDROP_KIND)) return undefined;
+    const prepared = await this.prepare(document, dataTransfer, token);
+    return prepared && [new BytedropPasteEdit(prepared.text, prepared.jobs)];
+  }
+
+  resolveDocumentPasteEdit(edit: BytedropPasteEdit): BytedropPasteEdit {
+    void this.runner.run(edit.jobs, { awaitInsert: true });
+    return edit;
+  }
+
+  async provideDocumentDropEdits(
+    document: vscode.TextDocument,
+    _position: vscode.Position,
+    dataTransfer: vscode.DataTransfer,
+    token: vscode.CancellationToken,
+  ): Promise<BytedropDropEdit[] | undefined> {
+    const prepared = await this.prepare(document, dataTransfer, token);
+    return prepared && [new BytedropDropEdit(prepared.text, prepared.jobs)];
+  }
+
+  resolveDocumentDropEdit(edit: BytedropDropEdit): BytedropDropEdit {
+    void this.runner.run(edit.jobs, { awaitInsert: true });
+    return edit;
+  }
+
+  private async prepare(
+    document: vscode.TextDocument,
+    dataTransfer: vscode.DataTransfer,
+    token: vscode.CancellationToken,
+  ): Promise<{ text: string; jobs: UploadJob[] } | undefined> {
+    if (!readSettings(document.uri).languages.includes(document.languageId)) return undefined;
+    const files = await readFiles(dataTransfer, token);
+    if (files.length === 0) return undefined;
+    const jobs = files.map((file) => ({ document: document.uri, ...file, text: placeholder(file.name) }));
+    return { text: jobs.map((job) => job.text).join(' '), jobs };
+  }
+}

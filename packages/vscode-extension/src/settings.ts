@@ -1,0 +1,58 @@
+/**
+ * Reads the `bytedrop.*` settings of a document's scope. Only the listed keys are read: a secret pasted into
+ * settings.json is never looked at.
+ */
+import type { LinkFormat } from '@bytedrop/core';
+import * as vscode from 'vscode';
+
+/** The settings one upload needs. */
+export interface BytedropSettings {
+  target: 's3' | 'server';
+  /** Raw S3 settings for core's `parseConfig` (empty strings dropped), without the secret. */
+  s3: Record<string, unknown>;
+  serverUrl?: string;
+  linkFormat: LinkFormat;
+  linkTemplate: string;
+  languages: string[];
+}
+
+/** A trimmed non-empty string, or undefined: VS Code's empty-string defaults mean "not set". */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/**
+ * Reads the settings that apply to `scope` (a document's URI, so folder settings win in multi-root workspaces).
+ *
+ * @example
+ * ```ts
+ * const settings = readSettings(document.uri);
+ * if (settings.target === 'server') createServerUploader({ url: settings.serverUrl!, accessKey });
+ * ```
+ */
+export function readSettings(scope?: vscode.Uri): BytedropSettings {
+  const config = vscode.workspace.getConfiguration('bytedrop', scope);
+  const provider = text(config.get('provider'));
+  const maxFileSizeMB = config.get<number>('maxFileSizeMB') ?? 0;
+  const forcePathStyle = config.get<boolean | null>('forcePathStyle');
+  const s3: Record<string, unknown> = {
+    provider: provider === 'auto' ? undefined : provider,
+    endpoint: text(config.get('endpoint')),
+    region: text(config.get('region')),
+    bucket: text(config.get('bucket')),
+    accessKeyId: text(config.get('accessKeyId')),
+    publicBaseUrl: text(config.get('publicBaseUrl')),
+    forcePathStyle: typeof forcePathStyle === 'boolean' ? forcePathStyle : undefined,
+    keyTemplate: text(config.get('keyTemplate')),
+    maxFileSize: maxFileSizeMB > 0 ? Math.round(maxFileSizeMB * 1024 * 1024) : undefined,
+  };
+  const serverUrl = text(config.get('serverUrl'));
+  return {
+    target: config.get('target') === 'server' ? 'server' : 's3',
+    s3: Object.fromEntries(Object.entries(s3).filter(([, value]) => value !== undefined)),
+    ...(serverUrl ? { serverUrl } : {}),
+    linkFormat: config.get<LinkFormat>('linkFormat') ?? 'markdown',
+    linkTemplate: config.get<string>('linkTemplate') ?? '![{alt}]({url})',
+    languages: config.get<string[]>('languages') ?? ['markdown'],
+  };
+}

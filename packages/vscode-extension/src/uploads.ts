@@ -1,0 +1,204 @@
+/**
+ * The background half of a paste, drop or command: uploads under a cancellable progress notification, then swaps
+ * the placeholder (or local link) for the uploaded link. Nothing is lost: a file that could not be uploaded is
+ * written into the workspace where VS Code's own paste would put it, linked from there, and a "Retry upload" action
+ * uploads it again later.
+ */
+import { posix } from 'node:path';
+import {
+  type BytedropError,
+  formatLink,
+  isBytedropError,
+  SNIFF_BYTES,
+  sniffContentType,
+  toBytedropError,
+  type Uploader,
+} from '@bytedrop/core';
+import * as vscode from 'vscode';
+import { fallbackDestination, relativePath } from './destination';
+import { replaceText, waitForText } from './patch';
+import { readSettings } from './settings';
+import { createTargetUploader } from './target';
+
+/** One file to upload and the text that stands for it in a document. */
+export interface UploadJob {
+  document: vscode.Uri;
+  /** The file's name as the user knows it (`image.png` for a screenshot). */
+  name: string;
+  /** The type the clipboard or drop declared; may be empty. */
+  contentType: string;
+  bytes: Uint8Array;
+  /** The text in the document that the link replaces: a placeholder, or the relative link after a failure. */
+  text: string;
+  /** The file's copy in the workspace, once there is one (saved by the fallback, or already there). */
+  local?: vscode.Uri;
+  /** Turns the uploaded URL into the replacement text; by default `bytedrop.linkFormat` over the upload result. */
+  link?: (url: string) => string;
+}
+
+/** Files above this size get their own percentage in the notification. */
+const LARGE_FILE_BYTES = 1024 * 1024;
+/** Files uploaded at once; each large one is multipart with its own queue already. */
+const CONCURRENCY = 3;
+
+const RETRY = 'Retry upload';
+const OPEN_SETTINGS = 'Open settings';
+
+function templateVars(document: vscode.Uri): Record<string, string> {
+  const base = posix.basename(document.path);
+  return {
+    doc: base.slice(0, base.length - posix.extname(base).length),
+    workspace: vscode.workspace.getWorkspaceFolder(document)?.name ?? '',
+  };
+}
+
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function names(jobs: readonly UploadJob[]): string {
+  return jobs.map((job) => job.name).join(', ');
+}
+
+/** Runs upload jobs in the background and keeps every file, uploaded or saved locally. */
+export class UploadRunner {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  /**
+   * Uploads `jobs` (all of one document) under a cancellable notification and patches the document.
+   * With `awaitInsert`, first waits for each job's text to appear (a paste edit lands after its provider answered);
+   * jobs whose text never appears are dropped, so a cancelled paste uploads nothing.
+   * Resolves when every job is uploaded or saved; the error message with "Retry upload" stays open independently.
+   *
+   * @example
+   * ```ts
+   * void runner.run([{ document: doc.uri, name: 'shot.png', contentType: 'image/png', bytes, text: placeholder }], { awaitInsert: true });
+   * ```
+   */
+  async run(jobs: UploadJob[], options: { awaitInsert?: boolean } = {}): Promise<void> {
+    const inserted = options.awaitInsert
+      ? (
+          await Promise.all(
+            jobs.map(async (job) => ((await waitForText(job.document, job.text)) ? job : undefined)),
+          )
+        ).filter((job): job is UploadJob => job !== undefined)
+      : jobs;
+    if (inserted.length === 0) return;
+    const failures = await this.upload(inserted);
+    if (failures.length === 0) return;
+    for (const { job } of failures) await this.keepLocally(job);
+    this.report(failures);
+  }
+
+  private async upload(jobs: UploadJob[]): Promise<{ job: UploadJob; error: BytedropError }[]> {
+    const title =
+      jobs.length === 1 ? `Bytedrop: uploading ${jobs[0]?.name}` : `Bytedrop: uploading ${jobs.length} files`;
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const failures: { job: UploadJob; error: BytedropError }[] = [];
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        const document = (jobs[0] as UploadJob).document;
+        let uploader: Uploader;
+        try {
+          uploader = await createTargetUploader(document, this.secrets);
+        } catch (error) {
+          cancel.dispose();
+          return jobs.map((job) => ({ job, error: toBytedropError(error) }));
+        }
+        const total = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0) || 1;
+        let finished = 0;
+        await eachLimited(jobs, CONCURRENCY, async (job) => {
+          let loaded = 0;
+          try {
+            const result = await uploader.upload(job.bytes, {
+              filename: job.name,
+              ...(job.contentType ? { contentType: job.contentType } : {}),
+              size: job.bytes.byteLength,
+              signal: controller.signal,
+              vars: templateVars(job.document),
+              onProgress: (update) => {
+                const delta = update.loaded - loaded;
+                loaded = update.loaded;
+                const percent = Math.round((100 * update.loaded) / (update.total ?? job.bytes.byteLength));
+                progress.report({
+                  increment: (100 * delta) / total,
+                  ...(job.bytes.byteLength >= LARGE_FILE_BYTES ? { message: `${job.name} ${percent}%` } : {}),
+                });
+              },
+            });
+            const settings = readSettings(job.document);
+            const link = job.link
+              ? job.link(result.url)
+              : formatLink(result, settings.linkFormat, { template: settings.linkTemplate });
+            await replaceText(job.document, job.text, link);
+          } catch (error) {
+            failures.push({ job, error: toBytedropError(error) });
+          } finally {
+            finished++;
+            if (jobs.length > 1) progress.report({ message: `${finished}/${jobs.length} done` });
+          }
+        });
+        cancel.dispose();
+        return failures;
+      },
+    );
+  }
+
+  /** Writes the file where VS Code's paste would have, and points the link at it. */
+  private async keepLocally(job: UploadJob): Promise<void> {
+    if (job.local) return;
+    const target = await fallbackDestination(job.document, job.name);
+    await vscode.workspace.fs.writeFile(target, job.bytes);
+    const contentType =
+      job.contentType || (await sniffContentType(job.bytes.subarray(0, SNIFF_BYTES), job.name)).contentType;
+    const settings = readSettings(job.document);
+    const link = formatLink(
+      {
+        url: relativePath(job.document, target),
+        key: '',
+        size: job.bytes.byteLength,
+        contentType,
+        filename: job.name,
+      },
+      settings.linkFormat,
+      { template: settings.linkTemplate },
+    );
+    await replaceText(job.document, job.text, link);
+    job.text = link;
+    job.local = target;
+  }
+
+  /** One message for the batch; "Retry upload" runs the failed jobs again from their workspace copies. */
+  private report(failures: { job: UploadJob; error: BytedropError }[]): void {
+    const jobs = failures.map(({ job }) => job);
+    const saved = jobs
+      .filter((job) => job.local)
+      .map((job) => relativePath(job.document, job.local as vscode.Uri));
+    const where = saved.length ? ` Kept in the workspace: ${saved.join(', ')}.` : '';
+    const cancelled = failures.every(({ error }) => isBytedropError(error, 'ERR_ABORTED'));
+    const first = failures[0]?.error as BytedropError;
+    const actions = first.code === 'ERR_CONFIG' ? [RETRY, OPEN_SETTINGS] : [RETRY];
+    const shown = cancelled
+      ? vscode.window.showWarningMessage(`Bytedrop: upload of ${names(jobs)} cancelled.${where}`, ...actions)
+      : vscode.window.showErrorMessage(
+          `Bytedrop: could not upload ${names(jobs)}: ${first.message}.${where}`,
+          ...actions,
+        );
+    void Promise.resolve(shown).then((choice) => {
+      if (choice === RETRY) return this.run(jobs);
+      if (choice === OPEN_SETTINGS)
+        return vscode.commands.executeCommand('workbench.action.openSettings', 'bytedrop');
+      return undefined;
+    });
+  }
+}
