@@ -40,7 +40,8 @@ export async function forEachFile<T>(
     parser = busboy({
       headers: { 'content-type': request.headers.get('content-type') ?? '' },
       limits: {
-        fileSize: limits.maxFileSize,
+        // busboy flags a file as truncated when it *reaches* `fileSize`; one more byte lets exactly-max files through.
+        fileSize: limits.maxFileSize + 1,
         files: limits.maxFiles,
         fields: limits.maxFields,
         parts: limits.maxFiles + limits.maxFields,
@@ -88,7 +89,15 @@ export async function forEachFile<T>(
       }
       if (stream.truncated) throw tooLarge(filename, limits.maxFileSize);
     }
-    const task = handle({ field, filename, mimeType: info.mimeType, body: body() }, controller.signal);
+    // One file after another: memory stays bounded, and a file repeated in one request is deduplicated.
+    const previous = tasks.at(-1) ?? Promise.resolve();
+    const task = previous
+      .catch(() => undefined)
+      .then(() =>
+        failure === undefined
+          ? handle({ field, filename, mimeType: info.mimeType, body: body() }, controller.signal)
+          : Promise.reject(failure),
+      );
     task.catch(stop);
     tasks.push(task);
   });

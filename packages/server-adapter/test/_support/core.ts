@@ -1,0 +1,2 @@
+// TEMPORARY until core's index exports createUploader.
+export { createUploader } from '../../../core/src/uploader';

@@ -1,0 +1,200 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createKeyring, parseKeysFile, presentedKey } from '../src/auth';
+import { createMemoryBans } from '../src/bans';
+import { banKey, clientAddress, parseTrustProxy } from '../src/client-address';
+import { createDeleteTokens } from '../src/delete-token';
+import { createLogger } from '../src/logger';
+import { serverSettingsFromEnv } from '../src/settings';
+
+describe('presentedKey', () => {
+  it.each([
+    [{ authorization: 'raw-key-123' }, 'raw-key-123'],
+    [{ authorization: 'Bearer bearer-key-1' }, 'bearer-key-1'],
+    [{ authorization: 'bearer   spaced-key' }, 'spaced-key'],
+    [{ 'x-api-key': 'api-key-123' }, 'api-key-123'],
+    [{ 'x-picgo-secret': 'picgo-key-1' }, 'picgo-key-1'],
+    [{}, undefined],
+  ])('reads %o', (headers, expected) => {
+    expect(presentedKey(new Headers(headers))).toBe(expected);
+  });
+});
+
+describe('createKeyring', () => {
+  const keyring = createKeyring([
+    { name: 'alice', key: 'alice-key-1234', prefix: 'alice/' },
+    { name: 'bob', key: 'bob-key-12345' },
+  ]);
+
+  it('finds the matching key and nothing for near misses', async () => {
+    expect(await keyring.verify('alice-key-1234')).toEqual({
+      name: 'alice',
+      key: 'alice-key-1234',
+      prefix: 'alice/',
+    });
+    expect((await keyring.verify('bob-key-12345'))?.name).toBe('bob');
+    expect(await keyring.verify('alice-key-123')).toBeUndefined();
+    expect(await keyring.verify('alice-key-12345')).toBeUndefined();
+    expect(await keyring.verify('')).toBeUndefined();
+  });
+
+  it('refuses empty lists, short keys and duplicate names', () => {
+    expect(() => createKeyring([])).toThrow(/no access keys/);
+    expect(() => createKeyring([{ name: 'a', key: 'short' }])).toThrow(/shorter than 8/);
+    expect(() =>
+      createKeyring([
+        { name: 'a', key: 'long-enough-1' },
+        { name: 'a', key: 'long-enough-2' },
+      ]),
+    ).toThrow(/used twice/);
+  });
+});
+
+describe('parseKeysFile', () => {
+  it('reads arrays and {keys}', () => {
+    expect(parseKeysFile('[{"name":"a","key":"k1234567","prefix":"a/"}]')).toEqual([
+      { name: 'a', key: 'k1234567', prefix: 'a/' },
+    ]);
+    expect(parseKeysFile('{"keys":[{"name":"b","key":"k1234567"}]}')).toEqual([
+      { name: 'b', key: 'k1234567' },
+    ]);
+  });
+  it('names the broken entry', () => {
+    expect(() => parseKeysFile('not json')).toThrow(/not valid JSON/);
+    expect(() => parseKeysFile('[{"name":"a"}]')).toThrow(/entry 0 needs a string "name" and "key"/);
+    expect(() => parseKeysFile('[{"name":"a","key":"k1234567","prefix":3}]')).toThrow(
+      /"prefix" must be a string/,
+    );
+  });
+});
+
+describe('clientAddress', () => {
+  it('ignores X-Forwarded-For unless proxies are trusted', () => {
+    expect(clientAddress('10.0.0.2', '203.0.113.7', undefined)).toBe('10.0.0.2');
+    expect(clientAddress('::ffff:10.0.0.2', null, undefined)).toBe('10.0.0.2');
+    expect(clientAddress(undefined, '203.0.113.7', undefined)).toBe('unknown');
+  });
+  it('walks trusted hops right to left', () => {
+    expect(clientAddress('10.0.0.2', '198.51.100.1, 203.0.113.7', { hops: 1 })).toBe('203.0.113.7');
+    expect(clientAddress('10.0.0.2', '198.51.100.1, 203.0.113.7, 10.0.0.9', { hops: 2 })).toBe('203.0.113.7');
+    expect(clientAddress('10.0.0.2', undefined, { hops: 1 })).toBe('10.0.0.2');
+    const trust = { addresses: ['loopback', '10.0.0.0/8'] };
+    // A client-written left-most entry is never reached while an untrusted hop sits to its right.
+    expect(clientAddress('127.0.0.1', 'evil-spoof, 203.0.113.7, 10.1.2.3', trust)).toBe('203.0.113.7');
+    expect(clientAddress('192.0.2.50', '203.0.113.7', trust)).toBe('192.0.2.50');
+  });
+  it('parses TRUST_PROXY', () => {
+    expect(parseTrustProxy(undefined)).toBeUndefined();
+    expect(parseTrustProxy('false')).toBeUndefined();
+    expect(parseTrustProxy('2')).toEqual({ hops: 2 });
+    expect(parseTrustProxy('true')).toEqual({ hops: 1 });
+    expect(parseTrustProxy('loopback, 10.0.0.0/8')).toEqual({ addresses: ['loopback', '10.0.0.0/8'] });
+  });
+});
+
+describe('banKey', () => {
+  it('keys IPv6 by /64 and IPv4 by address', () => {
+    expect(banKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(banKey('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(banKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(banKey('::1')).toBe('0:0:0:0::/64');
+    expect(banKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(banKey('192.0.2.1')).toBe('192.0.2.1');
+  });
+});
+
+describe('createMemoryBans', () => {
+  it('bans after the third failure, for the configured time, then forgets', async () => {
+    let now = 1_000_000;
+    const bans = createMemoryBans({ maxFailures: 3, banSeconds: 60 }, () => now);
+    expect(await bans.recordFailure('a')).toBe(0);
+    expect(await bans.recordFailure('a')).toBe(0);
+    expect(await bans.bannedFor('a')).toBe(0);
+    expect(await bans.recordFailure('a')).toBe(60_000);
+    expect(await bans.bannedFor('a')).toBe(60_000);
+    expect(await bans.bannedFor('b')).toBe(0);
+    now += 59_000;
+    expect(await bans.bannedFor('a')).toBe(1_000);
+    now += 1_000;
+    expect(await bans.bannedFor('a')).toBe(0);
+    expect(await bans.recordFailure('a')).toBe(0);
+  });
+});
+
+describe('createDeleteTokens', () => {
+  it('verifies its own token for that key only', async () => {
+    const tokens = createDeleteTokens('server-secret-for-tests');
+    const token = await tokens.sign('2024/a.png');
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await tokens.verify('2024/a.png', token)).toBe(true);
+    expect(await tokens.verify('2024/b.png', token)).toBe(false);
+    expect(await tokens.verify('2024/a.png', `${token.slice(0, -1)}A`)).toBe(token.endsWith('A'));
+    expect(await tokens.verify('2024/a.png', 'not base64!')).toBe(false);
+    expect(await createDeleteTokens('another-secret').verify('2024/a.png', token)).toBe(false);
+  });
+});
+
+describe('serverSettingsFromEnv', () => {
+  it('reads ByteGo names and defaults', () => {
+    const settings = serverSettingsFromEnv({
+      PORT: '9000',
+      AUTH_KEY: 'bytego-key-1',
+      MAX_FILE_SIZE_MB: '20',
+      LOG_LEVEL: 'debug',
+      LOG_TO_FILE: 'true',
+      LOG_DIR: '/var/log/bytedrop',
+      TRUST_PROXY: '1',
+      ALLOWED_TYPES: 'image/*, application/pdf',
+    });
+    expect(settings).toMatchObject({
+      port: 9000,
+      authKey: 'bytego-key-1',
+      maxFileSize: 20 * 1024 * 1024,
+      maxFiles: 10,
+      logLevel: 'debug',
+      logToFile: true,
+      logDir: '/var/log/bytedrop',
+      trustProxy: { hops: 1 },
+      allowedTypes: ['image/*', 'application/pdf'],
+      dataDir: './data',
+      maxFailures: 3,
+      banSeconds: 3600,
+    });
+    expect(serverSettingsFromEnv({}).port).toBe(8000);
+    expect(serverSettingsFromEnv({}).maxFileSize).toBe(100 * 1024 * 1024);
+  });
+  it('names a bad number and the fix', () => {
+    expect(() => serverSettingsFromEnv({ MAX_FILE_SIZE_MB: 'lots' })).toThrow(
+      /MAX_FILE_SIZE_MB='lots'.*set e\.g\./,
+    );
+  });
+});
+
+describe('createLogger', () => {
+  it('redacts keys, tokens and storage secrets', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = await createLogger({ destination });
+    logger.info(
+      {
+        req: {
+          headers: { authorization: 'Bearer leak-1', 'x-api-key': 'leak-2', 'x-picgo-secret': 'leak-3' },
+        },
+        config: { secretAccessKey: 'leak-4', sessionToken: 'leak-5', bucket: 'visible-bucket' },
+        accessKey: 'leak-6',
+        token: 'leak-7',
+        key: { name: 'alice', key: 'leak-8' },
+      },
+      'hello',
+    );
+    const text = lines.join('');
+    expect(text).toContain('visible-bucket');
+    expect(text).toContain('[redacted]');
+    expect(text).not.toMatch(/leak-\d/);
+  });
+});
