@@ -16,7 +16,9 @@ export class FakeElement {
   constructor(tag = 'div', options: ElementOptions = {}) {
     this.tag = tag;
     if (options.text !== undefined) this.#text = options.text;
-    for (const cls of [options.cls ?? []].flat()) this.classes.add(cls);
+    // Like className, a string holds space-separated classes.
+    for (const cls of [options.cls ?? []].flat().flatMap((value) => value.split(/\s+/)))
+      if (cls) this.classes.add(cls);
     Object.assign(this.attrs, options.attr);
   }
 

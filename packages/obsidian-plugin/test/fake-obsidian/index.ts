@@ -15,7 +15,13 @@ export { FakeElement } from './dom';
 export { Editor, type EditorPosition } from './editor';
 export { type EventRef, Events } from './events';
 export { Component, Plugin, type PluginManifest, PluginSettingTab } from './plugin';
-export { type RequestUrlParam, type RequestUrlResponse, requestLog, requestUrl } from './request';
+export {
+  type RequestUrlParam,
+  type RequestUrlResponse,
+  requestHooks,
+  requestLog,
+  requestUrl,
+} from './request';
 export {
   BaseComponent,
   ButtonComponent,

@@ -29,6 +29,7 @@ async function send(param: RequestUrlParam): Promise<RequestUrlResponse> {
     );
   }
   requestLog.push(param);
+  await requestHooks.before?.(param);
   const headers = new Headers(param.headers);
   if (param.contentType !== undefined) headers.set('content-type', param.contentType);
   const response = await fetch(param.url, {
@@ -65,3 +66,6 @@ export function requestUrl(request: RequestUrlParam | string): Promise<RequestUr
     text: { get: () => promise.then((response) => response.text) },
   }) as ReturnType<typeof requestUrl>;
 }
+
+/** Test helper: awaited before each request is sent, so a test can hold an upload mid-flight. */
+export const requestHooks: { before?: (param: RequestUrlParam) => Promise<void> } = {};

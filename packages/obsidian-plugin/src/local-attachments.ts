@@ -1,0 +1,154 @@
+/**
+ * "Upload local attachments in this note": every local file embed (`![[a.png]]`, `![](b%20c.png)`,
+ * `![](<b c.png>)`) is uploaded, and its embed replaced by the link only once that upload succeeded.
+ * Deleting the local files afterwards is opt-in, and skipped for files other notes still use.
+ */
+import { formatLink } from '@bytedrop/core';
+import { type App, MarkdownView, Notice, type TFile } from 'obsidian';
+import { isUploadable } from './kinds';
+import { noteContext } from './note-context';
+import { replaceInNote } from './note-edit';
+import { describeError } from './notices';
+import type { UploadHost } from './paste-flow';
+
+/** One embed as written in the note. */
+export interface LocalEmbed {
+  /** The exact source text, e.g. `![[a.png|300]]`. */
+  original: string;
+  /** The link path, decoded: `b c.png`. */
+  path: string;
+  /** Alt text (Markdown) or alias (wikilink), if any. */
+  alt?: string;
+}
+
+const EMBED = /!\[\[([^\]\n]+?)\]\]|!\[([^\]\n]*)\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+"[^"\n]*")?\s*\)/g;
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/** Every embed in `text` that points into the vault (URLs and data: links are not local). */
+export function findLocalEmbeds(text: string): LocalEmbed[] {
+  const embeds: LocalEmbed[] = [];
+  for (const match of text.matchAll(EMBED)) {
+    const [original, wiki, alt, target] = match;
+    if (wiki !== undefined) {
+      const [path = '', alias] = wiki.split('|');
+      embeds.push({
+        original,
+        path: path.split('#')[0]?.trim() ?? '',
+        ...(alias ? { alt: alias.trim() } : {}),
+      });
+      continue;
+    }
+    const raw = (target ?? '').replace(/^<|>$/g, '');
+    if (HAS_SCHEME.test(raw)) continue;
+    let path = raw;
+    try {
+      path = decodeURIComponent(raw);
+    } catch {
+      // A stray '%' is a literal character in the file name.
+    }
+    embeds.push({ original, path: path.split('#')[0] ?? '', ...(alt ? { alt } : {}) });
+  }
+  return embeds.filter((embed) => embed.path !== '');
+}
+
+/** Width-only aliases (`|300`, `|300x200`) size the image; they are not alt text. */
+function altFor(embed: LocalEmbed): string | undefined {
+  return embed.alt && !/^\d+(x\d+)?$/.test(embed.alt) ? embed.alt : undefined;
+}
+
+/** Runs the command on `note`. Resolves when every upload has settled; reports the outcome in one Notice. */
+export async function uploadLocalAttachments(
+  host: UploadHost,
+  note: TFile,
+  currentText: string,
+): Promise<void> {
+  const { app, settings } = host;
+  const context = noteContext(app, note);
+  const byFile = new Map<TFile, LocalEmbed[]>();
+  for (const embed of findLocalEmbeds(currentText)) {
+    const file = app.metadataCache.getFirstLinkpathDest(embed.path, note.path);
+    if (file === null || file.extension === 'md' || file.extension === 'canvas') continue;
+    if (!isUploadable({ name: file.name }, settings.uploadKinds)) continue;
+    byFile.set(file, [...(byFile.get(file) ?? []), embed]);
+  }
+  if (byFile.size === 0) {
+    new Notice('Bytedrop: no local attachments to upload in this note.');
+    return;
+  }
+
+  const failures: string[] = [];
+  let uploaded = 0;
+  let trashed = 0;
+  // One at a time: a note with dozens of images should not open dozens of connections on a phone.
+  for (const [file, embeds] of byFile) {
+    const controller = new AbortController();
+    host.inFlight.add(controller);
+    try {
+      const bytes = new Uint8Array(await app.vault.readBinary(file));
+      const result = await host.uploader().upload(bytes, {
+        filename: file.name,
+        size: bytes.byteLength,
+        signal: controller.signal,
+        vars: context.vars,
+        ...(context.keyPrefix ? { keyPrefix: context.keyPrefix } : {}),
+      });
+      for (const embed of embeds) {
+        const alt = altFor(embed);
+        const link = formatLink(result, settings.linkFormat, {
+          template: settings.customLinkTemplate,
+          ...(alt ? { alt } : {}),
+        });
+        await replaceInNote(app, note, embed.original, link);
+      }
+      uploaded++;
+      if (settings.deleteLocalAfterUpload && !(await stillUsed(app, file, note))) {
+        await app.fileManager.trashFile(file);
+        trashed++;
+      }
+    } catch (error) {
+      failures.push(`${file.name}: ${describeError(error)}`);
+    } finally {
+      host.inFlight.delete(controller);
+    }
+  }
+  const summary = `Bytedrop: uploaded ${uploaded} of ${byFile.size} local attachment${byFile.size === 1 ? '' : 's'}`;
+  const trashNote = trashed > 0 ? `, moved ${trashed} to the trash` : '';
+  new Notice(
+    failures.length === 0
+      ? `${summary}${trashNote}.`
+      : `${summary}${trashNote}. Kept as local: ${failures.join('; ')}`,
+    failures.length === 0 ? undefined : 0,
+  );
+}
+
+/** Another note links to it, or this note still links to it (a plain link rather than an embed). */
+async function stillUsed(app: App, file: TFile, note: TFile): Promise<boolean> {
+  for (const [source, targets] of Object.entries(app.metadataCache.resolvedLinks)) {
+    if (source !== note.path && targets[file.path]) return true;
+  }
+  const open = app.workspace
+    .getLeavesOfType('markdown')
+    .map((leaf) => leaf.view)
+    .find((view): view is MarkdownView => view instanceof MarkdownView && view.file === note);
+  const text = open ? open.editor.getValue() : await app.vault.cachedRead(note);
+  const targets = [
+    ...[...text.matchAll(/\[\[([^\]|#\n]+)/g)].map((match) => match[1] ?? ''),
+    ...findLinkTargets(text),
+  ];
+  return targets.some((target) => app.metadataCache.getFirstLinkpathDest(target, note.path) === file);
+}
+
+/** Targets of Markdown links and embeds that stay inside the vault. */
+function findLinkTargets(text: string): string[] {
+  const targets: string[] = [];
+  for (const match of text.matchAll(/\]\(\s*(<[^>\n]+>|[^)\s]+)/g)) {
+    const raw = (match[1] ?? '').replace(/^<|>$/g, '');
+    if (HAS_SCHEME.test(raw)) continue;
+    try {
+      targets.push(decodeURIComponent(raw));
+    } catch {
+      targets.push(raw);
+    }
+  }
+  return targets;
+}

@@ -1,0 +1,303 @@
+/**
+ * The settings tab, per Obsidian's guidelines: sentence case, section headings with `setHeading()`, no innerHTML.
+ * Secrets are picked with Obsidian's SecretComponent, so data.json stores only a secret's name.
+ */
+import {
+  CALLER_VARIABLES,
+  compileKeyTemplate,
+  DEFAULT_KEY_TEMPLATE,
+  defaultRegion,
+  PROVIDER_NAMES,
+  PROVIDERS,
+  type ProviderName,
+} from '@bytedrop/core';
+import { type App, Notice, type Plugin, PluginSettingTab, SecretComponent, Setting } from 'obsidian';
+import { describeError } from './notices';
+import type { BytedropSettings, NoteLinkFormat, PathStyle, TargetKind, UploadKinds } from './settings';
+import { summarize, testConnection } from './test-connection';
+
+/** What the tab needs from the plugin. */
+export interface SettingsHost extends Plugin {
+  settings: BytedropSettings;
+  saveSettings(): Promise<void>;
+}
+
+/** A sample upload for the live key preview. */
+const SAMPLE = {
+  filename: 'Pasted image 20240131093015.png',
+  ext: 'png',
+  contentType: 'image/png',
+  hash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  vars: { note: 'Trip to Lisbon', folder: 'Journal/2024' },
+};
+
+/** The key the template gives the sample upload, or the template's error. */
+export function previewKey(template: string, date = new Date()): { key?: string; error?: string } {
+  try {
+    const compiled = compileKeyTemplate(template.trim() || DEFAULT_KEY_TEMPLATE, {
+      variables: CALLER_VARIABLES,
+    });
+    return { key: compiled.render({ ...SAMPLE, date }) };
+  } catch (error) {
+    return { error: describeError(error) };
+  }
+}
+
+type TextKey = 'endpoint' | 'region' | 'bucket' | 'accessKeyId' | 'publicBaseUrl' | 'serverUrl';
+
+export class BytedropSettingTab extends PluginSettingTab {
+  readonly #host: SettingsHost;
+
+  constructor(app: App, host: SettingsHost) {
+    super(app, host);
+    this.#host = host;
+  }
+
+  override display(): void {
+    const { containerEl } = this;
+    const settings = this.#host.settings;
+    containerEl.empty();
+    const save = async <K extends keyof BytedropSettings>(
+      key: K,
+      value: BytedropSettings[K],
+      redraw = false,
+    ) => {
+      settings[key] = value;
+      await this.#host.saveSettings();
+      if (redraw) this.display();
+    };
+
+    new Setting(containerEl)
+      .setName('Upload to')
+      .setDesc('An S3-compatible bucket, or a Bytedrop server you run.')
+      .addDropdown((dropdown) =>
+        dropdown
+          .addOptions({ s3: 'S3 bucket', server: 'Bytedrop server' })
+          .setValue(settings.target)
+          .onChange((value) => save('target', value as TargetKind, true)),
+      );
+
+    if (settings.target === 's3') this.#displayS3(save);
+    else this.#displayServer(save);
+
+    const result = containerEl.createDiv({ cls: 'bytedrop-test-result' });
+    new Setting(containerEl)
+      .setName('Test connection')
+      .setDesc('Uploads and deletes a tiny object, then says exactly what is wrong, if anything.')
+      .addButton((button) =>
+        button.setButtonText('Test connection').onClick(async () => {
+          button.setDisabled(true);
+          result.empty();
+          try {
+            const report = await testConnection(settings, this.app.secretStorage);
+            for (const check of report.checks) {
+              const mark = check.status === 'ok' ? '✓' : check.status === 'fail' ? '✗' : '–';
+              const line = result.createDiv({ cls: `bytedrop-check bytedrop-check-${check.status}` });
+              line.setText(
+                `${mark} ${check.title}: ${check.message}${check.fix ? `. Fix: ${check.fix}` : ''}`,
+              );
+            }
+            new Notice(summarize(report));
+          } catch (error) {
+            result.createDiv({
+              cls: 'bytedrop-check bytedrop-check-fail',
+              text: `✗ ${describeError(error)}`,
+            });
+          } finally {
+            button.setDisabled(false);
+          }
+        }),
+      );
+
+    new Setting(containerEl).setName('Keys and links').setHeading();
+    const preview = new Setting(containerEl).setName('Key template');
+    const showPreview = (template: string) => {
+      const { key, error } = previewKey(template);
+      preview.setDesc(
+        error ? `Invalid template: ${error}` : `Where uploads go in the bucket. Example: ${key ?? ''}`,
+      );
+    };
+    showPreview(settings.keyTemplate);
+    preview.addText((text) =>
+      text
+        .setPlaceholder(DEFAULT_KEY_TEMPLATE)
+        .setValue(settings.keyTemplate)
+        .onChange(async (value) => {
+          showPreview(value);
+          await save('keyTemplate', value);
+        }),
+    );
+
+    new Setting(containerEl)
+      .setName('Link format')
+      .setDesc('What replaces the placeholder after an upload.')
+      .addDropdown((dropdown) =>
+        dropdown
+          .addOptions({ markdown: 'Markdown', html: 'HTML', custom: 'Custom' })
+          .setValue(settings.linkFormat)
+          .onChange((value) => save('linkFormat', value as NoteLinkFormat, true)),
+      );
+    if (settings.linkFormat === 'custom') {
+      new Setting(containerEl)
+        .setName('Custom link')
+        .setDesc('Variables: {url} {name} {alt} {key} {size}.')
+        .addText((text) =>
+          text.setValue(settings.customLinkTemplate).onChange((value) => save('customLinkTemplate', value)),
+        );
+    }
+
+    new Setting(containerEl).setName('Behaviour').setHeading();
+    new Setting(containerEl)
+      .setName('Upload on paste and drop')
+      .setDesc(
+        'Off keeps Obsidian’s default. Hold Alt while dropping, or use "Paste without uploading", to skip once.',
+      )
+      .addToggle((toggle) =>
+        toggle.setValue(settings.uploadOnPaste).onChange((value) => save('uploadOnPaste', value)),
+      );
+    new Setting(containerEl)
+      .setName('Which files to upload')
+      .setDesc('Other files are saved in the vault as usual.')
+      .addDropdown((dropdown) =>
+        dropdown
+          .addOptions({ images: 'Images', 'images-pdf': 'Images and PDFs', any: 'Any file' })
+          .setValue(settings.uploadKinds)
+          .onChange((value) => save('uploadKinds', value as UploadKinds)),
+      );
+    const maxSize = new Setting(containerEl)
+      .setName('Max size (MiB)')
+      .setDesc('Larger files are saved in the vault instead. 0 means no limit.');
+    maxSize.addText((text) =>
+      text
+        .setPlaceholder('0')
+        .setValue(String(settings.maxSizeMb))
+        .onChange(async (value) => {
+          const size = Number(value.trim() || '0');
+          if (!Number.isFinite(size) || size < 0) {
+            maxSize.setDesc(`"${value}" is not a size: write a number of MiB, e.g. 25, or 0 for no limit.`);
+            return;
+          }
+          maxSize.setDesc('Larger files are saved in the vault instead. 0 means no limit.');
+          await save('maxSizeMb', size);
+        }),
+    );
+    new Setting(containerEl)
+      .setName('Delete local files after uploading them')
+      .setDesc('For "Upload local attachments": moves uploaded files no other note uses to the trash.')
+      .addToggle((toggle) =>
+        toggle
+          .setValue(settings.deleteLocalAfterUpload)
+          .onChange((value) => save('deleteLocalAfterUpload', value)),
+      );
+  }
+
+  #displayS3(
+    save: <K extends keyof BytedropSettings>(
+      key: K,
+      value: BytedropSettings[K],
+      redraw?: boolean,
+    ) => Promise<void>,
+  ): void {
+    const { containerEl } = this;
+    const settings = this.#host.settings;
+    const preset = PROVIDERS[settings.provider];
+    new Setting(containerEl).setName('S3 bucket').setHeading();
+    new Setting(containerEl)
+      .setName('Provider')
+      .setDesc('Applies the provider’s known quirks (region, addressing, checksums).')
+      .addDropdown((dropdown) =>
+        dropdown
+          .addOptions(Object.fromEntries(PROVIDER_NAMES.map((name) => [name, PROVIDERS[name].label])))
+          .setValue(settings.provider)
+          .onChange((value) => save('provider', value as ProviderName, true)),
+      );
+    this.#text(
+      'Endpoint',
+      'The S3 API address, with https://.',
+      'endpoint',
+      preset.endpointExample ?? '',
+      save,
+    );
+    this.#text(
+      'Region',
+      'Leave empty for the provider’s default.',
+      'region',
+      defaultRegion(settings.provider, settings.endpoint || undefined),
+      save,
+    );
+    this.#text('Bucket', '', 'bucket', 'my-notes', save);
+    this.#text('Access key ID', '', 'accessKeyId', '', save);
+    new Setting(containerEl)
+      .setName('Secret access key')
+      .setDesc('Kept in Obsidian’s keychain, never in the plugin’s data file.')
+      .addComponent((el) =>
+        new SecretComponent(this.app, el)
+          .setValue(settings.secretKeyName)
+          .onChange((value) => save('secretKeyName', value)),
+      );
+    this.#text(
+      'Public base URL',
+      'Where uploads are served from (custom domain, CDN, r2.dev). Empty uses the bucket’s own URL.',
+      'publicBaseUrl',
+      'https://cdn.example.com',
+      save,
+    );
+    new Setting(containerEl)
+      .setName('Path-style addressing')
+      .setDesc('Self-hosted servers often need path style; the provider preset knows the usual choice.')
+      .addDropdown((dropdown) =>
+        dropdown
+          .addOptions({
+            auto: `Provider default (${preset.forcePathStyle ? 'path' : 'virtual host'})`,
+            path: 'Path style',
+            virtual: 'Virtual host',
+          })
+          .setValue(settings.pathStyle)
+          .onChange((value) => save('pathStyle', value as PathStyle)),
+      );
+  }
+
+  #displayServer(
+    save: <K extends keyof BytedropSettings>(
+      key: K,
+      value: BytedropSettings[K],
+      redraw?: boolean,
+    ) => Promise<void>,
+  ): void {
+    const { containerEl } = this;
+    const settings = this.#host.settings;
+    new Setting(containerEl).setName('Bytedrop server').setHeading();
+    this.#text(
+      'Server URL',
+      'The address of your Bytedrop server.',
+      'serverUrl',
+      'https://drop.example.com',
+      save,
+    );
+    new Setting(containerEl)
+      .setName('Server access key')
+      .setDesc('Kept in Obsidian’s keychain, never in the plugin’s data file.')
+      .addComponent((el) =>
+        new SecretComponent(this.app, el)
+          .setValue(settings.serverKeyName)
+          .onChange((value) => save('serverKeyName', value)),
+      );
+  }
+
+  #text(
+    name: string,
+    desc: string,
+    key: TextKey,
+    placeholder: string,
+    save: (key: TextKey, value: string) => Promise<void>,
+  ): void {
+    const setting = new Setting(this.containerEl).setName(name);
+    if (desc) setting.setDesc(desc);
+    setting.addText((text) =>
+      text
+        .setPlaceholder(placeholder)
+        .setValue(this.#host.settings[key])
+        .onChange((value) => save(key, value)),
+    );
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The plugin's settings as saved in data.json, and how they become a core config.
+ * Secrets are never here: data.json holds only the *names* of secrets in Obsidian's SecretStorage
+ * (it syncs with the vault; the keychain does not).
+ */
+import type { LinkFormat, ProviderName } from '@bytedrop/core';
+import { DEFAULT_KEY_TEMPLATE, PROVIDER_NAMES } from '@bytedrop/core';
+
+/** Where uploads go. */
+export type TargetKind = 's3' | 'server';
+/** Which pasted or dropped files are uploaded; the others keep Obsidian's default behaviour. */
+export type UploadKinds = 'images' | 'images-pdf' | 'any';
+/** Path-style addressing: the provider preset's default, or forced either way. */
+export type PathStyle = 'auto' | 'path' | 'virtual';
+/** Link formats offered in the plugin ('url' alone is no embed, so it is not offered). */
+export type NoteLinkFormat = Extract<LinkFormat, 'markdown' | 'html' | 'custom'>;
+
+export interface BytedropSettings {
+  target: TargetKind;
+  provider: ProviderName;
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  /** Name of the SecretStorage entry that holds the S3 secret access key. */
+  secretKeyName: string;
+  publicBaseUrl: string;
+  pathStyle: PathStyle;
+  keyTemplate: string;
+  serverUrl: string;
+  /** Name of the SecretStorage entry that holds the Bytedrop server's access key. */
+  serverKeyName: string;
+  linkFormat: NoteLinkFormat;
+  customLinkTemplate: string;
+  uploadKinds: UploadKinds;
+  /** Largest file uploaded, in MiB; 0 means no limit. */
+  maxSizeMb: number;
+  /** Upload on paste and drop; off leaves Obsidian's default (the commands still work). */
+  uploadOnPaste: boolean;
+  /** After "Upload local attachments", move uploaded files no other note uses to the trash. */
+  deleteLocalAfterUpload: boolean;
+}
+
+export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
+  target: 's3',
+  provider: 'custom',
+  endpoint: '',
+  region: '',
+  bucket: '',
+  accessKeyId: '',
+  secretKeyName: '',
+  publicBaseUrl: '',
+  pathStyle: 'auto',
+  keyTemplate: DEFAULT_KEY_TEMPLATE,
+  serverUrl: '',
+  serverKeyName: '',
+  linkFormat: 'markdown',
+  customLinkTemplate: '![{alt}]({url})',
+  uploadKinds: 'images',
+  maxSizeMb: 0,
+  uploadOnPaste: true,
+  deleteLocalAfterUpload: false,
+});
+
+const CHOICES: Partial<Record<keyof BytedropSettings, readonly string[]>> = {
+  target: ['s3', 'server'],
+  provider: PROVIDER_NAMES,
+  pathStyle: ['auto', 'path', 'virtual'],
+  linkFormat: ['markdown', 'html', 'custom'],
+  uploadKinds: ['images', 'images-pdf', 'any'],
+};
+
+/**
+ * Reads data.json leniently: known keys of the right type are kept, anything else (an older version's fields,
+ * a hand edit gone wrong) falls back to the default, so a bad file never stops the plugin from loading.
+ */
+export function normalizeSettings(data: unknown): BytedropSettings {
+  const input = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const [key, fallback] of Object.entries(DEFAULT_SETTINGS)) {
+    const value = input[key];
+    if (typeof value !== typeof fallback) continue;
+    const choices = CHOICES[key as keyof BytedropSettings];
+    if (choices && !choices.includes(value as string)) continue;
+    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) continue;
+    settings[key] = value;
+  }
+  return settings as unknown as BytedropSettings;
+}
+
+/** What the settings need from SecretStorage. */
+export interface SecretReader {
+  getSecret(id: string): string | null;
+}
+
+/** The raw S3 config for core's `createUploader`/`runDoctor` (they validate it and name any bad field). */
+export function s3ConfigInput(settings: BytedropSettings, secrets: SecretReader): Record<string, unknown> {
+  const secretAccessKey = settings.secretKeyName ? secrets.getSecret(settings.secretKeyName) : null;
+  return {
+    provider: settings.provider,
+    endpoint: settings.endpoint.trim(),
+    region: settings.region.trim(),
+    bucket: settings.bucket.trim(),
+    accessKeyId: settings.accessKeyId.trim(),
+    secretAccessKey: secretAccessKey ?? '',
+    publicBaseUrl: settings.publicBaseUrl.trim(),
+    keyTemplate: settings.keyTemplate.trim() || DEFAULT_KEY_TEMPLATE,
+    ...(settings.pathStyle === 'auto' ? {} : { forcePathStyle: settings.pathStyle === 'path' }),
+    ...(settings.maxSizeMb > 0 ? { maxFileSize: Math.round(settings.maxSizeMb * 1024 * 1024) } : {}),
+  };
+}

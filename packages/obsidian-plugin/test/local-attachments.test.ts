@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { findLocalEmbeds } from '../src/local-attachments';
+import { Notice, requestLog } from './fake-obsidian';
+import { imageLinks, load, png, runCommand, s3Settings } from './helpers';
+
+let s3: S3Harness;
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+});
+afterAll(async () => {
+  await s3.dispose();
+});
+beforeEach(() => {
+  requestLog.length = 0;
+  Notice.shown.length = 0;
+});
+
+async function served(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+describe('findLocalEmbeds', () => {
+  it('finds wikilink and Markdown embeds, decoding paths, and skips URLs', () => {
+    const text =
+      '![[a.png]] ![[pics/d.png|300]] ![alt text](b%20c.png) ![](<e f.png>) ![x](https://cdn.example.com/y.png) [[not-embed.png]]';
+    expect(findLocalEmbeds(text)).toEqual([
+      { original: '![[a.png]]', path: 'a.png' },
+      { original: '![[pics/d.png|300]]', path: 'pics/d.png', alt: '300' },
+      { original: '![alt text](b%20c.png)', path: 'b c.png', alt: 'alt text' },
+      { original: '![](<e f.png>)', path: 'e f.png' },
+    ]);
+  });
+});
+
+describe('"Upload local attachments in this note"', () => {
+  it('converts ![[a.png]] and ![](b%20c.png) to uploaded links; other embeds stay', async () => {
+    const text = 'Intro ![[a.png]]\n![Bridge](b%20c.png)\n![[Other note]]\n![[a.png]] again';
+    const l = await load(s3Settings(s3), { noteText: text });
+    await l.app.vault.seed('a.png', png(1).slice().buffer);
+    await l.app.vault.seed('Notes/b c.png', png(2).slice().buffer);
+    await l.app.vault.seed('Other note.md', 'hi');
+
+    runCommand(l, 'upload-local-attachments');
+    await l.plugin.whenIdle();
+
+    const result = l.editor.getValue();
+    expect(result).not.toContain('![[a.png]]');
+    expect(result).not.toContain('b%20c.png)');
+    expect(result).toContain('![[Other note]]');
+    const links = imageLinks(result);
+    expect(links).toHaveLength(3);
+    expect(links[1]?.alt).toBe('Bridge');
+    expect(links[0]?.url).toBe(links[2]?.url); // the same file embedded twice is uploaded once
+    expect(await served(links[0]?.url ?? '')).toEqual(png(1));
+    expect(await served(links[1]?.url ?? '')).toEqual(png(2));
+    expect(requestLog.filter((request) => request.method === 'PUT')).toHaveLength(2);
+    // Deleting local files is opt-in: both are still there.
+    expect(l.app.vault.getFileByPath('a.png')).not.toBeNull();
+    expect(l.app.vault.getFileByPath('Notes/b c.png')).not.toBeNull();
+    expect(Notice.shown).toEqual(['Bytedrop: uploaded 2 of 2 local attachments.']);
+  });
+
+  it('replaces a link only after its upload succeeded: a file over the size limit stays local', async () => {
+    const l = await load(s3Settings(s3, { maxSizeMb: 0.001 }), { noteText: '![[small.png]] ![[big.png]]' });
+    await l.app.vault.seed('small.png', png(3, 200).slice().buffer);
+    await l.app.vault.seed('big.png', png(4, 4096).slice().buffer);
+    runCommand(l, 'upload-local-attachments');
+    await l.plugin.whenIdle();
+    const result = l.editor.getValue();
+    expect(result).toMatch(/^!\[[^\]]*\]\(http:\/\/127\.0\.0\.1:\d+\/[^)]+\) !\[\[big\.png\]\]$/);
+    expect(Notice.shown[0]).toMatch(/uploaded 1 of 2 .*Kept as local: big\.png: /);
+  });
+
+  it('with "Delete local files" on, trashes uploaded files no other note uses, keeps shared ones', async () => {
+    const l = await load(s3Settings(s3, { deleteLocalAfterUpload: true }), {
+      noteText: '![[solo.png]] ![[shared.png]]',
+    });
+    await l.app.vault.seed('solo.png', png(5).slice().buffer);
+    await l.app.vault.seed('shared.png', png(6).slice().buffer);
+    await l.app.vault.seed('Elsewhere.md', 'Uses ![[shared.png]] too');
+    runCommand(l, 'upload-local-attachments');
+    await l.plugin.whenIdle();
+    expect(imageLinks(l.editor.getValue())).toHaveLength(2);
+    expect(l.app.vault.getFileByPath('solo.png')).toBeNull();
+    expect(l.app.vault.getFileByPath('shared.png')).not.toBeNull();
+    expect(Notice.shown[0]).toBe('Bytedrop: uploaded 2 of 2 local attachments, moved 1 to the trash.');
+  });
+
+  it('updates the file on disk when the note was closed before the uploads finished', async () => {
+    const l = await load(s3Settings(s3), { noteText: '![[late.png]]' });
+    await l.app.vault.seed('late.png', png(7).slice().buffer);
+    runCommand(l, 'upload-local-attachments');
+    await l.app.workspace.close(l.view);
+    await l.plugin.whenIdle();
+    expect(imageLinks(l.app.vault.readSync(l.note))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,259 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { Notice, requestHooks, requestLog } from './fake-obsidian';
+import {
+  drop,
+  dropEvent,
+  gate,
+  imageLinks,
+  type Loaded,
+  load,
+  paste,
+  pasteEvent,
+  png,
+  pngFile,
+  runCommand,
+  s3Settings,
+} from './helpers';
+
+let s3: S3Harness;
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+});
+afterAll(async () => {
+  await s3.dispose();
+});
+beforeEach(() => {
+  requestLog.length = 0;
+  s3.requests.length = 0;
+  Notice.shown.length = 0;
+  requestHooks.before = undefined;
+});
+afterEach(() => {
+  requestHooks.before = undefined;
+});
+
+/** The bytes a public URL serves (s3rver serves anonymous GETs, as a public bucket does). */
+async function served(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function loaded(overrides = {}, options = {}): Promise<Loaded> {
+  return load(s3Settings(s3, overrides), options);
+}
+
+describe('paste and drop', () => {
+  it('onload builds no S3 client and sends nothing; the first paste builds it', async () => {
+    const l = await loaded();
+    expect(l.plugin.target.built).toBe(false);
+    expect(requestLog).toHaveLength(0);
+    expect(s3.requests).toHaveLength(0);
+    expect(l.app.workspace.listenerCount('editor-paste')).toBe(1);
+    expect(l.app.workspace.listenerCount('editor-drop')).toBe(1);
+
+    paste(l, pasteEvent([pngFile(1)]));
+    await l.plugin.whenIdle();
+    expect(l.plugin.target.built).toBe(true);
+    expect(s3.requests.some((request) => request.method === 'PUT')).toBe(true);
+  });
+
+  it('pastes one image: the placeholder at the cursor becomes a link that serves the bytes', async () => {
+    const l = await loaded({}, { noteText: 'Look: \nend' });
+    l.editor.setCursor({ line: 0, ch: 6 });
+    const evt = pasteEvent([pngFile(2)]);
+    paste(l, evt);
+    expect(evt.defaultPrevented).toBe(true);
+    expect(l.editor.getValue()).toMatch(/^Look: !\[Uploading image\.png…\]\(bytedrop:[a-z0-9]+\)\nend$/);
+
+    await l.plugin.whenIdle();
+    const text = l.editor.getValue();
+    const links = imageLinks(text);
+    expect(links).toHaveLength(1);
+    expect(text.startsWith('Look: ![')).toBe(true);
+    expect(text.endsWith(')\nend')).toBe(true);
+    expect(links[0]?.url.startsWith(`${s3.endpoint}/${s3.bucket}/`)).toBe(true);
+    expect(await served(links[0]?.url ?? '')).toEqual(png(2));
+    expect(Notice.shown).toEqual([]);
+  });
+
+  it('pastes three images: one link each, in order, every object in S3', async () => {
+    const l = await loaded();
+    paste(l, pasteEvent([pngFile(10, 'a.png'), pngFile(11, 'b.png'), pngFile(12, 'c.png')]));
+    await l.plugin.whenIdle();
+    const links = imageLinks(l.editor.getValue());
+    expect(links).toHaveLength(3);
+    expect(l.editor.getValue().split('\n')).toHaveLength(3);
+    for (const [index, seed] of [10, 11, 12].entries()) {
+      expect(links[index]?.url).toContain(['a', 'b', 'c'][index]);
+      expect(await served(links[index]?.url ?? '')).toEqual(png(seed));
+    }
+    expect(s3.requests.filter((request) => request.method === 'PUT')).toHaveLength(3);
+  });
+
+  it('puts the link where the placeholder is after the user typed before and after it mid-upload', async () => {
+    const l = await loaded({}, { noteText: 'A\nB' });
+    l.editor.setCursor({ line: 1, ch: 0 });
+    const held = gate();
+    requestHooks.before = () => held.promise;
+    paste(l, pasteEvent([pngFile(20)]));
+    const placeholder = /!\[Uploading[^\]]*\]\(bytedrop:[a-z0-9]+\)/.exec(l.editor.getValue())?.[0] ?? '';
+    expect(placeholder).not.toBe('');
+
+    // The request is on its way (held at the gate); the user keeps writing around the placeholder.
+    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    l.editor.typeAt(0, 'Intro line\n');
+    l.editor.typeAt(l.editor.getValue().length, ' and the end');
+    l.editor.typeAt(l.editor.getValue().indexOf(placeholder), 'before ');
+    held.open();
+    await l.plugin.whenIdle();
+
+    const text = l.editor.getValue();
+    expect(text).toMatch(
+      /^Intro line\nA\nbefore !\[[^\]]*\]\(http:\/\/127\.0\.0\.1:\d+\/bytedrop-test\/[^)]+\)B and the end$/,
+    );
+    expect(text).not.toContain('bytedrop:');
+  });
+
+  it('updates the file in the vault when the user switched to another note mid-upload', async () => {
+    const l = await loaded({}, { noteText: 'Trip notes\n' });
+    const other = await l.app.vault.seed('Notes/Other.md', 'Other note');
+    l.editor.setCursor({ line: 1, ch: 0 });
+    const held = gate();
+    requestHooks.before = () => held.promise;
+    paste(l, pasteEvent([pngFile(30)]));
+    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+
+    await l.view.openFile(other); // saves Trip.md (with the placeholder) and shows Other.md
+    expect(l.app.vault.readSync(l.note)).toContain('bytedrop:');
+    held.open();
+    await l.plugin.whenIdle();
+
+    const trip = l.app.vault.readSync(l.note);
+    expect(trip).toMatch(/^Trip notes\n!\[[^\]]*\]\(http:\/\/127\.0\.0\.1:\d+\/bytedrop-test\/[^)]+\)$/);
+    expect(l.editor.getValue()).toBe('Other note');
+    expect(l.app.vault.readSync(other)).toBe('Other note');
+  });
+
+  it('saves the file in the attachment folder with a local embed and a Notice when the server is down', async () => {
+    const l = await loaded({}, { noteText: 'x ' });
+    l.app.vault.config.attachmentFolderPath = 'attachments';
+    l.editor.setCursor({ line: 0, ch: 2 });
+    await s3.stop();
+    try {
+      paste(l, pasteEvent([pngFile(40, 'diagram.png')]));
+      await l.plugin.whenIdle();
+    } finally {
+      await s3.restart();
+    }
+    expect(l.editor.getValue()).toBe('x ![[diagram.png]]');
+    const saved = l.app.vault.getFileByPath('attachments/diagram.png');
+    expect(saved).not.toBeNull();
+    expect(new Uint8Array(await l.app.vault.readBinary(saved!))).toEqual(png(40));
+    expect(Notice.shown).toHaveLength(1);
+    expect(Notice.shown[0]).toMatch(/could not upload "diagram\.png": could not reach the storage/);
+    expect(Notice.shown[0]).toContain('attachments/diagram.png');
+  });
+
+  it('falls back the same way on a 403 (wrong secret), naming clipboard images as Obsidian does', async () => {
+    const l = await loaded({}, { secret: 'not-the-secret' });
+    l.app.vault.config.attachmentFolderPath = './assets';
+    paste(l, pasteEvent([pngFile(41)]));
+    await l.plugin.whenIdle();
+    expect(s3.requests.some((request) => request.method === 'PUT' || request.method === 'HEAD')).toBe(true);
+    const embed = /^!\[\[(Pasted image \d{14}\.png)\]\]$/.exec(l.editor.getValue());
+    expect(embed).not.toBeNull();
+    expect(l.app.vault.getFileByPath(`Notes/assets/${embed?.[1]}`)).not.toBeNull();
+    expect(Notice.shown[0]).toMatch(/credentials rejected|access denied/);
+  });
+
+  it('respects defaultPrevented: another handler took the event, so nothing happens', async () => {
+    const l = await loaded({}, { noteText: 'keep' });
+    const evt = pasteEvent([pngFile(50)]);
+    evt.preventDefault();
+    paste(l, evt);
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toBe('keep');
+    expect(l.editor.changes).toEqual([]);
+    expect(requestLog).toHaveLength(0);
+  });
+
+  it('leaves text pastes alone', async () => {
+    const l = await loaded({}, { noteText: 'keep' });
+    const evt = pasteEvent([], 'some text');
+    paste(l, evt);
+    await l.plugin.whenIdle();
+    expect(evt.defaultPrevented).toBe(false);
+    expect(l.editor.getValue()).toBe('keep');
+    expect(requestLog).toHaveLength(0);
+  });
+
+  it('obeys frontmatter `bytedrop: false`: Obsidian keeps the paste', async () => {
+    const l = await loaded({}, { noteText: '---\nbytedrop: false\n---\nBody' });
+    const evt = pasteEvent([pngFile(60)]);
+    paste(l, evt);
+    await l.plugin.whenIdle();
+    expect(evt.defaultPrevented).toBe(false);
+    expect(l.editor.getValue()).toBe('---\nbytedrop: false\n---\nBody');
+    expect(requestLog).toHaveLength(0);
+  });
+
+  it('uses `bytedrop-prefix`, {note} and {folder} in the key', async () => {
+    const l = await loaded(
+      { keyTemplate: '{folder}/{note}/{name}.{ext}' },
+      { notePath: 'Journal/Lisbon trip.md', noteText: '---\nbytedrop-prefix: blog/\n---\n' },
+    );
+    l.editor.setCursor({ line: 3, ch: 0 });
+    paste(l, pasteEvent([pngFile(61, 'tram.png')]));
+    await l.plugin.whenIdle();
+    const [link] = imageLinks(l.editor.getValue());
+    const key = decodeURIComponent(new URL(link?.url ?? 'http://x').pathname).replace(`/${s3.bucket}/`, '');
+    expect(key).toMatch(/^blog\/Journal\/Lisbon.trip\/tram\.png$/);
+    expect(await served(link?.url ?? '')).toEqual(png(61));
+  });
+
+  it('uploads dropped images, and keeps Obsidian’s drop when Alt is held', async () => {
+    const l = await loaded();
+    const held = dropEvent([pngFile(70)], { altKey: true });
+    drop(l, held);
+    expect(held.defaultPrevented).toBe(false);
+    const plain = dropEvent([pngFile(71)]);
+    drop(l, plain);
+    expect(plain.defaultPrevented).toBe(true);
+    await l.plugin.whenIdle();
+    expect(imageLinks(l.editor.getValue())).toHaveLength(1);
+  });
+
+  it('uploads only the kinds the settings allow; PDFs go through once allowed', async () => {
+    const pdf = () =>
+      new File(['%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n'], 'paper.pdf', { type: 'application/pdf' });
+    const l = await loaded();
+    const first = pasteEvent([pdf()]);
+    paste(l, first);
+    expect(first.defaultPrevented).toBe(false);
+
+    l.plugin.settings.uploadKinds = 'images-pdf';
+    const second = pasteEvent([pdf()]);
+    paste(l, second);
+    expect(second.defaultPrevented).toBe(true);
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toMatch(
+      /^\[paper\.pdf\]\(http:\/\/127\.0\.0\.1:\d+\/bytedrop-test\/[^)]+\.pdf\)$/,
+    );
+  });
+
+  it('"Cancel uploads in progress" aborts, and the file is kept locally with a Notice saying so', async () => {
+    const l = await loaded();
+    const held = gate();
+    requestHooks.before = () => held.promise;
+    paste(l, pasteEvent([pngFile(80, 'cancel-me.png')]));
+    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    runCommand(l, 'cancel-uploads');
+    held.open();
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toBe('![[cancel-me.png]]');
+    expect(Notice.shown[0]).toMatch(/cancel-me\.png.*cancelled/);
+  });
+});

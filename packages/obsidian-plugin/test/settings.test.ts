@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import BytedropPlugin from '../src/main';
+import { DEFAULT_SETTINGS, normalizeSettings } from '../src/settings';
+import { type BytedropSettingTab, previewKey } from '../src/settings-tab';
+import {
+  type ButtonComponent,
+  type DropdownComponent,
+  type FakeElement,
+  Notice,
+  type Plugin,
+  type SecretComponent,
+  type Setting,
+  type TextComponent,
+  type ToggleComponent,
+} from './fake-obsidian';
+import { imageLinks, load, paste, pasteEvent, pngFile, s3Settings } from './helpers';
+
+let s3: S3Harness;
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+});
+afterAll(async () => {
+  await s3.dispose();
+});
+beforeEach(() => {
+  Notice.shown.length = 0;
+});
+
+function tabOf(plugin: BytedropPlugin): BytedropSettingTab & { containerEl: FakeElement } {
+  const tab = (plugin as unknown as Plugin).settingTabs[0] as unknown as BytedropSettingTab & {
+    containerEl: FakeElement;
+  };
+  tab.display();
+  return tab;
+}
+
+function settingsIn(tab: { containerEl: FakeElement }): Setting[] {
+  return [...tab.containerEl.walk()]
+    .map((el) => (el as FakeElement & { setting?: Setting }).setting)
+    .filter((setting): setting is Setting => setting !== undefined);
+}
+
+function find(tab: { containerEl: FakeElement }, name: string): Setting {
+  const setting = settingsIn(tab).find((candidate) => candidate.name === name);
+  if (!setting) throw new Error(`no setting named '${name}'`);
+  return setting;
+}
+
+function control<T>(tab: { containerEl: FakeElement }, name: string): T {
+  return find(tab, name).components[0] as T;
+}
+
+describe('settings', () => {
+  it('round-trips through data.json, with the secret kept in SecretStorage only', async () => {
+    const l = await load({});
+    const tab = tabOf(l.plugin);
+    await control<DropdownComponent>(tab, 'Provider').simulate('minio');
+    await control<TextComponent>(tabOf(l.plugin), 'Endpoint').simulate(s3.endpoint);
+    await control<TextComponent>(tab, 'Bucket').simulate(s3.bucket);
+    await control<TextComponent>(tab, 'Access key ID').simulate(s3.accessKeyId);
+    await control<TextComponent>(tab, 'Public base URL').simulate(`${s3.endpoint}/${s3.bucket}`);
+    // The user creates a secret in Obsidian's keychain and picks it.
+    l.app.secretStorage.setSecret('my-s3-key', s3.secretAccessKey);
+    await control<SecretComponent>(tab, 'Secret access key').simulate('my-s3-key');
+    await control<DropdownComponent>(tab, 'Link format').simulate('html');
+    await control<ToggleComponent>(tabOf(l.plugin), 'Delete local files after uploading them').simulate(true);
+    await control<TextComponent>(tab, 'Max size (MiB)').simulate('25');
+
+    const dataJson = (l.plugin as unknown as Plugin).dataJson ?? '';
+    expect(JSON.parse(dataJson)).toMatchObject({
+      provider: 'minio',
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      secretKeyName: 'my-s3-key',
+      linkFormat: 'html',
+      deleteLocalAfterUpload: true,
+      maxSizeMb: 25,
+    });
+    expect(Object.keys(JSON.parse(dataJson)).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
+
+    // A fresh plugin instance loads the same settings and uploads with the secret from SecretStorage.
+    (l.plugin as unknown as Plugin).unload();
+    expect(l.app.workspace.listenerCount('editor-paste')).toBe(0);
+    const again = new BytedropPlugin(l.app as never, l.plugin.manifest);
+    (again as unknown as Plugin).dataJson = dataJson;
+    await again.onload();
+    expect(again.settings).toEqual(l.plugin.settings);
+    paste({ ...l, plugin: again as never }, pasteEvent([pngFile(1)]));
+    await again.whenIdle();
+    expect(l.editor.getValue()).toMatch(
+      /^<img src="http:\/\/127\.0\.0\.1:\d+\/bytedrop-test\/[^"]+" alt="[^"]*">$/,
+    );
+  });
+
+  it('never writes a secret into data.json, whatever the secret is', async () => {
+    const l = await load({});
+    l.app.secretStorage.setSecret('unique-secret', 'sk-this-must-not-leak-1234');
+    const tab = tabOf(l.plugin);
+    await control<SecretComponent>(tab, 'Secret access key').simulate('unique-secret');
+    await control<DropdownComponent>(tab, 'Upload to').simulate('server');
+    l.app.secretStorage.setSecret('server-key', 'srv-this-must-not-leak-5678');
+    await control<SecretComponent>(tabOf(l.plugin), 'Server access key').simulate('server-key');
+    const dataJson = (l.plugin as unknown as Plugin).dataJson ?? '';
+    expect(dataJson).toContain('"secretKeyName": "unique-secret"');
+    expect(dataJson).toContain('"serverKeyName": "server-key"');
+    expect(dataJson).not.toContain('this-must-not-leak');
+  });
+
+  it('normalizes a damaged data.json back to defaults field by field', () => {
+    expect(
+      normalizeSettings({
+        target: 'ftp',
+        bucket: 42,
+        maxSizeMb: -1,
+        linkFormat: 'html',
+        secretAccessKey: 'x',
+      }),
+    ).toEqual({ ...DEFAULT_SETTINGS, linkFormat: 'html' });
+    expect(normalizeSettings(null)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('follows Obsidian conventions: section headings with setHeading, names in sentence case', async () => {
+    const l = await load(s3Settings(s3));
+    const settings = settingsIn(tabOf(l.plugin));
+    expect(settings.filter((setting) => setting.heading).map((setting) => setting.name)).toEqual([
+      'S3 bucket',
+      'Keys and links',
+      'Behaviour',
+    ]);
+    for (const { name } of settings) {
+      // Sentence case: only the first word capitalised (acronyms like S3, ID, URL, MiB allowed).
+      const rest = name.split(' ').slice(1);
+      expect(
+        rest.filter((word) => /^[A-Z][a-z]/.test(word) && word !== 'MiB'),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('previews the rendered key live, and shows the error of an invalid template', async () => {
+    expect(previewKey('{note}/{name}.{ext}').key).toBe('Trip-to-Lisbon/Pasted-image-20240131093015.png');
+    expect(previewKey('{yyyy}/{nmae}.{ext}').error).toMatch(/nmae/);
+
+    const l = await load(s3Settings(s3));
+    const tab = tabOf(l.plugin);
+    await control<TextComponent>(tab, 'Key template').simulate('{folder}/{hash:8}.{ext}');
+    expect(find(tab, 'Key template').desc).toBe(
+      'Where uploads go in the bucket. Example: Journal/2024/9f86d081.png',
+    );
+    await control<TextComponent>(tab, 'Key template').simulate('{bogus}');
+    expect(find(tab, 'Key template').desc).toMatch(/^Invalid template: .*bogus/);
+  });
+
+  it('"Test connection" reports success against a working bucket', async () => {
+    const l = await load(s3Settings(s3));
+    const tab = tabOf(l.plugin);
+    await control<ButtonComponent>(tab, 'Test connection').click();
+    expect(Notice.shown.at(-1)).toBe('Bytedrop: connection works.');
+    const lines = [...tab.containerEl.walk()].filter((el) => el.hasClass('bytedrop-check'));
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.every((el) => el.hasClass('bytedrop-check-ok'))).toBe(true);
+  });
+
+  it('"Test connection" names a wrong key and a missing bucket', async () => {
+    const wrong = await load(s3Settings(s3), { secret: 'wrong' });
+    await control<ButtonComponent>(tabOf(wrong.plugin), 'Test connection').click();
+    expect(Notice.shown.at(-1)).toMatch(/SignatureDoesNotMatch|credentials|secret/i);
+
+    const missing = await load(s3Settings(s3, { bucket: 'no-such-bucket' }));
+    await control<ButtonComponent>(tabOf(missing.plugin), 'Test connection').click();
+    expect(Notice.shown.at(-1)).toMatch(/no-such-bucket/);
+  });
+
+  it('shows the server fields for the server target', async () => {
+    const l = await load({ target: 'server' });
+    const names = settingsIn(tabOf(l.plugin)).map((setting) => setting.name);
+    expect(names).toContain('Server URL');
+    expect(names).toContain('Server access key');
+    expect(names).not.toContain('Bucket');
+  });
+});
+
+describe('uploading with incomplete settings', () => {
+  it('keeps the pasted file locally and says what to fill in', async () => {
+    const l = await load({});
+    paste(l, pasteEvent([pngFile(2, 'x.png')]));
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toBe('![[x.png]]');
+    expect(imageLinks(l.editor.getValue())).toEqual([]);
+    expect(Notice.shown[0]).toMatch(/could not upload "x\.png": .*bucket/);
+  });
+});
