@@ -4,6 +4,17 @@ import { defineProject } from 'vitest/config';
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineProject({
+  // The server-target test runs the real @bytedrop/server from source; its upload page is an HTML file that its
+  // build inlines as text, so load it the same way.
+  plugins: [
+    {
+      name: 'html-as-text',
+      enforce: 'pre',
+      transform(code, id) {
+        if (id.endsWith('.html')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+      },
+    },
+  ],
   test: {
     name: 'obsidian',
     include: ['test/**/*.test.ts'],

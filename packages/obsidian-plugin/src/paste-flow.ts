@@ -52,8 +52,20 @@ export function handleTransfer(
   if (!context.enabled) return false;
   // Everything above is synchronous: Obsidian must see preventDefault before the handler's first await.
   evt.preventDefault();
+  if (!('clipboardData' in evt)) moveCursorToDrop(editor, evt);
   host.track(uploadFiles(host, editor, note, files, context));
   return true;
+}
+
+/** The CodeMirror view behind Obsidian's Editor; not in the typings, so used only if present. */
+interface WithCodeMirror {
+  cm?: { posAtCoords(coords: { x: number; y: number }): number | null };
+}
+
+/** A drop lands where the pointer is, not where the cursor was (as Obsidian's own drop does). */
+function moveCursorToDrop(editor: Editor, evt: DragEvent): void {
+  const offset = (editor as Editor & WithCodeMirror).cm?.posAtCoords({ x: evt.clientX, y: evt.clientY });
+  if (typeof offset === 'number') editor.setCursor(editor.offsetToPos(offset));
 }
 
 interface Job {

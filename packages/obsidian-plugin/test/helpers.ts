@@ -86,8 +86,16 @@ export function pasteEvent(files: File[], text = '') {
   });
 }
 
-export function dropEvent(files: File[], keys: { altKey?: boolean } = {}) {
-  return event({ altKey: keys.altKey ?? false, dataTransfer: { files, types: ['Files'] } });
+export function dropEvent(
+  files: File[],
+  keys: { altKey?: boolean; clientX?: number; clientY?: number } = {},
+) {
+  return event({
+    altKey: keys.altKey ?? false,
+    clientX: keys.clientX ?? 0,
+    clientY: keys.clientY ?? 0,
+    dataTransfer: { files, types: ['Files'] },
+  });
 }
 
 /** Fires `editor-paste` as Obsidian does, with the active editor and view. */

@@ -226,6 +226,33 @@ describe('paste and drop', () => {
     expect(imageLinks(l.editor.getValue())).toHaveLength(1);
   });
 
+  it('puts a dropped file where the pointer is, when the editor can tell (CodeMirror posAtCoords)', async () => {
+    const l = await loaded({}, { noteText: 'first\nsecond' });
+    l.editor.setCursor({ line: 0, ch: 0 });
+    // CodeMirror maps screen coordinates to an offset; here one pixel is one character.
+    Object.assign(l.editor, { cm: { posAtCoords: ({ x }: { x: number }) => x } });
+    drop(l, dropEvent([pngFile(72)], { clientX: 'first\n'.length, clientY: 40 }));
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toMatch(/^first\n!\[[^\]]*\]\(http[^)]+\)second$/);
+  });
+
+  it('"Paste without uploading" saves clipboard files as local attachments and pastes text as text', async () => {
+    const l = await loaded({}, { noteText: '' });
+    const { pasteWithoutUploading } = await import('../src/paste-plain');
+    const blob = new Blob([png(90)], { type: 'image/png' });
+    await pasteWithoutUploading(l.app as never, l.editor as never, l.note as never, {
+      read: async () => [
+        { types: ['image/png'], getType: async () => blob },
+        { types: ['text/plain'], getType: async () => new Blob(['caption']) },
+      ],
+    });
+    expect(l.editor.getValue()).toMatch(/^!\[\[Pasted image \d{14}\.png\]\]\ncaption$/);
+    expect(requestLog).toHaveLength(0);
+    const name = /Pasted image \d{14}\.png/.exec(l.editor.getValue())?.[0] ?? '';
+    expect(new Uint8Array(await l.app.vault.readBinary(l.app.vault.getFileByPath(name)!))).toEqual(png(90));
+    expect(l.plugin.commands.map((command) => command.id)).toContain('bytedrop:paste-without-uploading');
+  });
+
   it('uploads only the kinds the settings allow; PDFs go through once allowed', async () => {
     const pdf = () =>
       new File(['%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n'], 'paper.pdf', { type: 'application/pdf' });

@@ -1,0 +1,94 @@
+/**
+ * The Bytedrop server target, end to end: the plugin → requestUrl → a real @bytedrop/server (from source) → s3rver.
+ */
+import { createUploader } from '@bytedrop/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { type RunningServer, serve } from '../../server-adapter/src/node';
+import { testConnection } from '../src/test-connection';
+import { Notice, requestLog } from './fake-obsidian';
+import { imageLinks, load, paste, pasteEvent, png, pngFile } from './helpers';
+
+const ACCESS_KEY = 'obsidian-test-key-0123456789';
+let s3: S3Harness;
+let server: RunningServer;
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+  server = await serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    uploader: createUploader({
+      provider: 'custom',
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      forcePathStyle: true,
+      publicBaseUrl: `${s3.endpoint}/${s3.bucket}`,
+    }),
+    keys: [{ name: 'obsidian', key: ACCESS_KEY }],
+    secret: 'delete-token-secret-for-tests-0123456789',
+    banPolicy: { maxFailures: 100 },
+  });
+});
+afterAll(async () => {
+  await server?.close(true);
+  await s3?.dispose();
+});
+beforeEach(() => {
+  requestLog.length = 0;
+  Notice.shown.length = 0;
+});
+
+function serverSettings(keyName = 'server-key') {
+  return { target: 'server' as const, serverUrl: `http://127.0.0.1:${server.port}`, serverKeyName: keyName };
+}
+
+async function loadWithKey(key: string) {
+  const l = await load(serverSettings());
+  l.app.secretStorage.setSecret('server-key', key);
+  return l;
+}
+
+describe('Bytedrop server target', () => {
+  it('uploads a pasted image through the server, over requestUrl', async () => {
+    const l = await loadWithKey(ACCESS_KEY);
+    paste(l, pasteEvent([pngFile(1, 'server.png')]));
+    await l.plugin.whenIdle();
+    const [link] = imageLinks(l.editor.getValue());
+    expect(link?.url).toMatch(new RegExp(`^${s3.endpoint}/${s3.bucket}/.+server.*\\.png$`));
+    const response = await fetch(link?.url ?? '');
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(png(1));
+    const upload = requestLog.find((request) => request.url.endsWith('/upload'));
+    expect(upload?.method).toBe('POST');
+    expect(upload?.headers?.authorization).toBe(`Bearer ${ACCESS_KEY}`);
+    expect(upload?.throw).toBe(false);
+  });
+
+  it('keeps the file locally when the server refuses the key', async () => {
+    const l = await loadWithKey('wrong-key');
+    paste(l, pasteEvent([pngFile(2, 'refused.png')]));
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toBe('![[refused.png]]');
+    expect(Notice.shown[0]).toMatch(/could not upload "refused\.png": .*(key|401)/i);
+  });
+
+  it('"Test connection" checks health and the key', async () => {
+    const good = await loadWithKey(ACCESS_KEY);
+    const report = await testConnection(good.plugin.settings, good.app.secretStorage as never);
+    expect(report.checks.map((check) => [check.title, check.status])).toEqual([
+      ['Server healthy', 'ok'],
+      ['Access key accepted', 'ok'],
+    ]);
+
+    const bad = await loadWithKey('wrong-key');
+    const refused = await testConnection(bad.plugin.settings, bad.app.secretStorage as never);
+    expect(refused.ok).toBe(false);
+    expect(refused.checks.at(-1)).toMatchObject({ status: 'fail', code: 'ERR_AUTH' });
+
+    const down = await load({ ...serverSettings(), serverUrl: 'http://127.0.0.1:9' });
+    const unreachable = await testConnection(down.plugin.settings, down.app.secretStorage as never);
+    expect(unreachable.checks).toMatchObject([{ status: 'fail', code: 'ERR_NETWORK' }]);
+  });
+});
