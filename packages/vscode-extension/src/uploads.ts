@@ -154,17 +154,23 @@ export class UploadRunner {
     );
   }
 
-  /** Writes the file where VS Code's paste would have, and points the link at it. */
+  /**
+   * Writes the file where VS Code's paste would have (unless it is in the workspace already) and points the
+   * placeholder at it. A link the user wrote (`job.link`) already points at the local file and stays.
+   */
   private async keepLocally(job: UploadJob): Promise<void> {
-    if (job.local) return;
-    const target = await fallbackDestination(job.document, job.name);
-    await vscode.workspace.fs.writeFile(target, job.bytes);
+    if (!job.local) {
+      const target = await fallbackDestination(job.document, job.name);
+      await vscode.workspace.fs.writeFile(target, job.bytes);
+      job.local = target;
+    }
+    if (job.link) return;
     const contentType =
       job.contentType || (await sniffContentType(job.bytes.subarray(0, SNIFF_BYTES), job.name)).contentType;
     const settings = readSettings(job.document);
     const link = formatLink(
       {
-        url: relativePath(job.document, target),
+        url: relativePath(job.document, job.local),
         key: '',
         size: job.bytes.byteLength,
         contentType,
@@ -173,9 +179,9 @@ export class UploadRunner {
       settings.linkFormat,
       { template: settings.linkTemplate },
     );
+    if (link === job.text) return;
     await replaceText(job.document, job.text, link);
     job.text = link;
-    job.local = target;
   }
 
   /** One message for the batch; "Retry upload" runs the failed jobs again from their workspace copies. */
@@ -191,7 +197,7 @@ export class UploadRunner {
     const shown = cancelled
       ? vscode.window.showWarningMessage(`Bytedrop: upload of ${names(jobs)} cancelled.${where}`, ...actions)
       : vscode.window.showErrorMessage(
-          `Bytedrop: could not upload ${names(jobs)}: ${first.message}.${where}`,
+          `Bytedrop: could not upload ${names(jobs)}: ${first.message.replace(/\.$/, '')}.${where}`,
           ...actions,
         );
     void Promise.resolve(shown).then((choice) => {

@@ -927,6 +927,8 @@ export const fake = {
       if (event.document === document) source.cancel();
     });
     const edits: DocumentPasteEdit[] = [];
+    // VS Code resolves an edit with the provider that made it.
+    const owners = new Map<DocumentPasteEdit, PasteRegistration['provider']>();
     try {
       for (const { selector, provider, metadata } of pasteProviders) {
         if (!matchSelector(selector, document)) continue;
@@ -938,13 +940,15 @@ export const fake = {
           { only: context.only, triggerKind: context.triggerKind ?? DocumentPasteTriggerKind.Automatic },
           source.token,
         );
-        edits.push(...(result ?? []).filter((edit) => !context.only || context.only.contains(edit.kind)));
+        for (const edit of result ?? []) {
+          if (context.only && !context.only.contains(edit.kind)) continue;
+          edits.push(edit);
+          owners.set(edit, provider);
+        }
       }
       const chosen = preferred(edits, 'editor.pasteAs.preferences');
       if (!chosen || source.token.isCancellationRequested) return { edits, token: source.token };
-      const provider = pasteProviders.find((registration) =>
-        registration.metadata.providedPasteEditKinds.some((kind) => kind.contains(chosen.kind)),
-      )?.provider;
+      const provider = owners.get(chosen);
       const resolved = (await provider?.resolveDocumentPasteEdit?.(chosen, source.token)) ?? chosen;
       if (source.token.isCancellationRequested || document.version !== version)
         return { edits, token: source.token };

@@ -1,0 +1,157 @@
+/**
+ * Starts the real VS Code (code-server, installed by e2e/install.sh under <repo>/.cache) with a user-data-dir and
+ * an extensions dir of its own, and drives it from Chromium through playwright-core.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const cache = process.env.BYTEDROP_CACHE ?? join(repo, '.cache');
+export const NODE24 = join(cache, 'node24/node_modules/node/bin/node');
+export const CODE_SERVER = join(cache, 'cs/node_modules/code-server/out/node/entry.js');
+export const VSIX = fileURLToPath(new URL('../bytedrop.vsix', import.meta.url));
+
+export function checkInstalled(): void {
+  if (!existsSync(NODE24) || !existsSync(CODE_SERVER)) {
+    throw new Error(
+      `code-server is not installed under ${cache}: run 'sh packages/vscode-extension/e2e/install.sh'`,
+    );
+  }
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run 'pnpm --filter bytedrop build' first`);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface Editor {
+  page: Page;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Installs the .vsix, writes the user settings, starts code-server on `workspace` and opens it in Chromium. */
+export async function startEditor(options: {
+  dir: string;
+  workspace: string;
+  settings: Record<string, unknown>;
+  env: Record<string, string>;
+}): Promise<Editor> {
+  const extensions = join(options.dir, 'extensions');
+  const userData = join(options.dir, 'user-data');
+  await mkdir(join(userData, 'User'), { recursive: true });
+  await writeFile(join(userData, 'User/settings.json'), JSON.stringify(options.settings, null, 2));
+  const install = spawnSync(
+    NODE24,
+    [CODE_SERVER, '--install-extension', VSIX, '--extensions-dir', extensions],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (install.status !== 0)
+    throw new Error(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  delete env.AWS_CA_BUNDLE;
+  const child: ChildProcess = spawn(
+    NODE24,
+    [
+      CODE_SERVER,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--extensions-dir',
+      extensions,
+      '--user-data-dir',
+      userData,
+      options.workspace,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout?.on('data', (chunk) => {
+    log += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    log += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || attempt > 300) throw new Error(`code-server did not start:\n${log}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${url}/?folder=${encodeURIComponent(options.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const opened = browser;
+    return {
+      page,
+      url,
+      async stop() {
+        await opened.close();
+        child.kill();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    child.kill();
+    throw new Error(`${(error as Error).message}\ncode-server log:\n${log}`);
+  }
+}
+
+/** Runs a command from the command palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Pastes a file the way the browser does (recipe step 6): a ClipboardEvent whose DataTransfer holds a File. */
+export async function pasteFile(page: Page, name: string, bytes: Uint8Array, type: string): Promise<void> {
+  await page.evaluate(
+    ({ name, data, type }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], name, { type }));
+      const target = document.activeElement as HTMLElement;
+      target.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
+      );
+    },
+    { name, data: [...bytes], type },
+  );
+}

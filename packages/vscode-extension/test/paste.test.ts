@@ -1,0 +1,367 @@
+/**
+ * Paste and drop, end to end inside the fake editor: the real provider, the real core uploader and a real s3rver.
+ * A gate in front of s3rver holds PUTs, so ordering ("the edit is back before the upload finishes") is proven by
+ * state, not by timing.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { BYTEDROP_KIND } from '../src/constants';
+import {
+  CancellationTokenSource,
+  commands,
+  DocumentDropOrPasteEditKind,
+  DocumentPasteEdit,
+  DocumentPasteTriggerKind,
+  fake,
+  languages,
+  Range,
+  workspace,
+} from './_fake/vscode';
+import { type Gate, startGate } from './_setup/gate';
+import { createWorld, endOf, PLACEHOLDER, png, transferOf, type World } from './_setup/world';
+
+// Background uploads go over real HTTP; give them more than waitFor's default second.
+const WAIT = { timeout: 20_000, interval: 20 };
+
+let s3: S3Harness;
+let gate: Gate;
+let world: World;
+let publicBase: string;
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+  gate = await startGate(s3.endpoint);
+  publicBase = `${s3.endpoint}/${s3.bucket}`;
+});
+afterAll(async () => {
+  await gate.close();
+  await s3.dispose();
+});
+beforeEach(async () => {
+  gate.release();
+  world = await createWorld({ endpoint: gate.endpoint, publicBaseUrl: publicBase, bucket: s3.bucket });
+});
+
+/** The uploaded links in a text, with their URLs. */
+function uploadedLinks(text: string): { alt: string; url: string }[] {
+  const escaped = publicBase.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return [...text.matchAll(new RegExp(`!?\\[([^\\]]*)\\]\\((${escaped}/[^)\\s]+)\\)`, 'g'))].map((match) => ({
+    alt: match[1] as string,
+    url: match[2] as string,
+  }));
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+describe('paste one image', () => {
+  it('returns the edit before the upload finishes, then patches in the uploaded link', async () => {
+    const bytes = png(1);
+    gate.hold();
+    const outcome = await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
+    );
+
+    // The paste is applied while the upload's PUT still waits at the gate.
+    expect(outcome.applied?.kind.value).toBe('markdown.link.image.bytedrop');
+    expect(outcome.applied?.title).toBe('Upload with Bytedrop');
+    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    expect(world.document.getText()).toMatch(new RegExp(`^# Post\\n\\n${PLACEHOLDER.source}$`));
+    expect(uploadedLinks(world.document.getText())).toEqual([]);
+
+    gate.release();
+    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    const links = uploadedLinks(world.document.getText());
+    expect(links).toHaveLength(1);
+    expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${links[0]?.url})`);
+    // Content-addressed key from the default template: yyyy/mm/dd/name-hash8.ext.
+    expect(links[0]?.url).toMatch(/\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{8}\.png$/);
+    expect(await fetchBytes(links[0]?.url as string)).toEqual(bytes);
+    // The progress notification was cancellable and finished; no error was shown.
+    expect(fake.progress.at(-1)).toMatchObject({ options: { cancellable: true }, done: true });
+    expect(fake.messages).toEqual([]);
+  });
+
+  it('keeps what the user types around the placeholder during the upload', async () => {
+    gate.hold();
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(2) }),
+    );
+    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    fake.type(world.document, 0, 'Intro. ');
+    fake.type(world.document, world.document.getText().length, ' and after.');
+    gate.release();
+    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    const [link] = uploadedLinks(world.document.getText());
+    expect(world.document.getText()).toBe(`Intro. # Post\n\n![shot.png](${link?.url}) and after.`);
+  });
+
+  it('re-finds the placeholder when the user types while the patch is in flight', async () => {
+    gate.hold();
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(3) }),
+    );
+    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    let typed = false;
+    // The first patch is refused (the document changed after the extension read it); the retry must land.
+    fake.duringNextApplyEdit(() => {
+      fake.type(world.document, 0, '> ');
+      typed = true;
+    });
+    gate.release();
+    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    expect(typed).toBe(true);
+    const [link] = uploadedLinks(world.document.getText());
+    expect(world.document.getText()).toBe(`> # Post\n\n![shot.png](${link?.url})`);
+  });
+
+  it('patches every cursor of a multi-cursor paste', async () => {
+    const transfer = transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(4) });
+    await fake.paste(world.document, [new Range(0, 0, 0, 0), endOf(world.document)], transfer);
+    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    const links = uploadedLinks(world.document.getText());
+    expect(links).toHaveLength(2);
+    expect(world.document.getText()).toBe(
+      `![shot.png](${links[0]?.url})# Post\n\n![shot.png](${links[0]?.url})`,
+    );
+  });
+});
+
+describe('nothing lost', () => {
+  it('a cancelled upload lands in the workspace next to the note and is linked there; Retry uploads it', async () => {
+    const bytes = png(5);
+    const requestsBefore = s3.requests.length;
+    gate.hold();
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
+    );
+    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    fake.progress.at(-1)?.cancel();
+
+    const message = await fake.nextMessage();
+    expect(message).toMatchObject({ severity: 'warning', items: ['Retry upload'] });
+    expect(message.message).toContain('cancelled');
+    expect(message.message).toContain('shot.png');
+    expect(world.document.getText()).toBe('# Post\n\n![shot.png](shot.png)');
+    expect(fake.files.get('/ws/notes/shot.png')).toEqual(bytes);
+    // The aborted PUT never reached s3rver.
+    gate.release();
+    expect(s3.requests.slice(requestsBefore).filter((request) => request.method === 'PUT')).toEqual([]);
+
+    message.respond('Retry upload');
+    await vi.waitFor(() => expect(uploadedLinks(world.document.getText())).toHaveLength(1), WAIT);
+    const [link] = uploadedLinks(world.document.getText());
+    expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${link?.url})`);
+    expect(await fetchBytes(link?.url as string)).toEqual(bytes);
+  });
+
+  it('a failed upload lands in the workspace, is linked there, and the error offers Retry', async () => {
+    const bytes = png(6);
+    await s3.stop();
+    try {
+      await fake.paste(
+        world.document,
+        [endOf(world.document)],
+        transferOf({ name: 'my shot.png', mime: 'image/png', bytes }),
+      );
+      const message = await fake.nextMessage();
+      expect(message).toMatchObject({ severity: 'error', items: ['Retry upload'] });
+      expect(message.message).toMatch(
+        /could not upload my shot\.png: .+Kept in the workspace: my shot\.png\./,
+      );
+      // A name with a space needs <…> in a Markdown destination (core's formatLink escaping).
+      expect(world.document.getText()).toBe('# Post\n\n![my shot.png](<my shot.png>)');
+      expect(fake.files.get('/ws/notes/my shot.png')).toEqual(bytes);
+      await s3.restart();
+      message.respond('Retry upload');
+      await vi.waitFor(() => expect(uploadedLinks(world.document.getText())).toHaveLength(1), WAIT);
+      expect(await fetchBytes(uploadedLinks(world.document.getText())[0]?.url as string)).toEqual(bytes);
+    } finally {
+      await s3.restart().catch(() => undefined);
+    }
+  });
+
+  it('follows markdown.copyFiles.destination and never overwrites an existing file', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code's `${variable}` syntax in a setting value.
+    fake.settings.set('markdown.copyFiles.destination', { '/notes/**': 'assets/${documentBaseName}/' });
+    fake.files.set('/ws/notes/assets/post/image.png', new Uint8Array([1]));
+    const bytes = png(7);
+    gate.hold();
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'image.png', mime: 'image/png', bytes }),
+    );
+    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    fake.progress.at(-1)?.cancel();
+    await fake.nextMessage();
+    expect(fake.files.get('/ws/notes/assets/post/image-1.png')).toEqual(bytes);
+    expect(fake.files.get('/ws/notes/assets/post/image.png')).toEqual(new Uint8Array([1]));
+    expect(world.document.getText()).toBe('# Post\n\n![image.png](assets/post/image-1.png)');
+  });
+});
+
+describe('drop', () => {
+  it('drops 3 files: each becomes its own link, images as images and others as links', async () => {
+    const files = [
+      { name: 'a.png', mime: 'image/png', bytes: png(8) },
+      { name: 'b.png', mime: 'image/png', bytes: png(9) },
+      {
+        name: 'report.pdf',
+        mime: 'application/pdf',
+        bytes: new TextEncoder().encode('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n'),
+      },
+    ];
+    const outcome = await fake.drop(
+      world.document,
+      world.document.positionAt(world.document.getText().length),
+      transferOf(...files),
+    );
+    expect(outcome.applied?.kind?.value).toBe(BYTEDROP_KIND.value);
+    expect(world.document.getText().match(new RegExp(PLACEHOLDER.source, 'g'))).toHaveLength(3);
+    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    const text = world.document.getText();
+    const links = uploadedLinks(text);
+    expect(links.map((link) => link.alt)).toEqual(['a.png', 'b.png', 'report.pdf']);
+    expect(text).toMatch(/!\[a\.png\]\([^)]+\) !\[b\.png\]\([^)]+\) \[report\.pdf\]\([^)]+\.pdf\)$/);
+    for (const [index, link] of links.entries())
+      expect(await fetchBytes(link.url)).toEqual(files[index]?.bytes);
+    // One notification for the drop, counting files.
+    expect(fake.progress).toHaveLength(1);
+    expect(fake.progress[0]?.options.title).toBe('Bytedrop: uploading 3 files');
+    expect(
+      fake.progress[0]?.reports
+        .map((report) => report.message)
+        .filter(Boolean)
+        .at(-1),
+    ).toBe('3/3 done');
+  });
+});
+
+describe('when Bytedrop does not answer', () => {
+  it('ignores a language that is not configured, and answers once it is', async () => {
+    const script = fake.openDocument('/ws/notes/notes.txt', 'text\n', 'plaintext');
+    const transfer = transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(10) });
+    const requests = s3.requests.length;
+    const ignored = await fake.paste(script, [endOf(script)], transfer);
+    expect(ignored.edits).toEqual([]);
+    // Even asked directly (a stale registration), the provider declines.
+    const provider = fake.pasteProviders[0]?.provider;
+    const direct = await provider?.provideDocumentPasteEdits?.(
+      script,
+      [endOf(script)],
+      transfer,
+      { only: undefined, triggerKind: DocumentPasteTriggerKind.Automatic },
+      new CancellationTokenSource().token,
+    );
+    expect(direct).toBeUndefined();
+    expect(script.getText()).toBe('text\n');
+    expect(s3.requests.length).toBe(requests);
+
+    await workspace.getConfiguration('bytedrop').update('languages', ['markdown', 'plaintext']);
+    const answered = await fake.paste(script, [endOf(script)], transfer);
+    expect(answered.applied?.kind.value).toBe(BYTEDROP_KIND.value);
+    await vi.waitFor(() => expect(script.getText()).not.toMatch(PLACEHOLDER), WAIT);
+  });
+
+  it('returns nothing when context.only asks for another kind, and answers for its parent kind', async () => {
+    const transfer = transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(11) });
+    const provider = fake.pasteProviders[0]?.provider;
+    const ask = (only: DocumentDropOrPasteEditKind) =>
+      provider?.provideDocumentPasteEdits?.(
+        world.document,
+        [endOf(world.document)],
+        transfer,
+        { only, triggerKind: DocumentPasteTriggerKind.PasteAs },
+        new CancellationTokenSource().token,
+      );
+    expect(await ask(DocumentDropOrPasteEditKind.Text)).toBeUndefined();
+    expect(
+      await ask(DocumentDropOrPasteEditKind.Empty.append('markdown', 'link', 'image', 'attachment')),
+    ).toBeUndefined();
+    const parent = (await ask(DocumentDropOrPasteEditKind.Empty.append('markdown', 'link', 'image'))) as {
+      kind: DocumentDropOrPasteEditKind;
+    }[];
+    expect(parent.map((edit) => edit.kind.value)).toEqual([BYTEDROP_KIND.value]);
+
+    const requests = s3.requests.length;
+    const outcome = await fake.paste(world.document, [endOf(world.document)], transfer, {
+      only: DocumentDropOrPasteEditKind.Text,
+    });
+    expect(outcome.edits).toEqual([]);
+    expect(world.document.getText()).toBe('# Post\n\n');
+    expect(s3.requests.length).toBe(requests);
+  });
+
+  it('uploads nothing when the user types before the provider answered (VS Code cancels the paste)', async () => {
+    const transfer = transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(12) });
+    const requests = s3.requests.length;
+    // The user types while the provider reads the clipboard bytes.
+    const item = transfer.get('image/png');
+    const file = item?.asFile();
+    const data = file?.data.bind(file);
+    if (file && data) {
+      (file as { data: () => Promise<Uint8Array> }).data = async () => {
+        fake.type(world.document, 0, 'x');
+        return data();
+      };
+    }
+    const outcome = await fake.paste(world.document, [new Range(2, 0, 2, 0)], transfer);
+    expect(outcome.applied).toBeUndefined();
+    expect(outcome.token.isCancellationRequested).toBe(true);
+    expect(world.document.getText()).toBe('x# Post\n\n');
+    expect(s3.requests.length).toBe(requests);
+  });
+});
+
+describe('Paste As preferences', () => {
+  it("'Make Bytedrop the default' puts its kind first, so a plain paste picks Bytedrop over the built-in", async () => {
+    // The built-in Markdown provider, registered earlier, answers first by default.
+    const builtInKind = DocumentDropOrPasteEditKind.Empty.append('markdown', 'link', 'image');
+    languages.registerDocumentPasteEditProvider(
+      'markdown',
+      {
+        provideDocumentPasteEdits: () => [
+          new DocumentPasteEdit('![alt text](shot.png)', 'Insert image', builtInKind),
+        ],
+      },
+      { providedPasteEditKinds: [builtInKind], pasteMimeTypes: ['files'] },
+    );
+    fake.pasteProviders.unshift(fake.pasteProviders.pop() as (typeof fake.pasteProviders)[number]);
+    await workspace.getConfiguration('editor').update('pasteAs.preferences', ['text']);
+
+    const before = await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(13) }),
+    );
+    expect(before.applied?.kind.value).toBe('markdown.link.image');
+
+    await commands.executeCommand('bytedrop.makeDefault');
+    expect(workspace.getConfiguration('editor').get('pasteAs.preferences')).toEqual([
+      BYTEDROP_KIND.value,
+      'text',
+    ]);
+    expect(workspace.getConfiguration('editor').get('dropIntoEditor.preferences')).toEqual([
+      BYTEDROP_KIND.value,
+    ]);
+    const after = await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(13) }),
+    );
+    expect(after.applied?.kind.value).toBe(BYTEDROP_KIND.value);
+    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+  });
+});

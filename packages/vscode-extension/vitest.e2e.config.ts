@@ -1,0 +1,14 @@
+import { defineProject } from 'vitest/config';
+
+// The real-editor test: code-server (VS Code 1.139) in Debian's Chromium, with the built .vsix installed.
+// Needs `sh packages/vscode-extension/e2e/install.sh` and `pnpm --filter bytedrop build` first (see e2e/README.md).
+export default defineProject({
+  test: {
+    name: 'vscode-e2e',
+    include: ['e2e/**/*.e2e.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    // One editor at a time: the machine has two cores.
+    fileParallelism: false,
+  },
+});
