@@ -2,6 +2,7 @@
  * `@bytedrop/server/node`: the Node runner (srvx) and the Node-only parts (pino logger, Redis bans).
  * The runner passes the socket address to the handler and sets timeouts against slow clients.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serve as srvxServe } from 'srvx/node';
 import { type BytedropHandler, createHandler, type HandlerOptions } from './handler';
 
@@ -26,9 +27,37 @@ export interface ServeOptions extends HandlerOptions {
   idleTimeout?: number;
 }
 
+/** How long, and how much, of an unread body is discarded after an early answer (413, 401, 400…). */
+const LINGER_MS = 10_000;
+const LINGER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * After answering before the body was read, discard what the client is still sending for a bounded time instead
+ * of closing at once: closing a socket with unread data makes the kernel send a reset, and the client would lose
+ * the 413 it was about to read. Clients stop sending once they see the answer; the rest is cut off.
+ */
+function lingerAfterEarlyAnswer(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.complete || req.destroyed) return;
+    // The handler stopped reading through srvx's web-stream adapter; take the body over and throw it away.
+    req.removeAllListeners('data');
+    let discarded = 0;
+    const cut = () => req.socket?.destroy();
+    const timer = setTimeout(cut, LINGER_MS);
+    timer.unref();
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) cut();
+    });
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    req.resume();
+  });
+}
+
 /** A running server. */
 export interface RunningServer {
-  /** `http://<host>:<port>` as bound (use `port` for a URL to print). */
+  /** `http://<host>:<port>` as bound, without a trailing slash (use `port` for a URL to print). */
   readonly url: string;
   readonly port: number;
   readonly handler: BytedropHandler;
@@ -52,7 +81,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const handler = createHandler(options);
   const server = srvxServe({
     // srvx's `request.ip` is the socket address here (its trustProxy is off); the handler applies TRUST_PROXY itself.
-    fetch: (request) => handler(request, { ip: request.ip }),
+    fetch: async (request) => {
+      const response = await handler(request, { ip: request.ip });
+      const node = request.runtime?.node;
+      if (node?.res && response.status >= 400) {
+        lingerAfterEarlyAnswer(node.req as IncomingMessage, node.res as ServerResponse);
+      }
+      return response;
+    },
     port: options.port ?? 8000,
     ...(options.hostname ? { hostname: options.hostname } : {}),
     silent: true,
@@ -70,7 +106,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : Number(options.port ?? 8000);
   return {
-    url: server.url ?? `http://localhost:${port}`,
+    url: (server.url ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     port,
     handler,
     close: (force) => server.close(force),

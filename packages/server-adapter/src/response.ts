@@ -64,9 +64,7 @@ export function errorResponse(error: unknown, source: ErrorSource = 'request'): 
       500,
     );
   }
-  // A body sent after an error must not be kept open on a socket we stopped reading (see `_multipart.ts`).
-  const headers: Record<string, string> = status === 413 ? { connection: 'close' } : {};
-  return json({ success: false, msg: error.message, code: error.code }, status, headers);
+  return json({ success: false, msg: error.message, code: error.code }, status);
 }
 
 /** Marks an error as raised by storage, so `errorResponse` answers 502/503 instead of blaming the client. */

@@ -1,0 +1,304 @@
+/**
+ * The Node runner over real sockets: S3 (s3rver, inspected with our own SDK client) and local disk.
+ * Covers what `new Request()` cannot: chunked bodies, disconnects, idle clients, and real clients (curl, ShareX).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createLocalDiskStore } from '@bytedrop/core/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver';
+import { inspector, listKeys, openUploads, PART, s3Config } from '../../core/test/_support/s3';
+import { type RunningServer, serve } from '../src/node';
+import { createUploader } from './_support/core';
+import { body, KEY, PNG, SECRET } from './_support/fixtures';
+import { readResponse, streamUpload, waitFor } from './_support/net';
+
+const MiB = 1024 * 1024;
+const run = promisify(execFile);
+
+interface LogEntry {
+  object: Record<string, unknown>;
+  message?: string;
+}
+
+function memoryLogger() {
+  const entries: LogEntry[] = [];
+  const push = (object: Record<string, unknown>, message?: string) => entries.push({ object, message });
+  return { entries, logger: { info: push, warn: push, error: push } };
+}
+
+describe('Node runner over S3 (s3rver)', () => {
+  let s3: S3Harness;
+  let server: RunningServer;
+  const log = memoryLogger();
+  let client: ReturnType<typeof inspector>;
+
+  beforeAll(async () => {
+    s3 = await startS3rver();
+    client = inspector(s3);
+    server = await serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      uploader: createUploader(s3Config(s3, { partSize: PART, queueSize: 2 })),
+      keys: [{ name: 'a', key: KEY }],
+      secret: SECRET,
+      maxFileSize: 12 * MiB,
+      logger: log.logger,
+      idleTimeout: 500,
+    });
+  });
+  afterAll(async () => {
+    await server?.close(true);
+    await s3?.dispose();
+  });
+
+  const requestsDone = (path: string) =>
+    log.entries.filter((e) => e.message === 'request' && e.object.path === path);
+
+  it('uploads through the socket and serves the object from the bucket', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([PNG], { type: 'image/png' }), 'shot.png');
+    const response = await fetch(`${server.url}/upload`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: KEY },
+    });
+    const json = await body(response);
+    expect(response.status).toBe(200);
+    expect(json.url).toBe(`${s3.endpoint}/${s3.bucket}/${json.files[0]!.key}`);
+    const stored = await fetch(json.url);
+    expect(new Uint8Array(await stored.arrayBuffer())).toEqual(PNG);
+  });
+
+  it('answers a chunked body over the limit with 413, leaving no object and no parts', async () => {
+    const before = await listKeys(client, s3.bucket);
+    const done = requestsDone('/upload').length;
+    s3.requests.length = 0;
+    const response = await streamUpload(server.url, { key: KEY, total: 20 * MiB });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toMatchObject({ success: false, code: 'ERR_TOO_LARGE' });
+    // The answer came while the client was still sending: the server stopped reading at the limit.
+    expect(response.sent).toBeLessThan(20 * MiB);
+    await waitFor('the request to finish', () => requestsDone('/upload').length > done);
+    // It really went multipart before the limit hit, so "no parts" is a real claim.
+    expect(s3.requests.some((r) => r.method === 'POST' && r.url.includes('uploads'))).toBe(true);
+    expect(await openUploads(client, s3.bucket)).toEqual([]);
+    expect(await listKeys(client, s3.bucket)).toEqual(before);
+  });
+
+  it('answers a Content-Length over the limit before the body is read', async () => {
+    s3.requests.length = 0;
+    const response = await streamUpload(server.url, { key: KEY, total: 200 * MiB, contentLength: true });
+    expect(response.status).toBe(413);
+    expect(response.sent).toBeLessThan(20 * MiB);
+    expect(s3.requests).toEqual([]);
+  });
+
+  it('aborts when the client disconnects at 50%: no object, no parts', async () => {
+    const before = await listKeys(client, s3.bucket);
+    const done = requestsDone('/upload').length;
+    s3.requests.length = 0;
+    const total = 12 * MiB;
+    const head = `--b\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\n\r\n`;
+    const req = httpRequest(`${server.url}/upload`, {
+      method: 'POST',
+      headers: {
+        authorization: KEY,
+        'content-type': 'multipart/form-data; boundary=b',
+        'content-length': String(head.length + total + 8),
+      },
+    });
+    req.on('error', () => undefined);
+    req.write(head);
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    for (let sent = 0; sent < total / 2; sent += chunk.length) {
+      if (!req.write(chunk)) await new Promise((resolve) => req.once('drain', resolve));
+    }
+    // Half is across once the server has started the multipart upload with the buffered first part.
+    await waitFor('the multipart upload to start', () =>
+      s3.requests.some((r) => r.method === 'POST' && r.url.includes('uploads')),
+    );
+    req.destroy();
+    await waitFor('the server to finish the broken request', () => requestsDone('/upload').length > done);
+    expect(await openUploads(client, s3.bucket)).toEqual([]);
+    expect(await listKeys(client, s3.bucket)).toEqual(before);
+  });
+
+  it('closes a connection that goes silent mid-body, leaving nothing', async () => {
+    const before = await listKeys(client, s3.bucket);
+    const socket = connect({ port: server.port, host: '127.0.0.1' });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: ${KEY}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\n\r\nslow`,
+    );
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(await listKeys(client, s3.bucket)).toEqual(before);
+  });
+
+  it('answers malformed multipart with 400 and keeps serving', async () => {
+    const send = (contentType: string, data: string) =>
+      new Promise<{ status: number }>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/upload`, {
+          method: 'POST',
+          headers: { authorization: KEY, 'content-type': contentType },
+        });
+        req.on('response', (response) => readResponse(response).then(resolve, reject));
+        req.on('error', reject);
+        req.end(data);
+      });
+    expect((await send('multipart/form-data', '--x\r\n\r\n')).status).toBe(400);
+    const fields = Array.from(
+      { length: 10_000 },
+      (_, i) => `--b\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nv\r\n`,
+    );
+    expect((await send('multipart/form-data; boundary=b', `${fields.join('')}--b--\r\n`)).status).toBe(400);
+    const proto =
+      '--b\r\n__proto__: x\r\nContent-Disposition: form-data; name="__proto__"\r\n\r\n{}\r\n--b--\r\n';
+    expect((await send('multipart/form-data; boundary=b', proto)).status).toBe(400);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('bans the socket address whatever X-Forwarded-For says', async () => {
+    const attempt = (key: string, xff: string) =>
+      fetch(`${server.url}/upload/a.txt`, {
+        method: 'PUT',
+        body: 'a',
+        headers: { authorization: key, 'x-forwarded-for': xff },
+      });
+    for (let i = 0; i < 3; i++) await attempt('wrong-key', `198.51.100.${i}`);
+    const response = await attempt(KEY, '198.51.100.200');
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ code: 'ERR_FORBIDDEN' });
+  });
+
+  it('answers /health with 503 while storage is down, and 200 when it is back', async () => {
+    await s3.stop();
+    try {
+      const down = await fetch(`${server.url}/health`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ status: 'error', storage: 'unreachable' });
+    } finally {
+      await s3.restart();
+    }
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+});
+
+describe('Node runner over local disk: the clients of the Done-when list', () => {
+  let dir: string;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bytedrop-node-'));
+    const store = createLocalDiskStore({ dir: join(dir, 'files'), publicBaseUrl: 'http://unused/f' });
+    server = await serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      uploader: createUploader({ bucket: 'local-disk' }, { store }),
+      files: store,
+      keys: [{ name: 'a', key: KEY }],
+      secret: SECRET,
+      maxFileSize: 20 * MiB,
+    });
+  });
+  afterAll(async () => {
+    await server?.close(true);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('curl, ByteGo-style: Authorization: <key>, field file, read url', async () => {
+    const path = join(dir, 'shot.png');
+    await writeFile(path, PNG);
+    const { stdout } = await run('curl', [
+      '-sS',
+      '-H',
+      `Authorization: ${KEY}`,
+      '-F',
+      `file=@${path}`,
+      `${server.url}/upload`,
+    ]);
+    const { url } = JSON.parse(stdout) as { url: string };
+    expect(url).toMatch(new RegExp(`^${server.url}/f/`));
+    const { stdout: served } = await run('curl', ['-sS', url], { encoding: 'buffer' });
+    expect(new Uint8Array(served)).toEqual(PNG);
+  });
+
+  it('curl -T: a raw PUT of a file larger than one part', async () => {
+    const path = join(dir, 'big.bin');
+    const data = Buffer.alloc(12 * MiB);
+    for (let i = 0; i < data.length; i += 4096) data[i] = i % 251;
+    await writeFile(path, data);
+    const { stdout } = await run('curl', [
+      '-sS',
+      '-H',
+      `Authorization: Bearer ${KEY}`,
+      '-T',
+      path,
+      `${server.url}/upload/big.bin`,
+    ]);
+    const json = JSON.parse(stdout) as { success: boolean; url: string; msg: string };
+    expect(json).toMatchObject({ success: true });
+    const served = await fetch(json.url);
+    expect(Buffer.from(await served.arrayBuffer()).equals(data)).toBe(true);
+  });
+
+  it('PicGo-style: field files, read result[0]', async () => {
+    const form = new FormData();
+    form.append('files', new Blob(['picgo'], { type: 'text/plain' }), 'picgo.txt');
+    const response = await fetch(`${server.url}/upload`, {
+      method: 'POST',
+      body: form,
+      headers: { 'x-picgo-secret': KEY },
+    });
+    const json = (await response.json()) as { result: string[] };
+    expect(await (await fetch(json.result[0]!)).text()).toBe('picgo');
+  });
+
+  it('ShareX: download the .sxcu and perform the request it describes', async () => {
+    const sxcu = (await (
+      await fetch(`${server.url}/config/sharex.sxcu`, { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as {
+      RequestMethod: string;
+      RequestURL: string;
+      Headers: Record<string, string>;
+      Body: string;
+      FileFormName: string;
+      URL: string;
+    };
+    expect(sxcu.Body).toBe('MultipartFormData');
+    const form = new FormData();
+    form.append(sxcu.FileFormName, new Blob([PNG], { type: 'image/png' }), 'sharex.png');
+    const response = await fetch(sxcu.RequestURL, {
+      method: sxcu.RequestMethod,
+      headers: sxcu.Headers,
+      body: form,
+    });
+    const json = (await response.json()) as Record<string, unknown>;
+    // ShareX's {json:path} syntax, resolved the way ShareX does for a top-level field.
+    const url = sxcu.URL.replace(/\{json:([\w.]+)\}/g, (_, path: string) => String(json[path]));
+    const served = await fetch(url);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(PNG);
+  });
+
+  it('serves an uploaded SVG with <script> as an attachment under a CSP sandbox', async () => {
+    const form = new FormData();
+    form.append(
+      'file',
+      new Blob(['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>']),
+      'x.svg',
+    );
+    const json = await body(
+      await fetch(`${server.url}/upload`, { method: 'POST', body: form, headers: { authorization: KEY } }),
+    );
+    const served = await fetch(json.url);
+    expect(served.headers.get('content-disposition')).toMatch(/^attachment/);
+    expect(served.headers.get('content-security-policy')).toBe('sandbox');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
