@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
 
 // The real-editor test: code-server (VS Code 1.139) in Debian's Chromium, with the built .vsix installed.
-// Needs `sh packages/vscode-extension/e2e/install.sh` and `pnpm --filter bytedrop build` first (see e2e/README.md).
+// Needs `sh packages/vscode-extension/e2e/install.sh` and `pnpm --filter bytedrop build` first (see README.md).
 export default defineProject({
   test: {
     name: 'vscode-e2e',

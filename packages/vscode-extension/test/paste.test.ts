@@ -9,6 +9,7 @@ import { BYTEDROP_KIND } from '../src/constants';
 import {
   CancellationTokenSource,
   commands,
+  DataTransfer,
   DocumentDropOrPasteEditKind,
   DocumentPasteEdit,
   DocumentPasteTriggerKind,
@@ -247,6 +248,22 @@ describe('drop', () => {
         .at(-1),
     ).toBe('3/3 done');
   });
+  it('shows per-file progress for a large file', async () => {
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, index) => (index * 7919) % 251);
+    await fake.drop(
+      world.document,
+      world.document.positionAt(0),
+      transferOf({ name: 'big.bin', mime: 'application/octet-stream', bytes: big }),
+    );
+    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    const reports = fake.progress[0]?.reports ?? [];
+    expect(fake.progress[0]?.options.title).toBe('Bytedrop: uploading big.bin');
+    expect(reports.map((report) => report.message)).toContain('big.bin 100%');
+    expect(reports.reduce((sum, report) => sum + (report.increment ?? 0), 0)).toBeCloseTo(100);
+    const [link] = uploadedLinks(world.document.getText().replace(/^\[/, '!['));
+    // Buffer.equals: a deep toEqual over 3 MiB element by element takes seconds.
+    expect(Buffer.from(await fetchBytes(link?.url as string)).equals(Buffer.from(big))).toBe(true);
+  });
 });
 
 describe('when Bytedrop does not answer', () => {
@@ -305,18 +322,16 @@ describe('when Bytedrop does not answer', () => {
   });
 
   it('uploads nothing when the user types before the provider answered (VS Code cancels the paste)', async () => {
-    const transfer = transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(12) });
     const requests = s3.requests.length;
     // The user types while the provider reads the clipboard bytes.
-    const item = transfer.get('image/png');
-    const file = item?.asFile();
-    const data = file?.data.bind(file);
-    if (file && data) {
-      (file as { data: () => Promise<Uint8Array> }).data = async () => {
+    const transfer = new DataTransfer();
+    transfer.set(
+      'image/png',
+      fake.fileItem('shot.png', async () => {
         fake.type(world.document, 0, 'x');
-        return data();
-      };
-    }
+        return png(12);
+      }),
+    );
     const outcome = await fake.paste(world.document, [new Range(2, 0, 2, 0)], transfer);
     expect(outcome.applied).toBeUndefined();
     expect(outcome.token.isCancellationRequested).toBe(true);

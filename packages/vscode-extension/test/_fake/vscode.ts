@@ -894,9 +894,13 @@ export const fake = {
   duringNextApplyEdit(action: () => void): void {
     applyHook = action;
   },
-  /** A file as the clipboard or a drop hands it over. */
-  fileItem(name: string, bytes: Uint8Array, uri?: Uri): DataTransferItem {
-    return new FileDataTransferItem({ name, ...(uri ? { uri } : {}), data: async () => bytes });
+  /** A file as the clipboard or a drop hands it over; `data` may be a function to observe the read. */
+  fileItem(name: string, data: Uint8Array | (() => Promise<Uint8Array>), uri?: Uri): DataTransferItem {
+    return new FileDataTransferItem({
+      name,
+      ...(uri ? { uri } : {}),
+      data: typeof data === 'function' ? data : async () => data,
+    });
   },
   /** Resolves with the next message shown (or one already shown that matches). */
   nextMessage(predicate: (message: MessageRecord) => boolean = () => true): Promise<MessageRecord> {

@@ -1,0 +1,131 @@
+/**
+ * The manifest and the packaged .vsix: what VS Code and the marketplace read. Builds the bundle and packages it with
+ * vsce into a temporary file, then reads the zip's central directory.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+interface Manifest {
+  engines: { vscode: string };
+  devDependencies: Record<string, string>;
+  main: string;
+  icon: string;
+  extensionKind: string[];
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+  contributes: {
+    commands: { command: string; title: string; category: string }[];
+    configuration: {
+      properties: Record<string, { description?: string; markdownDescription?: string; enum?: string[] }>;
+    };
+  };
+}
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest;
+
+/** Names of the entries of a zip file, from its central directory. */
+function zipEntries(zip: Buffer): string[] {
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
+  if (end < 0) throw new Error('not a zip file: no end of central directory');
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  const names: string[] = [];
+  for (let index = 0; index < count; index++) {
+    if (zip.readUInt32LE(offset) !== 0x02014b50) throw new Error(`bad central directory entry at ${offset}`);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    names.push(zip.toString('utf8', offset + 46, offset + 46 + nameLength));
+    offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+  }
+  return names;
+}
+
+describe('package.json', () => {
+  it('targets VS Code ≥ 1.97 (stable paste API), not older than @types/vscode', () => {
+    const engine = manifest.engines.vscode.replace(/^\^/, '');
+    const types = manifest.devDependencies['@types/vscode']?.replace(/^\^/, '') as string;
+    const [major, minor] = engine.split('.').map(Number) as [number, number];
+    expect(major === 1 && minor >= 97).toBe(true);
+    expect(engine.localeCompare(types, undefined, { numeric: true })).toBeGreaterThanOrEqual(0);
+  });
+
+  it('runs where the workspace is, and an untrusted workspace cannot redirect uploads', () => {
+    expect(manifest.extensionKind).toEqual(['workspace']);
+    expect(manifest.capabilities.untrustedWorkspaces.supported).toBe('limited');
+    expect([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort()).toEqual(
+      ['bytedrop.bucket', 'bytedrop.endpoint', 'bytedrop.publicBaseUrl', 'bytedrop.serverUrl'].sort(),
+    );
+  });
+
+  it('contributes every command and described settings, and no setting holds a secret', () => {
+    expect(manifest.contributes.commands.map((command) => `${command.category}: ${command.title}`)).toEqual([
+      'Bytedrop: Upload files…',
+      'Bytedrop: Upload local images in this document',
+      'Bytedrop: Set secret access key',
+      'Bytedrop: Set server access key',
+      'Bytedrop: Test connection',
+      'Bytedrop: Make Bytedrop the default paste/drop',
+    ]);
+    const properties = manifest.contributes.configuration.properties;
+    for (const name of [
+      'target',
+      'provider',
+      'endpoint',
+      'region',
+      'bucket',
+      'publicBaseUrl',
+      'forcePathStyle',
+      'keyTemplate',
+      'linkFormat',
+      'maxFileSizeMB',
+      'languages',
+      'serverUrl',
+    ]) {
+      const property = properties[`bytedrop.${name}`];
+      expect(property?.description ?? property?.markdownDescription, name).toBeTruthy();
+    }
+    expect(properties['bytedrop.target']?.enum).toEqual(['s3', 'server']);
+    expect(properties['bytedrop.linkFormat']?.enum).toEqual(['markdown', 'html', 'url', 'custom']);
+    expect(properties['bytedrop.keyTemplate']?.markdownDescription).toMatch(/\{doc\}.*\{workspace\}/);
+    expect(Object.keys(properties).filter((key) => /secret/i.test(key))).toEqual([]);
+  });
+});
+
+describe('the .vsix', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bytedrop-vsix-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('holds the bundle and the marketplace files only: no node_modules, no sources', () => {
+    execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root });
+    const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
+    const vsix = join(out, 'bytedrop.vsix');
+    execFileSync(
+      process.execPath,
+      [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
+      {
+        cwd: root,
+        stdio: 'pipe',
+      },
+    );
+    const entries = zipEntries(readFileSync(vsix)).sort();
+    expect(entries).toEqual(
+      [
+        '[Content_Types].xml',
+        'extension.vsixmanifest',
+        'extension/LICENSE.txt',
+        'extension/changelog.md',
+        'extension/dist/extension.js',
+        'extension/icon.png',
+        'extension/package.json',
+        'extension/readme.md',
+      ].sort(),
+    );
+    // The icon is a real PNG.
+    expect(readFileSync(join(root, manifest.icon)).subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
+  }, 120_000);
+});
