@@ -69,7 +69,8 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3H
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-      req.pause(); // hold the body until we know who reads it
+      // The body waits unread until someone listens. No req.pause(): an explicitly paused request stays paused when
+      // s3rver adds its 'data' listener, so CompleteMultipartUpload's XML body was never read and the request hung.
       handleExtension(req, res, directory, { [S3RVER_ACCESS_KEY]: S3RVER_SECRET_KEY }).then(
         (handled) => {
           if (handled) req.resume();
