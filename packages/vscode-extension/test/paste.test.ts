@@ -193,6 +193,37 @@ describe('nothing lost', () => {
     }
   });
 
+  it('refuses a file above bytedrop.maxFileSizeMB and keeps it in the workspace', async () => {
+    fake.settings.set('bytedrop.maxFileSizeMB', 1);
+    const big = new Uint8Array(2 * 1024 * 1024).fill(7);
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'big.bin', mime: 'application/octet-stream', bytes: big }),
+    );
+    const message = await fake.nextMessage();
+    expect(message.severity).toBe('error');
+    expect(message.message).toMatch(/could not upload big\.bin: .*(large|limit|maxFileSize)/i);
+    expect(world.document.getText()).toBe('# Post\n\n[big.bin](big.bin)');
+    expect(Buffer.from(fake.files.get('/ws/notes/big.bin') ?? []).equals(Buffer.from(big))).toBe(true);
+  });
+
+  it('patches and saves a note that was saved and closed before the upload finished', async () => {
+    gate.hold();
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(14) }),
+    );
+    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    await world.document.save();
+    fake.closeDocument(world.document);
+    gate.release();
+    const onDisk = () => new TextDecoder().decode(fake.files.get('/ws/notes/post.md'));
+    await vi.waitFor(() => expect(onDisk()).toContain(publicBase), WAIT);
+    expect(onDisk()).toMatch(/^# Post\n\n!\[shot\.png\]\(http:\S+\.png\)$/);
+  });
+
   it('follows markdown.copyFiles.destination and never overwrites an existing file', async () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code's `${variable}` syntax in a setting value.
     fake.settings.set('markdown.copyFiles.destination', { '/notes/**': 'assets/${documentBaseName}/' });
