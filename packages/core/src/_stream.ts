@@ -1,0 +1,125 @@
+/**
+ * Byte-stream plumbing for the upload pipeline: a metering wrapper (abort, size limit, hashing tap) and the
+ * conversion to the web ReadableStream that @aws-sdk/lib-storage chunks into parts.
+ */
+import { raceAbort } from './_abort';
+import { BytedropError } from './errors';
+
+/** `ERR_TOO_LARGE` for a body over `maxFileSize`, naming the file, the limit and the fix. */
+export function tooLargeError(filename: string, maxFileSize: number, size?: number): BytedropError {
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const actual = size === undefined ? 'more than' : `${size} bytes (${mib(size)}), over`;
+  return new BytedropError(
+    'ERR_TOO_LARGE',
+    `'${filename}' is ${actual} the maxFileSize of ${maxFileSize} bytes (${mib(maxFileSize)}): upload a smaller file or raise 'maxFileSize'`,
+  );
+}
+
+/** What `meter` does to each chunk on its way through. */
+export interface MeterOptions {
+  signal?: AbortSignal | undefined;
+  /** Fail with `ERR_TOO_LARGE` as soon as more than this many bytes went through. */
+  maxBytes?: number | undefined;
+  /** The filename, for error messages. */
+  filename: string;
+  /** Sees every chunk, in order (the hashing tap). */
+  onChunk?: (chunk: Uint8Array) => void;
+}
+
+/**
+ * Passes chunks through while enforcing the abort signal and the size limit, so a one-shot stream is stopped
+ * mid-way instead of after it has been read to the end. A pending read of the caller's stream loses to the signal.
+ */
+export async function* meter(
+  source: AsyncIterable<Uint8Array>,
+  options: MeterOptions,
+): AsyncGenerator<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  let total = 0;
+  let finished = false;
+  try {
+    while (true) {
+      const next = await raceAbort(iterator.next(), options.signal, `upload of '${options.filename}'`);
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      total += next.value.byteLength;
+      if (options.maxBytes !== undefined && total > options.maxBytes) {
+        throw tooLargeError(options.filename, options.maxBytes);
+      }
+      options.onChunk?.(next.value);
+      yield next.value;
+    }
+  } finally {
+    // Release the caller's stream when we stop early; not awaited, since a read may still be pending on it.
+    if (!finished) iterator.return?.()?.catch(() => undefined);
+  }
+}
+
+/**
+ * Yields `head` first, then whatever is left of `rest`: a stream we already started reading, made whole again.
+ * Takes ownership of `head` and empties it as it goes, so buffered chunks are freed once they are sent.
+ */
+export async function* prepend(
+  head: Uint8Array[],
+  rest: AsyncIterator<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  for (let chunk = head.shift(); chunk !== undefined; chunk = head.shift()) yield chunk;
+  while (true) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/**
+ * A web ReadableStream that pulls from `source` only when read (high-water mark 0), so nothing is read ahead of
+ * what lib-storage's part buffers hold: memory stays at partSize × queueSize. Errors of the source error the stream,
+ * which makes lib-storage stop and abort its multipart upload.
+ */
+export function toReadableStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await iterator.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Joins chunks into one array (one copy). */
+export function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** The first `length` bytes of a chunk list, for content sniffing. */
+export function headOf(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const picked: Uint8Array[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    if (size >= length) break;
+    const part = chunk.subarray(0, length - size);
+    picked.push(part);
+    size += part.byteLength;
+  }
+  return concatBytes(picked, size);
+}

@@ -1,0 +1,43 @@
+/**
+ * Presigned GET links, for buckets that are not public: the link carries a time-limited signature instead of
+ * the bucket being readable by everyone.
+ */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { BytedropError, toBytedropError } from './errors';
+
+/** SigV4 presigned URLs live at most 7 days. */
+export const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
+
+/**
+ * Signs a GET of `key` valid for `expiresIn` seconds (default 1 hour, at most 7 days). Nothing is sent: the URL is
+ * computed locally from the client's credentials, so it works offline and fails only when it is used.
+ *
+ * @example
+ * ```ts
+ * const store = createS3Store(config);
+ * const link = await presignGet(store.client, store.bucket, '2024/05/01/shot-1a2b3c4d.png', 600);
+ * // 'https://…/shot-1a2b3c4d.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&…&X-Amz-Expires=600&…'
+ * ```
+ */
+export async function presignGet(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  expiresIn = 3600,
+): Promise<string> {
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_SECONDS) {
+    throw new BytedropError(
+      'ERR_INPUT',
+      `presign expiresIn ${expiresIn} is out of range: use whole seconds from 1 to ${MAX_PRESIGN_SECONDS} (7 days, the SigV4 limit)`,
+    );
+  }
+  if (key === '') {
+    throw new BytedropError('ERR_INPUT', "presign needs an object key: pass the 'key' of an upload result");
+  }
+  try {
+    return await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
+  } catch (error) {
+    throw toBytedropError(error, { bucket, key });
+  }
+}

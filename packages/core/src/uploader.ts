@@ -1,0 +1,279 @@
+/**
+ * The upload pipeline, the same for every store and every host:
+ * filename → sniff → hash → key → HEAD (content-addressed keys only) → PUT, or nothing when the object is there.
+ */
+import { abortedError, raceAbort, throwIfAborted } from './_abort';
+import { isReplayable, knownSize, toAsyncIterable } from './_body';
+import { randomId } from './_id';
+import { concatBytes, headOf, meter, prepend, tooLargeError } from './_stream';
+import { type BytedropConfig, parseConfig } from './config';
+import { BytedropError, isBytedropError } from './errors';
+import { type SanitizedFilename, sanitizeFilename } from './filename';
+import { createHasher } from './hash';
+import { presignGet } from './presign';
+import { SNIFF_BYTES, sniffContentType } from './sniff';
+import { createS3Store, type S3Store, type S3StoreOptions } from './stores/s3';
+import { CALLER_VARIABLES, compileKeyTemplate } from './template';
+import type { BodyInput, ObjectStore, StoredObject, Uploader, UploadOptions, UploadResult } from './types';
+
+/** Content-addressed keys never change content, so caches may keep them forever. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+/** Where one-shot streams larger than `multipartThreshold` wait while their hash (and so their key) is unknown. */
+export const TEMP_KEY_PREFIX = '.bytedrop-tmp/';
+
+/** Options of `createUploader`: a ready store, or what to build the S3 store from. */
+export interface CreateUploaderOptions extends S3StoreOptions {
+  /** Any `ObjectStore` (e.g. `createLocalDiskStore`); the S3 store is built from the config when omitted. */
+  store?: ObjectStore;
+}
+
+/** What `createUploader` returns. */
+export interface BytedropUploader extends Uploader {
+  readonly store: ObjectStore;
+  readonly config: BytedropConfig;
+  /** A time-limited GET link for a private bucket (S3 stores only). */
+  presign(key: string, expiresIn?: number): Promise<string>;
+}
+
+type Replayable = Uint8Array | Blob;
+
+interface Sniffed {
+  contentType: string;
+  ext: string;
+}
+
+function isS3Store(store: ObjectStore): store is S3Store {
+  return store.kind === 's3' && 'client' in store && 'bucket' in store;
+}
+
+/** ArrayBuffers become views (no copy), so the rest of the pipeline sees two kinds only. */
+function asReplayable(body: Uint8Array | ArrayBuffer | Blob): Replayable {
+  if (body instanceof Uint8Array) return body;
+  if (typeof (body as Blob).stream === 'function') return body as Blob;
+  return new Uint8Array(body as ArrayBuffer);
+}
+
+/**
+ * Creates an uploader for S3 (or any `ObjectStore`). Accepts a raw or partial config and validates it
+ * (`ERR_CONFIG`), and compiles the key template once.
+ *
+ * `upload(body, options)` sanitises the filename (`ERR_FILENAME`), sniffs the type from the first bytes, hashes,
+ * renders the key (`keyPrefix` first), and when the key contains the hash sends a HEAD: an object of the same size is
+ * not uploaded again (`deduplicated: true`). Otherwise it streams through lib-storage, with
+ * `Cache-Control: public, max-age=31536000, immutable` on content-addressed keys.
+ *
+ * - Blobs and buffers are read twice (hash, then upload); a Blob is streamed both times, never loaded whole.
+ * - One-shot streams are buffered up to `multipartThreshold`; a longer stream is uploaded to a temporary key while
+ *   it is hashed, then copied to its content-addressed key (or dropped when that key already exists).
+ * - `maxFileSize` is enforced while streaming (`ERR_TOO_LARGE`); `signal` aborts at once (`ERR_ABORTED`).
+ *   Either way the multipart upload is aborted and no object or part is left.
+ *
+ * @example
+ * ```ts
+ * const uploader = createUploader({ endpoint: 'https://<account>.r2.cloudflarestorage.com', bucket: 'notes',
+ *   accessKeyId: '…', secretAccessKey: '…', publicBaseUrl: 'https://cdn.example.com' });
+ * const result = await uploader.upload(file, { filename: file.name, onProgress: (p) => console.log(p.loaded) });
+ * result.url; // 'https://cdn.example.com/2024/05/01/shot-1a2b3c4d.png'
+ * ```
+ */
+export function createUploader(config: unknown, options: CreateUploaderOptions = {}): BytedropUploader {
+  const parsed = parseConfig(config);
+  const template = compileKeyTemplate(parsed.keyTemplate, { variables: CALLER_VARIABLES });
+  const store: ObjectStore = options.store ?? createS3Store(parsed, options);
+  const cacheControl = template.usesHash ? IMMUTABLE_CACHE_CONTROL : undefined;
+
+  /** The HEAD before a content-addressed PUT. Write-only credentials may not HEAD; dedupe is then skipped. */
+  async function existing(key: string, signal: AbortSignal | undefined): Promise<StoredObject | undefined> {
+    try {
+      return await store.head(key, signal);
+    } catch (error) {
+      if (isBytedropError(error, 'ERR_FORBIDDEN')) return undefined;
+      throw error;
+    }
+  }
+
+  function result(
+    file: SanitizedFilename,
+    sniffed: Sniffed,
+    fields: { key: string; size: number; hash: string; deduplicated: boolean; etag?: string | undefined },
+  ): UploadResult {
+    // Same rule as the key template's {ext}: the user's extension unless it is missing or a clipboard name's.
+    const ext = file.ext !== '' && !file.clipboard ? file.ext : sniffed.ext || file.ext;
+    return {
+      ...fields,
+      url: store.publicUrl(fields.key),
+      contentType: sniffed.contentType,
+      filename: ext === '' ? file.name : `${file.name}.${ext}`,
+    };
+  }
+
+  function renderKey(options: UploadOptions, sniffed: Sniffed, hash?: string): string {
+    return template.render({
+      filename: options.filename,
+      ext: sniffed.ext,
+      contentType: sniffed.contentType,
+      ...(hash === undefined ? {} : { hash }),
+      ...(options.vars === undefined ? {} : { vars: options.vars }),
+      ...(options.keyPrefix === undefined ? {} : { prefix: options.keyPrefix }),
+    });
+  }
+
+  /**
+   * The signal fired after the provider had committed the object. A content-addressed object is valid and may be
+   * shared with a concurrent upload of the same bytes, so it stays; any other key is removed.
+   */
+  async function abortAfterPut(key: string, what: string, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal?.aborted) return;
+    if (!template.usesHash) await store.delete(key).catch(() => undefined);
+    throw abortedError(what, signal.reason);
+  }
+
+  /** Hash (streaming, abortable), then HEAD, then PUT from a fresh read. */
+  async function uploadReplayable(body: Replayable, options: UploadOptions, file: SanitizedFilename) {
+    const { signal } = options;
+    const what = `upload of '${options.filename}'`;
+    const head =
+      body instanceof Uint8Array
+        ? body.subarray(0, SNIFF_BYTES)
+        : new Uint8Array(await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what));
+    const hasher = await createHasher(parsed.hashAlgorithm);
+    let size = 0;
+    for await (const chunk of meter(toAsyncIterable(body), { signal, filename: options.filename })) {
+      hasher.update(chunk);
+      size += chunk.byteLength;
+    }
+    const hash = await hasher.digest();
+    const sniffed = await sniffContentType(head, options.filename, options.contentType);
+    throwIfAborted(signal, what);
+
+    const key = renderKey(options, sniffed, hash);
+    if (template.usesHash) {
+      const found = await existing(key, signal);
+      throwIfAborted(signal, what);
+      if (found?.size === size) {
+        options.onProgress?.({ loaded: size, total: size });
+        return result(file, sniffed, { key, size, hash, deduplicated: true, etag: found.etag });
+      }
+    }
+    const { etag } = await store.put(key, body, {
+      contentType: sniffed.contentType,
+      size,
+      ...(cacheControl === undefined ? {} : { cacheControl }),
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+    await abortAfterPut(key, what, signal);
+    return result(file, sniffed, { key, size, hash, deduplicated: false, etag });
+  }
+
+  /**
+   * One-shot streams: read up to `multipartThreshold` into memory. A short stream then takes the replayable path;
+   * a long one is uploaded while it is hashed — to its final key when the key does not depend on the hash, else to
+   * a temporary key that is copied to the content-addressed key (or dropped, when that key already exists).
+   */
+  async function uploadStream(body: BodyInput, options: UploadOptions, file: SanitizedFilename) {
+    const { signal } = options;
+    const what = `upload of '${options.filename}'`;
+    const source = meter(toAsyncIterable(body), {
+      signal,
+      maxBytes: parsed.maxFileSize,
+      filename: options.filename,
+    });
+    const buffered: Uint8Array[] = [];
+    let bufferedSize = 0;
+    while (bufferedSize <= parsed.multipartThreshold) {
+      const next = await source.next();
+      if (next.done) return uploadReplayable(concatBytes(buffered, bufferedSize), options, file);
+      buffered.push(next.value);
+      bufferedSize += next.value.byteLength;
+    }
+
+    const sniffed = await sniffContentType(
+      headOf(buffered, SNIFF_BYTES),
+      options.filename,
+      options.contentType,
+    );
+    const hasher = await createHasher(parsed.hashAlgorithm);
+    throwIfAborted(signal, what);
+    let size = 0;
+    const tapped = meter(prepend(buffered, source), {
+      signal,
+      filename: options.filename,
+      onChunk: (chunk) => {
+        hasher.update(chunk);
+        size += chunk.byteLength;
+      },
+    });
+    const putOptions = {
+      contentType: sniffed.contentType,
+      ...(options.size === undefined ? {} : { size: options.size }),
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    };
+
+    if (!template.usesHash) {
+      const key = renderKey(options, sniffed);
+      const { etag } = await store.put(key, tapped, putOptions);
+      await abortAfterPut(key, what, signal);
+      return result(file, sniffed, { key, size, hash: await hasher.digest(), deduplicated: false, etag });
+    }
+
+    const tempKey = `${TEMP_KEY_PREFIX}${randomId()}`;
+    await store.put(tempKey, tapped, putOptions);
+    try {
+      throwIfAborted(signal, what);
+      const hash = await hasher.digest();
+      const key = renderKey(options, sniffed, hash);
+      const found = await existing(key, signal);
+      throwIfAborted(signal, what);
+      if (found?.size === size) {
+        return result(file, sniffed, { key, size, hash, deduplicated: true, etag: found.etag });
+      }
+      await store.copy(tempKey, key, {
+        contentType: sniffed.contentType,
+        ...(cacheControl === undefined ? {} : { cacheControl }),
+      });
+      // A content-addressed copy is valid even if the signal fired meanwhile; the caller still hears ERR_ABORTED.
+      throwIfAborted(signal, what);
+      return result(file, sniffed, { key, size, hash, deduplicated: false });
+    } finally {
+      // Best effort: the upload's outcome is decided; a temp object left by a failed delete is only storage.
+      await store.delete(tempKey).catch(() => undefined);
+    }
+  }
+
+  async function upload(body: BodyInput, options: UploadOptions): Promise<UploadResult> {
+    if (typeof options !== 'object' || options === null) {
+      throw new BytedropError(
+        'ERR_INPUT',
+        "upload needs options with a filename: upload(body, { filename: 'shot.png' })",
+      );
+    }
+    throwIfAborted(options.signal, `upload of '${options.filename}'`);
+    const file = sanitizeFilename(options.filename);
+    const size = knownSize(body) ?? options.size;
+    if (parsed.maxFileSize !== undefined && size !== undefined && size > parsed.maxFileSize) {
+      throw tooLargeError(options.filename, parsed.maxFileSize, size);
+    }
+    return isReplayable(body)
+      ? uploadReplayable(asReplayable(body), options, file)
+      : uploadStream(body, options, file);
+  }
+
+  return {
+    store,
+    config: parsed,
+    upload,
+    presign(key, expiresIn) {
+      if (!isS3Store(store)) {
+        return Promise.reject(
+          new BytedropError(
+            'ERR_CONFIG',
+            `presign needs an S3 store, but this uploader writes to a '${store.kind}' store: use its public URL instead`,
+          ),
+        );
+      }
+      return presignGet(store.client, store.bucket, key, expiresIn);
+    },
+  };
+}

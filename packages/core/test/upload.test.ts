@@ -1,0 +1,164 @@
+import { describe, expect, inject, it } from 'vitest';
+import { createUploader } from '../src/uploader';
+import {
+  bytes,
+  getBytes,
+  headObject,
+  inspector,
+  iterable,
+  listKeys,
+  MiB,
+  openUploads,
+  PART,
+  s3Config,
+  sameBytes,
+  sha256,
+  webStream,
+} from './_support/s3';
+
+const s3 = inject('s3');
+const client = inspector(s3);
+const uploader = createUploader(s3Config(s3));
+
+/** Uploads, then reads the object back with a separate client and checks every byte and the result's fields. */
+async function roundTrip(
+  data: Uint8Array,
+  body: Parameters<typeof uploader.upload>[0],
+  filename = 'data.bin',
+) {
+  const result = await uploader.upload(body, { filename });
+  expect(result.size).toBe(data.byteLength);
+  expect(result.hash).toBe(await sha256(data));
+  expect(result.deduplicated).toBe(false);
+  expect(sameBytes(await getBytes(client, s3.bucket, result.key), data)).toBe(true);
+  return result;
+}
+
+describe('byte-exact round trips', () => {
+  it.each([
+    ['0 B', 0],
+    ['1 B', 1],
+    ['exactly partSize', PART],
+    ['partSize + 1 (two parts)', PART + 1],
+  ])('%s as a Uint8Array', async (_label, size) => {
+    const data = bytes(size);
+    const result = await roundTrip(data, data);
+    expect(result.key).toMatch(new RegExp(`^\\d{4}/\\d{2}/\\d{2}/data-${result.hash.slice(0, 8)}\\.bin$`));
+  });
+
+  it('50 MiB goes multipart and comes back identical', async () => {
+    const data = bytes(50 * MiB);
+    const result = await roundTrip(data, data, 'big.bin');
+    expect(result.url).toBe(`${s3.endpoint}/${s3.bucket}/${result.key}`);
+  });
+
+  it('an ArrayBuffer', async () => {
+    const data = bytes(1000);
+    await roundTrip(data, data.slice().buffer);
+  });
+
+  it('a Blob larger than partSize (streamed twice: hash, then parts)', async () => {
+    const data = bytes(PART + 12345);
+    await roundTrip(data, new Blob([data]));
+  });
+
+  it('a ReadableStream below the multipart threshold (buffered, then hashed)', async () => {
+    const data = bytes(300 * 1024);
+    await roundTrip(data, webStream(data));
+  });
+
+  it('a ReadableStream above the threshold goes through a temporary key that is removed afterwards', async () => {
+    const data = bytes(2 * PART + 7);
+    const result = await roundTrip(data, webStream(data, 100_000));
+    expect(await listKeys(client, s3.bucket, '.bytedrop-tmp/')).toEqual([]);
+    expect(await openUploads(client, s3.bucket)).not.toContain(result.key);
+    const head = await headObject(client, s3.bucket, result.key);
+    expect(head?.CacheControl).toBe('public, max-age=31536000, immutable');
+    expect(head?.ContentType).toBe('application/octet-stream');
+  });
+
+  it('an AsyncIterable below the threshold', async () => {
+    const data = bytes(5000);
+    await roundTrip(data, iterable(data, 999));
+  });
+
+  it('an AsyncIterable above the threshold', async () => {
+    const data = bytes(PART + 1);
+    await roundTrip(data, iterable(data));
+  });
+
+  it('a one-shot stream above the threshold with a key that does not use the hash goes straight to its key', async () => {
+    const direct = createUploader(s3Config(s3, { keyTemplate: 'direct/{uuid}.{ext}' }));
+    const data = bytes(PART + 99);
+    const result = await direct.upload(iterable(data), { filename: 'x.bin' });
+    expect(result.key).toMatch(/^direct\/[0-9a-f-]{36}\.bin$/);
+    expect(result.hash).toBe(await sha256(data));
+    expect(sameBytes(await getBytes(client, s3.bucket, result.key), data)).toBe(true);
+    expect(await listKeys(client, s3.bucket, '.bytedrop-tmp/')).toEqual([]);
+  });
+
+  it('the public URL serves the same bytes', async () => {
+    const data = bytes(4096);
+    const result = await roundTrip(data, data, 'served file.bin');
+    expect(result.url).toContain('/served-file-');
+    const response = await fetch(result.url);
+    expect(sameBytes(new Uint8Array(await response.arrayBuffer()), data)).toBe(true);
+  });
+});
+
+describe('keys, types and headers', () => {
+  // A 1×1 PNG header (signature + IHDR), then noise: enough for magic-byte sniffing.
+  const png = new Uint8Array([
+    ...Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'),
+    ...bytes(64),
+  ]);
+
+  it('a PNG named data.bin is stored as image/png, content-addressed and immutable', async () => {
+    const result = await uploader.upload(png, { filename: 'data.bin' });
+    expect(result.contentType).toBe('image/png');
+    const head = await headObject(client, s3.bucket, result.key);
+    expect(head?.ContentType).toBe('image/png');
+    expect(head?.CacheControl).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('a pasted clipboard name takes the sniffed extension', async () => {
+    const result = await uploader.upload(png.slice(), { filename: 'blob' });
+    expect(result.key).toMatch(/\/blob-[0-9a-f]{8}\.png$/);
+    expect(result.filename).toBe('blob.png');
+  });
+
+  it('a key without the hash gets no Cache-Control and no HEAD', async () => {
+    const plain = createUploader(s3Config(s3, { keyTemplate: 'plain/{uuid}-{name}.{ext}' }));
+    const result = await plain.upload(bytes(10), { filename: 'notes.txt', contentType: 'text/plain' });
+    expect(result.key).toMatch(/^plain\/[0-9a-f-]{36}-notes\.txt$/);
+    const head = await headObject(client, s3.bucket, result.key);
+    expect(head?.CacheControl).toBeUndefined();
+    expect(head?.ContentType).toBe('text/plain');
+  });
+
+  it('keyPrefix and caller variables shape the key; path tricks do not escape it', async () => {
+    const notes = createUploader(s3Config(s3, { keyTemplate: '{folder}/{note}/{name}-{hash:8}.{ext}' }));
+    const result = await notes.upload(bytes(10), {
+      filename: '../../etc/passwd.txt',
+      keyPrefix: 'alice',
+      vars: { folder: 'Daily Notes', note: '../2024-05-01' },
+    });
+    expect(result.key).toMatch(/^alice\/Daily-Notes\/2024-05-01\/passwd-[0-9a-f]{8}\.txt$/);
+    expect(result.filename).toBe('passwd.txt');
+  });
+
+  it('progress ends at the full size', async () => {
+    const seen: number[] = [];
+    const data = bytes(PART + 1);
+    await uploader.upload(data, { filename: 'p.bin', onProgress: (progress) => seen.push(progress.loaded) });
+    expect(seen.at(-1)).toBe(PART + 1);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
+  it('md5 keys work for ByteGo-style names', async () => {
+    const md5 = createUploader(s3Config(s3, { hashAlgorithm: 'md5', keyTemplate: '{hash}.{ext}' }));
+    const data = new TextEncoder().encode('hello');
+    const result = await md5.upload(data, { filename: 'hello.txt' });
+    expect(result.key).toBe('5d41402abc4b2a76b9719d911017c592.txt');
+  });
+});
