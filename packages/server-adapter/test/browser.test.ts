@@ -1,0 +1,177 @@
+/**
+ * The upload page in real Chromium (apt's /usr/bin/chromium driven by playwright-core): paste, drag-drop, progress,
+ * copy buttons, history across a reload, delete, and the wrong-key path.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalDiskStore } from '@bytedrop/core/node';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, serve } from '../src/node';
+import { createUploader } from './_support/core';
+import { KEY, PNG, SECRET } from './_support/fixtures';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+// Without the browser this suite cannot run at all; CI installs it (apt-get install -y chromium).
+describe.skipIf(!existsSync(CHROMIUM))('upload page in Chromium', () => {
+  let dir: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bytedrop-browser-'));
+    const store = createLocalDiskStore({ dir, publicBaseUrl: 'http://unused/f' });
+    server = await serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      uploader: createUploader({ bucket: 'local-disk' }, { store }),
+      files: store,
+      keys: [{ name: 'a', key: KEY }],
+      secret: SECRET,
+      maxFileSize: 1024 * 1024,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close(true);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+
+  it('asks for the key once, then uploads a pasted image', async () => {
+    await page.goto(server.url);
+    await expect.poll(() => page.isVisible('#key-form')).toBe(true);
+    await page.getByLabel('Access key').fill(KEY);
+    await page.getByRole('button', { name: 'Save' }).click();
+    expect(await page.isVisible('#key-form')).toBe(false);
+    expect(await page.evaluate(() => localStorage.getItem('bytedrop.key'))).toBe(KEY);
+
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+      document.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+    }, Array.from(PNG));
+
+    const link = page.locator('#uploads li a.url');
+    await expect.poll(() => link.count()).toBe(1);
+    const url = await link.first().getAttribute('href');
+    expect(url).toMatch(new RegExp(`^${server.url}/f/\\d{4}/\\d{2}/\\d{2}/image-[0-9a-f]{8}\\.png$`));
+    expect(await page.locator('#uploads li progress').first().getAttribute('aria-label')).toMatch(
+      /^Uploaded/,
+    );
+    expect(
+      await page
+        .locator('#uploads li progress')
+        .first()
+        .evaluate((el) => (el as HTMLProgressElement).value),
+    ).toBe(100);
+    // After the batch the link is on the clipboard.
+    await expect.poll(clipboard).toBe(url);
+    const served = await fetch(url!);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(PNG);
+  });
+
+  it('uploads two dropped files one after another, each with a progress bar, and copies both links', async () => {
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['first dropped file'], 'one.txt', { type: 'text/plain' }));
+      data.items.add(new File(['second dropped file'], 'two.txt', { type: 'text/plain' }));
+      const zone = document.getElementById('drop')!;
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+      }
+    });
+    const links = page.locator('#uploads li a.url');
+    await expect.poll(() => links.count()).toBe(3);
+    expect(await page.locator('#uploads li progress').count()).toBe(3);
+    const names = await page.locator('#uploads li .name').allTextContents();
+    expect(names.slice(0, 2).sort()).toEqual(['one.txt', 'two.txt']);
+    const urls = await page.locator('#uploads li').evaluateAll((items) =>
+      items
+        .slice(0, 2)
+        .reverse()
+        .map((item) => item.querySelector('a.url')?.getAttribute('href')),
+    );
+    await expect.poll(clipboard).toBe(urls.join('\n'));
+  });
+
+  it('copies the Markdown the server formatted', async () => {
+    const item = page.locator('#uploads li').filter({ hasText: 'image.png' });
+    const url = await item.locator('a.url').getAttribute('href');
+    await item.getByRole('button', { name: 'Copy Markdown' }).click();
+    await expect.poll(clipboard).toBe(`![image.png](${url})`);
+    await item.getByRole('button', { name: 'Copy HTML' }).click();
+    await expect.poll(clipboard).toBe(`<img src="${url}" alt="image.png">`);
+  });
+
+  it('shows the history after a reload, and deletes from it', async () => {
+    await page.reload();
+    const history = page.locator('#history li');
+    await expect.poll(() => history.count()).toBe(3);
+    expect(await page.isVisible('#key-form')).toBe(false);
+    const item = history.filter({ hasText: 'one.txt' });
+    const url = (await item.locator('a.url').getAttribute('href'))!;
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => history.count()).toBe(2);
+    expect((await fetch(url)).status).toBe(404);
+    await page.reload();
+    await expect.poll(() => history.count()).toBe(2);
+  });
+
+  it('says a wrong key is wrong and asks again', async () => {
+    await page.evaluate(() => localStorage.setItem('bytedrop.key', 'not-the-right-key'));
+    await page.reload();
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['x'], 'x.txt', { type: 'text/plain' }));
+      document.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+    });
+    await expect.poll(() => page.isVisible('#key-form')).toBe(true);
+    expect(await page.locator('#message').textContent()).toMatch(/Wrong or missing access key/);
+    // Entering the right key resumes the waiting file.
+    await page.getByLabel('Access key').fill(KEY);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#uploads li a.url').count()).toBe(1);
+  });
+
+  it('works from the keyboard: the drop zone is a labelled button that opens the chooser', async () => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.locator('#drop').focus();
+    await page.keyboard.press('Enter');
+    const fileChooser = await chooser;
+    expect(fileChooser.isMultiple()).toBe(true);
+    await fileChooser.setFiles({ name: 'chosen.txt', mimeType: 'text/plain', buffer: Buffer.from('chosen') });
+    await expect.poll(() => page.locator('#uploads li a.url').count()).toBe(2);
+  });
+
+  it('fits a phone screen without sideways scrolling, history and long links included', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.reload();
+    await expect.poll(() => page.locator('#history li').count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  });
+});
