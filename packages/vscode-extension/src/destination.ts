@@ -4,6 +4,7 @@
  * `markdown.copyFiles.overwriteBehavior`, else the document's folder. Mirrors VS Code's copyFiles.ts.
  */
 import { posix } from 'node:path';
+import { BytedropError } from '@bytedrop/core';
 import * as vscode from 'vscode';
 import { globToRegExp } from './glob';
 
@@ -91,10 +92,26 @@ export async function fallbackDestination(document: vscode.Uri, fileName: string
       break;
     }
   }
+  // An untitled note has no folder: like VS Code, use the first workspace folder's root.
+  if (document.scheme === 'untitled') {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (!folder) {
+      throw new BytedropError(
+        'ERR_INPUT',
+        `'${fileName}' has no place to go: save the note or open a folder first`,
+      );
+    }
+    return unique(vscode.Uri.joinPath(folder, fileName), overwrite);
+  }
   const resolved = resolveVariables(document, fileName, destination);
   const target = resolved.startsWith('/')
     ? document.with({ path: posix.normalize(resolved) })
     : document.with({ path: posix.join(posix.dirname(document.path), resolved) });
+  return unique(target, overwrite);
+}
+
+/** `target`, or `name-1.ext`, `name-2.ext`… when taken (VS Code's `nameIncrementally`). */
+async function unique(target: vscode.Uri, overwrite: boolean): Promise<vscode.Uri> {
   if (overwrite || !(await exists(target))) return target;
   const ext = posix.extname(target.path);
   const base = target.path.slice(0, target.path.length - ext.length);
@@ -113,5 +130,9 @@ export async function fallbackDestination(document: vscode.Uri, fileName: string
  * ```
  */
 export function relativePath(document: vscode.Uri, file: vscode.Uri): string {
+  if (document.scheme === 'untitled') {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.path;
+    return folder ? posix.relative(folder, file.path) : file.path;
+  }
   return posix.relative(posix.dirname(document.path), file.path);
 }

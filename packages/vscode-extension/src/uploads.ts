@@ -94,8 +94,16 @@ export class UploadRunner {
     if (inserted.length === 0) return;
     const failures = await this.upload(inserted);
     if (failures.length === 0) return;
-    for (const { job } of failures) await this.keepLocally(job);
-    this.report(failures);
+    const unsaved: string[] = [];
+    for (const { job } of failures) {
+      try {
+        await this.keepLocally(job);
+      } catch (error) {
+        // E.g. an untitled note outside any folder: the bytes stay in memory for Retry, the placeholder stays put.
+        unsaved.push(`${job.name} (${toBytedropError(error).message})`);
+      }
+    }
+    this.report(failures, unsaved);
   }
 
   private async upload(jobs: UploadJob[]): Promise<{ job: UploadJob; error: BytedropError }[]> {
@@ -185,12 +193,14 @@ export class UploadRunner {
   }
 
   /** One message for the batch; "Retry upload" runs the failed jobs again from their workspace copies. */
-  private report(failures: { job: UploadJob; error: BytedropError }[]): void {
+  private report(failures: { job: UploadJob; error: BytedropError }[], unsaved: string[]): void {
     const jobs = failures.map(({ job }) => job);
     const saved = jobs
       .filter((job) => job.local)
       .map((job) => relativePath(job.document, job.local as vscode.Uri));
-    const where = saved.length ? ` Kept in the workspace: ${saved.join(', ')}.` : '';
+    const where =
+      (saved.length ? ` Kept in the workspace: ${saved.join(', ')}.` : '') +
+      (unsaved.length ? ` Could not save ${unsaved.join(', ')} either: keep this message to retry.` : '');
     const cancelled = failures.every(({ error }) => isBytedropError(error, 'ERR_ABORTED'));
     const first = failures[0]?.error as BytedropError;
     const actions = first.code === 'ERR_CONFIG' ? [RETRY, OPEN_SETTINGS] : [RETRY];

@@ -193,6 +193,41 @@ describe('nothing lost', () => {
     }
   });
 
+  it('keeps a file pasted into an untitled note at the workspace root; without a folder, keeps it for Retry', async () => {
+    await s3.stop();
+    try {
+      const untitled = fake.openUntitled('draft ');
+      await fake.paste(
+        untitled,
+        [endOf(untitled)],
+        transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(15) }),
+      );
+      await fake.nextMessage();
+      expect(untitled.getText()).toBe('draft ![shot.png](shot.png)');
+      expect(fake.files.get('/ws/shot.png')).toEqual(png(15));
+
+      // No folder open: nowhere to save, so the placeholder and the bytes wait for Retry.
+      fake.removeWorkspaceFolders();
+      fake.messages.length = 0;
+      const lonely = fake.openUntitled('alone ');
+      await fake.paste(
+        lonely,
+        [endOf(lonely)],
+        transferOf({ name: 'b.png', mime: 'image/png', bytes: png(16) }),
+      );
+      const message = await fake.nextMessage();
+      expect(message.message).toContain('Could not save b.png');
+      expect(message.message).toContain('keep this message to retry');
+      expect(lonely.getText()).toMatch(PLACEHOLDER);
+      await s3.restart();
+      message.respond('Retry upload');
+      await vi.waitFor(() => expect(lonely.getText()).not.toMatch(PLACEHOLDER), WAIT);
+      expect(lonely.getText()).toMatch(/^alone !\[b\.png\]\(http:\S+\)$/);
+    } finally {
+      await s3.restart().catch(() => undefined);
+    }
+  });
+
   it('refuses a file above bytedrop.maxFileSizeMB and keeps it in the workspace', async () => {
     fake.settings.set('bytedrop.maxFileSizeMB', 1);
     const big = new Uint8Array(2 * 1024 * 1024).fill(7);

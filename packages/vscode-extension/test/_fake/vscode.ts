@@ -154,6 +154,9 @@ export class Uri {
   toString(): string {
     return `${this.scheme}://${this.authority}${this.path}`;
   }
+  toJSON(): { scheme: string; authority: string; path: string } {
+    return { scheme: this.scheme, authority: this.authority, path: this.path };
+  }
 }
 
 export class SnippetString {
@@ -859,6 +862,17 @@ export const fake = {
     addParents(path);
     files.set(path, new TextEncoder().encode(text));
     const document = new FakeTextDocument(uri, languageId, text);
+    documents.push(document);
+    return document;
+  },
+  /** An empty window: no folder open. */
+  removeWorkspaceFolders(): void {
+    workspaceFolders = [];
+  },
+  /** A new, never saved document (`untitled:` scheme). */
+  openUntitled(text: string, languageId = 'markdown'): FakeTextDocument {
+    const count = documents.filter((document) => document.uri.scheme === 'untitled').length + 1;
+    const document = new FakeTextDocument(Uri.parse(`untitled:Untitled-${count}`), languageId, text);
     documents.push(document);
     return document;
   },
