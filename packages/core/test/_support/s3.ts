@@ -80,7 +80,7 @@ export async function listKeys(client: S3Client, bucket: string, prefix?: string
 }
 
 /** Random bytes: incompressible and unique per call, so no two tests dedupe against each other by accident. */
-export function bytes(size: number): Uint8Array {
+export function bytes(size: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(randomBytes(size));
 }
 
