@@ -7,6 +7,11 @@ import * as vscode from 'vscode';
 /**
  * The kind of Bytedrop's paste and drop edits. A sub-kind of the built-in `markdown.link.image`, so asking for image
  * links still offers it, while `editor.pasteAs.preferences: ["markdown.link.image.bytedrop"]` picks it by default.
+ *
+ * @example
+ * ```ts
+ * if (context.only && !context.only.contains(BYTEDROP_KIND)) return undefined; // "Paste As" asked for another kind
+ * ```
  */
 export const BYTEDROP_KIND = vscode.DocumentDropOrPasteEditKind.Empty.append(
   'markdown',

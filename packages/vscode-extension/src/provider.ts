@@ -70,7 +70,16 @@ class BytedropDropEdit extends vscode.DocumentDropEdit {
   }
 }
 
-/** The paste and drop provider for the languages in `bytedrop.languages`. */
+/**
+ * The paste and drop provider for the languages in `bytedrop.languages`.
+ *
+ * @example
+ * ```ts
+ * const provider = new BytedropEditProvider(new UploadRunner(context.secrets));
+ * vscode.languages.registerDocumentPasteEditProvider({ language: 'markdown' }, provider, {
+ *   providedPasteEditKinds: [BYTEDROP_KIND], pasteMimeTypes: ['files', 'image/*'] });
+ * ```
+ */
 export class BytedropEditProvider
   implements
     vscode.DocumentPasteEditProvider<BytedropPasteEdit>,

@@ -68,7 +68,15 @@ function names(jobs: readonly UploadJob[]): string {
   return jobs.map((job) => job.name).join(', ');
 }
 
-/** Runs upload jobs in the background and keeps every file, uploaded or saved locally. */
+/**
+ * Runs upload jobs in the background and keeps every file, uploaded or saved locally.
+ *
+ * @example
+ * ```ts
+ * const runner = new UploadRunner(context.secrets);
+ * await runner.run(jobs); // links patched in, or files saved and linked locally with a "Retry upload" message
+ * ```
+ */
 export class UploadRunner {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
