@@ -7,6 +7,8 @@ export {
   MIN_PART_SIZE,
   parseConfig,
 } from './config';
+export type { BucketCheck, DoctorCheck, DoctorCheckId, DoctorOptions, DoctorReport } from './doctor';
+export { checkBucket, checkClockSkew, checkCredentials, checkEndpoint, checkPublicUrl, runDoctor } from './doctor';
 export type { ErrorCode, ErrorContext } from './errors';
 export { BytedropError, ERROR_CODES, isBytedropError, toBytedropError } from './errors';
 export type { SanitizedFilename } from './filename';
