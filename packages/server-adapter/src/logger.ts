@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import pinoRoll from 'pino-roll';
 
-/** Object paths whose values never reach a log line. */
+/**
+ * Object paths whose values never reach a log line (pino `redact` syntax).
+ *
+ * @example
+ * ```ts
+ * pino({ redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } });
+ * ```
+ */
 export const REDACT_PATHS: readonly string[] = [
   'accessKey',
   'authKey',

@@ -45,7 +45,15 @@ export function json(body: unknown, status = 200, headers?: Record<string, strin
   return new Response(JSON.stringify(body), { status, headers: { ...API_HEADERS, ...headers } });
 }
 
-/** The HTTP status for an error; unknown (non-Bytedrop) errors are 500. */
+/**
+ * The HTTP status for an error; unknown (non-Bytedrop) errors are 500.
+ *
+ * @example
+ * ```ts
+ * statusOf(new BytedropError('ERR_AUTH', 'wrong key'), 'request'); // 401
+ * statusOf(new BytedropError('ERR_AUTH', 'SignatureDoesNotMatch'), 'storage'); // 502
+ * ```
+ */
 export function statusOf(error: unknown, source: ErrorSource): number {
   if (!isBytedropError(error)) return 500;
   const table = source === 'request' ? REQUEST_STATUS : STORAGE_STATUS;
@@ -55,6 +63,13 @@ export function statusOf(error: unknown, source: ErrorSource): number {
 /**
  * Turns any thrown value into `{success:false,msg,code}` with the fitting status. Errors that are not
  * `BytedropError`s are bugs: their message is not sent (it may hold internals), only a generic one.
+ *
+ * @example
+ * ```ts
+ * const response = errorResponse(new BytedropError('ERR_TOO_LARGE', "'a.bin' is larger than 100 MB"));
+ * response.status; // 413
+ * await response.json(); // { success: false, msg: "'a.bin' is larger than 100 MB", code: 'ERR_TOO_LARGE' }
+ * ```
  */
 export function errorResponse(error: unknown, source: ErrorSource = 'request'): Response {
   const status = statusOf(error, source);
