@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalDiskStore, type LocalDiskStore } from '../../src/node/stores/local-disk';
+import { createUploader } from '../../src/uploader';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -86,7 +87,7 @@ describe('local-disk store', () => {
       '',
       'a/\0b',
       '.bytedrop-meta/x.json',
-      '.bytedrop-tmp/x',
+      '.bytedrop-partial/x',
     ];
     for (const key of bad) {
       await expect(store.put(key, text('x'), { contentType: 'text/plain' }), key).rejects.toMatchObject({
@@ -178,5 +179,20 @@ describe('local-disk store', () => {
     await writeFile(join(dir, 'file'), 'x');
     const blocked = createLocalDiskStore({ dir: join(dir, 'file', 'sub'), publicBaseUrl: 'http://x/f' });
     await expect(blocked.check()).rejects.toMatchObject({ code: 'ERR_CONFIG' });
+  });
+
+  it('runs the whole uploader pipeline, including a one-shot stream staged under the uploader temp prefix', async () => {
+    const uploader = createUploader({ bucket: 'local', multipartThreshold: 1024 }, { store });
+    const data = new Uint8Array(5000).map((_, i) => i % 251);
+    async function* oneShot() {
+      for (let offset = 0; offset < data.byteLength; offset += 700) yield data.slice(offset, offset + 700);
+    }
+    const first = await uploader.upload(oneShot(), { filename: 'stream.bin' });
+    expect(first.url).toBe(`http://localhost:8000/f/${first.key}`);
+    expect(new Uint8Array(await readFile(store.path(first.key)))).toEqual(data);
+    const again = await uploader.upload(new Blob([data]), { filename: 'stream.bin' });
+    expect(again).toMatchObject({ key: first.key, deduplicated: true });
+    // Nothing staged is left: no temp key of the uploader, no partial write of the store.
+    expect((await tree(dir)).filter((path) => !path.startsWith('.bytedrop-meta/'))).toEqual([first.key]);
   });
 });

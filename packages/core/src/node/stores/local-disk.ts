@@ -8,7 +8,7 @@
  * - `.bytedrop-meta/<key>.json`: content type, cache-control, ETag. A separate tree rather than `<key>.meta.json`
  *   sidecars because a sidecar name can collide with a real key (`a.png.meta.json` is a valid key) and a static file
  *   server pointed at `dir` would serve the sidecars as objects;
- * - `.bytedrop-tmp/`: writes in progress. Same filesystem as the objects, so the final `rename` is atomic: a crash or
+ * - `.bytedrop-partial/`: writes in progress. Same filesystem as the objects, so the final `rename` is atomic: a crash or
  *   an abort never leaves a half-written file at a key.
  * Keys whose first segment is one of those two names are refused.
  */
@@ -25,7 +25,8 @@ import { publicUrl } from '../../links';
 import type { BodyInput, ObjectStore, PutOptions, StoredObject } from '../../types';
 
 const META_DIR = '.bytedrop-meta';
-const TMP_DIR = '.bytedrop-tmp';
+// Not '.bytedrop-tmp': the uploader stages one-shot streams under that key prefix, through this very store.
+const TMP_DIR = '.bytedrop-partial';
 const RESERVED = new Set([META_DIR, TMP_DIR]);
 
 /** Options of `createLocalDiskStore`. */
