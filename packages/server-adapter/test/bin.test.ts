@@ -1,0 +1,134 @@
+/**
+ * The built `bytedrop-server` bin, as `pnpm start` runs it: local disk with a generated key, and S3 configured by
+ * ByteGo's environment variables alone.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { PNG } from './_support/fixtures';
+import { waitFor } from './_support/net';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  stdout: () => string;
+}
+
+async function start(env: Record<string, string>): Promise<Started> {
+  const port = await freePort();
+  const clean = { ...process.env };
+  for (const name of Object.keys(clean))
+    if (/^(S3_|BYTEDROP_|AUTH_KEY|PUBLIC_DOMAIN|REDIS_URL)/.test(name)) delete clean[name];
+  delete clean.AWS_CA_BUNDLE;
+  const child = spawn(process.execPath, [BIN], {
+    env: { ...clean, PORT: String(port), HOST: '127.0.0.1', ...env },
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  await waitFor('the server to start', () => {
+    if (child.exitCode !== null) throw new Error(`bin exited: ${stderr}`);
+    return stderr.includes('Bytedrop is running');
+  });
+  return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr, stdout: () => stdout };
+}
+
+const upload = async (url: string, key: string) => {
+  const form = new FormData();
+  form.append('file', new Blob([PNG], { type: 'image/png' }), 'shot.png');
+  const response = await fetch(`${url}/upload`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: key },
+  });
+  return (await response.json()) as { success: boolean; url: string; msg?: string };
+};
+
+// The bin is tested as built (`pnpm test` and CI build first); `pnpm vitest run` alone has no dist to run.
+describe.skipIf(!existsSync(BIN))('bytedrop-server bin', () => {
+  let running: Started | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    running?.child.kill('SIGTERM');
+    if (running && running.child.exitCode === null)
+      await new Promise((resolve) => running!.child.once('exit', resolve));
+    running = undefined;
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('without S3: local disk, a generated key printed once and never logged, a working page and link', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
+    running = await start({ BYTEDROP_DATA_DIR: dir });
+    const key = /Access key \(generated, saved to .*keys\.json\): (\S+)/.exec(running.stderr())?.[1];
+    expect(key).toBeDefined();
+    expect(JSON.parse(await readFile(join(dir, 'keys.json'), 'utf8'))).toEqual({
+      keys: [{ name: 'default', key }],
+    });
+    expect(await (await fetch(running.url)).text()).toContain('<title>Bytedrop</title>');
+    const json = await upload(running.url, key!);
+    expect(json.url).toMatch(new RegExp(`^${running.url}/f/`));
+    expect(new Uint8Array(await (await fetch(json.url)).arrayBuffer())).toEqual(PNG);
+    expect(running.stdout()).toContain('"status":200');
+    expect(running.stdout()).not.toContain(key!);
+
+    // A restart reuses the saved key and does not print it again.
+    running.child.kill('SIGTERM');
+    await new Promise((resolve) => running!.child.once('exit', resolve));
+    running = await start({ BYTEDROP_DATA_DIR: dir });
+    expect(running.stderr()).not.toContain(key!);
+    expect(running.stderr()).toMatch(/Access keys: 1 from .*keys\.json/);
+    expect((await upload(running.url, key!)).success).toBe(true);
+  });
+
+  it("with ByteGo's environment variables: S3_*, PUBLIC_DOMAIN, AUTH_KEY, MAX_FILE_SIZE_MB", async () => {
+    const s3 = inject('s3');
+    dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
+    running = await start({
+      BYTEDROP_DATA_DIR: dir,
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: s3.bucket,
+      S3_ACCESS_KEY: s3.accessKeyId,
+      S3_SECRET_KEY: s3.secretAccessKey,
+      S3_REGION: 'us-east-1',
+      PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+      AUTH_KEY: 'bytego-style-key-123',
+      MAX_FILE_SIZE_MB: '1',
+      LOG_LEVEL: 'warn',
+    });
+    expect(running.stderr()).toContain(`S3 bucket '${s3.bucket}'`);
+    const json = await upload(running.url, 'bytego-style-key-123');
+    expect(json).toMatchObject({ success: true });
+    expect(json.url.startsWith(`${s3.endpoint}/${s3.bucket}/`)).toBe(true);
+    expect(new Uint8Array(await (await fetch(json.url)).arrayBuffer())).toEqual(PNG);
+    const big = new FormData();
+    big.append('file', new Blob([new Uint8Array(1024 * 1024 + 1)]), 'big.bin');
+    const tooBig = await fetch(`${running.url}/upload`, {
+      method: 'POST',
+      body: big,
+      headers: { authorization: 'bytego-style-key-123' },
+    });
+    expect(tooBig.status).toBe(413);
+    expect((await fetch(`${running.url}/health`)).status).toBe(200);
+  });
+});
