@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import type { BytedropError } from '../src/errors';
 import { createUploader } from '../src/uploader';
 import {
   bytes,
@@ -107,11 +108,13 @@ describe('byte-exact round trips', () => {
 });
 
 describe('keys, types and headers', () => {
-  // A 1×1 PNG header (signature + IHDR), then noise: enough for magic-byte sniffing.
-  const png = new Uint8Array([
-    ...Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'),
-    ...bytes(64),
-  ]);
+  // A complete 1×1 transparent PNG: file-type also reads the chunks after IHDR, so noise there is not a PNG.
+  const png = Uint8Array.from(
+    Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c63000100000500010d0a2db40000000049454e44ae426082',
+      'hex',
+    ),
+  );
 
   it('a PNG named data.bin is stored as image/png, content-addressed and immutable', async () => {
     const result = await uploader.upload(png, { filename: 'data.bin' });
@@ -160,5 +163,87 @@ describe('keys, types and headers', () => {
     const data = new TextEncoder().encode('hello');
     const result = await md5.upload(data, { filename: 'hello.txt' });
     expect(result.key).toBe('5d41402abc4b2a76b9719d911017c592.txt');
+  });
+});
+
+describe('bad inputs: each has its own code and a message that says the fix', () => {
+  /** The rejection of an upload, so code, message and provider details can all be checked. */
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.unreachable('the upload should have failed'),
+      (error: unknown) => error as BytedropError,
+    );
+
+  it('a missing bucket: ERR_BUCKET_NOT_FOUND naming the bucket', async () => {
+    const wrong = createUploader(s3Config(s3, { bucket: 'no-such-bucket' }));
+    const error = await failure(wrong.upload(bytes(10), { filename: 'a.txt' }));
+    expect(error).toMatchObject({ code: 'ERR_BUCKET_NOT_FOUND', status: 404, s3Code: 'NoSuchBucket' });
+    expect(error.message).toContain("bucket 'no-such-bucket' does not exist");
+    expect(error.message).toContain("create it or fix 'bucket'");
+  });
+
+  it('a wrong secret: ERR_AUTH (SignatureDoesNotMatch), although the HEAD before it has no error body', async () => {
+    const wrong = createUploader(s3Config(s3, { secretAccessKey: 'not-the-secret' }));
+    const error = await failure(wrong.upload(bytes(10), { filename: 'a.txt' }));
+    expect(error).toMatchObject({ code: 'ERR_AUTH', status: 403, s3Code: 'SignatureDoesNotMatch' });
+    expect(error.message).toContain("check 'accessKeyId' and 'secretAccessKey'");
+  });
+
+  it('an unknown access key id: ERR_AUTH (InvalidAccessKeyId)', async () => {
+    const wrong = createUploader(s3Config(s3, { accessKeyId: 'NOBODY' }));
+    const error = await failure(wrong.upload(bytes(PART + 1), { filename: 'a.txt' }));
+    expect(error).toMatchObject({ code: 'ERR_AUTH', s3Code: 'InvalidAccessKeyId' });
+  });
+
+  it('an endpoint without a scheme: ERR_CONFIG before anything is sent', () => {
+    const endpoint = s3.endpoint.replace('http://', '');
+    expect(() => createUploader(s3Config(s3, { endpoint }))).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG',
+        message: expect.stringContaining(`'http://${endpoint}'`),
+      }),
+    );
+  });
+
+  it('an unknown key template variable: ERR_CONFIG naming it', () => {
+    expect(() => createUploader(s3Config(s3, { keyTemplate: '{yyyy}/{nmae}.{ext}' }))).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringContaining('{nmae}') }),
+    );
+  });
+
+  it('too large with a known size: ERR_TOO_LARGE before any request', async () => {
+    const small = createUploader(s3Config(s3, { maxFileSize: 1000, keyTemplate: 'toolarge-a/{hash}' }));
+    const error = await failure(small.upload(new Blob([bytes(1001)]), { filename: 'big.bin' }));
+    expect(error.code).toBe('ERR_TOO_LARGE');
+    expect(error.message).toContain("'big.bin' is 1001 bytes");
+    expect(error.message).toContain("raise 'maxFileSize'");
+    expect(await listKeys(client, s3.bucket, 'toolarge-a/')).toEqual([]);
+  });
+
+  it('too large found while streaming: ERR_TOO_LARGE, the multipart upload aborted, nothing stored', async () => {
+    const limited = createUploader(
+      s3Config(s3, { maxFileSize: 2 * PART, keyTemplate: 'toolarge-b/{uuid}', queueSize: 1 }),
+    );
+    const error = await failure(limited.upload(iterable(bytes(3 * PART)), { filename: 'endless.bin' }));
+    expect(error.code).toBe('ERR_TOO_LARGE');
+    expect(await openUploads(client, s3.bucket)).toEqual([]);
+    expect(await listKeys(client, s3.bucket, 'toolarge-b/')).toEqual([]);
+    expect(await listKeys(client, s3.bucket, '.bytedrop-tmp/')).toEqual([]);
+  });
+
+  it.each([
+    ['an empty filename', ''],
+    ['only path separators', '../../'],
+  ])('%s: ERR_FILENAME', async (_label, filename) => {
+    const error = await failure(uploader.upload(bytes(1), { filename }));
+    expect(error.code).toBe('ERR_FILENAME');
+    expect(error.message).toContain("e.g. 'photo.png'");
+  });
+
+  it('a right-to-left override and a 300-character unicode name still give a safe, short key', async () => {
+    const result = await uploader.upload(bytes(5), { filename: `${'ü'.repeat(300)}\u202Egnp.exe` });
+    expect(result.key).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(new TextEncoder().encode(result.key).byteLength).toBeLessThanOrEqual(1024);
+    expect(result.key).toMatch(/\.exe$/);
   });
 });
