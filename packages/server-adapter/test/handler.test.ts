@@ -608,6 +608,39 @@ describe('storage failures', () => {
   });
 });
 
+describe('unexpected failures', () => {
+  it('answers 500 without leaking the message, and logs it', async () => {
+    const logged: unknown[] = [];
+    const handler = createHandler({
+      uploader: { upload: () => Promise.reject(new Error('internal detail /etc/secret-path')) },
+      keys: [{ name: 'a', key: KEY }],
+      secret: SECRET,
+      logger: { info() {}, warn() {}, error: (object) => logged.push(object) },
+    });
+    const response = await handler(uploadRequest([{ name: 'a.txt', body: 'a' }]));
+    expect(response.status).toBe(500);
+    const json = await response.json();
+    expect(json).toEqual({
+      success: false,
+      msg: 'internal server error: see the server log',
+      code: 'ERR_INTERNAL',
+    });
+    expect(String((logged[0] as { err: Error }).err.message)).toContain('internal detail');
+  });
+
+  it('answers 400 for a filename with nothing usable in it', async () => {
+    const response = await fx.handler(
+      new Request(`${ORIGIN}/upload/%20%2E%2E`, {
+        method: 'PUT',
+        body: 'x',
+        headers: { authorization: KEY },
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'ERR_FILENAME' });
+  });
+});
+
 describe('logging', () => {
   it('logs requests without keys or delete tokens', async () => {
     const lines: string[] = [];
