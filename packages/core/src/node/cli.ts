@@ -1,0 +1,82 @@
+/**
+ * The `bytedrop` command. Links go to stdout, everything else (notices, errors, progress) to stderr, so Typora's
+ * "Custom Command" uploader and shell pipes can read stdout as-is.
+ *
+ * Exit codes: 0 success, 1 a file or check failed, 2 bad usage, 130 interrupted.
+ */
+import { cac } from 'cac';
+import { version } from '../../package.json';
+import { isBytedropError, toBytedropError } from '../errors';
+import { type CliIO, printError } from './cli/_io';
+import { doctorCommand } from './cli/doctor';
+import { hashCommand } from './cli/hash';
+import { CLI_FORMATS, uploadCommand } from './cli/upload';
+
+const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort(new Error('interrupted (Ctrl-C)')));
+
+const cli = cac('bytedrop');
+let run: Promise<number> | undefined;
+
+cli
+  .command('upload <...files>', 'Upload files; print one link per file on stdout, in order')
+  .option('--format <format>', `Link format: ${CLI_FORMATS.join(' | ')}`, { default: 'url' })
+  .option(
+    '--config <file>',
+    'JSON config file (default: ./bytedrop.config.json, then ~/.config/bytedrop/config.json)',
+  )
+  .example('bytedrop upload shot.png --format markdown')
+  .example('S3_ENDPOINT=https://s3.example.com S3_BUCKET=notes bytedrop upload a.png b.pdf')
+  .action((files: string[], options: { format?: string; config?: string }) => {
+    run = uploadCommand(files, { ...options, signal: interrupt.signal }, io);
+  });
+
+cli
+  .command('hash <file>', 'Print the content hash of a file (hex)')
+  .option('--algorithm <algorithm>', 'sha256 | md5', { default: 'sha256' })
+  .action((file: string, options: { algorithm?: string }) => {
+    run = hashCommand(file, options, io);
+  });
+
+cli
+  .command('doctor', 'Check the config and the bucket, and say exactly what is wrong')
+  .option('--config <file>', 'JSON config file')
+  .action((options: { config?: string }) => {
+    run = doctorCommand(options, io);
+  });
+
+cli.help();
+cli.version(version);
+
+async function main(): Promise<number> {
+  try {
+    const parsed = cli.parse(process.argv, { run: false });
+    if (parsed.options.help || parsed.options.version) return 0;
+    if (!cli.matchedCommand) {
+      if (parsed.args.length > 0) printError(io, `unknown command '${parsed.args[0]}'`);
+      cli.outputHelp();
+      return 2;
+    }
+    await cli.runMatchedCommand();
+  } catch (error) {
+    // cac reports usage mistakes (missing argument, unknown option) by throwing CACError.
+    if ((error as { name?: unknown } | null)?.name === 'CACError') {
+      printError(io, `${(error as Error).message}; see bytedrop --help`);
+      return 2;
+    }
+    throw error;
+  }
+  return (await run) ?? 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = interrupt.signal.aborted ? 130 : code;
+  },
+  (error: unknown) => {
+    const wrapped = isBytedropError(error) ? error : toBytedropError(error);
+    printError(io, `${wrapped.message} [${wrapped.code}]`);
+    process.exitCode = interrupt.signal.aborted ? 130 : 1;
+  },
+);

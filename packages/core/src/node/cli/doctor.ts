@@ -1,0 +1,66 @@
+/**
+ * `bytedrop doctor`: runs every check against the configured storage and prints each with ✓/✗ and the fix.
+ */
+import { type DoctorCheck, runDoctor } from '../../doctor';
+import { toBytedropError } from '../../errors';
+import { loadConfigLayers } from '../load-config';
+import type { CliIO } from './_io';
+import { isS3Configured, localStore } from './_storage';
+
+const MARK: Record<DoctorCheck['status'], string> = { ok: '✓', fail: '✗', skip: '-' };
+
+/** Runs `bytedrop doctor`; resolves to 0 when every check passed, else 1. */
+export async function doctorCommand(options: { config?: string }, io: CliIO): Promise<number> {
+  let checks: DoctorCheck[];
+  try {
+    const { input, file } = await loadConfigLayers({
+      env: io.env,
+      cwd: io.cwd,
+      ...(options.config ? { file: options.config } : {}),
+    });
+    if (file) io.stdout.write(`config file: ${file}\n`);
+    checks = isS3Configured(input) ? (await runDoctor(input)).checks : [await localCheck(input, io)];
+  } catch (caught) {
+    // Only unreadable input gets here (a missing or malformed config file, a bad env value); provider trouble
+    // is reported by the checks themselves.
+    const error = toBytedropError(caught);
+    checks = [
+      {
+        id: 'config',
+        title: 'Config is valid',
+        status: 'fail',
+        message: error.message,
+        fix: 'fix the config file or environment variable named above',
+        code: error.code,
+      },
+    ];
+  }
+  for (const check of checks) {
+    io.stdout.write(`${MARK[check.status]} ${check.title}: ${check.message}\n`);
+    if (check.fix && check.status === 'fail') io.stdout.write(`    fix: ${check.fix}\n`);
+  }
+  return checks.some((check) => check.status === 'fail') ? 1 : 0;
+}
+
+async function localCheck(input: Parameters<typeof localStore>[0], io: CliIO): Promise<DoctorCheck> {
+  const store = localStore(input, io);
+  try {
+    await store.check();
+    return {
+      id: 'config',
+      title: 'Local storage',
+      status: 'ok',
+      message: `no S3 configured: uploads go to ${store.dir}, served at ${store.publicBaseUrl}/ by the Bytedrop server (set S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY to use a bucket)`,
+    };
+  } catch (caught) {
+    const error = toBytedropError(caught);
+    return {
+      id: 'config',
+      title: 'Local storage',
+      status: 'fail',
+      message: error.message,
+      fix: 'set BYTEDROP_DATA_DIR to a writable directory',
+      code: error.code,
+    };
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * `bytedrop hash <file>`: the content hash Bytedrop would put in keys, as bare lowercase hex (same digest as
+ * `openssl dgst -sha256` / `sha256sum`), so scripts can predict and check keys.
+ */
+import { openAsBlob } from 'node:fs';
+import { hashBody } from '../../hash';
+import type { HashAlgorithm } from '../../types';
+import { statFile } from '../_stat';
+import { type CliIO, printError } from './_io';
+
+const ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'md5'];
+
+/** Runs `bytedrop hash`; resolves to the exit code. */
+export async function hashCommand(file: string, options: { algorithm?: string }, io: CliIO): Promise<number> {
+  const algorithm = (options.algorithm ?? 'sha256').toLowerCase() as HashAlgorithm;
+  if (!ALGORITHMS.includes(algorithm)) {
+    printError(io, `--algorithm '${options.algorithm}' is not supported: use ${ALGORITHMS.join(' or ')}`);
+    return 2;
+  }
+  await statFile(file);
+  // A file-backed Blob streams the file; a multi-GB file never sits in memory.
+  const { hash } = await hashBody(await openAsBlob(file), algorithm);
+  io.stdout.write(`${hash}\n`);
+  return 0;
+}

@@ -1,0 +1,22 @@
+export type {
+  BucketCheck,
+  DoctorCheck,
+  DoctorCheckId,
+  DoctorOptions,
+  DoctorReport,
+} from '../doctor';
+export {
+  checkBucket,
+  checkClockSkew,
+  checkCredentials,
+  checkEndpoint,
+  checkPublicUrl,
+  runDoctor,
+} from '../doctor';
+export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from './config-file';
+export type { UploadFileOptions } from './file';
+export { uploadFile } from './file';
+export type { ConfigLayers, LoadConfigOptions } from './load-config';
+export { loadConfig, loadConfigLayers } from './load-config';
+export type { LocalDiskStore, LocalDiskStoreOptions, LocalObject, ReadRange } from './stores/local-disk';
+export { createLocalDiskStore } from './stores/local-disk';

@@ -1,0 +1,277 @@
+/**
+ * The `bytedrop` CLI as users run it: the BUILT dist/node/cli.js in a child process, against a real s3rver.
+ * Covers the issue's Done-when checks (upload --format markdown, dedupe on re-run, endpoint without a scheme).
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type S3Harness, startS3rver } from '../_setup/s3rver';
+
+const run = promisify(execFile);
+const coreDir = resolve(import.meta.dirname, '../..');
+const repoDir = resolve(coreDir, '../..');
+
+/** A 1×1 PNG, so the upload is sniffed as an image and formatted as `![…](…)`. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Builds core (retrying while other helpers' files are mid-edit), then copies the built CLI next to core's
+ * node_modules so a concurrent `tsup --clean` elsewhere cannot delete it under a running test.
+ */
+async function buildCli(): Promise<string> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      await run('pnpm', ['--filter', '@bytedrop/core', 'build'], { cwd: repoDir });
+      const dir = join(coreDir, 'node_modules/.cache');
+      await mkdir(dir, { recursive: true });
+      const target = await mkdtemp(join(dir, 'bytedrop-cli-test-'));
+      await copyFile(join(coreDir, 'dist/node/cli.js'), join(target, 'cli.js'));
+      return join(target, 'cli.js');
+    } catch (error) {
+      lastError = error;
+      await new Promise((done) => setTimeout(done, 5000));
+    }
+  }
+  throw lastError;
+}
+
+describe('bytedrop CLI (built)', () => {
+  let cli: string;
+  let s3: S3Harness;
+  let work: string;
+  let baseEnv: Record<string, string | undefined>;
+
+  beforeAll(async () => {
+    [cli, s3] = await Promise.all([buildCli(), startS3rver({ buckets: ['cli-test', 'cli-other'] })]);
+    work = await mkdtemp(join(coreDir, 'node_modules/.cache/bytedrop-cli-work-'));
+    await writeFile(join(work, 'shot.png'), PNG);
+    await writeFile(join(work, 'notes.txt'), 'some notes\n');
+    await writeFile(join(work, 'data.bin'), Buffer.from([0, 1, 2, 3, 254, 255]));
+    // A clean env: no inherited S3/Bytedrop settings, no CA bundle (plain-http loopback), HOME without a config file.
+    baseEnv = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !/^(S3_|BYTEDROP_|PUBLIC_DOMAIN$|AWS_|XDG_CONFIG_HOME$|PORT$)/.test(name),
+      ),
+    );
+    baseEnv.HOME = work;
+  }, 240_000);
+  afterAll(async () => {
+    await s3?.dispose();
+    if (cli) await rm(resolve(cli, '..'), { recursive: true, force: true });
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const s3Env = (overrides: Record<string, string> = {}) => ({
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY: s3.accessKeyId,
+    S3_SECRET_KEY: s3.secretAccessKey,
+    S3_BUCKET: s3.bucket,
+    PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+    ...overrides,
+  });
+
+  async function bytedrop(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+        cwd: work,
+        env: { ...baseEnv, ...env },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+  }
+
+  const puts = () => s3.requests.filter((request) => request.method === 'PUT' || request.method === 'POST');
+
+  it('uploads shot.png as a Markdown image whose URL serves the same bytes; a second run prints the same link and sends nothing', async () => {
+    const first = await bytedrop(['upload', 'shot.png', '--format', 'markdown'], s3Env());
+    // stderr may carry Node warnings from the AWS SDK (Node 20 support notice), but nothing from bytedrop.
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toContain('bytedrop:');
+    const match =
+      /^!\[shot\.png\]\((http:\/\/127\.0\.0\.1:\d+\/cli-test\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{8}\.png)\)\n$/.exec(
+        first.stdout,
+      );
+    expect(match, first.stdout).not.toBeNull();
+    const served = Buffer.from(await (await fetch(match![1]!)).arrayBuffer());
+    expect(served.equals(PNG)).toBe(true);
+
+    s3.requests.length = 0;
+    const second = await bytedrop(['upload', 'shot.png', '--format', 'markdown'], s3Env());
+    expect(second).toMatchObject({ code: 0, stdout: first.stdout });
+    expect(puts()).toEqual([]);
+  });
+
+  it('fails with a message naming the scheme problem for S3_ENDPOINT=127.0.0.1:9000', async () => {
+    const out = await bytedrop(['upload', 'shot.png'], s3Env({ S3_ENDPOINT: '127.0.0.1:9000' }));
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain("endpoint '127.0.0.1:9000' has no scheme");
+    expect(out.stderr).toContain('http://127.0.0.1:9000');
+  });
+
+  it('prints one link per file, in input order, in each format', async () => {
+    const urls = await bytedrop(['upload', 'notes.txt', 'shot.png', 'data.bin'], s3Env());
+    expect(urls.code).toBe(0);
+    const lines = urls.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/\/notes-[0-9a-f]{8}\.txt$/);
+    expect(lines[1]).toMatch(/\/shot-[0-9a-f]{8}\.png$/);
+    expect(lines[2]).toMatch(/\/data-[0-9a-f]{8}\.bin$/);
+    const html = await bytedrop(['upload', 'shot.png', 'notes.txt', '--format', 'html'], s3Env());
+    expect(html.stdout).toMatch(
+      /^<img src="[^"]+shot-[0-9a-f]{8}\.png" alt="shot\.png">\n<a href="[^"]+notes-[0-9a-f]{8}\.txt">notes\.txt<\/a>\n$/,
+    );
+  });
+
+  it('exits non-zero naming a missing file, keeps stdout empty, and lists the links that worked on stderr', async () => {
+    const out = await bytedrop(['upload', 'shot.png', 'missing.png', 'notes.txt'], s3Env());
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain("missing.png: file not found: 'missing.png'");
+    expect(out.stderr).toMatch(/uploaded shot\.png: http:\/\/\S+shot-[0-9a-f]{8}\.png/);
+    expect(out.stderr).toMatch(/uploaded notes\.txt: http:\/\/\S+notes-[0-9a-f]{8}\.txt/);
+    expect(out.stderr).toContain('1 of 3 file(s) failed');
+  });
+
+  it('rejects an unknown --format with exit code 2', async () => {
+    const out = await bytedrop(['upload', 'shot.png', '--format', 'bbcode'], s3Env());
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("--format 'bbcode' is not supported: use url, markdown, html");
+  });
+
+  it('hash matches openssl dgst for sha256 and md5', async () => {
+    for (const [flag, algorithm] of [
+      ['-sha256', 'sha256'],
+      ['-md5', 'md5'],
+    ] as const) {
+      const { stdout } = await run('openssl', ['dgst', flag, 'shot.png'], { cwd: work });
+      const expected = stdout.trim().split('= ').at(-1);
+      const out = await bytedrop(['hash', 'shot.png', '--algorithm', algorithm]);
+      expect(out).toMatchObject({ code: 0, stdout: `${expected}\n` });
+    }
+    const missing = await bytedrop(['hash', 'nope.bin']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("file not found: 'nope.bin'");
+  });
+
+  it('doctor passes against s3rver, one ✓ line per check', async () => {
+    const out = await bytedrop(['doctor'], s3Env());
+    expect(out.code, out.stdout).toBe(0);
+    const lines = out.stdout.trimEnd().split('\n');
+    expect(lines.map((line) => line.split(':')[0])).toEqual([
+      '✓ Endpoint has a scheme',
+      '✓ Config is valid',
+      '✓ Credentials present',
+      '✓ Bucket reachable',
+      '✓ Clock in sync',
+      '✓ Public URL serves uploads',
+    ]);
+  });
+
+  it.each([
+    [
+      'a wrong secret',
+      { S3_SECRET_KEY: 'not-the-secret' },
+      '✗ Bucket reachable',
+      'wrong access key id or secret',
+    ],
+    [
+      'a missing bucket',
+      { S3_BUCKET: 'no-such-bucket' },
+      '✗ Bucket reachable',
+      "bucket 'no-such-bucket' does not exist",
+    ],
+    [
+      'no scheme',
+      { S3_ENDPOINT: '127.0.0.1:9000' },
+      '✗ Endpoint has a scheme',
+      "endpoint '127.0.0.1:9000' has no scheme",
+    ],
+    [
+      'a public URL that 404s',
+      { PUBLIC_DOMAIN: 'PLACEHOLDER' },
+      '✗ Public URL serves uploads',
+      'answered HTTP 404',
+    ],
+  ])('doctor names %s and exits 1', async (_label, overrides, line, detail) => {
+    const env = s3Env(overrides);
+    if (env.PUBLIC_DOMAIN === 'PLACEHOLDER') env.PUBLIC_DOMAIN = `${s3.endpoint}/cli-other`;
+    const out = await bytedrop(['doctor'], env);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain(line);
+    expect(out.stdout).toContain(detail);
+    expect(out.stdout).toMatch(/\n {4}fix: \S/);
+  });
+
+  it('reads --config files and names a malformed one with its path and position', async () => {
+    const good = join(work, 'good.json');
+    await writeFile(
+      good,
+      JSON.stringify({
+        endpoint: s3.endpoint,
+        bucket: s3.bucket,
+        accessKeyId: s3.accessKeyId,
+        secretAccessKey: s3.secretAccessKey,
+        publicBaseUrl: `${s3.endpoint}/${s3.bucket}`,
+        keyTemplate: 'cfg/{name}-{hash:8}.{ext}',
+      }),
+    );
+    const ok = await bytedrop(['upload', 'notes.txt', '--config', good]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/\/cli-test\/cfg\/notes-[0-9a-f]{8}\.txt\n$/);
+
+    const bad = join(work, 'bad.json');
+    await writeFile(bad, '{\n  "bucket": "x",\n}');
+    const out = await bytedrop(['upload', 'notes.txt', '--config', bad]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`config file ${bad} is not valid JSON`);
+    expect(out.stderr).toMatch(/line 3, column 1/);
+    const doctor = await bytedrop(['doctor', '--config', join(work, 'absent.json')]);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain(
+      `✗ Config is valid: config file ${join(work, 'absent.json')} does not exist`,
+    );
+  });
+
+  it('with no S3 configured, stores under BYTEDROP_DATA_DIR and links under the server /f/ route, saying so once', async () => {
+    const out = await bytedrop(['upload', 'shot.png', 'notes.txt'], {
+      BYTEDROP_DATA_DIR: 'local-data',
+      PORT: '8123',
+    });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr.match(/no S3 configured/g)).toHaveLength(1);
+    expect(out.stderr).toContain(join(work, 'local-data'));
+    const [image, text] = out.stdout.trimEnd().split('\n');
+    expect(image).toMatch(/^http:\/\/localhost:8123\/f\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{8}\.png$/);
+    expect(text).toMatch(/\/notes-[0-9a-f]{8}\.txt$/);
+    const key = image!.replace('http://localhost:8123/f/', '');
+    expect((await readFile(join(work, 'local-data', key))).equals(PNG)).toBe(true);
+  });
+
+  it('answers --help and --version with exit code 0', async () => {
+    const help = await bytedrop(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('upload <...files>');
+    const version = await bytedrop(['--version']);
+    expect(version.code).toBe(0);
+    const { version: expected } = JSON.parse(await readFile(join(coreDir, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(version.stdout).toContain(`bytedrop/${expected}`);
+  });
+});
