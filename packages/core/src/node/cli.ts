@@ -28,6 +28,8 @@ cli
   )
   .example('bytedrop upload shot.png --format markdown')
   .example('S3_ENDPOINT=https://s3.example.com S3_BUCKET=notes bytedrop upload a.png b.pdf')
+  .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
+  .example('Any failure: exit 1, nothing on stdout, each problem on stderr (re-runs are deduplicated)')
   .action((files: string[], options: { format?: string; config?: string }) => {
     run = uploadCommand(files, { ...options, signal: interrupt.signal }, io);
   });

@@ -7,7 +7,14 @@ import { join, resolve } from 'node:path';
 import type { BytedropConfig } from '../config';
 import { BytedropError } from '../errors';
 
-/** The file name looked for in the working directory when no `--config` is given. */
+/**
+ * The file name looked for in the working directory when no `--config` is given.
+ *
+ * @example
+ * ```ts
+ * await writeFile(CONFIG_FILE_NAME, JSON.stringify({ bucket: 'notes' })); // picked up by loadConfig()
+ * ```
+ */
 export const CONFIG_FILE_NAME = 'bytedrop.config.json';
 
 /**

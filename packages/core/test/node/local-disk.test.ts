@@ -65,6 +65,10 @@ describe('local-disk store', () => {
     expect([clamped?.end, await readAll(clamped!.stream)]).toEqual([9, '89']);
     await expect(store.read('r.txt', { start: 10 })).rejects.toMatchObject({ code: 'ERR_INPUT' });
     await expect(store.read('r.txt', { start: 5, end: 2 })).rejects.toMatchObject({ code: 'ERR_INPUT' });
+    await expect(store.read('r.txt', { start: 0, end: Number.NaN })).rejects.toMatchObject({
+      code: 'ERR_INPUT',
+    });
+    await expect(store.read('r.txt', { start: -1 })).rejects.toMatchObject({ code: 'ERR_INPUT' });
     expect(await store.read('missing.txt')).toBeUndefined();
     expect(await store.read('2024')).toBeUndefined();
   });

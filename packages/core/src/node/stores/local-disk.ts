@@ -299,7 +299,14 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
         const size = stats.size;
         const start = range.start ?? 0;
         const end = Math.min(range.end ?? size - 1, size - 1);
-        if (!Number.isInteger(start) || start < 0 || (size > 0 && start > end) || (size === 0 && start > 0)) {
+        const badEnd = range.end !== undefined && (!Number.isInteger(range.end) || range.end < 0);
+        if (
+          !Number.isInteger(start) ||
+          start < 0 ||
+          badEnd ||
+          (size > 0 && start > end) ||
+          (size === 0 && start > 0)
+        ) {
           throw new BytedropError(
             'ERR_INPUT',
             `range ${range.start ?? ''}-${range.end ?? ''} of '${key}' cannot be satisfied: the object has ${size} bytes (answer 416)`,
