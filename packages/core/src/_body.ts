@@ -26,23 +26,31 @@ function isArrayBuffer(body: unknown): body is ArrayBuffer {
   return Object.prototype.toString.call(body) === '[object ArrayBuffer]';
 }
 
+/** Any typed array or DataView, from any realm (iframes, vm contexts), where `instanceof Uint8Array` fails. */
+function isBytes(body: unknown): body is ArrayBufferView {
+  return ArrayBuffer.isView(body);
+}
+
+/** A Uint8Array of this realm over the same memory (file-type and hash-wasm check `instanceof`). */
+export function asUint8Array(view: ArrayBufferView): Uint8Array {
+  return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
 /** Bodies that can be read twice (hash first, then upload) without buffering. */
 export function isReplayable(body: BodyInput): body is Uint8Array | ArrayBuffer | Blob {
-  return body instanceof Uint8Array || isArrayBuffer(body) || isBlob(body);
+  return isBytes(body) || isArrayBuffer(body) || isBlob(body);
 }
 
 /** Byte length when it is known without reading; `undefined` for streams. */
 export function knownSize(body: BodyInput): number | undefined {
-  if (body instanceof Uint8Array) return body.byteLength;
-  if (isArrayBuffer(body)) return body.byteLength;
+  if (isBytes(body) || isArrayBuffer(body)) return body.byteLength;
   if (isBlob(body)) return body.size;
   return undefined;
 }
 
 function toChunk(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
+  if (isBytes(chunk)) return asUint8Array(chunk);
   if (isArrayBuffer(chunk)) return new Uint8Array(chunk);
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   throw new BytedropError(
     'ERR_INPUT',
     `body stream yielded a ${chunk === null ? 'null' : typeof chunk} chunk, not bytes: pass a stream of Uint8Array (open files without an encoding)`,
@@ -79,7 +87,7 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 
 /** Reads any body kind as a sequence of `Uint8Array` chunks. One-shot bodies can be read only once. */
 export function toAsyncIterable(body: BodyInput): AsyncIterable<Uint8Array> {
-  if (body instanceof Uint8Array) return once(body);
+  if (isBytes(body)) return once(asUint8Array(body));
   if (isArrayBuffer(body)) return once(new Uint8Array(body));
   if (isBlob(body)) return readStream(body.stream());
   if (isReadableStream(body)) return readStream(body);

@@ -33,20 +33,32 @@ function encodeSegment(segment: string): string {
  */
 export function publicUrl(publicBaseUrl: string, key: string): string {
   const base = publicBaseUrl.replace(/\/+$/, '');
-  const path = key.replace(/^\/+/, '').split('/').map(encodeSegment).join('/');
+  const segments = key.replace(/^\/+/, '').split('/');
+  if (segments.some((segment) => segment === '.' || segment === '..')) {
+    // URL parsers resolve dot segments (even as %2E), so no URL can reach such a key.
+    throw new BytedropError(
+      'ERR_INPUT',
+      `key '${key}' has a '.' or '..' segment, which no URL can address: render keys with compileKeyTemplate`,
+    );
+  }
+  const path = segments.map(encodeSegment).join('/');
   return `${base}/${path}`;
+}
+
+/** One line of visible text: line breaks would end a Markdown link or leak into HTML; other controls are invisible. */
+function plainText(text: string): string {
+  return text.replace(/[\r\n\t\f\v]+/g, ' ').replace(/\p{Cc}/gu, '');
+}
+
+/** Controls are never valid in a URL; percent-encoding them keeps its meaning. */
+function encodeControls(url: string): string {
+  return url.replace(/\p{Cc}/gu, (char) => encodeURIComponent(char));
 }
 
 /** Link text that CommonMark (and Obsidian) reads back literally. */
 function markdownText(text: string): string {
-  return (
-    text
-      // Line breaks would end the link (or make a hard break); other controls are invisible anyway.
-      .replace(/[\r\n\t\f\v]+/g, ' ')
-      .replace(/\p{Cc}/gu, '')
-      // Inline syntax that would turn text into code, emphasis, links, HTML, entities, math or highlights.
-      .replace(/[\\`*_[\]<>&~|$=]/g, '\\$&')
-  );
+  // Inline syntax that would turn text into code, emphasis, links, HTML, entities, math or highlights.
+  return plainText(text).replace(/[\\`*_[\]<>&~|$=]/g, '\\$&');
 }
 
 function parenthesesBalanced(url: string): boolean {
@@ -62,9 +74,7 @@ function parenthesesBalanced(url: string): boolean {
 
 /** A link destination CommonMark parses back to the same URL. */
 function markdownUrl(url: string): string {
-  const escaped = url
-    // Controls are never valid in a destination; percent-encoding them keeps the URL's meaning.
-    .replace(/\p{Cc}/gu, (char) => encodeURIComponent(char))
+  const escaped = encodeControls(url)
     .replace(/\\/g, '\\\\')
     // Destinations decode entity references, so an '&' that starts one must be escaped to stay literal.
     .replace(/&(?=#\d+;|#x[0-9a-f]+;|[a-z][a-z0-9]*;)/gi, '\\&');
@@ -76,7 +86,7 @@ function markdownUrl(url: string): string {
 
 /** Escapes text for an HTML attribute value or element content. */
 function html(text: string): string {
-  return text.replace(/[&"<>']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return plainText(text).replace(/[&"<>']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 const LINK_VARIABLE = /\{(url|name|alt|key|size)\}|\{([^{}]*)\}/g;
@@ -114,8 +124,8 @@ export function formatLink(
         : `[${markdownText(alt)}](${markdownUrl(result.url)})`;
     case 'html':
       return isImage
-        ? `<img src="${html(result.url)}" alt="${html(alt)}">`
-        : `<a href="${html(result.url)}">${html(alt)}</a>`;
+        ? `<img src="${html(encodeControls(result.url))}" alt="${html(alt)}">`
+        : `<a href="${html(encodeControls(result.url))}">${html(alt)}</a>`;
     case 'custom': {
       const template = options?.template;
       if (!template) {

@@ -5,6 +5,7 @@
 // 'file-type/core' is the runtime-neutral entry: the package's main entry pulls in node:fs under Node conditions.
 import { fileTypeFromBuffer } from 'file-type/core';
 import mime from 'mime/lite';
+import { asUint8Array } from './_body';
 
 /** How many leading bytes sniffing needs (file-type's reasonable detection size). */
 export const SNIFF_BYTES = 4100;
@@ -44,7 +45,7 @@ export async function sniffContentType(
   filename: string,
   declared?: string,
 ): Promise<{ contentType: string; ext: string }> {
-  const detected = head.byteLength > 0 ? await fileTypeFromBuffer(head) : undefined;
+  const detected = head.byteLength > 0 ? await fileTypeFromBuffer(asUint8Array(head)) : undefined;
   if (detected) return { contentType: detected.mime, ext: detected.ext };
 
   const ext = extensionOf(filename);

@@ -197,7 +197,10 @@ export function compileKeyTemplate(
 
   function render(context: KeyContext): string {
     const file = sanitizeFilename(context.filename);
-    const sniffedExt = (context.ext ?? '').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+    const sniffedExt = (context.ext ?? '')
+      .toLowerCase()
+      .normalize('NFC')
+      .replace(/[^\p{L}\p{N}]/gu, '');
     const ext = file.ext !== '' && !file.clipboard ? file.ext : sniffedExt || file.ext;
     if (usesHash && !context.hash) {
       throw new BytedropError(

@@ -89,6 +89,8 @@ describe('compileKeyTemplate: rendering', () => {
     expect(template.render(context({ filename: 'README', ext: 'md' }))).toBe('README.md');
     // A real name keeps its own (lower-cased) extension.
     expect(template.render(context({ filename: 'notes.MD', ext: '' }))).toBe('notes.md');
+    // A sniffed extension is normalised before filtering: NFC splits U+0958 into a letter and a mark.
+    expect(template.render(context({ filename: 'blob', ext: '\u0958' }))).toBe('blob.\u0915');
     // No extension anywhere: no dangling dot.
     expect(template.render(context({ filename: 'LICENSE', ext: '' }))).toBe('LICENSE');
   });
