@@ -8,7 +8,14 @@ export {
   parseConfig,
 } from './config';
 export type { BucketCheck, DoctorCheck, DoctorCheckId, DoctorOptions, DoctorReport } from './doctor';
-export { checkBucket, checkClockSkew, checkCredentials, checkEndpoint, checkPublicUrl, runDoctor } from './doctor';
+export {
+  checkBucket,
+  checkClockSkew,
+  checkCredentials,
+  checkEndpoint,
+  checkPublicUrl,
+  runDoctor,
+} from './doctor';
 export type { ErrorCode, ErrorContext } from './errors';
 export { BytedropError, ERROR_CODES, isBytedropError, toBytedropError } from './errors';
 export type { SanitizedFilename } from './filename';
@@ -17,6 +24,7 @@ export type { HashBackend, Hasher, HashOptions } from './hash';
 export { createHasher, hashBody, shortHash } from './hash';
 export type { LinkSource } from './links';
 export { formatLink, publicUrl } from './links';
+export { MAX_PRESIGN_SECONDS, presignGet } from './presign';
 export type { ProviderPreset, ProviderSettings } from './providers';
 export {
   checkHttpUrl,
@@ -27,7 +35,11 @@ export {
   resolveProvider,
   urlProblem,
 } from './providers';
+export type { ServerUploader, ServerUploaderOptions, ServerUploadResult } from './server-uploader';
+export { createServerUploader } from './server-uploader';
 export { SNIFF_BYTES, sniffContentType } from './sniff';
+export type { PendingAbort, S3Store, S3StoreOptions } from './stores/s3';
+export { createS3Store } from './stores/s3';
 export type { KeyContext, KeyTemplate } from './template';
 export {
   CALLER_VARIABLES,
@@ -49,3 +61,5 @@ export type {
   UploadProgress,
   UploadResult,
 } from './types';
+export type { BytedropUploader, CreateUploaderOptions } from './uploader';
+export { createUploader, IMMUTABLE_CACHE_CONTROL, TEMP_KEY_PREFIX } from './uploader';

@@ -1,0 +1,195 @@
+/**
+ * An `Uploader` that talks to a self-hosted @bytedrop/server instead of S3: hosts that hold only an access key
+ * (teams, ShareX-style setups) get the same `upload()` as with their own bucket. Isomorphic: `fetch` and `FormData`.
+ */
+import { abortedError, throwIfAborted } from './_abort';
+import { isReplayable, toAsyncIterable } from './_body';
+import { meter } from './_stream';
+import { BytedropError, ERROR_CODES, type ErrorCode } from './errors';
+import { sanitizeFilename } from './filename';
+import { checkHttpUrl } from './providers';
+import type { BodyInput, Uploader, UploadOptions, UploadResult } from './types';
+
+/** Options of `createServerUploader`. */
+export interface ServerUploaderOptions {
+  /** The server's base URL, e.g. `https://drop.example.com` (uploads go to `${url}/upload`). */
+  url: string;
+  /** An access key of that server, sent as `Authorization: Bearer <key>`. */
+  accessKey: string;
+  /** A fetch to use instead of the global one (e.g. one that is not subject to CORS in Obsidian). */
+  fetch?: typeof fetch;
+}
+
+/** An upload result from a server, which also says how to delete the file again. */
+export interface ServerUploadResult extends UploadResult {
+  /** `DELETE` this URL to remove the file; it carries a token valid for this file only. */
+  deleteUrl?: string;
+}
+
+/** What `createServerUploader` returns. */
+export interface ServerUploader extends Uploader {
+  upload(body: BodyInput, options: UploadOptions): Promise<ServerUploadResult>;
+}
+
+interface ServerFile {
+  url?: unknown;
+  key?: unknown;
+  size?: unknown;
+  hash?: unknown;
+  contentType?: unknown;
+  deduplicated?: unknown;
+  filename?: unknown;
+  deleteUrl?: unknown;
+}
+
+interface ServerResponse {
+  success?: unknown;
+  msg?: unknown;
+  code?: unknown;
+  url?: unknown;
+  files?: ServerFile[];
+}
+
+/** When a server sends no (known) code, the HTTP status decides. */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'ERR_INPUT',
+  401: 'ERR_AUTH',
+  403: 'ERR_FORBIDDEN',
+  404: 'ERR_CONFIG',
+  413: 'ERR_TOO_LARGE',
+  415: 'ERR_UNSUPPORTED_TYPE',
+};
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** FormData needs a Blob. One-shot streams are collected into one (browsers may keep large Blobs on disk). */
+async function toBlob(body: BodyInput, options: UploadOptions): Promise<Blob> {
+  if (isReplayable(body)) {
+    return typeof (body as Blob).stream === 'function' ? (body as Blob) : new Blob([body as ArrayBuffer]);
+  }
+  const chunks: BlobPart[] = [];
+  for await (const chunk of meter(toAsyncIterable(body), {
+    signal: options.signal,
+    filename: options.filename,
+  })) {
+    chunks.push(chunk as Uint8Array<ArrayBuffer>);
+  }
+  return new Blob(chunks);
+}
+
+/**
+ * Creates an uploader for a Bytedrop server: `POST ${url}/upload` as multipart/form-data with the file in the field
+ * `file` and `Authorization: Bearer <accessKey>`, resolving to the server's `files[0]`. A refusal
+ * (`{ success: false, msg, code }`) becomes a `BytedropError` with the server's code, message and HTTP status; an
+ * unreachable server is `ERR_NETWORK`. Progress is reported once, when the server has answered (fetch has no upload
+ * progress). One-shot streams are collected into a Blob first; pass a Blob or bytes for large files.
+ *
+ * @example
+ * ```ts
+ * const uploader = createServerUploader({ url: 'https://drop.example.com', accessKey: 'k_live_…' });
+ * const result = await uploader.upload(file, { filename: file.name });
+ * result.url; // 'https://drop.example.com/f/2024/05/01/shot-1a2b3c4d.png'
+ * ```
+ */
+export function createServerUploader(options: ServerUploaderOptions): ServerUploader {
+  const base = checkHttpUrl('url', options.url ?? '');
+  if (typeof options.accessKey !== 'string' || options.accessKey.trim() === '') {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      'accessKey is empty: paste the access key the Bytedrop server printed at start (or ask its admin for one)',
+    );
+  }
+  // Bound: browsers throw "Illegal invocation" when fetch is called off `window`.
+  const send = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const endpoint = `${base}/upload`;
+
+  async function post(form: FormData, signal: AbortSignal | undefined): Promise<Response> {
+    try {
+      return await send(endpoint, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.accessKey}` },
+        body: form,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw abortedError(`upload to ${base}`, error);
+      const cause = (error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).message;
+      throw new BytedropError(
+        'ERR_NETWORK',
+        `could not reach the Bytedrop server at ${base} (${String(cause)}): check 'url' and that the server is running and reachable`,
+        { cause: error },
+      );
+    }
+  }
+
+  async function readPayload(response: Response): Promise<ServerResponse> {
+    const raw = await response.text();
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed === 'object' && parsed !== null) return parsed as ServerResponse;
+    } catch {
+      // handled below: a proxy's HTML error page or a server that is not Bytedrop
+    }
+    throw new BytedropError(
+      response.status === 404 ? 'ERR_CONFIG' : 'ERR_PROVIDER',
+      `${endpoint} answered HTTP ${response.status} without a Bytedrop JSON body (${JSON.stringify(raw.slice(0, 80))}): check that 'url' points at a Bytedrop server`,
+      { status: response.status },
+    );
+  }
+
+  function refusal(response: Response, payload: ServerResponse): BytedropError {
+    const sent = text(payload.code);
+    const code: ErrorCode =
+      sent !== undefined && (ERROR_CODES as readonly string[]).includes(sent)
+        ? (sent as ErrorCode)
+        : (CODE_BY_STATUS[response.status] ?? 'ERR_PROVIDER');
+    const why = text(payload.msg) ?? response.statusText;
+    return new BytedropError(
+      code,
+      `the Bytedrop server at ${base} refused the upload (HTTP ${response.status}${sent ? ` ${sent}` : ''}): ${why}`,
+      // A code outside ErrorCode (e.g. a newer server's) is kept where hosts can still see it.
+      { status: response.status, ...(sent !== undefined && sent !== code ? { s3Code: sent } : {}) },
+    );
+  }
+
+  async function upload(body: BodyInput, uploadOptions: UploadOptions): Promise<ServerUploadResult> {
+    const { signal } = uploadOptions;
+    const what = `upload of '${uploadOptions.filename}'`;
+    throwIfAborted(signal, what);
+    const local = sanitizeFilename(uploadOptions.filename);
+    const blob = await toBlob(body, uploadOptions);
+    throwIfAborted(signal, what);
+    const form = new FormData();
+    // The original name: the server sanitises it the same way and needs the extension for its key.
+    form.append('file', blob, uploadOptions.filename);
+    const response = await post(form, signal);
+    const payload = await readPayload(response);
+    throwIfAborted(signal, what);
+    if (!response.ok || payload.success !== true) throw refusal(response, payload);
+    const file = payload.files?.[0];
+    const url = text(file?.url) ?? text(payload.url);
+    if (file === undefined || url === undefined) {
+      throw new BytedropError(
+        'ERR_PROVIDER',
+        `the Bytedrop server at ${base} answered success without files[0].url: update the server to a version with the files[] response`,
+        { status: response.status },
+      );
+    }
+    const size = typeof file.size === 'number' ? file.size : blob.size;
+    uploadOptions.onProgress?.({ loaded: size, total: size });
+    const deleteUrl = text(file.deleteUrl);
+    return {
+      key: text(file.key) ?? '',
+      url,
+      size,
+      hash: text(file.hash) ?? '',
+      contentType: text(file.contentType) ?? (blob.type || 'application/octet-stream'),
+      deduplicated: file.deduplicated === true,
+      filename: text(file.filename) ?? (local.ext === '' ? local.name : `${local.name}.${local.ext}`),
+      ...(deleteUrl === undefined ? {} : { deleteUrl }),
+    };
+  }
+
+  return { upload };
+}

@@ -1,0 +1,226 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BytedropError } from '../src/errors';
+import { createServerUploader } from '../src/server-uploader';
+import { bytes, iterable, sameBytes } from './_support/s3';
+
+/** What the stub saw of one request, with the multipart body parsed by the platform's own parser. */
+interface Seen {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  contentType: string;
+  fields: string[];
+  file: File | undefined;
+}
+
+type Reply = (res: ServerResponse) => void;
+
+let server: Server;
+let base: string;
+const seen: Seen[] = [];
+let reply: Reply;
+
+const json =
+  (status: number, body: unknown): Reply =>
+  (res) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+
+const success = json(200, {
+  success: true,
+  msg: 'success',
+  url: 'http://files.test/2024/05/01/shot-1a2b3c4d.png',
+  result: ['http://files.test/2024/05/01/shot-1a2b3c4d.png'],
+  files: [
+    {
+      url: 'http://files.test/2024/05/01/shot-1a2b3c4d.png',
+      key: '2024/05/01/shot-1a2b3c4d.png',
+      size: 123,
+      hash: 'ab'.repeat(32),
+      contentType: 'image/png',
+      deduplicated: true,
+      filename: 'shot.png',
+      deleteUrl: 'http://files.test/files/2024/05/01/shot-1a2b3c4d.png?token=t',
+    },
+  ],
+});
+
+async function record(req: IncomingMessage): Promise<Seen> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const contentType = req.headers['content-type'] ?? '';
+  const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': contentType } })
+    .formData()
+    .catch(() => undefined);
+  const file = form?.get('file');
+  return {
+    method: req.method ?? '',
+    url: req.url ?? '',
+    authorization: req.headers.authorization,
+    contentType,
+    fields: form ? [...form.keys()] : [],
+    file: file instanceof File ? file : undefined,
+  };
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    record(req).then((request) => {
+      seen.push(request);
+      reply(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  seen.length = 0;
+  reply = success;
+});
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.unreachable('the upload should have failed'),
+    (error: unknown) => error as BytedropError,
+  );
+
+describe('createServerUploader', () => {
+  it('POSTs multipart field "file" to /upload with a Bearer key, and maps files[0]', async () => {
+    const data = bytes(5000);
+    const progress: number[] = [];
+    const result = await createServerUploader({ url: `${base}/`, accessKey: 'secret-key' }).upload(data, {
+      filename: 'shot.png',
+      onProgress: (p) => progress.push(p.loaded),
+    });
+    expect(seen).toHaveLength(1);
+    const [request] = seen;
+    expect(request).toMatchObject({ method: 'POST', url: '/upload', authorization: 'Bearer secret-key' });
+    expect(request?.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    expect(request?.fields).toEqual(['file']);
+    expect(request?.file?.name).toBe('shot.png');
+    expect(sameBytes(new Uint8Array((await request?.file?.arrayBuffer()) ?? new ArrayBuffer(0)), data)).toBe(
+      true,
+    );
+    expect(result).toEqual({
+      key: '2024/05/01/shot-1a2b3c4d.png',
+      url: 'http://files.test/2024/05/01/shot-1a2b3c4d.png',
+      size: 123,
+      hash: 'ab'.repeat(32),
+      contentType: 'image/png',
+      deduplicated: true,
+      filename: 'shot.png',
+      deleteUrl: 'http://files.test/files/2024/05/01/shot-1a2b3c4d.png?token=t',
+    });
+    expect(progress).toEqual([123]);
+  });
+
+  it('sends one-shot streams and Blobs whole', async () => {
+    const data = bytes(300_000);
+    const uploader = createServerUploader({ url: base, accessKey: 'k' });
+    await uploader.upload(iterable(data), { filename: 'a.bin' });
+    await uploader.upload(new Blob([data]), { filename: 'b.bin' });
+    for (const request of seen) {
+      expect(sameBytes(new Uint8Array((await request.file?.arrayBuffer()) ?? new ArrayBuffer(0)), data)).toBe(
+        true,
+      );
+    }
+    expect(seen.map((r) => r.file?.name)).toEqual(['a.bin', 'b.bin']);
+  });
+
+  it.each([
+    [413, 'ERR_TOO_LARGE', "'big.bin' is larger than 100 MB: upload a smaller file"],
+    [401, 'ERR_AUTH', 'wrong access key: check the key you were given'],
+    [403, 'ERR_FORBIDDEN', 'banned for 1 hour after 3 wrong keys'],
+    [415, 'ERR_UNSUPPORTED_TYPE', "'a.svg' is image/svg+xml, which this server does not accept"],
+  ])(
+    'a %i refusal becomes a BytedropError with the server code %s, its message and the status',
+    async (status, code, msg) => {
+      reply = json(status, { success: false, msg, code });
+      const error = await failure(
+        createServerUploader({ url: base, accessKey: 'k' }).upload(bytes(1), { filename: 'a' }),
+      );
+      expect(error).toMatchObject({ name: 'BytedropError', code, status });
+      expect(error.message).toContain(msg);
+      expect(error.message).toContain(base);
+    },
+  );
+
+  it('an unknown server code falls back to the status and is kept as s3Code', async () => {
+    reply = json(500, {
+      success: false,
+      msg: 'internal server error: see the server log',
+      code: 'ERR_INTERNAL',
+    });
+    const error = await failure(
+      createServerUploader({ url: base, accessKey: 'k' }).upload(bytes(1), { filename: 'a' }),
+    );
+    expect(error).toMatchObject({ code: 'ERR_PROVIDER', status: 500, s3Code: 'ERR_INTERNAL' });
+  });
+
+  it('a proxy error page (not JSON) is ERR_PROVIDER with the status and a hint', async () => {
+    reply = (res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
+    const error = await failure(
+      createServerUploader({ url: base, accessKey: 'k' }).upload(bytes(1), { filename: 'a' }),
+    );
+    expect(error).toMatchObject({ code: 'ERR_PROVIDER', status: 502 });
+    expect(error.message).toContain("check that 'url' points at a Bytedrop server");
+  });
+
+  it('a server that is not running is ERR_NETWORK naming the url', async () => {
+    const down = createServer();
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(down.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => down.close(() => resolve()));
+    const error = await failure(
+      createServerUploader({ url, accessKey: 'k' }).upload(bytes(1), { filename: 'a' }),
+    );
+    expect(error.code).toBe('ERR_NETWORK');
+    expect(error.message).toContain(`could not reach the Bytedrop server at ${url} (ECONNREFUSED)`);
+  });
+
+  it('an AbortSignal rejects with ERR_ABORTED', async () => {
+    reply = () => undefined; // never answers
+    const controller = new AbortController();
+    const upload = createServerUploader({ url: base, accessKey: 'k' }).upload(bytes(1), {
+      filename: 'a',
+      signal: controller.signal,
+    });
+    while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(upload).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+
+  it('uses the injected fetch', async () => {
+    const calls: string[] = [];
+    const uploader = createServerUploader({
+      url: base,
+      accessKey: 'k',
+      fetch: (input, init) => {
+        calls.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    await uploader.upload(bytes(1), { filename: 'a.png' });
+    expect(calls).toEqual([`${base}/upload`]);
+  });
+
+  it('bad options fail at creation with ERR_CONFIG', () => {
+    expect(() => createServerUploader({ url: 'drop.example.com', accessKey: 'k' })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringContaining('no scheme') }),
+    );
+    expect(() => createServerUploader({ url: base, accessKey: ' ' })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringContaining('accessKey is empty') }),
+    );
+  });
+
+  it('an empty filename is ERR_FILENAME before anything is sent', async () => {
+    const error = await failure(
+      createServerUploader({ url: base, accessKey: 'k' }).upload(bytes(1), { filename: '' }),
+    );
+    expect(error.code).toBe('ERR_FILENAME');
+    expect(seen).toEqual([]);
+  });
+});
