@@ -8,7 +8,14 @@ import { defaultRegion, inferProvider, PROVIDER_NAMES, PROVIDERS, urlProblem } f
 import { CALLER_VARIABLES, compileKeyTemplate, DEFAULT_KEY_TEMPLATE } from './template';
 import type { HashAlgorithm, ProviderName } from './types';
 
-/** The parsed, defaulted config. Produce it with `parseConfig`. */
+/**
+ * The parsed, defaulted config. Produce it with `parseConfig`.
+ *
+ * @example
+ * ```ts
+ * const config: BytedropConfig = parseConfig({ bucket: 'notes', endpoint: 'http://127.0.0.1:9000' });
+ * ```
+ */
 export interface BytedropConfig {
   provider: ProviderName;
   endpoint?: string;
@@ -33,14 +40,35 @@ export interface BytedropConfig {
 }
 
 const MiB = 1024 * 1024;
-/** S3's smallest allowed non-final part. */
+/**
+ * S3's smallest allowed non-final part.
+ *
+ * @example
+ * ```ts
+ * parseConfig({ bucket: 'b', partSize: MIN_PART_SIZE }); // the smallest accepted
+ * ```
+ */
 export const MIN_PART_SIZE = 5 * MiB;
 /** S3's largest part and largest single PUT. */
 const MAX_PART_SIZE = 5 * 1024 * MiB;
-/** Default multipart part size (8 MiB, like the AWS CLI). */
+/**
+ * Default multipart part size (8 MiB, like the AWS CLI).
+ *
+ * @example
+ * ```ts
+ * parseConfig({ bucket: 'b' }).partSize === DEFAULT_PART_SIZE; // true
+ * ```
+ */
 export const DEFAULT_PART_SIZE = 8 * MiB;
 
-/** Canned ACLs S3 understands. */
+/**
+ * Canned ACLs S3 understands.
+ *
+ * @example
+ * ```ts
+ * CANNED_ACLS.includes('public-read'); // true
+ * ```
+ */
 export const CANNED_ACLS = [
   'private',
   'public-read',

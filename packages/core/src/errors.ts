@@ -3,7 +3,14 @@
  * so hosts branch on codes instead of parsing messages.
  */
 
-/** Stable failure codes. Hosts map these to UI; the server sends them over the wire. */
+/**
+ * Stable failure codes. Hosts map these to UI; the server sends them over the wire.
+ *
+ * @example
+ * ```ts
+ * if (error.code === 'ERR_AUTH') showCredentialsHint();
+ * ```
+ */
 export type ErrorCode =
   | 'ERR_CONFIG'
   | 'ERR_TEMPLATE'
@@ -20,7 +27,14 @@ export type ErrorCode =
   | 'ERR_PROVIDER'
   | 'ERR_INPUT';
 
-/** Every code, for validating codes that arrive over the wire (e.g. from a Bytedrop server). */
+/**
+ * Every code, for validating codes that arrive over the wire (e.g. from a Bytedrop server).
+ *
+ * @example
+ * ```ts
+ * const code = ERROR_CODES.includes(body.code) ? body.code : 'ERR_PROVIDER';
+ * ```
+ */
 export const ERROR_CODES: readonly ErrorCode[] = [
   'ERR_CONFIG',
   'ERR_TEMPLATE',
@@ -84,7 +98,14 @@ export function isBytedropError(error: unknown, code?: ErrorCode): error is Byte
   return code === undefined || candidate.code === code;
 }
 
-/** Where a failing request went; used only to make messages concrete. */
+/**
+ * Where a failing request went; used only to make messages concrete.
+ *
+ * @example
+ * ```ts
+ * toBytedropError(error, { bucket: 'notes', key: '2024/a.png', endpoint: 'http://127.0.0.1:9000' });
+ * ```
+ */
 export interface ErrorContext {
   bucket?: string;
   endpoint?: string;

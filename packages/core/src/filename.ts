@@ -4,7 +4,14 @@
  */
 import { BytedropError } from './errors';
 
-/** Control and invisible format characters, which include every bidi override (U+202A–E, U+2066–9, U+200E/F, U+061C). */
+/**
+ * Control and invisible format characters, which include every bidi override (U+202A–E, U+2066–9, U+200E/F, U+061C).
+ *
+ * @example
+ * ```ts
+ * 'a\u202Eb'.replace(INVISIBLE_CHARS, ''); // 'ab'
+ * ```
+ */
 export const INVISIBLE_CHARS = /[\p{Cc}\p{Cf}]/gu;
 /** Anything that is not a letter, mark, digit, `.`, `_` or `-`. Lone surrogates match too (`u` flag), so keys stay valid UTF-8. */
 const UNSAFE_RUN = /[^\p{L}\p{M}\p{N}._-]+/gu;
@@ -12,12 +19,26 @@ const UNSAFE_RUN = /[^\p{L}\p{M}\p{N}._-]+/gu;
 const CLIPBOARD_NAME = /^(?:image|blob|clipboard|untitled|pasted[ _-]?(?:image|graphic|file)\b.*)$/i;
 /** What counts as an extension after the last dot. */
 const EXTENSION = /^[\p{L}\p{N}]{1,16}$/u;
-/** Longest name part, in UTF-8 bytes: keeps `name-hash.ext` under the 255-byte segment limit of common filesystems. */
+/**
+ * Longest name part, in UTF-8 bytes: keeps `name-hash.ext` under the 255-byte segment limit of common filesystems.
+ *
+ * @example
+ * ```ts
+ * new TextEncoder().encode(sanitizeFilename('漢'.repeat(300)).name).length <= MAX_NAME_BYTES; // true
+ * ```
+ */
 export const MAX_NAME_BYTES = 200;
 
 const encoder = new TextEncoder();
 
-/** UTF-8 length of a string. */
+/**
+ * UTF-8 length of a string.
+ *
+ * @example
+ * ```ts
+ * utf8Length('é'); // 2
+ * ```
+ */
 export function utf8Length(text: string): number {
   return encoder.encode(text).byteLength;
 }
@@ -25,6 +46,11 @@ export function utf8Length(text: string): number {
 /**
  * Cuts `text` to at most `maxBytes` UTF-8 bytes without splitting a code point, and without leaving
  * a combining mark orphaned from its base.
+ *
+ * @example
+ * ```ts
+ * truncateUtf8('日本語', 7); // '日本' (a third character would need 9 bytes)
+ * ```
  */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (utf8Length(text) <= maxBytes) return text;
@@ -43,6 +69,11 @@ export function truncateUtf8(text: string, maxBytes: number): string {
  * Slugs one key segment: NFC, invisible characters removed, runs of unsafe characters (spaces, punctuation, emoji,
  * slashes) become one `-`, runs of dots become one `.`, and the segment never starts with `.`/`-` nor ends with `.`/`-`.
  * The result never equals `.` or `..` and may be `''`.
+ *
+ * @example
+ * ```ts
+ * slugSegment(' My file (1)!.png '); // 'My-file-1.png'
+ * ```
  */
 export function slugSegment(segment: string): string {
   return (
@@ -60,7 +91,14 @@ export function slugSegment(segment: string): string {
   );
 }
 
-/** A sanitised filename, split into the parts key templates use. */
+/**
+ * A sanitised filename, split into the parts key templates use.
+ *
+ * @example
+ * ```ts
+ * const { name, ext, clipboard } = sanitizeFilename('Pasted image 2024.png');
+ * ```
+ */
 export interface SanitizedFilename {
   /** Slugged name without extension; never empty (`file` when nothing printable was left). */
   name: string;

@@ -7,7 +7,16 @@ import { toAsyncIterable } from './_body';
 import { BytedropError } from './errors';
 import type { BodyInput, HashAlgorithm } from './types';
 
-/** An incremental hash: feed chunks, then read the lowercase hex digest once. */
+/**
+ * An incremental hash: feed chunks, then read the lowercase hex digest once.
+ *
+ * @example
+ * ```ts
+ * const hasher = await createHasher();
+ * for await (const chunk of stream) hasher.update(chunk);
+ * const hex = await hasher.digest();
+ * ```
+ */
 export interface Hasher {
   update(chunk: Uint8Array): void;
   digest(): Promise<string>;
@@ -18,10 +27,22 @@ export interface Hasher {
 /**
  * Which implementation computes the digest. `'auto'` uses node:crypto when the runtime exposes it and hash-wasm
  * otherwise; `'wasm'` forces hash-wasm (tests use it to prove both paths agree).
+ *
+ * @example
+ * ```ts
+ * await hashBody(bytes, 'sha256', { backend: 'wasm' }); // what a browser would compute
+ * ```
  */
 export type HashBackend = 'auto' | 'wasm';
 
-/** Options of `createHasher` and `hashBody`. */
+/**
+ * Options of `createHasher` and `hashBody`.
+ *
+ * @example
+ * ```ts
+ * await createHasher('md5', { backend: 'wasm' });
+ * ```
+ */
 export interface HashOptions {
   backend?: HashBackend;
 }

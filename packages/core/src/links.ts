@@ -91,7 +91,14 @@ function html(text: string): string {
 
 const LINK_VARIABLE = /\{(url|name|alt|key|size)\}|\{([^{}]*)\}/g;
 
-/** What `formatLink` needs of an upload result. */
+/**
+ * What `formatLink` needs of an upload result.
+ *
+ * @example
+ * ```ts
+ * formatLink({ url, key, size, contentType, filename }, 'markdown');
+ * ```
+ */
 export type LinkSource = Pick<UploadResult, 'url' | 'key' | 'size' | 'contentType' | 'filename'>;
 
 /**

@@ -6,7 +6,14 @@ import type { BytedropConfig } from './config';
 import { BytedropError } from './errors';
 import type { ProviderName } from './types';
 
-/** What Bytedrop knows about one provider. */
+/**
+ * What Bytedrop knows about one provider.
+ *
+ * @example
+ * ```ts
+ * const { label, endpointExample } = PROVIDERS.b2; // 'Backblaze B2', 'https://s3.<region>.backblazeb2.com'
+ * ```
+ */
 export interface ProviderPreset {
   readonly name: ProviderName;
   /** Human name for settings UIs. */
@@ -27,7 +34,15 @@ export interface ProviderPreset {
   readonly equalParts: boolean;
 }
 
-/** Settings ready to spread into `new S3Client({...})`, plus what the uploader needs besides. */
+/**
+ * Settings ready to spread into `new S3Client({...})`, plus what the uploader needs besides.
+ *
+ * @example
+ * ```ts
+ * const settings: ProviderSettings = resolveProvider(config);
+ * const client = new S3Client(settings);
+ * ```
+ */
 export interface ProviderSettings {
   provider: ProviderName;
   /** Validated http(s) URL; `undefined` only for AWS without a custom endpoint (the SDK picks it). */
@@ -168,7 +183,14 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
   },
 } satisfies Record<ProviderName, ProviderPreset>);
 
-/** Provider names in preset order, for pick lists and error messages. */
+/**
+ * Provider names in preset order, for pick lists and error messages.
+ *
+ * @example
+ * ```ts
+ * PROVIDER_NAMES.map((name) => PROVIDERS[name].label); // for a settings drop-down
+ * ```
+ */
 export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[];
 
 function hostOf(endpoint: string): string | undefined {

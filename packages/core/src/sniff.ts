@@ -7,7 +7,15 @@ import { fileTypeFromBuffer } from 'file-type/core';
 import mime from 'mime/lite';
 import { asUint8Array } from './_body';
 
-/** How many leading bytes sniffing needs (file-type's reasonable detection size). */
+/**
+ * How many leading bytes sniffing needs (file-type's reasonable detection size).
+ *
+ * @example
+ * ```ts
+ * const head = bytes.subarray(0, SNIFF_BYTES);
+ * await sniffContentType(head, 'image.png');
+ * ```
+ */
 export const SNIFF_BYTES = 4100;
 
 const FALLBACK = 'application/octet-stream';

@@ -6,13 +6,35 @@
 import { BytedropError } from './errors';
 import { INVISIBLE_CHARS, sanitizeFilename, slugSegment, truncateUtf8, utf8Length } from './filename';
 
-/** The default key: date folders, the readable name and a short content hash, e.g. `2024/05/01/shot-1a2b3c4d.png`. */
+/**
+ * The default key: date folders, the readable name and a short content hash, e.g. `2024/05/01/shot-1a2b3c4d.png`.
+ *
+ * @example
+ * ```ts
+ * compileKeyTemplate(DEFAULT_KEY_TEMPLATE).render({ filename: 'a.png', ext: 'png', contentType: 'image/png', hash });
+ * // '2024/05/01/a-1a2b3c4d.png'
+ * ```
+ */
 export const DEFAULT_KEY_TEMPLATE = '{yyyy}/{mm}/{dd}/{name}-{hash:8}.{ext}';
 
-/** Variables hosts commonly supply through `KeyContext.vars`; a template may use them when the caller allows them. */
+/**
+ * Variables hosts commonly supply through `KeyContext.vars`; a template may use them when the caller allows them.
+ *
+ * @example
+ * ```ts
+ * compileKeyTemplate('{note}/{name}.{ext}', { variables: CALLER_VARIABLES });
+ * ```
+ */
 export const CALLER_VARIABLES: readonly string[] = ['note', 'doc', 'user', 'folder', 'workspace'];
 
-/** Built-in variables, in the order shown to users. `hash` and `rand` take an optional `:N` length. */
+/**
+ * Built-in variables, in the order shown to users. `hash` and `rand` take an optional `:N` length.
+ *
+ * @example
+ * ```ts
+ * const help = KEY_VARIABLES.map((name) => `{${name}}`).join(' ');
+ * ```
+ */
 export const KEY_VARIABLES: readonly string[] = [
   'yyyy',
   'mm',
@@ -29,10 +51,24 @@ export const KEY_VARIABLES: readonly string[] = [
   'type',
 ];
 
-/** S3's key limit, in UTF-8 bytes. */
+/**
+ * S3's key limit, in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * new TextEncoder().encode(key).length <= MAX_KEY_BYTES; // true for every rendered key
+ * ```
+ */
 export const MAX_KEY_BYTES = 1024;
 
-/** What a key is rendered from. */
+/**
+ * What a key is rendered from.
+ *
+ * @example
+ * ```ts
+ * const context: KeyContext = { filename: 'shot.png', ext: 'png', contentType: 'image/png', hash, vars: { note: 'Daily' } };
+ * ```
+ */
 export interface KeyContext {
   /** The original filename; sanitised here (last segment, slugged). */
   filename: string;
@@ -49,7 +85,15 @@ export interface KeyContext {
   prefix?: string;
 }
 
-/** A compiled key template. */
+/**
+ * A compiled key template.
+ *
+ * @example
+ * ```ts
+ * const template = compileKeyTemplate(config.keyTemplate);
+ * if (template.usesHash) await hashBody(body);
+ * ```
+ */
 export interface KeyTemplate {
   readonly source: string;
   /** True when the key contains the content hash, so an existing object with that key is the same content. */
