@@ -9,7 +9,17 @@ import { isS3Configured, localStore } from './_storage';
 
 const MARK: Record<DoctorCheck['status'], string> = { ok: '✓', fail: '✗', skip: '-' };
 
-/** Runs `bytedrop doctor`; resolves to 0 when every check passed, else 1. */
+/**
+ * Runs `bytedrop doctor`; resolves to 0 when every check passed, else 1.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await doctorCommand({ config: './bytedrop.config.json' }, io);
+ * // ✓ Endpoint has a scheme: endpoint https://s3.example.com
+ * // ✗ Bucket reachable: bucket 'notes' does not exist at https://s3.example.com
+ * //     fix: create the bucket, or fix its name (S3_BUCKET / BYTEDROP_BUCKET); names are case-sensitive
+ * ```
+ */
 export async function doctorCommand(options: { config?: string }, io: CliIO): Promise<number> {
   let checks: DoctorCheck[];
   try {

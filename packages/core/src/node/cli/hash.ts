@@ -10,7 +10,14 @@ import { type CliIO, printError } from './_io';
 
 const ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'md5'];
 
-/** Runs `bytedrop hash`; resolves to the exit code. */
+/**
+ * Runs `bytedrop hash`; resolves to the exit code. Prints the bare hex digest.
+ *
+ * @example
+ * ```ts
+ * await hashCommand('shot.png', { algorithm: 'md5' }, io); // stdout: '5d41402abc4b2a76b9719d911017c592\n'
+ * ```
+ */
 export async function hashCommand(file: string, options: { algorithm?: string }, io: CliIO): Promise<number> {
   const algorithm = (options.algorithm ?? 'sha256').toLowerCase() as HashAlgorithm;
   if (!ALGORITHMS.includes(algorithm)) {

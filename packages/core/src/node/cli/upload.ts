@@ -16,7 +16,14 @@ import { type CliIO, printError } from './_io';
 import { startProgress } from './_progress';
 import { openStorage } from './_storage';
 
-/** Link formats the CLI offers (`custom` needs a template, which the CLI does not take). */
+/**
+ * Link formats the CLI offers (`custom` needs a template, which the CLI does not take).
+ *
+ * @example
+ * ```ts
+ * CLI_FORMATS.includes('markdown'); // true
+ * ```
+ */
 export const CLI_FORMATS = ['url', 'markdown', 'html'] as const;
 
 /** Options of `bytedrop upload`. */
@@ -26,7 +33,15 @@ export interface UploadCommandOptions {
   signal?: AbortSignal;
 }
 
-/** Runs `bytedrop upload`; resolves to the exit code. */
+/**
+ * Runs `bytedrop upload`; resolves to the exit code (0 all uploaded, 1 any failure, 2 bad usage).
+ *
+ * @example
+ * ```ts
+ * const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+ * process.exitCode = await uploadCommand(['shot.png'], { format: 'markdown' }, io);
+ * ```
+ */
 export async function uploadCommand(
   files: string[],
   options: UploadCommandOptions,
@@ -73,10 +88,11 @@ export async function uploadCommand(
   links.forEach((link, index) => {
     if (link !== undefined) io.stderr.write(`bytedrop: uploaded ${files[index]}: ${link}\n`);
   });
+  const why = options.signal?.aborted ? 'interrupted' : `${failed} of ${files.length} file(s) failed`;
   printError(
     io,
-    `${failed} of ${files.length} file(s) failed; no links were printed to stdout so none can be paired with the wrong file. ` +
-      'Fix the errors above and run the same command again: files already uploaded are deduplicated.',
+    `${why}; no links were printed to stdout so none can be paired with the wrong file. ` +
+      'Run the same command again (after fixing the errors above): files already uploaded are deduplicated.',
   );
   return 1;
 }
