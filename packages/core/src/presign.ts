@@ -6,7 +6,14 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { BytedropError, toBytedropError } from './errors';
 
-/** SigV4 presigned URLs live at most 7 days. */
+/**
+ * SigV4 presigned URLs live at most 7 days (604800 seconds).
+ *
+ * @example
+ * ```ts
+ * await uploader.presign(key, MAX_PRESIGN_SECONDS); // the longest-lived link S3 allows
+ * ```
+ */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
 
 /**

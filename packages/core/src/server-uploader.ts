@@ -10,7 +10,14 @@ import { sanitizeFilename } from './filename';
 import { checkHttpUrl } from './providers';
 import type { BodyInput, Uploader, UploadOptions, UploadResult } from './types';
 
-/** Options of `createServerUploader`. */
+/**
+ * Options of `createServerUploader`.
+ *
+ * @example
+ * ```ts
+ * const options: ServerUploaderOptions = { url: 'https://drop.example.com', accessKey: 'k_live_…', fetch: myFetch };
+ * ```
+ */
 export interface ServerUploaderOptions {
   /** The server's base URL, e.g. `https://drop.example.com` (uploads go to `${url}/upload`). */
   url: string;
@@ -20,13 +27,28 @@ export interface ServerUploaderOptions {
   fetch?: typeof fetch;
 }
 
-/** An upload result from a server, which also says how to delete the file again. */
+/**
+ * An upload result from a server, which also says how to delete the file again.
+ *
+ * @example
+ * ```ts
+ * const { url, deleteUrl } = await uploader.upload(file, { filename: file.name });
+ * if (deleteUrl) await fetch(deleteUrl, { method: 'DELETE' }); // undo
+ * ```
+ */
 export interface ServerUploadResult extends UploadResult {
   /** `DELETE` this URL to remove the file; it carries a token valid for this file only. */
   deleteUrl?: string;
 }
 
-/** What `createServerUploader` returns. */
+/**
+ * What `createServerUploader` returns: an `Uploader` whose results carry the server's `deleteUrl`.
+ *
+ * @example
+ * ```ts
+ * const uploader: ServerUploader = createServerUploader({ url: 'https://drop.example.com', accessKey: 'k' });
+ * ```
+ */
 export interface ServerUploader extends Uploader {
   upload(body: BodyInput, options: UploadOptions): Promise<ServerUploadResult>;
 }

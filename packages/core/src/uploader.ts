@@ -16,18 +16,51 @@ import { createS3Store, type S3Store, type S3StoreOptions } from './stores/s3';
 import { CALLER_VARIABLES, compileKeyTemplate } from './template';
 import type { BodyInput, ObjectStore, StoredObject, Uploader, UploadOptions, UploadResult } from './types';
 
-/** Content-addressed keys never change content, so caches may keep them forever. */
+/**
+ * The Cache-Control of content-addressed keys: their content never changes, so caches may keep them forever.
+ *
+ * @example
+ * ```ts
+ * const head = await client.send(new HeadObjectCommand({ Bucket: 'notes', Key: result.key }));
+ * head.CacheControl === IMMUTABLE_CACHE_CONTROL; // true when the key template uses {hash}
+ * ```
+ */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
-/** Where one-shot streams larger than `multipartThreshold` wait while their hash (and so their key) is unknown. */
+/**
+ * Where one-shot streams larger than `multipartThreshold` wait while their hash (and so their key) is unknown.
+ * Objects here live only for the length of one upload; a lifecycle rule expiring this prefix after a day covers crashes.
+ *
+ * @example
+ * ```ts
+ * `${TEMP_KEY_PREFIX}${id}`; // '.bytedrop-tmp/3f2a…'
+ * ```
+ */
 export const TEMP_KEY_PREFIX = '.bytedrop-tmp/';
 
-/** Options of `createUploader`: a ready store, or what to build the S3 store from. */
+/**
+ * Options of `createUploader`: a ready store, or what to build the S3 store from.
+ *
+ * @example
+ * ```ts
+ * createUploader(config, { store: createLocalDiskStore({ dir: './data', publicBaseUrl: 'http://localhost:8000/f' }) });
+ * createUploader(config, { clientConfig: { maxAttempts: 5 } });
+ * ```
+ */
 export interface CreateUploaderOptions extends S3StoreOptions {
   /** Any `ObjectStore` (e.g. `createLocalDiskStore`); the S3 store is built from the config when omitted. */
   store?: ObjectStore;
 }
 
-/** What `createUploader` returns. */
+/**
+ * What `createUploader` returns: the `Uploader`, the validated config and store it uses, and presigned links.
+ *
+ * @example
+ * ```ts
+ * const uploader: BytedropUploader = createUploader(config);
+ * uploader.config.partSize; // 8388608
+ * await uploader.presign('2024/05/01/shot-1a2b3c4d.png', 600);
+ * ```
+ */
 export interface BytedropUploader extends Uploader {
   readonly store: ObjectStore;
   readonly config: BytedropConfig;

@@ -94,4 +94,24 @@ describe('provider presets on the wire', () => {
     await store.put('injected.txt', bytes(3), { contentType: 'text/plain' });
     expect(await store.head('injected.txt')).toMatchObject({ size: 3, contentType: 'text/plain' });
   });
+
+  it('a custom requestHandler (how Obsidian routes requests through requestUrl) carries every request', async () => {
+    // A real handler underneath, wrapped the way a host adapter would be: the store must send through it.
+    const inner = new S3Client({ region: 'us-east-1' }).config.requestHandler;
+    const handled: string[] = [];
+    const requestHandler = {
+      handle: (request: { method: string; path: string }, options?: unknown) => {
+        handled.push(`${request.method} ${request.path}`);
+        return (inner as { handle: (r: unknown, o?: unknown) => Promise<never> }).handle(request, options);
+      },
+    };
+    const uploader = createUploader(s3Config(s3, { keyTemplate: 'handler/{hash}' }), {
+      requestHandler: requestHandler as unknown as NonNullable<
+        Parameters<typeof createS3Store>[1]
+      >['requestHandler'],
+    });
+    await uploader.upload(bytes(PART + 1), { filename: 'via-handler.bin' });
+    expect(handled.length).toBeGreaterThanOrEqual(5); // HEAD, create, two parts, complete
+    expect(handled).toEqual(s3.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`));
+  });
 });

@@ -25,7 +25,15 @@ import { publicUrl } from '../links';
 import { type ProviderSettings, resolveProvider } from '../providers';
 import type { BodyInput, ObjectStore, PutOptions, StoredObject } from '../types';
 
-/** Options of `createS3Store`. */
+/**
+ * Options of `createS3Store`.
+ *
+ * @example
+ * ```ts
+ * createS3Store(config, { requestHandler: new ObsidianRequestUrlHandler() }); // a host's own smithy HttpHandler
+ * createS3Store(config, { clientConfig: { maxAttempts: 2, requestHandler: { requestTimeout: 30_000 } } });
+ * ```
+ */
 export interface S3StoreOptions {
   /** A ready S3Client (lib-storage / Uppy style); the provider settings are then the client's business. */
   client?: S3Client;
@@ -35,13 +43,28 @@ export interface S3StoreOptions {
   clientConfig?: S3ClientConfig;
 }
 
-/** A multipart upload whose abort failed; its parts cost storage until it is aborted. */
+/**
+ * A multipart upload whose abort failed; its parts cost storage until it is aborted.
+ *
+ * @example
+ * ```ts
+ * store.pendingAborts; // [{ key: '2024/05/01/big-1a2b3c4d.bin', uploadId: 'VXBsb2FkSWQ…' }]
+ * ```
+ */
 export interface PendingAbort {
   key: string;
   uploadId: string;
 }
 
-/** The S3 store: an `ObjectStore` plus the client and what it knows about unfinished multipart uploads. */
+/**
+ * The S3 store: an `ObjectStore` plus the client and what it knows about unfinished multipart uploads.
+ *
+ * @example
+ * ```ts
+ * const store: S3Store = createS3Store(config);
+ * if (store.pendingAborts.length > 0) await store.retryAborts(); // e.g. when the app regains connectivity
+ * ```
+ */
 export interface S3Store extends ObjectStore {
   readonly kind: 's3';
   readonly client: S3Client;
