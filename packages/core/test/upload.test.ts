@@ -158,6 +158,31 @@ describe('keys, types and headers', () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 
+  it('a long one-shot stream is read only as fast as parts are sent (memory ≤ partSize × queueSize + slack)', async () => {
+    const queueSize = 2;
+    const bounded = createUploader(s3Config(s3, { queueSize, keyTemplate: 'bounded/{hash}' }));
+    const total = 60 * MiB;
+    let read = 0;
+    let worstLead = 0;
+    const chunk = bytes(256 * 1024);
+    async function* counting(): AsyncGenerator<Uint8Array> {
+      for (let sent = 0; sent < total; sent += chunk.byteLength) {
+        read += chunk.byteLength;
+        yield chunk;
+      }
+    }
+    await bounded.upload(counting(), {
+      filename: 'bounded.bin',
+      onProgress: (progress) => {
+        worstLead = Math.max(worstLead, read - progress.loaded);
+      },
+    });
+    expect(read).toBe(total);
+    // In flight: one part per queue slot, one part forming in lib-storage's chunker, one chunk in hand.
+    expect(worstLead).toBeGreaterThan(0);
+    expect(worstLead).toBeLessThanOrEqual((queueSize + 2) * PART);
+  });
+
   it('md5 keys work for ByteGo-style names', async () => {
     const md5 = createUploader(s3Config(s3, { hashAlgorithm: 'md5', keyTemplate: '{hash}.{ext}' }));
     const data = new TextEncoder().encode('hello');
