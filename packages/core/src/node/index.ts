@@ -18,5 +18,7 @@ export type { UploadFileOptions } from './file';
 export { uploadFile } from './file';
 export type { ConfigLayers, LoadConfigOptions } from './load-config';
 export { loadConfig, loadConfigLayers } from './load-config';
+export type { DefaultLocalStoreOptions } from './local-default';
+export { createDefaultLocalStore, hasS3Settings } from './local-default';
 export type { LocalDiskStore, LocalDiskStoreOptions, LocalObject, ReadRange } from './stores/local-disk';
 export { createLocalDiskStore } from './stores/local-disk';

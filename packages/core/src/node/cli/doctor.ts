@@ -4,8 +4,9 @@
 import { type DoctorCheck, runDoctor } from '../../doctor';
 import { toBytedropError } from '../../errors';
 import { loadConfigLayers } from '../load-config';
+import { hasS3Settings } from '../local-default';
 import type { CliIO } from './_io';
-import { isS3Configured, localStore } from './_storage';
+import { localStore } from './_storage';
 
 const MARK: Record<DoctorCheck['status'], string> = { ok: '✓', fail: '✗', skip: '-' };
 
@@ -29,7 +30,7 @@ export async function doctorCommand(options: { config?: string }, io: CliIO): Pr
       ...(options.config ? { file: options.config } : {}),
     });
     if (file) io.stdout.write(`config file: ${file}\n`);
-    checks = isS3Configured(input) ? (await runDoctor(input)).checks : [await localCheck(input, io)];
+    checks = hasS3Settings(input) ? (await runDoctor(input)).checks : [await localCheck(input, io)];
   } catch (caught) {
     // Only unreadable input gets here (a missing or malformed config file, a bad env value); provider trouble
     // is reported by the checks themselves.
