@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../src/node';
-import { createUploader } from './_support/core';
 import { KEY, PNG, SECRET } from './_support/fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectStore } from '@bytedrop/core';
+import { createUploader } from '@bytedrop/core';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createHandler } from '../src/handler';
-import { createUploader } from './_support/core';
 import {
   body,
   KEY,

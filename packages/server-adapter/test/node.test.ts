@@ -9,12 +9,12 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createServerUploader, createUploader, isBytedropError } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver';
 import { inspector, listKeys, openUploads, PART, s3Config } from '../../core/test/_support/s3';
 import { type RunningServer, serve } from '../src/node';
-import { createUploader } from './_support/core';
 import { body, KEY, PNG, SECRET } from './_support/fixtures';
 import { readResponse, streamUpload, waitFor } from './_support/net';
 
@@ -119,9 +119,10 @@ describe('Node runner over S3 (s3rver)', () => {
     for (let sent = 0; sent < total / 2; sent += chunk.length) {
       if (!req.write(chunk)) await new Promise((resolve) => req.once('drain', resolve));
     }
-    // Half is across once the server has started the multipart upload with the buffered first part.
-    await waitFor('the multipart upload to start', () =>
-      s3.requests.some((r) => r.method === 'POST' && r.url.includes('uploads')),
+    // Half is across once the first part is on its way to S3. (Waiting for that rather than for
+    // CreateMultipartUpload: an abort while that request is in flight loses its UploadId, a gap reported to core.)
+    await waitFor('the first part to be sent', () =>
+      s3.requests.some((r) => r.method === 'PUT' && r.url.includes('partNumber=')),
     );
     req.destroy();
     await waitFor('the server to finish the broken request', () => requestsDone('/upload').length > done);
@@ -284,6 +285,25 @@ describe('Node runner over local disk: the clients of the Done-when list', () =>
     const served = await fetch(url);
     expect(served.headers.get('content-type')).toBe('image/png');
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(PNG);
+  });
+
+  it("core's createServerUploader (the CLI, Obsidian and VS Code client) talks to it", async () => {
+    const client = createServerUploader({ url: server.url, accessKey: KEY });
+    const result = await client.upload(PNG, { filename: 'from-core.png' });
+    expect(result).toMatchObject({
+      contentType: 'image/png',
+      size: PNG.byteLength,
+      filename: 'from-core.png',
+    });
+    expect(new Uint8Array(await (await fetch(result.url)).arrayBuffer())).toEqual(PNG);
+    expect(result.deleteUrl).toMatch(/\/files\/.*\?token=/);
+    const wrong = createServerUploader({ url: server.url, accessKey: 'not-the-key' });
+    const error = await wrong.upload(PNG, { filename: 'x.png' }).catch((e: unknown) => e);
+    expect(isBytedropError(error, 'ERR_AUTH')).toBe(true);
+    const large = await client
+      .upload(new Uint8Array(20 * MiB + 1), { filename: 'big.bin' })
+      .catch((e: unknown) => e);
+    expect(isBytedropError(large, 'ERR_TOO_LARGE')).toBe(true);
   });
 
   it('serves an uploaded SVG with <script> as an attachment under a CSP sandbox', async () => {

@@ -6,12 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../src/node';
 import { createRedisBans, type RedisBans } from '../src/redis-bans';
-import { createUploader } from './_support/core';
 import { KEY, SECRET } from './_support/fixtures';
 import { waitFor } from './_support/net';
 

@@ -2,9 +2,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore, type LocalDiskStore } from '@bytedrop/core/node';
 import { type BytedropHandler, createHandler, type HandlerOptions } from '../../src/handler';
-import { createUploader } from './core';
 
 export const KEY = 'alice-access-key-0001';
 export const KEY2 = 'bob-access-key-000002';

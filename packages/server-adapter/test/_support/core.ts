@@ -1,2 +1,0 @@
-// TEMPORARY until core's index exports createUploader.
-export { createUploader } from '../../../core/src/uploader';
