@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +124,20 @@ describe('the .vsix', () => {
         'extension/readme.md',
       ].sort(),
     );
+    // Everything is bundled: the only requires left are Node built-ins, `vscode`, and the AWS SDK's optional CRT
+    // signer, which the SDK loads inside a try/catch for SigV4a only.
+    const bundle = readFileSync(join(root, 'dist/extension.js'), 'utf8');
+    const required = new Set(
+      [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1] as string),
+    );
+    const foreign = [...required].filter(
+      (id) =>
+        id !== 'vscode' &&
+        !builtinModules.includes(id.replace(/^node:/, '')) &&
+        id !== '@aws-sdk/signature-v4-crt',
+    );
+    expect(foreign).toEqual([]);
+    expect(required.has('vscode')).toBe(true);
     // The icon is a real PNG.
     expect(readFileSync(join(root, manifest.icon)).subarray(0, 8)).toEqual(
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
