@@ -3,7 +3,7 @@
  * conversion to the web ReadableStream that @aws-sdk/lib-storage chunks into parts.
  */
 import { raceAbort } from './_abort';
-import { BytedropError } from './errors';
+import { BytedropError, isBytedropError } from './errors';
 
 /** `ERR_TOO_LARGE` for a body over `maxFileSize`, naming the file, the limit and the fix. */
 export function tooLargeError(filename: string, maxFileSize: number, size?: number): BytedropError {
@@ -12,6 +12,20 @@ export function tooLargeError(filename: string, maxFileSize: number, size?: numb
   return new BytedropError(
     'ERR_TOO_LARGE',
     `'${filename}' is ${actual} the maxFileSize of ${maxFileSize} bytes (${mib(maxFileSize)}): upload a smaller file or raise 'maxFileSize'`,
+  );
+}
+
+/**
+ * A failure of the caller's own stream (a file read error, a dropped source connection) is about the input, not
+ * the storage: it must not send the user to check their bucket settings.
+ */
+function sourceError(error: unknown, filename: string): BytedropError {
+  if (isBytedropError(error)) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new BytedropError(
+    'ERR_INPUT',
+    `reading the body of '${filename}' failed (${detail}): check the file or stream passed to upload and try again`,
+    { cause: error },
   );
 }
 
@@ -39,7 +53,11 @@ export async function* meter(
   let finished = false;
   try {
     while (true) {
-      const next = await raceAbort(iterator.next(), options.signal, `upload of '${options.filename}'`);
+      const next = await raceAbort(iterator.next(), options.signal, `upload of '${options.filename}'`).catch(
+        (error: unknown) => {
+          throw sourceError(error, options.filename);
+        },
+      );
       if (next.done) {
         finished = true;
         return;

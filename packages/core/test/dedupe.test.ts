@@ -64,7 +64,10 @@ describe('dedupe', () => {
     const data = bytes(PART + 10);
     const first = await uploader.upload(iterable(data), { filename: 'stream.bin' });
     expect(first.deduplicated).toBe(false);
+    const temp = s3.requests.filter((r) => r.url.includes('/.bytedrop-tmp/'));
+    expect(temp.map((r) => r.method)).toEqual(['POST', 'PUT', 'PUT', 'POST', 'DELETE']);
     expect(s3.requests.filter(isCopy)).toHaveLength(1);
+    expect(await listKeys(inspector(s3), s3.bucket, '.bytedrop-tmp/')).toEqual([]);
 
     s3.requests.length = 0;
     const second = await uploader.upload(iterable(data), { filename: 'stream.bin' });
@@ -97,6 +100,12 @@ describe('what goes over the wire', () => {
     await uploader().upload(bytes(PART + 1), { filename: 'a' });
     expect(s3.requests.map((r) => r.method)).toEqual(['POST', 'PUT', 'PUT', 'POST']);
     expect(partRequests()).toHaveLength(2);
+  });
+
+  it('a long one-shot stream whose key does not use the hash goes straight to its key: no temp key, no copy', async () => {
+    await uploader().upload(iterable(bytes(PART + 99)), { filename: 'a' });
+    expect(s3.requests.map((r) => r.method)).toEqual(['POST', 'PUT', 'PUT', 'POST']);
+    expect(s3.requests.every((r) => r.url.includes('/wire/'))).toBe(true);
   });
 
   it('50 MiB is ten equal parts', async () => {

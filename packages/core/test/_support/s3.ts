@@ -67,8 +67,11 @@ export async function headObject(client: S3Client, bucket: string, key: string) 
   }
 }
 
-export async function openUploads(client: S3Client, bucket: string): Promise<string[]> {
-  const list = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+/** Keys of open multipart uploads; pass a prefix on the shared server, where other files upload concurrently. */
+export async function openUploads(client: S3Client, bucket: string, prefix?: string): Promise<string[]> {
+  const list = await client.send(
+    new ListMultipartUploadsCommand({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}) }),
+  );
   return (list.Uploads ?? []).map((upload) => upload.Key ?? '');
 }
 
