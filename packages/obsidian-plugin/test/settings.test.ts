@@ -166,11 +166,25 @@ describe('settings', () => {
   it('"Test connection" names a wrong key and a missing bucket', async () => {
     const wrong = await load(s3Settings(s3), { secret: 'wrong' });
     await control<ButtonComponent>(tabOf(wrong.plugin), 'Test connection').click();
-    expect(Notice.shown.at(-1)).toMatch(/SignatureDoesNotMatch|credentials|secret/i);
+    expect(Notice.shown.at(-1)).toMatch(/SignatureDoesNotMatch/);
 
     const missing = await load(s3Settings(s3, { bucket: 'no-such-bucket' }));
     await control<ButtonComponent>(tabOf(missing.plugin), 'Test connection').click();
-    expect(Notice.shown.at(-1)).toMatch(/no-such-bucket/);
+    expect(Notice.shown.at(-1)).toMatch(/bucket reachable failed: .*no-such-bucket/);
+  });
+
+  it('"Test connection" says when the public base URL does not serve the uploaded object', async () => {
+    // The probe goes to bytedrop-test, but this URL serves the other bucket.
+    const l = await load(s3Settings(s3, { publicBaseUrl: `${s3.endpoint}/bytedrop-other` }));
+    const tab = tabOf(l.plugin);
+    await control<ButtonComponent>(tab, 'Test connection').click();
+    expect(Notice.shown.at(-1)).toMatch(
+      /^Bytedrop: public url serves uploads failed: GET .*bytedrop-other.* HTTP 404/,
+    );
+    const failed = [...tab.containerEl.walk()].filter((el) => el.hasClass('bytedrop-check-fail'));
+    expect(failed.map((el) => el.textContent)).toEqual([
+      expect.stringMatching(/^✗ Public URL serves uploads: /),
+    ]);
   });
 
   it('shows the server fields for the server target', async () => {
