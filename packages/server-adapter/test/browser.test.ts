@@ -174,4 +174,42 @@ describe.skipIf(!existsSync(CHROMIUM))('upload page in Chromium', () => {
     await expect.poll(() => page.locator('#history li').count()).toBeGreaterThan(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   });
+
+  it('says when a file is too large, and keeps going with the rest', async () => {
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(2 * 1024 * 1024)], 'huge.bin'));
+      data.items.add(new File(['small'], 'small.txt', { type: 'text/plain' }));
+      document.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
+    });
+    const huge = page.locator('#uploads li').filter({ hasText: 'huge.bin' });
+    await expect.poll(() => huge.locator('.failed').textContent()).toMatch(/^Too large \(.*1 MB limit/);
+    await expect
+      .poll(() => page.locator('#uploads li').filter({ hasText: 'small.txt' }).locator('a.url').count())
+      .toBe(1);
+  });
+
+  // Last: it bans this browser's address for the rest of the suite.
+  it('says a ban is a ban, even after the right key is entered again', async () => {
+    const paste = () =>
+      page.evaluate(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['x'], 'x.txt', { type: 'text/plain' }));
+        document.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+        );
+      });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await page.evaluate((n) => localStorage.setItem('bytedrop.key', `wrong-key-${n}`), attempt);
+      await page.reload();
+      await paste();
+      await expect.poll(() => page.isVisible('#key-form')).toBe(true);
+    }
+    expect(await page.locator('#message').textContent()).toMatch(/^Banned: too many wrong keys/);
+    await page.getByLabel('Access key').fill(KEY);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#message').textContent()).toMatch(/^Banned/);
+  });
 });
