@@ -4,7 +4,12 @@
  */
 
 /** Anything Bytedrop can hash and upload. One-shot streams are read once; Blobs and buffers may be read twice. */
-export type BodyInput = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+export type BodyInput =
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
 
 /** Content hash algorithms. SHA-256 is the default; MD5 is there because ByteGo names keys by MD5. */
 export type HashAlgorithm = 'sha256' | 'md5';
@@ -83,7 +88,11 @@ export interface ObjectStore {
   head(key: string, signal?: AbortSignal): Promise<StoredObject | undefined>;
   put(key: string, body: BodyInput, options: PutOptions): Promise<{ etag?: string }>;
   /** Server-side copy, used to move a one-shot stream from a temporary key to its content-addressed key. */
-  copy(fromKey: string, toKey: string, options: { contentType: string; cacheControl?: string }): Promise<void>;
+  copy(
+    fromKey: string,
+    toKey: string,
+    options: { contentType: string; cacheControl?: string },
+  ): Promise<void>;
   delete(key: string): Promise<void>;
   /** Probes that the storage is reachable and writable (HeadBucket, or a disk check). */
   check(signal?: AbortSignal): Promise<void>;
