@@ -13,13 +13,14 @@ import {
   type Uploader,
   type UploadResult,
 } from '@bytedrop/core';
+import { createAuthenticator } from './_authenticate';
 import { forEachFile, type IncomingFile } from './_multipart';
 import { pageResponse } from './_page';
 import { sharexConfig } from './_sharex';
 import { limitBytes, peek, readChunks, tooLarge } from './_stream';
 import { type AccessKey, createKeyring, presentedKey } from './auth';
 import { type BanStore, createMemoryBans } from './bans';
-import { banKey, clientAddress, type TrustProxy } from './client-address';
+import { clientAddress, type TrustProxy } from './client-address';
 import { createDeleteTokens } from './delete-token';
 import { type FileReader, serveFile } from './files';
 import { fail, json, StorageFailure, toErrorResponse } from './response';
@@ -127,13 +128,16 @@ function typeAllowed(type: string, allowed: readonly string[]): boolean {
  * ```
  */
 export function createHandler(options: HandlerOptions): BytedropHandler {
-  const keyring = createKeyring(options.keys);
   const tokens = createDeleteTokens(options.secret);
-  const bans = options.bans ?? createMemoryBans(options.banPolicy);
   const store = options.store ?? (options.uploader as { store?: ObjectStore }).store;
   const maxFileSize = options.maxFileSize ?? 100 * MiB;
   const maxFiles = options.maxFiles ?? 10;
   const logger = options.logger ?? silent;
+  const authenticate = createAuthenticator({
+    keyring: createKeyring(options.keys),
+    bans: options.bans ?? createMemoryBans(options.banPolicy),
+    logger,
+  });
   const healthTimeout = options.healthTimeoutMs ?? 3000;
 
   const addressOf = (request: Request, context?: RequestContext): string =>
@@ -153,45 +157,6 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
       if (host && /^[a-z0-9.[\]:-]+$/i.test(host)) url.host = host;
     }
     return url.origin;
-  };
-
-  /** Who is uploading; throws 401/403 (and counts the failure) otherwise. */
-  const authenticate = async (request: Request, client: string): Promise<AccessKey> => {
-    const subject = banKey(client);
-    let banned: number;
-    try {
-      banned = await bans.bannedFor(subject);
-    } catch (error) {
-      // Fail closed: without the ban store a banned client could guess on.
-      logger.error({ err: error, client }, 'ban store unreachable: refusing authenticated requests');
-      throw new BytedropError(
-        'ERR_NETWORK',
-        'the server cannot check bans right now (ban store unreachable): try again later',
-      );
-    }
-    if (banned > 0) throw banError(banned);
-    const presented = presentedKey(request.headers);
-    if (presented === undefined) {
-      throw fail('ERR_AUTH', 'access key missing: send it as `Authorization: Bearer <key>` (or X-API-Key)');
-    }
-    const match = await keyring.verify(presented);
-    if (match) return match;
-    let banMs: number;
-    try {
-      banMs = await bans.recordFailure(subject);
-    } catch (error) {
-      logger.error(
-        { err: error, client },
-        'ban store unreachable: failed attempt not counted, request refused',
-      );
-      throw new BytedropError(
-        'ERR_NETWORK',
-        'the server cannot check bans right now (ban store unreachable): try again later',
-      );
-    }
-    logger.warn({ client, banned: banMs > 0 }, 'wrong access key');
-    if (banMs > 0) throw banError(banMs);
-    throw fail('ERR_AUTH', 'wrong access key: check the key you were given');
   };
 
   const describe = async (result: UploadResult, origin: string): Promise<UploadedFile> => {
@@ -446,12 +411,4 @@ function methodNotAllowed(allow: string): Response {
   return json({ success: false, msg: `method not allowed here: use ${allow}`, code: 'ERR_INPUT' }, 405, {
     allow,
   });
-}
-
-function banError(ms: number): BytedropError {
-  const minutes = Math.max(1, Math.ceil(ms / 60000));
-  return new BytedropError(
-    'ERR_FORBIDDEN',
-    `too many wrong access keys from your address: banned for ${minutes} more minute${minutes === 1 ? '' : 's'}`,
-  );
 }
