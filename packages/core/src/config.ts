@@ -235,7 +235,9 @@ export function parseConfig(input: unknown): BytedropConfig {
   const result = v.safeParse(configSchema, dropEmpty(input));
   if (result.success) return result.output;
   const messages = [...new Set(result.issues.map((issue) => issue.message))];
-  throw new BytedropError('ERR_CONFIG', messages.join('; '));
+  // A bad key template is its own failure (ERR_TEMPLATE, as from compileKeyTemplate), so hosts can point at that field.
+  const onlyTemplate = result.issues.every((issue) => issue.path?.[0]?.key === 'keyTemplate');
+  throw new BytedropError(onlyTemplate ? 'ERR_TEMPLATE' : 'ERR_CONFIG', messages.join('; '));
 }
 
 /** Reads one env var, BYTEDROP_* first, then the ByteGo name. */

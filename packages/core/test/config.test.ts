@@ -95,11 +95,20 @@ describe('parseConfig', () => {
     expect(configError({ bucket: 'b', hashAlgorithm: 'sha1' })).toBe(
       "hashAlgorithm 'sha1' is not supported: use 'sha256' (default) or 'md5'",
     );
-    expect(configError({ bucket: 'b', keyTemplate: '{nmae}' })).toMatch(
-      /^keyTemplate: key template '\{nmae\}': unknown variable \{nmae\}; valid variables are/,
-    );
     expect(configError({ bucket: 42 })).toContain("'bucket' must be a string");
     expect(configError('bucket=b')).toContain('config must be an object, got "bucket=b"');
+  });
+
+  it('an unknown template variable is ERR_TEMPLATE naming it, unless other fields are wrong too', () => {
+    expect(() => parseConfig({ bucket: 'b', keyTemplate: '{nmae}' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_TEMPLATE',
+        message: expect.stringMatching(
+          /^keyTemplate: key template '\{nmae\}': unknown variable \{nmae\}; valid variables are/,
+        ),
+      }),
+    );
+    expect(configError({ bucket: 'b', keyTemplate: '{nmae}', queueSize: 0 })).toContain('{nmae}');
   });
 
   it('reports every problem at once', () => {

@@ -228,9 +228,9 @@ describe('bad inputs: each has its own code and a message that says the fix', ()
     );
   });
 
-  it('an unknown key template variable: ERR_CONFIG naming it', () => {
+  it('an unknown key template variable: ERR_TEMPLATE naming it', () => {
     expect(() => createUploader(s3Config(s3, { keyTemplate: '{yyyy}/{nmae}.{ext}' }))).toThrow(
-      expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringContaining('{nmae}') }),
+      expect.objectContaining({ code: 'ERR_TEMPLATE', message: expect.stringContaining('{nmae}') }),
     );
   });
 
