@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 
-// The real-editor test: code-server (VS Code 1.139) in Debian's Chromium, with the built .vsix installed.
-// Needs `sh packages/vscode-extension/e2e/install.sh` and `pnpm --filter bytedrop build` first (see README.md).
+// The real-editor test: code-server (VS Code 1.139) in Debian's Chromium; it builds and installs the .vsix.
+// Needs `sh packages/vscode-extension/e2e/install.sh` first (see README.md).
 export default defineProject({
   // So `vitest run --config packages/vscode-extension/vitest.e2e.config.ts` works from the repository root too.
   root: fileURLToPath(new URL('.', import.meta.url)),

@@ -2,7 +2,7 @@
  * Starts the real VS Code (code-server, installed by e2e/install.sh under <repo>/.cache) with a user-data-dir and
  * an extensions dir of its own, and drives it from Chromium through playwright-core.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -14,7 +14,7 @@ const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const cache = process.env.BYTEDROP_CACHE ?? join(repo, '.cache');
 export const NODE24 = join(cache, 'node24/node_modules/node/bin/node');
 export const CODE_SERVER = join(cache, 'cs/node_modules/code-server/out/node/entry.js');
-export const VSIX = fileURLToPath(new URL('../bytedrop.vsix', import.meta.url));
+const extensionRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export function checkInstalled(): void {
   if (!existsSync(NODE24) || !existsSync(CODE_SERVER)) {
@@ -22,7 +22,22 @@ export function checkInstalled(): void {
       `code-server is not installed under ${cache}: run 'sh packages/vscode-extension/e2e/install.sh'`,
     );
   }
-  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run 'pnpm --filter bytedrop build' first`);
+}
+
+/** Builds the extension the way `pnpm build` does (esbuild, then vsce) into `dir`: the test never runs a stale .vsix. */
+export function buildVsix(dir: string): string {
+  const vsix = join(dir, 'bytedrop.vsix');
+  execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: extensionRoot, stdio: 'pipe' });
+  const vsce = join(extensionRoot, 'node_modules/@vscode/vsce/vsce');
+  execFileSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
+    {
+      cwd: extensionRoot,
+      stdio: 'pipe',
+    },
+  );
+  return vsix;
 }
 
 async function freePort(): Promise<number> {
@@ -36,11 +51,14 @@ async function freePort(): Promise<number> {
 export interface Editor {
   page: Page;
   url: string;
+  /** What code-server printed so far, for failure messages. */
+  log(): string;
   stop(): Promise<void>;
 }
 
 /** Installs the .vsix, writes the user settings, starts code-server on `workspace` and opens it in Chromium. */
 export async function startEditor(options: {
+  vsix: string;
   dir: string;
   workspace: string;
   settings: Record<string, unknown>;
@@ -52,7 +70,7 @@ export async function startEditor(options: {
   await writeFile(join(userData, 'User/settings.json'), JSON.stringify(options.settings, null, 2));
   const install = spawnSync(
     NODE24,
-    [CODE_SERVER, '--install-extension', VSIX, '--extensions-dir', extensions],
+    [CODE_SERVER, '--install-extension', options.vsix, '--extensions-dir', extensions],
     {
       encoding: 'utf8',
     },
@@ -119,6 +137,7 @@ export async function startEditor(options: {
     return {
       page,
       url,
+      log: () => log,
       async stop() {
         await opened.close();
         child.kill();
@@ -131,13 +150,27 @@ export async function startEditor(options: {
   }
 }
 
-/** Runs a command from the command palette by its title. */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+/**
+ * Runs a command from the command palette by its title. On a busy machine the workbench learns the extension's
+ * contributions seconds after the window opens, and an open palette does not refresh: reopen it until the command
+ * is listed.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 3_000 });
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.keyboard.press('Enter');
 }
 

@@ -1,16 +1,16 @@
 /**
- * Bytedrop in the real VS Code (code-server 4.139 / VS Code 1.139 in Chromium): the built .vsix is installed, a
+ * Bytedrop in the real VS Code (code-server 4.139 / VS Code 1.139 in Chromium): the .vsix is built and installed, a
  * Markdown file is opened, an image is pasted and uploaded to a real s3rver, and with S3 stopped a second paste
  * lands in the workspace instead. The secret reaches the extension host as BYTEDROP_SECRET_ACCESS_KEY (the
  * documented fallback), settings go to the user-data-dir's settings.json.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { encodePng } from '../scripts/png.mjs';
-import { checkInstalled, type Editor, pasteFile, runCommand, startEditor } from './editor';
+import { buildVsix, checkInstalled, type Editor, pasteFile, runCommand, startEditor } from './editor';
 
 let s3: S3Harness;
 let editor: Editor;
@@ -43,9 +43,10 @@ beforeAll(async () => {
   s3 = await startS3rver();
   dir = await mkdtemp(join(tmpdir(), 'bytedrop-e2e-'));
   workspace = join(dir, 'workspace');
-  await import('node:fs/promises').then((fs) => fs.mkdir(workspace));
+  await mkdir(workspace);
   await writeFile(join(workspace, 'note.md'), '# Note\n\n');
   editor = await startEditor({
+    vsix: buildVsix(dir),
     dir,
     workspace,
     env: { BYTEDROP_SECRET_ACCESS_KEY: s3.secretAccessKey },
@@ -70,13 +71,20 @@ beforeAll(async () => {
     },
   });
   const { page } = editor;
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'note.md' }).click();
-  await page.locator('.monaco-editor .view-lines').first().waitFor();
-  // Running a Bytedrop command proves the extension is active (its providers registered) and configured.
-  await runCommand(page, 'Bytedrop: Test connection');
-  await page
-    .locator('.notifications-toasts', { hasText: 'Bytedrop: connection OK' })
-    .waitFor({ timeout: 60_000 });
+  try {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'note.md' }).click();
+    await page.locator('.monaco-editor .view-lines').first().waitFor();
+    // Running a Bytedrop command proves the extension is active (its providers registered) and configured.
+    await runCommand(page, 'Bytedrop: Test connection');
+    await page
+      .locator('.notifications-toasts', { hasText: 'Bytedrop: connection OK' })
+      .waitFor({ timeout: 60_000 });
+  } catch (error) {
+    // A picture of the editor says more than a selector timeout; it outlives the temporary directory.
+    const shot = join(tmpdir(), `bytedrop-e2e-${Date.now()}.png`);
+    await page.screenshot({ path: shot }).catch(() => undefined);
+    throw new Error(`${(error as Error).message}\nscreenshot: ${shot}\ncode-server log:\n${editor.log()}`);
+  }
 });
 
 afterAll(async () => {
