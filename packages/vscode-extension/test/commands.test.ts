@@ -144,4 +144,30 @@ describe('Bytedrop: Test connection', () => {
       /FAIL Bucket reachable: .+ — fix: create the bucket/,
     );
   });
+
+  it('for a Bytedrop server, checks /health and that an access key is stored', async () => {
+    const { createServer } = await import('node:http');
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      fake.settings.set('bytedrop.target', 'server');
+      fake.settings.set('bytedrop.serverUrl', `http://127.0.0.1:${port}/`);
+      expect(await commands.executeCommand('bytedrop.testConnection')).toBe(false);
+      expect(fake.messages.at(-1)?.message).toContain(
+        "no server access key: run 'Bytedrop: Set server access key'",
+      );
+      fake.inputBoxAnswers.push('k_live_1');
+      await commands.executeCommand('bytedrop.setServerAccessKey');
+      expect(await commands.executeCommand('bytedrop.testConnection')).toBe(true);
+      expect(paths).toEqual(['GET /health', 'GET /health']);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
