@@ -8,18 +8,23 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createUploader, isBytedropError } from '@bytedrop/core';
-import { createLocalDiskStore, loadConfigLayers } from '@bytedrop/core/node';
+import { createLocalDiskStore, loadConfigFile, loadConfigLayers } from '@bytedrop/core/node';
 import { type AccessKey, parseKeysFile } from './auth';
 import { createMemoryBans } from './bans';
 import type { HandlerOptions } from './handler';
 import { createLogger } from './logger';
 import { serve } from './node';
 import { createRedisBans, type RedisBans } from './redis-bans';
-import { type ServerSettings, serverSettingsFromEnv } from './settings';
+import { type ServerSettings, serverEnvFromConfig, serverSettingsFromEnv } from './settings';
 
 const HELP = `bytedrop-server: self-hosted upload endpoint and page
 
 Usage: bytedrop-server [--config bytedrop.config.json] [--port 8000]
+
+The config file holds the storage settings (as for the bytedrop CLI) and, optionally, a "server" object with
+any of the variables below, e.g. {"bucket": "shots", "server": {"AUTH_KEY": "…", "MAX_FILE_SIZE_MB": 20}}.
+The environment wins over the file. Without --config, ./bytedrop.config.json and ~/.config/bytedrop/config.json
+are read for storage settings when they exist.
 
 Environment (ByteGo names work as they are):
   PORT, HOST                      where to listen (default 8000, all interfaces)
@@ -79,7 +84,9 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const env = { ...process.env, ...(values.port ? { PORT: values.port } : {}) };
+  const configFile = values.config ?? process.env.BYTEDROP_CONFIG;
+  const fileEnv = configFile ? serverEnvFromConfig(await loadConfigFile(configFile), configFile) : {};
+  const env = { ...fileEnv, ...process.env, ...(values.port ? { PORT: values.port } : {}) };
   const settings = serverSettingsFromEnv(env);
   const logger = await createLogger({
     level: settings.logLevel,
@@ -89,7 +96,6 @@ async function main(): Promise<void> {
   const dataDir = resolve(settings.dataDir);
   await mkdir(dataDir, { recursive: true });
 
-  const configFile = values.config ?? settings.configFile;
   const { input } = await loadConfigLayers({ env, ...(configFile ? { file: configFile } : {}) });
   const useS3 = input.bucket !== undefined || input.endpoint !== undefined;
   const serverUrl = settings.serverUrl ?? `http://localhost:${settings.port}`;

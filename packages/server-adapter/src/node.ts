@@ -11,7 +11,7 @@ export { createLogger, REDACT_PATHS } from './logger';
 export type { RedisBans, RedisBansOptions } from './redis-bans';
 export { createRedisBans } from './redis-bans';
 export type { ServerSettings } from './settings';
-export { serverSettingsFromEnv } from './settings';
+export { serverEnvFromConfig, serverSettingsFromEnv } from './settings';
 
 /** Options of `serve`: the handler's, plus where to listen and how long to wait for slow clients. */
 export interface ServeOptions extends HandlerOptions {

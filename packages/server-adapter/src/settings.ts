@@ -27,8 +27,6 @@ export interface ServerSettings {
   logDir: string;
   /** The server's public origin, for links and the ShareX config behind a proxy. */
   serverUrl?: string;
-  /** A Bytedrop config file (JSON) with the storage settings; `--config` on the command line. */
-  configFile?: string;
   /** Whole-request limit in seconds (Node `requestTimeout`). */
   requestTimeout: number;
   /** Time allowed to send the headers, in seconds (Node `headersTimeout`). */
@@ -92,7 +90,6 @@ export function serverSettingsFromEnv(env: Env): ServerSettings {
     ['secret', pick(env, 'BYTEDROP_SECRET', 'DELETE_SECRET')],
     ['redisUrl', pick(env, 'REDIS_URL', 'BYTEDROP_REDIS_URL')],
     ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
-    ['configFile', pick(env, 'BYTEDROP_CONFIG')],
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
   if (allowed)
@@ -103,4 +100,36 @@ export function serverSettingsFromEnv(env: Env): ServerSettings {
   const trust = parseTrustProxy(pick(env, 'TRUST_PROXY', 'BYTEDROP_TRUST_PROXY'));
   if (trust) settings.trustProxy = trust;
   return settings;
+}
+
+/**
+ * The `server` section of a config file, as environment variables (same names: `PORT`, `AUTH_KEY`,
+ * `MAX_FILE_SIZE_MB`, …), so one file can hold storage and server settings. The real environment wins over it.
+ *
+ * @example
+ * ```ts
+ * serverEnvFromConfig({ bucket: 'shots', server: { PORT: 9000, TRUST_PROXY: '1' } }, 'bytedrop.config.json');
+ * // { PORT: '9000', TRUST_PROXY: '1' }
+ * ```
+ */
+export function serverEnvFromConfig(config: unknown, source: string): Record<string, string> {
+  const section = (config as { server?: unknown } | null)?.server;
+  if (section === undefined) return {};
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `"server" in ${source} must be an object of settings like {"PORT": 8000, "AUTH_KEY": "…"}`,
+    );
+  }
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(section)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) {
+      throw new BytedropError(
+        'ERR_CONFIG',
+        `"server.${name}" in ${source} must be a string, number or boolean, like the environment variable it stands for`,
+      );
+    }
+    env[name] = String(value);
+  }
+  return env;
 }

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,14 +30,17 @@ interface Started {
   stdout: () => string;
 }
 
-async function start(env: Record<string, string>): Promise<Started> {
+async function start(env: Record<string, string>, args: string[] = []): Promise<Started> {
   const port = await freePort();
   const clean = { ...process.env };
   for (const name of Object.keys(clean))
     if (/^(S3_|BYTEDROP_|AUTH_KEY|PUBLIC_DOMAIN|REDIS_URL)/.test(name)) delete clean[name];
   delete clean.AWS_CA_BUNDLE;
-  const child = spawn(process.execPath, [BIN], {
-    env: { ...clean, PORT: String(port), HOST: '127.0.0.1', ...env },
+  // A config of the developer's own (~/.config/bytedrop, ./bytedrop.config.json) must not leak into the test.
+  const home = env.BYTEDROP_DATA_DIR ?? tmpdir();
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: home,
+    env: { ...clean, XDG_CONFIG_HOME: home, PORT: String(port), HOST: '127.0.0.1', ...env },
   });
   let stderr = '';
   let stdout = '';
@@ -130,5 +133,29 @@ describe.skipIf(!existsSync(BIN))('bytedrop-server bin', () => {
     });
     expect(tooBig.status).toBe(413);
     expect((await fetch(`${running.url}/health`)).status).toBe(200);
+  });
+
+  it('reads storage and server settings from --config, with the environment winning', async () => {
+    const s3 = inject('s3');
+    dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
+    const file = join(dir, 'server.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        provider: 'minio',
+        endpoint: s3.endpoint,
+        bucket: s3.bucket,
+        accessKeyId: s3.accessKeyId,
+        secretAccessKey: s3.secretAccessKey,
+        forcePathStyle: true,
+        publicBaseUrl: `${s3.endpoint}/${s3.bucket}`,
+        server: { AUTH_KEY: 'key-from-the-file', MAX_FILE_SIZE_MB: 1, LOG_LEVEL: 'debug' },
+      }),
+    );
+    running = await start({ BYTEDROP_DATA_DIR: dir, LOG_LEVEL: 'warn' }, ['--config', file]);
+    expect(running.stderr()).toContain(`S3 bucket '${s3.bucket}'`);
+    expect((await upload(running.url, 'key-from-the-file')).success).toBe(true);
+    // LOG_LEVEL=warn from the environment won over the file's debug: no request lines.
+    expect(running.stdout()).not.toContain('"msg":"request"');
   });
 });

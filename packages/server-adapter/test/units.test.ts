@@ -5,7 +5,7 @@ import { createMemoryBans } from '../src/bans';
 import { banKey, clientAddress, parseTrustProxy } from '../src/client-address';
 import { createDeleteTokens } from '../src/delete-token';
 import { createLogger } from '../src/logger';
-import { serverSettingsFromEnv } from '../src/settings';
+import { serverEnvFromConfig, serverSettingsFromEnv } from '../src/settings';
 
 describe('presentedKey', () => {
   it.each([
@@ -166,6 +166,30 @@ describe('serverSettingsFromEnv', () => {
   it('names a bad number and the fix', () => {
     expect(() => serverSettingsFromEnv({ MAX_FILE_SIZE_MB: 'lots' })).toThrow(
       /MAX_FILE_SIZE_MB='lots'.*set e\.g\./,
+    );
+  });
+});
+
+describe('serverEnvFromConfig', () => {
+  it('turns the server section into environment strings', () => {
+    expect(
+      serverEnvFromConfig(
+        { bucket: 'b', server: { PORT: 9000, LOG_TO_FILE: true, AUTH_KEY: 'k' } },
+        'f.json',
+      ),
+    ).toEqual({
+      PORT: '9000',
+      LOG_TO_FILE: 'true',
+      AUTH_KEY: 'k',
+    });
+    expect(serverEnvFromConfig({ bucket: 'b' }, 'f.json')).toEqual({});
+  });
+  it('names a malformed section', () => {
+    expect(() => serverEnvFromConfig({ server: [] }, 'f.json')).toThrow(
+      /"server" in f\.json must be an object/,
+    );
+    expect(() => serverEnvFromConfig({ server: { PORT: { n: 1 } } }, 'f.json')).toThrow(
+      /"server\.PORT" in f\.json/,
     );
   });
 });
