@@ -3,12 +3,12 @@
  * prints a Markdown table and writes the figures as JSON to bench/results/.
  *
  * Options: --only hash,upload,paste,endpoint,footprint  --runs N (≥5)  --warmups N  --size-mib N  --no-build
+ *          --quick (a smoke run: 64 MiB file, fewer uploads; its figures are not the bench's)
  */
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BenchContext, ROOT } from './lib/context.js';
+import { type BenchContext, ROOT, RUN_DIR } from './lib/context.js';
 import { warmPageCache, writeRandomFile } from './lib/files.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { run } from './lib/measure.js';
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     warmups: { type: 'string', default: '1' },
     'size-mib': { type: 'string', default: '1024' },
     'no-build': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
   },
 });
 const names = (values.only?.split(',') ?? Object.keys(SECTIONS)) as SectionName[];
@@ -60,10 +61,11 @@ if (!values['no-build']) {
   });
 }
 
-const bigFile = join(tmpdir(), `bytedrop-bench-${process.pid}.bin`);
-const removeBigFile = () => rm(bigFile, { force: true });
+await mkdir(RUN_DIR, { recursive: true });
+const bigFile = join(RUN_DIR, 'big.bin');
+const cleanUp = () => rm(RUN_DIR, { recursive: true, force: true });
 process.once('SIGINT', () => {
-  removeBigFile().finally(() => process.exit(130));
+  cleanUp().finally(() => process.exit(130));
 });
 
 const ctx: BenchContext = {
@@ -71,14 +73,15 @@ const ctx: BenchContext = {
   runs: Math.max(5, Number(values.runs)),
   warmups: Number(values.warmups),
   bigFile,
-  bigFileSize: Number(values['size-mib']) * 2 ** 20,
+  bigFileSize: (values.quick ? 64 : Number(values['size-mib'])) * 2 ** 20,
+  quick: values.quick ?? false,
   log,
 };
 
 const results: SectionResult[] = [];
 try {
   if (names.includes('hash') || names.includes('upload')) {
-    log(`writing ${values['size-mib']} MiB of random bytes to ${bigFile}`);
+    log(`writing ${ctx.bigFileSize / 2 ** 20} MiB of random bytes to ${bigFile}`);
     await writeRandomFile(bigFile, ctx.bigFileSize);
     await warmPageCache(bigFile);
   }
@@ -93,7 +96,7 @@ try {
     }
   }
 } finally {
-  await removeBigFile();
+  await cleanUp();
 }
 
 const seconds = (performance.now() - started) / 1000;

@@ -1,7 +1,12 @@
 /** What every section gets: run counts, the shared 1 GiB file, and where the built packages are. */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Machine } from './machine.js';
+
+/** Every temporary file of a run lives under this directory, so one `rm` cleans up, also after Ctrl-C. */
+export const RUN_DIR = join(tmpdir(), `bytedrop-bench-${process.pid}`);
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const root = (path: string) => `${ROOT}${path}`;
@@ -12,9 +17,11 @@ export interface BenchContext {
   /** Measured runs per figure (≥ 5) and warm-ups before them. */
   runs: number;
   warmups: number;
-  /** The shared file of random bytes, in the OS temp dir, read once so it sits in the page cache. */
+  /** The shared file of random bytes, in RUN_DIR, read once so it sits in the page cache. */
   bigFile: string;
   bigFileSize: number;
+  /** A smoke run (`--quick`): smaller inputs and counts, figures not comparable with a full run. */
+  quick: boolean;
   log(message: string): void;
 }
 

@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RUN_DIR } from './context.js';
 import { childEnv } from './servers.js';
 
 export const GNU_TIME = '/usr/bin/time';
@@ -36,7 +36,7 @@ export async function runMeasured(
   args: string[],
   options: RunOptions = {},
 ): Promise<ProcessSample> {
-  const dir = await mkdtemp(join(tmpdir(), 'bytedrop-bench-time-'));
+  const dir = await mkdtemp(join(RUN_DIR, 'time-'));
   const timeFile = join(dir, 'rusage');
   const argv = hasGnuTime ? ['-f', '%U %S %M', '-o', timeFile, command, ...args] : args;
   const started = process.hrtime.bigint();

@@ -7,6 +7,18 @@ import { fileURLToPath } from 'node:url';
 
 export type ServerKind = 's3rver' | 'sink';
 
+export interface Usage {
+  rss: number;
+  cpuMs: number;
+}
+
+/** Asks a forked bench server for its RSS and CPU time. */
+export function usageOf(child: ChildProcess): Promise<Usage> {
+  const reply = nextMessage<Usage>(child, 'usage');
+  child.send('usage');
+  return reply;
+}
+
 export interface S3Target {
   kind: ServerKind;
   endpoint: string;
@@ -14,8 +26,8 @@ export interface S3Target {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
-  /** The server's own resident set size, asked over IPC. */
-  rss(): Promise<number>;
+  /** The server's own RSS (bytes) and CPU time (ms) so far, asked over IPC. */
+  usage(): Promise<Usage>;
   /** Requests per HTTP method the server received since the last call. */
   requests(): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -87,11 +99,7 @@ export async function startServer(kind: ServerKind): Promise<S3Target> {
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     region: 'us-east-1',
-    rss: async () => {
-      const reply = nextMessage<number>(child, 'memory');
-      child.send('memory');
-      return reply;
-    },
+    usage: () => usageOf(child),
     requests: async () => {
       const reply = nextMessage<Record<string, number>>(child, 'requests');
       child.send('requests');

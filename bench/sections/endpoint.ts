@@ -1,5 +1,206 @@
-import type { BenchContext } from '../lib/context.js';
-import type { SectionResult } from '../lib/report.js';
-export async function endpointSection(_ctx: BenchContext): Promise<SectionResult> {
-  return { title: '4. Endpoint', table: [], targets: [], notes: ['TODO'], data: null };
+/**
+ * 4. Endpoint: 32 concurrent clients uploading 1 MiB PNGs through @bytedrop/server, against the same uploads sent
+ * straight to the S3 server (presigned PUTs). One load generator for both; each run is a fresh generator process
+ * timed from its first request to its last answer. The server's RSS is read in its own process before the
+ * measured runs and after them (2,000 uploads through it in all).
+ */
+import { fork } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type BenchContext, bench, built, RUN_DIR } from '../lib/context.js';
+import { MiB, makePng } from '../lib/files.js';
+import { run } from '../lib/measure.js';
+import { fmt, ratio, type SectionResult, type Target, tableLines } from '../lib/report.js';
+import { bytedropConfig } from '../lib/s3.js';
+import {
+  childEnv,
+  nextMessage,
+  type S3Target,
+  type ServerKind,
+  startServer,
+  stopChild,
+  usageOf,
+} from '../lib/servers.js';
+import { type Summary, summarize } from '../lib/stats.js';
+
+const CONCURRENCY = 32;
+const SERVER_UPLOADS = 2000;
+const WARMUP_UPLOADS = 128;
+const ACCESS_KEY = 'bench-access-key-0123456789abcdef';
+
+interface LoadResult {
+  seconds: number;
+  ok: number;
+  errors: number;
+  errorSamples: string[];
+  p50: number;
+  p95: number;
+}
+
+interface Row {
+  server: ServerKind;
+  route: 'direct' | 'via @bytedrop/server';
+  mibPerS: Summary;
+  p50: Summary;
+  p95: Summary;
+  uploads: number;
+  errors: number;
+  errorSamples: string[];
+  /** S3 server CPU ms per upload (and the Bytedrop server's, for the server route). */
+  s3CpuMsPerUpload: Summary;
+  serverCpuMsPerUpload?: Summary;
+}
+
+async function load(options: Record<string, unknown>): Promise<LoadResult> {
+  const { stdout } = await run('node', [bench('clients/load.mjs'), JSON.stringify(options)], {
+    timeoutMs: 600_000,
+  });
+  return JSON.parse(stdout) as LoadResult;
+}
+
+export async function endpointSection(ctx: BenchContext): Promise<SectionResult> {
+  const title = '4. Endpoint (32 clients, 1 MiB PNGs)';
+  if (!built('server') || !built('serverNode') || !built('core')) {
+    return {
+      title,
+      table: [],
+      targets: [],
+      notes: ['skipped: @bytedrop/server or core is not built'],
+      data: null,
+    };
+  }
+  const dir = await mkdtemp(join(RUN_DIR, 'endpoint-'));
+  const png = join(dir, 'base.png');
+  await writeFile(png, makePng(MiB));
+  const perRun = Math.ceil((ctx.quick ? SERVER_UPLOADS / 10 : SERVER_UPLOADS) / ctx.runs);
+  const rows: Row[] = [];
+  const rss: Record<string, { before: number; after: number; growthMB: number }> = {};
+  try {
+    for (const kind of ['sink', 's3rver'] as const) {
+      const target = await startServer(kind);
+      const server = fork(
+        bench('servers/endpoint.mjs'),
+        [JSON.stringify(bytedropConfig(target)), ACCESS_KEY],
+        {
+          env: childEnv(),
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        },
+      );
+      try {
+        const port = await nextMessage<number>(server, 'port');
+        const common = { png, concurrency: CONCURRENCY, ...s3Options(target) };
+        const direct = { ...common, mode: 'direct' };
+        const viaServer = { ...common, mode: 'server', url: `http://127.0.0.1:${port}`, token: ACCESS_KEY };
+        ctx.log(`endpoint ${kind}: warm-up`);
+        for (const options of [direct, viaServer])
+          await load({ ...options, total: ctx.quick ? CONCURRENCY : WARMUP_UPLOADS });
+        const before = await usageOf(server);
+        const runs = { direct: [] as LoadResult[], server: [] as LoadResult[] };
+        const cpu = { direct: [] as number[], server: [] as number[], bytedrop: [] as number[] };
+        // Alternate the routes run by run, so drift on the shared machine hits both alike.
+        for (let i = 0; i < ctx.runs; i++) {
+          for (const [route, options] of [
+            ['direct', direct],
+            ['server', viaServer],
+          ] as const) {
+            ctx.log(`endpoint ${kind}: ${route} run ${i + 1}/${ctx.runs}`);
+            const s3Before = await target.usage();
+            const serverBefore = await usageOf(server);
+            const result = await load({ ...options, total: perRun });
+            runs[route].push(result);
+            cpu[route].push(((await target.usage()).cpuMs - s3Before.cpuMs) / perRun);
+            if (route === 'server')
+              cpu.bytedrop.push(((await usageOf(server)).cpuMs - serverBefore.cpuMs) / perRun);
+          }
+        }
+        const after = await usageOf(server);
+        rss[kind] = { before: before.rss, after: after.rss, growthMB: (after.rss - before.rss) / 1e6 };
+        for (const route of ['direct', 'server'] as const) {
+          const list = runs[route];
+          rows.push({
+            server: kind,
+            route: route === 'direct' ? 'direct' : 'via @bytedrop/server',
+            mibPerS: summarize(list.map((r) => r.ok / r.seconds)),
+            p50: summarize(list.map((r) => r.p50)),
+            p95: summarize(list.map((r) => r.p95)),
+            uploads: list.reduce((n, r) => n + r.ok + r.errors, 0),
+            errors: list.reduce((n, r) => n + r.errors, 0),
+            errorSamples: list.flatMap((r) => r.errorSamples).slice(0, 3),
+            s3CpuMsPerUpload: summarize(cpu[route]),
+            serverCpuMsPerUpload: route === 'server' ? summarize(cpu.bytedrop) : undefined,
+          });
+        }
+      } finally {
+        await stopChild(server);
+        await target.stop();
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const directOf = (kind: ServerKind) => rows.find((r) => r.server === kind && r.route === 'direct');
+  const table = tableLines(
+    [
+      'S3 server',
+      'route',
+      'MiB/s',
+      'vs direct',
+      'latency p50 ms',
+      'p95 ms',
+      'errors',
+      'CPU ms/upload: S3 server',
+      'Bytedrop server',
+    ],
+    rows.map((r) => [
+      r.server,
+      r.route,
+      fmt(r.mibPerS, 0),
+      ratio(r.mibPerS.median, directOf(r.server)?.mibPerS.median ?? Number.NaN),
+      fmt(r.p50, 0),
+      fmt(r.p95, 0),
+      `${r.errors}/${r.uploads}`,
+      fmt(r.s3CpuMsPerUpload, 1),
+      r.serverCpuMsPerUpload ? fmt(r.serverCpuMsPerUpload, 1) : '',
+    ]),
+  );
+  const targets: Target[] = [];
+  for (const r of rows.filter((row) => row.route !== 'direct')) {
+    const base = directOf(r.server)?.mibPerS.median ?? Number.NaN;
+    targets.push(
+      {
+        name: `endpoint ${r.server}: throughput vs direct`,
+        target: '≥ 0.80×',
+        measured: ratio(r.mibPerS.median, base),
+        met: r.mibPerS.median / base >= 0.8,
+      },
+      {
+        name: `endpoint ${r.server}: errors`,
+        target: '0',
+        measured: `${r.errors} of ${r.uploads}${r.errorSamples[0] ? ` (${r.errorSamples[0].slice(0, 80)})` : ''}`,
+        met: r.errors === 0,
+      },
+      {
+        name: `endpoint ${r.server}: server RSS growth over ${r.uploads} uploads`,
+        target: '≤ 20 MB',
+        measured: `${rss[r.server]?.growthMB.toFixed(1)} MB (${((rss[r.server]?.before ?? 0) / 1e6).toFixed(0)} → ${((rss[r.server]?.after ?? 0) / 1e6).toFixed(0)} MB)`,
+        met: (rss[r.server]?.growthMB ?? Number.POSITIVE_INFINITY) <= 20,
+      },
+    );
+  }
+  const notes = [
+    `${CONCURRENCY} concurrent keep-alive clients, ${perRun} uploads per run, ${ctx.runs} runs per route alternating, after ${WARMUP_UPLOADS} warm-up uploads per route. Every upload has distinct bytes (no dedupe). "direct" PUTs to presigned URLs of the same S3 server; "via" POSTs multipart to /upload with a Bearer key.`,
+    'Load generator, Bytedrop server and S3 server share the 2 cores: the server route pays its own CPU (parse, sniff, hash, HEAD, PUT) out of the same budget as the S3 server.',
+    'Server RSS: read in the server process after the warm-up and after the measured runs, without forcing GC.',
+  ];
+  return { title, table, targets, notes, data: { rows, rss, perRun } };
+}
+
+function s3Options(target: S3Target): Record<string, string> {
+  return {
+    endpoint: target.endpoint,
+    bucket: target.bucket,
+    accessKeyId: target.accessKeyId,
+    secretAccessKey: target.secretAccessKey,
+  };
 }

@@ -17,8 +17,8 @@ const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 interface ImportEntry {
   name: string;
   path: string;
-  /** CommonJS bundles that import a host API get the stub preload. */
-  hostStubs?: boolean;
+  /** A plugin bundle an app loads as CommonJS with its host API (`obsidian`, `vscode`) stubbed. */
+  hostBundle?: boolean;
 }
 
 /** The VS Code bundle is wherever its package.json `main` points. */
@@ -30,14 +30,11 @@ async function vscodeMain(): Promise<string | undefined> {
 }
 
 async function importTime(ctx: BenchContext, entry: ImportEntry | undefined): Promise<Summary> {
-  const args = entry
-    ? [
-        ...(entry.hostStubs ? ['--require', bench('clients/host-stubs.cjs')] : []),
-        '--input-type=module',
-        '-e',
-        `await import(${JSON.stringify(pathToFileURL(entry.path).href)});`,
-      ]
-    : ['-e', '0'];
+  const args = !entry
+    ? ['-e', '0']
+    : entry.hostBundle
+      ? [bench('clients/host-bundle.cjs'), entry.path]
+      : ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(entry.path).href)});`];
   const times = await repeat(Math.max(ctx.runs, 7), 1, async () => {
     const started = performance.now();
     await run('node', args, { timeoutMs: 60_000 });
@@ -94,8 +91,8 @@ export async function footprintSection(ctx: BenchContext): Promise<SectionResult
     { name: '@bytedrop/core/node', path: BUILT.coreNode },
     { name: '@bytedrop/server', path: BUILT.server },
     { name: '@bytedrop/server/node', path: BUILT.serverNode },
-    { name: 'Obsidian main.js', path: BUILT.obsidian, hostStubs: true },
-    ...(vscode ? [{ name: 'VS Code extension main', path: vscode, hostStubs: true }] : []),
+    { name: 'Obsidian main.js', path: BUILT.obsidian, hostBundle: true },
+    ...(vscode ? [{ name: 'VS Code extension main', path: vscode, hostBundle: true }] : []),
   ];
   const baseline = await importTime(ctx, undefined);
   const imports: string[][] = [['node -e 0 (baseline)', fmt(baseline, 0), '']];
@@ -105,12 +102,19 @@ export async function footprintSection(ctx: BenchContext): Promise<SectionResult
       imports.push([entry.name, 'not built', '']);
       continue;
     }
-    const time = await importTime(ctx, entry);
-    (data.imports as Record<string, Summary>)[entry.name] = time;
-    imports.push([entry.name, fmt(time, 0), `${(time.median - baseline.median).toFixed(0)}`]);
+    try {
+      const time = await importTime(ctx, entry);
+      (data.imports as Record<string, Summary>)[entry.name] = time;
+      imports.push([entry.name, fmt(time, 0), `${(time.median - baseline.median).toFixed(0)}`]);
+    } catch (error) {
+      imports.push([entry.name, 'failed to import', '']);
+      notes.push(
+        `${entry.name} failed to import in plain Node: ${String(error).split('\n').pop()?.slice(0, 200)}`,
+      );
+    }
   }
   notes.push(
-    'Import time: wall ms of a fresh `node` process importing the entry, median (min–max) of ≥7 after a warm-up; "net" subtracts the baseline. Obsidian and VS Code bundles import with `obsidian`/`vscode` stubbed (module evaluation only; the plugin\'s onload is not run here — the obsidian package\'s tests prove onload constructs no S3 client).',
+    'Import time: wall ms of a fresh `node` process importing the entry, median (min–max) of ≥7 after a warm-up; "net" subtracts the baseline. Obsidian and VS Code bundles are evaluated as CommonJS, as their apps load them, with `obsidian`/`vscode` stubbed (module evaluation only; the plugin\'s onload is not run here — the obsidian package\'s tests prove onload constructs no S3 client).',
   );
   const table = [
     ...tableLines(['artifact', 'size', 'gzip -9'], sizes),

@@ -5,9 +5,8 @@
  */
 import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BenchContext, bench, built } from '../lib/context.js';
+import { type BenchContext, bench, built, RUN_DIR } from '../lib/context.js';
 import { MiB, makePng } from '../lib/files.js';
 import { fmt, type SectionResult, tableLines } from '../lib/report.js';
 import { bytedropConfig } from '../lib/s3.js';
@@ -22,7 +21,8 @@ export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
   if (!built('core')) {
     return { title, table: [], targets: [], notes: ['skipped: packages/core/dist is missing'], data: null };
   }
-  const dir = await mkdtemp(join(tmpdir(), 'bytedrop-bench-paste-'));
+  const count = ctx.quick ? 10 : COUNT;
+  const dir = await mkdtemp(join(RUN_DIR, 'paste-'));
   const target = await startServer('s3rver');
   try {
     const configPath = join(dir, 'config.json');
@@ -30,13 +30,13 @@ export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
     const pngs = join(dir, 'png');
     await mkdir(pngs);
     let pngSize = 0;
-    for (let i = 0; i < COUNT + WARMUPS; i++) {
+    for (let i = 0; i < count + WARMUPS; i++) {
       const png = makePng(MiB);
       pngSize = png.length;
       await writeFile(join(pngs, `${i}.png`), png);
     }
 
-    const child = fork(bench('clients/paste.mjs'), [configPath, pngs, String(COUNT), String(WARMUPS)], {
+    const child = fork(bench('clients/paste.mjs'), [configPath, pngs, String(count), String(WARMUPS)], {
       env: childEnv(),
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
@@ -71,7 +71,7 @@ export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
     const [freshRow, dedupeRow] = rows;
     const perPaste = (phase: string) =>
       Object.entries(requests[phase] ?? {})
-        .map(([method, n]) => `${method} ×${(n / COUNT).toFixed(2)}`)
+        .map(([method, n]) => `${method} ×${(n / count).toFixed(2)}`)
         .join(', ');
     const table = tableLines(
       ['paste', 'p50 ms', 'p95 ms', 'min–max ms', 'requests per paste (at s3rver)'],
@@ -101,7 +101,7 @@ export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
         },
       ],
       notes: [
-        `${COUNT} pastes of distinct ${(pngSize / MiB).toFixed(2)} MiB PNGs after ${WARMUPS} warm-up pastes, one at a time, one client process; then the same ${COUNT} again. Timed from upload() to the Markdown link, in the client.`,
+        `${count} pastes of distinct ${(pngSize / MiB).toFixed(2)} MiB PNGs after ${WARMUPS} warm-up pastes, one at a time, one client process; then the same ${count} again. Timed from upload() to the Markdown link, in the client.`,
         `s3rver here is the test harness's (it verifies SigV4 in JavaScript) and writes each object to disk: its time is in these figures. Summary: ${fmt(summarize(fresh), 1)} ms fresh, ${fmt(summarize(dedupe), 1)} ms deduplicated (median, min–max).`,
       ],
       data: { rows, requests, fresh, dedupe },

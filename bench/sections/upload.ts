@@ -8,10 +8,9 @@
  * keeps its own defaults and hashes nothing beyond SigV4's payload hash, which all three pay.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext } from '../lib/context.js';
-import { BUILT, bench, built } from '../lib/context.js';
+import { BUILT, bench, built, RUN_DIR } from '../lib/context.js';
 import { hasGnuTime, type ProcessSample, run, runMeasured } from '../lib/measure.js';
 import { fmt, ratio, type SectionResult, type Target, tableLines } from '../lib/report.js';
 import { bytedropConfig, clientFor, verifyAndDelete } from '../lib/s3.js';
@@ -96,8 +95,8 @@ function clients(
             `--s3-secret-access-key=${target.secretAccessKey}`,
             `--s3-region=${target.region}`,
             '--s3-force-path-style=true',
-            `--s3-chunk-size=${parts.size}`,
-            `--s3-upload-cutoff=${parts.size}`,
+            `--s3-chunk-size=${parts.size}B`,
+            `--s3-upload-cutoff=${parts.size}B`,
             `--s3-upload-concurrency=${parts.queue}`,
             '--s3-no-check-bucket',
             '-q',
@@ -133,7 +132,7 @@ async function bytedropParts(): Promise<{ size: number; queue: number }> {
 }
 
 export async function uploadSection(ctx: BenchContext): Promise<SectionResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'bytedrop-bench-upload-'));
+  const dir = await mkdtemp(join(RUN_DIR, 'upload-'));
   const parts = await bytedropParts();
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -164,13 +163,20 @@ export async function uploadSection(ctx: BenchContext): Promise<SectionResult> {
         }
         // Round-robin over the clients, so slow drift (disk, page cache, s3rver's store) hits each alike.
         const samples = new Map<string, ProcessSample[]>(usable.map((c) => [c.name, []]));
+        // A client that fails drops out of the rounds with its error in the table; the others go on.
+        const failed = new Map<string, string>();
         for (let i = -ctx.warmups; i < ctx.runs; i++) {
-          for (const client of usable) {
+          for (const client of usable.filter((c) => !failed.has(c.name))) {
             ctx.log(`upload ${kind}: ${client.name} ${i < 0 ? 'warm-up' : `run ${i + 1}/${ctx.runs}`}`);
             const invocation = client.invoke(target, i + ctx.warmups);
-            const sample = await runMeasured(invocation.command, invocation.args, { timeoutMs: 600_000 });
-            await verifyAndDelete(s3, target.bucket, invocation.key(sample.stdout), ctx.bigFileSize);
-            if (i >= 0) samples.get(client.name)?.push(sample);
+            try {
+              const sample = await runMeasured(invocation.command, invocation.args, { timeoutMs: 600_000 });
+              await verifyAndDelete(s3, target.bucket, invocation.key(sample.stdout), ctx.bigFileSize);
+              if (i >= 0) samples.get(client.name)?.push(sample);
+            } catch (error) {
+              ctx.log(`upload ${kind}: ${client.name} failed: ${String(error)}`);
+              failed.set(client.name, `failed: ${String(error).split('\n')[0]?.slice(0, 300)}`);
+            }
           }
         }
         s3.destroy();
@@ -182,6 +188,7 @@ export async function uploadSection(ctx: BenchContext): Promise<SectionResult> {
             wallS: summarize(list.map((s) => s.wallS)),
             cpuS: summarize(list.map((s) => s.cpuS)),
             rssMB: summarize(list.map((s) => s.rssMB)),
+            skipped: failed.get(client.name),
           });
         }
       } finally {

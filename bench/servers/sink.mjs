@@ -6,8 +6,8 @@
  * It keeps each object's size, type and user metadata (not its bytes), so HEAD answers like a real store:
  * clients that verify the stored size (rclone does) or dedupe by HEAD (Bytedrop does) behave as against S3.
  *
- * Run by the bench as a forked child: it sends `{ port }` over IPC once listening, and answers 'memory' with its
- * RSS and 'requests' with the methods it received since the last ask.
+ * Run by the bench as a forked child: it sends `{ port }` over IPC once listening, and answers 'usage' with its
+ * RSS and CPU time and 'requests' with the methods it received since the last ask.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -183,6 +183,12 @@ async function handle(req, res) {
   s3Error(res, 501, 'NotImplemented', `the bench sink does not implement ${method} ${req.url}`);
 }
 
+/** This process's RSS (bytes) and CPU time (user + system, ms) so far. */
+function usage() {
+  const cpu = process.cpuUsage();
+  return { rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 const server = createServer((req, res) => {
   handle(req, res).catch((error) => {
     if (!res.headersSent) s3Error(res, 500, 'InternalError', String(error));
@@ -197,7 +203,7 @@ process.on('message', (message) => {
     process.send?.({ requests });
     requests = {};
   }
-  if (message === 'memory') process.send?.({ memory: process.memoryUsage().rss });
+  if (message === 'usage') process.send?.({ usage: usage() });
 });
 // Dies with the bench: a disconnected IPC channel means the parent is gone.
 process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,32 @@
+/**
+ * @bytedrop/server for the endpoint comparison, in a process of its own so its RSS is its own: core's uploader
+ * over the given S3 server, behind the Node runner. Sends `{ port }` over IPC once listening and answers 'usage'
+ * with its RSS and CPU time. Usage (forked): node endpoint.mjs '<bytedrop config json>' <access key>.
+ */
+import { createUploader } from '../../packages/core/dist/index.js';
+import { serve } from '../../packages/server-adapter/dist/node.js';
+
+/** This process's RSS (bytes) and CPU time (user + system, ms) so far. */
+function usage() {
+  const cpu = process.cpuUsage();
+  return { rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+const [configJson, accessKey] = process.argv.slice(2);
+const server = await serve({
+  port: 0,
+  hostname: '127.0.0.1',
+  uploader: createUploader(JSON.parse(configJson)),
+  keys: [{ name: 'bench', key: accessKey }],
+  secret: 'bytedrop-bench-delete-token-secret',
+});
+process.send?.({ port: server.port });
+process.on('message', (message) => {
+  if (message === 'usage') process.send?.({ usage: usage() });
+});
+process.on('disconnect', () => {
+  server.close(true).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});
