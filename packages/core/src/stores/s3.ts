@@ -6,6 +6,7 @@
 import {
   AbortMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -99,9 +100,10 @@ function encodeKey(key: string): string {
 }
 
 /**
- * A view of `client` whose requests carry `signal`, except AbortMultipartUpload, which must still go out after the
- * signal fired. lib-storage sends without an abortSignal, so without this an abort would only stop it between parts
- * and an in-flight single PUT would still create the object.
+ * A view of `client` whose requests carry `signal`, except two. AbortMultipartUpload must still go out after the
+ * signal fired. CreateMultipartUpload must be allowed to finish: the provider creates the upload whether or not the
+ * client still listens, and without its id nothing could abort it. lib-storage sends without an abortSignal, so
+ * without this an abort would only stop it between parts and an in-flight single PUT would still create the object.
  */
 function clientWithSignal(client: S3Client, signal: AbortSignal | undefined): S3Client {
   if (signal === undefined) return client;
@@ -109,7 +111,9 @@ function clientWithSignal(client: S3Client, signal: AbortSignal | undefined): S3
   const send = (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
     client.send(
       command,
-      command instanceof AbortMultipartUploadCommand ? options : { ...options, abortSignal: signal },
+      command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand
+        ? options
+        : { ...options, abortSignal: signal },
     );
   scoped.send = send as S3Client['send'];
   return scoped;

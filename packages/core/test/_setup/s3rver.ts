@@ -41,6 +41,8 @@ export interface StartS3rverOptions {
   port?: number;
   buckets?: string[];
   directory?: string;
+  /** Runs before the server answers a request; a test can hold a request here to act while it is in flight. */
+  beforeHandle?: (req: IncomingMessage) => Promise<void> | void;
 }
 
 export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3Harness> {
@@ -71,15 +73,17 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3H
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       // The body waits unread until someone listens. No req.pause(): an explicitly paused request stays paused when
       // s3rver adds its 'data' listener, so CompleteMultipartUpload's XML body was never read and the request hung.
-      handleExtension(req, res, directory, { [S3RVER_ACCESS_KEY]: S3RVER_SECRET_KEY }).then(
-        (handled) => {
-          if (handled) req.resume();
-          else s3rverHandler(req, res);
-        },
-        (error: unknown) => {
-          res.writeHead(500).end(String(error));
-        },
-      );
+      Promise.resolve(options.beforeHandle?.(req))
+        .then(() => handleExtension(req, res, directory, { [S3RVER_ACCESS_KEY]: S3RVER_SECRET_KEY }))
+        .then(
+          (handled) => {
+            if (handled) req.resume();
+            else s3rverHandler(req, res);
+          },
+          (error: unknown) => {
+            res.writeHead(500).end(String(error));
+          },
+        );
     });
     return address.port;
   };
