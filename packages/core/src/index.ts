@@ -53,8 +53,12 @@ export type {
   HashAlgorithm,
   LinkFormat,
   ObjectStore,
+  PreparedUpload,
+  PreparedUploadOptions,
+  PreparingUploader,
   ProviderName,
   PutOptions,
+  ReplayableBody,
   StoredObject,
   Uploader,
   UploadOptions,
@@ -62,4 +66,4 @@ export type {
   UploadResult,
 } from './types';
 export type { BytedropUploader, CreateUploaderOptions } from './uploader';
-export { createUploader, IMMUTABLE_CACHE_CONTROL, TEMP_KEY_PREFIX } from './uploader';
+export { canPrepare, createUploader, IMMUTABLE_CACHE_CONTROL, TEMP_KEY_PREFIX } from './uploader';

@@ -62,6 +62,40 @@ export interface Uploader {
   upload(body: BodyInput, options: UploadOptions): Promise<UploadResult>;
 }
 
+/** Bodies that can be read more than once, so they can be hashed at prepare time and sent later. */
+export type ReplayableBody = Uint8Array | ArrayBuffer | Blob;
+
+/** What a prepared upload may still be given when it is sent: both default to the ones passed to `prepare`. */
+export interface PreparedUploadOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: UploadProgress) => void;
+}
+
+/**
+ * An upload whose key, URL and type are decided but whose bytes are not sent yet. Every field equals the one the
+ * `UploadResult` of `upload()` will carry, so a host can insert the final link before the upload finishes.
+ */
+export interface PreparedUpload {
+  readonly key: string;
+  readonly url: string;
+  readonly size: number;
+  readonly hash: string;
+  readonly contentType: string;
+  readonly filename: string;
+  /**
+   * True when the key contains the content hash. The URL can then only ever serve these bytes (or nothing yet);
+   * any other key may already hold another file until this upload replaces it.
+   */
+  readonly contentAddressed: boolean;
+  /** HEAD (content-addressed keys) and PUT to exactly this key. May be called again to retry. */
+  upload(options?: PreparedUploadOptions): Promise<UploadResult>;
+}
+
+/** An `Uploader` that can name the object before sending it (S3 and disk stores; not a server, which picks keys). */
+export interface PreparingUploader extends Uploader {
+  prepare(body: ReplayableBody, options: UploadOptions): Promise<PreparedUpload>;
+}
+
 /** Metadata of a stored object, as a HEAD returns it. */
 export interface StoredObject {
   size: number;

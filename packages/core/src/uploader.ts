@@ -1,6 +1,8 @@
 /**
  * The upload pipeline, the same for every store and every host:
  * filename → sniff → hash → key → HEAD (content-addressed keys only) → PUT, or nothing when the object is there.
+ * For replayable bodies the first half is `prepare` (no request) and the second half its `upload()`; `upload(body)`
+ * is exactly the two in a row, so the key a host showed early is the key that gets written.
  */
 import { abortedError, raceAbort, throwIfAborted } from './_abort';
 import { isReplayable, knownSize, toAsyncIterable } from './_body';
@@ -14,7 +16,18 @@ import { presignGet } from './presign';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
 import { createS3Store, type S3Store, type S3StoreOptions } from './stores/s3';
 import { CALLER_VARIABLES, compileKeyTemplate } from './template';
-import type { BodyInput, ObjectStore, StoredObject, Uploader, UploadOptions, UploadResult } from './types';
+import type {
+  BodyInput,
+  ObjectStore,
+  PreparedUpload,
+  PreparedUploadOptions,
+  PreparingUploader,
+  ReplayableBody,
+  StoredObject,
+  Uploader,
+  UploadOptions,
+  UploadResult,
+} from './types';
 
 /**
  * The Cache-Control of content-addressed keys: their content never changes, so caches may keep them forever.
@@ -52,7 +65,8 @@ export interface CreateUploaderOptions extends S3StoreOptions {
 }
 
 /**
- * What `createUploader` returns: the `Uploader`, the validated config and store it uses, and presigned links.
+ * What `createUploader` returns: the `Uploader` (which can also `prepare`), the validated config and store it uses,
+ * and presigned links.
  *
  * @example
  * ```ts
@@ -61,7 +75,7 @@ export interface CreateUploaderOptions extends S3StoreOptions {
  * await uploader.presign('2024/05/01/shot-1a2b3c4d.png', 600);
  * ```
  */
-export interface BytedropUploader extends Uploader {
+export interface BytedropUploader extends PreparingUploader {
   readonly store: ObjectStore;
   readonly config: BytedropConfig;
   /** A time-limited GET link for a private bucket (S3 stores only). */
@@ -75,12 +89,32 @@ interface Sniffed {
   ext: string;
 }
 
+/** What `prepare` decided: everything of the result except how the PUT went. */
+type Plan = Omit<PreparedUpload, 'upload' | 'contentAddressed'>;
+
+/**
+ * True when `uploader` can name an object before sending it (`createUploader`'s do; a server's do not, because the
+ * server picks the key). Hosts check this before offering the final link at paste time.
+ *
+ * @example
+ * ```ts
+ * if (canPrepare(uploader)) {
+ *   const prepared = await uploader.prepare(bytes, { filename: 'shot.png' });
+ *   insert(formatLink(prepared, 'markdown')); // the final link, before any byte is sent
+ *   await prepared.upload();
+ * }
+ * ```
+ */
+export function canPrepare(uploader: Uploader): uploader is PreparingUploader {
+  return typeof (uploader as Partial<PreparingUploader>).prepare === 'function';
+}
+
 function isS3Store(store: ObjectStore): store is S3Store {
   return store.kind === 's3' && 'client' in store && 'bucket' in store;
 }
 
 /** ArrayBuffers become views (no copy), so the rest of the pipeline sees two kinds only. */
-function asReplayable(body: Uint8Array | ArrayBuffer | Blob): Replayable {
+function asReplayable(body: ReplayableBody): Replayable {
   if (body instanceof Uint8Array) return body;
   if (typeof (body as Blob).stream === 'function') return body as Blob;
   return new Uint8Array(body as ArrayBuffer);
@@ -101,12 +135,23 @@ function asReplayable(body: Uint8Array | ArrayBuffer | Blob): Replayable {
  * - `maxFileSize` is enforced while streaming (`ERR_TOO_LARGE`); `signal` aborts at once (`ERR_ABORTED`).
  *   Either way the multipart upload is aborted and no object or part is left.
  *
+ * `prepare(body, options)` (Blobs and buffers only, `ERR_INPUT` for streams) does the first half without any
+ * request: sanitise, sniff, hash and render the key — `{uuid}`, `{rand}` and the date are drawn then, once. It
+ * resolves to the future result's `key`, `url`, `size`, `hash`, `contentType` and `filename`, plus `upload()`, which
+ * sends to exactly that key (HEAD and dedupe for content-addressed keys, then PUT). Its `signal` and `onProgress`
+ * default to the ones given to `prepare`. The body must not change in between.
+ *
  * @example
  * ```ts
  * const uploader = createUploader({ endpoint: 'https://<account>.r2.cloudflarestorage.com', bucket: 'notes',
  *   accessKeyId: '…', secretAccessKey: '…', publicBaseUrl: 'https://cdn.example.com' });
  * const result = await uploader.upload(file, { filename: file.name, onProgress: (p) => console.log(p.loaded) });
  * result.url; // 'https://cdn.example.com/2024/05/01/shot-1a2b3c4d.png'
+ *
+ * // The link first, the bytes after (an editor paste that must not wait for the network):
+ * const prepared = await uploader.prepare(file, { filename: file.name });
+ * editor.insert(formatLink(prepared, 'markdown')); // '![shot.png](https://cdn.example.com/2024/05/01/shot-1a2b3c4d.png)'
+ * await prepared.upload({ signal: controller.signal });
  * ```
  */
 export function createUploader(config: unknown, options: CreateUploaderOptions = {}): BytedropUploader {
@@ -125,11 +170,11 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     }
   }
 
-  function result(
+  function plan(
     file: SanitizedFilename,
     sniffed: Sniffed,
-    fields: { key: string; size: number; hash: string; deduplicated: boolean; etag?: string | undefined },
-  ): UploadResult {
+    fields: { key: string; size: number; hash: string },
+  ): Plan {
     // Same rule as the key template's {ext}: the user's extension unless it is missing or a clipboard name's.
     const ext = file.ext !== '' && !file.clipboard ? file.ext : sniffed.ext || file.ext;
     return {
@@ -161,8 +206,12 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     throw abortedError(what, signal.reason);
   }
 
-  /** Hash (streaming, abortable), then HEAD, then PUT from a fresh read. */
-  async function uploadReplayable(body: Replayable, options: UploadOptions, file: SanitizedFilename) {
+  /** Sniff and hash (streaming, abortable), then render the key once: no request is sent. */
+  async function prepareReplayable(
+    body: Replayable,
+    options: UploadOptions,
+    file: SanitizedFilename,
+  ): Promise<PreparedUpload> {
     const { signal } = options;
     const what = `upload of '${options.filename}'`;
     const head =
@@ -178,25 +227,47 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     const hash = await hasher.digest();
     const sniffed = await sniffContentType(head, options.filename, options.contentType);
     throwIfAborted(signal, what);
+    // Rendered here and only here: {uuid}, {rand} and the date are fixed for every later send of this upload.
+    const planned = plan(file, sniffed, { key: renderKey(options, sniffed, hash), size, hash });
+    return {
+      ...planned,
+      contentAddressed: template.usesHash,
+      upload: (extra: PreparedUploadOptions = {}) =>
+        sendReplayable(body, planned, {
+          filename: options.filename,
+          signal: extra.signal ?? signal,
+          onProgress: extra.onProgress ?? options.onProgress,
+        }),
+    };
+  }
 
-    const key = renderKey(options, sniffed, hash);
+  /** HEAD (content-addressed keys only), then PUT from a fresh read, to the key `prepareReplayable` rendered. */
+  async function sendReplayable(
+    body: Replayable,
+    planned: Plan,
+    options: Pick<UploadOptions, 'filename' | 'signal' | 'onProgress'>,
+  ): Promise<UploadResult> {
+    const { signal, onProgress } = options;
+    const { key, size } = planned;
+    const what = `upload of '${options.filename}'`;
+    throwIfAborted(signal, what);
     if (template.usesHash) {
       const found = await existing(key, signal);
       throwIfAborted(signal, what);
       if (found?.size === size) {
-        options.onProgress?.({ loaded: size, total: size });
-        return result(file, sniffed, { key, size, hash, deduplicated: true, etag: found.etag });
+        onProgress?.({ loaded: size, total: size });
+        return { ...planned, deduplicated: true, etag: found.etag };
       }
     }
     const { etag } = await store.put(key, body, {
-      contentType: sniffed.contentType,
+      contentType: planned.contentType,
       size,
       ...(cacheControl === undefined ? {} : { cacheControl }),
       ...(signal === undefined ? {} : { signal }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(onProgress === undefined ? {} : { onProgress }),
     });
     await abortAfterPut(key, what, signal);
-    return result(file, sniffed, { key, size, hash, deduplicated: false, etag });
+    return { ...planned, deduplicated: false, etag };
   }
 
   /**
@@ -216,7 +287,9 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     let bufferedSize = 0;
     while (bufferedSize <= parsed.multipartThreshold) {
       const next = await source.next();
-      if (next.done) return uploadReplayable(concatBytes(buffered, bufferedSize), options, file);
+      if (next.done) {
+        return (await prepareReplayable(concatBytes(buffered, bufferedSize), options, file)).upload();
+      }
       buffered.push(next.value);
       bufferedSize += next.value.byteLength;
     }
@@ -248,7 +321,11 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
       const key = renderKey(options, sniffed);
       const { etag } = await store.put(key, tapped, putOptions);
       await abortAfterPut(key, what, signal);
-      return result(file, sniffed, { key, size, hash: await hasher.digest(), deduplicated: false, etag });
+      return {
+        ...plan(file, sniffed, { key, size, hash: await hasher.digest() }),
+        deduplicated: false,
+        etag,
+      };
     }
 
     const tempKey = `${TEMP_KEY_PREFIX}${randomId()}`;
@@ -260,7 +337,7 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
       const found = await existing(key, signal);
       throwIfAborted(signal, what);
       if (found?.size === size) {
-        return result(file, sniffed, { key, size, hash, deduplicated: true, etag: found.etag });
+        return { ...plan(file, sniffed, { key, size, hash }), deduplicated: true, etag: found.etag };
       }
       await store.copy(tempKey, key, {
         contentType: sniffed.contentType,
@@ -268,18 +345,19 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
       });
       // A content-addressed copy is valid even if the signal fired meanwhile; the caller still hears ERR_ABORTED.
       throwIfAborted(signal, what);
-      return result(file, sniffed, { key, size, hash, deduplicated: false });
+      return { ...plan(file, sniffed, { key, size, hash }), deduplicated: false };
     } finally {
       // Best effort: the upload's outcome is decided; a temp object left by a failed delete is only storage.
       await store.delete(tempKey).catch(() => undefined);
     }
   }
 
-  async function upload(body: BodyInput, options: UploadOptions): Promise<UploadResult> {
+  /** The checks every upload and prepare starts with; returns the sanitised filename. */
+  function start(body: BodyInput, options: UploadOptions, method: 'upload' | 'prepare'): SanitizedFilename {
     if (typeof options !== 'object' || options === null) {
       throw new BytedropError(
         'ERR_INPUT',
-        "upload needs options with a filename: upload(body, { filename: 'shot.png' })",
+        `${method} needs options with a filename: ${method}(body, { filename: 'shot.png' })`,
       );
     }
     throwIfAborted(options.signal, `upload of '${options.filename}'`);
@@ -288,8 +366,24 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     if (parsed.maxFileSize !== undefined && size !== undefined && size > parsed.maxFileSize) {
       throw tooLargeError(options.filename, parsed.maxFileSize, size);
     }
+    return file;
+  }
+
+  async function prepare(body: ReplayableBody, options: UploadOptions): Promise<PreparedUpload> {
+    const file = start(body, options, 'prepare');
+    if (!isReplayable(body)) {
+      throw new BytedropError(
+        'ERR_INPUT',
+        'prepare needs a body it can read twice (Uint8Array, ArrayBuffer or Blob), not a one-shot stream, whose key is known only once it is read: call upload(stream, options) instead',
+      );
+    }
+    return prepareReplayable(asReplayable(body), options, file);
+  }
+
+  async function upload(body: BodyInput, options: UploadOptions): Promise<UploadResult> {
+    const file = start(body, options, 'upload');
     return isReplayable(body)
-      ? uploadReplayable(asReplayable(body), options, file)
+      ? (await prepareReplayable(asReplayable(body), options, file)).upload()
       : uploadStream(body, options, file);
   }
 
@@ -297,6 +391,7 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     store,
     config: parsed,
     upload,
+    prepare,
     presign(key, expiresIn) {
       if (!isS3Store(store)) {
         return Promise.reject(
