@@ -1,20 +1,14 @@
 /**
- * Paste and drop into Markdown. The provider answers at once with placeholder text (VS Code cancels a slow paste
- * provider as soon as the user types) and starts the upload only when its edit is resolved, i.e. about to be
- * applied: a paste where the user picked another option uploads nothing.
+ * Paste and drop into Markdown. The provider answers without waiting for the network (VS Code cancels a slow paste
+ * provider as soon as the user types): with the final link when core can name the object up front (S3 with a
+ * content-addressed key), else with placeholder text. It starts the upload only when its edit is resolved, i.e.
+ * about to be applied: a paste where the user picked another option uploads nothing.
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { BYTEDROP_KIND, EDIT_TITLE } from './constants';
 import { readSettings } from './settings';
-import type { UploadJob, UploadRunner } from './uploads';
-
-/** A file taken from the DataTransfer. */
-interface DroppedFile {
-  name: string;
-  contentType: string;
-  bytes: Uint8Array;
-}
+import type { UploadFile, UploadJob, UploadRunner } from './uploads';
 
 /**
  * Placeholder text for a file being uploaded: a Markdown image that previews as "Uploading name…" and carries a
@@ -33,7 +27,7 @@ export function placeholder(name: string): string {
 async function readFiles(
   dataTransfer: vscode.DataTransfer,
   token: vscode.CancellationToken,
-): Promise<DroppedFile[]> {
+): Promise<UploadFile[]> {
   const entries: { mime: string; file: vscode.DataTransferFile }[] = [];
   const seen = new Set<vscode.DataTransferFile>();
   for (const [mime, item] of dataTransfer) {
@@ -96,7 +90,7 @@ export class BytedropEditProvider
   ): Promise<BytedropPasteEdit[] | undefined> {
     // "Paste as…" another kind (plain text, a workspace copy): not ours to answer.
     if (context.only && !context.only.contains(BYTEDROP_KIND)) return undefined;
-    const prepared = await this.prepare(document, dataTransfer, token);
+    const prepared = await this.editFor(document, dataTransfer, token);
     return prepared && [new BytedropPasteEdit(prepared.text, prepared.jobs)];
   }
 
@@ -111,7 +105,7 @@ export class BytedropEditProvider
     dataTransfer: vscode.DataTransfer,
     token: vscode.CancellationToken,
   ): Promise<BytedropDropEdit[] | undefined> {
-    const prepared = await this.prepare(document, dataTransfer, token);
+    const prepared = await this.editFor(document, dataTransfer, token);
     return prepared && [new BytedropDropEdit(prepared.text, prepared.jobs)];
   }
 
@@ -120,7 +114,7 @@ export class BytedropEditProvider
     return edit;
   }
 
-  private async prepare(
+  private async editFor(
     document: vscode.TextDocument,
     dataTransfer: vscode.DataTransfer,
     token: vscode.CancellationToken,
@@ -128,7 +122,23 @@ export class BytedropEditProvider
     if (!readSettings(document.uri).languages.includes(document.languageId)) return undefined;
     const files = await readFiles(dataTransfer, token);
     if (files.length === 0) return undefined;
-    const jobs = files.map((file) => ({ document: document.uri, ...file, text: placeholder(file.name) }));
+    const early = await this.runner.prepare(document.uri, files);
+    if (token.isCancellationRequested) return undefined;
+    const inDocument = document.getText();
+    const jobs: UploadJob[] = [];
+    for (const [index, file] of files.entries()) {
+      const { prepared, link } = early[index] ?? {};
+      // The link is found by its text after the upload. One that the document (or this paste) holds already,
+      // like the same image pasted before, would be patched along with it on a failure; a placeholder is unique.
+      const unique =
+        link !== undefined && !inDocument.includes(link) && !jobs.some((job) => job.text === link);
+      jobs.push({
+        document: document.uri,
+        ...file,
+        text: unique ? link : placeholder(file.name),
+        ...(prepared ? { prepared } : {}),
+      });
+    }
     return { text: jobs.map((job) => job.text).join(' '), jobs };
   }
 }

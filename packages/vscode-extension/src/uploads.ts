@@ -1,18 +1,24 @@
 /**
  * The background half of a paste, drop or command: uploads under a cancellable progress notification, then swaps
- * the placeholder (or local link) for the uploaded link. Nothing is lost: a file that could not be uploaded is
- * written into the workspace where VS Code's own paste would put it, linked from there, and a "Retry upload" action
- * uploads it again later.
+ * the placeholder (or local link) for the uploaded link — or, when the paste already inserted the final link (a
+ * prepared, content-addressed upload), leaves it be. Nothing is lost: a file that could not be uploaded is written
+ * into the workspace where VS Code's own paste would put it, linked from there, and a "Retry upload" action uploads
+ * it again later.
  */
 import { posix } from 'node:path';
 import {
   type BytedropError,
+  canPrepare,
   formatLink,
   isBytedropError,
+  type LinkSource,
+  type PreparedUpload,
   SNIFF_BYTES,
   sniffContentType,
   toBytedropError,
   type Uploader,
+  type UploadOptions,
+  type UploadProgress,
 } from '@bytedrop/core';
 import * as vscode from 'vscode';
 import { fallbackDestination, relativePath } from './destination';
@@ -20,16 +26,25 @@ import { replaceText, waitForText } from './patch';
 import { readSettings } from './settings';
 import { createTargetUploader } from './target';
 
-/** One file to upload and the text that stands for it in a document. */
-export interface UploadJob {
-  document: vscode.Uri;
+/** A file's name, declared type and bytes, as a paste, drop or picker hands it over. */
+export interface UploadFile {
   /** The file's name as the user knows it (`image.png` for a screenshot). */
   name: string;
   /** The type the clipboard or drop declared; may be empty. */
   contentType: string;
   bytes: Uint8Array;
-  /** The text in the document that the link replaces: a placeholder, or the relative link after a failure. */
+}
+
+/** One file to upload and the text that stands for it in a document. */
+export interface UploadJob extends UploadFile {
+  document: vscode.Uri;
+  /**
+   * The text in the document that the link replaces: a placeholder, the final link itself (a prepared upload), or
+   * the relative link after a failure.
+   */
   text: string;
+  /** The upload as named at paste time (key and URL fixed); sent as is instead of being hashed again. */
+  prepared?: PreparedUpload;
   /** The file's copy in the workspace, once there is one (saved by the fallback, or already there). */
   local?: vscode.Uri;
   /** Turns the uploaded URL into the replacement text; by default `bytedrop.linkFormat` over the upload result. */
@@ -50,6 +65,22 @@ function templateVars(document: vscode.Uri): Record<string, string> {
     doc: base.slice(0, base.length - posix.extname(base).length),
     workspace: vscode.workspace.getWorkspaceFolder(document)?.name ?? '',
   };
+}
+
+/** What core needs besides the bytes, the same whether the upload is prepared at paste time or sent later. */
+function uploadOptions(document: vscode.Uri, file: UploadFile): UploadOptions {
+  return {
+    filename: file.name,
+    ...(file.contentType ? { contentType: file.contentType } : {}),
+    size: file.bytes.byteLength,
+    vars: templateVars(document),
+  };
+}
+
+/** The link text `bytedrop.linkFormat` makes of an upload (or of a local copy). */
+function linkOf(document: vscode.Uri, source: LinkSource): string {
+  const settings = readSettings(document);
+  return formatLink(source, settings.linkFormat, { template: settings.linkTemplate });
 }
 
 async function eachLimited<T>(
@@ -81,6 +112,37 @@ export class UploadRunner {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
   /**
+   * Names the uploads of pasted or dropped files before they run, when the target can (S3: core hashes and renders
+   * the key, no request; a server picks its own keys). `link` is the final link, given only when it is safe to
+   * insert before the upload finishes: the key is content-addressed, so the URL serves these bytes or nothing, where
+   * a key like `{name}.{ext}` may still serve an older file until the upload replaces it.
+   * Undefined for a file when the target cannot prepare or preparing failed (settings, secret, size): its upload
+   * then fails the same way and reports it, with the file kept in the workspace.
+   *
+   * @example
+   * ```ts
+   * const [early] = await runner.prepare(document.uri, [{ name: 'shot.png', contentType: 'image/png', bytes }]);
+   * const text = early?.link ?? placeholder('shot.png');
+   * ```
+   */
+  async prepare(
+    document: vscode.Uri,
+    files: readonly UploadFile[],
+  ): Promise<({ prepared: PreparedUpload; link?: string } | undefined)[]> {
+    const uploader = await createTargetUploader(document, this.secrets).catch(() => undefined);
+    return Promise.all(
+      files.map(async (file) => {
+        if (!uploader || !canPrepare(uploader)) return undefined;
+        const prepared = await uploader
+          .prepare(file.bytes, uploadOptions(document, file))
+          .catch(() => undefined);
+        if (!prepared) return undefined;
+        return prepared.contentAddressed ? { prepared, link: linkOf(document, prepared) } : { prepared };
+      }),
+    );
+  }
+
+  /**
    * Uploads `jobs` (all of one document) under a cancellable notification and patches the document.
    * With `awaitInsert`, first waits for each job's text to appear (a paste edit lands after its provider answered);
    * jobs whose text never appears are dropped, so a cancelled paste uploads nothing.
@@ -104,10 +166,12 @@ export class UploadRunner {
     if (failures.length === 0) return;
     const unsaved: string[] = [];
     for (const { job } of failures) {
+      // A retry starts afresh from the settings and secrets of then (the user may just have fixed them).
+      delete job.prepared;
       try {
         await this.keepLocally(job);
       } catch (error) {
-        // E.g. an untitled note outside any folder: the bytes stay in memory for Retry, the placeholder stays put.
+        // E.g. an untitled note outside any folder: the bytes stay in memory for Retry, the text stays put.
         unsaved.push(`${job.name} (${toBytedropError(error).message})`);
       }
     }
@@ -123,26 +187,20 @@ export class UploadRunner {
         const failures: { job: UploadJob; error: BytedropError }[] = [];
         const controller = new AbortController();
         const cancel = token.onCancellationRequested(() => controller.abort());
-        const document = (jobs[0] as UploadJob).document;
-        let uploader: Uploader;
-        try {
-          uploader = await createTargetUploader(document, this.secrets);
-        } catch (error) {
-          cancel.dispose();
-          return jobs.map((job) => ({ job, error: toBytedropError(error) }));
-        }
+        // Built on first use: prepared jobs carry their own. A broken setting then fails each job that needs it.
+        let uploader: Promise<Uploader> | undefined;
+        const target = () => {
+          uploader ??= createTargetUploader((jobs[0] as UploadJob).document, this.secrets);
+          return uploader;
+        };
         const total = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0) || 1;
         let finished = 0;
         await eachLimited(jobs, CONCURRENCY, async (job) => {
           let loaded = 0;
           try {
-            const result = await uploader.upload(job.bytes, {
-              filename: job.name,
-              ...(job.contentType ? { contentType: job.contentType } : {}),
-              size: job.bytes.byteLength,
+            const sending = {
               signal: controller.signal,
-              vars: templateVars(job.document),
-              onProgress: (update) => {
+              onProgress: (update: UploadProgress) => {
                 const delta = update.loaded - loaded;
                 loaded = update.loaded;
                 const percent = Math.round((100 * update.loaded) / (update.total ?? job.bytes.byteLength));
@@ -151,12 +209,16 @@ export class UploadRunner {
                   ...(job.bytes.byteLength >= LARGE_FILE_BYTES ? { message: `${job.name} ${percent}%` } : {}),
                 });
               },
-            });
-            const settings = readSettings(job.document);
-            const link = job.link
-              ? job.link(result.url)
-              : formatLink(result, settings.linkFormat, { template: settings.linkTemplate });
-            await replaceText(job.document, job.text, link);
+            };
+            const result = job.prepared
+              ? await job.prepared.upload(sending)
+              : await (await target()).upload(job.bytes, {
+                  ...uploadOptions(job.document, job),
+                  ...sending,
+                });
+            const link = job.link ? job.link(result.url) : linkOf(job.document, result);
+            // A paste that inserted the final link has nothing left to patch.
+            if (link !== job.text) await replaceText(job.document, job.text, link);
           } catch (error) {
             failures.push({ job, error: toBytedropError(error) });
           } finally {
@@ -172,7 +234,8 @@ export class UploadRunner {
 
   /**
    * Writes the file where VS Code's paste would have (unless it is in the workspace already) and points the
-   * placeholder at it. A link the user wrote (`job.link`) already points at the local file and stays.
+   * placeholder, or the final link a prepared paste inserted, at it. A link the user wrote (`job.link`) already
+   * points at the local file and stays.
    */
   private async keepLocally(job: UploadJob): Promise<void> {
     if (!job.local) {
@@ -183,18 +246,13 @@ export class UploadRunner {
     if (job.link) return;
     const contentType =
       job.contentType || (await sniffContentType(job.bytes.subarray(0, SNIFF_BYTES), job.name)).contentType;
-    const settings = readSettings(job.document);
-    const link = formatLink(
-      {
-        url: relativePath(job.document, job.local),
-        key: '',
-        size: job.bytes.byteLength,
-        contentType,
-        filename: job.name,
-      },
-      settings.linkFormat,
-      { template: settings.linkTemplate },
-    );
+    const link = linkOf(job.document, {
+      url: relativePath(job.document, job.local),
+      key: '',
+      size: job.bytes.byteLength,
+      contentType,
+      filename: job.name,
+    });
     if (link === job.text) return;
     await replaceText(job.document, job.text, link);
     job.text = link;

@@ -1,8 +1,10 @@
 /**
  * Paste and drop, end to end inside the fake editor: the real provider, the real core uploader and a real s3rver.
  * A gate in front of s3rver holds PUTs, so ordering ("the edit is back before the upload finishes") is proven by
- * state, not by timing.
+ * state, not by timing. With S3 and a content-addressed key the paste inserts the final link at once; a key without
+ * the hash, or a Bytedrop server, gets a placeholder that is patched later.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { BYTEDROP_KIND } from '../src/constants';
@@ -19,6 +21,7 @@ import {
   workspace,
 } from './_fake/vscode';
 import { type Gate, startGate } from './_setup/gate';
+import { startStandInServer } from './_setup/server';
 import { createWorld, endOf, PLACEHOLDER, png, transferOf, type World } from './_setup/world';
 
 // Background uploads go over real HTTP; give them more than waitFor's default second.
@@ -58,8 +61,23 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-describe('paste one image', () => {
-  it('returns the edit before the upload finishes, then patches in the uploaded link', async () => {
+/** Waits until `count` uploads have started and all of them have finished (their notifications closed). */
+async function uploadsSettled(count = 1): Promise<void> {
+  await vi.waitFor(() => {
+    expect(fake.progress).toHaveLength(count);
+    expect(fake.progress.every((record) => record.done)).toBe(true);
+  }, WAIT);
+}
+
+/** A key that does not depend on the bytes cannot be shown before the upload: pastes get a placeholder. */
+function useKeyWithoutHash(): void {
+  fake.settings.set('bytedrop.keyTemplate', '{yyyy}/{mm}/{dd}/{name}-{uuid}.{ext}');
+}
+
+const UUID_KEY = /\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f-]{36}\.png$/;
+
+describe('paste one image (S3, content-addressed key): the final link at once', () => {
+  it('returns the edit with the final link before the upload finishes; the same URL serves the bytes after', async () => {
     const bytes = png(1);
     gate.hold();
     const outcome = await fake.paste(
@@ -68,9 +86,70 @@ describe('paste one image', () => {
       transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
     );
 
-    // The paste is applied while the upload's PUT still waits at the gate.
     expect(outcome.applied?.kind.value).toBe('markdown.link.image.bytedrop');
     expect(outcome.applied?.title).toBe('Upload with Bytedrop');
+    const [link] = uploadedLinks(world.document.getText());
+    const url = link?.url as string;
+    expect(outcome.applied?.insertText).toBe(`![shot.png](${url})`);
+    expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${url})`);
+    // The default template, yyyy/mm/dd/name-hash8.ext, over these very bytes.
+    const hash8 = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+    expect(url).toMatch(new RegExp(`/\\d{4}/\\d{2}/\\d{2}/shot-${hash8}\\.png$`));
+    // The upload's PUT still waits at the gate: the link is there, the object is not yet.
+    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    expect((await fetch(url)).status).toBe(404);
+
+    gate.release();
+    await uploadsSettled();
+    expect(await fetchBytes(url)).toEqual(bytes);
+    expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${url})`);
+    expect(fake.progress.at(-1)).toMatchObject({ options: { cancellable: true }, done: true });
+    expect(fake.messages).toEqual([]);
+  });
+
+  it('inserts the final link at every cursor of a multi-cursor paste', async () => {
+    const bytes = png(4);
+    await fake.paste(
+      world.document,
+      [new Range(0, 0, 0, 0), endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
+    );
+    const links = uploadedLinks(world.document.getText());
+    expect(links).toHaveLength(2);
+    expect(world.document.getText()).toBe(
+      `![shot.png](${links[0]?.url})# Post\n\n![shot.png](${links[0]?.url})`,
+    );
+    await uploadsSettled();
+    expect(await fetchBytes(links[0]?.url as string)).toEqual(bytes);
+  });
+
+  it('pastes an image whose link the note holds already as a placeholder, since links are found by their text', async () => {
+    const transfer = () => transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(17) });
+    await fake.paste(world.document, [endOf(world.document)], transfer());
+    await uploadsSettled();
+    const [first] = uploadedLinks(world.document.getText());
+    gate.hold();
+    await fake.paste(world.document, [endOf(world.document)], transfer());
+    expect(world.document.getText()).toMatch(
+      new RegExp(`^# Post\\n\\n!\\[shot\\.png\\]\\(\\S+\\)${PLACEHOLDER.source}$`),
+    );
+    gate.release();
+    await uploadsSettled(2);
+    expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${first?.url})![shot.png](${first?.url})`);
+  });
+});
+
+describe('the placeholder: when the object cannot be named before the upload', () => {
+  it('a key without the hash: returns the placeholder before the upload finishes, then patches in the link', async () => {
+    useKeyWithoutHash();
+    const bytes = png(18);
+    gate.hold();
+    const outcome = await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
+    );
+    expect(outcome.applied?.kind.value).toBe('markdown.link.image.bytedrop');
     await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
     expect(world.document.getText()).toMatch(new RegExp(`^# Post\\n\\n${PLACEHOLDER.source}$`));
     expect(uploadedLinks(world.document.getText())).toEqual([]);
@@ -78,17 +157,48 @@ describe('paste one image', () => {
     gate.release();
     await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
     const links = uploadedLinks(world.document.getText());
-    expect(links).toHaveLength(1);
     expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${links[0]?.url})`);
-    // Content-addressed key from the default template: yyyy/mm/dd/name-hash8.ext.
-    expect(links[0]?.url).toMatch(/\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{8}\.png$/);
+    expect(links[0]?.url).toMatch(UUID_KEY);
     expect(await fetchBytes(links[0]?.url as string)).toEqual(bytes);
-    // The progress notification was cancellable and finished; no error was shown.
-    expect(fake.progress.at(-1)).toMatchObject({ options: { cancellable: true }, done: true });
     expect(fake.messages).toEqual([]);
   });
 
+  it('a Bytedrop server target: the server picks the key, so a placeholder first, then its link', async () => {
+    const server = await startStandInServer({
+      endpoint: gate.endpoint,
+      publicBaseUrl: publicBase,
+      bucket: s3.bucket,
+      accessKey: 'server-key',
+    });
+    try {
+      fake.settings.set('bytedrop.target', 'server');
+      fake.settings.set('bytedrop.serverUrl', server.url);
+      await world.context.secrets.store('bytedrop.serverAccessKey', 'server-key');
+      const bytes = png(19);
+      gate.hold();
+      await fake.paste(
+        world.document,
+        [endOf(world.document)],
+        transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
+      );
+      // The server's own upload to S3 waits at the gate, so the extension's POST is still unanswered.
+      await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+      expect(server.posts).toBe(1);
+      expect(world.document.getText()).toMatch(new RegExp(`^# Post\\n\\n${PLACEHOLDER.source}$`));
+
+      gate.release();
+      await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+      const [link] = uploadedLinks(world.document.getText());
+      expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${link?.url})`);
+      expect(await fetchBytes(link?.url as string)).toEqual(bytes);
+      expect(fake.messages).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('keeps what the user types around the placeholder during the upload', async () => {
+    useKeyWithoutHash();
     gate.hold();
     await fake.paste(
       world.document,
@@ -105,6 +215,7 @@ describe('paste one image', () => {
   });
 
   it('re-finds the placeholder when the user types while the patch is in flight', async () => {
+    useKeyWithoutHash();
     gate.hold();
     await fake.paste(
       world.document,
@@ -125,20 +236,28 @@ describe('paste one image', () => {
     expect(world.document.getText()).toBe(`> # Post\n\n![shot.png](${link?.url})`);
   });
 
-  it('patches every cursor of a multi-cursor paste', async () => {
-    const transfer = transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(4) });
-    await fake.paste(world.document, [new Range(0, 0, 0, 0), endOf(world.document)], transfer);
-    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
-    const links = uploadedLinks(world.document.getText());
-    expect(links).toHaveLength(2);
-    expect(world.document.getText()).toBe(
-      `![shot.png](${links[0]?.url})# Post\n\n![shot.png](${links[0]?.url})`,
+  it('patches and saves a note that was saved and closed before the upload finished', async () => {
+    useKeyWithoutHash();
+    gate.hold();
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(14) }),
     );
+    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    await world.document.save();
+    fake.closeDocument(world.document);
+    gate.release();
+    const onDisk = () => new TextDecoder().decode(fake.files.get('/ws/notes/post.md'));
+    await vi.waitFor(() => expect(onDisk()).toContain(publicBase), WAIT);
+    const [link] = uploadedLinks(onDisk());
+    expect(onDisk()).toBe(`# Post\n\n![shot.png](${link?.url})`);
+    expect(link?.url).toMatch(UUID_KEY);
   });
 });
 
 describe('nothing lost', () => {
-  it('a cancelled upload lands in the workspace next to the note and is linked there; Retry uploads it', async () => {
+  it('a cancelled upload lands in the workspace next to the note, its final link is re-pointed there; Retry uploads it', async () => {
     const bytes = png(5);
     const requestsBefore = s3.requests.length;
     gate.hold();
@@ -147,14 +266,24 @@ describe('nothing lost', () => {
       [endOf(world.document)],
       transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
     );
+    expect(uploadedLinks(world.document.getText())).toHaveLength(1);
     await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
+    // The user types around the link meanwhile, and again while the fallback's edit is in flight.
+    fake.type(world.document, 0, 'Intro. ');
+    fake.type(world.document, world.document.getText().length, ' and after.');
+    let typed = false;
+    fake.duringNextApplyEdit(() => {
+      fake.type(world.document, 0, '> ');
+      typed = true;
+    });
     fake.progress.at(-1)?.cancel();
 
     const message = await fake.nextMessage();
     expect(message).toMatchObject({ severity: 'warning', items: ['Retry upload'] });
     expect(message.message).toContain('cancelled');
     expect(message.message).toContain('shot.png');
-    expect(world.document.getText()).toBe('# Post\n\n![shot.png](shot.png)');
+    expect(typed).toBe(true);
+    expect(world.document.getText()).toBe('> Intro. # Post\n\n![shot.png](shot.png) and after.');
     expect(fake.files.get('/ws/notes/shot.png')).toEqual(bytes);
     // The aborted PUT never reached s3rver.
     gate.release();
@@ -163,7 +292,7 @@ describe('nothing lost', () => {
     message.respond('Retry upload');
     await vi.waitFor(() => expect(uploadedLinks(world.document.getText())).toHaveLength(1), WAIT);
     const [link] = uploadedLinks(world.document.getText());
-    expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${link?.url})`);
+    expect(world.document.getText()).toBe(`> Intro. # Post\n\n![shot.png](${link?.url}) and after.`);
     expect(await fetchBytes(link?.url as string)).toEqual(bytes);
   });
 
@@ -206,7 +335,7 @@ describe('nothing lost', () => {
       expect(untitled.getText()).toBe('draft ![shot.png](shot.png)');
       expect(fake.files.get('/ws/shot.png')).toEqual(png(15));
 
-      // No folder open: nowhere to save, so the placeholder and the bytes wait for Retry.
+      // No folder open: nowhere to save, so the link (not served yet) and the bytes wait for Retry.
       fake.removeWorkspaceFolders();
       fake.messages.length = 0;
       const lonely = fake.openUntitled('alone ');
@@ -218,11 +347,13 @@ describe('nothing lost', () => {
       const message = await fake.nextMessage();
       expect(message.message).toContain('Could not save b.png');
       expect(message.message).toContain('keep this message to retry');
-      expect(lonely.getText()).toMatch(PLACEHOLDER);
+      const [link] = uploadedLinks(lonely.getText());
+      expect(lonely.getText()).toBe(`alone ![b.png](${link?.url})`);
       await s3.restart();
+      expect((await fetch(link?.url as string)).status).toBe(404);
       message.respond('Retry upload');
-      await vi.waitFor(() => expect(lonely.getText()).not.toMatch(PLACEHOLDER), WAIT);
-      expect(lonely.getText()).toMatch(/^alone !\[b\.png\]\(http:\S+\)$/);
+      await vi.waitFor(async () => expect(await fetchBytes(link?.url as string)).toEqual(png(16)), WAIT);
+      expect(lonely.getText()).toBe(`alone ![b.png](${link?.url})`);
     } finally {
       await s3.restart().catch(() => undefined);
     }
@@ -241,22 +372,6 @@ describe('nothing lost', () => {
     expect(message.message).toMatch(/could not upload big\.bin: .*(large|limit|maxFileSize)/i);
     expect(world.document.getText()).toBe('# Post\n\n[big.bin](big.bin)');
     expect(Buffer.from(fake.files.get('/ws/notes/big.bin') ?? []).equals(Buffer.from(big))).toBe(true);
-  });
-
-  it('patches and saves a note that was saved and closed before the upload finished', async () => {
-    gate.hold();
-    await fake.paste(
-      world.document,
-      [endOf(world.document)],
-      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(14) }),
-    );
-    await vi.waitFor(() => expect(gate.held).toBe(1), WAIT);
-    await world.document.save();
-    fake.closeDocument(world.document);
-    gate.release();
-    const onDisk = () => new TextDecoder().decode(fake.files.get('/ws/notes/post.md'));
-    await vi.waitFor(() => expect(onDisk()).toContain(publicBase), WAIT);
-    expect(onDisk()).toMatch(/^# Post\n\n!\[shot\.png\]\(http:\S+\.png\)$/);
   });
 
   it('follows markdown.copyFiles.destination and never overwrites an existing file', async () => {
@@ -296,9 +411,10 @@ describe('drop', () => {
       transferOf(...files),
     );
     expect(outcome.applied?.kind?.value).toBe(BYTEDROP_KIND.value);
-    expect(world.document.getText().match(new RegExp(PLACEHOLDER.source, 'g'))).toHaveLength(3);
-    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    // The drop's edit holds the three final links already.
     const text = world.document.getText();
+    await uploadsSettled();
+    expect(world.document.getText()).toBe(text);
     const links = uploadedLinks(text);
     expect(links.map((link) => link.alt)).toEqual(['a.png', 'b.png', 'report.pdf']);
     expect(text).toMatch(/!\[a\.png\]\([^)]+\) !\[b\.png\]\([^)]+\) \[report\.pdf\]\([^)]+\.pdf\)$/);
@@ -321,7 +437,7 @@ describe('drop', () => {
       world.document.positionAt(0),
       transferOf({ name: 'big.bin', mime: 'application/octet-stream', bytes: big }),
     );
-    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    await uploadsSettled();
     const reports = fake.progress[0]?.reports ?? [];
     expect(fake.progress[0]?.options.title).toBe('Bytedrop: uploading big.bin');
     expect(reports.map((report) => report.message)).toContain('big.bin 100%');
@@ -355,7 +471,9 @@ describe('when Bytedrop does not answer', () => {
     await workspace.getConfiguration('bytedrop').update('languages', ['markdown', 'plaintext']);
     const answered = await fake.paste(script, [endOf(script)], transfer);
     expect(answered.applied?.kind.value).toBe(BYTEDROP_KIND.value);
-    await vi.waitFor(() => expect(script.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    await uploadsSettled();
+    expect(script.getText()).toMatch(/^text\n!\[shot\.png\]\(http:\S+\.png\)$/);
+    expect(fake.messages).toEqual([]);
   });
 
   it('returns nothing when context.only asks for another kind, and answers for its parent kind', async () => {
@@ -443,6 +561,7 @@ describe('Paste As preferences', () => {
       transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(13) }),
     );
     expect(after.applied?.kind.value).toBe(BYTEDROP_KIND.value);
-    await vi.waitFor(() => expect(world.document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+    await uploadsSettled();
+    expect(uploadedLinks(world.document.getText())).toHaveLength(1);
   });
 });

@@ -37,7 +37,11 @@ async function pasteAndSettle(
     [endOf(document)],
     transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(seed) }),
   );
-  await vi.waitFor(() => expect(document.getText()).not.toMatch(PLACEHOLDER), WAIT);
+  // Settled: the upload finished (a paste may insert the final link at once) and no placeholder is left.
+  await vi.waitFor(() => {
+    expect(fake.progress.at(-1)?.done).toBe(true);
+    expect(document.getText()).not.toMatch(PLACEHOLDER);
+  }, WAIT);
   return document.getText();
 }
 
