@@ -4,6 +4,7 @@
  * lands in the workspace instead. The secret reaches the extension host as BYTEDROP_SECRET_ACCESS_KEY (the
  * documented fallback), settings go to the user-data-dir's settings.json.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ let workspace: string;
 const png = (seed: number) =>
   new Uint8Array(encodePng(16, 16, (x, y) => [(x * 13 + seed) % 256, (y * 7 + seed) % 256, seed % 256, 255]));
 
-/** Presses Ctrl+S until the saved note passes `check`: the link is patched in after the upload, not at paste time. */
+/** Presses Ctrl+S until the saved note passes `check`: a fallback link is patched in after the upload failed. */
 async function savedNoteWhen(check: (text: string) => boolean): Promise<string> {
   const note = join(workspace, 'note.md');
   let text = '';
@@ -31,6 +32,18 @@ async function savedNoteWhen(check: (text: string) => boolean): Promise<string> 
     await editor.page.waitForTimeout(250);
   }
   throw new Error(`the saved note never matched; last saved text:\n${text}`);
+}
+
+/** The object's bytes once the background upload has put them there (the link is in the note before that). */
+async function servedWhenUploaded(url: string): Promise<Uint8Array> {
+  let status = 0;
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const response = await fetch(url);
+    status = response.status;
+    if (response.ok) return new Uint8Array(await response.arrayBuffer());
+    await editor.page.waitForTimeout(250);
+  }
+  throw new Error(`${url} never served the upload; last status ${status}`);
 }
 
 async function focusEndOfNote(): Promise<void> {
@@ -98,13 +111,13 @@ it('pastes an image: the saved note links the uploaded object, which is in S3', 
   await focusEndOfNote();
   await pasteFile(editor.page, 'shot.png', bytes, 'image/png');
   const base = `${s3.endpoint}/${s3.bucket}/`;
+  // The key is content-addressed (the default template), so the paste itself inserts the final link.
   const text = await savedNoteWhen((saved) => saved.includes(base));
   const url = text.match(/!\[shot\.png\]\((\S+)\)/)?.[1] as string;
   expect(text).toBe(`# Note\n\n![shot.png](${url})`);
-  expect(url).toMatch(/\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{8}\.png$/);
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+  const hash8 = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+  expect(url).toMatch(new RegExp(`/\\d{4}/\\d{2}/\\d{2}/shot-${hash8}\\.png$`));
+  expect(await servedWhenUploaded(url)).toEqual(bytes);
   expect(
     s3.requests.some(
       (request) => request.method === 'PUT' && url.endsWith(request.url.split('?')[0] as string),
