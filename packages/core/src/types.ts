@@ -62,10 +62,24 @@ export interface Uploader {
   upload(body: BodyInput, options: UploadOptions): Promise<UploadResult>;
 }
 
-/** Bodies that can be read more than once, so they can be hashed at prepare time and sent later. */
+/**
+ * Bodies that can be read more than once, so they can be hashed at prepare time and sent later.
+ *
+ * @example
+ * ```ts
+ * const body: ReplayableBody = await dataTransferFile.data(); // a paste's bytes
+ * ```
+ */
 export type ReplayableBody = Uint8Array | ArrayBuffer | Blob;
 
-/** What a prepared upload may still be given when it is sent: both default to the ones passed to `prepare`. */
+/**
+ * What a prepared upload may still be given when it is sent: both default to the ones passed to `prepare`.
+ *
+ * @example
+ * ```ts
+ * await prepared.upload({ signal: controller.signal, onProgress: (p) => bar.update(p.loaded) });
+ * ```
+ */
 export interface PreparedUploadOptions {
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
@@ -74,6 +88,13 @@ export interface PreparedUploadOptions {
 /**
  * An upload whose key, URL and type are decided but whose bytes are not sent yet. Every field equals the one the
  * `UploadResult` of `upload()` will carry, so a host can insert the final link before the upload finishes.
+ *
+ * @example
+ * ```ts
+ * const prepared = await uploader.prepare(bytes, { filename: 'shot.png' });
+ * if (prepared.contentAddressed) insert(formatLink(prepared, 'markdown'));
+ * const result = await prepared.upload(); // result.url === prepared.url
+ * ```
  */
 export interface PreparedUpload {
   readonly key: string;
@@ -91,7 +112,15 @@ export interface PreparedUpload {
   upload(options?: PreparedUploadOptions): Promise<UploadResult>;
 }
 
-/** An `Uploader` that can name the object before sending it (S3 and disk stores; not a server, which picks keys). */
+/**
+ * An `Uploader` that can name the object before sending it (S3 and disk stores; not a server, which picks keys).
+ *
+ * @example
+ * ```ts
+ * const uploader: Uploader = pickTarget();
+ * if (canPrepare(uploader)) await uploader.prepare(bytes, { filename: 'shot.png' });
+ * ```
+ */
 export interface PreparingUploader extends Uploader {
   prepare(body: ReplayableBody, options: UploadOptions): Promise<PreparedUpload>;
 }
