@@ -37,7 +37,7 @@ export {
 } from './providers';
 export type { ServerUploader, ServerUploaderOptions, ServerUploadResult } from './server-uploader';
 export { createServerUploader } from './server-uploader';
-export { SNIFF_BYTES, sniffContentType } from './sniff';
+export { SNIFF_BYTES, sniffContentType, typeMatches } from './sniff';
 export type { PendingAbort, S3Store, S3StoreOptions } from './stores/s3';
 export { createS3Store } from './stores/s3';
 export type { KeyContext, KeyTemplate } from './template';

@@ -3,11 +3,13 @@
  * (teams, ShareX-style setups) get the same `upload()` as with their own bucket. Isomorphic: `fetch` and `FormData`.
  */
 import { abortedError, throwIfAborted } from './_abort';
+import { assertAllowedType } from './_allowed';
 import { isReplayable, toAsyncIterable } from './_body';
 import { meter } from './_stream';
 import { BytedropError, ERROR_CODES, type ErrorCode } from './errors';
 import { sanitizeFilename } from './filename';
 import { checkHttpUrl } from './providers';
+import { SNIFF_BYTES, sniffContentType } from './sniff';
 import type { BodyInput, Uploader, UploadOptions, UploadResult } from './types';
 
 /**
@@ -106,6 +108,8 @@ async function toBlob(body: BodyInput, options: UploadOptions): Promise<Blob> {
  * (`{ success: false, msg, code }`) becomes a `BytedropError` with the server's code, message and HTTP status; an
  * unreachable server is `ERR_NETWORK`. Progress is reported once, when the server has answered (fetch has no upload
  * progress). One-shot streams are collected into a Blob first; pass a Blob or bytes for large files.
+ * `allowedTypes` is checked on the sniffed type before the request, as `createUploader` does; `keyPrefix` and `vars`
+ * are the server's to decide and are not sent.
  *
  * @example
  * ```ts
@@ -182,6 +186,13 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
     const local = sanitizeFilename(uploadOptions.filename);
     const blob = await toBlob(body, uploadOptions);
     throwIfAborted(signal, what);
+    if (uploadOptions.allowedTypes !== undefined) {
+      // The server judges types by its own list; the caller's list is checked here, so a refused file is not sent.
+      const head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());
+      const sniffed = await sniffContentType(head, uploadOptions.filename, uploadOptions.contentType);
+      assertAllowedType(uploadOptions.filename, sniffed.contentType, uploadOptions.allowedTypes);
+      throwIfAborted(signal, what);
+    }
     const form = new FormData();
     // The original name: the server sanitises it the same way and needs the extension for its key.
     form.append('file', blob, uploadOptions.filename);

@@ -65,3 +65,29 @@ export async function sniffContentType(
 
   return { contentType: FALLBACK, ext: /^[a-z0-9]{1,16}$/.test(ext) ? ext : '' };
 }
+
+/**
+ * True when a media type matches one of `patterns`: an exact type (`application/pdf`), a whole top-level type
+ * (`image/*`) or everything (`*`). Case and parameters (`; charset=utf-8`) are ignored on both sides; an empty list
+ * matches nothing. The uploaders apply it to the sniffed type when `allowedTypes` is given.
+ *
+ * @example
+ * ```ts
+ * typeMatches('image/png', ['image/*', 'application/pdf']); // true
+ * typeMatches('Application/PDF; x=1', ['application/pdf']); // true
+ * typeMatches('text/html', ['image/*']); // false
+ * ```
+ */
+export function typeMatches(type: string, patterns: readonly string[]): boolean {
+  const bare = bareType(type);
+  return patterns.some((raw) => {
+    const pattern = bareType(raw);
+    // `*/*` too: it is how Accept headers and file pickers spell "anything".
+    if (pattern === '*' || pattern === '*/*') return true;
+    return pattern.endsWith('/*') ? bare.startsWith(pattern.slice(0, -1)) : bare === pattern;
+  });
+}
+
+function bareType(type: string): string {
+  return (type.split(';')[0] ?? '').trim().toLowerCase();
+}

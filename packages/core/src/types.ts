@@ -40,6 +40,12 @@ export interface UploadOptions {
   vars?: Record<string, string>;
   /** A prefix put before the rendered key (per-key folders on the server, per-note prefixes in Obsidian). */
   keyPrefix?: string;
+  /**
+   * Media types to accept, exact (`application/pdf`) or by top-level type (`image/*`), see `typeMatches`. Judged on
+   * the sniffed type (magic bytes first, then the name), so a renamed file is refused. Any other type fails with
+   * `ERR_UNSUPPORTED_TYPE` before anything is hashed or sent. Every type is accepted when absent.
+   */
+  allowedTypes?: readonly string[];
 }
 
 /** What an upload resolves to. */

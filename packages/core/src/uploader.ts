@@ -1,10 +1,12 @@
 /**
  * The upload pipeline, the same for every store and every host:
- * filename → sniff → hash → key → HEAD (content-addressed keys only) → PUT, or nothing when the object is there.
+ * filename → sniff (→ allowedTypes) → hash → key → HEAD (content-addressed keys only) → PUT, or nothing when the
+ * object is there.
  * For replayable bodies the first half is `prepare` (no request) and the second half its `upload()`; `upload(body)`
  * is exactly the two in a row, so the key a host showed early is the key that gets written.
  */
 import { abortedError, raceAbort, throwIfAborted } from './_abort';
+import { assertAllowedType } from './_allowed';
 import { isReplayable, knownSize, toAsyncIterable } from './_body';
 import { randomId } from './_id';
 import { concatBytes, headOf, meter, prepend, tooLargeError } from './_stream';
@@ -134,6 +136,8 @@ function asReplayable(body: ReplayableBody): Replayable {
  *   it is hashed, then copied to its content-addressed key (or dropped when that key already exists).
  * - `maxFileSize` is enforced while streaming (`ERR_TOO_LARGE`); `signal` aborts at once (`ERR_ABORTED`).
  *   Either way the multipart upload is aborted and no object or part is left.
+ * - `allowedTypes` (e.g. `['image/*', 'application/pdf']`) is checked on the sniffed type before hashing; another type
+ *   fails with `ERR_UNSUPPORTED_TYPE` and no request is sent (a long stream is read only up to `multipartThreshold`).
  *
  * `prepare(body, options)` (Blobs and buffers only, `ERR_INPUT` for streams) does the first half without any
  * request: sanitise, sniff, hash and render the key — `{uuid}`, `{rand}` and the date are drawn then, once. It
@@ -218,6 +222,10 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
       body instanceof Uint8Array
         ? body.subarray(0, SNIFF_BYTES)
         : new Uint8Array(await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what));
+    // Sniffed before hashing: a refused type costs only its first bytes.
+    const sniffed = await sniffContentType(head, options.filename, options.contentType);
+    throwIfAborted(signal, what);
+    assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
     const hasher = await createHasher(parsed.hashAlgorithm);
     let size = 0;
     for await (const chunk of meter(toAsyncIterable(body), { signal, filename: options.filename })) {
@@ -225,7 +233,6 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
       size += chunk.byteLength;
     }
     const hash = await hasher.digest();
-    const sniffed = await sniffContentType(head, options.filename, options.contentType);
     throwIfAborted(signal, what);
     // Rendered here and only here: {uuid}, {rand} and the date are fixed for every later send of this upload.
     const planned = plan(file, sniffed, { key: renderKey(options, sniffed, hash), size, hash });
@@ -299,6 +306,13 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
       options.filename,
       options.contentType,
     );
+    try {
+      assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
+    } catch (error) {
+      // Nothing was sent: release the caller's stream (meter returns it) and drop what was buffered.
+      await source.return(undefined);
+      throw error;
+    }
     const hasher = await createHasher(parsed.hashAlgorithm);
     throwIfAborted(signal, what);
     let size = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SNIFF_BYTES, sniffContentType } from '../src/index';
+import { SNIFF_BYTES, sniffContentType, typeMatches } from '../src/index';
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 const concat = (...parts: (number[] | Uint8Array)[]) => new Uint8Array(parts.flatMap((part) => [...part]));
@@ -69,5 +69,24 @@ describe('sniffContentType', () => {
       contentType: 'application/octet-stream',
       ext: 'unknownext',
     });
+  });
+});
+
+describe('typeMatches', () => {
+  it.each([
+    ['image/png', ['image/*'], true],
+    ['image/svg+xml', ['image/*', 'application/pdf'], true],
+    ['application/pdf', ['image/*', 'application/pdf'], true],
+    ['Application/PDF; charset=binary', [' application/pdf '], true],
+    ['image/png', ['IMAGE/*'], true],
+    ['text/html', ['*'], true],
+    ['text/html', ['*/*'], true],
+    ['text/html', ['image/*', 'application/pdf'], false],
+    ['application/pdf', ['application/pdfx'], false],
+    // `image/*` is a whole top-level type, not a prefix of any string.
+    ['imagex/png', ['image/*'], false],
+    ['image/png', [], false],
+  ] as const)('%s against %j: %s', (type, patterns, expected) => {
+    expect(typeMatches(type, patterns)).toBe(expected);
   });
 });
