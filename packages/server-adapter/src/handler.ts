@@ -8,8 +8,6 @@ import {
   isBytedropError,
   type ObjectStore,
   publicUrl,
-  SNIFF_BYTES,
-  sniffContentType,
   type Uploader,
   type UploadResult,
 } from '@bytedrop/core';
@@ -17,7 +15,7 @@ import { createAuthenticator } from './_authenticate';
 import { forEachFile, type IncomingFile } from './_multipart';
 import { pageResponse } from './_page';
 import { sharexConfig } from './_sharex';
-import { limitBytes, peek, readChunks, tooLarge } from './_stream';
+import { limitBytes, readChunks, tooLarge } from './_stream';
 import { type AccessKey, createKeyring, presentedKey } from './auth';
 import { type BanStore, createMemoryBans } from './bans';
 import { clientAddress, type TrustProxy } from './client-address';
@@ -46,7 +44,10 @@ export interface HandlerOptions {
   maxFileSize?: number;
   /** Most files per request (default 10). */
   maxFiles?: number;
-  /** Sniffed types allowed, e.g. `['image/*', 'application/pdf']`; everything when absent. */
+  /**
+   * Sniffed types allowed, e.g. `['image/*', 'application/pdf']`; everything when absent. Passed to the uploader as
+   * `allowedTypes`, which core's uploaders enforce (a custom `Uploader` must do the same).
+   */
   allowedTypes?: readonly string[];
   /** Where failed attempts and bans live (default: in memory with `banPolicy`). */
   bans?: BanStore;
@@ -100,14 +101,6 @@ const PART_OVERHEAD = 64 * 1024;
 const MAX_FIELDS = 100;
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
-
-function typeAllowed(type: string, allowed: readonly string[]): boolean {
-  const bare = type.split(';')[0]!.trim().toLowerCase();
-  return allowed.some((rule) => {
-    const pattern = rule.trim().toLowerCase();
-    return pattern.endsWith('/*') ? bare.startsWith(pattern.slice(0, -1)) : bare === pattern;
-  });
-}
 
 /**
  * Creates the Bytedrop server as a fetch handler: `GET /` (upload page), `POST /upload` (multipart, any field
@@ -183,20 +176,8 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
     who: AccessKey,
     signal: AbortSignal,
   ): Promise<UploadResult> => {
-    let body = file.body;
-    if (options.allowedTypes) {
-      const peeked = await peek(body, SNIFF_BYTES);
-      const { contentType } = await sniffContentType(peeked.head, file.filename, file.mimeType);
-      if (!typeAllowed(contentType, options.allowedTypes)) {
-        throw fail(
-          'ERR_UNSUPPORTED_TYPE',
-          `'${file.filename}' is ${contentType}, which this server does not accept: allowed are ${options.allowedTypes.join(', ')}`,
-        );
-      }
-      body = peeked.body;
-    }
     try {
-      return await options.uploader.upload(body, {
+      return await options.uploader.upload(file.body, {
         filename: file.filename,
         ...(file.mimeType && file.mimeType !== 'application/octet-stream'
           ? { contentType: file.mimeType }
@@ -204,10 +185,13 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
         signal,
         ...(who.prefix ? { keyPrefix: who.prefix } : {}),
         vars: { user: who.name },
+        // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
+        ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
       });
     } catch (error) {
-      // A limit hit while the uploader was reading is the client's 413, not a storage failure.
-      if (isBytedropError(error, 'ERR_TOO_LARGE')) throw error;
+      // A limit or a type refused while the uploader was reading is the client's 413/415, not a storage failure.
+      if (isBytedropError(error, 'ERR_TOO_LARGE') || isBytedropError(error, 'ERR_UNSUPPORTED_TYPE'))
+        throw error;
       throw new StorageFailure(error);
     }
   };

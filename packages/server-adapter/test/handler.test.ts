@@ -359,6 +359,28 @@ describe('allowed types', () => {
       await images.dispose();
     }
   });
+
+  it('refuses a raw PUT body past the multipart threshold after its first bytes, leaving nothing behind', async () => {
+    const images = await localFixture({ allowedTypes: ['image/*'] });
+    try {
+      // 9 MiB declared as a PNG: over core's 8 MiB threshold, so core's long-stream path sniffs it.
+      const response = await images.handler(
+        new Request(`${ORIGIN}/upload/page.html`, {
+          method: 'PUT',
+          body: new Uint8Array(9 * 1024 * 1024).fill(0x41),
+          headers: { authorization: KEY, 'content-type': 'image/png' },
+        }),
+      );
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({
+        code: 'ERR_UNSUPPORTED_TYPE',
+        msg: /'page\.html' is text\/html.*image\/\*/,
+      });
+      expect(await images.allFiles()).toEqual([]);
+    } finally {
+      await images.dispose();
+    }
+  });
 });
 
 describe('PUT /upload/:filename', () => {
