@@ -15,6 +15,6 @@ export function assertAllowedType(
   const allowed = allowedTypes.length === 0 ? 'none (an empty list)' : allowedTypes.join(', ');
   throw new BytedropError(
     'ERR_UNSUPPORTED_TYPE',
-    `'${filename}' is ${contentType} (sniffed), which is not an allowed type (allowed: ${allowed}): upload a file of an allowed type, or add '${contentType}' to allowedTypes`,
+    `'${filename}' is ${contentType} (sniffed), which is not an allowed type (allowed: ${allowed}): upload a file of one of those types, or add '${contentType}' to the allowed types`,
   );
 }
