@@ -5,7 +5,7 @@
  */
 import { formatLink } from '@bytedrop/core';
 import { type App, MarkdownView, Notice, type TFile } from 'obsidian';
-import { isUploadable } from './kinds';
+import { isUploadable, KIND_TYPES } from './kinds';
 import { noteContext } from './note-context';
 import { replaceInNote } from './note-edit';
 import { describeError } from './notices';
@@ -85,12 +85,14 @@ export async function uploadLocalAttachments(
     host.inFlight.add(controller);
     try {
       const bytes = new Uint8Array(await app.vault.readBinary(file));
+      const allowedTypes = KIND_TYPES[settings.uploadKinds];
       const result = await host.uploader().upload(bytes, {
         filename: file.name,
         size: bytes.byteLength,
         signal: controller.signal,
         vars: context.vars,
         ...(context.keyPrefix ? { keyPrefix: context.keyPrefix } : {}),
+        ...(allowedTypes ? { allowedTypes } : {}),
       });
       for (const embed of embeds) {
         const alt = altFor(embed);

@@ -5,7 +5,7 @@
  */
 import { formatLink, type Uploader } from '@bytedrop/core';
 import { type App, type Editor, type MarkdownFileInfo, Notice, type TFile } from 'obsidian';
-import { isUploadable } from './kinds';
+import { isUploadable, KIND_TYPES } from './kinds';
 import { saveAttachment } from './local-save';
 import { type NoteContext, noteContext } from './note-context';
 import { replaceInNote } from './note-edit';
@@ -110,6 +110,7 @@ async function settle(
       await saveLocally(host, editor, note, job);
       return;
     }
+    const allowedTypes = KIND_TYPES[settings.uploadKinds];
     const result = await host.uploader().upload(job.file, {
       filename: job.file.name,
       size: job.file.size,
@@ -117,6 +118,8 @@ async function settle(
       signal: controller.signal,
       vars: context.vars,
       ...(context.keyPrefix ? { keyPrefix: context.keyPrefix } : {}),
+      // The name and declared type only guessed; core refuses what the bytes say is another kind.
+      ...(allowedTypes ? { allowedTypes } : {}),
     });
     const link = formatLink(result, settings.linkFormat, { template: settings.customLinkTemplate });
     if (!(await put(app, editor, note, job.placeholder, link))) {

@@ -271,6 +271,19 @@ describe('paste and drop', () => {
     );
   });
 
+  it('a file declared as an image that core sniffs as another type is kept locally, and nothing is sent', async () => {
+    const l = await loaded();
+    // The declared type lets the paste through ('images'); core's sniff says text/html, which 'images' refuses.
+    const fake = new File(['<!doctype html><script>alert(1)</script>'], 'page.html', { type: 'image/png' });
+    const evt = pasteEvent([fake]);
+    paste(l, evt);
+    expect(evt.defaultPrevented).toBe(true);
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toBe('![[page.html]]');
+    expect(s3.requests).toEqual([]);
+    expect(Notice.shown[0]).toMatch(/page\.html.*text\/html.*image\/\*/);
+  });
+
   it('"Cancel uploads in progress" aborts, and the file is kept locally with a Notice saying so', async () => {
     const l = await loaded();
     const held = gate();
