@@ -63,6 +63,34 @@ export async function hashSection(ctx: BenchContext): Promise<SectionResult> {
       parsed.map((p) => p.seconds),
     );
     rows.push(libraryRow);
+    // Targets on the library's streaming hash (what every upload runs), and on the CLI process for like for like.
+    const base = opensslRow.process.median;
+    targets.push({
+      name: `hash ${algorithm}: library throughput vs openssl`,
+      target: '≥ 0.90×',
+      measured: ratio(libraryRow.inProcess?.median ?? Number.NaN, base),
+      met: (libraryRow.inProcess?.median ?? 0) / base >= 0.9,
+    });
+
+    // Only for the default algorithm, to keep the bench within its time: the same hasher over 1 MiB fs reads
+    // (separates the hash's own speed from the file-Blob read path), then the CLI.
+    if (algorithm !== 'sha256') continue;
+    ctx.log(`hash ${algorithm}: bytedrop createHasher over fs.createReadStream`);
+    const streamed = await repeat(ctx.runs, ctx.warmups, () =>
+      runMeasured('node', [bench('clients/hash-stream.mjs'), ctx.bigFile, algorithm]),
+    );
+    const streamedParsed = streamed.map((s) => JSON.parse(s.stdout) as { hash: string; seconds: number });
+    if (streamedParsed.some((p) => p.hash !== expected)) {
+      throw new Error(`Bytedrop's ${algorithm} over fs reads differs from openssl's (${expected})`);
+    }
+    rows.push(
+      toRow(
+        'Bytedrop createHasher over fs.createReadStream (1 MiB reads)',
+        algorithm,
+        streamed,
+        streamedParsed.map((p) => p.seconds),
+      ),
+    );
 
     let cliRow: Row | undefined;
     if (built('cli')) {
@@ -79,14 +107,6 @@ export async function hashSection(ctx: BenchContext): Promise<SectionResult> {
       rows.push(cliRow);
     } else notes.push('CLI row skipped: packages/core/dist/node/cli.js is missing.');
 
-    // Target on the library's streaming hash (what every upload runs), and on the CLI process for like for like.
-    const base = opensslRow.process.median;
-    targets.push({
-      name: `hash ${algorithm}: library throughput vs openssl`,
-      target: '≥ 0.90×',
-      measured: ratio(libraryRow.inProcess?.median ?? Number.NaN, base),
-      met: (libraryRow.inProcess?.median ?? 0) / base >= 0.9,
-    });
     if (cliRow) {
       targets.push({
         name: `hash ${algorithm}: CLI process vs openssl process`,

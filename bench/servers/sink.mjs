@@ -34,8 +34,11 @@ function xml(res, status, body) {
 }
 
 function s3Error(res, status, code, message) {
-  // HEAD answers carry no body, as on S3.
-  if (res.req.method === 'HEAD') return void res.writeHead(status, { 'x-amz-request-id': 'bench' }).end();
+  // HEAD answers carry no body, as on S3. The explicit length keeps the connection open: without it Node closes
+  // the socket to end the response, and every HEAD miss would cost the client a new connection.
+  if (res.req.method === 'HEAD') {
+    return void res.writeHead(status, { 'x-amz-request-id': 'bench', 'content-length': 0 }).end();
+  }
   xml(res, status, `<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`);
 }
 
@@ -84,8 +87,7 @@ async function handle(req, res) {
     return s3Error(res, 404, 'NoSuchBucket', `The specified bucket does not exist: ${bucket}`);
   }
   if (key === '') {
-    if (method === 'HEAD') return void res.writeHead(200).end();
-    if (method === 'PUT') return void res.writeHead(200).end(); // CreateBucket on an existing bucket
+    if (method === 'HEAD' || method === 'PUT') return void res.writeHead(200, { 'content-length': 0 }).end(); // HeadBucket, CreateBucket
     if (method === 'GET' && q.has('uploads')) {
       return xml(
         res,
@@ -139,7 +141,7 @@ async function handle(req, res) {
     }
     if (method === 'DELETE') {
       uploads.delete(uploadId);
-      return void res.writeHead(204).end();
+      return void res.writeHead(204, { 'content-length': 0 }).end();
     }
   }
   if (method === 'PUT' && req.headers['x-amz-copy-source']) {
@@ -177,7 +179,7 @@ async function handle(req, res) {
   }
   if (method === 'DELETE') {
     objects.delete(id);
-    return void res.writeHead(204).end();
+    return void res.writeHead(204, { 'content-length': 0 }).end();
   }
   await drain(req);
   s3Error(res, 501, 'NotImplemented', `the bench sink does not implement ${method} ${req.url}`);
