@@ -3,27 +3,14 @@
  * sandbox, and only inert types render inline; everything else (SVG and HTML included) is a download.
  */
 import { isBytedropError } from '@bytedrop/core';
+import type { LocalDiskStore } from '@bytedrop/core/node';
 import { fail } from './response';
 
-/** The reading side of a local store, as `createLocalDiskStore` from `@bytedrop/core/node` provides it. */
-export interface FileReader {
-  read(
-    key: string,
-    range?: { start?: number; end?: number },
-  ): Promise<
-    | {
-        stream: ReadableStream<Uint8Array>;
-        size: number;
-        start: number;
-        end: number;
-        contentType: string;
-        etag: string;
-        cacheControl?: string;
-        mtime: Date;
-      }
-    | undefined
-  >;
-}
+/**
+ * The reading side of a local store: `createLocalDiskStore` from `@bytedrop/core/node` provides it. A type-only
+ * import, so this web-standard module loads no Node code.
+ */
+export type FileReader = Pick<LocalDiskStore, 'read'>;
 
 /** Types that cannot run script or be re-interpreted by a browser; they may show inline. */
 const INLINE_TYPES = new Set([
