@@ -38,6 +38,8 @@ export class RequestUrlHandler implements RequestHandler<HttpRequest, HttpRespon
     if (contentType !== undefined) param.contentType = contentType;
     const body = await toRequestBody(request.body);
     if (body !== undefined) param.body = body;
+    // Reading a stream body takes time; a signal that fired meanwhile must stop the request before it is sent.
+    throwIfAborted(signal);
 
     // requestUrl cannot be cancelled; an abort settles the SDK's promise now and the late answer is dropped.
     const response = await raceAbort(this.#send(param), signal);
@@ -98,6 +100,9 @@ async function toRequestBody(body: unknown): Promise<string | ArrayBuffer | unde
   throw new TypeError(`cannot send a request body of type ${Object.prototype.toString.call(body)}`);
 }
 
+// Not core's `_abort.ts` helpers: theirs reject with a `BytedropError('ERR_ABORTED')` for callers of core. This is a
+// smithy `HttpHandler` under the SDK, so like the SDK's own fetch and node handlers it rejects with an error named
+// `AbortError`; core's `toBytedropError` turns that into ERR_ABORTED with every other aborted SDK call.
 function abortError(): Error {
   const error = new Error('The request was aborted');
   error.name = 'AbortError';

@@ -116,6 +116,36 @@ describe('RequestUrlHandler (the SDK over requestUrl, against real s3rver)', () 
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     release();
   });
+
+  it('does not send a request whose signal fired while its stream body was being read', async () => {
+    const controller = new AbortController();
+    const sent: unknown[] = [];
+    const handler = new RequestUrlHandler(async (param) => {
+      sent.push(param);
+      return requestUrl(param);
+    });
+    const body = new ReadableStream<Uint8Array>({
+      pull(stream) {
+        controller.abort();
+        stream.enqueue(new Uint8Array([1, 2, 3]));
+        stream.close();
+      },
+    });
+    const request = {
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: s3.port,
+      method: 'PUT',
+      path: `/${s3.bucket}/aborted-while-read.bin`,
+      query: {},
+      headers: {},
+      body,
+    } as unknown as Parameters<RequestUrlHandler['handle']>[0];
+    await expect(handler.handle(request, { abortSignal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(sent).toEqual([]);
+  });
 });
 
 describe('createRequestUrlFetch (fetch over requestUrl, for the server target)', () => {
