@@ -1,25 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isBytedropError } from '../src/errors';
 import { createUploader } from '../src/uploader';
-import { type S3Harness, startS3rver } from './_setup/s3rver';
-import { bytes, inspector, iterable, listKeys, openUploads, PART, s3Config } from './_support/s3';
+import { useOwnS3rver } from './_support/own-s3rver';
+import { bytes, iterable, leftovers, PART, s3Config } from './_support/s3';
 
-let s3: S3Harness;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(() => s3.dispose());
-beforeEach(() => {
-  s3.requests.length = 0;
-});
-
-/** Nothing of an aborted upload may remain: no open multipart upload, no object, no temporary object. */
-async function expectNothingLeft(prefix: string) {
-  const client = inspector(s3);
-  expect(await openUploads(client, s3.bucket)).toEqual([]);
-  expect(await listKeys(client, s3.bucket, prefix)).toEqual([]);
-  expect(await listKeys(client, s3.bucket, '.bytedrop-tmp/')).toEqual([]);
-}
+const s3 = useOwnS3rver();
 
 describe('AbortSignal', () => {
   it.each([
@@ -44,7 +29,7 @@ describe('AbortSignal', () => {
       // The multipart upload really started (so its abort is what is being tested) and was aborted.
       expect(s3.requests.some((r) => r.method === 'POST' && r.url.includes('?uploads'))).toBe(true);
       expect(s3.requests.some((r) => r.method === 'DELETE' && r.url.includes('uploadId='))).toBe(true);
-      await expectNothingLeft(prefix);
+      expect(await leftovers(s3, prefix)).toEqual([]);
     },
   );
 
@@ -57,7 +42,7 @@ describe('AbortSignal', () => {
       onProgress: () => controller.abort(),
     });
     await expect(upload).rejects.toMatchObject({ code: 'ERR_ABORTED' });
-    await expectNothingLeft('abort-c/');
+    expect(await leftovers(s3, 'abort-c/')).toEqual([]);
   });
 
   it('a caller stream that stalls still loses to the signal', async () => {
@@ -78,7 +63,7 @@ describe('AbortSignal', () => {
       await new Promise((r) => setTimeout(r, 10));
     controller.abort();
     await expect(upload).rejects.toMatchObject({ code: 'ERR_ABORTED' });
-    await expectNothingLeft('abort-d/');
+    expect(await leftovers(s3, 'abort-d/')).toEqual([]);
   });
 
   it('an already-aborted signal sends nothing', async () => {

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUploader } from '../src/uploader';
-import { type S3Harness, startS3rver } from './_setup/s3rver';
+import { useOwnS3rver } from './_support/own-s3rver';
 import {
   bytes,
   getBytes,
@@ -15,15 +15,7 @@ import {
   writes,
 } from './_support/s3';
 
-// Own server: these tests count requests at the server, which the shared one cannot show to this process.
-let s3: S3Harness;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(() => s3.dispose());
-beforeEach(() => {
-  s3.requests.length = 0;
-});
+const s3 = useOwnS3rver();
 
 const isCopy = (request: { headers: Record<string, unknown> }) => 'x-amz-copy-source' in request.headers;
 

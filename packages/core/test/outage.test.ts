@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BytedropError } from '../src/errors';
 import type { S3Store } from '../src/stores/s3';
 import { createUploader } from '../src/uploader';
-import { type S3Harness, startS3rver } from './_setup/s3rver';
+import { useOwnS3rver } from './_support/own-s3rver';
 import { bytes, headObject, inspector, listKeys, openUploads, PART, s3Config } from './_support/s3';
 
-let s3: S3Harness;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(() => s3.dispose());
+const s3 = useOwnS3rver();
 
 // One attempt per request: the outage is certain, retries would only slow the test down.
 const clientConfig = { maxAttempts: 1 };

@@ -2,35 +2,27 @@
  * `prepare` names the upload before any byte is sent (an editor inserts the final link at paste time), and its
  * `upload()` writes exactly there. Requests are counted at the server, so "no request" is what s3rver saw.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isBytedropError } from '../src/errors';
 import { formatLink } from '../src/links';
 import { createServerUploader } from '../src/server-uploader';
 import { canPrepare, createUploader } from '../src/uploader';
-import { type S3Harness, startS3rver } from './_setup/s3rver';
+import { useOwnS3rver } from './_support/own-s3rver';
 import {
   bytes,
   getBytes,
   headObject,
   inspector,
   iterable,
+  leftovers,
   listKeys,
-  openUploads,
   PART,
   s3Config,
   sameBytes,
   sha256,
 } from './_support/s3';
 
-// Own server: these tests count requests at the server, which the shared one cannot show to this process.
-let s3: S3Harness;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(() => s3.dispose());
-beforeEach(() => {
-  s3.requests.length = 0;
-});
+const s3 = useOwnS3rver();
 
 // A complete 1×1 PNG, so the sniffed type and extension differ from what a clipboard name says.
 const png = Uint8Array.from(
@@ -135,8 +127,7 @@ describe('a prepared upload that is aborted leaves nothing', () => {
       });
       await expect(upload).rejects.toMatchObject({ name: 'BytedropError', code: 'ERR_ABORTED' });
       expect(s3.requests.some((r) => r.method === 'DELETE' && r.url.includes('uploadId='))).toBe(true);
-      expect(await openUploads(inspector(s3), s3.bucket)).toEqual([]);
-      expect(await listKeys(inspector(s3), s3.bucket, prefix)).toEqual([]);
+      expect(await leftovers(s3, prefix)).toEqual([]);
 
       const retried = await prepared.upload();
       expect(retried.key).toBe(prepared.key);

@@ -1,19 +1,13 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config';
 import { createS3Store } from '../src/stores/s3';
 import { createUploader } from '../src/uploader';
-import { type RecordedRequest, type S3Harness, startS3rver } from './_setup/s3rver';
-import { bytes, iterable, PART, s3Config } from './_support/s3';
+import type { RecordedRequest } from './_setup/s3rver';
+import { useOwnS3rver } from './_support/own-s3rver';
+import { bytes, inspector, iterable, PART, s3Config } from './_support/s3';
 
-let s3: S3Harness;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(() => s3.dispose());
-beforeEach(() => {
-  s3.requests.length = 0;
-});
+const s3 = useOwnS3rver();
 
 /** The headers R2 and B2 reject (aws-sdk-js-v3#6810), plus the ACL R2 rejects. */
 function forbiddenHeaders(requests: RecordedRequest[]): string[] {
@@ -81,14 +75,7 @@ describe('provider presets on the wire', () => {
   });
 
   it('an injected client is used as is, with the store still applying the bucket and ACL settings', async () => {
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const client = inspector(s3); // any SDK client of the caller's
     const store = createS3Store(parseConfig(s3Config(s3)), { client });
     expect(store.client).toBe(client);
     await store.put('injected.txt', bytes(3), { contentType: 'text/plain' });

@@ -82,6 +82,20 @@ export async function listKeys(client: S3Client, bucket: string, prefix?: string
   return (list.Contents ?? []).map((object) => object.Key ?? '');
 }
 
+/**
+ * What an aborted or refused upload may have left behind: open multipart uploads (any key), objects under `prefix`
+ * and temporary objects. Empty means nothing is left. Meant for a test file's own server (`useOwnS3rver`): on the
+ * shared one, other files' uploads in flight would show up too.
+ */
+export async function leftovers(s3: S3Target, prefix: string): Promise<string[]> {
+  const client = inspector(s3);
+  return [
+    ...(await openUploads(client, s3.bucket)).map((key) => `open multipart upload of ${key}`),
+    ...(await listKeys(client, s3.bucket, prefix)),
+    ...(await listKeys(client, s3.bucket, '.bytedrop-tmp/')),
+  ];
+}
+
 /** Random bytes: incompressible and unique per call, so no two tests dedupe against each other by accident. */
 export function bytes(size: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(randomBytes(size));
