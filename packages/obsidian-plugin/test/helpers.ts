@@ -1,10 +1,21 @@
 /** Shared set-up: the plugin loaded into the fake Obsidian, pointed at a real s3rver. */
 
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { S3Harness } from '../../core/test/_setup/s3rver.js';
+import { useOwnS3rver } from '../../core/test/_support/own-s3rver.js';
 import manifest from '../manifest.json';
 import BytedropPlugin from '../src/main';
 import type { BytedropSettings } from '../src/settings';
-import { App, type Editor, type MarkdownView, type Plugin, type TFile } from './fake-obsidian';
+import {
+  App,
+  type Editor,
+  type MarkdownView,
+  Notice,
+  type Plugin,
+  requestHooks,
+  requestLog,
+  type TFile,
+} from './fake-obsidian';
 
 export const SECRET_NAME = 'bytedrop-s3';
 
@@ -14,6 +25,30 @@ export interface Loaded {
   note: TFile;
   view: MarkdownView;
   editor: Editor;
+}
+
+/**
+ * A test file's hooks: an s3rver of its own (started once, its requests cleared before each test) and the fake's
+ * request log, notices and request hooks reset around each test, so a test sees only what it caused.
+ */
+export function useS3rverAndCleanFakes(): S3Harness {
+  const s3 = useOwnS3rver();
+  beforeEach(() => {
+    requestLog.length = 0;
+    Notice.shown.length = 0;
+    requestHooks.before = undefined;
+  });
+  afterEach(() => {
+    requestHooks.before = undefined;
+  });
+  return s3;
+}
+
+/** The bytes a public URL serves (s3rver serves anonymous GETs, as a public bucket does). */
+export async function served(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** Settings for a real s3rver; `publicBaseUrl` serves objects (s3rver allows anonymous GET, path style). */

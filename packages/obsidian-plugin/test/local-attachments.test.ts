@@ -1,27 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { describe, expect, it } from 'vitest';
 import { findLocalEmbeds } from '../src/local-attachments';
 import { Notice, requestLog } from './fake-obsidian';
-import { imageLinks, load, png, runCommand, s3Settings } from './helpers';
+import { imageLinks, load, png, runCommand, s3Settings, served, useS3rverAndCleanFakes } from './helpers';
 
-let s3: S3Harness;
-
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => {
-  await s3.dispose();
-});
-beforeEach(() => {
-  requestLog.length = 0;
-  Notice.shown.length = 0;
-});
-
-async function served(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  return new Uint8Array(await response.arrayBuffer());
-}
+const s3 = useS3rverAndCleanFakes();
 
 describe('findLocalEmbeds', () => {
   it('finds wikilink and Markdown embeds, decoding paths, and skips URLs', () => {

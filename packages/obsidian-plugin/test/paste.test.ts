@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { describe, expect, it } from 'vitest';
 import { Notice, requestHooks, requestLog } from './fake-obsidian';
 import {
   drop,
@@ -14,32 +13,11 @@ import {
   pngFile,
   runCommand,
   s3Settings,
+  served,
+  useS3rverAndCleanFakes,
 } from './helpers';
 
-let s3: S3Harness;
-
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => {
-  await s3.dispose();
-});
-beforeEach(() => {
-  requestLog.length = 0;
-  s3.requests.length = 0;
-  Notice.shown.length = 0;
-  requestHooks.before = undefined;
-});
-afterEach(() => {
-  requestHooks.before = undefined;
-});
-
-/** The bytes a public URL serves (s3rver serves anonymous GETs, as a public bucket does). */
-async function served(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  return new Uint8Array(await response.arrayBuffer());
-}
+const s3 = useS3rverAndCleanFakes();
 
 async function loaded(overrides = {}, options = {}): Promise<Loaded> {
   return load(s3Settings(s3, overrides), options);

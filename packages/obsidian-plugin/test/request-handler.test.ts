@@ -5,23 +5,13 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { describe, expect, it } from 'vitest';
 import { createRequestUrlFetch } from '../src/request-fetch';
 import { RequestUrlHandler } from '../src/request-handler';
 import { requestLog, requestUrl } from './fake-obsidian';
+import { useS3rverAndCleanFakes } from './helpers';
 
-let s3: S3Harness;
-
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => {
-  await s3.dispose();
-});
-beforeEach(() => {
-  requestLog.length = 0;
-});
+const s3 = useS3rverAndCleanFakes();
 
 function client(secretAccessKey = s3.secretAccessKey): S3Client {
   return new S3Client({

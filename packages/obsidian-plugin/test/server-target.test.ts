@@ -2,19 +2,18 @@
  * The Bytedrop server target, end to end: the plugin → requestUrl → a real @bytedrop/server (from source) → s3rver.
  */
 import { createUploader } from '@bytedrop/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../../server-adapter/src/node';
 import { testConnection } from '../src/test-connection';
 import { Notice, requestLog } from './fake-obsidian';
-import { imageLinks, load, paste, pasteEvent, png, pngFile } from './helpers';
+import { imageLinks, load, paste, pasteEvent, png, pngFile, useS3rverAndCleanFakes } from './helpers';
 
 const ACCESS_KEY = 'obsidian-test-key-0123456789';
-let s3: S3Harness;
+const s3 = useS3rverAndCleanFakes();
 let server: RunningServer;
 
+// Registered after the s3rver's hooks: starts once it runs, and (hooks unwind in reverse) closes before it stops.
 beforeAll(async () => {
-  s3 = await startS3rver();
   server = await serve({
     port: 0,
     hostname: '127.0.0.1',
@@ -34,11 +33,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close(true);
-  await s3?.dispose();
-});
-beforeEach(() => {
-  requestLog.length = 0;
-  Notice.shown.length = 0;
 });
 
 function serverSettings(keyName = 'server-key') {

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { describe, expect, it } from 'vitest';
 import BytedropPlugin from '../src/main';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../src/settings';
 import { type BytedropSettingTab, previewKey } from '../src/settings-tab';
@@ -14,19 +13,9 @@ import {
   type TextComponent,
   type ToggleComponent,
 } from './fake-obsidian';
-import { imageLinks, load, paste, pasteEvent, pngFile, s3Settings } from './helpers';
+import { imageLinks, load, paste, pasteEvent, pngFile, s3Settings, useS3rverAndCleanFakes } from './helpers';
 
-let s3: S3Harness;
-
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => {
-  await s3.dispose();
-});
-beforeEach(() => {
-  Notice.shown.length = 0;
-});
+const s3 = useS3rverAndCleanFakes();
 
 function tabOf(plugin: BytedropPlugin): BytedropSettingTab & { containerEl: FakeElement } {
   const tab = (plugin as unknown as Plugin).settingTabs[0] as unknown as BytedropSettingTab & {
