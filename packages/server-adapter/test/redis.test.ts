@@ -3,7 +3,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUploader } from '@bytedrop/core';
@@ -13,15 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../src/node';
 import { createRedisBans, type RedisBans } from '../src/redis-bans';
 import { KEY, SECRET } from './_support/fixtures';
-import { waitFor } from './_support/net';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, waitFor } from './_support/net';
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn(

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore, type LocalDiskStore } from '@bytedrop/core/node';
-import { type BytedropHandler, createHandler, type HandlerOptions } from '../../src/handler';
+import {
+  type BytedropHandler,
+  createHandler,
+  type HandlerOptions,
+  type UploadedFile,
+} from '../../src/handler';
 
 export const KEY = 'alice-access-key-0001';
 export const KEY2 = 'bob-access-key-000002';
@@ -81,24 +86,14 @@ export function rawMultipart(body: string, contentType: string, key = KEY): Requ
   });
 }
 
+/** The JSON of an upload response; `files` is the handler's own `UploadedFile`, so the two cannot drift apart. */
 export interface UploadBody {
   success: boolean;
   msg: string;
   code?: string;
   url: string;
   result: string[];
-  files: {
-    url: string;
-    key: string;
-    size: number;
-    hash: string;
-    contentType: string;
-    deduplicated: boolean;
-    deleteUrl: string;
-    markdown: string;
-    html: string;
-    filename: string;
-  }[];
+  files: UploadedFile[];
 }
 
 export async function body(response: Response): Promise<UploadBody> {

@@ -1,5 +1,15 @@
 /** Real-socket helpers: raw HTTP requests whose body the test writes (and breaks) by hand. */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:net';
+
+/** A loopback port that was free a moment ago, for a server that must be started on a known port (a child process). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** Polls `check` until it returns a truthy value; fails after `timeout` ms with `what`. */
 export async function waitFor<T>(
