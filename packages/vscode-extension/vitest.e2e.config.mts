@@ -4,7 +4,7 @@ import { defineProject } from 'vitest/config';
 // The real-editor test: code-server (VS Code 1.139) in Debian's Chromium; it builds and installs the .vsix.
 // Needs `sh packages/vscode-extension/e2e/install.sh` first (see README.md).
 export default defineProject({
-  // So `vitest run --config packages/vscode-extension/vitest.e2e.config.ts` works from the repository root too.
+  // So `vitest run --config packages/vscode-extension/vitest.e2e.config.mts` works from the repository root too.
   root: fileURLToPath(new URL('.', import.meta.url)),
   test: {
     name: 'vscode-e2e',
