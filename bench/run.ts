@@ -74,6 +74,8 @@ const ctx: BenchContext = {
   warmups: Number(values.warmups),
   bigFile,
   bigFileSize: (values.quick ? 64 : Number(values['size-mib'])) * 2 ** 20,
+  warmFile: join(RUN_DIR, 'warm.bin'),
+  warmFileSize: 64 * 2 ** 20,
   quick: values.quick ?? false,
   log,
 };
@@ -84,6 +86,7 @@ try {
     log(`writing ${ctx.bigFileSize / 2 ** 20} MiB of random bytes to ${bigFile}`);
     await writeRandomFile(bigFile, ctx.bigFileSize);
     await warmPageCache(bigFile);
+    await writeRandomFile(ctx.warmFile, ctx.warmFileSize);
   }
   for (const name of names) {
     log(`section ${name}`);

@@ -20,6 +20,9 @@ export interface BenchContext {
   /** The shared file of random bytes, in RUN_DIR, read once so it sits in the page cache. */
   bigFile: string;
   bigFileSize: number;
+  /** A small file of random bytes for warm-up uploads. */
+  warmFile: string;
+  warmFileSize: number;
   /** A smoke run (`--quick`): smaller inputs and counts, figures not comparable with a full run. */
   quick: boolean;
   log(message: string): void;

@@ -35,7 +35,7 @@ async function importTime(ctx: BenchContext, entry: ImportEntry | undefined): Pr
     : entry.hostBundle
       ? [bench('clients/host-bundle.cjs'), entry.path]
       : ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(entry.path).href)});`];
-  const times = await repeat(Math.max(ctx.runs, 7), 1, async () => {
+  const times = await repeat(ctx.runs, 1, async () => {
     const started = performance.now();
     await run('node', args, { timeoutMs: 60_000 });
     return performance.now() - started;
@@ -114,7 +114,7 @@ export async function footprintSection(ctx: BenchContext): Promise<SectionResult
     }
   }
   notes.push(
-    'Import time: wall ms of a fresh `node` process importing the entry, median (min–max) of ≥7 after a warm-up; "net" subtracts the baseline. Obsidian and VS Code bundles are evaluated as CommonJS, as their apps load them, with `obsidian`/`vscode` stubbed (module evaluation only; the plugin\'s onload is not run here — the obsidian package\'s tests prove onload constructs no S3 client).',
+    `Import time: wall ms of a fresh \`node\` process importing the entry, median (min–max) of ${ctx.runs} after a warm-up; "net" subtracts the baseline. Obsidian and VS Code bundles are evaluated as CommonJS, as their apps load them, with \`obsidian\`/\`vscode\` stubbed (module evaluation only; the plugin's onload is not run here — the obsidian package's tests prove onload constructs no S3 client).`,
   );
   const table = [
     ...tableLines(['artifact', 'size', 'gzip -9'], sizes),

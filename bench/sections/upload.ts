@@ -28,7 +28,7 @@ interface UploadClient {
   name: string;
   /** Why the client cannot run here, or undefined when it can. */
   missing(): Promise<string | undefined>;
-  invoke(target: S3Target, run: number): Invocation;
+  invoke(target: S3Target, run: number, file: string): Invocation;
 }
 
 interface Row {
@@ -46,11 +46,7 @@ const rcloneMissing = async () =>
     () => 'rclone is not installed (apt-get install -y rclone)',
   );
 
-function clients(
-  ctx: BenchContext,
-  configFile: (target: S3Target) => string,
-  parts: { size: number; queue: number },
-) {
+function clients(configFile: (target: S3Target) => string, parts: { size: number; queue: number }) {
   const keyFromUrl = (target: S3Target) => (stdout: string) => {
     const url = stdout.trim().split('\n').pop() ?? '';
     const prefix = `${target.endpoint}/${target.bucket}/`;
@@ -62,31 +58,31 @@ function clients(
     {
       name: 'Bytedrop CLI',
       missing: async () => (built('cli') ? undefined : 'packages/core/dist/node/cli.js is missing'),
-      invoke: (target) => ({
+      invoke: (target, _run, file) => ({
         command: 'node',
-        args: [BUILT.cli, 'upload', ctx.bigFile, '--config', configFile(target), '--format', 'url'],
+        args: [BUILT.cli, 'upload', file, '--config', configFile(target), '--format', 'url'],
         key: keyFromUrl(target),
       }),
     },
     {
       name: 'Bytedrop library',
       missing: async () => (built('coreNode') ? undefined : 'packages/core/dist/node is missing'),
-      invoke: (target) => ({
+      invoke: (target, _run, file) => ({
         command: 'node',
-        args: [bench('clients/bytedrop-library.mjs'), configFile(target), ctx.bigFile],
+        args: [bench('clients/bytedrop-library.mjs'), configFile(target), file],
         key: (stdout) => (JSON.parse(stdout) as { key: string }).key,
       }),
     },
     {
       name: 'rclone',
       missing: rcloneMissing,
-      invoke: (target, index) => {
+      invoke: (target, index, file) => {
         const key = `rclone/${index}.bin`;
         return {
           command: 'rclone',
           args: [
             'copyto',
-            ctx.bigFile,
+            file,
             `:s3:${target.bucket}/${key}`,
             '--config=/dev/null',
             '--s3-provider=Other',
@@ -108,11 +104,11 @@ function clients(
     {
       name: 'lib-storage (defaults)',
       missing: async () => undefined,
-      invoke: (target, index) => {
+      invoke: (target, index, file) => {
         const key = `lib-storage/${index}.bin`;
         return {
           command: 'node',
-          args: [bench('clients/lib-storage.mjs'), target.endpoint, target.bucket, key, ctx.bigFile],
+          args: [bench('clients/lib-storage.mjs'), target.endpoint, target.bucket, key, file],
           key: () => key,
         };
       },
@@ -122,14 +118,13 @@ function clients(
 }
 
 /**
- * Which clients run against which server. The sink shows each client's own cost, so all four run there, with a
- * warm-up round. s3rver spends most of each upload writing to disk, and at 15–25 s per GiB a full matrix would not
- * fit the bench's 10 minutes: there only the pair the targets compare runs (Bytedrop library, rclone), right after
- * the sink's rounds have warmed the page cache and every binary, so without a warm-up of its own.
+ * Which clients run against which server. The sink shows each client's own cost, so all four run there. s3rver
+ * spends most of each upload writing to disk, and at 15–25 s per GiB a full matrix would not fit the bench's
+ * 10 minutes: there only the pair the targets compare runs (Bytedrop library, rclone).
  */
-const PLAN = (ctx: BenchContext): { kind: ServerKind; only?: string[]; warmups: number }[] => [
-  { kind: 'sink', warmups: ctx.warmups },
-  { kind: 's3rver', only: ['Bytedrop library', 'rclone'], warmups: 0 },
+const PLAN: { kind: ServerKind; only?: string[] }[] = [
+  { kind: 'sink' },
+  { kind: 's3rver', only: ['Bytedrop library', 'rclone'] },
 ];
 
 /** Bytedrop's default part size and queue size, read from its own config parser so rclone gets the same. */
@@ -150,8 +145,9 @@ export async function uploadSection(ctx: BenchContext): Promise<SectionResult> {
   try {
     const configs = new Map<string, string>();
     const configFile = (target: S3Target) => configs.get(target.kind) ?? '';
-    const all = clients(ctx, configFile, parts);
-    for (const { kind, only, warmups } of PLAN(ctx)) {
+    const all = clients(configFile, parts);
+    const warmups = ctx.warmups;
+    for (const { kind, only } of PLAN) {
       const target = await startServer(kind);
       try {
         const path = join(dir, `${kind}.json`);
@@ -179,10 +175,13 @@ export async function uploadSection(ctx: BenchContext): Promise<SectionResult> {
         for (let i = -warmups; i < ctx.runs; i++) {
           for (const client of usable.filter((c) => !failed.has(c.name))) {
             ctx.log(`upload ${kind}: ${client.name} ${i < 0 ? 'warm-up' : `run ${i + 1}/${ctx.runs}`}`);
-            const invocation = client.invoke(target, i + warmups);
+            // Warm-ups upload the small file: they are there to load binaries, modules and the server's code paths,
+            // which a 1 GiB run would do no better at 15 times the cost.
+            const [file, size] = i < 0 ? [ctx.warmFile, ctx.warmFileSize] : [ctx.bigFile, ctx.bigFileSize];
+            const invocation = client.invoke(target, i + warmups, file);
             try {
               const sample = await runMeasured(invocation.command, invocation.args, { timeoutMs: 600_000 });
-              await verifyAndDelete(s3, target.bucket, invocation.key(sample.stdout), ctx.bigFileSize);
+              await verifyAndDelete(s3, target.bucket, invocation.key(sample.stdout), size);
               if (i >= 0) samples.get(client.name)?.push(sample);
             } catch (error) {
               ctx.log(`upload ${kind}: ${client.name} failed: ${String(error)}`);
@@ -256,7 +255,7 @@ export async function uploadSection(ctx: BenchContext): Promise<SectionResult> {
     check('peak RSS', 0.7, r.rssMB.median, base?.rssMB.median);
   }
   notes.push(
-    `${(ctx.bigFileSize / 2 ** 20).toFixed(0)} MiB file; ${ctx.runs} runs per client, round-robin; the sink's rounds after ${ctx.warmups} warm-up round(s), s3rver's right after them (only Bytedrop library and rclone: s3rver's disk writes make each GiB take 15–25 s). Each upload verified by HEAD (size) and deleted.`,
+    `${(ctx.bigFileSize / 2 ** 20).toFixed(0)} MiB file; ${ctx.runs} runs per client, round-robin, after ${ctx.warmups} warm-up round(s) with a ${(ctx.warmFileSize / 2 ** 20).toFixed(0)} MiB file. Against s3rver only Bytedrop library and rclone (s3rver's disk writes make each GiB take 15–25 s). Each upload verified by HEAD (size) and deleted.`,
     `Bytedrop and rclone: ${parts.size / 2 ** 20} MiB parts, ${parts.queue} in flight; lib-storage: its defaults (5 MiB, 4). rclone runs with its default MD5 checksum pass, as Bytedrop runs its SHA-256 pass.`,
     'Client CPU and peak RSS are the client process (and its children) only; each server runs in a process of its own.',
   );
