@@ -10,8 +10,8 @@ export type ServerKind = 's3rver' | 'sink';
 export interface Usage {
   rss: number;
   cpuMs: number;
-  /** RSS after a forced full GC, from processes started with --expose-gc. */
-  rssAfterGc?: number;
+  /** JS heap in use plus external memory after a forced full GC, from processes started with --expose-gc. */
+  liveAfterGc?: number;
 }
 
 /** Asks a forked bench server for its RSS and CPU time. */

@@ -119,7 +119,7 @@ function clients(configFile: (target: S3Target) => string, parts: { size: number
 
 /**
  * Which clients run against which server. The sink shows each client's own cost, so all four run there. s3rver
- * spends most of each upload writing to disk, and at 15–25 s per GiB a full matrix would not fit the bench's
+ * spends most of each upload writing to disk, and at 13–25 s per GiB a full matrix would not fit the bench's
  * 10 minutes: there only the pair the targets compare runs (Bytedrop library, rclone).
  */
 const PLAN: { kind: ServerKind; only?: string[] }[] = [
@@ -255,7 +255,7 @@ export async function uploadSection(ctx: BenchContext): Promise<SectionResult> {
     check('peak RSS', 0.7, r.rssMB.median, base?.rssMB.median);
   }
   notes.push(
-    `${(ctx.bigFileSize / 2 ** 20).toFixed(0)} MiB file; ${ctx.runs} runs per client, round-robin, after ${ctx.warmups} warm-up round(s) with a ${(ctx.warmFileSize / 2 ** 20).toFixed(0)} MiB file. Against s3rver only Bytedrop library and rclone (s3rver's disk writes make each GiB take 15–25 s). Each upload verified by HEAD (size) and deleted.`,
+    `${(ctx.bigFileSize / 2 ** 20).toFixed(0)} MiB file; ${ctx.runs} runs per client, round-robin, after ${ctx.warmups} warm-up round(s) with a ${(ctx.warmFileSize / 2 ** 20).toFixed(0)} MiB file. Against s3rver only Bytedrop library and rclone (s3rver's disk writes make each GiB take 13–25 s). Each upload verified by HEAD (size) and deleted.`,
     `Bytedrop and rclone: ${parts.size / 2 ** 20} MiB parts, ${parts.queue} in flight; lib-storage: its defaults (5 MiB, 4). rclone runs with its default MD5 checksum pass, as Bytedrop runs its SHA-256 pass.`,
     'Client CPU and peak RSS are the client process (and its children) only; each server runs in a process of its own.',
   );

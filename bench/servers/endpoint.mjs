@@ -1,20 +1,22 @@
 /**
  * @bytedrop/server for the endpoint comparison, in a process of its own so its RSS is its own: core's uploader
  * over the given S3 server, behind the Node runner. Sends `{ port }` over IPC once listening and answers 'usage'
- * with its RSS (also after a GC) and CPU time. Usage (forked): node endpoint.mjs '<bytedrop config json>' <access key>.
+ * with its RSS, CPU time and live memory after a GC. Usage (forked): node endpoint.mjs '<bytedrop config json>' <access key>.
  */
 import { createUploader } from '../../packages/core/dist/index.js';
 import { serve } from '../../packages/server-adapter/dist/node.js';
 
 /**
- * This process's RSS (bytes) and CPU time (user + system, ms) so far, and the RSS once a full GC has run (the
- * bench starts this process with --expose-gc): growth that survives a GC is memory kept, not garbage not yet freed.
+ * This process's RSS (bytes) and CPU time (user + system, ms) so far, and — once a full GC has run (the bench starts
+ * this process with --expose-gc) — the live JS heap plus external memory: RSS rarely shrinks after a GC, so growth
+ * of the live memory is what tells memory kept from pages the allocator holds on to.
  */
 function usage() {
   const cpu = process.cpuUsage();
   const rss = process.memoryUsage().rss;
   globalThis.gc?.();
-  return { rss, cpuMs: (cpu.user + cpu.system) / 1000, rssAfterGc: process.memoryUsage().rss };
+  const { heapUsed, external } = process.memoryUsage();
+  return { rss, cpuMs: (cpu.user + cpu.system) / 1000, liveAfterGc: heapUsed + external };
 }
 
 const [configJson, accessKey] = process.argv.slice(2);
