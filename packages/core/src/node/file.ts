@@ -1,13 +1,13 @@
 /**
- * Upload from a file path. The file goes to the uploader as a lazy, file-backed Blob (`fs.openAsBlob`): the uploader
+ * Upload from a file path. The file goes to the uploader as a lazy, file-backed Blob (`openFileBlob`): the uploader
  * reads it once to hash and sniff and again to upload, and neither read holds the file in memory — the second is
  * served from the page cache. The Blob also refuses to read a file that changed in between (NotReadableError),
  * so a key can never name a hash of other bytes than the ones stored.
  */
-import { openAsBlob } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { BytedropError } from '../errors';
 import type { Uploader, UploadOptions, UploadResult } from '../types';
+import { openFileBlob } from './_file-blob';
 import { statFile } from './_stat';
 
 /** Options of `uploadFile`: those of `Uploader.upload`, with the filename defaulting to the file's basename. */
@@ -34,7 +34,7 @@ export async function uploadFile(
 ): Promise<UploadResult> {
   const absolute = resolve(path);
   const stats = await statFile(path);
-  const blob = await openAsBlob(absolute, options?.contentType ? { type: options.contentType } : undefined);
+  const blob = openFileBlob(absolute, stats, options?.contentType);
   try {
     return await uploader.upload(blob, {
       ...options,

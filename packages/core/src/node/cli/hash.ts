@@ -2,9 +2,9 @@
  * `bytedrop hash <file>`: the content hash Bytedrop would put in keys, as bare lowercase hex (same digest as
  * `openssl dgst -sha256` / `sha256sum`), so scripts can predict and check keys.
  */
-import { openAsBlob } from 'node:fs';
 import { hashBody } from '../../hash';
 import type { HashAlgorithm } from '../../types';
+import { openFileBlob } from '../_file-blob';
 import { statFile } from '../_stat';
 import { type CliIO, printError } from './_io';
 
@@ -24,9 +24,9 @@ export async function hashCommand(file: string, options: { algorithm?: string },
     printError(io, `--algorithm '${options.algorithm}' is not supported: use ${ALGORITHMS.join(' or ')}`);
     return 2;
   }
-  await statFile(file);
+  const stats = await statFile(file);
   // A file-backed Blob streams the file; a multi-GB file never sits in memory.
-  const { hash } = await hashBody(await openAsBlob(file), algorithm);
+  const { hash } = await hashBody(openFileBlob(file, stats), algorithm);
   io.stdout.write(`${hash}\n`);
   return 0;
 }

@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashBody } from '../../src/hash';
+import { openFileBlob } from '../../src/node/_file-blob';
+
+const MiB = 1024 * 1024;
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ bytes: Uint8Array; chunks: number }> {
+  const parts: Uint8Array[] = [];
+  const reader = stream.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) parts.push(next.value);
+  return { bytes: new Uint8Array(Buffer.concat(parts)), chunks: parts.length };
+}
+
+describe('openFileBlob', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bytedrop-file-blob-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('streams the file byte for byte in 2 MiB reads, the last one short', async () => {
+    const bytes = randomBytes(5 * MiB + 123);
+    const path = join(dir, 'odd-size.bin');
+    await writeFile(path, bytes);
+    const blob = openFileBlob(path, await stat(path));
+    expect(blob.size).toBe(bytes.byteLength);
+    const read = await readAll(blob.stream());
+    expect(read.chunks).toBe(3);
+    expect(sha256(read.bytes)).toBe(sha256(bytes));
+    // Readable twice, as the uploader does: hash first, then upload.
+    expect((await hashBody(blob)).hash).toBe(sha256(bytes));
+  });
+
+  it('slices like a Blob: negative indices, clamping, empty ranges', async () => {
+    const bytes = randomBytes(3 * MiB);
+    const path = join(dir, 'slices.bin');
+    await writeFile(path, bytes);
+    const blob = openFileBlob(path, await stat(path));
+    const reference = new Blob([bytes]);
+    for (const [from, to] of [
+      [0, 4100],
+      [MiB - 7, 2 * MiB + 9],
+      [-100, undefined],
+      [-5, -1],
+      [10, 5],
+      [undefined, 10 * MiB],
+    ] as const) {
+      const mine = new Uint8Array(await blob.slice(from, to).arrayBuffer());
+      const real = new Uint8Array(await reference.slice(from, to).arrayBuffer());
+      expect(mine.byteLength, `slice(${from}, ${to})`).toBe(real.byteLength);
+      expect(sha256(mine)).toBe(sha256(real));
+    }
+    const inner = blob.slice(MiB, 2 * MiB).slice(10, 20);
+    expect(new Uint8Array(await inner.arrayBuffer())).toEqual(
+      new Uint8Array(bytes.subarray(MiB + 10, MiB + 20)),
+    );
+  });
+
+  it('fails with NotReadableError once the file changed after it was opened', async () => {
+    const path = join(dir, 'growing.bin');
+    await writeFile(path, randomBytes(MiB));
+    const blob = openFileBlob(path, await stat(path));
+    await appendFile(path, 'more');
+    await expect(blob.arrayBuffer()).rejects.toMatchObject({ name: 'NotReadableError' });
+    await expect(readAll(blob.stream())).rejects.toMatchObject({ name: 'NotReadableError' });
+  });
+
+  it('goes into FormData as a file, so a server uploader can send it', async () => {
+    const bytes = randomBytes(100_000);
+    const path = join(dir, 'form.bin');
+    await writeFile(path, bytes);
+    const form = new FormData();
+    form.append('file', openFileBlob(path, await stat(path), 'image/png'), 'shot.png');
+    const file = form.get('file') as File;
+    expect(file.name).toBe('shot.png');
+    const sent = new Uint8Array(await new Response(form).arrayBuffer());
+    expect(Buffer.from(sent).includes(bytes)).toBe(true);
+  });
+});
