@@ -1,5 +1,6 @@
 /**
- * Bytedrop's streaming hash over a file, read the way `uploadFile` reads it (a file-backed Blob).
+ * Bytedrop's streaming hash over Node's own file-backed Blob (`fs.openAsBlob`, 64 KiB reads): what a library user
+ * who passes such a Blob to `hashBody` or `upload` gets.
  * Usage: node hash.mjs <file> <sha256|md5>. Prints `{ hash, size, seconds }`; seconds cover the hashing only.
  */
 import { openAsBlob } from 'node:fs';
