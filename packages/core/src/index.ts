@@ -24,6 +24,8 @@ export type { HashBackend, Hasher, HashOptions } from './hash';
 export { createHasher, hashBody, shortHash } from './hash';
 export type { LinkSource } from './links';
 export { formatLink, publicUrl } from './links';
+export type { FindLinksOptions, MarkdownLink } from './markdown-links';
+export { findLinks } from './markdown-links';
 export { MAX_PRESIGN_SECONDS, presignGet } from './presign';
 export type { ProviderPreset, ProviderSettings } from './providers';
 export {

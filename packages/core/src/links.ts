@@ -55,8 +55,8 @@ function encodeControls(url: string): string {
   return url.replace(/\p{Cc}/gu, (char) => encodeURIComponent(char));
 }
 
-/** Link text that CommonMark (and Obsidian) reads back literally. */
-function markdownText(text: string): string {
+/** Link text that CommonMark (and Obsidian) reads back literally. Shared with markdown-links.ts. */
+export function markdownText(text: string): string {
   // Inline syntax that would turn text into code, emphasis, links, HTML, entities, math or highlights.
   return plainText(text).replace(/[\\`*_[\]<>&~|$=]/g, '\\$&');
 }
@@ -72,8 +72,11 @@ function parenthesesBalanced(url: string): boolean {
   return depth === 0;
 }
 
-/** A link destination CommonMark parses back to the same URL. */
-function markdownUrl(url: string): string {
+/**
+ * A link destination CommonMark parses back to the same URL. The one escaping rule for destinations: markdown-links.ts
+ * reuses it so a rewritten link escapes exactly like a freshly formatted one.
+ */
+export function markdownUrl(url: string): string {
   const escaped = encodeControls(url)
     .replace(/\\/g, '\\\\')
     // Destinations decode entity references, so an '&' that starts one must be escaped to stay literal.

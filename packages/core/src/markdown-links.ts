@@ -1,0 +1,269 @@
+/**
+ * Finds the links of a Markdown note, for "upload the local files this note links". One scanner in core so every host
+ * reads `![a](<b c.png> "t")`, `![](b%20c.png)` and `![[b.png|300]]` the same way; deciding which file a path means
+ * (relative to the note, the workspace or the vault) stays in the host.
+ */
+import { markdownText, markdownUrl } from './links';
+
+/**
+ * One link or embed as written in a note.
+ *
+ * @example
+ * ```ts
+ * const [link] = findLinks('![chart](<img/a b.png> "Q1")');
+ * link.path; // 'img/a b.png'
+ * link.withUrl('https://cdn.example.com/a.png'); // '![chart](https://cdn.example.com/a.png "Q1")'
+ * ```
+ */
+export interface MarkdownLink {
+  /** The whole link as written, e.g. `![a](<b c.png> "t")`. */
+  readonly text: string;
+  /** Offset of `text` in the document (UTF-16 units). */
+  readonly start: number;
+  /** Offset just past `text`. */
+  readonly end: number;
+  /** `![…](…)` or `![[…]]` rather than `[…](…)` or `[[…]]`. */
+  readonly image: boolean;
+  /** `[…](…)` syntax, or an Obsidian wikilink `[[…]]`. */
+  readonly kind: 'inline' | 'wiki';
+  /** The link text / alt (inline, backslash-escapes removed) or the alias after `|` (wiki, e.g. `300`); '' if none. */
+  readonly label: string;
+  /** The destination exactly as written: `<b c.png>`, `b%20c.png`, or the inside of `[[…]]` (`x.png|300`). */
+  readonly destination: string;
+  /** The file path: `<…>` unwrapped, backslash-escapes and percent-encoding decoded, `?query`/`#hash` dropped. */
+  readonly path: string;
+  /** Points at a file: no scheme (`https:`, `data:`, `mailto:`), not `//host`, not an in-page `#anchor`, not empty. */
+  readonly local: boolean;
+  /** The link with its destination replaced by `url` (escaped like `formatLink` does); text and title kept. */
+  withUrl(url: string): string;
+}
+
+/**
+ * What `findLinks` looks for besides CommonMark inline links.
+ *
+ * @example
+ * ```ts
+ * findLinks(note, { wikiEmbeds: true, wikiLinks: true });
+ * ```
+ */
+export interface FindLinksOptions {
+  /** Also find Obsidian embeds `![[x.png]]`, `![[x.png|300]]`. */
+  wikiEmbeds?: boolean;
+  /** Also find Obsidian wikilinks `[[x.png]]`. */
+  wikiLinks?: boolean;
+}
+
+const SCHEME = /^[a-z][a-z\d+.-]*:/i;
+// CommonMark: only ASCII punctuation can be backslash-escaped; `\a` stays two characters.
+const ESCAPED = /\\([!-/:-@[-`{-~])/g;
+const PUNCTUATION = /[!-/:-@[-`{-~]/;
+// CommonMark lets parsers cap parenthesis nesting in bare destinations; commonmark.js stops at 32.
+const MAX_PAREN_DEPTH = 32;
+
+function unbackslash(text: string): string {
+  return text.replace(ESCAPED, '$1');
+}
+
+function isSpace(char: string | undefined): boolean {
+  return char === ' ' || char === '\t';
+}
+
+/** Skips spaces/tabs and at most one line ending, as CommonMark allows around destinations and titles. */
+function skipSpace(text: string, index: number): number {
+  let i = index;
+  while (isSpace(text[i])) i++;
+  if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
+  else if (text[i] === '\n' || text[i] === '\r') i++;
+  else return i;
+  while (isSpace(text[i])) i++;
+  return i;
+}
+
+/** End of the `[…]` label opened at `open` (index of the `]`), or -1. Brackets nest; a line break ends the search. */
+function labelEnd(text: string, open: number, limit: number): number {
+  let depth = 0;
+  for (let i = open + 1; i < limit; i++) {
+    const char = text[i];
+    if (char === '\\') i++;
+    else if (char === '\n' || char === '\r') return -1;
+    else if (char === '[') depth++;
+    else if (char === ']') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
+}
+
+/** End (exclusive) of the destination starting at `index`, or -1 when there is none. */
+function destinationEnd(text: string, index: number, limit: number): number {
+  if (text[index] === '<') {
+    for (let i = index + 1; i < limit; i++) {
+      const char = text[i];
+      if (char === '\\') i++;
+      else if (char === '>') return i + 1;
+      else if (char === '<' || char === '\n' || char === '\r') return -1;
+    }
+    return -1;
+  }
+  let depth = 0;
+  let i = index;
+  for (; i < limit; i++) {
+    const char = text[i] as string;
+    if (char === '\\' && i + 1 < limit && PUNCTUATION.test(text[i + 1] as string)) i++;
+    else if (char === '(') {
+      if (++depth > MAX_PAREN_DEPTH) return -1;
+    } else if (char === ')') {
+      if (depth === 0) break;
+      depth--;
+    } else if (/[\s\p{Cc}]/u.test(char)) break;
+  }
+  return depth === 0 ? i : -1;
+}
+
+/** End (exclusive) of the title starting at `index`, or -1. */
+function titleEnd(text: string, index: number, limit: number): number {
+  const open = text[index];
+  const close = open === '(' ? ')' : open;
+  if (open !== '"' && open !== "'" && open !== '(') return -1;
+  for (let i = index + 1; i < limit; i++) {
+    const char = text[i];
+    if (char === '\\') i++;
+    else if (char === close) return i + 1;
+    else if (open === '(' && char === '(') return -1;
+  }
+  return -1;
+}
+
+/** The destination as CommonMark reads it, before URL decoding: `<…>` unwrapped, backslash-escapes removed. */
+function literal(destination: string): string {
+  return unbackslash(destination.startsWith('<') ? destination.slice(1, -1) : destination);
+}
+
+/** `<…>` unwrapped, escapes and percent-encoding decoded, query and fragment dropped. */
+function decodePath(destination: string): string {
+  const path = literal(destination).replace(/[?#].*$/s, '');
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    // A stray `%` is a literal character in a file name.
+    return path;
+  }
+}
+
+function isLocal(destination: string): boolean {
+  const raw = literal(destination);
+  return raw !== '' && !SCHEME.test(raw) && !raw.startsWith('//') && !raw.startsWith('#');
+}
+
+/** The inline link whose label opens at `open` (`[`), or undefined. */
+function inlineLink(text: string, open: number, limit: number): MarkdownLink | undefined {
+  const close = labelEnd(text, open, limit);
+  if (close < 0 || text[close + 1] !== '(') return undefined;
+  const destStart = skipSpace(text, close + 2);
+  const destEnd =
+    destStart < limit && text[destStart] === ')' ? destStart : destinationEnd(text, destStart, limit);
+  if (destEnd < 0) return undefined;
+  let i = skipSpace(text, destEnd);
+  if (i > destEnd && text[i] !== ')') {
+    const end = titleEnd(text, i, limit);
+    if (end < 0) return undefined;
+    i = skipSpace(text, end);
+  }
+  if (text[i] !== ')' || i >= limit) return undefined;
+  const image = text[open - 1] === '!' && text[open - 2] !== '\\';
+  const start = image ? open - 1 : open;
+  const end = i + 1;
+  const whole = text.slice(start, end);
+  const destination = text.slice(destStart, destEnd);
+  return {
+    text: whole,
+    start,
+    end,
+    image,
+    kind: 'inline',
+    label: unbackslash(text.slice(open + 1, close)),
+    destination,
+    path: decodePath(destination),
+    local: isLocal(destination),
+    withUrl: (url) =>
+      `${whole.slice(0, destStart - start)}${markdownUrl(url)}${whole.slice(destEnd - start)}`,
+  };
+}
+
+/** The `[[…]]` wikilink opening at `open`, or undefined. Obsidian allows no `]` or line break inside. */
+function wikiLink(text: string, open: number, limit: number): MarkdownLink | undefined {
+  const close = text.indexOf(']]', open + 2);
+  if (close < 0 || close + 2 > limit) return undefined;
+  const destination = text.slice(open + 2, close);
+  if (destination === '' || /[\]\r\n]/.test(destination)) return undefined;
+  const image = text[open - 1] === '!' && text[open - 2] !== '\\';
+  const start = image ? open - 1 : open;
+  const bar = destination.indexOf('|');
+  const target = bar < 0 ? destination : destination.slice(0, bar);
+  const label = bar < 0 ? '' : destination.slice(bar + 1).trim();
+  const path = target.replace(/#.*$/s, '').trim();
+  return {
+    text: text.slice(start, close + 2),
+    start,
+    end: close + 2,
+    image,
+    kind: 'wiki',
+    label,
+    destination,
+    path,
+    local: path !== '',
+    withUrl: (url) => `${image ? '!' : ''}[${markdownText(label)}](${markdownUrl(url)})`,
+  };
+}
+
+function scan(
+  text: string,
+  from: number,
+  limit: number,
+  options: FindLinksOptions,
+  out: MarkdownLink[],
+): void {
+  for (let i = from; i < limit; i++) {
+    const char = text[i];
+    if (char === '\\') {
+      i++; // `\[` is a literal bracket
+      continue;
+    }
+    if (char !== '[') continue;
+    const image = text[i - 1] === '!' && text[i - 2] !== '\\';
+    if (text[i + 1] === '[' && (image ? options.wikiEmbeds : options.wikiLinks)) {
+      const wiki = wikiLink(text, i, limit);
+      if (wiki) {
+        out.push(wiki);
+        i = wiki.end - 1;
+        continue;
+      }
+    }
+    const link = inlineLink(text, i, limit);
+    if (!link) continue;
+    out.push(link);
+    // Images may sit inside a link's text (`[![a](a.png)](page)`); they come after the link that holds them.
+    if (!link.image) scan(text, i + 1, labelEnd(text, i, limit), options, out);
+    i = link.end - 1;
+  }
+}
+
+/**
+ * Every link in a Markdown document, in order: CommonMark inline links and images (`[t](d "title")`, `![a](<d>)`)
+ * and, when asked, Obsidian wikilinks/embeds. Reference-style links, HTML and autolinks are not reported. Check
+ * `local` before resolving `path` to a file; `withUrl` rewrites one link without touching its text or title.
+ *
+ * @example
+ * ```ts
+ * const note = '![a](b%20c.png) ![x](https://cdn.example.com/x.png) ![[d.png|300]]';
+ * findLinks(note).filter((link) => link.local).map((link) => link.path); // ['b c.png']
+ * findLinks(note, { wikiEmbeds: true }).at(-1)?.label; // '300'
+ * findLinks('![a](b.png "t")')[0]?.withUrl('https://x.test/a b.png'); // '![a](<https://x.test/a b.png> "t")'
+ * ```
+ */
+export function findLinks(markdown: string, options: FindLinksOptions = {}): MarkdownLink[] {
+  const links: MarkdownLink[] = [];
+  scan(markdown, 0, markdown.length, options, links);
+  return links.sort((a, b) => a.start - b.start);
+}

@@ -1,0 +1,197 @@
+import { Parser } from 'commonmark';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findLinks, formatLink } from '../src/index';
+
+const only = (markdown: string, options?: Parameters<typeof findLinks>[1]) => {
+  const links = findLinks(markdown, options);
+  expect(links).toHaveLength(1);
+  return links[0]!;
+};
+
+/** The destination the reference CommonMark parser reads from a one-link paragraph. */
+function commonmarkDestination(markdown: string): string | undefined {
+  const walker = new Parser().parse(markdown).walker();
+  for (let step = walker.next(); step; step = walker.next()) {
+    if (step.entering && (step.node.type === 'image' || step.node.type === 'link'))
+      return step.node.destination ?? '';
+  }
+  return undefined;
+}
+
+describe('findLinks: inline links', () => {
+  it('reads ![a](b.png) with its span, label and local path', () => {
+    const text = 'see ![a](b.png) here';
+    const link = only(text);
+    expect(link).toMatchObject({
+      text: '![a](b.png)',
+      start: 4,
+      end: 15,
+      image: true,
+      kind: 'inline',
+      label: 'a',
+      destination: 'b.png',
+      path: 'b.png',
+      local: true,
+    });
+    expect(text.slice(link.start, link.end)).toBe(link.text);
+  });
+
+  it('unwraps <…> destinations and decodes percent-encoding', () => {
+    expect(only('![a](<b c.png>)')).toMatchObject({ destination: '<b c.png>', path: 'b c.png', local: true });
+    expect(only('![](b%20c.png)')).toMatchObject({ destination: 'b%20c.png', path: 'b c.png', label: '' });
+    // A stray '%' is part of the file name, not an error.
+    expect(only('![](100%.png)').path).toBe('100%.png');
+  });
+
+  it('drops ?query and #hash from the path, keeps them in the destination', () => {
+    expect(only('![a](img/b.png?v=2#x)')).toMatchObject({
+      destination: 'img/b.png?v=2#x',
+      path: 'img/b.png',
+    });
+  });
+
+  it('keeps titles in all three quote styles out of the path', () => {
+    for (const title of ['"Title"', "'Title'", '(Title)']) {
+      const link = only(`![a](b.png ${title})`);
+      expect(link.path).toBe('b.png');
+      expect(link.withUrl('https://x.test/b.png')).toBe(`![a](https://x.test/b.png ${title})`);
+    }
+    expect(only('![A](<img/a b.png> "Title")').withUrl('https://x.test/a.png')).toBe(
+      '![A](https://x.test/a.png "Title")',
+    );
+  });
+
+  it('handles escaped brackets in text and escaped characters in destinations', () => {
+    expect(only('![a \\] b](c.png)')).toMatchObject({ label: 'a ] b', path: 'c.png' });
+    expect(only('[a [nested] b](c.pdf)')).toMatchObject({ label: 'a [nested] b', image: false });
+    expect(only('![a](b\\(1\\).png)').path).toBe('b(1).png');
+    expect(findLinks('\\[a](b.png) and !\\[a](b.png)')).toEqual([]);
+    expect(only('\\![a](b.png)').image).toBe(false);
+  });
+
+  it('keeps balanced parentheses in bare destinations', () => {
+    expect(only('![a](b(1).png)')).toMatchObject({ destination: 'b(1).png', path: 'b(1).png' });
+    expect(only('([a](b.png))').text).toBe('[a](b.png)');
+    expect(findLinks('![a](b(.png)')).toEqual([]);
+  });
+
+  it('marks remote URLs, protocol-relative URLs, anchors, data: and empty destinations as not local', () => {
+    const text =
+      '![x](https://cdn.example.com/x.png) [m](mailto:a@b.c) ![d](data:image/png;base64,AA==) [t](#top) ![p](//cdn.example.com/p.png) [e]() [f](<>)';
+    const links = findLinks(text);
+    expect(links).toHaveLength(7);
+    expect(links.filter((link) => link.local)).toEqual([]);
+  });
+
+  it('finds images inside links, reference links and plain brackets are not links', () => {
+    const links = findLinks('[![a](a.png)](page.html) [ref][1] [plain] ![x] (y.png)');
+    expect(links.map((link) => link.text)).toEqual(['[![a](a.png)](page.html)', '![a](a.png)']);
+  });
+
+  it('does not let a link span lines in its text', () => {
+    expect(findLinks('[a\nb](c.png)')).toEqual([]);
+  });
+
+  it('rewrites with the same escaping as formatLink: spaces and unbalanced parentheses are wrapped', () => {
+    const link = only('![chart](img/a.png "Q1")');
+    expect(link.withUrl('https://x.test/a b.png')).toBe('![chart](<https://x.test/a b.png> "Q1")');
+    expect(link.withUrl('https://x.test/a(.png')).toBe('![chart](<https://x.test/a(.png> "Q1")');
+    expect(commonmarkDestination(link.withUrl('https://x.test/a b(.png'))).toBe('https://x.test/a%20b(.png'); // commonmark.js normalises the space
+  });
+
+  it('agrees with the reference CommonMark parser on destinations it reports', () => {
+    for (const markdown of ['![a](<b c.png> "t")', '![a](b(1).png)', '[a](b\\)c.pdf)', '![a](  b.png  )']) {
+      const link = only(markdown);
+      expect(commonmarkDestination(markdown)).toBe(encodeURI(link.path));
+    }
+  });
+});
+
+describe('findLinks: Obsidian wikilinks', () => {
+  const text = '![[x.png]] ![[pics/y.png|300]] ![[z.png#page=2|Alias]] [[note.png]] ![[]]';
+
+  it('ignores wiki syntax unless asked', () => {
+    expect(findLinks(text)).toEqual([]);
+  });
+
+  it('finds embeds with wikiEmbeds, keeping the alias (e.g. a size) as the label', () => {
+    const links = findLinks(text, { wikiEmbeds: true });
+    expect(
+      links.map(({ text, path, label, image, kind, local }) => ({ text, path, label, image, kind, local })),
+    ).toEqual([
+      { text: '![[x.png]]', path: 'x.png', label: '', image: true, kind: 'wiki', local: true },
+      {
+        text: '![[pics/y.png|300]]',
+        path: 'pics/y.png',
+        label: '300',
+        image: true,
+        kind: 'wiki',
+        local: true,
+      },
+      {
+        text: '![[z.png#page=2|Alias]]',
+        path: 'z.png',
+        label: 'Alias',
+        image: true,
+        kind: 'wiki',
+        local: true,
+      },
+    ]);
+    expect(links[1]?.destination).toBe('pics/y.png|300');
+    expect(links[0]?.withUrl('https://x.test/x.png')).toBe('![](https://x.test/x.png)');
+  });
+
+  it('finds plain wikilinks with wikiLinks; a heading-only link is not local', () => {
+    const links = findLinks('[[note.png]] [[#Heading]]', { wikiLinks: true });
+    expect(links.map((link) => [link.path, link.image, link.local])).toEqual([
+      ['note.png', false, true],
+      ['', false, false],
+    ]);
+  });
+});
+
+describe('findLinks round trip', () => {
+  // Path segments as a user's files might be named: spaces, parentheses, brackets, %, #, ?, backslashes, non-ASCII.
+  const segment = fc
+    .string({
+      unit: fc.constantFrom(...'abcXYZ019 _-.()[]<>%#?&\\!é日🙂'.split(/(?:)/u)),
+      minLength: 1,
+      maxLength: 12,
+    })
+    .filter((part) => part !== '.' && part !== '..' && part.trim() === part && part.trim() !== '');
+  const localPath = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
+
+  it('findLinks(formatLink(...)) gives back the local path', () => {
+    fc.assert(
+      fc.property(localPath, fc.string({ maxLength: 10 }), fc.boolean(), (path, alt, isImage) => {
+        // A relative URL for the path, percent-encoded the way a host writes one.
+        const url = path.split('/').map(encodeURIComponent).join('/');
+        const markdown = formatLink(
+          { url, key: path, size: 1, contentType: isImage ? 'image/png' : 'text/plain', filename: 'f' },
+          'markdown',
+          { alt },
+        );
+        const links = findLinks(`before ${markdown} after`);
+        expect(links).toHaveLength(1);
+        expect(links[0]).toMatchObject({ path, local: true, image: isImage, text: markdown });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('withUrl output is found again with the new URL', () => {
+    fc.assert(
+      fc.property(localPath, (path) => {
+        const url = `https://cdn.example.com/${path}`;
+        const rewritten = only('![a](old.png "t")').withUrl(url);
+        const link = only(rewritten);
+        expect(commonmarkDestination(rewritten)).toBeDefined();
+        expect(link.local).toBe(false);
+        expect(link.text).toBe(rewritten);
+        expect(link.withUrl(url)).toBe(rewritten);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
