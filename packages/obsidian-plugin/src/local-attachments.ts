@@ -3,7 +3,7 @@
  * `![](<b c.png>)`) is uploaded, and its embed replaced by the link only once that upload succeeded.
  * Deleting the local files afterwards is opt-in, and skipped for files other notes still use.
  */
-import { formatLink } from '@bytedrop/core';
+import { findLinks, formatLink } from '@bytedrop/core';
 import { type App, MarkdownView, Notice, type TFile } from 'obsidian';
 import { isUploadable, KIND_TYPES } from './kinds';
 import { noteContext } from './note-context';
@@ -21,34 +21,11 @@ export interface LocalEmbed {
   alt?: string;
 }
 
-const EMBED = /!\[\[([^\]\n]+?)\]\]|!\[([^\]\n]*)\]\(\s*(<[^>\n]+>|[^)\s]+)(?:\s+"[^"\n]*")?\s*\)/g;
-const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
-
 /** Every embed in `text` that points into the vault (URLs and data: links are not local). */
 export function findLocalEmbeds(text: string): LocalEmbed[] {
-  const embeds: LocalEmbed[] = [];
-  for (const match of text.matchAll(EMBED)) {
-    const [original, wiki, alt, target] = match;
-    if (wiki !== undefined) {
-      const [path = '', alias] = wiki.split('|');
-      embeds.push({
-        original,
-        path: path.split('#')[0]?.trim() ?? '',
-        ...(alias ? { alt: alias.trim() } : {}),
-      });
-      continue;
-    }
-    const raw = (target ?? '').replace(/^<|>$/g, '');
-    if (HAS_SCHEME.test(raw)) continue;
-    let path = raw;
-    try {
-      path = decodeURIComponent(raw);
-    } catch {
-      // A stray '%' is a literal character in the file name.
-    }
-    embeds.push({ original, path: path.split('#')[0] ?? '', ...(alt ? { alt } : {}) });
-  }
-  return embeds.filter((embed) => embed.path !== '');
+  return findLinks(text, { wikiEmbeds: true })
+    .filter((link) => link.image && link.local)
+    .map((link) => ({ original: link.text, path: link.path, ...(link.label ? { alt: link.label } : {}) }));
 }
 
 /** Width-only aliases (`|300`, `|300x200`) size the image; they are not alt text. */
@@ -133,24 +110,8 @@ async function stillUsed(app: App, file: TFile, note: TFile): Promise<boolean> {
     .map((leaf) => leaf.view)
     .find((view): view is MarkdownView => view instanceof MarkdownView && view.file === note);
   const text = open ? open.editor.getValue() : await app.vault.cachedRead(note);
-  const targets = [
-    ...[...text.matchAll(/\[\[([^\]|#\n]+)/g)].map((match) => match[1] ?? ''),
-    ...findLinkTargets(text),
-  ];
+  const targets = findLinks(text, { wikiEmbeds: true, wikiLinks: true })
+    .filter((link) => link.local)
+    .map((link) => link.path);
   return targets.some((target) => app.metadataCache.getFirstLinkpathDest(target, note.path) === file);
-}
-
-/** Targets of Markdown links and embeds that stay inside the vault. */
-function findLinkTargets(text: string): string[] {
-  const targets: string[] = [];
-  for (const match of text.matchAll(/\]\(\s*(<[^>\n]+>|[^)\s]+)/g)) {
-    const raw = (match[1] ?? '').replace(/^<|>$/g, '');
-    if (HAS_SCHEME.test(raw)) continue;
-    try {
-      targets.push(decodeURIComponent(raw));
-    } catch {
-      targets.push(raw);
-    }
-  }
-  return targets;
 }
