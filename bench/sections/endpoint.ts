@@ -176,6 +176,11 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
     ]),
   );
   const targets: Target[] = [];
+  const rssText = (kind: string) => {
+    const m = rss[kind];
+    if (!m) return 'n/a';
+    return `${m.growthMB.toFixed(1)} MB (${(m.before / 1e6).toFixed(0)} → ${(m.after / 1e6).toFixed(0)} MB; live heap + external after a full GC: ${m.liveGrowthMB.toFixed(1)} MB)`;
+  };
   for (const r of rows.filter((row) => row.route !== 'direct')) {
     const base = directOf(r.server)?.mibPerS.median ?? Number.NaN;
     targets.push(
@@ -191,17 +196,21 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
         measured: `${r.errors} of ${r.uploads}${r.errorSamples[0] ? ` (${r.errorSamples[0].slice(0, 80)})` : ''}`,
         met: r.errors === 0,
       },
-      {
+    );
+    // The RSS target is over 2,000 uploads: the sink's run. s3rver's 500 are reported, not judged.
+    if (r.server === 'sink') {
+      targets.push({
         name: `endpoint ${r.server}: server RSS growth over ${r.uploads} uploads`,
         target: '≤ 20 MB',
-        measured: `${rss[r.server]?.growthMB.toFixed(1)} MB (${((rss[r.server]?.before ?? 0) / 1e6).toFixed(0)} → ${((rss[r.server]?.after ?? 0) / 1e6).toFixed(0)} MB; live heap + external after a full GC: ${rss[r.server]?.liveGrowthMB.toFixed(1)} MB)`,
+        measured: rssText(r.server),
         met: (rss[r.server]?.growthMB ?? Number.POSITIVE_INFINITY) <= 20,
-      },
-    );
+      });
+    }
   }
   const notes = [
     `${CONCURRENCY} concurrent keep-alive clients; per route ${PLAN.map((p) => `${ctx.quick ? p.uploads / 10 : p.uploads} uploads to ${p.kind} (${ctx.runs} runs, after ${p.warmup} warm-up uploads)`).join(', ')}; the routes alternate run by run. Every upload has distinct bytes (no dedupe). "direct" PUTs to presigned URLs of the same S3 server; "via" POSTs multipart to /upload with a Bearer key.`,
     'Load generator, Bytedrop server and S3 server share the 2 cores: the server route pays its own CPU (parse, sniff, hash, HEAD, PUT) out of the same budget as the S3 server.',
+    `Server RSS growth over s3rver's ${rows.find((r) => r.server === 's3rver' && r.route !== 'direct')?.uploads ?? 0} uploads (not judged; a few hundred uploads are within GC noise): ${rssText('s3rver')}.`,
     'Server RSS: read in the server process after the warm-up and after the measured runs (the target is on this raw RSS), with, beside it, the growth of the live JS heap + external memory after a forced full GC: RSS seldom shrinks once V8 and malloc hold pages, so the live figure is the one that shows memory kept.',
   ];
   return { title, table, targets, notes, data: { rows, rss } };
