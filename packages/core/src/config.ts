@@ -35,7 +35,11 @@ export interface BytedropConfig {
   queueSize: number;
   /** Largest accepted upload in bytes; no limit when unset. */
   maxFileSize?: number;
-  /** Bodies above this many bytes go multipart; defaults to `partSize`. */
+  /**
+   * Bodies above this many bytes go multipart; defaults to `partSize`. A body that fits in one part is always one PUT
+   * (a multipart upload of one part gains nothing), so a threshold below `partSize` only changes how long a one-shot
+   * stream is buffered before it is streamed.
+   */
   multipartThreshold: number;
 }
 

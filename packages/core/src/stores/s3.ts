@@ -136,8 +136,8 @@ function buildClient(settings: ProviderSettings, options: S3StoreOptions): S3Cli
 /**
  * Creates an `ObjectStore` over S3 or any S3-compatible provider (R2, B2, MinIO, Spaces, Wasabi, COS, OSS).
  *
- * - `put` streams through `@aws-sdk/lib-storage` (single PUT up to `partSize`, multipart above; at most
- *   `partSize × queueSize` bytes in memory), sends `x-amz-acl` only when `acl` is configured, and on failure or abort
+ * - `put` streams through `@aws-sdk/lib-storage` (single PUT up to `multipartThreshold` or `partSize`, whichever is
+ *   larger, multipart above; at most `partSize × queueSize` bytes in memory, or one body up to the threshold), sends `x-amz-acl` only when `acl` is configured, and on failure or abort
  *   aborts the multipart upload so no parts are left. When the provider is unreachable the abort cannot be sent; the
  *   upload is then remembered in `pendingAborts` and aborted before the next put (or by `retryAborts()`). A process
  *   that exits first cannot do that: give the bucket an `AbortIncompleteMultipartUpload` lifecycle rule as a backstop.
@@ -245,7 +245,12 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         ...(options.cacheControl === undefined ? {} : { CacheControl: options.cacheControl }),
         ...(acl === undefined ? {} : { ACL: acl }),
       },
-      partSize: config.partSize,
+      // lib-storage sends one PUT exactly when the body fits in one part, so a body up to multipartThreshold gets a
+      // part as large as itself; a larger or unsized body is split into partSize parts.
+      partSize:
+        options.size !== undefined && options.size <= config.multipartThreshold
+          ? Math.max(config.partSize, options.size)
+          : config.partSize,
       queueSize: config.queueSize,
       leavePartsOnError: false,
     });
