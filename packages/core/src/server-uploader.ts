@@ -5,7 +5,7 @@
 import { abortedError, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
 import { isReplayable, toAsyncIterable } from './_body';
-import { meter } from './_stream';
+import { meter, tooLargeError } from './_stream';
 import { BytedropError, ERROR_CODES, type ErrorCode } from './errors';
 import { sanitizeFilename } from './filename';
 import { checkHttpUrl } from './providers';
@@ -27,6 +27,11 @@ export interface ServerUploaderOptions {
   accessKey: string;
   /** A fetch to use instead of the global one (e.g. one that is not subject to CORS in Obsidian). */
   fetch?: typeof fetch;
+  /**
+   * Largest file sent, in bytes; a larger one fails with `ERR_TOO_LARGE` before the request (the server enforces its
+   * own limit too, but only after the bytes went over the network). No limit when unset.
+   */
+  maxFileSize?: number;
 }
 
 /**
@@ -88,7 +93,7 @@ const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
 /** FormData needs a Blob. One-shot streams are collected into one (browsers may keep large Blobs on disk). */
-async function toBlob(body: BodyInput, options: UploadOptions): Promise<Blob> {
+async function toBlob(body: BodyInput, options: UploadOptions, maxBytes: number | undefined): Promise<Blob> {
   if (isReplayable(body)) {
     return typeof (body as Blob).stream === 'function' ? (body as Blob) : new Blob([body as ArrayBuffer]);
   }
@@ -96,6 +101,7 @@ async function toBlob(body: BodyInput, options: UploadOptions): Promise<Blob> {
   for await (const chunk of meter(toAsyncIterable(body), {
     signal: options.signal,
     filename: options.filename,
+    maxBytes,
   })) {
     chunks.push(chunk as Uint8Array<ArrayBuffer>);
   }
@@ -109,7 +115,7 @@ async function toBlob(body: BodyInput, options: UploadOptions): Promise<Blob> {
  * unreachable server is `ERR_NETWORK`. Progress is reported once, when the server has answered (fetch has no upload
  * progress). One-shot streams are collected into a Blob first; pass a Blob or bytes for large files.
  * `allowedTypes` is checked on the sniffed type before the request, as `createUploader` does; `keyPrefix` and `vars`
- * are the server's to decide and are not sent.
+ * are the server's to decide and are not sent. A file over `maxFileSize` is refused before the request.
  *
  * @example
  * ```ts
@@ -184,8 +190,11 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
     const what = `upload of '${uploadOptions.filename}'`;
     throwIfAborted(signal, what);
     const local = sanitizeFilename(uploadOptions.filename);
-    const blob = await toBlob(body, uploadOptions);
+    const blob = await toBlob(body, uploadOptions, options.maxFileSize);
     throwIfAborted(signal, what);
+    if (options.maxFileSize !== undefined && blob.size > options.maxFileSize) {
+      throw tooLargeError(uploadOptions.filename, options.maxFileSize, blob.size);
+    }
     if (uploadOptions.allowedTypes !== undefined) {
       // The server judges types by its own list; the caller's list is checked here, so a refused file is not sent.
       const head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());

@@ -216,6 +216,19 @@ describe('createServerUploader', () => {
     );
   });
 
+  it('maxFileSize refuses a larger file with ERR_TOO_LARGE before anything is sent', async () => {
+    const uploader = createServerUploader({ url: base, accessKey: 'k', maxFileSize: 1000 });
+    for (const body of [bytes(1001), new Blob([bytes(1001)]), iterable(bytes(1001), 100)]) {
+      const error = await failure(uploader.upload(body, { filename: 'big.bin' }));
+      expect(error.code).toBe('ERR_TOO_LARGE');
+      expect(error.message).toContain('big.bin');
+    }
+    expect(seen).toEqual([]);
+    // Control: a file at the limit is sent.
+    await uploader.upload(bytes(1000), { filename: 'fits.bin' });
+    expect(seen).toHaveLength(1);
+  });
+
   it('an empty filename is ERR_FILENAME before anything is sent', async () => {
     const error = await failure(
       createServerUploader({ url: base, accessKey: 'k' }).upload(bytes(1), { filename: '' }),
