@@ -75,7 +75,13 @@ export async function createTargetUploader(
         `no server access key: run 'Bytedrop: Set server access key' (or set ${SERVER_ACCESS_KEY_ENV})`,
       );
     }
-    return createServerUploader({ url: settings.serverUrl, accessKey });
+    const { maxFileSize } = settings.s3;
+    return createServerUploader({
+      url: settings.serverUrl,
+      accessKey,
+      // bytedrop.maxFileSizeMB applies to every target: a larger file stays in the workspace instead of being sent.
+      ...(typeof maxFileSize === 'number' ? { maxFileSize } : {}),
+    });
   }
   return createUploader(await s3Input(settings, secrets));
 }

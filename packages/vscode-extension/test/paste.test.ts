@@ -374,6 +374,35 @@ describe('nothing lost', () => {
     expect(Buffer.from(fake.files.get('/ws/notes/big.bin') ?? []).equals(Buffer.from(big))).toBe(true);
   });
 
+  it('refuses a file above bytedrop.maxFileSizeMB for a Bytedrop server target too, before sending it', async () => {
+    const server = await startStandInServer({
+      endpoint: gate.endpoint,
+      publicBaseUrl: publicBase,
+      bucket: s3.bucket,
+      accessKey: 'server-key',
+    });
+    try {
+      fake.settings.set('bytedrop.target', 'server');
+      fake.settings.set('bytedrop.serverUrl', server.url);
+      fake.settings.set('bytedrop.maxFileSizeMB', 1);
+      await world.context.secrets.store('bytedrop.serverAccessKey', 'server-key');
+      const big = new Uint8Array(2 * 1024 * 1024).fill(7);
+      await fake.paste(
+        world.document,
+        [endOf(world.document)],
+        transferOf({ name: 'big.bin', mime: 'application/octet-stream', bytes: big }),
+      );
+      const message = await fake.nextMessage();
+      expect(message.severity).toBe('error');
+      expect(message.message).toMatch(/could not upload big\.bin: .*(large|limit|maxFileSize)/i);
+      expect(server.posts).toBe(0);
+      expect(world.document.getText()).toBe('# Post\n\n[big.bin](big.bin)');
+      expect(Buffer.from(fake.files.get('/ws/notes/big.bin') ?? []).equals(Buffer.from(big))).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('follows markdown.copyFiles.destination and never overwrites an existing file', async () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code's `${variable}` syntax in a setting value.
     fake.settings.set('markdown.copyFiles.destination', { '/notes/**': 'assets/${documentBaseName}/' });
