@@ -109,24 +109,27 @@ export class BytedropSettingTab extends PluginSettingTab {
         }),
       );
 
-    new Setting(containerEl).setName('Keys and links').setHeading();
-    const preview = new Setting(containerEl).setName('Key template');
-    const showPreview = (template: string) => {
-      const { key, error } = previewKey(template);
-      preview.setDesc(
-        error ? `Invalid template: ${error}` : `Where uploads go in the bucket. Example: ${key ?? ''}`,
+    new Setting(containerEl).setName(settings.target === 's3' ? 'Keys and links' : 'Links').setHeading();
+    // A Bytedrop server picks its own keys, so the template is offered only where it has an effect.
+    if (settings.target === 's3') {
+      const preview = new Setting(containerEl).setName('Key template');
+      const showPreview = (template: string) => {
+        const { key, error } = previewKey(template);
+        preview.setDesc(
+          error ? `Invalid template: ${error}` : `Where uploads go in the bucket. Example: ${key ?? ''}`,
+        );
+      };
+      showPreview(settings.keyTemplate);
+      preview.addText((text) =>
+        text
+          .setPlaceholder(DEFAULT_KEY_TEMPLATE)
+          .setValue(settings.keyTemplate)
+          .onChange(async (value) => {
+            showPreview(value);
+            await save('keyTemplate', value);
+          }),
       );
-    };
-    showPreview(settings.keyTemplate);
-    preview.addText((text) =>
-      text
-        .setPlaceholder(DEFAULT_KEY_TEMPLATE)
-        .setValue(settings.keyTemplate)
-        .onChange(async (value) => {
-          showPreview(value);
-          await save('keyTemplate', value);
-        }),
-    );
+    }
 
     new Setting(containerEl)
       .setName('Link format')

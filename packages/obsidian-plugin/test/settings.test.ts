@@ -182,6 +182,9 @@ describe('settings', () => {
     expect(names).toContain('Server URL');
     expect(names).toContain('Server access key');
     expect(names).not.toContain('Bucket');
+    // The server picks its own keys: a key template here would have no effect.
+    expect(names).not.toContain('Key template');
+    expect(names).toContain('Link format');
   });
 });
 
