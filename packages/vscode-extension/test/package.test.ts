@@ -91,6 +91,10 @@ describe('package.json', () => {
     expect(properties['bytedrop.target']?.enum).toEqual(['s3', 'server']);
     expect(properties['bytedrop.linkFormat']?.enum).toEqual(['markdown', 'html', 'url', 'custom']);
     expect(properties['bytedrop.keyTemplate']?.markdownDescription).toMatch(/\{doc\}.*\{workspace\}/);
+    // A Bytedrop server picks its own keys: the description must not promise an effect there.
+    expect(properties['bytedrop.keyTemplate']?.markdownDescription).toMatch(
+      /`#bytedrop\.target#` is `server`/,
+    );
     expect(Object.keys(properties).filter((key) => /secret/i.test(key))).toEqual([]);
   });
 });
