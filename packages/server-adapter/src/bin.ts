@@ -87,7 +87,8 @@ async function main(): Promise<void> {
   const configFile = values.config ?? process.env.BYTEDROP_CONFIG;
   const fileEnv = configFile ? serverEnvFromConfig(await loadConfigFile(configFile), configFile) : {};
   const env = { ...fileEnv, ...process.env, ...(values.port ? { PORT: values.port } : {}) };
-  const settings = serverSettingsFromEnv(env);
+  const { input } = await loadConfigLayers({ env, ...(configFile ? { file: configFile } : {}) });
+  const settings = serverSettingsFromEnv(env, input);
   const logger = await createLogger({
     level: settings.logLevel,
     toFile: settings.logToFile,
@@ -96,14 +97,13 @@ async function main(): Promise<void> {
   const dataDir = resolve(settings.dataDir);
   await mkdir(dataDir, { recursive: true });
 
-  const { input } = await loadConfigLayers({ env, ...(configFile ? { file: configFile } : {}) });
   const useS3 = input.bucket !== undefined || input.endpoint !== undefined;
   const serverUrl = settings.serverUrl ?? `http://localhost:${settings.port}`;
 
   let storage: Pick<HandlerOptions, 'uploader' | 'files'>;
   let where: string;
   if (useS3) {
-    storage = { uploader: createUploader({ maxFileSize: settings.maxFileSize, ...input }) };
+    storage = { uploader: createUploader({ ...input, maxFileSize: settings.maxFileSize }) };
     where = `S3 bucket '${input.bucket}'${input.endpoint ? ` at ${input.endpoint}` : ''}`;
   } else {
     const dir = join(dataDir, 'files');
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     });
     storage = {
       uploader: createUploader(
-        { maxFileSize: settings.maxFileSize, ...input, bucket: 'local-disk' },
+        { ...input, maxFileSize: settings.maxFileSize, bucket: 'local-disk' },
         { store },
       ),
       files: store,

@@ -59,7 +59,8 @@ function number(env: Env, fallback: number, ...names: string[]): number {
 }
 
 /**
- * Reads the server settings from `env`.
+ * Reads the server settings from `env`. `storage` is the storage config (file and env): its `maxFileSize` is the
+ * limit when no `MAX_FILE_SIZE_MB` is set, so the handler, the store and the uploader all enforce one limit.
  *
  * @example
  * ```ts
@@ -67,12 +68,26 @@ function number(env: Env, fallback: number, ...names: string[]): number {
  * settings.maxFileSize; // 20971520
  * ```
  */
-export function serverSettingsFromEnv(env: Env): ServerSettings {
+export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown } = {}): ServerSettings {
   const allowed = pick(env, 'ALLOWED_TYPES', 'BYTEDROP_ALLOWED_TYPES');
+  const sizeNames = ['MAX_FILE_SIZE_MB', 'BYTEDROP_MAX_FILE_SIZE_MB'];
+  // Checked here because this value replaces the uploader's, so core's config check never sees it.
+  if (
+    storage.maxFileSize !== undefined &&
+    !(Number.isSafeInteger(storage.maxFileSize) && (storage.maxFileSize as number) > 0)
+  ) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `maxFileSize '${String(storage.maxFileSize)}' is not a positive whole number of bytes: write e.g. 104857600 (100 MiB), or set MAX_FILE_SIZE_MB`,
+    );
+  }
   const settings: ServerSettings = {
     port: number(env, 8000, 'PORT'),
     dataDir: pick(env, 'BYTEDROP_DATA_DIR', 'DATA_DIR') ?? './data',
-    maxFileSize: Math.round(number(env, 100, 'MAX_FILE_SIZE_MB') * 1024 * 1024),
+    maxFileSize:
+      pick(env, ...sizeNames) === undefined && storage.maxFileSize !== undefined
+        ? (storage.maxFileSize as number)
+        : Math.round(number(env, 100, ...sizeNames) * 1024 * 1024),
     maxFiles: Math.floor(number(env, 10, 'MAX_FILES', 'BYTEDROP_MAX_FILES')),
     maxFailures: Math.floor(number(env, 3, 'BAN_MAX_FAILURES', 'BYTEDROP_BAN_MAX_FAILURES')),
     banSeconds: number(env, 3600, 'BAN_SECONDS', 'BYTEDROP_BAN_SECONDS'),

@@ -163,6 +163,19 @@ describe('serverSettingsFromEnv', () => {
     expect(serverSettingsFromEnv({}).port).toBe(8000);
     expect(serverSettingsFromEnv({}).maxFileSize).toBe(100 * 1024 * 1024);
   });
+  it("takes the size limit from BYTEDROP_MAX_FILE_SIZE_MB, else the storage config's maxFileSize", () => {
+    const MiB = 1024 * 1024;
+    expect(serverSettingsFromEnv({ BYTEDROP_MAX_FILE_SIZE_MB: '200' }).maxFileSize).toBe(200 * MiB);
+    // A config file's top-level maxFileSize (the CLI's field) raises the limit too, not only the uploader's.
+    expect(serverSettingsFromEnv({}, { maxFileSize: 300 * MiB }).maxFileSize).toBe(300 * MiB);
+    // The environment wins over the file.
+    expect(serverSettingsFromEnv({ MAX_FILE_SIZE_MB: '1' }, { maxFileSize: 300 * MiB }).maxFileSize).toBe(
+      MiB,
+    );
+    expect(() => serverSettingsFromEnv({}, { maxFileSize: '100MB' })).toThrow(
+      /maxFileSize '100MB' is not a positive whole number of bytes/,
+    );
+  });
   it('names a bad number and the fix', () => {
     expect(() => serverSettingsFromEnv({ MAX_FILE_SIZE_MB: 'lots' })).toThrow(
       /MAX_FILE_SIZE_MB='lots'.*set e\.g\./,
