@@ -93,6 +93,11 @@ export interface SecretReader {
   getSecret(id: string): string | null;
 }
 
+/** The "Max size" setting in bytes, or undefined for no limit (0). */
+export function maxFileSizeBytes(settings: BytedropSettings): number | undefined {
+  return settings.maxSizeMb > 0 ? Math.round(settings.maxSizeMb * 1024 * 1024) : undefined;
+}
+
 /** The raw S3 config for core's `createUploader`/`runDoctor` (they validate it and name any bad field). */
 export function s3ConfigInput(settings: BytedropSettings, secrets: SecretReader): Record<string, unknown> {
   const secretAccessKey = settings.secretKeyName ? secrets.getSecret(settings.secretKeyName) : null;
@@ -106,6 +111,6 @@ export function s3ConfigInput(settings: BytedropSettings, secrets: SecretReader)
     publicBaseUrl: settings.publicBaseUrl.trim(),
     keyTemplate: settings.keyTemplate.trim() || DEFAULT_KEY_TEMPLATE,
     ...(settings.pathStyle === 'auto' ? {} : { forcePathStyle: settings.pathStyle === 'path' }),
-    ...(settings.maxSizeMb > 0 ? { maxFileSize: Math.round(settings.maxSizeMb * 1024 * 1024) } : {}),
+    maxFileSize: maxFileSizeBytes(settings),
   };
 }

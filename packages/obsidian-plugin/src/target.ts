@@ -5,7 +5,7 @@
 import { BytedropError, createServerUploader, createUploader, type Uploader } from '@bytedrop/core';
 import { createRequestUrlFetch } from './request-fetch';
 import { RequestUrlHandler } from './request-handler';
-import { type BytedropSettings, type SecretReader, s3ConfigInput } from './settings';
+import { type BytedropSettings, maxFileSizeBytes, type SecretReader, s3ConfigInput } from './settings';
 
 /** Makes the uploader the settings describe; throws `ERR_CONFIG` naming what to fill in. */
 export function createTargetUploader(settings: BytedropSettings, secrets: SecretReader): Uploader {
@@ -26,29 +26,15 @@ export function createTargetUploader(settings: BytedropSettings, secrets: Secret
         }`,
       );
     }
-    return withMaxSize(
-      createServerUploader({ url, accessKey, fetch: createRequestUrlFetch() }),
-      settings.maxSizeMb,
-    );
+    // The server enforces its own limit too; core checks this one first, so a file is not sent only to be refused.
+    return createServerUploader({
+      url,
+      accessKey,
+      fetch: createRequestUrlFetch(),
+      maxFileSize: maxFileSizeBytes(settings),
+    });
   }
   return createUploader(s3ConfigInput(settings, secrets), { requestHandler: new RequestUrlHandler() });
-}
-
-/** The server enforces its own limit too; checking here first spares sending a file only to have it refused. */
-function withMaxSize(uploader: Uploader, maxSizeMb: number): Uploader {
-  if (!(maxSizeMb > 0)) return uploader;
-  const limit = Math.round(maxSizeMb * 1024 * 1024);
-  return {
-    async upload(body, options) {
-      if (options.size !== undefined && options.size > limit) {
-        throw new BytedropError(
-          'ERR_TOO_LARGE',
-          `'${options.filename}' is ${options.size} bytes, over the ${maxSizeMb} MiB limit: raise "Max size" in Settings → Bytedrop`,
-        );
-      }
-      return uploader.upload(body, options);
-    },
-  };
 }
 
 /** Holds the uploader between uploads; built on first use, dropped when the settings change. */
