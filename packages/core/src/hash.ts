@@ -3,7 +3,7 @@
  * hash-wasm everywhere else (browsers, Obsidian mobile). Both give identical digests.
  */
 import { createMD5, createSHA256 } from 'hash-wasm';
-import { toAsyncIterable } from './_body';
+import { scanChunks } from './_body';
 import { BytedropError } from './errors';
 import type { BodyInput, HashAlgorithm } from './types';
 
@@ -122,7 +122,7 @@ export async function hashBody(
 ): Promise<{ hash: string; size: number }> {
   const hasher = await createHasher(algorithm, options);
   let size = 0;
-  for await (const chunk of toAsyncIterable(body)) {
+  for await (const chunk of scanChunks(body)) {
     hasher.update(chunk);
     size += chunk.byteLength;
   }

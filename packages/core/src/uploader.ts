@@ -7,7 +7,7 @@
  */
 import { abortedError, raceAbort, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
-import { isReplayable, knownSize, toAsyncIterable } from './_body';
+import { isReplayable, knownSize, scanChunks, toAsyncIterable } from './_body';
 import { randomId } from './_id';
 import { concatBytes, headOf, meter, prepend, tooLargeError } from './_stream';
 import { type BytedropConfig, parseConfig } from './config';
@@ -228,7 +228,7 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
     const hasher = await createHasher(parsed.hashAlgorithm);
     let size = 0;
-    for await (const chunk of meter(toAsyncIterable(body), { signal, filename: options.filename })) {
+    for await (const chunk of meter(scanChunks(body), { signal, filename: options.filename })) {
       hasher.update(chunk);
       size += chunk.byteLength;
     }

@@ -7,10 +7,9 @@
 import { cac } from 'cac';
 import { version } from '../../package.json';
 import { isBytedropError, toBytedropError } from '../errors';
+import { CLI_FORMATS } from './cli/_formats';
 import { type CliIO, printError } from './cli/_io';
-import { doctorCommand } from './cli/doctor';
 import { hashCommand } from './cli/hash';
-import { CLI_FORMATS, uploadCommand } from './cli/upload';
 
 const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 const interrupt = new AbortController();
@@ -31,7 +30,10 @@ cli
   .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
   .example('Any failure: exit 1, nothing on stdout, each problem on stderr (re-runs are deduplicated)')
   .action((files: string[], options: { format?: string; config?: string }) => {
-    run = uploadCommand(files, { ...options, signal: interrupt.signal }, io);
+    // upload and doctor load the AWS SDK (~100 ms); `hash` and `--help` never need it.
+    run = import('./cli/upload').then(({ uploadCommand }) =>
+      uploadCommand(files, { ...options, signal: interrupt.signal }, io),
+    );
   });
 
 cli
@@ -45,7 +47,7 @@ cli
   .command('doctor', 'Check the config and the bucket, and say exactly what is wrong')
   .option('--config <file>', 'JSON config file')
   .action((options: { config?: string }) => {
-    run = doctorCommand(options, io);
+    run = import('./cli/doctor').then(({ doctorCommand }) => doctorCommand(options, io));
   });
 
 cli.help();

@@ -3,7 +3,7 @@
  * Covers the issue's Done-when checks (upload --format markdown, dedupe on re-run, endpoint without a scheme).
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,8 +26,9 @@ interface Outcome {
 }
 
 /**
- * Builds core (retrying while other helpers' files are mid-edit), then copies the built CLI next to core's
- * node_modules so a concurrent `tsup --clean` elsewhere cannot delete it under a running test.
+ * Builds core (retrying while other helpers' files are mid-edit), then copies the built dist (cli.js loads its
+ * commands from chunks beside it) next to core's node_modules so a concurrent `tsup --clean` elsewhere cannot
+ * delete it under a running test.
  */
 async function buildCli(): Promise<string> {
   let lastError: unknown;
@@ -37,8 +38,8 @@ async function buildCli(): Promise<string> {
       const dir = join(coreDir, 'node_modules/.cache');
       await mkdir(dir, { recursive: true });
       const target = await mkdtemp(join(dir, 'bytedrop-cli-test-'));
-      await copyFile(join(coreDir, 'dist/node/cli.js'), join(target, 'cli.js'));
-      return join(target, 'cli.js');
+      await cp(join(coreDir, 'dist'), join(target, 'dist'), { recursive: true });
+      return join(target, 'dist/node/cli.js');
     } catch (error) {
       lastError = error;
       await new Promise((done) => setTimeout(done, 5000));

@@ -12,19 +12,10 @@ import { formatLink } from '../../links';
 import type { LinkFormat } from '../../types';
 import { statFile } from '../_stat';
 import { uploadFile } from '../file';
+import { CLI_FORMATS } from './_formats';
 import { type CliIO, printError } from './_io';
 import { startProgress } from './_progress';
 import { openStorage } from './_storage';
-
-/**
- * Link formats the CLI offers (`custom` needs a template, which the CLI does not take).
- *
- * @example
- * ```ts
- * CLI_FORMATS.includes('markdown'); // true
- * ```
- */
-export const CLI_FORMATS = ['url', 'markdown', 'html'] as const;
 
 /** Options of `bytedrop upload`. */
 export interface UploadCommandOptions {
