@@ -451,6 +451,11 @@ describe('DELETE /files/:key', () => {
       new Request(`${ORIGIN}/files/${a.key}`, { method: 'DELETE', headers: { authorization: KEY } }),
     );
     expect(noToken.status).toBe(403);
+    // A cut-off link (41 characters: no valid base64 length) is a wrong token too, not a server error.
+    const cut = await fx.handler(
+      new Request(`${ORIGIN}/files/${a.key}?token=${token.slice(0, -2)}`, { method: 'DELETE' }),
+    );
+    expect(cut.status).toBe(403);
     expect((await fx.objects()).sort()).toEqual([a.key, b.key].sort());
 
     const ok = await fx.handler(new Request(a.deleteUrl, { method: 'DELETE' }));
