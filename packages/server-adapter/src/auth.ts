@@ -1,8 +1,9 @@
 /**
- * Access keys: who may upload. Keys are compared in constant time over SHA-256 digests (WebCrypto, so the handler
- * runs on any runtime), which also hides a key's length.
+ * Access keys: who may upload. Keys are compared in constant time over SHA-256 digests (node:crypto where the runtime
+ * has it, else WebCrypto: `_crypto.ts`), which also hides a key's length.
  */
 import { BytedropError } from '@bytedrop/core';
+import { createHashing } from './_crypto';
 
 /** One access key: a person or an app. */
 export interface AccessKey {
@@ -19,19 +20,6 @@ export interface Keyring {
   /** The matching access key, or `undefined`; takes the same time whether or which key matches. */
   verify(presented: string): Promise<AccessKey | undefined>;
   readonly size: number;
-}
-
-const encoder = new TextEncoder();
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
-}
-
-/** Equal-length digests only; every byte is looked at so timing does not tell how much matched. */
-function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
 }
 
 /**
@@ -68,15 +56,18 @@ export function createKeyring(keys: readonly AccessKey[]): Keyring {
     }
     names.add(entry.name);
   }
-  const digests = Promise.all(keys.map(async (entry) => ({ entry, digest: await sha256(entry.key) })));
+  const hashing = createHashing();
+  const digests = Promise.all(
+    keys.map(async (entry) => ({ entry, digest: await hashing.sha256(entry.key) })),
+  );
   return {
     size: keys.length,
     async verify(presented) {
-      const digest = await sha256(presented);
+      const digest = await hashing.sha256(presented);
       let match: AccessKey | undefined;
       // No early exit: every key is compared, so the time does not say which key (or whether any) matched.
       for (const candidate of await digests) {
-        if (sameDigest(digest, candidate.digest) && match === undefined) match = candidate.entry;
+        if (hashing.equal(digest, candidate.digest) && match === undefined) match = candidate.entry;
       }
       return match;
     },

@@ -2,8 +2,7 @@
  * Per-file delete tokens: an HMAC of the object key under a server secret. Stateless (nothing to store or expire)
  * and specific to one key, so a leaked delete link deletes one file and the access key never travels in a URL.
  */
-
-const encoder = new TextEncoder();
+import { createHashing } from './_crypto';
 
 function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
@@ -11,7 +10,7 @@ function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
+function fromBase64Url(text: string): Uint8Array | undefined {
   // A length of 4n+1 is no base64 at all (atob would throw, and the DELETE would be a 500 instead of a 403).
   if (!/^[A-Za-z0-9_-]{1,100}$/.test(text) || text.length % 4 === 1) return undefined;
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
@@ -35,21 +34,20 @@ export interface DeleteTokens {
  * ```
  */
 export function createDeleteTokens(secret: string | Uint8Array): DeleteTokens {
-  const raw = typeof secret === 'string' ? encoder.encode(secret) : new Uint8Array(secret);
-  const cryptoKey = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ]);
+  const hashing = createHashing();
+  // A copy: the caller's buffer may change later, and tokens already handed out must keep working.
+  const hmac = hashing.hmacSha256(
+    typeof secret === 'string' ? new TextEncoder().encode(secret) : new Uint8Array(secret),
+  );
   // The purpose is part of the signed data so the same secret could sign other things without confusion.
-  const data = (key: string) => encoder.encode(`bytedrop-delete:${key}`);
+  const signature = (key: string) => hmac.sign(`bytedrop-delete:${key}`);
   return {
     async sign(key) {
-      return toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await cryptoKey, data(key))));
+      return toBase64Url(await signature(key));
     },
     async verify(key, token) {
-      const signature = fromBase64Url(token);
-      // WebCrypto's HMAC verify compares in constant time.
-      return signature !== undefined && crypto.subtle.verify('HMAC', await cryptoKey, signature, data(key));
+      const presented = fromBase64Url(token);
+      return presented !== undefined && hashing.equal(presented, await signature(key));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createHashing } from '../src/_crypto';
 import { createKeyring, parseKeysFile, presentedKey } from '../src/auth';
 import { createMemoryBans } from '../src/bans';
 import { banKey, clientAddress, parseTrustProxy } from '../src/client-address';
@@ -130,7 +131,41 @@ describe('createDeleteTokens', () => {
     expect(await tokens.verify('2024/b.png', token)).toBe(false);
     expect(await tokens.verify('2024/a.png', `${token.slice(0, -1)}A`)).toBe(token.endsWith('A'));
     expect(await tokens.verify('2024/a.png', 'not base64!')).toBe(false);
+    expect(await tokens.verify('2024/a.png', token.slice(0, -2))).toBe(false);
     expect(await createDeleteTokens('another-secret').verify('2024/a.png', token)).toBe(false);
+  });
+});
+
+describe('hashing without node:crypto (WebCrypto, as on edge runtimes)', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const withoutNodeCrypto = () => vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
+
+  it('picks node:crypto where the runtime has it, WebCrypto where it does not', () => {
+    expect(createHashing().kind).toBe('node:crypto');
+    withoutNodeCrypto();
+    expect(createHashing().kind).toBe('webcrypto');
+  });
+
+  it('signs the same delete tokens, so links survive a move between runtimes', async () => {
+    const secret = new TextEncoder().encode('server-secret-for-tests');
+    const viaNode = await createDeleteTokens(secret).sign('2024/a b.png');
+    withoutNodeCrypto();
+    const web = createDeleteTokens(secret);
+    expect(await web.sign('2024/a b.png')).toBe(viaNode);
+    expect(await web.verify('2024/a b.png', viaNode)).toBe(true);
+    expect(await web.verify('2024/a.png', viaNode)).toBe(false);
+    expect(await web.verify('2024/a b.png', viaNode.slice(0, -2))).toBe(false);
+  });
+
+  it('matches the same access keys', async () => {
+    withoutNodeCrypto();
+    const keyring = createKeyring([
+      { name: 'alice', key: 'alice-key-1234' },
+      { name: 'bob', key: 'bob-key-12345' },
+    ]);
+    expect((await keyring.verify('bob-key-12345'))?.name).toBe('bob');
+    expect(await keyring.verify('bob-key-1234')).toBeUndefined();
+    expect(await keyring.verify('bob-key-123456')).toBeUndefined();
   });
 });
 
