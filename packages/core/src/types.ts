@@ -144,6 +144,12 @@ export interface PutOptions {
   /** Known length; stores may use it to pick single PUT over multipart. */
   size?: number;
   cacheControl?: string;
+  /**
+   * The body's SHA-256 as lowercase hex, when the caller has already computed it (the uploader's content hash). An
+   * S3 store signs a single PUT with it (`x-amz-content-sha256`) instead of hashing the body a second time; the
+   * provider still checks it against the bytes it receives and rejects a mismatch.
+   */
+  sha256?: string;
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
 }

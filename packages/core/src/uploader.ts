@@ -269,6 +269,7 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     const { etag } = await store.put(key, body, {
       contentType: planned.contentType,
       size,
+      ...(parsed.hashAlgorithm === 'sha256' ? { sha256: planned.hash } : {}),
       ...(cacheControl === undefined ? {} : { cacheControl }),
       ...(signal === undefined ? {} : { signal }),
       ...(onProgress === undefined ? {} : { onProgress }),

@@ -1,0 +1,71 @@
+/**
+ * A single PUT is signed with the content SHA-256 the uploader already computed (`x-amz-content-sha256`), so the
+ * body is hashed once, not twice. What the SigV4 signer hashes is counted through its own hash constructor (the
+ * client's `sha256` setting); what was sent is read at the server, which verifies the signature.
+ */
+import { createHash } from 'node:crypto';
+import { Hash } from '@smithy/hash-node';
+import { describe, expect, it } from 'vitest';
+import { createUploader } from '../src/uploader';
+import { useOwnS3rver } from './_support/own-s3rver';
+import { bytes, getBytes, inspector, MiB, PART, s3Config, sameBytes } from './_support/s3';
+
+const s3 = useOwnS3rver();
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** The SDK's SHA-256 (also its HMAC, given a secret), counting every byte it is fed. */
+let signerHashed = 0;
+class CountingSha256 {
+  private readonly inner: Hash;
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    this.inner = new Hash('sha256', secret);
+  }
+  update(...[data, encoding]: Parameters<Hash['update']>): void {
+    signerHashed += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    this.inner.update(data, encoding);
+  }
+  digest(): Promise<Uint8Array> {
+    return this.inner.digest();
+  }
+}
+
+function uploaderWith(overrides: Record<string, unknown>) {
+  signerHashed = 0;
+  return createUploader(s3Config(s3, overrides), { clientConfig: { sha256: CountingSha256 } });
+}
+
+const payloadHeaders = (method: string) =>
+  s3.requests.filter((r) => r.method === method).map((r) => r.headers['x-amz-content-sha256']);
+
+describe('SigV4 payload hash', () => {
+  it('a single PUT is signed with the content hash: the signer never hashes the body', async () => {
+    const uploader = uploaderWith({});
+    const data = bytes(MiB);
+    const result = await uploader.upload(data, { filename: 'once.bin' });
+    expect(result.hash).toBe(sha256(data));
+    expect(payloadHeaders('PUT')).toEqual([result.hash]);
+    // Canonical requests, strings to sign and HMAC keys only: a few hundred bytes per request.
+    expect(signerHashed).toBeLessThan(16 * 1024);
+    expect(sameBytes(await getBytes(inspector(s3), s3.bucket, result.key), data)).toBe(true);
+  });
+
+  it('control: with MD5 content hashes the signer hashes the body itself', async () => {
+    const uploader = uploaderWith({ hashAlgorithm: 'md5' });
+    const data = bytes(MiB);
+    const result = await uploader.upload(data, { filename: 'md5.bin' });
+    expect(payloadHeaders('PUT')).toEqual([sha256(data)]);
+    expect(signerHashed).toBeGreaterThanOrEqual(MiB);
+    expect(sameBytes(await getBytes(inspector(s3), s3.bucket, result.key), data)).toBe(true);
+  });
+
+  it('multipart parts are signed with their own hashes, never the whole body’s', async () => {
+    const uploader = uploaderWith({ multipartThreshold: PART });
+    const data = bytes(PART + 1234);
+    const result = await uploader.upload(data, { filename: 'parts.bin' });
+    const parts = [data.subarray(0, PART), data.subarray(PART)];
+    // Parts go out concurrently, so in any order.
+    expect(payloadHeaders('PUT').sort()).toEqual(parts.map(sha256).sort());
+    expect(signerHashed).toBeGreaterThanOrEqual(data.byteLength);
+    expect(sameBytes(await getBytes(inspector(s3), s3.bucket, result.key), data)).toBe(true);
+  });
+});
