@@ -101,7 +101,7 @@ export async function hashSection(ctx: BenchContext): Promise<SectionResult> {
     }
     // The target: the hash pass every uploadFile and `bytedrop hash` runs, hashing time only.
     const library = await inProcessRow(
-      "Bytedrop hashBody over uploadFile's file Blob (2 MiB reads)",
+      "Bytedrop hashBody over uploadFile's file Blob (2 × 256 KiB reused)",
       algorithm,
       [bench('clients/hash-file.mjs'), fileHash, ctx.bigFile, algorithm],
       expected,

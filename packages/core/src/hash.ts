@@ -2,7 +2,6 @@
  * Streaming content hashes. Node's OpenSSL when the host has it (several times faster for large files),
  * hash-wasm everywhere else (browsers, Obsidian mobile). Both give identical digests.
  */
-import { createMD5, createSHA256 } from 'hash-wasm';
 import { scanChunks } from './_body';
 import { BytedropError } from './errors';
 import type { BodyInput, HashAlgorithm } from './types';
@@ -94,6 +93,8 @@ export async function createHasher(
       digest: async () => hash.digest('hex'),
     };
   }
+  // Loaded only here: its module carries every algorithm's WebAssembly, ~50 ms of start-up a Node host never needs.
+  const { createMD5, createSHA256 } = await import('hash-wasm');
   const wasm = algorithm === 'md5' ? await createMD5() : await createSHA256();
   wasm.init();
   return {
