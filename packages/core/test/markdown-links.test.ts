@@ -108,6 +108,87 @@ describe('findLinks: inline links', () => {
   });
 });
 
+/** Every image/link destination the reference CommonMark parser reads, in order. */
+function commonmarkDestinations(markdown: string): string[] {
+  const walker = new Parser().parse(markdown).walker();
+  const found: string[] = [];
+  for (let step = walker.next(); step; step = walker.next()) {
+    if (step.entering && (step.node.type === 'image' || step.node.type === 'link'))
+      found.push(step.node.destination ?? '');
+  }
+  return found;
+}
+
+describe('findLinks: code is not Markdown', () => {
+  const paths = (markdown: string, options?: Parameters<typeof findLinks>[1]) =>
+    findLinks(markdown, options).map((link) => link.path);
+
+  it('skips links in fenced code blocks of backticks and tildes, longer fences, quotes and CRLF', () => {
+    const note = [
+      'before ![a](a.png)',
+      '```markdown',
+      '![in](fence.png) [[wiki.png]]',
+      '```',
+      '~~~~',
+      '![in](tilde.png)',
+      '~~~ still inside: a closing fence is at least as long',
+      '~~~~',
+      '> ```',
+      '> ![in](quoted.png)',
+      '> ```',
+      'after ![b](b.png)',
+    ].join('\r\n');
+    expect(paths(note, { wikiEmbeds: true, wikiLinks: true })).toEqual(['a.png', 'b.png']);
+    expect(commonmarkDestinations(note)).toEqual(['a.png', 'b.png']);
+  });
+
+  it('an unclosed fence runs to the end, as in CommonMark', () => {
+    const note = '![a](a.png)\n```\n![in](open.png)\n';
+    expect(paths(note)).toEqual(['a.png']);
+    expect(commonmarkDestinations(note)).toEqual(['a.png']);
+  });
+
+  it('skips links in code spans of any backtick count; an unmatched run is literal', () => {
+    const note =
+      'see `![x](x.png)` and ``a ` ![y](y.png)`` then ![z](z.png), ```![w](w.png)``` but ` ![v](v.png)';
+    expect(paths(note)).toEqual(['z.png', 'v.png']);
+    expect(commonmarkDestinations(note)).toEqual(['z.png', 'v.png']);
+  });
+
+  it('a backtick line with a backtick in its info string is a code span, not a fence', () => {
+    const note = '```a`b``` ![a](a.png)\n![b](b.png)';
+    expect(paths(note)).toEqual(['a.png', 'b.png']);
+    expect(commonmarkDestinations(note)).toEqual(['a.png', 'b.png']);
+  });
+
+  it('agrees with the reference CommonMark parser on notes mixing links, code spans and fences', () => {
+    const fragment = fc.constantFrom(
+      '![a](one.png)',
+      '[b](two.pdf)',
+      '`',
+      '``',
+      '```',
+      '~~~',
+      '\n',
+      '\n\n',
+      ' text ',
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 14 }), (fragments) => {
+        const note = fragments.join('');
+        expect(paths(note)).toEqual(commonmarkDestinations(note));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('an escaped backtick opens no code span', () => {
+    const note = '\\`![a](a.png)`';
+    expect(paths(note)).toEqual(['a.png']);
+    expect(commonmarkDestinations(note)).toEqual(['a.png']);
+  });
+});
+
 describe('findLinks: Obsidian wikilinks', () => {
   const text = '![[x.png]] ![[pics/y.png|300]] ![[z.png#page=2|Alias]] [[note.png]] ![[]]';
 

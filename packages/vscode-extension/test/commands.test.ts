@@ -101,6 +101,17 @@ describe('Bytedrop: Upload local images in this document', () => {
     expect(url(lines[4] as string)).toBe(url(lines[0] as string));
   });
 
+  it('leaves links inside code spans and fenced code blocks as written', async () => {
+    fake.files.set('/ws/notes/a.png', png(33));
+    const code = ['```markdown', '![example](a.png)', '```', 'Write `![alt](a.png)` to embed.'];
+    world.document = fake.openDocument('/ws/notes/code.md', [...code, '![real](a.png)'].join('\n'));
+    fake.showEditor(world.document);
+    await commands.executeCommand('bytedrop.uploadLocalFiles');
+    const lines = world.document.getText().split('\n');
+    expect(lines.slice(0, 4)).toEqual(code);
+    expect(lines[4]).toMatch(/^!\[real\]\(http:\S+\.png\)$/);
+  });
+
   it('says so when there is nothing to upload', async () => {
     fake.showEditor(world.document);
     await commands.executeCommand('bytedrop.uploadLocalFiles');
