@@ -6,7 +6,7 @@
  */
 import { isBytedropError } from '@bytedrop/core';
 import busboy from 'busboy';
-import { readChunks, tooLarge } from './_stream';
+import { tooLarge } from './_stream';
 import { fail } from './response';
 
 /** A file part, as the route sees it. */
@@ -27,11 +27,12 @@ export interface MultipartLimits {
 }
 
 /**
- * Parses `request` and runs `handle` for each file part, in order. Resolves to their results in order;
+ * Parses `body` (the body of `request`, whose headers and signal are used) and runs `handle` for each file part, in order. Resolves to their results in order;
  * rejects with the first failure (a limit, a malformed body, a client gone, or what `handle` threw).
  */
 export async function forEachFile<T>(
   request: Request,
+  body: AsyncIterable<Uint8Array> | undefined,
   limits: MultipartLimits,
   handle: (file: IncomingFile, signal: AbortSignal) => Promise<T>,
 ): Promise<T[]> {
@@ -122,8 +123,8 @@ export async function forEachFile<T>(
   const drained = () => new Promise<void>((resolve) => parser.once('drain', () => resolve()));
 
   try {
-    if (!request.body) throw fail('ERR_INPUT', 'the request has no body: attach a file');
-    for await (const chunk of readChunks(request.body)) {
+    if (!body) throw fail('ERR_INPUT', 'the request has no body: attach a file');
+    for await (const chunk of body) {
       if (failure !== undefined) break;
       if (!parser.write(chunk)) await Promise.race([drained(), failed]);
       if (failure !== undefined) break;

@@ -18,6 +18,15 @@ export async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGene
   }
 }
 
+/** The body to read: the runtime's own (`RequestContext.body`) when given, else `request.body`; none for no body. */
+export function requestBody(
+  request: Request,
+  native: AsyncIterable<Uint8Array> | undefined,
+): AsyncIterable<Uint8Array> | undefined {
+  if (native) return native;
+  return request.body ? readChunks(request.body) : undefined;
+}
+
 /** The 413 error for a body over `maxBytes`. */
 export function tooLarge(filename: string, maxBytes: number): BytedropError {
   const mb = Math.round((maxBytes / 1024 / 1024) * 100) / 100;

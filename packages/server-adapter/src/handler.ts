@@ -15,7 +15,7 @@ import { createAuthenticator } from './_authenticate';
 import { forEachFile, type IncomingFile } from './_multipart';
 import { pageResponse } from './_page';
 import { sharexConfig } from './_sharex';
-import { limitBytes, readChunks, tooLarge } from './_stream';
+import { limitBytes, requestBody, tooLarge } from './_stream';
 import { type AccessKey, createKeyring, presentedKey } from './auth';
 import { type BanStore, createMemoryBans } from './bans';
 import { clientAddress, type TrustProxy } from './client-address';
@@ -74,6 +74,12 @@ export interface HandlerOptions {
 export interface RequestContext {
   /** The socket's remote address. srvx's `request.ip` is used when this is absent. */
   ip?: string;
+  /**
+   * The request body as the runtime reads it natively, read instead of `request.body` (the Node runner passes the
+   * IncomingMessage: Node's web-stream adapter copies every chunk, a second copy of every upload). Leaving its
+   * iteration early must not close the connection, or the client loses the early answer (a 413) to a reset.
+   */
+  body?: AsyncIterable<Uint8Array>;
 }
 
 /** A web-standard request handler. */
@@ -101,6 +107,12 @@ const PART_OVERHEAD = 64 * 1024;
 const MAX_FIELDS = 100;
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
+
+/** What the routes get besides the request: the client's address (bans, logs) and the runtime's body, if any. */
+interface Context {
+  client: string;
+  body: AsyncIterable<Uint8Array> | undefined;
+}
 
 /**
  * Creates the Bytedrop server as a fetch handler: `GET /` (upload page), `POST /upload` (multipart, any field
@@ -212,7 +224,8 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
     return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
   };
 
-  const postUpload = async (request: Request, client: string): Promise<Response> => {
+  const postUpload = async (request: Request, context: Context): Promise<Response> => {
+    const { client } = context;
     const who = await authenticate(request, client);
     const type = request.headers.get('content-type') ?? '';
     if (!/^multipart\/form-data/i.test(type)) {
@@ -227,14 +240,15 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
     }
     const results = await forEachFile(
       request,
+      requestBody(request, context.body),
       { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
       (file, signal) => storeFile(file, who, signal),
     );
     return respondUploaded(results, originOf(request));
   };
 
-  const putUpload = async (request: Request, client: string, rawName: string): Promise<Response> => {
-    const who = await authenticate(request, client);
+  const putUpload = async (request: Request, context: Context, rawName: string): Promise<Response> => {
+    const who = await authenticate(request, context.client);
     let filename: string;
     try {
       filename = decodeURIComponent(rawName);
@@ -246,7 +260,8 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
     }
     const length = contentLength(request);
     if (length !== undefined && length > maxFileSize) throw tooLarge(filename, maxFileSize);
-    if (!request.body)
+    const body = requestBody(request, context.body);
+    if (!body)
       throw fail('ERR_INPUT', 'the request has no body: send the file as the PUT body (`curl -T shot.png`)');
     const controller = new AbortController();
     const abort = () => controller.abort(fail('ERR_ABORTED', 'the client disconnected; nothing was stored'));
@@ -258,7 +273,7 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
           field: 'body',
           filename,
           mimeType: declared,
-          body: limitBytes(readChunks(request.body), maxFileSize, filename),
+          body: limitBytes(body, maxFileSize, filename),
         },
         who,
         controller.signal,
@@ -330,7 +345,8 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
     });
   };
 
-  const route = async (request: Request, client: string): Promise<Response> => {
+  const route = async (request: Request, context: Context): Promise<Response> => {
+    const { client } = context;
     const { pathname } = new URL(request.url);
     const method = request.method;
     if (method === 'OPTIONS') return preflight();
@@ -339,9 +355,9 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
       return methodNotAllowed('GET');
     }
     if (pathname === '/upload')
-      return method === 'POST' ? postUpload(request, client) : methodNotAllowed('POST');
+      return method === 'POST' ? postUpload(request, context) : methodNotAllowed('POST');
     if (pathname.startsWith('/upload/')) {
-      if (method === 'PUT' || method === 'POST') return putUpload(request, client, pathname.slice(8));
+      if (method === 'PUT' || method === 'POST') return putUpload(request, context, pathname.slice(8));
       return methodNotAllowed('PUT');
     }
     if (pathname === '/health')
@@ -363,7 +379,7 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
     const client = addressOf(request, context);
     let response: Response;
     try {
-      response = await route(request, client);
+      response = await route(request, { client, body: context?.body });
     } catch (error) {
       response = toErrorResponse(error);
       if (response.status >= 500)

@@ -39,7 +39,7 @@ const LINGER_BYTES = 64 * 1024 * 1024;
 function lingerAfterEarlyAnswer(req: IncomingMessage, res: ServerResponse): void {
   res.once('finish', () => {
     if (req.complete || req.destroyed) return;
-    // The handler stopped reading through srvx's web-stream adapter; take the body over and throw it away.
+    // The handler stopped reading (its iterator left the stream paused and open); take the body over, throw it away.
     req.removeAllListeners('data');
     let discarded = 0;
     const cut = () => req.socket?.destroy();
@@ -82,10 +82,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const server = srvxServe({
     // srvx's `request.ip` is the socket address here (its trustProxy is off); the handler applies TRUST_PROXY itself.
     fetch: async (request) => {
-      const response = await handler(request, { ip: request.ip });
       const node = request.runtime?.node;
+      const req = node?.req as IncomingMessage | undefined;
+      const response = await handler(request, {
+        ip: request.ip,
+        // The IncomingMessage itself, not srvx's `request.body`: Node's web-stream adapter copies every chunk.
+        // `destroyOnReturn: false` keeps the socket open when the handler stops early, for its 413 to arrive.
+        ...(req ? { body: { [Symbol.asyncIterator]: () => req.iterator({ destroyOnReturn: false }) } } : {}),
+      });
       if (node?.res && response.status >= 400) {
-        lingerAfterEarlyAnswer(node.req as IncomingMessage, node.res as ServerResponse);
+        lingerAfterEarlyAnswer(req as IncomingMessage, node.res as ServerResponse);
       }
       return response;
     },

@@ -438,6 +438,61 @@ describe('PUT /upload/:filename', () => {
   });
 });
 
+describe("the runtime's own body (RequestContext.body, what the Node runner passes)", () => {
+  /** `bytes` in `size`-byte chunks, counting what was pulled and whether the handler let go early. */
+  function nativeBody(bytes: Uint8Array, size: number) {
+    const seen = { chunks: 0, bytes: 0, returned: false };
+    async function* chunks() {
+      try {
+        for (let at = 0; at < bytes.byteLength; at += size) {
+          seen.chunks++;
+          seen.bytes += Math.min(size, bytes.byteLength - at);
+          yield bytes.subarray(at, at + size);
+        }
+      } finally {
+        seen.returned = seen.bytes < bytes.byteLength;
+      }
+    }
+    return { body: { [Symbol.asyncIterator]: chunks }, seen };
+  }
+  /** The request's headers with no body of its own: whatever is stored can only have come from the context. */
+  const headersOnly = (request: Request) =>
+    new Request(request.url, { method: request.method, headers: request.headers });
+
+  it('stores a multipart upload read from the context, not from request.body', async () => {
+    const request = uploadRequest([{ name: 'shot.png', body: PNG }]);
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    const native = nativeBody(bytes, 7);
+    const response = await fx.handler(headersOnly(request), { body: native.body });
+    expect(response.status).toBe(200);
+    const file = (await body(response)).files[0]!;
+    expect(new Uint8Array(await readFile(join(fx.dir, file.key)))).toEqual(PNG);
+    expect(native.seen.bytes).toBe(bytes.byteLength);
+  });
+
+  it('stops reading at the limit (413) and lets go of the body without draining it', async () => {
+    const request = uploadRequest([{ name: 'big.bin', body: new Uint8Array(1024 * 1024) }]);
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    const native = nativeBody(bytes, 16 * 1024);
+    const response = await fx.handler(headersOnly(request), { body: native.body });
+    expect(response.status).toBe(413);
+    expect(native.seen.returned).toBe(true);
+    expect(native.seen.bytes).toBeLessThan(bytes.byteLength / 2);
+    expect(await fx.allFiles()).toEqual([]);
+  });
+
+  it('takes a raw PUT body from the context too', async () => {
+    const native = nativeBody(PNG, 5);
+    const response = await fx.handler(
+      new Request(`${ORIGIN}/upload/shot.png`, { method: 'PUT', headers: { authorization: KEY } }),
+      { body: native.body },
+    );
+    expect(response.status).toBe(200);
+    const file = (await body(response)).files[0]!;
+    expect(new Uint8Array(await readFile(join(fx.dir, file.key)))).toEqual(PNG);
+  });
+});
+
 describe('DELETE /files/:key', () => {
   it('deletes with the token from the upload, and nothing else does', async () => {
     const a = (await body(await fx.handler(uploadRequest([{ name: 'a.txt', body: 'aaa' }])))).files[0]!;

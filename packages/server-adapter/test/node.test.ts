@@ -4,14 +4,15 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createServerUploader, createUploader, isBytedropError } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver';
 import { inspector, listKeys, openUploads, PART, s3Config } from '../../core/test/_support/s3';
 import { type RunningServer, serve } from '../src/node';
@@ -73,6 +74,29 @@ describe('Node runner over S3 (s3rver)', () => {
     expect(json.url).toBe(`${s3.endpoint}/${s3.bucket}/${json.files[0]!.key}`);
     const stored = await fetch(json.url);
     expect(new Uint8Array(await stored.arrayBuffer())).toEqual(PNG);
+  });
+
+  it("reads the body from the IncomingMessage itself, never through srvx's web stream of it", async () => {
+    // Node's web-stream adapter copies every chunk: one more copy of every upload, and GC to match.
+    const iterator = vi.spyOn(IncomingMessage.prototype, 'iterator');
+    const toWeb = vi.spyOn(Readable, 'toWeb');
+    try {
+      const form = new FormData();
+      form.append('file', new Blob([PNG], { type: 'image/png' }), 'native.png');
+      const response = await fetch(`${server.url}/upload`, {
+        method: 'POST',
+        body: form,
+        headers: { authorization: KEY },
+      });
+      expect(response.status).toBe(200);
+      expect(new Uint8Array(await (await fetch((await body(response)).url)).arrayBuffer())).toEqual(PNG);
+      // Not destroyed when the handler stops early: that keeps the socket for the 413 tests below.
+      expect(iterator).toHaveBeenCalledWith({ destroyOnReturn: false });
+      expect(toWeb).not.toHaveBeenCalled();
+    } finally {
+      iterator.mockRestore();
+      toWeb.mockRestore();
+    }
   });
 
   it('answers a chunked body over the limit with 413, leaving no object and no parts', async () => {
