@@ -21,7 +21,7 @@ import { type BanStore, createMemoryBans } from './bans';
 import { clientAddress, type TrustProxy } from './client-address';
 import { createDeleteTokens } from './delete-token';
 import { type FileReader, serveFile } from './files';
-import { fail, json, StorageFailure, toErrorResponse } from './response';
+import { fail, json, type ResponseConstructor, StorageFailure, toErrorResponse } from './response';
 
 /** The subset of a pino logger the handler uses. */
 export interface Logger {
@@ -133,6 +133,17 @@ interface Context {
  * ```
  */
 export function createHandler(options: HandlerOptions): BytedropHandler {
+  return createRuntimeHandler(options, Response);
+}
+
+/**
+ * `createHandler` answering with `ResponseClass` (internal: the Node runner passes srvx's `FastResponse`, which it
+ * writes straight to the socket; a standard `Response` of a string makes a web stream that srvx then reads back).
+ */
+export function createRuntimeHandler(
+  options: HandlerOptions,
+  ResponseClass: ResponseConstructor,
+): BytedropHandler {
   const tokens = createDeleteTokens(options.secret);
   const store = options.store ?? (options.uploader as { store?: ObjectStore }).store;
   const maxFileSize = options.maxFileSize ?? 100 * MiB;
@@ -210,13 +221,18 @@ export function createHandler(options: HandlerOptions): BytedropHandler {
 
   const respondUploaded = async (results: UploadResult[], origin: string): Promise<Response> => {
     const files = await Promise.all(results.map((result) => describe(result, origin)));
-    return json({
-      success: true,
-      msg: 'success',
-      url: files[0]!.url,
-      result: files.map((f) => f.url),
-      files,
-    });
+    return json(
+      {
+        success: true,
+        msg: 'success',
+        url: files[0]!.url,
+        result: files.map((f) => f.url),
+        files,
+      },
+      200,
+      undefined,
+      ResponseClass,
+    );
   };
 
   const contentLength = (request: Request): number | undefined => {

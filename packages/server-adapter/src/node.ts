@@ -3,8 +3,8 @@
  * The runner passes the socket address to the handler and sets timeouts against slow clients.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { serve as srvxServe } from 'srvx/node';
-import { type BytedropHandler, createHandler, type HandlerOptions } from './handler';
+import { FastResponse, serve as srvxServe } from 'srvx/node';
+import { type BytedropHandler, createRuntimeHandler, type HandlerOptions } from './handler';
 
 export type { LoggerOptions } from './logger';
 export { createLogger, REDACT_PATHS } from './logger';
@@ -66,7 +66,7 @@ export interface RunningServer {
 }
 
 /**
- * Runs `createHandler(options)` on Node's HTTP server through srvx.
+ * Runs `createHandler(options)` on Node's HTTP server through srvx (upload answers as srvx's `FastResponse`).
  *
  * @example
  * ```ts
@@ -78,7 +78,8 @@ export interface RunningServer {
  * ```
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const handler = createHandler(options);
+  // Upload answers as srvx's FastResponse: written to the socket as a string, no web stream built and read back.
+  const handler = createRuntimeHandler(options, FastResponse);
   const server = srvxServe({
     // srvx's `request.ip` is the socket address here (its trustProxy is off); the handler applies TRUST_PROXY itself.
     fetch: async (request) => {

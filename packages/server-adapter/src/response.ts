@@ -40,9 +40,17 @@ export const API_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-origin': '*',
 };
 
+/** What `json` builds its answer with: `Response`, or a runtime's drop-in for it (srvx's `FastResponse`). */
+export type ResponseConstructor = new (body: string, init: ResponseInit) => Response;
+
 /** A JSON response with the API headers. */
-export function json(body: unknown, status = 200, headers?: Record<string, string>): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...API_HEADERS, ...headers } });
+export function json(
+  body: unknown,
+  status = 200,
+  headers?: Record<string, string>,
+  ResponseClass: ResponseConstructor = Response,
+): Response {
+  return new ResponseClass(JSON.stringify(body), { status, headers: { ...API_HEADERS, ...headers } });
 }
 
 /**

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createServerUploader, createUploader, isBytedropError } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
+import { FastResponse } from 'srvx/node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver';
 import { inspector, listKeys, openUploads, PART, s3Config } from '../../core/test/_support/s3';
@@ -96,6 +97,30 @@ describe('Node runner over S3 (s3rver)', () => {
     } finally {
       iterator.mockRestore();
       toWeb.mockRestore();
+    }
+  });
+
+  it("answers an upload as srvx's FastResponse, with the API headers and a Content-Length", async () => {
+    // Written straight to the socket: a standard Response of a string would build a web stream for srvx to read back.
+    const written = vi.spyOn(FastResponse.prototype, '_toNodeResponse');
+    try {
+      const form = new FormData();
+      form.append('file', new Blob([PNG], { type: 'image/png' }), 'fast.png');
+      const response = await fetch(`${server.url}/upload`, {
+        method: 'POST',
+        body: form,
+        headers: { authorization: KEY },
+      });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(JSON.parse(text)).toMatchObject({ success: true, files: [{ filename: 'fast.png' }] });
+      expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(written).toHaveBeenCalledTimes(1);
+    } finally {
+      written.mockRestore();
     }
   });
 
