@@ -43,16 +43,23 @@ interface LoadResult {
   p95: number;
 }
 
+type Route = 'direct' | 'server' | 'floor';
+const ROUTE_NAMES = {
+  direct: 'direct',
+  server: 'via @bytedrop/server',
+  floor: 'via a minimal proxy (the floor)',
+} as const;
+
 interface Row {
   server: ServerKind;
-  route: 'direct' | 'via @bytedrop/server';
+  route: (typeof ROUTE_NAMES)[Route];
   mibPerS: Summary;
   p50: Summary;
   p95: Summary;
   uploads: number;
   errors: number;
   errorSamples: string[];
-  /** S3 server CPU ms per upload (and the Bytedrop server's, for the server route). */
+  /** S3 server CPU ms per upload, and the proxy's (Bytedrop server or floor) on the routes through one. */
   s3CpuMsPerUpload: Summary;
   serverCpuMsPerUpload?: Summary;
 }
@@ -92,31 +99,43 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         },
       );
+      // The floor: what any proxying server must do at the least (bench/servers/floor-proxy.mjs).
+      const floor = fork(
+        bench('servers/floor-proxy.mjs'),
+        [JSON.stringify({ endpoint: target.endpoint, bucket: target.bucket })],
+        { env: childEnv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+      );
       try {
         const port = await nextMessage<number>(server, 'port');
+        const floorPort = await nextMessage<number>(floor, 'port');
         const common = { png, concurrency: CONCURRENCY, ...s3Options(target) };
         const direct = { ...common, mode: 'direct' };
         const viaServer = { ...common, mode: 'server', url: `http://127.0.0.1:${port}`, token: ACCESS_KEY };
+        const viaFloor = { ...viaServer, url: `http://127.0.0.1:${floorPort}` };
+        const proxies = { server, floor };
         ctx.log(`endpoint ${kind}: warm-up`);
-        for (const options of [direct, viaServer])
+        for (const options of [direct, viaServer, viaFloor])
           await load({ ...options, total: ctx.quick ? CONCURRENCY : warmup });
         const before = await usageOf(server);
-        const runs = { direct: [] as LoadResult[], server: [] as LoadResult[] };
-        const cpu = { direct: [] as number[], server: [] as number[], bytedrop: [] as number[] };
+        const runs: Record<Route, LoadResult[]> = { direct: [], server: [], floor: [] };
+        const cpu: Record<Route, number[]> = { direct: [], server: [], floor: [] };
+        const proxyCpu: Record<Route, number[]> = { direct: [], server: [], floor: [] };
         // Alternate the routes run by run, so drift on the shared machine hits both alike.
         for (let i = 0; i < ctx.runs; i++) {
           for (const [route, options] of [
             ['direct', direct],
             ['server', viaServer],
+            ['floor', viaFloor],
           ] as const) {
             ctx.log(`endpoint ${kind}: ${route} run ${i + 1}/${ctx.runs}`);
             const s3Before = await target.usage();
-            const serverBefore = await usageOf(server);
+            const proxy = route === 'direct' ? undefined : proxies[route];
+            const proxyBefore = proxy && (await usageOf(proxy));
             const result = await load({ ...options, total: perRun });
             runs[route].push(result);
             cpu[route].push(((await target.usage()).cpuMs - s3Before.cpuMs) / perRun);
-            if (route === 'server')
-              cpu.bytedrop.push(((await usageOf(server)).cpuMs - serverBefore.cpuMs) / perRun);
+            if (proxy && proxyBefore)
+              proxyCpu[route].push(((await usageOf(proxy)).cpuMs - proxyBefore.cpuMs) / perRun);
           }
         }
         const after = await usageOf(server);
@@ -126,11 +145,11 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
           growthMB: (after.rss - before.rss) / 1e6,
           liveGrowthMB: ((after.liveAfterGc ?? Number.NaN) - (before.liveAfterGc ?? Number.NaN)) / 1e6,
         };
-        for (const route of ['direct', 'server'] as const) {
+        for (const route of ['direct', 'server', 'floor'] as const) {
           const list = runs[route];
           rows.push({
             server: kind,
-            route: route === 'direct' ? 'direct' : 'via @bytedrop/server',
+            route: ROUTE_NAMES[route],
             mibPerS: summarize(list.map((r) => r.ok / r.seconds)),
             p50: summarize(list.map((r) => r.p50)),
             p95: summarize(list.map((r) => r.p95)),
@@ -138,11 +157,12 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
             errors: list.reduce((n, r) => n + r.errors, 0),
             errorSamples: list.flatMap((r) => r.errorSamples).slice(0, 3),
             s3CpuMsPerUpload: summarize(cpu[route]),
-            serverCpuMsPerUpload: route === 'server' ? summarize(cpu.bytedrop) : undefined,
+            serverCpuMsPerUpload: route === 'direct' ? undefined : summarize(proxyCpu[route]),
           });
         }
       } finally {
         await stopChild(server);
+        await stopChild(floor);
         await target.stop();
       }
     }
@@ -161,7 +181,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
       'p95 ms',
       'errors',
       'CPU ms/upload: S3 server',
-      'Bytedrop server',
+      'proxy',
     ],
     rows.map((r) => [
       r.server,
@@ -181,7 +201,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
     if (!m) return 'n/a';
     return `${m.growthMB.toFixed(1)} MB (${(m.before / 1e6).toFixed(0)} → ${(m.after / 1e6).toFixed(0)} MB; live heap + external after a full GC: ${m.liveGrowthMB.toFixed(1)} MB)`;
   };
-  for (const r of rows.filter((row) => row.route !== 'direct')) {
+  for (const r of rows.filter((row) => row.route === ROUTE_NAMES.server)) {
     const base = directOf(r.server)?.mibPerS.median ?? Number.NaN;
     targets.push(
       {
@@ -210,7 +230,8 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
   const notes = [
     `${CONCURRENCY} concurrent keep-alive clients; per route ${PLAN.map((p) => `${ctx.quick ? p.uploads / 10 : p.uploads} uploads to ${p.kind} (${ctx.runs} runs, after ${p.warmup} warm-up uploads)`).join(', ')}; the routes alternate run by run. Every upload has distinct bytes (no dedupe). "direct" PUTs to presigned URLs of the same S3 server; "via" POSTs multipart to /upload with a Bearer key.`,
     'Load generator, Bytedrop server and S3 server share the 2 cores: the server route pays its own CPU (parse, sniff, hash, HEAD, PUT) out of the same budget as the S3 server.',
-    `Server RSS growth over s3rver's ${rows.find((r) => r.server === 's3rver' && r.route !== 'direct')?.uploads ?? 0} uploads (not judged; a few hundred uploads are within GC noise): ${rssText('s3rver')}.`,
+    "The floor is a minimal proxy (bench/servers/floor-proxy.mjs): it receives the body, takes its SHA-256 and PUTs the bytes on with one plain http.request — no SDK, no HEAD, no multipart parsing. No proxying server can do less, so its ratio is the ceiling of the Bytedrop server's on this machine.",
+    `Server RSS growth over s3rver's ${rows.find((r) => r.server === 's3rver' && r.route === ROUTE_NAMES.server)?.uploads ?? 0} uploads (not judged; a few hundred uploads are within GC noise): ${rssText('s3rver')}.`,
     'Server RSS: read in the server process after the warm-up and after the measured runs (the target is on this raw RSS), with, beside it, the growth of the live JS heap + external memory after a forced full GC: RSS seldom shrinks once V8 and malloc hold pages, so the live figure is the one that shows memory kept.',
   ];
   return { title, table, targets, notes, data: { rows, rss } };
