@@ -93,8 +93,9 @@ export async function createHasher(
       digest: async () => hash.digest('hex'),
     };
   }
-  // Loaded only here: its module carries every algorithm's WebAssembly, ~50 ms of start-up a Node host never needs.
-  const { createMD5, createSHA256 } = await import('hash-wasm');
+  // Loaded only here: hash-wasm's module carries every algorithm's WebAssembly, ~50 ms of start-up a Node host
+  // never needs.
+  const { createMD5, createSHA256 } = await import('./_wasm-hashers');
   const wasm = algorithm === 'md5' ? await createMD5() : await createSHA256();
   wasm.init();
   return {

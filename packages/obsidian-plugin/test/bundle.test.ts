@@ -48,6 +48,10 @@ describe('main.js', () => {
     expect(names).toContain('obsidian');
   });
 
+  it('carries the SHA-256 and MD5 of hash-wasm only, not every algorithm it ships (a phone downloads main.js)', () => {
+    for (const unused of ['whirlpool', 'ripemd160', 'bcrypt', 'keccak']) expect(code).not.toContain(unused);
+  });
+
   it('the scan itself catches a builtin require (so the test above can fail)', () => {
     expect(requested('var a=require("fs"),b=require(\'node:crypto\');import("zlib")')).toEqual([
       'fs',
