@@ -3,7 +3,7 @@
  * Not exported from the package entry: hosts pass bodies, they never need these.
  */
 import { BytedropError } from './errors';
-import type { BodyInput } from './types';
+import type { BodyInput, HashAlgorithm } from './types';
 
 function isBlob(body: unknown): body is Blob {
   // Duck-typed instead of `instanceof Blob`: Obsidian/Electron and Node can hand us Blobs from another realm.
@@ -93,6 +93,29 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 export const SCAN_CHUNKS = Symbol.for('bytedrop.scanChunks');
 
 type Scannable = Blob & { [SCAN_CHUNKS]: () => AsyncIterable<Uint8Array> };
+
+/**
+ * The key under which a Blob may hash itself: `(algorithm, signal?) => Promise<{ hash, size }> | undefined`.
+ * Core's file-backed Blob hashes a large file in a worker thread; it answers undefined when the caller should hash
+ * the chunks itself.
+ */
+export const OWN_DIGEST = Symbol.for('bytedrop.ownDigest');
+
+type OwnDigest = (
+  algorithm: HashAlgorithm,
+  signal?: AbortSignal,
+) => Promise<{ hash: string; size: number }> | undefined;
+
+/** The body's own digest of itself (see `OWN_DIGEST`), or undefined when the caller hashes it. */
+export function ownDigest(
+  body: BodyInput,
+  algorithm: HashAlgorithm,
+  signal?: AbortSignal,
+): Promise<{ hash: string; size: number }> | undefined {
+  if (!isBlob(body)) return undefined;
+  const digest = (body as Blob & { [OWN_DIGEST]?: OwnDigest })[OWN_DIGEST];
+  return typeof digest === 'function' ? digest.call(body, algorithm, signal) : undefined;
+}
 
 /**
  * Reads a body for a consumer that keeps no chunk (a hash pass): the body's own reused-buffer read when it has

@@ -19,7 +19,7 @@ export function tooLargeError(filename: string, maxFileSize: number, size?: numb
  * A failure of the caller's own stream (a file read error, a dropped source connection) is about the input, not
  * the storage: it must not send the user to check their bucket settings.
  */
-function sourceError(error: unknown, filename: string): BytedropError {
+export function sourceError(error: unknown, filename: string): BytedropError {
   if (isBytedropError(error)) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new BytedropError(

@@ -2,7 +2,7 @@
  * Streaming content hashes. Node's OpenSSL when the host has it (several times faster for large files),
  * hash-wasm everywhere else (browsers, Obsidian mobile). Both give identical digests.
  */
-import { scanChunks } from './_body';
+import { ownDigest, scanChunks } from './_body';
 import { BytedropError } from './errors';
 import type { BodyInput, HashAlgorithm } from './types';
 
@@ -122,6 +122,10 @@ export async function hashBody(
   algorithm: HashAlgorithm = 'sha256',
   options?: HashOptions,
 ): Promise<{ hash: string; size: number }> {
+  checkAlgorithm(algorithm);
+  // A large file hashes itself in a worker thread; 'wasm' asks for hash-wasm whatever the body.
+  const own = options?.backend === 'wasm' ? undefined : ownDigest(body, algorithm);
+  if (own) return own;
   const hasher = await createHasher(algorithm, options);
   let size = 0;
   for await (const chunk of scanChunks(body)) {

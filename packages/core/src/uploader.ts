@@ -7,13 +7,13 @@
  */
 import { abortedError, raceAbort, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
-import { isReplayable, knownSize, scanChunks, toAsyncIterable } from './_body';
+import { isReplayable, knownSize, ownDigest, scanChunks, toAsyncIterable } from './_body';
 import { randomId } from './_id';
-import { concatBytes, headOf, meter, prepend, tooLargeError } from './_stream';
+import { concatBytes, headOf, meter, prepend, sourceError, tooLargeError } from './_stream';
 import { type BytedropConfig, parseConfig } from './config';
 import { BytedropError, isBytedropError } from './errors';
 import { type SanitizedFilename, sanitizeFilename } from './filename';
-import { createHasher } from './hash';
+import { createHasher, hashBody } from './hash';
 import { presignGet } from './presign';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
 import { createS3Store, type S3Store, type S3StoreOptions } from './stores/s3';
@@ -221,18 +221,23 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     const head =
       body instanceof Uint8Array
         ? body.subarray(0, SNIFF_BYTES)
-        : new Uint8Array(await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what));
+        : new Uint8Array(
+            await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what).catch(
+              (error: unknown) => {
+                throw sourceError(error, options.filename);
+              },
+            ),
+          );
     // Sniffed before hashing: a refused type costs only its first bytes.
     const sniffed = await sniffContentType(head, options.filename, options.contentType);
     throwIfAborted(signal, what);
     assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
-    const hasher = await createHasher(parsed.hashAlgorithm);
-    let size = 0;
-    for await (const chunk of meter(scanChunks(body), { signal, filename: options.filename })) {
-      hasher.update(chunk);
-      size += chunk.byteLength;
-    }
-    const hash = await hasher.digest();
+    const own = ownDigest(body, parsed.hashAlgorithm, signal);
+    const { hash, size } = own
+      ? await raceAbort(own, signal, what).catch((error: unknown) => {
+          throw sourceError(error, options.filename);
+        })
+      : await hashBody(meter(scanChunks(body), { signal, filename: options.filename }), parsed.hashAlgorithm);
     throwIfAborted(signal, what);
     // Rendered here and only here: {uuid}, {rand} and the date are fixed for every later send of this upload.
     const planned = plan(file, sniffed, { key: renderKey(options, sniffed, hash), size, hash });

@@ -1,17 +1,20 @@
 /**
  * Internal: a lazy, file-backed Blob. `fs.openAsBlob` reads 64 KiB at a time, each read a fresh buffer and a
  * thread-pool round trip; over a 1 GiB file that made the hash pass wait on reads more than it hashed, and the
- * allocations drove V8 into repeated full GCs (bench sections 1 and 2, `pnpm bench`). This one has two reads:
+ * allocations drove V8 into repeated full GCs (bench sections 1 and 2, `pnpm bench`). This one reads three ways:
  * - `stream()`, for consumers that keep chunks (lib-storage joins them into parts): a fresh 2 MiB buffer per read;
  * - `[SCAN_CHUNKS]()`, for the hash pass, which keeps nothing: two 256 KiB buffers, reused, one filling while the
- *   other is hashed.
+ *   other is hashed;
+ * - `[OWN_DIGEST]()`, the hash pass of a large file, in a worker thread (`_file-digest.ts`).
  * Like `openAsBlob`, nothing is held in memory and a file that changed since it was opened fails the read with a
  * `NotReadableError`, so a key can never name a hash of other bytes than the ones stored.
  */
 import { Buffer } from 'node:buffer';
 import type { Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { SCAN_CHUNKS } from '../_body';
+import { OWN_DIGEST, SCAN_CHUNKS } from '../_body';
+import type { HashAlgorithm } from '../types';
+import { digestFileInWorker, WORKER_MIN_BYTES } from './_file-digest';
 
 /**
  * Bytes per read. Measured on a 1 GiB upload to the bench's S3 sink, against rclone with the same parts: 64 KiB
@@ -102,6 +105,10 @@ function fileBlob(path: string, snapshot: Snapshot, start: number, end: number, 
     // FormData (undici) takes any object tagged as a Blob that can stream, so a server uploader can send it too.
     [Symbol.toStringTag]: 'Blob',
     [SCAN_CHUNKS]: () => scan(path, snapshot, start, end),
+    [OWN_DIGEST]: (algorithm: HashAlgorithm, signal?: AbortSignal) =>
+      size >= WORKER_MIN_BYTES
+        ? digestFileInWorker(path, snapshot, { start, end }, algorithm, signal)
+        : undefined,
     slice(from?: number, to?: number, contentType?: string): Blob {
       const a = clamp(from, size, 0);
       const b = Math.max(a, clamp(to, size, size));

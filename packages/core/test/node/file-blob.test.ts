@@ -3,10 +3,12 @@ import { readdirSync } from 'node:fs';
 import { appendFile, mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCAN_CHUNKS, scanChunks } from '../../src/_body';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { OWN_DIGEST, SCAN_CHUNKS, scanChunks } from '../../src/_body';
 import { hashBody } from '../../src/hash';
 import { openFileBlob } from '../../src/node/_file-blob';
+import { WORKER_MIN_BYTES } from '../../src/node/_file-digest';
 
 const MiB = 1024 * 1024;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -142,6 +144,59 @@ describe('openFileBlob', () => {
       const before = openFds();
       for await (const _ of scanChunks(blob)) break;
       expect(openFds()).toBe(before);
+    });
+  });
+
+  describe('the hash pass of a large file (a worker thread)', () => {
+    type OwnDigest = (
+      algorithm: 'sha256' | 'md5',
+      signal?: AbortSignal,
+    ) => Promise<{ hash: string; size: number }> | undefined;
+    const own = (blob: Blob) => (blob as unknown as Record<symbol, OwnDigest>)[OWN_DIGEST] as OwnDigest;
+    let big: Uint8Array;
+    let path: string;
+    beforeAll(async () => {
+      big = randomBytes(WORKER_MIN_BYTES + 4321);
+      path = join(dir, 'big.bin');
+      await writeFile(path, big);
+    });
+
+    it('hashes a file from WORKER_MIN_BYTES up in a worker, with the same digests; smaller ones are left to the caller', async () => {
+      const blob = openFileBlob(path, await stat(path));
+      await expect(own(blob)('sha256')).resolves.toEqual({ hash: sha256(big), size: big.byteLength });
+      await expect(own(blob)('md5')).resolves.toEqual({
+        hash: createHash('md5').update(big).digest('hex'),
+        size: big.byteLength,
+      });
+      expect((await hashBody(blob)).hash).toBe(sha256(big));
+      // A slice hashes its own range only; below the threshold the caller hashes.
+      const slice = blob.slice(7, WORKER_MIN_BYTES + 9);
+      await expect(own(slice)('sha256')).resolves.toEqual({
+        hash: sha256(big.subarray(7, WORKER_MIN_BYTES + 9)),
+        size: WORKER_MIN_BYTES + 2,
+      });
+      expect(own(blob.slice(0, WORKER_MIN_BYTES - 1))('sha256')).toBeUndefined();
+    });
+
+    it('fails with NotReadableError when the file changed since it was opened, or is gone', async () => {
+      const changing = join(dir, 'big-changing.bin');
+      await writeFile(changing, big);
+      const blob = openFileBlob(changing, await stat(changing));
+      await appendFile(changing, 'more');
+      await expect(own(blob)('sha256')).rejects.toMatchObject({ name: 'NotReadableError' });
+      await rm(changing);
+      await expect(own(blob)('sha256')).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('stops the worker when the signal fires', async () => {
+      const terminate = vi.spyOn(Worker.prototype, 'terminate');
+      const blob = openFileBlob(path, await stat(path));
+      const controller = new AbortController();
+      const pending = own(blob)('sha256', controller.signal);
+      controller.abort(new Error('stop'));
+      await expect(pending).rejects.toThrow('stop');
+      expect(terminate).toHaveBeenCalledTimes(1);
+      terminate.mockRestore();
     });
   });
 });

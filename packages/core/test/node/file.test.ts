@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { OWN_DIGEST } from '../../src/_body';
+import { openFileBlob } from '../../src/node/_file-blob';
+import { WORKER_MIN_BYTES } from '../../src/node/_file-digest';
 import { uploadFile } from '../../src/node/file';
 import { createUploader } from '../../src/uploader';
 import { getBytes, inspector, MiB, s3Config } from '../_support/s3';
@@ -34,6 +37,30 @@ describe('uploadFile', () => {
     // The public URL serves the same bytes (s3rver answers anonymous path-style GETs).
     const served = new Uint8Array(await (await fetch(result.url)).arrayBuffer());
     expect(sha256(served)).toBe(result.hash);
+  });
+
+  it('a failing worker hash pass is ERR_INPUT naming the file, with the cause kept', async () => {
+    const blob = Object.assign(new Blob([randomBytes(1000)]), {
+      [OWN_DIGEST]: () =>
+        Promise.reject(new DOMException("'x' changed after it was opened", 'NotReadableError')),
+    });
+    const uploader = createUploader(s3Config(s3));
+    const failure = await uploader.upload(blob, { filename: 'worker.bin' }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'ERR_INPUT', cause: { name: 'NotReadableError' } });
+    expect((failure as Error).message).toContain("'worker.bin'");
+  });
+
+  it('a large file that changed after it was opened fails with ERR_INPUT naming it', async () => {
+    const path = join(dir, 'changing.bin');
+    await writeFile(path, randomBytes(WORKER_MIN_BYTES + 1));
+    const blob = openFileBlob(path, await stat(path));
+    await appendFile(path, 'more');
+    const uploader = createUploader(s3Config(s3));
+    const failure = await uploader
+      .upload(blob, { filename: 'changing.bin' })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'ERR_INPUT', cause: { name: 'NotReadableError' } });
+    expect((failure as Error).message).toContain("'changing.bin'");
   });
 
   it('defaults the filename to the basename and lets the caller override it', async () => {
