@@ -35,3 +35,20 @@ export async function repeat<T>(
   for (let i = 0; i < runs; i++) results.push(await fn(i));
   return results;
 }
+
+/**
+ * Runs several measurements in turn: a warm-up round of each (dropped), then `runs` rounds of each in the given
+ * order, so that drift on a shared machine falls on all of them alike. Returns the kept results per function.
+ */
+export async function repeatInTurn<T>(
+  runs: number,
+  warmups: number,
+  fns: readonly ((index: number) => Promise<T>)[],
+): Promise<T[][]> {
+  for (let i = 0; i < warmups; i++) for (const fn of fns) await fn(-1 - i);
+  const results: T[][] = fns.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [index, fn] of fns.entries()) results[index]?.push(await fn(i));
+  }
+  return results;
+}
