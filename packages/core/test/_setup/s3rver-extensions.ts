@@ -25,9 +25,14 @@ const s3Error = (res: ServerResponse, status: number, code: string, message: str
 async function openUploads(directory: string, bucket: string): Promise<{ uploadId: string; key: string }[]> {
   const dir = uploadsDir(directory, bucket);
   const ids = await readdir(dir).catch(() => [] as string[]);
-  return Promise.all(
-    ids.map(async (uploadId) => ({ uploadId, key: (await readFile(join(dir, uploadId, 'key'))).toString() })),
+  const uploads = await Promise.all(
+    ids.map(async (uploadId) => {
+      // An upload aborted between the readdir and this read is gone, as on S3: not listed.
+      const key = await readFile(join(dir, uploadId, 'key')).catch(() => undefined);
+      return key === undefined ? undefined : { uploadId, key: key.toString() };
+    }),
   );
+  return uploads.filter((upload) => upload !== undefined);
 }
 
 /** Recomputes the request's SigV4 signature with the SDK's own signer; false when it does not match. */
