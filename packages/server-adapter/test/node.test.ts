@@ -59,17 +59,18 @@ describe('Node runner over S3 (s3rver)', () => {
     await s3?.dispose();
   });
 
+  /** POSTs the test PNG as `name` to /upload with the access key, as the page and ShareX do. */
+  const postPng = (name: string) => {
+    const form = new FormData();
+    form.append('file', new Blob([PNG], { type: 'image/png' }), name);
+    return fetch(`${server.url}/upload`, { method: 'POST', body: form, headers: { authorization: KEY } });
+  };
+
   const requestsDone = (path: string) =>
     log.entries.filter((e) => e.message === 'request' && e.object.path === path);
 
   it('uploads through the socket and serves the object from the bucket', async () => {
-    const form = new FormData();
-    form.append('file', new Blob([PNG], { type: 'image/png' }), 'shot.png');
-    const response = await fetch(`${server.url}/upload`, {
-      method: 'POST',
-      body: form,
-      headers: { authorization: KEY },
-    });
+    const response = await postPng('shot.png');
     const json = await body(response);
     expect(response.status).toBe(200);
     expect(json.url).toBe(`${s3.endpoint}/${s3.bucket}/${json.files[0]!.key}`);
@@ -82,13 +83,7 @@ describe('Node runner over S3 (s3rver)', () => {
     const iterator = vi.spyOn(IncomingMessage.prototype, 'iterator');
     const toWeb = vi.spyOn(Readable, 'toWeb');
     try {
-      const form = new FormData();
-      form.append('file', new Blob([PNG], { type: 'image/png' }), 'native.png');
-      const response = await fetch(`${server.url}/upload`, {
-        method: 'POST',
-        body: form,
-        headers: { authorization: KEY },
-      });
+      const response = await postPng('native.png');
       expect(response.status).toBe(200);
       expect(new Uint8Array(await (await fetch((await body(response)).url)).arrayBuffer())).toEqual(PNG);
       // Not destroyed when the handler stops early: that keeps the socket for the 413 tests below.
@@ -104,13 +99,7 @@ describe('Node runner over S3 (s3rver)', () => {
     // Written straight to the socket: a standard Response of a string would build a web stream for srvx to read back.
     const written = vi.spyOn(FastResponse.prototype, '_toNodeResponse');
     try {
-      const form = new FormData();
-      form.append('file', new Blob([PNG], { type: 'image/png' }), 'fast.png');
-      const response = await fetch(`${server.url}/upload`, {
-        method: 'POST',
-        body: form,
-        headers: { authorization: KEY },
-      });
+      const response = await postPng('fast.png');
       const text = await response.text();
       expect(response.status).toBe(200);
       expect(JSON.parse(text)).toMatchObject({ success: true, files: [{ filename: 'fast.png' }] });
