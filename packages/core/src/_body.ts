@@ -86,15 +86,6 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * The key under which a Blob may offer a cheaper read for consumers that only look at each chunk (hashing): an
- * `() => AsyncIterable<Uint8Array>` whose chunks are valid only until the next one is asked for, so the Blob can
- * reuse its buffers. Core's file-backed Blob offers it; `scanChunks` uses it when present.
- */
-export const SCAN_CHUNKS = Symbol.for('bytedrop.scanChunks');
-
-type Scannable = Blob & { [SCAN_CHUNKS]: () => AsyncIterable<Uint8Array> };
-
-/**
  * The key under which a Blob may hash itself: `(algorithm, signal?) => Promise<{ hash, size }> | undefined`.
  * Core's file-backed Blob hashes a large file in a worker thread; it answers undefined when the caller should hash
  * the chunks itself.
@@ -115,17 +106,6 @@ export function ownDigest(
   if (!isBlob(body)) return undefined;
   const digest = (body as Blob & { [OWN_DIGEST]?: OwnDigest })[OWN_DIGEST];
   return typeof digest === 'function' ? digest.call(body, algorithm, signal) : undefined;
-}
-
-/**
- * Reads a body for a consumer that keeps no chunk (a hash pass): the body's own reused-buffer read when it has
- * one, else `toAsyncIterable`. A consumer that keeps chunks (lib-storage's part buffers) must use `toAsyncIterable`.
- */
-export function scanChunks(body: BodyInput): AsyncIterable<Uint8Array> {
-  if (isBlob(body) && typeof (body as Partial<Scannable>)[SCAN_CHUNKS] === 'function') {
-    return (body as Scannable)[SCAN_CHUNKS]();
-  }
-  return toAsyncIterable(body);
 }
 
 /** Reads any body kind as a sequence of `Uint8Array` chunks. One-shot bodies can be read only once. */

@@ -2,7 +2,7 @@
  * Streaming content hashes. Node's OpenSSL when the host has it (several times faster for large files),
  * hash-wasm everywhere else (browsers, Obsidian mobile). Both give identical digests.
  */
-import { ownDigest, scanChunks } from './_body';
+import { ownDigest, toAsyncIterable } from './_body';
 import { BytedropError } from './errors';
 import type { BodyInput, HashAlgorithm } from './types';
 
@@ -128,7 +128,7 @@ export async function hashBody(
   if (own) return own;
   const hasher = await createHasher(algorithm, options);
   let size = 0;
-  for await (const chunk of scanChunks(body)) {
+  for await (const chunk of toAsyncIterable(body)) {
     hasher.update(chunk);
     size += chunk.byteLength;
   }

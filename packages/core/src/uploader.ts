@@ -7,7 +7,7 @@
  */
 import { abortedError, raceAbort, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
-import { isReplayable, knownSize, ownDigest, scanChunks, toAsyncIterable } from './_body';
+import { isReplayable, knownSize, ownDigest, toAsyncIterable } from './_body';
 import { randomId } from './_id';
 import { concatBytes, headOf, meter, prepend, sourceError, tooLargeError } from './_stream';
 import { type BytedropConfig, parseConfig } from './config';
@@ -218,15 +218,15 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
   ): Promise<PreparedUpload> {
     const { signal } = options;
     const what = `upload of '${options.filename}'`;
+    // A failed read of the body is about the input, not the storage (also a file Blob's NotReadableError).
+    const inputError = (error: unknown): never => {
+      throw sourceError(error, options.filename);
+    };
     const head =
       body instanceof Uint8Array
         ? body.subarray(0, SNIFF_BYTES)
         : new Uint8Array(
-            await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what).catch(
-              (error: unknown) => {
-                throw sourceError(error, options.filename);
-              },
-            ),
+            await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what).catch(inputError),
           );
     // Sniffed before hashing: a refused type costs only its first bytes.
     const sniffed = await sniffContentType(head, options.filename, options.contentType);
@@ -234,10 +234,11 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
     const own = ownDigest(body, parsed.hashAlgorithm, signal);
     const { hash, size } = own
-      ? await raceAbort(own, signal, what).catch((error: unknown) => {
-          throw sourceError(error, options.filename);
-        })
-      : await hashBody(meter(scanChunks(body), { signal, filename: options.filename }), parsed.hashAlgorithm);
+      ? await raceAbort(own, signal, what).catch(inputError)
+      : await hashBody(
+          meter(toAsyncIterable(body), { signal, filename: options.filename }),
+          parsed.hashAlgorithm,
+        );
     throwIfAborted(signal, what);
     // Rendered here and only here: {uuid}, {rand} and the date are fixed for every later send of this upload.
     const planned = plan(file, sniffed, { key: renderKey(options, sniffed, hash), size, hash });

@@ -1,18 +1,16 @@
 /**
  * Internal: a lazy, file-backed Blob. `fs.openAsBlob` reads 64 KiB at a time, each read a fresh buffer and a
  * thread-pool round trip; over a 1 GiB file that made the hash pass wait on reads more than it hashed, and the
- * allocations drove V8 into repeated full GCs (bench sections 1 and 2, `pnpm bench`). This one reads three ways:
- * - `stream()`, for consumers that keep chunks (lib-storage joins them into parts): a fresh 2 MiB buffer per read;
- * - `[SCAN_CHUNKS]()`, for the hash pass, which keeps nothing: two 256 KiB buffers, reused, one filling while the
- *   other is hashed;
- * - `[OWN_DIGEST]()`, the hash pass of a large file, in a worker thread (`_file-digest.ts`).
+ * allocations drove V8 into repeated full GCs (bench sections 1 and 2, `pnpm bench`). This one streams
+ * in 2 MiB reads, each a fresh buffer because consumers (lib-storage's part buffers) keep them, and hashes a large
+ * file itself, in a worker thread (`[OWN_DIGEST]`, `_file-digest.ts`).
  * Like `openAsBlob`, nothing is held in memory and a file that changed since it was opened fails the read with a
  * `NotReadableError`, so a key can never name a hash of other bytes than the ones stored.
  */
 import { Buffer } from 'node:buffer';
 import type { Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { OWN_DIGEST, SCAN_CHUNKS } from '../_body';
+import { OWN_DIGEST } from '../_body';
 import type { HashAlgorithm } from '../types';
 import { digestFileInWorker, WORKER_MIN_BYTES } from './_file-digest';
 
@@ -23,12 +21,6 @@ import { digestFileInWorker, WORKER_MIN_BYTES } from './_file-digest';
  * until it holds more than a part, so each part's buffer is a part plus one read.
  */
 const CHUNK = 2 * 1024 * 1024;
-
-/**
- * Bytes per read of the hash pass. Measured over a 1 GiB page-cached file, SHA-256 with two reused buffers:
- * 128 KiB 1196 MiB/s, 256 KiB 1256, 512 KiB 1234, 1 MiB 1190; fresh 2 MiB buffers 957; `openssl dgst` 1296.
- */
-const SCAN_CHUNK = 256 * 1024;
 
 /** What identifies the file's content as opened: a write or a replacement changes one of these. */
 type Snapshot = Pick<Stats, 'size' | 'mtimeMs' | 'ino'>;
@@ -57,46 +49,6 @@ function clamp(index: number | undefined, size: number, fallback: number): numbe
   return index < 0 ? Math.max(size + index, 0) : Math.min(index, size);
 }
 
-/**
- * The hash pass's read: two buffers in turn, the next read already running while the consumer looks at this
- * chunk. Each chunk is valid only until the next is asked for.
- */
-async function* scan(
-  path: string,
-  snapshot: Snapshot,
-  start: number,
-  end: number,
-): AsyncGenerator<Uint8Array> {
-  const handle = await openUnchanged(path, snapshot);
-  let filling = Buffer.allocUnsafe(SCAN_CHUNK);
-  let spare = Buffer.allocUnsafe(SCAN_CHUNK);
-  let position = start;
-  const readInto = async (buffer: Buffer): Promise<Uint8Array> => {
-    const length = Math.min(buffer.byteLength, end - position);
-    const at = position;
-    position += length;
-    const { bytesRead } = await handle.read(buffer, 0, length, at);
-    // A regular file reads short only at its end, and its end was `end` when it was opened: it shrank.
-    if (bytesRead !== length) throw notReadable(path);
-    return buffer.subarray(0, length);
-  };
-  let pending = position < end ? readInto(filling) : undefined;
-  try {
-    while (pending !== undefined) {
-      const chunk = await pending;
-      [filling, spare] = [spare, filling];
-      pending = position < end ? readInto(filling) : undefined;
-      yield chunk;
-    }
-    // Checked again at the end: a write during the read must not pass unnoticed.
-    if (changed(await handle.stat(), snapshot)) throw notReadable(path);
-  } finally {
-    // Never close the handle under a read in flight (a consumer that stops early leaves one running).
-    await pending?.catch(() => undefined);
-    await handle.close();
-  }
-}
-
 function fileBlob(path: string, snapshot: Snapshot, start: number, end: number, type: string): Blob {
   const size = end - start;
   const blob = {
@@ -104,7 +56,6 @@ function fileBlob(path: string, snapshot: Snapshot, start: number, end: number, 
     type,
     // FormData (undici) takes any object tagged as a Blob that can stream, so a server uploader can send it too.
     [Symbol.toStringTag]: 'Blob',
-    [SCAN_CHUNKS]: () => scan(path, snapshot, start, end),
     [OWN_DIGEST]: (algorithm: HashAlgorithm, signal?: AbortSignal) =>
       size >= WORKER_MIN_BYTES
         ? digestFileInWorker(path, snapshot, { start, end }, algorithm, signal)

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { appendFile, mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { OWN_DIGEST, SCAN_CHUNKS, scanChunks } from '../../src/_body';
+import { OWN_DIGEST } from '../../src/_body';
 import { hashBody } from '../../src/hash';
 import { openFileBlob } from '../../src/node/_file-blob';
 import { WORKER_MIN_BYTES } from '../../src/node/_file-digest';
@@ -84,67 +83,6 @@ describe('openFileBlob', () => {
     expect(file.name).toBe('shot.png');
     const sent = new Uint8Array(await new Response(form).arrayBuffer());
     expect(Buffer.from(sent).includes(bytes)).toBe(true);
-  });
-
-  describe('the hash pass read (scanChunks)', () => {
-    const openFds = () => readdirSync('/proc/self/fd').length;
-
-    it('yields every byte of the file and of a slice, from two reused 256 KiB buffers', async () => {
-      const bytes = randomBytes(3 * MiB + 4567);
-      const path = join(dir, 'scan.bin');
-      await writeFile(path, bytes);
-      const blob = openFileBlob(path, await stat(path));
-      expect(typeof (blob as unknown as Record<symbol, unknown>)[SCAN_CHUNKS]).toBe('function');
-      const hash = createHash('sha256');
-      const buffers = new Set<ArrayBufferLike>();
-      let chunks = 0;
-      for await (const chunk of scanChunks(blob)) {
-        hash.update(chunk);
-        buffers.add(chunk.buffer);
-        chunks += 1;
-      }
-      expect(hash.digest('hex')).toBe(sha256(bytes));
-      expect(chunks).toBe(Math.ceil(bytes.byteLength / (256 * 1024)));
-      expect(buffers.size).toBe(2);
-      const slice = blob.slice(MiB + 3, 2 * MiB + 11);
-      expect((await hashBody(slice)).hash).toBe(sha256(bytes.subarray(MiB + 3, 2 * MiB + 11)));
-      expect((await hashBody(blob.slice(10, 10))).size).toBe(0);
-    });
-
-    it('fails with NotReadableError when the file shrinks or grows during the pass', async () => {
-      const path = join(dir, 'shrinking.bin');
-      await writeFile(path, randomBytes(2 * MiB));
-      const shrinking = openFileBlob(path, await stat(path));
-      const read = async () => {
-        let first = true;
-        for await (const _ of scanChunks(shrinking)) {
-          if (first) await truncate(path, MiB);
-          first = false;
-        }
-      };
-      await expect(read()).rejects.toMatchObject({ name: 'NotReadableError' });
-
-      const growingPath = join(dir, 'growing-scan.bin');
-      await writeFile(growingPath, randomBytes(MiB));
-      const growing = openFileBlob(growingPath, await stat(growingPath));
-      const readGrowing = async () => {
-        let first = true;
-        for await (const _ of scanChunks(growing)) {
-          if (first) await appendFile(growingPath, 'more');
-          first = false;
-        }
-      };
-      await expect(readGrowing()).rejects.toMatchObject({ name: 'NotReadableError' });
-    });
-
-    it('closes the file when the consumer stops early, also with a read in flight', async () => {
-      const path = join(dir, 'early.bin');
-      await writeFile(path, randomBytes(2 * MiB));
-      const blob = openFileBlob(path, await stat(path));
-      const before = openFds();
-      for await (const _ of scanChunks(blob)) break;
-      expect(openFds()).toBe(before);
-    });
   });
 
   describe('the hash pass of a large file (a worker thread)', () => {
