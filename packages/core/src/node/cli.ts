@@ -2,8 +2,10 @@
  * The `bytedrop` command. Links go to stdout, everything else (notices, errors, progress) to stderr, so Typora's
  * "Custom Command" uploader and shell pipes can read stdout as-is.
  *
- * Exit codes: 0 success, 1 a file or check failed, 2 bad usage, 130 interrupted.
+ * Exit codes: 0 success, 1 a file or check failed, 2 bad usage, 128 + the signal's number when stopped by SIGINT
+ * (130), SIGTERM (143) or SIGHUP (129), after aborting what was in flight.
  */
+import { constants } from 'node:os';
 import { cac } from 'cac';
 import { version } from '../../package.json';
 import { isBytedropError, toBytedropError } from '../errors';
@@ -13,7 +15,24 @@ import { hashCommand } from './cli/hash';
 
 const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 const interrupt = new AbortController();
-process.once('SIGINT', () => interrupt.abort(new Error('interrupted (Ctrl-C)')));
+/**
+ * Signals that stop the CLI: caught, so that an upload in flight aborts its multipart upload instead of leaving
+ * parts the bucket bills for (`kill`, a closed terminal and Ctrl-C alike). A second one kills at once.
+ */
+const STOPPING = {
+  SIGINT: 'interrupted (Ctrl-C)',
+  SIGTERM: 'terminated (SIGTERM)',
+  SIGHUP: 'the terminal closed (SIGHUP)',
+} as const;
+let stoppedBy: keyof typeof STOPPING | undefined;
+for (const [signal, why] of Object.entries(STOPPING) as [keyof typeof STOPPING, string][]) {
+  process.once(signal, () => {
+    stoppedBy ??= signal;
+    interrupt.abort(new Error(why));
+  });
+}
+/** The shell's convention for a process ended by a signal: 128 + its number (130 for Ctrl-C, 143 for SIGTERM). */
+const exitCode = (code: number) => (stoppedBy ? 128 + constants.signals[stoppedBy] : code);
 
 const cli = cac('bytedrop');
 let run: Promise<number> | undefined;
@@ -76,11 +95,11 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => {
-    process.exitCode = interrupt.signal.aborted ? 130 : code;
+    process.exitCode = exitCode(code);
   },
   (error: unknown) => {
     const wrapped = isBytedropError(error) ? error : toBytedropError(error);
     printError(io, `${wrapped.message} [${wrapped.code}]`);
-    process.exitCode = interrupt.signal.aborted ? 130 : 1;
+    process.exitCode = exitCode(1);
   },
 );

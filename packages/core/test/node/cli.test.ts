@@ -2,12 +2,14 @@
  * The `bytedrop` CLI as users run it: the BUILT dist/node/cli.js in a child process, against a real s3rver.
  * Covers the issue's Done-when checks (upload --format markdown, dedupe on re-run, endpoint without a scheme).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../_setup/s3rver';
+import { inspector, listKeys, MiB, openUploads } from '../_support/s3';
 
 const run = promisify(execFile);
 const coreDir = resolve(import.meta.dirname, '../..');
@@ -263,6 +265,47 @@ describe('bytedrop CLI (built)', () => {
     const key = image!.replace('http://localhost:8123/f/', '');
     expect((await readFile(join(work, 'local-data', key))).equals(PNG)).toBe(true);
   });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    '%s mid-upload aborts the multipart upload: exit %i, nothing on stdout, no parts left',
+    async (signal, code) => {
+      const name = `stopped-by-${signal.toLowerCase()}`;
+      await writeFile(join(work, `${name}.bin`), randomBytes(64 * MiB));
+      s3.requests.length = 0;
+      const child = spawn(process.execPath, [cli, 'upload', `${name}.bin`], {
+        cwd: work,
+        env: { ...baseEnv, ...s3Env() },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+      await vi.waitFor(
+        () =>
+          expect(
+            s3.requests.some((r) => r.method === 'PUT' && r.url.includes('partNumber=')),
+            stderr,
+          ).toBe(true),
+        { timeout: 30_000, interval: 5 },
+      );
+      child.kill(signal);
+      expect(await exited, stderr).toBe(code);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`${name}.bin`);
+      const client = inspector(s3);
+      const ours = (keys: string[]) => keys.filter((key) => key.includes(name));
+      expect(ours(await openUploads(client, s3.bucket))).toEqual([]);
+      expect(ours(await listKeys(client, s3.bucket))).toEqual([]);
+    },
+  );
 
   it('answers --help and --version with exit code 0', async () => {
     const help = await bytedrop(['--help']);
