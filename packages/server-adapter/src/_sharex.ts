@@ -16,6 +16,8 @@ export function sharexConfig(origin: string, accessKey: string | undefined): Rec
     Body: 'MultipartFormData',
     FileFormName: 'file',
     URL: '{json:url}',
+    // ShareX opens it in a browser, which shows a page that asks before deleting.
+    DeletionURL: '{json:deleteUrl}',
     ErrorMessage: '{json:msg}',
   };
 }

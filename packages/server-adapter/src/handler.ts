@@ -12,6 +12,7 @@ import {
   type UploadResult,
 } from '@bytedrop/core';
 import { createAuthenticator } from './_authenticate';
+import { deleteConfirmPage, deletedPage } from './_delete-page';
 import { forEachFile, type IncomingFile } from './_multipart';
 import { pageResponse } from './_page';
 import { sharexConfig } from './_sharex';
@@ -116,7 +117,8 @@ interface Context {
 
 /**
  * Creates the Bytedrop server as a fetch handler: `GET /` (upload page), `POST /upload` (multipart, any field
- * name), `PUT /upload/:filename` (raw body), `DELETE /files/:key` (delete token), `GET /health`,
+ * name), `PUT /upload/:filename` (raw body), `DELETE /files/:key` (delete token; GET shows a page that asks
+ * first), `GET /health`,
  * `GET /config/sharex.sxcu` and, with `files`, `GET /f/*`.
  *
  * @example
@@ -226,6 +228,8 @@ export function createRuntimeHandler(
         success: true,
         msg: 'success',
         url: files[0]!.url,
+        // For clients that read one field per upload, as ShareX's DeletionURL does.
+        deleteUrl: files[0]!.deleteUrl,
         result: files.map((f) => f.url),
         files,
       },
@@ -300,7 +304,8 @@ export function createRuntimeHandler(
     }
   };
 
-  const deleteFile = async (request: Request, path: string): Promise<Response> => {
+  /** The key a `/files/…` request names, once its delete token is checked (`ERR_FORBIDDEN` otherwise). */
+  const deletableKey = async (request: Request, path: string): Promise<string> => {
     if (!store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
     let key: string;
     try {
@@ -315,12 +320,30 @@ export function createRuntimeHandler(
         `the delete token does not match '${key}': use the deleteUrl returned by the upload`,
       );
     }
+    return key;
+  };
+
+  const deleteKey = async (key: string): Promise<void> => {
     try {
-      await store.delete(key);
+      await store?.delete(key);
     } catch (error) {
       throw new StorageFailure(error);
     }
-    return json({ success: true, msg: 'deleted', key });
+  };
+
+  /**
+   * `/files/:key?token=…`: DELETE deletes (the API). In a browser, GET shows a confirmation page and its form POSTs
+   * back to delete: a GET never deletes, since link previews and prefetchers follow URLs.
+   */
+  const deletion = async (request: Request, path: string): Promise<Response> => {
+    const { method } = request;
+    if (method !== 'DELETE' && method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+      return methodNotAllowed('DELETE, GET, POST');
+    }
+    const key = await deletableKey(request, path);
+    if (method === 'GET' || method === 'HEAD') return deleteConfirmPage(key);
+    await deleteKey(key);
+    return method === 'POST' ? deletedPage(key) : json({ success: true, msg: 'deleted', key });
   };
 
   const health = async (): Promise<Response> => {
@@ -378,9 +401,7 @@ export function createRuntimeHandler(
     }
     if (pathname === '/health')
       return method === 'GET' || method === 'HEAD' ? health() : methodNotAllowed('GET');
-    if (pathname.startsWith('/files/')) {
-      return method === 'DELETE' ? deleteFile(request, pathname.slice(7)) : methodNotAllowed('DELETE');
-    }
+    if (pathname.startsWith('/files/')) return deletion(request, pathname.slice(7));
     if (pathname === '/config/sharex.sxcu')
       return method === 'GET' ? sharex(request, client) : methodNotAllowed('GET');
     if (options.files && pathname.startsWith('/f/')) {

@@ -525,7 +525,40 @@ describe('DELETE /files/:key', () => {
     );
     expect(header.status).toBe(200);
     expect(await fx.objects()).toEqual([]);
-    expect((await get(`/files/${a.key}`)).status).toBe(405);
+    expect((await fx.handler(new Request(a.deleteUrl, { method: 'PUT' }))).status).toBe(405);
+  });
+
+  it('in a browser: GET shows a page that asks first and deletes nothing; its form POSTs back and deletes', async () => {
+    const upload = await body(await fx.handler(uploadRequest([{ name: 'ask <first>.txt', body: 'x' }])));
+    const file = upload.files[0]!;
+    // The top-level field ShareX's DeletionURL reads.
+    expect(upload.deleteUrl).toBe(file.deleteUrl);
+    const page = await fx.handler(new Request(file.deleteUrl));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self'");
+    const html = await page.text();
+    expect(html).toContain('<form method="post">');
+    expect(html).toContain(file.key.replace(/</g, '&#60;').replace(/>/g, '&#62;'));
+    expect(html).not.toContain('<first>');
+    expect(await fx.objects()).toEqual([file.key]);
+
+    const wrong = await fx.handler(new Request(`${ORIGIN}/files/${file.key}?token=nope`));
+    expect(wrong.status).toBe(403);
+    expect(await fx.objects()).toEqual([file.key]);
+
+    // What the browser sends for the page's form: a POST to the same URL, token included.
+    const posted = await fx.handler(
+      new Request(file.deleteUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      }),
+    );
+    expect(posted.status).toBe(200);
+    expect(await posted.text()).toContain('Deleted');
+    expect(await fx.objects()).toEqual([]);
   });
 });
 

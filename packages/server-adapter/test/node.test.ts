@@ -308,6 +308,7 @@ describe('Node runner over local disk: the clients of the Done-when list', () =>
       Body: string;
       FileFormName: string;
       URL: string;
+      DeletionURL: string;
     };
     expect(sxcu.Body).toBe('MultipartFormData');
     const form = new FormData();
@@ -319,10 +320,18 @@ describe('Node runner over local disk: the clients of the Done-when list', () =>
     });
     const json = (await response.json()) as Record<string, unknown>;
     // ShareX's {json:path} syntax, resolved the way ShareX does for a top-level field.
-    const url = sxcu.URL.replace(/\{json:([\w.]+)\}/g, (_, path: string) => String(json[path]));
+    const resolve = (template: string) =>
+      template.replace(/\{json:([\w.]+)\}/g, (_, path: string) => String(json[path]));
+    const url = resolve(sxcu.URL);
     const served = await fetch(url);
     expect(served.headers.get('content-type')).toBe('image/png');
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(PNG);
+    // "Delete" in ShareX's history opens the DeletionURL in a browser: a page that asks, then its form deletes.
+    const deletion = resolve(sxcu.DeletionURL);
+    expect((await fetch(deletion)).status).toBe(200);
+    expect((await fetch(url)).status).toBe(200);
+    expect((await fetch(deletion, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(url)).status).toBe(404);
   });
 
   it("core's createServerUploader (the CLI, Obsidian and VS Code client) talks to it", async () => {

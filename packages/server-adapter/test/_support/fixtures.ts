@@ -92,6 +92,7 @@ export interface UploadBody {
   msg: string;
   code?: string;
   url: string;
+  deleteUrl: string;
   result: string[];
   files: UploadedFile[];
 }
