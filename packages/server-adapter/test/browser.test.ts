@@ -141,6 +141,26 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('upload page in Chromi
     await expect.poll(() => history.count()).toBe(2);
   });
 
+  it('a deleteUrl opened in the browser (ShareX "Delete") asks first, and its button deletes', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([PNG], { type: 'image/png' }), 'to-delete.png');
+    const upload = (await (
+      await fetch(`${server.url}/upload`, { method: 'POST', body: form, headers: { authorization: KEY } })
+    ).json()) as { url: string; deleteUrl: string };
+    const tab = await context.newPage();
+    try {
+      await tab.goto(upload.deleteUrl);
+      expect(await tab.textContent('h1')).toBe('Delete this file?');
+      expect((await fetch(upload.url)).status).toBe(200);
+      // The page's CSP must let its own form post (form-action 'self').
+      await tab.getByRole('button', { name: 'Delete' }).click();
+      await expect.poll(() => tab.textContent('h1')).toBe('Deleted');
+      expect((await fetch(upload.url)).status).toBe(404);
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('says a wrong key is wrong and asks again', async () => {
     await page.evaluate(() => localStorage.setItem('bytedrop.key', 'not-the-right-key'));
     await page.reload();
