@@ -10,6 +10,23 @@ import type { Uploader, UploadOptions, UploadResult } from '../types';
 import { openFileBlob } from './_file-blob';
 import { statFile } from './_stat';
 
+/**
+ * A file on disk as a Blob that reads lazily: nothing is loaded until read, large files are hashed in a worker
+ * thread, and a read of a file that changed since it was opened fails (`NotReadableError`; `ERR_INPUT` once it
+ * reaches the uploader) instead of uploading other bytes. A missing path or a directory fails with `ERR_INPUT`.
+ * Pass it to `prepare` or `upload` when the link must be known first; `uploadFile` is this plus `upload`.
+ *
+ * @example
+ * ```ts
+ * const file = await openFile('./clip.mp4', { type: 'video/mp4' });
+ * const prepared = await uploader.prepare(file, { filename: 'clip.mp4' }); // hashed, nothing held in memory
+ * await prepared.upload();
+ * ```
+ */
+export async function openFile(path: string, options?: { type?: string }): Promise<Blob> {
+  return openFileBlob(resolve(path), await statFile(path), options?.type);
+}
+
 /** Options of `uploadFile`: those of `Uploader.upload`, with the filename defaulting to the file's basename. */
 export type UploadFileOptions = Omit<UploadOptions, 'filename'> & { filename?: string };
 
@@ -32,14 +49,12 @@ export async function uploadFile(
   path: string,
   options?: UploadFileOptions,
 ): Promise<UploadResult> {
-  const absolute = resolve(path);
-  const stats = await statFile(path);
-  const blob = openFileBlob(absolute, stats, options?.contentType);
+  const blob = await openFile(path, options?.contentType === undefined ? {} : { type: options.contentType });
   try {
     return await uploader.upload(blob, {
       ...options,
-      filename: options?.filename ?? basename(absolute),
-      size: stats.size,
+      filename: options?.filename ?? basename(resolve(path)),
+      size: blob.size,
     });
   } catch (error) {
     // The uploader may have wrapped the Blob's error, so look down the cause chain.

@@ -15,7 +15,7 @@ export {
 } from '../doctor';
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from './config-file';
 export type { UploadFileOptions } from './file';
-export { uploadFile } from './file';
+export { openFile, uploadFile } from './file';
 export type { ConfigLayers, LoadConfigOptions } from './load-config';
 export { loadConfig, loadConfigLayers } from './load-config';
 export type { DefaultLocalStoreOptions } from './local-default';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OWN_DIGEST } from '../../src/_body';
 import { openFileBlob } from '../../src/node/_file-blob';
 import { WORKER_MIN_BYTES } from '../../src/node/_file-digest';
-import { uploadFile } from '../../src/node/file';
+import { openFile, uploadFile } from '../../src/node/file';
 import { createUploader } from '../../src/uploader';
 import { getBytes, inspector, MiB, s3Config } from '../_support/s3';
 
@@ -61,6 +61,21 @@ describe('uploadFile', () => {
       .catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'ERR_INPUT', cause: { name: 'NotReadableError' } });
     expect((failure as Error).message).toContain("'changing.bin'");
+  });
+
+  it('openFile: a lazy Blob to prepare (the link first) and then upload; a missing path is ERR_INPUT', async () => {
+    const bytes = randomBytes(3 * MiB);
+    const path = join(dir, 'clip.mp4');
+    await writeFile(path, bytes);
+    const file = await openFile(path, { type: 'video/mp4' });
+    expect({ size: file.size, type: file.type }).toEqual({ size: bytes.byteLength, type: 'video/mp4' });
+    const uploader = createUploader(s3Config(s3));
+    const prepared = await uploader.prepare(file, { filename: 'clip.mp4' });
+    expect(prepared).toMatchObject({ hash: sha256(bytes), contentType: 'video/mp4' });
+    const result = await prepared.upload();
+    expect(result.key).toBe(prepared.key);
+    expect(sha256(await getBytes(inspector(s3), s3.bucket, result.key))).toBe(sha256(bytes));
+    await expect(openFile(join(dir, 'missing.mp4'))).rejects.toMatchObject({ code: 'ERR_INPUT' });
   });
 
   it('defaults the filename to the basename and lets the caller override it', async () => {
