@@ -58,7 +58,7 @@ export async function uploadFiles(runner: UploadRunner): Promise<void> {
         document: document.uri,
         name,
         contentType: '',
-        bytes: await vscode.workspace.fs.readFile(uri),
+        body: await vscode.workspace.fs.readFile(uri),
         text: placeholder(name),
         // A picked file already in the workspace is linked where it is if the upload fails, not copied.
         ...(isInWorkspace(uri) ? { local: uri } : {}),
@@ -84,10 +84,10 @@ export async function uploadLocalFiles(runner: UploadRunner): Promise<void> {
   if (!editor) return;
   const jobs: UploadJob[] = [];
   for (const link of findLocalLinks(editor.document)) {
-    let bytes: Uint8Array;
+    let body: Uint8Array;
     try {
       if ((await vscode.workspace.fs.stat(link.target)).type !== vscode.FileType.File) continue;
-      bytes = await vscode.workspace.fs.readFile(link.target);
+      body = await vscode.workspace.fs.readFile(link.target);
     } catch {
       continue; // a broken link: nothing to upload
     }
@@ -95,7 +95,7 @@ export async function uploadLocalFiles(runner: UploadRunner): Promise<void> {
       document: editor.document.uri,
       name: posix.basename(link.target.path),
       contentType: '',
-      bytes,
+      body,
       text: link.text,
       local: link.target,
       link: link.withUrl,

@@ -5,6 +5,7 @@
  * about to be applied: a paste where the user picked another option uploads nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { openFile } from '@bytedrop/core/node';
 import * as vscode from 'vscode';
 import { BYTEDROP_KIND, EDIT_TITLE } from './constants';
 import { readSettings } from './settings';
@@ -23,6 +24,19 @@ export function placeholder(name: string): string {
   return `![Uploading ${name.replace(/[[\]\\\r\n]/g, '')}…](bytedrop:upload/${randomUUID().slice(0, 8)})`;
 }
 
+/**
+ * A dropped file's content. One the extension host can read from disk (`uri`, a local window) is opened lazily, so a
+ * large drop is hashed and streamed without ever being held in memory; anything else (a screenshot on the
+ * clipboard, a file on the client of a remote window) comes through `data()`.
+ */
+async function contentOf(file: vscode.DataTransferFile, type: string): Promise<Uint8Array | Blob> {
+  if (file.uri?.scheme === 'file') {
+    const opened = await openFile(file.uri.fsPath, type ? { type } : {}).catch(() => undefined);
+    if (opened) return opened;
+  }
+  return file.data();
+}
+
 /** The files of a DataTransfer, read from it (never from the OS clipboard, which a remote host cannot see). */
 async function readFiles(
   dataTransfer: vscode.DataTransfer,
@@ -37,11 +51,10 @@ async function readFiles(
     entries.push({ mime, file });
   }
   const files = await Promise.all(
-    entries.map(async ({ mime, file }) => ({
-      name: file.name || 'image.png',
-      contentType: mime === 'files' || !mime.includes('/') ? '' : mime,
-      bytes: await file.data(),
-    })),
+    entries.map(async ({ mime, file }) => {
+      const contentType = mime === 'files' || !mime.includes('/') ? '' : mime;
+      return { name: file.name || 'image.png', contentType, body: await contentOf(file, contentType) };
+    }),
   );
   return token.isCancellationRequested ? [] : files;
 }

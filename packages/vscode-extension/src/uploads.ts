@@ -26,13 +26,16 @@ import { replaceText, waitForText } from './patch';
 import { readSettings } from './settings';
 import { createTargetUploader } from './target';
 
-/** A file's name, declared type and bytes, as a paste, drop or picker hands it over. */
+/**
+ * A file's name, declared type and content, as a paste, drop or picker hands it over. The content is bytes, or a
+ * lazy Blob over a file on disk (a dropped file the extension host can read): then nothing is held in memory.
+ */
 export interface UploadFile {
   /** The file's name as the user knows it (`image.png` for a screenshot). */
   name: string;
   /** The type the clipboard or drop declared; may be empty. */
   contentType: string;
-  bytes: Uint8Array;
+  body: Uint8Array | Blob;
 }
 
 /** One file to upload and the text that stands for it in a document. */
@@ -49,6 +52,17 @@ export interface UploadJob extends UploadFile {
   local?: vscode.Uri;
   /** Turns the uploaded URL into the replacement text; by default `bytedrop.linkFormat` over the upload result. */
   link?: (url: string) => string;
+}
+
+function sizeOf(file: UploadFile): number {
+  return ArrayBuffer.isView(file.body) ? file.body.byteLength : file.body.size;
+}
+
+/** The content as bytes (the first `length` only, when given): read from disk for a file-backed Blob. */
+async function bytesOf(file: UploadFile, length?: number): Promise<Uint8Array> {
+  const { body } = file;
+  if (ArrayBuffer.isView(body)) return length === undefined ? body : body.subarray(0, length);
+  return new Uint8Array(await (length === undefined ? body : body.slice(0, length)).arrayBuffer());
 }
 
 /** Files above this size get their own percentage in the notification. */
@@ -72,7 +86,7 @@ function uploadOptions(document: vscode.Uri, file: UploadFile): UploadOptions {
   return {
     filename: file.name,
     ...(file.contentType ? { contentType: file.contentType } : {}),
-    size: file.bytes.byteLength,
+    size: sizeOf(file),
     vars: templateVars(document),
   };
 }
@@ -121,7 +135,7 @@ export class UploadRunner {
    *
    * @example
    * ```ts
-   * const [early] = await runner.prepare(document.uri, [{ name: 'shot.png', contentType: 'image/png', bytes }]);
+   * const [early] = await runner.prepare(document.uri, [{ name: 'shot.png', contentType: 'image/png', body: bytes }]);
    * const text = early?.link ?? placeholder('shot.png');
    * ```
    */
@@ -134,7 +148,7 @@ export class UploadRunner {
       files.map(async (file) => {
         if (!uploader || !canPrepare(uploader)) return undefined;
         const prepared = await uploader
-          .prepare(file.bytes, uploadOptions(document, file))
+          .prepare(file.body, uploadOptions(document, file))
           .catch(() => undefined);
         if (!prepared) return undefined;
         return prepared.contentAddressed ? { prepared, link: linkOf(document, prepared) } : { prepared };
@@ -150,7 +164,7 @@ export class UploadRunner {
    *
    * @example
    * ```ts
-   * void runner.run([{ document: doc.uri, name: 'shot.png', contentType: 'image/png', bytes, text: placeholder }], { awaitInsert: true });
+   * void runner.run([{ document: doc.uri, name: 'shot.png', contentType: 'image/png', body: bytes, text: placeholder }], { awaitInsert: true });
    * ```
    */
   async run(jobs: UploadJob[], options: { awaitInsert?: boolean } = {}): Promise<void> {
@@ -171,7 +185,7 @@ export class UploadRunner {
       try {
         await this.keepLocally(job);
       } catch (error) {
-        // E.g. an untitled note outside any folder: the bytes stay in memory for Retry, the text stays put.
+        // E.g. an untitled note outside any folder: the content stays for Retry, the text stays put.
         unsaved.push(`${job.name} (${toBytedropError(error).message})`);
       }
     }
@@ -193,7 +207,7 @@ export class UploadRunner {
           uploader ??= createTargetUploader((jobs[0] as UploadJob).document, this.secrets);
           return uploader;
         };
-        const total = jobs.reduce((sum, job) => sum + job.bytes.byteLength, 0) || 1;
+        const total = jobs.reduce((sum, job) => sum + sizeOf(job), 0) || 1;
         let finished = 0;
         await eachLimited(jobs, CONCURRENCY, async (job) => {
           let loaded = 0;
@@ -203,16 +217,16 @@ export class UploadRunner {
               onProgress: (update: UploadProgress) => {
                 const delta = update.loaded - loaded;
                 loaded = update.loaded;
-                const percent = Math.round((100 * update.loaded) / (update.total ?? job.bytes.byteLength));
+                const percent = Math.round((100 * update.loaded) / (update.total ?? sizeOf(job)));
                 progress.report({
                   increment: (100 * delta) / total,
-                  ...(job.bytes.byteLength >= LARGE_FILE_BYTES ? { message: `${job.name} ${percent}%` } : {}),
+                  ...(sizeOf(job) >= LARGE_FILE_BYTES ? { message: `${job.name} ${percent}%` } : {}),
                 });
               },
             };
             const result = job.prepared
               ? await job.prepared.upload(sending)
-              : await (await target()).upload(job.bytes, {
+              : await (await target()).upload(job.body, {
                   ...uploadOptions(job.document, job),
                   ...sending,
                 });
@@ -240,16 +254,16 @@ export class UploadRunner {
   private async keepLocally(job: UploadJob): Promise<void> {
     if (!job.local) {
       const target = await fallbackDestination(job.document, job.name);
-      await vscode.workspace.fs.writeFile(target, job.bytes);
+      await vscode.workspace.fs.writeFile(target, await bytesOf(job));
       job.local = target;
     }
     if (job.link) return;
     const contentType =
-      job.contentType || (await sniffContentType(job.bytes.subarray(0, SNIFF_BYTES), job.name)).contentType;
+      job.contentType || (await sniffContentType(await bytesOf(job, SNIFF_BYTES), job.name)).contentType;
     const link = linkOf(job.document, {
       url: relativePath(job.document, job.local),
       key: '',
-      size: job.bytes.byteLength,
+      size: sizeOf(job),
       contentType,
       filename: job.name,
     });

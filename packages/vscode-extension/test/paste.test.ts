@@ -5,6 +5,9 @@
  * the hash, or a Bytedrop server, gets a placeholder that is patched later.
  */
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { BYTEDROP_KIND } from '../src/constants';
@@ -18,6 +21,7 @@ import {
   fake,
   languages,
   Range,
+  Uri,
   workspace,
 } from './_fake/vscode';
 import { type Gate, startGate } from './_setup/gate';
@@ -474,6 +478,66 @@ describe('drop', () => {
     const [link] = uploadedLinks(world.document.getText().replace(/^\[/, '!['));
     // Buffer.equals: a deep toEqual over 3 MiB element by element takes seconds.
     expect(Buffer.from(await fetchBytes(link?.url as string)).equals(Buffer.from(big))).toBe(true);
+  });
+});
+
+describe('drop of a file on disk', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bytedrop-drop-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  /** A drop of `path` as VS Code hands it over: its `uri`, and `data()` for the bytes. */
+  const dropOf = (name: string, path: string, data: () => Promise<Uint8Array>) => {
+    const transfer = new DataTransfer();
+    // VS Code lists a file dropped from the OS under 'files', without a type.
+    transfer.append('files', fake.fileItem(name, data, Uri.file(path)));
+    return fake.drop(world.document, world.document.positionAt(0), transfer);
+  };
+
+  it('is streamed from disk, never loaded through data(), and hashed before the edit (20 MiB)', async () => {
+    const bytes = new Uint8Array(20 * 1024 * 1024).map((_, index) => (index * 31) % 253);
+    const path = join(dir, 'clip.bin');
+    await writeFile(path, bytes);
+    const data = vi.fn(async (): Promise<Uint8Array> => {
+      throw new Error('data() must not be called for a file the extension host can read');
+    });
+    await dropOf('clip.bin', path, data);
+    // The final, content-addressed link is in the drop's edit already.
+    const [link] = uploadedLinks(world.document.getText().replace(/^\[/, '!['));
+    expect(link?.url).toMatch(/clip-[0-9a-f]{8}\.bin$/);
+    await uploadsSettled();
+    expect(Buffer.from(await fetchBytes(link?.url as string)).equals(Buffer.from(bytes))).toBe(true);
+    expect(data).not.toHaveBeenCalled();
+  });
+
+  it('a file the extension host cannot open (the client of a remote window) comes through data()', async () => {
+    const bytes = png(41);
+    const data = vi.fn(async () => bytes);
+    await dropOf('remote.png', join(dir, 'not-on-this-host.png'), data);
+    await uploadsSettled();
+    const [link] = uploadedLinks(world.document.getText());
+    expect(await fetchBytes(link?.url as string)).toEqual(bytes);
+    expect(data).toHaveBeenCalledTimes(1);
+  });
+
+  it('a failed upload copies it into the workspace and links it there', async () => {
+    const bytes = png(42);
+    const path = join(dir, 'kept.png');
+    await writeFile(path, bytes);
+    await s3.stop();
+    try {
+      await dropOf('kept.png', path, async () => {
+        throw new Error('data() must not be called');
+      });
+      const message = await fake.nextMessage();
+      expect(message).toMatchObject({ severity: 'error', items: ['Retry upload'] });
+      expect(world.document.getText()).toBe('![kept.png](kept.png)# Post\n\n');
+      expect(fake.files.get('/ws/notes/kept.png')).toEqual(bytes);
+    } finally {
+      await s3.restart();
+    }
   });
 });
 
