@@ -12,6 +12,7 @@ import {
   SERVER_ACCESS_KEY,
   SERVER_ACCESS_KEY_ENV,
 } from './constants';
+import { contentOf } from './content';
 import { findLocalLinks } from './local-links';
 import { placeholder } from './provider';
 import { readSettings } from './settings';
@@ -58,7 +59,7 @@ export async function uploadFiles(runner: UploadRunner): Promise<void> {
         document: document.uri,
         name,
         contentType: '',
-        body: await vscode.workspace.fs.readFile(uri),
+        body: await contentOf(uri, () => vscode.workspace.fs.readFile(uri)),
         text: placeholder(name),
         // A picked file already in the workspace is linked where it is if the upload fails, not copied.
         ...(isInWorkspace(uri) ? { local: uri } : {}),
@@ -84,10 +85,10 @@ export async function uploadLocalFiles(runner: UploadRunner): Promise<void> {
   if (!editor) return;
   const jobs: UploadJob[] = [];
   for (const link of findLocalLinks(editor.document)) {
-    let body: Uint8Array;
+    let body: Uint8Array | Blob;
     try {
       if ((await vscode.workspace.fs.stat(link.target)).type !== vscode.FileType.File) continue;
-      body = await vscode.workspace.fs.readFile(link.target);
+      body = await contentOf(link.target, () => vscode.workspace.fs.readFile(link.target));
     } catch {
       continue; // a broken link: nothing to upload
     }

@@ -5,9 +5,9 @@
  * about to be applied: a paste where the user picked another option uploads nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { openFile } from '@bytedrop/core/node';
 import * as vscode from 'vscode';
 import { BYTEDROP_KIND, EDIT_TITLE } from './constants';
+import { contentOf } from './content';
 import { readSettings } from './settings';
 import type { UploadFile, UploadJob, UploadRunner } from './uploads';
 
@@ -22,19 +22,6 @@ import type { UploadFile, UploadJob, UploadRunner } from './uploads';
  */
 export function placeholder(name: string): string {
   return `![Uploading ${name.replace(/[[\]\\\r\n]/g, '')}…](bytedrop:upload/${randomUUID().slice(0, 8)})`;
-}
-
-/**
- * A dropped file's content. One the extension host can read from disk (`uri`, a local window) is opened lazily, so a
- * large drop is hashed and streamed without ever being held in memory; anything else (a screenshot on the
- * clipboard, a file on the client of a remote window) comes through `data()`.
- */
-async function contentOf(file: vscode.DataTransferFile, type: string): Promise<Uint8Array | Blob> {
-  if (file.uri?.scheme === 'file') {
-    const opened = await openFile(file.uri.fsPath, type ? { type } : {}).catch(() => undefined);
-    if (opened) return opened;
-  }
-  return file.data();
 }
 
 /** The files of a DataTransfer, read from it (never from the OS clipboard, which a remote host cannot see). */
@@ -53,7 +40,8 @@ async function readFiles(
   const files = await Promise.all(
     entries.map(async ({ mime, file }) => {
       const contentType = mime === 'files' || !mime.includes('/') ? '' : mime;
-      return { name: file.name || 'image.png', contentType, body: await contentOf(file, contentType) };
+      const body = await contentOf(file.uri, () => file.data(), contentType);
+      return { name: file.name || 'image.png', contentType, body };
     }),
   );
   return token.isCancellationRequested ? [] : files;

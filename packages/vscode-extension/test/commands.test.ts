@@ -1,7 +1,10 @@
 /** The command palette entries, over the real core and a real s3rver. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
-import { commands, fake, Uri } from './_fake/vscode';
+import { commands, fake, Uri, workspace } from './_fake/vscode';
 import { createWorld, PLACEHOLDER, png, type World } from './_setup/world';
 
 const WAIT = { timeout: 20_000, interval: 20 };
@@ -39,6 +42,24 @@ describe('Bytedrop: Upload files…', () => {
     expect(match).not.toBeNull();
     expect(await served(match?.[1] as string)).toEqual(outside);
     expect(await served(match?.[2] as string)).toEqual(inside);
+  });
+
+  it('a picked file the extension host can open is streamed from disk, not read whole through workspace.fs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bytedrop-pick-'));
+    try {
+      const bytes = png(22);
+      await writeFile(join(dir, 'on-disk.png'), bytes);
+      const readFile = vi.spyOn(workspace.fs, 'readFile');
+      fake.openDialogAnswers.push([Uri.file(join(dir, 'on-disk.png'))]);
+      fake.showEditor(world.document, 2);
+      await commands.executeCommand('bytedrop.uploadFiles');
+      const url = world.document.getText().match(/!\[on-disk\.png\]\((\S+)\)/)?.[1];
+      expect(await served(url as string)).toEqual(bytes);
+      expect(readFile).not.toHaveBeenCalled();
+      readFile.mockRestore();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('does nothing when the picker is dismissed, and asks for an editor when none is open', async () => {
