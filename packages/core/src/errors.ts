@@ -25,7 +25,11 @@ export type ErrorCode =
   | 'ERR_NETWORK'
   | 'ERR_CLOCK_SKEW'
   | 'ERR_PROVIDER'
-  | 'ERR_INPUT';
+  | 'ERR_INPUT'
+  | 'ERR_TIMEOUT'
+  | 'ERR_THROTTLED'
+  | 'ERR_CHECKSUM'
+  | 'ERR_CONFLICT';
 
 /**
  * Every code, for validating codes that arrive over the wire (e.g. from a Bytedrop server).
@@ -50,6 +54,10 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'ERR_CLOCK_SKEW',
   'ERR_PROVIDER',
   'ERR_INPUT',
+  'ERR_TIMEOUT',
+  'ERR_THROTTLED',
+  'ERR_CHECKSUM',
+  'ERR_CONFLICT',
 ];
 
 /**
@@ -235,6 +243,28 @@ export function toBytedropError(error: unknown, context?: ErrorContext): Bytedro
       return new BytedropError('ERR_NOT_FOUND', `object not found${at}: check the key and bucket`, options);
     case 'NoSuchKey':
       return new BytedropError('ERR_NOT_FOUND', `object not found${at}: check the key and bucket`, options);
+    case 'SlowDown':
+    case 'TooManyRequests':
+    case 'ServiceUnavailable':
+      return new BytedropError(
+        'ERR_THROTTLED',
+        `the provider is throttling requests (${s3Code})${at}: wait a little and retry, or upload fewer files at once`,
+        options,
+      );
+    case 'BadDigest':
+    case 'InvalidDigest':
+    case 'XAmzContentSHA256Mismatch':
+      return new BytedropError(
+        'ERR_CHECKSUM',
+        `the provider received bytes that do not match their checksum (${s3Code})${at}: the data changed or was damaged on the way; retry the upload`,
+        options,
+      );
+    case 'PreconditionFailed':
+      return new BytedropError(
+        'ERR_CONFLICT',
+        `an object already exists at this key and was not replaced (${s3Code})${at}`,
+        options,
+      );
     case 'EntityTooLarge':
       return new BytedropError(
         'ERR_TOO_LARGE',
@@ -243,13 +273,19 @@ export function toBytedropError(error: unknown, context?: ErrorContext): Bytedro
       );
   }
 
+  if (name === 'TimeoutError') {
+    return new BytedropError(
+      'ERR_TIMEOUT',
+      `the storage stopped answering (${detail})${at}: the provider or the network stalled; retry, or check the provider's status`,
+      options,
+    );
+  }
   const networkCode = findNetworkCode(error);
   if (
     networkCode !== undefined ||
-    name === 'TimeoutError' ||
     (name === 'TypeError' && detail === 'fetch failed')
   ) {
-    const why = networkCode ?? (name === 'TimeoutError' ? 'timeout' : detail);
+    const why = networkCode ?? detail;
     return new BytedropError(
       'ERR_NETWORK',
       `could not reach the storage (${why})${at}: check that 'endpoint' is right and the server is running and reachable`,
@@ -261,6 +297,13 @@ export function toBytedropError(error: unknown, context?: ErrorContext): Bytedro
       return new BytedropError(
         'ERR_AUTH',
         `credentials rejected (HTTP 401)${at}: check 'accessKeyId' and 'secretAccessKey'`,
+        options,
+      );
+    }
+    if (status === 429 || status === 503) {
+      return new BytedropError(
+        'ERR_THROTTLED',
+        `the provider is busy (HTTP ${status}${s3Code ? ` ${s3Code}` : ''})${at}: wait a little and retry`,
         options,
       );
     }

@@ -133,7 +133,6 @@ describe('toBytedropError on error shapes the SDK and fetch produce elsewhere', 
     ['RequestTimeTooSkewed', 403, 'ERR_CLOCK_SKEW'],
     ['NoSuchKey', 404, 'ERR_NOT_FOUND'],
     ['EntityTooLarge', 400, 'ERR_TOO_LARGE'],
-    ['SlowDown', 503, 'ERR_PROVIDER'],
     ['Unknown', 401, 'ERR_AUTH'],
     ['Unknown', 403, 'ERR_FORBIDDEN'],
     ['InternalError', 500, 'ERR_PROVIDER'],
@@ -160,8 +159,19 @@ describe('toBytedropError on error shapes the SDK and fetch produce elsewhere', 
     expect(toBytedropError(fetchFailed).code).toBe('ERR_NETWORK');
     expect(toBytedropError(new TypeError('fetch failed')).code).toBe('ERR_NETWORK');
     const timeout = Object.assign(new Error('timed out'), { name: 'TimeoutError' });
-    expect(toBytedropError(timeout).code).toBe('ERR_NETWORK');
+    expect(toBytedropError(timeout).code).toBe('ERR_TIMEOUT');
     expect(toBytedropError(new DOMException('aborted', 'AbortError')).code).toBe('ERR_ABORTED');
+  });
+
+  it.each([
+    ['SlowDown', 503, 'ERR_THROTTLED'],
+    ['ServiceUnavailable', 503, 'ERR_THROTTLED'],
+    ['Unknown', 429, 'ERR_THROTTLED'],
+    ['BadDigest', 400, 'ERR_CHECKSUM'],
+    ['XAmzContentSHA256Mismatch', 400, 'ERR_CHECKSUM'],
+    ['PreconditionFailed', 412, 'ERR_CONFLICT'],
+  ] as const)('%s (HTTP %i) → %s', (name, status, code) => {
+    expect(toBytedropError(sdkError(name, status)).code).toBe(code);
   });
 
   it('passes BytedropErrors through and wraps anything else as ERR_PROVIDER', () => {
