@@ -41,6 +41,10 @@ export interface BytedropConfig {
    * stream is buffered before it is streamed.
    */
   multipartThreshold: number;
+  /** Time to open a connection to the provider, in ms (default 10 000). */
+  connectionTimeout?: number;
+  /** Silence allowed on a connection mid-request, in ms (default 30 000): a stalled provider fails, never hangs. */
+  socketTimeout?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -114,6 +118,13 @@ const bytes = (field: string, min: number, max: number) =>
     v.maxValue(max, (issue) => `'${field}' ${String(issue.input)} is above ${max} bytes: use at most ${max}`),
   );
 
+const milliseconds = (field: string) =>
+  v.pipe(
+    v.number(`'${field}' must be a number of milliseconds`),
+    v.integer((issue) => `'${field}' ${String(issue.input)} is not a whole number of milliseconds: round it`),
+    v.minValue(1, (issue) => `'${field}' ${String(issue.input)} must be at least 1 ms`),
+  );
+
 /**
  * The valibot schema of a Bytedrop config. Accepts user input, fills defaults, infers the provider from the endpoint
  * and the region from the provider. `parseConfig` wraps it and throws one `ERR_CONFIG` listing every problem.
@@ -183,6 +194,8 @@ export const configSchema = v.pipe(
       ),
       maxFileSize: v.optional(bytes('maxFileSize', 1, Number.MAX_SAFE_INTEGER)),
       multipartThreshold: v.optional(bytes('multipartThreshold', 1, MAX_PART_SIZE)),
+      connectionTimeout: v.optional(milliseconds('connectionTimeout')),
+      socketTimeout: v.optional(milliseconds('socketTimeout')),
     },
     // Valibot reports a missing required key with the object's message; the only required key is the bucket.
     (issue) =>
@@ -230,7 +243,7 @@ function dropEmpty(input: unknown): unknown {
  * ```ts
  * const config = parseConfig({ endpoint: 'http://127.0.0.1:9000', bucket: 'notes', accessKeyId: 'k', secretAccessKey: 's' });
  * config.provider; // 'custom'
- * config.keyTemplate; // '{yyyy}/{mm}/{dd}/{name}-{hash:8}.{ext}'
+ * config.keyTemplate; // '{yyyy}/{mm}/{dd}/{name}-{hash:16}.{ext}'
  * parseConfig({ endpoint: '127.0.0.1:9000', bucket: 'notes' });
  * // throws ERR_CONFIG: endpoint '127.0.0.1:9000' has no scheme: write 'http://127.0.0.1:9000' or 'https://127.0.0.1:9000'
  * ```
@@ -242,96 +255,4 @@ export function parseConfig(input: unknown): BytedropConfig {
   // A bad key template is its own failure (ERR_TEMPLATE, as from compileKeyTemplate), so hosts can point at that field.
   const onlyTemplate = result.issues.every((issue) => issue.path?.[0]?.key === 'keyTemplate');
   throw new BytedropError(onlyTemplate ? 'ERR_TEMPLATE' : 'ERR_CONFIG', messages.join('; '));
-}
-
-/** Reads one env var, BYTEDROP_* first, then the ByteGo name. */
-function pick(env: Record<string, string | undefined>, ...names: string[]): [string, string] | undefined {
-  for (const name of names) {
-    const value = env[name]?.trim();
-    if (value) return [name, value];
-  }
-  return undefined;
-}
-
-function envBoolean(name: string, value: string): boolean {
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new BytedropError('ERR_CONFIG', `${name}='${value}' is not a boolean: write 'true' or 'false'`);
-}
-
-function envMebibytes(name: string, value: string): number {
-  const number = Number(value);
-  if (value === '' || !Number.isFinite(number) || number <= 0) {
-    throw new BytedropError(
-      'ERR_CONFIG',
-      `${name}='${value}' is not a size: write a positive number of MiB, e.g. '8'`,
-    );
-  }
-  return Math.round(number * MiB);
-}
-
-/**
- * Reads a partial config from environment variables. `BYTEDROP_*` names win over the ByteGo names
- * (`S3_ENDPOINT`, `S3_ACCESS_KEY`, `S3_SECRET_KEY`, `S3_BUCKET`, `S3_ACL`, `S3_REGION`, `PUBLIC_DOMAIN`), so a ByteGo
- * deployment's env works unchanged. A `PUBLIC_DOMAIN` without a scheme gets `https://`, as ByteGo assumed.
- * Sizes (`*_MB`) are MiB. Pass the result through `parseConfig` (usually merged with a file and overrides).
- *
- * @example
- * ```ts
- * configFromEnv({ S3_ENDPOINT: 'https://abc.r2.cloudflarestorage.com', S3_BUCKET: 'notes', PUBLIC_DOMAIN: 'cdn.example.com' });
- * // { endpoint: 'https://abc.r2.cloudflarestorage.com', bucket: 'notes', publicBaseUrl: 'https://cdn.example.com' }
- * ```
- */
-export function configFromEnv(env: Record<string, string | undefined>): Partial<BytedropConfig> {
-  const config: Partial<BytedropConfig> = {};
-  const strings = {
-    endpoint: ['BYTEDROP_ENDPOINT', 'S3_ENDPOINT'],
-    bucket: ['BYTEDROP_BUCKET', 'S3_BUCKET'],
-    accessKeyId: ['BYTEDROP_ACCESS_KEY_ID', 'S3_ACCESS_KEY'],
-    secretAccessKey: ['BYTEDROP_SECRET_ACCESS_KEY', 'S3_SECRET_KEY'],
-    sessionToken: ['BYTEDROP_SESSION_TOKEN'],
-    region: ['BYTEDROP_REGION', 'S3_REGION'],
-    acl: ['BYTEDROP_ACL', 'S3_ACL'],
-    keyTemplate: ['BYTEDROP_KEY_TEMPLATE'],
-  } as const;
-  for (const [field, names] of Object.entries(strings) as [keyof typeof strings, readonly string[]][]) {
-    const found = pick(env, ...names);
-    if (found) config[field] = found[1];
-  }
-  const provider = pick(env, 'BYTEDROP_PROVIDER');
-  if (provider) config.provider = provider[1].toLowerCase() as ProviderName;
-  const hash = pick(env, 'BYTEDROP_HASH', 'BYTEDROP_HASH_ALGORITHM');
-  if (hash) config.hashAlgorithm = hash[1].toLowerCase() as HashAlgorithm;
-
-  const base = pick(env, 'BYTEDROP_PUBLIC_BASE_URL', 'PUBLIC_DOMAIN');
-  if (base) {
-    const [name, value] = base;
-    // ByteGo's PUBLIC_DOMAIN is often a bare host; ByteGo served it over https.
-    config.publicBaseUrl =
-      name === 'PUBLIC_DOMAIN' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? `https://${value}` : value;
-  }
-  const pathStyle = pick(env, 'BYTEDROP_FORCE_PATH_STYLE');
-  if (pathStyle) config.forcePathStyle = envBoolean(...pathStyle);
-
-  const sizes = {
-    partSize: 'BYTEDROP_PART_SIZE_MB',
-    maxFileSize: 'BYTEDROP_MAX_FILE_SIZE_MB',
-    multipartThreshold: 'BYTEDROP_MULTIPART_THRESHOLD_MB',
-  } as const;
-  for (const [field, name] of Object.entries(sizes) as [keyof typeof sizes, string][]) {
-    const found = pick(env, name);
-    if (found) config[field] = envMebibytes(...found);
-  }
-  const queue = pick(env, 'BYTEDROP_QUEUE_SIZE');
-  if (queue) {
-    const number = Number(queue[1]);
-    if (!Number.isInteger(number)) {
-      throw new BytedropError(
-        'ERR_CONFIG',
-        `BYTEDROP_QUEUE_SIZE='${queue[1]}' is not a whole number: write e.g. '4'`,
-      );
-    }
-    config.queueSize = number;
-  }
-  return config;
 }

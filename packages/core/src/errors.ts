@@ -118,6 +118,8 @@ export interface ErrorContext {
   bucket?: string;
   endpoint?: string;
   key?: string;
+  /** The request that failed (`UploadPart 3`, `CompleteMultipartUpload`), when known. */
+  operation?: string;
 }
 
 interface ErrorShape {
@@ -142,6 +144,9 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** Network codes that mean the other side stopped answering, rather than refused or dropped the connection. */
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
 function shapeOf(value: unknown): ErrorShape {
   return typeof value === 'object' && value !== null ? (value as ErrorShape) : {};
 }
@@ -163,6 +168,7 @@ function findNetworkCode(error: unknown): string | undefined {
 
 function where(context: ErrorContext | undefined): string {
   const parts: string[] = [];
+  if (context?.operation) parts.push(context.operation);
   if (context?.bucket) parts.push(`bucket '${context.bucket}'`);
   if (context?.key) parts.push(`key '${context.key}'`);
   if (context?.endpoint) parts.push(`endpoint '${context.endpoint}'`);
@@ -273,18 +279,19 @@ export function toBytedropError(error: unknown, context?: ErrorContext): Bytedro
       );
   }
 
-  if (name === 'TimeoutError') {
+  const networkCode = findNetworkCode(error);
+  // The SDK names resets 'TimeoutError' too (for its retries): only a real time-out, with no other network code, is one.
+  if (
+    (name === 'TimeoutError' && (networkCode === undefined || TIMEOUT_CODES.has(networkCode))) ||
+    (networkCode !== undefined && TIMEOUT_CODES.has(networkCode))
+  ) {
     return new BytedropError(
       'ERR_TIMEOUT',
       `the storage stopped answering (${detail})${at}: the provider or the network stalled; retry, or check the provider's status`,
       options,
     );
   }
-  const networkCode = findNetworkCode(error);
-  if (
-    networkCode !== undefined ||
-    (name === 'TypeError' && detail === 'fetch failed')
-  ) {
+  if (networkCode !== undefined || (name === 'TypeError' && detail === 'fetch failed')) {
     const why = networkCode ?? detail;
     return new BytedropError(
       'ERR_NETWORK',

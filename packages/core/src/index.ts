@@ -1,12 +1,6 @@
 export type { BytedropConfig } from './config';
-export {
-  CANNED_ACLS,
-  configFromEnv,
-  configSchema,
-  DEFAULT_PART_SIZE,
-  MIN_PART_SIZE,
-  parseConfig,
-} from './config';
+export { CANNED_ACLS, configSchema, DEFAULT_PART_SIZE, MIN_PART_SIZE, parseConfig } from './config';
+export { configFromEnv } from './config-env';
 export type { BucketCheck, DoctorCheck, DoctorCheckId, DoctorOptions, DoctorReport } from './doctor';
 export {
   checkBucket,
@@ -22,6 +16,8 @@ export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';
 export { createHasher, hashBody, shortHash } from './hash';
+export type { JournalEntry, UploadJournal } from './journal';
+export { createMemoryJournal, TEMP_KEY_PREFIX } from './journal';
 export type { LinkSource } from './links';
 export { formatLink, publicUrl } from './links';
 export type { FindLinksOptions, MarkdownLink } from './markdown-links';
@@ -37,11 +33,14 @@ export {
   resolveProvider,
   urlProblem,
 } from './providers';
+export { attachmentDisposition, isActiveType, isInertType, servedHeaders } from './served';
 export type { ServerUploader, ServerUploaderOptions, ServerUploadResult } from './server-uploader';
 export { createServerUploader } from './server-uploader';
 export { SNIFF_BYTES, sniffContentType, typeMatches } from './sniff';
 export type { PendingAbort, S3Store, S3StoreOptions } from './stores/s3';
 export { createS3Store } from './stores/s3';
+export type { RetryPolicy } from './stores/s3-retry';
+export { createRetryStrategy, DEFAULT_RETRY_POLICY } from './stores/s3-retry';
 export type { KeyContext, KeyTemplate } from './template';
 export {
   CALLER_VARIABLES,
@@ -52,8 +51,10 @@ export {
 } from './template';
 export type {
   BodyInput,
+  CopyOptions,
   HashAlgorithm,
   LinkFormat,
+  ObjectMeta,
   ObjectStore,
   PreparedUpload,
   PreparedUploadOptions,
@@ -62,10 +63,11 @@ export type {
   PutOptions,
   ReplayableBody,
   StoredObject,
+  SweepReport,
   Uploader,
   UploadOptions,
   UploadProgress,
   UploadResult,
 } from './types';
 export type { BytedropUploader, CreateUploaderOptions } from './uploader';
-export { canPrepare, createUploader, IMMUTABLE_CACHE_CONTROL, TEMP_KEY_PREFIX } from './uploader';
+export { canPrepare, createUploader, IMMUTABLE_CACHE_CONTROL } from './uploader';

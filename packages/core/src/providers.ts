@@ -2,9 +2,13 @@
  * Provider presets: the quirks of each S3-compatible service, in one table, turned into plain S3Client settings.
  * No SDK import here, so hosts and the doctor can inspect settings without loading the AWS SDK.
  */
+
+import { checkHttpUrl, hostOf } from './_urls';
 import type { BytedropConfig } from './config';
 import { BytedropError } from './errors';
 import type { ProviderName } from './types';
+
+export { checkHttpUrl, urlProblem } from './_urls';
 
 /**
  * What Bytedrop knows about one provider.
@@ -32,6 +36,13 @@ export interface ProviderPreset {
   readonly forcePathStyle: boolean;
   /** Multipart parts must all have the same size except the last. */
   readonly equalParts: boolean;
+  /**
+   * Which writes honour `If-None-Match: *` (refuse with 412 instead of replacing an object). Where one does not, the
+   * HEAD the uploader sends just before the write is the only guard, and a concurrent writer could still slip in
+   * between. Proven here on radosgw (put); from the providers' documentation elsewhere. No provider makes CopyObject
+   * conditional this way.
+   */
+  readonly conditionalWrites: { readonly put: boolean; readonly complete: boolean };
 }
 
 /**
@@ -94,6 +105,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/(?:^|\.)s3[.-]([a-z0-9-]+)\.amazonaws\.com/),
     forcePathStyle: false,
     equalParts: false,
+    conditionalWrites: { put: true, complete: true },
   },
   r2: {
     name: 'r2',
@@ -106,6 +118,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     forcePathStyle: false,
     // R2 rejects multipart uploads whose non-final parts differ in size.
     equalParts: true,
+    conditionalWrites: { put: true, complete: true },
   },
   b2: {
     name: 'b2',
@@ -117,6 +130,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/^s3\.([a-z0-9-]+)\.backblazeb2\.com$/),
     forcePathStyle: false,
     equalParts: false,
+    conditionalWrites: { put: false, complete: false },
   },
   minio: {
     name: 'minio',
@@ -126,6 +140,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     defaultRegion: 'us-east-1',
     forcePathStyle: true,
     equalParts: false,
+    conditionalWrites: { put: true, complete: true },
   },
   spaces: {
     name: 'spaces',
@@ -137,6 +152,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     defaultRegion: 'us-east-1',
     forcePathStyle: false,
     equalParts: false,
+    conditionalWrites: { put: false, complete: false },
   },
   wasabi: {
     name: 'wasabi',
@@ -148,6 +164,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/^s3\.([a-z0-9-]+)\.wasabisys\.com$/),
     forcePathStyle: false,
     equalParts: false,
+    conditionalWrites: { put: false, complete: false },
   },
   cos: {
     name: 'cos',
@@ -159,6 +176,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/(?:^|\.)cos\.([a-z0-9-]+)\.myqcloud\.com$/),
     forcePathStyle: false,
     equalParts: false,
+    conditionalWrites: { put: false, complete: false },
   },
   oss: {
     name: 'oss',
@@ -171,6 +189,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/(?:^|\.)(oss-[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$/),
     forcePathStyle: false,
     equalParts: false,
+    conditionalWrites: { put: false, complete: false },
   },
   custom: {
     name: 'custom',
@@ -180,6 +199,9 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     defaultRegion: 'us-east-1',
     forcePathStyle: true,
     equalParts: false,
+    // Sent on single PUTs (radosgw honours it, s3rver ignores it); a provider that answers 501 gets the PUT again
+    // without it.
+    conditionalWrites: { put: true, complete: false },
   },
 } satisfies Record<ProviderName, ProviderPreset>);
 
@@ -192,14 +214,6 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
  * ```
  */
 export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[];
-
-function hostOf(endpoint: string): string | undefined {
-  try {
-    return new URL(endpoint).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Guesses the provider from an endpoint URL: a known host wins, any other endpoint is `custom`, no endpoint is `aws`.
@@ -235,53 +249,6 @@ export function defaultRegion(provider: ProviderName, endpoint?: string): string
   const preset = PROVIDERS[provider];
   const host = endpoint === undefined ? undefined : hostOf(endpoint);
   return (host !== undefined ? preset.regionFromHost?.(host) : undefined) ?? preset.defaultRegion;
-}
-
-/**
- * Says what is wrong with an endpoint or public base URL, or `undefined` when it is an absolute http(s) URL
- * without query or fragment. The message names the field, the value and the fix.
- *
- * @example
- * ```ts
- * urlProblem('endpoint', '127.0.0.1:9000');
- * // "endpoint '127.0.0.1:9000' has no scheme: write 'http://127.0.0.1:9000' or 'https://127.0.0.1:9000'"
- * urlProblem('endpoint', 'https://s3.example.com'); // undefined
- * ```
- */
-export function urlProblem(field: string, value: string): string | undefined {
-  const trimmed = value.trim();
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    return `${field} '${value}' has no scheme: write 'http://${trimmed}' or 'https://${trimmed}'`;
-  }
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return `${field} '${value}' is not a valid URL: write it like 'https://s3.example.com'`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `${field} '${value}' uses '${url.protocol}': only http:// and https:// work, e.g. 'https://${url.host}'`;
-  }
-  if (url.search !== '' || url.hash !== '') {
-    return `${field} '${value}' has a query or fragment: remove everything from '?' or '#'`;
-  }
-  return undefined;
-}
-
-/**
- * Checks an endpoint (or public base URL) is an absolute http(s) URL and returns it trimmed, without trailing slashes.
- * Throws `ERR_CONFIG` naming the field, the value and the fix.
- *
- * @example
- * ```ts
- * checkHttpUrl('endpoint', 'http://127.0.0.1:9000/'); // 'http://127.0.0.1:9000'
- * checkHttpUrl('endpoint', '127.0.0.1:9000'); // throws ERR_CONFIG: endpoint '127.0.0.1:9000' has no scheme: …
- * ```
- */
-export function checkHttpUrl(field: string, value: string): string {
-  const problem = urlProblem(field, value);
-  if (problem !== undefined) throw new BytedropError('ERR_CONFIG', problem);
-  return value.trim().replace(/\/+$/, '');
 }
 
 /**

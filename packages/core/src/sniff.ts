@@ -6,6 +6,7 @@
 import { fileTypeFromBuffer } from 'file-type/core';
 import mime from 'mime/lite';
 import { asUint8Array } from './_body';
+import { isActiveType } from './served';
 
 /**
  * How many leading bytes sniffing needs (file-type's reasonable detection size).
@@ -69,13 +70,17 @@ export async function sniffContentType(
 /**
  * True when a media type matches one of `patterns`: an exact type (`application/pdf`), a whole top-level type
  * (`image/*`) or everything (`*`). Case and parameters (`; charset=utf-8`) are ignored on both sides; an empty list
- * matches nothing. The uploaders apply it to the sniffed type when `allowedTypes` is given.
+ * matches nothing. A top-level wildcard never matches a type that can run script (`image/*` does not admit
+ * `image/svg+xml`, nor `text/*` `text/html`): those must be named. The uploaders apply it to the sniffed type when
+ * `allowedTypes` is given.
  *
  * @example
  * ```ts
  * typeMatches('image/png', ['image/*', 'application/pdf']); // true
  * typeMatches('Application/PDF; x=1', ['application/pdf']); // true
  * typeMatches('text/html', ['image/*']); // false
+ * typeMatches('image/svg+xml', ['image/*']); // false
+ * typeMatches('image/svg+xml', ['image/*', 'image/svg+xml']); // true
  * ```
  */
 export function typeMatches(type: string, patterns: readonly string[]): boolean {
@@ -84,7 +89,8 @@ export function typeMatches(type: string, patterns: readonly string[]): boolean 
     const pattern = bareType(raw);
     // `*/*` too: it is how Accept headers and file pickers spell "anything".
     if (pattern === '*' || pattern === '*/*') return true;
-    return pattern.endsWith('/*') ? bare.startsWith(pattern.slice(0, -1)) : bare === pattern;
+    if (pattern.endsWith('/*')) return bare.startsWith(pattern.slice(0, -1)) && !isActiveType(bare);
+    return bare === pattern;
   });
 }
 

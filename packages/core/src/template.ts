@@ -3,19 +3,27 @@
  * One regex finds `{variable}`s and a map resolves them, in the style of VS Code's markdown copyFiles destinations.
  * Every rendered key is made safe whatever the template, filename or caller variables contain.
  */
+
+import { callerValue, pad, randomString, safePath, uuid, withSuffix } from './_key-parts';
 import { BytedropError } from './errors';
-import { INVISIBLE_CHARS, sanitizeFilename, slugSegment, truncateUtf8, utf8Length } from './filename';
+import { sanitizeFilename, truncateUtf8, utf8Length } from './filename';
 
 /**
- * The default key: date folders, the readable name and a short content hash, e.g. `2024/05/01/shot-1a2b3c4d.png`.
+ * The default key: date folders, the readable name and 64 bits of the content hash, e.g.
+ * `2024/05/01/shot-1a2b3c4d5e6f7a8b.png`. 64 bits keep accidental clashes negligible at a billion objects and make a
+ * forged one (a different file with the same name and hash prefix) impractical; a clash that happens anyway moves
+ * the upload to a longer hash (see `KeyTemplate.candidates`), it never replaces the other file.
  *
  * @example
  * ```ts
  * compileKeyTemplate(DEFAULT_KEY_TEMPLATE).render({ filename: 'a.png', ext: 'png', contentType: 'image/png', hash });
- * // '2024/05/01/a-1a2b3c4d.png'
+ * // '2024/05/01/a-1a2b3c4d5e6f7a8b.png'
  * ```
  */
-export const DEFAULT_KEY_TEMPLATE = '{yyyy}/{mm}/{dd}/{name}-{hash:8}.{ext}';
+export const DEFAULT_KEY_TEMPLATE = '{yyyy}/{mm}/{dd}/{name}-{hash:16}.{ext}';
+
+/** Hex characters a hash grows by on each clash, before the whole digest is used and a suffix is needed. */
+const HASH_STEP = 8;
 
 /**
  * Variables hosts commonly supply through `KeyContext.vars`; a template may use them when the caller allows them.
@@ -100,7 +108,16 @@ export interface KeyTemplate {
   readonly usesHash: boolean;
   /** Names of the variables the template uses, in order of first use. */
   readonly variables: readonly string[];
+  /** The key for `context` (the first of its candidates). */
   render(context: KeyContext): string;
+  /**
+   * The keys an upload may take, in order of preference: `keys(0)` is `render(context)`, and each later one is tried
+   * when the one before already holds other bytes. With `{hash:N}` each attempt lengthens every hash by 8 characters
+   * up to the whole digest; after that (and at once for templates without `{hash}`) a numbered suffix goes before the
+   * extension: `shot-1.png`, `shot-2.png`. The date and random values are drawn once, so the same attempt always
+   * gives the same key: a second upload of the same bytes walks the same keys and finds its object again.
+   */
+  candidates(context: KeyContext): (attempt: number) => string;
 }
 
 interface Token {
@@ -111,7 +128,6 @@ interface Token {
 /** The one regex: any `{…}` without nested braces. Names and `:N` are validated at compile time. */
 const VARIABLE = /\{([^{}]*)\}/g;
 const VARIABLE_BODY = /^([A-Za-z][A-Za-z0-9_]*)(?::(\d+))?$/;
-const RAND_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 function templateError(template: string, problem: string, allowed: readonly string[]): BytedropError {
   const list = [
@@ -122,44 +138,6 @@ function templateError(template: string, problem: string, allowed: readonly stri
     'ERR_TEMPLATE',
     `key template '${template}': ${problem}; valid variables are ${list.join(' ')}`,
   );
-}
-
-function pad(value: number, width = 2): string {
-  return String(value).padStart(width, '0');
-}
-
-function randomString(length: number): string {
-  const bytes = new Uint8Array(length);
-  globalThis.crypto.getRandomValues(bytes);
-  // 36 does not divide 256, so the first 4 letters are marginally likelier: fine for uniqueness, not for secrets.
-  return Array.from(bytes, (byte) => RAND_ALPHABET[byte % RAND_ALPHABET.length]).join('');
-}
-
-function uuid(): string {
-  if (typeof globalThis.crypto.randomUUID === 'function') return globalThis.crypto.randomUUID();
-  // randomUUID is missing in insecure browser contexts (plain-http pages); build a v4 UUID by hand there.
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** Caller values may hold folders (`a/b`, or `a\b` from Windows hosts); segments are slugged later with the rest. */
-function callerValue(value: string | undefined): string {
-  return (value ?? '').replace(/\\/g, '/');
-}
-
-/** Splits on `/`, slugs each segment and drops empty ones: no leading `/`, no `//`, no `.` or `..` segment. */
-function safePath(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(INVISIBLE_CHARS, '')
-    .split('/')
-    .map(slugSegment)
-    .filter((segment) => segment !== '')
-    .join('/');
 }
 
 /**
@@ -239,7 +217,18 @@ export function compileKeyTemplate(
   const nameCount = tokens.filter((token) => token.name === 'name').length;
   const variables = [...new Set(tokens.map((token) => token.name))];
 
+  /** The hash characters and suffix number of one attempt (see `candidates`). */
+  function attemptShape(attempt: number, full: number): { grow: number; suffix: number } {
+    const lengths = tokens.filter((token) => token.name === 'hash').map((token) => token.length ?? full);
+    const steps = Math.max(0, ...lengths.map((length) => Math.ceil(Math.max(0, full - length) / HASH_STEP)));
+    return { grow: Math.min(attempt, steps) * HASH_STEP, suffix: Math.max(0, attempt - steps) };
+  }
+
   function render(context: KeyContext): string {
+    return candidates(context)(0);
+  }
+
+  function candidates(context: KeyContext): (attempt: number) => string {
     const file = sanitizeFilename(context.filename);
     const sniffedExt = (context.ext ?? '')
       .toLowerCase()
@@ -265,14 +254,15 @@ export function compileKeyTemplate(
       ext,
       type: (context.contentType ?? '').split('/')[0]?.trim().toLowerCase() || 'application',
     };
-    // Random values are drawn once per render so a template that repeats {uuid} or {rand} stays self-consistent.
+    // Random values are drawn once, so a template that repeats {uuid} or {rand} stays self-consistent and every
+    // attempt of one upload shares them.
     const random = new Map<string, string>();
-    const resolve = (token: Token, name: string): string => {
+    const resolve = (token: Token, name: string, grow: number): string => {
       switch (token.name) {
         case 'name':
           return name;
         case 'hash':
-          return token.length === undefined ? hash : hash.slice(0, token.length);
+          return token.length === undefined ? hash : hash.slice(0, token.length + grow);
         case 'uuid':
         case 'rand': {
           const id = `${token.name}:${token.length ?? ''}`;
@@ -288,12 +278,23 @@ export function compileKeyTemplate(
       }
     };
     const prefix = context.prefix ? `${callerValue(context.prefix)}/` : '';
-    const assemble = (name: string) =>
-      safePath(
-        prefix + parts.map((part) => (typeof part === 'string' ? part : resolve(part, name))).join(''),
-      );
+    return (attempt) => {
+      const { grow, suffix } = attemptShape(attempt, hash.length);
+      const assemble = (name: string) =>
+        withSuffix(
+          safePath(
+            prefix +
+              parts.map((part) => (typeof part === 'string' ? part : resolve(part, name, grow))).join(''),
+          ),
+          suffix,
+        );
+      return fitKey(assemble, file.name, context.filename);
+    };
+  }
 
-    let name = file.name;
+  /** The key `assemble` makes, with only the name shortened when it is over S3's limit. */
+  function fitKey(assemble: (name: string) => string, fileName: string, filename: string): string {
+    let name = fileName;
     let key = assemble(name);
     // Over the S3 limit: shorten only the name, so date folders, hash and extension survive.
     while (utf8Length(key) > MAX_KEY_BYTES && nameCount > 0 && name !== '') {
@@ -310,11 +311,11 @@ export function compileKeyTemplate(
     if (key === '') {
       throw new BytedropError(
         'ERR_TEMPLATE',
-        `key template '${template}' rendered an empty key for '${context.filename}': include {name}, {hash} or {uuid}`,
+        `key template '${template}' rendered an empty key for '${filename}': include {name}, {hash} or {uuid}`,
       );
     }
     return key;
   }
 
-  return { source: template, usesHash, variables, render };
+  return { source: template, usesHash, variables, render, candidates };
 }

@@ -46,6 +46,16 @@ export interface UploadOptions {
    * `ERR_UNSUPPORTED_TYPE` before anything is hashed or sent. Every type is accepted when absent.
    */
   allowedTypes?: readonly string[];
+  /**
+   * Who uploads (the server passes the access key's name). Recorded with the object; an object that is reused later
+   * (deduplicated) keeps its first owner, which `UploadResult.owner` reports.
+   */
+  owner?: string;
+  /**
+   * The body's MD5 as a client declared it (a `Content-MD5` header: base64 of the 16-byte digest). The bytes are
+   * checked against it while they stream, and a mismatch fails with `ERR_CHECKSUM` before anything is stored.
+   */
+  contentMd5?: string;
 }
 
 /** What an upload resolves to. */
@@ -61,6 +71,8 @@ export interface UploadResult {
   etag?: string;
   /** The sanitised original filename, handy for link text. */
   filename: string;
+  /** The owner recorded with the stored object (`UploadOptions.owner` of its first upload), when there is one. */
+  owner?: string;
 }
 
 /** The one-method interface every upload target satisfies (S3, local disk, a Bytedrop server). */
@@ -114,7 +126,12 @@ export interface PreparedUpload {
    * any other key may already hold another file until this upload replaces it.
    */
   readonly contentAddressed: boolean;
-  /** HEAD (content-addressed keys) and PUT to exactly this key. May be called again to retry. */
+  /**
+   * HEAD, then PUT to this key, or reuse the object there when it holds these very bytes. When the key is taken by
+   * other bytes, the upload moves to the next free key of the template (a longer hash, or a numbered suffix), so the
+   * result's `key` and `url` can differ from these: a host that showed the link early must use the result's.
+   * May be called again to retry.
+   */
   upload(options?: PreparedUploadOptions): Promise<UploadResult>;
 }
 
@@ -131,11 +148,31 @@ export interface PreparingUploader extends Uploader {
   prepare(body: ReplayableBody, options: UploadOptions): Promise<PreparedUpload>;
 }
 
+/**
+ * What Bytedrop records with every object it writes: S3 user metadata (`x-amz-meta-bytedrop-*`), or the local
+ * store's metadata file. An object without it was written by another tool or an older Bytedrop.
+ *
+ * @example
+ * ```ts
+ * const meta: ObjectMeta = { hash: 'sha256:9f86d0…', owner: 'alice', write: '3f2a…' };
+ * ```
+ */
+export interface ObjectMeta {
+  /** The full content hash, `<algorithm>:<hex>` (`sha256:9f86…`). Dedupe trusts an object only when it matches. */
+  hash?: string;
+  /** Who uploaded it (`UploadOptions.owner`). */
+  owner?: string;
+  /** A random id of the write that stored it, so a writer can recognise its own object after a lost answer. */
+  write?: string;
+}
+
 /** Metadata of a stored object, as a HEAD returns it. */
 export interface StoredObject {
   size: number;
   etag?: string;
   contentType?: string;
+  /** Bytedrop's metadata, when the object has any. */
+  meta?: ObjectMeta;
 }
 
 /** Options for writing one object to a store. */
@@ -150,8 +187,47 @@ export interface PutOptions {
    * provider still checks it against the bytes it receives and rejects a mismatch.
    */
   sha256?: string;
+  /** The whole body's MD5 (base64), sent as `Content-MD5` on a single PUT: the provider refuses other bytes. */
+  contentMd5?: string;
+  /** Sent as `Content-Disposition` (`attachment; filename=…` for types a browser would run). */
+  contentDisposition?: string;
+  /** Recorded with the object and returned by `head`. */
+  meta?: ObjectMeta;
+  /**
+   * The object is a temporary one (a one-shot stream waiting for its hash): the store journals it until `delete`,
+   * so a crash in between cannot leave it for good.
+   */
+  temporary?: boolean;
+  /**
+   * Create only: never replace an object already at the key. The write fails with `ERR_CONFLICT` instead, where the
+   * store can tell: an atomic link on disk; on S3 an `If-None-Match: *` where the provider honours it (see
+   * `ProviderPreset.conditionalWrites`). The uploader HEADs every key just before writing it, so this only closes the
+   * race with a concurrent writer.
+   */
+  ifAbsent?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
+}
+
+/** Options of `ObjectStore.copy`: the copy gets these instead of the source's headers and metadata. */
+export interface CopyOptions {
+  contentType: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  meta?: ObjectMeta;
+  /** As `PutOptions.ifAbsent`. */
+  ifAbsent?: boolean;
+}
+
+/**
+ * What a sweep found and removed: leftovers of uploads that died (multipart uploads, temporary objects and partial
+ * files), older than the sweep's threshold and under Bytedrop's own prefixes only.
+ */
+export interface SweepReport {
+  /** `key (uploadId)` of each multipart upload aborted. */
+  abortedUploads: string[];
+  /** Keys (or partial file names) deleted. */
+  deleted: string[];
 }
 
 /**
@@ -160,15 +236,24 @@ export interface PutOptions {
  */
 export interface ObjectStore {
   readonly kind: string;
+  /** Names the bucket or directory (`s3:https://s3.example.com/notes`, `disk:/srv/data`): journal entries carry it. */
+  readonly id: string;
   head(key: string, signal?: AbortSignal): Promise<StoredObject | undefined>;
   put(key: string, body: BodyInput, options: PutOptions): Promise<{ etag?: string }>;
   /** Server-side copy, used to move a one-shot stream from a temporary key to its content-addressed key. */
-  copy(
-    fromKey: string,
-    toKey: string,
-    options: { contentType: string; cacheControl?: string },
-  ): Promise<void>;
+  copy(fromKey: string, toKey: string, options: CopyOptions): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Removes what uploads that died left behind under Bytedrop's own prefixes (`.bytedrop-tmp/`, partial files), when
+   * older than `olderThan` ms. Never touches anything else. `prefix` is the temporary prefix to sweep (default
+   * `.bytedrop-tmp/`; the server sweeps only its own).
+   */
+  sweep?(options: { olderThan: number; prefix?: string; signal?: AbortSignal }): Promise<SweepReport>;
+  /**
+   * Finishes what the journal says a process that died left in this store: aborts its multipart uploads and deletes
+   * its temporary objects. Entries of other stores are left for them.
+   */
+  recover?(): Promise<SweepReport>;
   /** Probes that the storage is reachable and writable (HeadBucket, or a disk check). */
   check(signal?: AbortSignal): Promise<void>;
   /** The public URL of a key, when the store has one. */

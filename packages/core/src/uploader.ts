@@ -1,35 +1,36 @@
 /**
  * The upload pipeline, the same for every store and every host:
- * filename → sniff (→ allowedTypes) → hash → key → HEAD (content-addressed keys only) → PUT, or nothing when the
- * object is there.
+ * filename → sniff (→ allowedTypes) → hash → candidate keys → HEAD → create-only PUT to the first free key, or
+ * nothing when a key already holds these bytes.
  * For replayable bodies the first half is `prepare` (no request) and the second half its `upload()`; `upload(body)`
- * is exactly the two in a row, so the key a host showed early is the key that gets written.
+ * is exactly the two in a row. One-shot streams are in `_upload-stream.ts`; the shared parts in `_engine.ts`.
  */
-import { abortedError, raceAbort, throwIfAborted } from './_abort';
-import { assertAllowedType } from './_allowed';
-import { isReplayable, knownSize, ownDigest, toAsyncIterable } from './_body';
-import { randomId } from './_id';
-import { concatBytes, headOf, meter, prepend, sourceError, tooLargeError } from './_stream';
+import { throwIfAborted } from './_abort';
+import { isReplayable, knownSize } from './_body';
+import type { Engine } from './_engine';
+import { tooLargeError } from './_stream';
+import { prepareReplayable, type Replayable } from './_upload-replayable';
+import { uploadStream } from './_upload-stream';
+import { md5Hex } from './_verify';
 import { type BytedropConfig, parseConfig } from './config';
-import { BytedropError, isBytedropError } from './errors';
+import { BytedropError } from './errors';
 import { type SanitizedFilename, sanitizeFilename } from './filename';
-import { createHasher, hashBody } from './hash';
+import { TEMP_KEY_PREFIX } from './journal';
 import { presignGet } from './presign';
-import { SNIFF_BYTES, sniffContentType } from './sniff';
 import { createS3Store, type S3Store, type S3StoreOptions } from './stores/s3';
 import { CALLER_VARIABLES, compileKeyTemplate } from './template';
 import type {
   BodyInput,
   ObjectStore,
   PreparedUpload,
-  PreparedUploadOptions,
   PreparingUploader,
   ReplayableBody,
-  StoredObject,
   Uploader,
   UploadOptions,
   UploadResult,
 } from './types';
+
+export { TEMP_KEY_PREFIX } from './journal';
 
 /**
  * The Cache-Control of content-addressed keys: their content never changes, so caches may keep them forever.
@@ -42,17 +43,6 @@ import type {
  */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /**
- * Where one-shot streams larger than `multipartThreshold` wait while their hash (and so their key) is unknown.
- * Objects here live only for the length of one upload; a lifecycle rule expiring this prefix after a day covers crashes.
- *
- * @example
- * ```ts
- * `${TEMP_KEY_PREFIX}${id}`; // '.bytedrop-tmp/3f2a…'
- * ```
- */
-export const TEMP_KEY_PREFIX = '.bytedrop-tmp/';
-
-/**
  * Options of `createUploader`: a ready store, or what to build the S3 store from.
  *
  * @example
@@ -64,6 +54,11 @@ export const TEMP_KEY_PREFIX = '.bytedrop-tmp/';
 export interface CreateUploaderOptions extends S3StoreOptions {
   /** Any `ObjectStore` (e.g. `createLocalDiskStore`); the S3 store is built from the config when omitted. */
   store?: ObjectStore;
+  /**
+   * Where long one-shot streams wait for their hash (default `TEMP_KEY_PREFIX`). The server uses a prefix of its
+   * own, so its sweeps never touch what another host is uploading.
+   */
+  tempPrefix?: string;
 }
 
 /**
@@ -83,16 +78,6 @@ export interface BytedropUploader extends PreparingUploader {
   /** A time-limited GET link for a private bucket (S3 stores only). */
   presign(key: string, expiresIn?: number): Promise<string>;
 }
-
-type Replayable = Uint8Array | Blob;
-
-interface Sniffed {
-  contentType: string;
-  ext: string;
-}
-
-/** What `prepare` decided: everything of the result except how the PUT went. */
-type Plan = Omit<PreparedUpload, 'upload' | 'contentAddressed'>;
 
 /**
  * True when `uploader` can name an object before sending it (`createUploader`'s do; a server's do not, because the
@@ -127,13 +112,19 @@ function asReplayable(body: ReplayableBody): Replayable {
  * (`ERR_CONFIG`), and compiles the key template once.
  *
  * `upload(body, options)` sanitises the filename (`ERR_FILENAME`), sniffs the type from the first bytes, hashes,
- * renders the key (`keyPrefix` first), and when the key contains the hash sends a HEAD: an object of the same size is
- * not uploaded again (`deduplicated: true`). Otherwise it streams through lib-storage, with
- * `Cache-Control: public, max-age=31536000, immutable` on content-addressed keys.
+ * renders the key (`keyPrefix` first) and sends a HEAD. An object there whose recorded full hash and size match is
+ * reused (`deduplicated: true`, no bytes sent). An object holding other bytes is never replaced: the upload takes the
+ * template's next candidate key (a longer hash, or a `-1` suffix; see `KeyTemplate.candidates`). A free key gets a
+ * create-only write (`If-None-Match: *` where the provider honours it) through lib-storage, recording the full hash,
+ * the owner and a write id as metadata, with `Cache-Control: public, max-age=31536000, immutable` on
+ * content-addressed keys and `Content-Disposition: attachment` for types a browser would run.
  *
- * - Blobs and buffers are read twice (hash, then upload); a Blob is streamed both times, never loaded whole.
+ * - Blobs and buffers are read twice (hash, then upload); a Blob is streamed both times, never loaded whole, and the
+ *   second read is hashed again as it goes: a file that changed in between fails with `ERR_INPUT` before anything
+ *   is stored.
  * - One-shot streams are buffered up to `multipartThreshold`; a longer stream is uploaded to a temporary key while
- *   it is hashed, then copied to its content-addressed key (or dropped when that key already exists).
+ *   it is hashed, then copied to its key (or dropped when a candidate already holds it).
+ * - `contentMd5` (a client's `Content-MD5`) is checked against the bytes; a mismatch is `ERR_CHECKSUM`, nothing stored.
  * - `maxFileSize` is enforced while streaming (`ERR_TOO_LARGE`); `signal` aborts at once (`ERR_ABORTED`).
  *   Either way the multipart upload is aborted and no object or part is left.
  * - `allowedTypes` (e.g. `['image/*', 'application/pdf']`) is checked on the sniffed type before hashing; another type
@@ -141,237 +132,35 @@ function asReplayable(body: ReplayableBody): Replayable {
  *
  * `prepare(body, options)` (Blobs and buffers only, `ERR_INPUT` for streams) does the first half without any
  * request: sanitise, sniff, hash and render the key — `{uuid}`, `{rand}` and the date are drawn then, once. It
- * resolves to the future result's `key`, `url`, `size`, `hash`, `contentType` and `filename`, plus `upload()`, which
- * sends to exactly that key (HEAD and dedupe for content-addressed keys, then PUT). Its `signal` and `onProgress`
- * default to the ones given to `prepare`. The body must not change in between.
+ * resolves to the first candidate's `key` and `url`, and the `size`, `hash`, `contentType` and `filename`, plus
+ * `upload()`, which places it as above: the result's key differs from the prepared one only when that key was taken
+ * by other bytes. Its `signal` and `onProgress` default to the ones given to `prepare`.
  *
  * @example
  * ```ts
  * const uploader = createUploader({ endpoint: 'https://<account>.r2.cloudflarestorage.com', bucket: 'notes',
  *   accessKeyId: '…', secretAccessKey: '…', publicBaseUrl: 'https://cdn.example.com' });
  * const result = await uploader.upload(file, { filename: file.name, onProgress: (p) => console.log(p.loaded) });
- * result.url; // 'https://cdn.example.com/2024/05/01/shot-1a2b3c4d.png'
+ * result.url; // 'https://cdn.example.com/2024/05/01/shot-1a2b3c4d5e6f7a8b.png'
  *
  * // The link first, the bytes after (an editor paste that must not wait for the network):
  * const prepared = await uploader.prepare(file, { filename: file.name });
- * editor.insert(formatLink(prepared, 'markdown')); // '![shot.png](https://cdn.example.com/2024/05/01/shot-1a2b3c4d.png)'
- * await prepared.upload({ signal: controller.signal });
+ * editor.insert(formatLink(prepared, 'markdown')); // '![shot.png](https://cdn.example.com/2024/05/01/shot-1a2b3c4d5e6f7a8b.png)'
+ * const result = await prepared.upload({ signal: controller.signal });
+ * if (result.url !== prepared.url) editor.replace(prepared.url, result.url); // the key was taken by another file
  * ```
  */
 export function createUploader(config: unknown, options: CreateUploaderOptions = {}): BytedropUploader {
   const parsed = parseConfig(config);
   const template = compileKeyTemplate(parsed.keyTemplate, { variables: CALLER_VARIABLES });
   const store: ObjectStore = options.store ?? createS3Store(parsed, options);
-  const cacheControl = template.usesHash ? IMMUTABLE_CACHE_CONTROL : undefined;
-
-  /** The HEAD before a content-addressed PUT. Write-only credentials may not HEAD; dedupe is then skipped. */
-  async function existing(key: string, signal: AbortSignal | undefined): Promise<StoredObject | undefined> {
-    try {
-      return await store.head(key, signal);
-    } catch (error) {
-      if (isBytedropError(error, 'ERR_FORBIDDEN')) return undefined;
-      throw error;
-    }
-  }
-
-  function plan(
-    file: SanitizedFilename,
-    sniffed: Sniffed,
-    fields: { key: string; size: number; hash: string },
-  ): Plan {
-    // Same rule as the key template's {ext}: the user's extension unless it is missing or a clipboard name's.
-    const ext = file.ext !== '' && !file.clipboard ? file.ext : sniffed.ext || file.ext;
-    return {
-      ...fields,
-      url: store.publicUrl(fields.key),
-      contentType: sniffed.contentType,
-      filename: ext === '' ? file.name : `${file.name}.${ext}`,
-    };
-  }
-
-  function renderKey(options: UploadOptions, sniffed: Sniffed, hash?: string): string {
-    return template.render({
-      filename: options.filename,
-      ext: sniffed.ext,
-      contentType: sniffed.contentType,
-      ...(hash === undefined ? {} : { hash }),
-      ...(options.vars === undefined ? {} : { vars: options.vars }),
-      ...(options.keyPrefix === undefined ? {} : { prefix: options.keyPrefix }),
-    });
-  }
-
-  /**
-   * The signal fired after the provider had committed the object. A content-addressed object is valid and may be
-   * shared with a concurrent upload of the same bytes, so it stays; any other key is removed.
-   */
-  async function abortAfterPut(key: string, what: string, signal: AbortSignal | undefined): Promise<void> {
-    if (!signal?.aborted) return;
-    if (!template.usesHash) await store.delete(key).catch(() => undefined);
-    throw abortedError(what, signal.reason);
-  }
-
-  /** Sniff and hash (streaming, abortable), then render the key once: no request is sent. */
-  async function prepareReplayable(
-    body: Replayable,
-    options: UploadOptions,
-    file: SanitizedFilename,
-  ): Promise<PreparedUpload> {
-    const { signal } = options;
-    const what = `upload of '${options.filename}'`;
-    // A failed read of the body is about the input, not the storage (also a file Blob's NotReadableError).
-    const inputError = (error: unknown): never => {
-      throw sourceError(error, options.filename);
-    };
-    const head =
-      body instanceof Uint8Array
-        ? body.subarray(0, SNIFF_BYTES)
-        : new Uint8Array(
-            await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what).catch(inputError),
-          );
-    // Sniffed before hashing: a refused type costs only its first bytes.
-    const sniffed = await sniffContentType(head, options.filename, options.contentType);
-    throwIfAborted(signal, what);
-    assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
-    const own = ownDigest(body, parsed.hashAlgorithm, signal);
-    const { hash, size } = own
-      ? await raceAbort(own, signal, what).catch(inputError)
-      : await hashBody(
-          meter(toAsyncIterable(body), { signal, filename: options.filename }),
-          parsed.hashAlgorithm,
-        );
-    throwIfAborted(signal, what);
-    // Rendered here and only here: {uuid}, {rand} and the date are fixed for every later send of this upload.
-    const planned = plan(file, sniffed, { key: renderKey(options, sniffed, hash), size, hash });
-    return {
-      ...planned,
-      contentAddressed: template.usesHash,
-      upload: (extra: PreparedUploadOptions = {}) =>
-        sendReplayable(body, planned, {
-          filename: options.filename,
-          signal: extra.signal ?? signal,
-          onProgress: extra.onProgress ?? options.onProgress,
-        }),
-    };
-  }
-
-  /** HEAD (content-addressed keys only), then PUT from a fresh read, to the key `prepareReplayable` rendered. */
-  async function sendReplayable(
-    body: Replayable,
-    planned: Plan,
-    options: Pick<UploadOptions, 'filename' | 'signal' | 'onProgress'>,
-  ): Promise<UploadResult> {
-    const { signal, onProgress } = options;
-    const { key, size } = planned;
-    const what = `upload of '${options.filename}'`;
-    throwIfAborted(signal, what);
-    if (template.usesHash) {
-      const found = await existing(key, signal);
-      throwIfAborted(signal, what);
-      if (found?.size === size) {
-        onProgress?.({ loaded: size, total: size });
-        return { ...planned, deduplicated: true, etag: found.etag };
-      }
-    }
-    const { etag } = await store.put(key, body, {
-      contentType: planned.contentType,
-      size,
-      ...(parsed.hashAlgorithm === 'sha256' ? { sha256: planned.hash } : {}),
-      ...(cacheControl === undefined ? {} : { cacheControl }),
-      ...(signal === undefined ? {} : { signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
-    });
-    await abortAfterPut(key, what, signal);
-    return { ...planned, deduplicated: false, etag };
-  }
-
-  /**
-   * One-shot streams: read up to `multipartThreshold` into memory. A short stream then takes the replayable path;
-   * a long one is uploaded while it is hashed — to its final key when the key does not depend on the hash, else to
-   * a temporary key that is copied to the content-addressed key (or dropped, when that key already exists).
-   */
-  async function uploadStream(body: BodyInput, options: UploadOptions, file: SanitizedFilename) {
-    const { signal } = options;
-    const what = `upload of '${options.filename}'`;
-    const source = meter(toAsyncIterable(body), {
-      signal,
-      maxBytes: parsed.maxFileSize,
-      filename: options.filename,
-    });
-    const buffered: Uint8Array[] = [];
-    let bufferedSize = 0;
-    while (bufferedSize <= parsed.multipartThreshold) {
-      const next = await source.next();
-      if (next.done) {
-        return (await prepareReplayable(concatBytes(buffered, bufferedSize), options, file)).upload();
-      }
-      buffered.push(next.value);
-      bufferedSize += next.value.byteLength;
-    }
-
-    const sniffed = await sniffContentType(
-      headOf(buffered, SNIFF_BYTES),
-      options.filename,
-      options.contentType,
-    );
-    try {
-      assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
-    } catch (error) {
-      // Nothing was sent: release the caller's stream (meter returns it) and drop what was buffered.
-      await source.return(undefined);
-      throw error;
-    }
-    const hasher = await createHasher(parsed.hashAlgorithm);
-    throwIfAborted(signal, what);
-    let size = 0;
-    const tapped = meter(prepend(buffered, source), {
-      signal,
-      filename: options.filename,
-      onChunk: (chunk) => {
-        hasher.update(chunk);
-        size += chunk.byteLength;
-      },
-    });
-    const putOptions = {
-      contentType: sniffed.contentType,
-      ...(options.size === undefined ? {} : { size: options.size }),
-      ...(signal === undefined ? {} : { signal }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    };
-
-    if (!template.usesHash) {
-      const key = renderKey(options, sniffed);
-      const { etag } = await store.put(key, tapped, putOptions);
-      await abortAfterPut(key, what, signal);
-      return {
-        ...plan(file, sniffed, { key, size, hash: await hasher.digest() }),
-        deduplicated: false,
-        etag,
-      };
-    }
-
-    const tempKey = `${TEMP_KEY_PREFIX}${randomId()}`;
-    await store.put(tempKey, tapped, putOptions);
-    try {
-      throwIfAborted(signal, what);
-      const hash = await hasher.digest();
-      const key = renderKey(options, sniffed, hash);
-      const found = await existing(key, signal);
-      throwIfAborted(signal, what);
-      if (found?.size === size) {
-        return { ...plan(file, sniffed, { key, size, hash }), deduplicated: true, etag: found.etag };
-      }
-      await store.copy(tempKey, key, {
-        contentType: sniffed.contentType,
-        ...(cacheControl === undefined ? {} : { cacheControl }),
-      });
-      // A content-addressed copy is valid even if the signal fired meanwhile; the caller still hears ERR_ABORTED.
-      throwIfAborted(signal, what);
-      return { ...plan(file, sniffed, { key, size, hash }), deduplicated: false };
-    } finally {
-      // Best effort: the upload's outcome is decided; a temp object left by a failed delete is only storage.
-      await store.delete(tempKey).catch(() => undefined);
-    }
-  }
+  const engine: Engine = {
+    store,
+    config: parsed,
+    template,
+    cacheControl: template.usesHash ? IMMUTABLE_CACHE_CONTROL : undefined,
+    tempPrefix: options.tempPrefix ?? TEMP_KEY_PREFIX,
+  };
 
   /** The checks every upload and prepare starts with; returns the sanitised filename. */
   function start(body: BodyInput, options: UploadOptions, method: 'upload' | 'prepare'): SanitizedFilename {
@@ -387,6 +176,12 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
     if (parsed.maxFileSize !== undefined && size !== undefined && size > parsed.maxFileSize) {
       throw tooLargeError(options.filename, parsed.maxFileSize, size);
     }
+    if (options.contentMd5 !== undefined && md5Hex(options.contentMd5) === undefined) {
+      throw new BytedropError(
+        'ERR_INPUT',
+        `Content-MD5 '${options.contentMd5}' of '${options.filename}' is not the base64 of a 16-byte MD5 digest: send base64(md5(file)), e.g. \`openssl md5 -binary shot.png | base64\``,
+      );
+    }
     return file;
   }
 
@@ -398,14 +193,16 @@ export function createUploader(config: unknown, options: CreateUploaderOptions =
         'prepare needs a body it can read twice (Uint8Array, ArrayBuffer or Blob), not a one-shot stream, whose key is known only once it is read: call upload(stream, options) instead',
       );
     }
-    return prepareReplayable(asReplayable(body), options, file);
+    return prepareReplayable(engine, asReplayable(body), options, file);
   }
 
   async function upload(body: BodyInput, options: UploadOptions): Promise<UploadResult> {
     const file = start(body, options, 'upload');
     return isReplayable(body)
-      ? (await prepareReplayable(asReplayable(body), options, file)).upload()
-      : uploadStream(body, options, file);
+      ? (await prepareReplayable(engine, asReplayable(body), options, file)).upload()
+      : uploadStream(engine, body, options, file, async (bytes) =>
+          (await prepareReplayable(engine, bytes, options, file)).upload(),
+        );
   }
 
   return {

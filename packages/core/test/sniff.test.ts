@@ -75,7 +75,11 @@ describe('sniffContentType', () => {
 describe('typeMatches', () => {
   it.each([
     ['image/png', ['image/*'], true],
-    ['image/svg+xml', ['image/*', 'application/pdf'], true],
+    // A wildcard never admits a type that can run script: SVG must be named.
+    ['image/svg+xml', ['image/*', 'application/pdf'], false],
+    ['image/svg+xml', ['image/*', 'image/svg+xml'], true],
+    ['text/html', ['text/*'], false],
+    ['text/markdown', ['text/*'], true],
     ['application/pdf', ['image/*', 'application/pdf'], true],
     ['Application/PDF; charset=binary', [' application/pdf '], true],
     ['image/png', ['IMAGE/*'], true],

@@ -44,7 +44,7 @@ describe('byte-exact round trips', () => {
   ])('%s as a Uint8Array', async (_label, size) => {
     const data = bytes(size);
     const result = await roundTrip(data, data);
-    expect(result.key).toMatch(new RegExp(`^\\d{4}/\\d{2}/\\d{2}/data-${result.hash.slice(0, 8)}\\.bin$`));
+    expect(result.key).toMatch(new RegExp(`^\\d{4}/\\d{2}/\\d{2}/data-${result.hash.slice(0, 16)}\\.bin$`));
   });
 
   it('50 MiB goes multipart and comes back identical', async () => {
@@ -124,7 +124,7 @@ describe('keys, types and headers', () => {
 
   it('a pasted clipboard name takes the sniffed extension', async () => {
     const result = await uploader.upload(png.slice(), { filename: 'blob' });
-    expect(result.key).toMatch(/\/blob-[0-9a-f]{8}\.png$/);
+    expect(result.key).toMatch(/\/blob-[0-9a-f]{16}\.png$/);
     expect(result.filename).toBe('blob.png');
   });
 

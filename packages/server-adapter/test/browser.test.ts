@@ -78,7 +78,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('upload page in Chromi
     const link = page.locator('#uploads li a.url');
     await expect.poll(() => link.count()).toBe(1);
     const url = await link.first().getAttribute('href');
-    expect(url).toMatch(new RegExp(`^${server.url}/f/\\d{4}/\\d{2}/\\d{2}/image-[0-9a-f]{8}\\.png$`));
+    expect(url).toMatch(new RegExp(`^${server.url}/f/\\d{4}/\\d{2}/\\d{2}/image-[0-9a-f]{16}\\.png$`));
     expect(await page.locator('#uploads li progress').first().getAttribute('aria-label')).toMatch(
       /^Uploaded/,
     );

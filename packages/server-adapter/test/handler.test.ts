@@ -77,7 +77,7 @@ describe('POST /upload', () => {
     expect(json.result).toEqual([json.url]);
     const [file] = json.files;
     expect(file).toMatchObject({ size: PNG.byteLength, contentType: 'image/png', deduplicated: false });
-    expect(file!.key).toMatch(/^alice\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{8}\.png$/);
+    expect(file!.key).toMatch(/^alice\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{16}\.png$/);
     expect(file!.hash).toBe(createHash('sha256').update(PNG).digest('hex'));
     expect(file!.url).toBe(`${ORIGIN}/f/${file!.key}`);
     expect(file!.markdown).toBe(`![shot.png](${file!.url})`);
@@ -235,7 +235,7 @@ describe('POST /upload', () => {
     const traversal = await fx.handler(part('filename="../../etc/passwd"'));
     expect(traversal.status).toBe(200);
     const { key } = (await body(traversal)).files[0]!;
-    expect(key).toMatch(/^alice\/\d{4}\/\d{2}\/\d{2}\/passwd-[0-9a-f]{8}(\.txt)?$/);
+    expect(key).toMatch(/^alice\/\d{4}\/\d{2}\/\d{2}\/passwd-[0-9a-f]{16}(\.txt)?$/);
     // An encoded NUL (RFC 5987) reaches core, which strips it.
     const encoded = await fx.handler(part("filename*=UTF-8''..%2Fpass%00wd.txt"));
     expect(encoded.status).toBe(200);
@@ -430,7 +430,7 @@ describe('PUT /upload/:filename', () => {
 
   it('sanitises ../ and NUL in the name', async () => {
     const traversal = await body(await put('..%2F..%2Fetc%2Fpasswd', 'root:x'));
-    expect(traversal.files[0]!.key).toMatch(/^alice\/\d{4}\/\d{2}\/\d{2}\/passwd-[0-9a-f]{8}/);
+    expect(traversal.files[0]!.key).toMatch(/^alice\/\d{4}\/\d{2}\/\d{2}\/passwd-[0-9a-f]{16}/);
     const nul = await body(await put('a%00b.txt', 'nul'));
     expect(nul.files[0]!.key).not.toContain('\0');
     expect(await fx.objects()).toHaveLength(2);
@@ -651,7 +651,7 @@ describe('GET /f/*', () => {
     const response = await get(new URL(svg.url).pathname);
     expect(response.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     expect(response.headers.get('content-disposition')).toMatch(
-      /^attachment; filename="evil-[0-9a-f]{8}\.svg"/,
+      /^attachment; filename="evil-[0-9a-f]{16}\.svg"/,
     );
     expect(response.headers.get('content-security-policy')).toBe('sandbox');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');

@@ -16,6 +16,7 @@ export {
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from './config-file';
 export type { UploadFileOptions } from './file';
 export { openFile, uploadFile } from './file';
+export { createFileJournal, defaultJournalDir } from './file-journal';
 export type { ConfigLayers, LoadConfigOptions } from './load-config';
 export { loadConfig, loadConfigLayers } from './load-config';
 export type { DefaultLocalStoreOptions } from './local-default';

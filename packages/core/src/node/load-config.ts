@@ -1,7 +1,8 @@
 /**
  * The Node way to get a config: defaults ← JSON file ← environment ← code, validated once by `parseConfig`.
  */
-import { type BytedropConfig, configFromEnv, parseConfig } from '../config';
+import { type BytedropConfig, parseConfig } from '../config';
+import { configFromEnv } from '../config-env';
 import { findConfigFile, loadConfigFile } from './config-file';
 
 /** Options of `loadConfig` and `loadConfigLayers`. */

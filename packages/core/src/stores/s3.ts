@@ -1,31 +1,37 @@
 /**
  * The S3 object store: any S3-compatible provider through the real AWS SDK. Multipart is lib-storage's job
  * (never re-implemented here); this file adds the provider quirks, abort that really stops requests, error mapping,
- * and cleanup of multipart uploads that could not be aborted while the provider was unreachable.
+ * Bytedrop's metadata, conditional writes, and the journal and sweeps that leave no multipart upload or temporary
+ * object behind (`_s3-client.ts`, `_s3-sweep.ts`).
  */
 import {
-  AbortMultipartUploadCommand,
   CopyObjectCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
   type ObjectCannedACL,
-  PutObjectCommand,
-  S3Client,
+  type S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { abortedError, throwIfAborted } from '../_abort';
 import { isReplayable, toAsyncIterable } from '../_body';
-import { randomId } from '../_id';
 import { meter, toReadableStream } from '../_stream';
 import type { BytedropConfig } from '../config';
 import { BytedropError, isBytedropError, toBytedropError } from '../errors';
+import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../journal';
 import { publicUrl } from '../links';
-import { type ProviderSettings, resolveProvider } from '../providers';
-import type { BodyInput, ObjectStore, PutOptions, StoredObject } from '../types';
+import { PROVIDERS, type ProviderSettings, resolveProvider } from '../providers';
+import type { BodyInput, CopyOptions, ObjectStore, PutOptions, SweepReport } from '../types';
+import {
+  buildClient,
+  DEFAULT_CONNECTION_TIMEOUT,
+  DEFAULT_SOCKET_TIMEOUT,
+  OPERATION,
+  scopedClient,
+  statusOf,
+} from './_s3-client';
+import { toS3Metadata } from './_s3-meta';
+import { s3Reader } from './_s3-read';
+import { abortUpload, recoverFromJournal, sweepPrefix } from './_s3-sweep';
 
 /**
  * Options of `createS3Store`.
@@ -43,6 +49,11 @@ export interface S3StoreOptions {
   requestHandler?: S3ClientConfig['requestHandler'];
   /** Extra S3Client settings applied over the provider's (retries, timeouts, a custom logger). */
   clientConfig?: S3ClientConfig;
+  /**
+   * Where multipart uploads and temporary objects are written down while in flight, so `recover()` can clean up
+   * after a crash (default: memory, which covers failures within this process only).
+   */
+  journal?: UploadJournal;
 }
 
 /**
@@ -79,93 +90,26 @@ export interface S3Store extends ObjectStore {
   retryAborts(): Promise<number>;
 }
 
-interface SdkErrorShape {
-  name?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-  $response?: { headers?: Record<string, string | undefined> };
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as SdkErrorShape | undefined)?.$metadata?.httpStatusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function nameOf(error: unknown): string | undefined {
-  const name = (error as SdkErrorShape | undefined)?.name;
-  return typeof name === 'string' ? name : undefined;
-}
-
 /** Keys are percent-encoded segment by segment, the way CopySource expects them. */
 function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
-}
-
-/** What a put adds to the requests lib-storage sends for it. */
-interface PutScope {
-  signal: AbortSignal | undefined;
-  /** The whole body's SHA-256 (hex), for a single PutObject. */
-  sha256: string | undefined;
-}
-
-/**
- * A view of `client` for one put. Its requests carry `signal`, except two: AbortMultipartUpload must still go out
- * after the signal fired, and CreateMultipartUpload must be allowed to finish (the provider creates the upload
- * whether or not the client still listens, and without its id nothing could abort it). lib-storage sends without
- * an abortSignal, so without this an abort would only stop it between parts and an in-flight single PUT would still
- * create the object.
- *
- * A PutObject carries the whole body (lib-storage sends one only when the body fits in one part), so a known
- * SHA-256 of the body is its SigV4 payload hash: set as `x-amz-content-sha256`, the signer uses it instead of
- * hashing the body again (a second full pass, about 0.6 ms per MiB here; far more with hash-wasm on a phone).
- */
-function scopedClient(client: S3Client, scope: PutScope): S3Client {
-  const { signal, sha256 } = scope;
-  if (signal === undefined && sha256 === undefined) return client;
-  const scoped = Object.create(client) as S3Client;
-  const send = (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) => {
-    if (sha256 !== undefined && command instanceof PutObjectCommand) {
-      command.middlewareStack.add(
-        (next) => (args) => {
-          const request = args.request as { headers?: Record<string, string> };
-          if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
-          return next(args);
-        },
-        { step: 'build', name: 'bytedropKnownPayloadHash' },
-      );
-    }
-    const keepsSignal =
-      signal !== undefined &&
-      !(command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand);
-    return client.send(command, keepsSignal ? { ...options, abortSignal: signal } : options);
-  };
-  scoped.send = send as S3Client['send'];
-  return scoped;
-}
-
-/** Builds the S3Client a config describes: provider quirks first, then the caller's handler and settings. */
-function buildClient(settings: ProviderSettings, options: S3StoreOptions): S3Client {
-  return new S3Client({
-    region: settings.region,
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    forcePathStyle: settings.forcePathStyle,
-    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
-    requestChecksumCalculation: settings.requestChecksumCalculation,
-    responseChecksumValidation: settings.responseChecksumValidation,
-    ...(options.requestHandler === undefined ? {} : { requestHandler: options.requestHandler }),
-    ...options.clientConfig,
-  });
 }
 
 /**
  * Creates an `ObjectStore` over S3 or any S3-compatible provider (R2, B2, MinIO, Spaces, Wasabi, COS, OSS).
  *
  * - `put` streams through `@aws-sdk/lib-storage` (single PUT up to `multipartThreshold` or `partSize`, whichever is
- *   larger, multipart above; at most `partSize × queueSize` bytes in memory, or one body up to the threshold), sends `x-amz-acl` only when `acl` is configured, and on failure or abort
- *   aborts the multipart upload so no parts are left. When the provider is unreachable the abort cannot be sent; the
- *   upload is then remembered in `pendingAborts` and aborted before the next put (or by `retryAborts()`). A process
- *   that exits first cannot do that: give the bucket an `AbortIncompleteMultipartUpload` lifecycle rule as a backstop.
+ *   larger, multipart above; at most `partSize × queueSize` bytes in memory), records `meta` as user metadata, sends
+ *   `x-amz-acl` only when `acl` is configured, and `If-None-Match: *` for `ifAbsent` where the provider honours it.
+ *   On failure or abort it aborts the multipart upload so no parts are left; when the provider is unreachable the
+ *   abort waits in `pendingAborts` (retried before the next put, or by `retryAborts()`) and in the journal (retried
+ *   by `recover()` at the next start). A put whose answer was lost but whose object is there (recognised by
+ *   `meta.write`) succeeds.
+ * - every request has a connection timeout and a socket timeout (`connectionTimeout`, `socketTimeout` in the config)
+ *   and retries with backoff for about 12 s, so a provider restart fails nothing in flight.
  * - `head` answers `undefined` for a missing key. A bodiless 403 (HEAD has no error body) is re-asked with a 1-byte
  *   GET so a wrong secret says `ERR_AUTH` and credentials without `s3:ListBucket` still work.
+ * - `sweep` and `recover` remove what uploads that died left (see `ObjectStore`).
  * - every SDK failure is a `BytedropError` (see `toBytedropError`).
  *
  * @example
@@ -178,71 +122,42 @@ function buildClient(settings: ProviderSettings, options: S3StoreOptions): S3Cli
  */
 export function createS3Store(config: BytedropConfig, options: S3StoreOptions = {}): S3Store {
   const settings = resolveProvider(config);
-  const client = options.client ?? buildClient(settings, options);
+  const client =
+    options.client ??
+    buildClient(settings, {
+      ...options,
+      connectionTimeout: config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT,
+      socketTimeout: config.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT,
+    });
   const bucket = settings.bucket;
+  const id = `s3:${settings.endpoint ?? `aws:${settings.region}`}/${bucket}`;
   const acl = settings.acl as ObjectCannedACL | undefined;
-  const context = (key?: string) => ({
+  const conditional = PROVIDERS[settings.provider].conditionalWrites;
+  const journal = options.journal ?? createMemoryJournal();
+  /** Journal entries of temporary objects this store wrote, closed when they are deleted. */
+  const temporary = new Map<string, string>();
+  const target = { client, bucket };
+  const context = (key?: string, error?: unknown) => ({
     bucket,
     ...(key === undefined ? {} : { key }),
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    ...operationOf(error),
   });
+  const { head, check } = s3Reader(client, bucket, context);
   const pending: PendingAbort[] = [];
   let flushing: Promise<number> | undefined;
-
-  /** Aborts one multipart upload. True when it is gone (aborted now, or already by lib-storage). */
-  async function abortMultipart(key: string, uploadId: string): Promise<boolean> {
-    try {
-      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-      return true;
-    } catch (error) {
-      return nameOf(error) === 'NoSuchUpload' || statusOf(error) === 404;
-    }
-  }
 
   function retryAborts(): Promise<number> {
     // One flush at a time: concurrent puts share it instead of aborting the same upload twice.
     flushing ??= (async () => {
       const batch = pending.splice(0);
-      const gone = await Promise.all(batch.map((item) => abortMultipart(item.key, item.uploadId)));
+      const gone = await Promise.all(batch.map((item) => abortUpload(target, item.key, item.uploadId)));
       pending.push(...batch.filter((_, index) => !gone[index]));
       return pending.length;
     })().finally(() => {
       flushing = undefined;
     });
     return flushing;
-  }
-
-  /**
-   * Asks again with a 1-byte GET, whose error has a body: tells a wrong secret (ERR_AUTH) or a skewed clock from
-   * missing permissions. Resolves to the object, `undefined` when the key does not exist, else throws.
-   */
-  async function diagnose(key: string, signal: AbortSignal | undefined): Promise<StoredObject | undefined> {
-    try {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0' }), {
-        abortSignal: signal,
-      });
-      await out.Body?.transformToByteArray();
-      const total = /\/(\d+)$/.exec(out.ContentRange ?? '')?.[1];
-      return { size: Number(total ?? out.ContentLength ?? 0), etag: out.ETag, contentType: out.ContentType };
-    } catch (error) {
-      if (nameOf(error) === 'NoSuchKey') return undefined;
-      // A 0-byte object has no byte 0 to range over.
-      if (nameOf(error) === 'InvalidRange') return { size: 0 };
-      throw toBytedropError(error, context(key));
-    }
-  }
-
-  async function head(key: string, signal?: AbortSignal): Promise<StoredObject | undefined> {
-    try {
-      const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
-        abortSignal: signal,
-      });
-      return { size: out.ContentLength ?? 0, etag: out.ETag, contentType: out.ContentType };
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      if (statusOf(error) === 403) return diagnose(key, signal);
-      throw toBytedropError(error, context(key));
-    }
   }
 
   function toUploadBody(
@@ -258,14 +173,40 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   async function put(key: string, body: BodyInput, options: PutOptions): Promise<{ etag?: string }> {
     if (pending.length > 0) await retryAborts();
     throwIfAborted(options.signal, `upload of '${key}'`);
+    if (options.temporary) {
+      temporary.set(key, await journal.add({ kind: 'temp', store: id, key, started: Date.now() }));
+    }
+    try {
+      return await send(key, body, options, options.ifAbsent === true);
+    } catch (error) {
+      // A temporary object exists only for its upload: a failed one is removed (and its entry closed) at once.
+      if (options.temporary) await remove(key).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function send(key: string, body: BodyInput, options: PutOptions, ifAbsent: boolean) {
+    let entry: string | undefined;
     const upload = new Upload({
-      client: scopedClient(client, { signal: options.signal, sha256: options.sha256 }),
+      client: scopedClient(client, {
+        signal: options.signal,
+        sha256: options.sha256,
+        contentMd5: options.contentMd5,
+        ifNoneMatch: { put: ifAbsent && conditional.put, complete: ifAbsent && conditional.complete },
+        onCreated: async (uploadId) => {
+          entry = await journal.add({ kind: 'multipart', store: id, key, uploadId, started: Date.now() });
+        },
+      }),
       params: {
         Bucket: bucket,
         Key: key,
         Body: toUploadBody(body, options, key),
         ContentType: options.contentType,
         ...(options.cacheControl === undefined ? {} : { CacheControl: options.cacheControl }),
+        ...(options.contentDisposition === undefined
+          ? {}
+          : { ContentDisposition: options.contentDisposition }),
+        ...(options.meta === undefined ? {} : { Metadata: toS3Metadata(options.meta) }),
         ...(acl === undefined ? {} : { ACL: acl }),
       },
       // lib-storage sends one PUT exactly when the body fits in one part, so a body up to multipartThreshold gets a
@@ -285,9 +226,21 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     }
     try {
       const out = await upload.done();
+      if (entry !== undefined) await journal.remove(entry);
       return { etag: out.ETag };
     } catch (error) {
-      throw await failed(key, upload.uploadId, error, options.signal);
+      const mapped = await failed(key, upload.uploadId, error, options.signal, entry);
+      if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {
+        // A provider that does not implement If-None-Match: the uploader's HEAD just before is the guard there.
+        return send(key, body, options, false);
+      }
+      const write = options.meta?.write;
+      if (write !== undefined && !options.signal?.aborted && mapped.code !== 'ERR_CONFLICT') {
+        // The answer may have been lost after the provider stored the object (a Complete cut off on the way back).
+        const found = await head(key).catch(() => undefined);
+        if (found?.meta?.write === write) return { etag: found.etag };
+      }
+      throw mapped;
     }
   }
 
@@ -297,17 +250,21 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     uploadId: string | undefined,
     error: unknown,
     signal: AbortSignal | undefined,
+    entry: string | undefined,
   ): Promise<BytedropError> {
     // lib-storage already tried to abort; asking again is cheap (NoSuchUpload) and covers its abort having failed.
     const mapped =
       signal?.aborted && !isBytedropError(error)
         ? abortedError(`upload of '${key}'`, error)
-        : toBytedropError(error, context(key));
-    if (uploadId === undefined || (await abortMultipart(key, uploadId))) return mapped;
+        : toBytedropError(error, context(key, error));
+    if (uploadId === undefined || (await abortUpload(target, key, uploadId))) {
+      if (entry !== undefined) await journal.remove(entry).catch(() => undefined);
+      return mapped;
+    }
     pending.push({ key, uploadId });
     return new BytedropError(
       mapped.code,
-      `${mapped.message}. The unfinished multipart upload ${uploadId} could not be aborted either; Bytedrop aborts it before the next upload through this store (or call retryAborts()). Add an AbortIncompleteMultipartUpload lifecycle rule to the bucket to cover crashes`,
+      `${mapped.message}. The unfinished multipart upload ${uploadId} could not be aborted either; Bytedrop aborts it before the next upload through this store, and at the next start (recover()). An AbortIncompleteMultipartUpload lifecycle rule on the bucket covers the rest (bytedrop gc --lifecycle)`,
       {
         cause: error,
         ...(mapped.status === undefined ? {} : { status: mapped.status }),
@@ -316,11 +273,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     );
   }
 
-  async function copy(
-    fromKey: string,
-    toKey: string,
-    options: { contentType: string; cacheControl?: string },
-  ) {
+  async function copy(fromKey: string, toKey: string, options: CopyOptions) {
     try {
       await client.send(
         new CopyObjectCommand({
@@ -331,11 +284,15 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
           MetadataDirective: 'REPLACE',
           ContentType: options.contentType,
           ...(options.cacheControl === undefined ? {} : { CacheControl: options.cacheControl }),
+          ...(options.contentDisposition === undefined
+            ? {}
+            : { ContentDisposition: options.contentDisposition }),
+          ...(options.meta === undefined ? {} : { Metadata: toS3Metadata(options.meta) }),
           ...(acl === undefined ? {} : { ACL: acl }),
         }),
       );
     } catch (error) {
-      throw toBytedropError(error, context(toKey));
+      throw toBytedropError(error, context(toKey, error));
     }
   }
 
@@ -343,26 +300,23 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     try {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (error) {
-      if (statusOf(error) === 404) return;
-      throw toBytedropError(error, context(key));
+      if (statusOf(error) !== 404) throw toBytedropError(error, context(key, error));
+    }
+    const entry = temporary.get(key);
+    if (entry !== undefined) {
+      temporary.delete(key);
+      await journal.remove(entry);
     }
   }
 
-  async function check(signal?: AbortSignal): Promise<void> {
-    try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
-    } catch (error) {
-      // HeadBucket needs s3:ListBucket and its 403 has no body: a probe GET tells bad credentials from a narrow policy.
-      if (statusOf(error) === 403) {
-        await diagnose(`.bytedrop-check/${randomId()}`, signal);
-        return;
-      }
-      throw toBytedropError(error, context());
-    }
+  async function recover(): Promise<SweepReport> {
+    await retryAborts();
+    return recoverFromJournal(target, journal, id);
   }
 
   return {
     kind: 's3',
+    id,
     client,
     bucket,
     settings,
@@ -375,6 +329,14 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     copy,
     delete: remove,
     check,
+    sweep: (sweepOptions) => sweepPrefix(target, { prefix: TEMP_KEY_PREFIX, ...sweepOptions }),
+    recover,
     publicUrl: (key) => publicUrl(settings.publicBaseUrl, key),
   };
+}
+
+/** The request an SDK failure came from (tagged by `scopedClient`), for `toBytedropError`'s message. */
+function operationOf(error: unknown): { operation?: string } {
+  const operation = (error as { [OPERATION]?: string } | undefined)?.[OPERATION];
+  return typeof operation === 'string' ? { operation } : {};
 }

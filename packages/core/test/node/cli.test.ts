@@ -106,7 +106,7 @@ describe('bytedrop CLI (built)', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).not.toContain('bytedrop:');
     const match =
-      /^!\[shot\.png\]\((http:\/\/127\.0\.0\.1:\d+\/cli-test\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{8}\.png)\)\n$/.exec(
+      /^!\[shot\.png\]\((http:\/\/127\.0\.0\.1:\d+\/cli-test\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{16}\.png)\)\n$/.exec(
         first.stdout,
       );
     expect(match, first.stdout).not.toBeNull();
@@ -132,12 +132,12 @@ describe('bytedrop CLI (built)', () => {
     expect(urls.code).toBe(0);
     const lines = urls.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/\/notes-[0-9a-f]{8}\.txt$/);
-    expect(lines[1]).toMatch(/\/shot-[0-9a-f]{8}\.png$/);
-    expect(lines[2]).toMatch(/\/data-[0-9a-f]{8}\.bin$/);
+    expect(lines[0]).toMatch(/\/notes-[0-9a-f]{16}\.txt$/);
+    expect(lines[1]).toMatch(/\/shot-[0-9a-f]{16}\.png$/);
+    expect(lines[2]).toMatch(/\/data-[0-9a-f]{16}\.bin$/);
     const html = await bytedrop(['upload', 'shot.png', 'notes.txt', '--format', 'html'], s3Env());
     expect(html.stdout).toMatch(
-      /^<img src="[^"]+shot-[0-9a-f]{8}\.png" alt="shot\.png">\n<a href="[^"]+notes-[0-9a-f]{8}\.txt">notes\.txt<\/a>\n$/,
+      /^<img src="[^"]+shot-[0-9a-f]{16}\.png" alt="shot\.png">\n<a href="[^"]+notes-[0-9a-f]{16}\.txt">notes\.txt<\/a>\n$/,
     );
   });
 
@@ -146,8 +146,8 @@ describe('bytedrop CLI (built)', () => {
     expect(out.code).toBe(1);
     expect(out.stdout).toBe('');
     expect(out.stderr).toContain("missing.png: file not found: 'missing.png'");
-    expect(out.stderr).toMatch(/uploaded shot\.png: http:\/\/\S+shot-[0-9a-f]{8}\.png/);
-    expect(out.stderr).toMatch(/uploaded notes\.txt: http:\/\/\S+notes-[0-9a-f]{8}\.txt/);
+    expect(out.stderr).toMatch(/uploaded shot\.png: http:\/\/\S+shot-[0-9a-f]{16}\.png/);
+    expect(out.stderr).toMatch(/uploaded notes\.txt: http:\/\/\S+notes-[0-9a-f]{16}\.txt/);
     expect(out.stderr).toContain('1 of 3 file(s) failed');
   });
 
@@ -260,8 +260,8 @@ describe('bytedrop CLI (built)', () => {
     expect(out.stderr.match(/no S3 configured/g)).toHaveLength(1);
     expect(out.stderr).toContain(join(work, 'local-data'));
     const [image, text] = out.stdout.trimEnd().split('\n');
-    expect(image).toMatch(/^http:\/\/localhost:8123\/f\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{8}\.png$/);
-    expect(text).toMatch(/\/notes-[0-9a-f]{8}\.txt$/);
+    expect(image).toMatch(/^http:\/\/localhost:8123\/f\/\d{4}\/\d{2}\/\d{2}\/shot-[0-9a-f]{16}\.png$/);
+    expect(text).toMatch(/\/notes-[0-9a-f]{16}\.txt$/);
     const key = image!.replace('http://localhost:8123/f/', '');
     expect((await readFile(join(work, 'local-data', key))).equals(PNG)).toBe(true);
   });

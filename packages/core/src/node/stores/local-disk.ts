@@ -1,33 +1,34 @@
 /**
  * A local-disk `ObjectStore`: the embedded default for trying Bytedrop without an S3 account.
- * It keeps the S3 store's contract (head/put/copy/delete/check/publicUrl) so `createUploader` runs the same pipeline
- * over it, and adds `read()` so the server can answer `/f/*` with Range and ETag without knowing the disk layout.
+ * It keeps the S3 store's contract (head/put/copy/delete/check/sweep/recover/publicUrl) so `createUploader` runs the
+ * same pipeline over it, and adds `read()` so the server can answer `/f/*` with Range and ETag without knowing the
+ * disk layout.
  *
  * Layout under `dir`:
  * - `<key>`: the object's bytes, at the path the key names (so `ls` shows what was uploaded);
- * - `.bytedrop-meta/<key>.json`: content type, cache-control, ETag. A separate tree rather than `<key>.meta.json`
- *   sidecars because a sidecar name can collide with a real key (`a.png.meta.json` is a valid key) and a static file
- *   server pointed at `dir` would serve the sidecars as objects;
- * - `.bytedrop-partial/`: writes in progress. Same filesystem as the objects, so the final `rename` is atomic: a crash or
- *   an abort never leaves a half-written file at a key.
- * Keys whose first segment is one of those two names are refused.
+ * - `.bytedrop-meta/<key>.json`: headers and Bytedrop's metadata (`_disk-meta.ts`);
+ * - `.bytedrop-partial/`: writes in progress. Same filesystem as the objects, so the final rename (or, for a
+ *   create-only write, link) is atomic: a crash or an abort never leaves a half-written file at a key.
+ * Keys whose first segment is one of those two names are refused (`_disk-keys.ts`).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
 import { throwIfAborted } from '../../_abort';
 import { toAsyncIterable } from '../../_body';
 import { tooLargeError } from '../../_stream';
 import { BytedropError, isBytedropError } from '../../errors';
+import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../../journal';
 import { publicUrl } from '../../links';
-import type { BodyInput, ObjectStore, PutOptions, StoredObject } from '../../types';
+import type { BodyInput, CopyOptions, ObjectStore, PutOptions, StoredObject, SweepReport } from '../../types';
+import { diskError, errno, isMissing } from './_disk-errors';
+import { keyProblem, TMP_DIR } from './_disk-keys';
+import { type DiskMeta, metaTree } from './_disk-meta';
+import { fallbackEtag, type LocalObject, openObject, type ReadRange } from './_disk-read';
+import { sweepDisk, sweepPartials } from './_disk-sweep';
 
-const META_DIR = '.bytedrop-meta';
-// Not '.bytedrop-tmp': the uploader stages one-shot streams under that key prefix, through this very store.
-const TMP_DIR = '.bytedrop-partial';
-const RESERVED = new Set([META_DIR, TMP_DIR]);
+export type { LocalObject, ReadRange } from './_disk-read';
 
 /** Options of `createLocalDiskStore`. */
 export interface LocalDiskStoreOptions {
@@ -37,29 +38,8 @@ export interface LocalDiskStoreOptions {
   publicBaseUrl: string;
   /** Largest object accepted by `put`, in bytes; larger bodies fail with `ERR_TOO_LARGE` and leave nothing behind. */
   maxFileSize?: number;
-}
-
-/** A byte range to read; both ends inclusive, as in an HTTP `Range: bytes=start-end` header. */
-export interface ReadRange {
-  start?: number;
-  end?: number;
-}
-
-/** An object opened for reading by `LocalDiskStore.read`. */
-export interface LocalObject {
-  /** The requested range's bytes (the whole object without a range). Cancel it if you do not read it. */
-  stream: ReadableStream<Uint8Array>;
-  /** Size of the whole object in bytes (not of the range), for `Content-Range` and `Content-Length`. */
-  size: number;
-  /** First and last byte offsets the stream covers (inclusive); `end` is `-1` for an empty object. */
-  start: number;
-  end: number;
-  contentType: string;
-  /** A quoted strong ETag (the MD5 of the bytes, like a single-part S3 PUT). */
-  etag: string;
-  cacheControl?: string;
-  /** Last write time, for `Last-Modified`. */
-  mtime: Date;
+  /** Where temporary objects are written down while in flight, for `recover()` (default: memory). */
+  journal?: UploadJournal;
 }
 
 /** The local-disk store: an `ObjectStore` plus direct read access for serving files. */
@@ -71,17 +51,16 @@ export interface LocalDiskStore extends ObjectStore {
   readonly publicBaseUrl: string;
   /**
    * Opens an object for streaming, optionally a byte range of it; `undefined` when the key does not exist.
-   * Throws `ERR_INPUT` for an unsatisfiable range (answer 416) or an unsafe key.
+   * Throws `ERR_INPUT` for an unsatisfiable range (answer 416) or an unsafe key (the store's own folders included).
    */
   read(key: string, range?: ReadRange): Promise<LocalObject | undefined>;
   /** The absolute file path of a key (after the same safety checks as every other method). */
   path(key: string): string;
-}
-
-interface Meta {
-  contentType: string;
-  cacheControl?: string;
-  etag: string;
+  /**
+   * Besides the journal's temporary objects, removes every partial write older than this store: one process per
+   * directory, so those were left by a process that died.
+   */
+  recover(): Promise<SweepReport>;
 }
 
 const FALLBACK_TYPE = 'application/octet-stream';
@@ -103,6 +82,12 @@ const FALLBACK_TYPE = 'application/octet-stream';
 export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskStore {
   const root = resolve(options.dir);
   const base = options.publicBaseUrl;
+  const id = `disk:${root}`;
+  const created = Date.now();
+  const meta = metaTree(root);
+  const journal = options.journal ?? createMemoryJournal();
+  /** Journal entries of temporary objects written here, closed when they are deleted. */
+  const temporary = new Map<string, string>();
 
   const pathOf = (key: string): string => {
     const problem = keyProblem(key);
@@ -117,19 +102,6 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
       );
     }
     return target;
-  };
-  const metaPathOf = (key: string): string => `${join(root, META_DIR, ...key.split('/'))}.json`;
-
-  const readMeta = async (key: string): Promise<Meta | undefined> => {
-    try {
-      const parsed = JSON.parse(await readFile(metaPathOf(key), 'utf8')) as Partial<Meta>;
-      return typeof parsed.contentType === 'string' && typeof parsed.etag === 'string'
-        ? (parsed as Meta)
-        : undefined;
-    } catch {
-      // A missing or damaged sidecar must not hide the object: fall back to generic metadata.
-      return undefined;
-    }
   };
 
   const statFile = async (path: string): Promise<Stats | undefined> => {
@@ -148,28 +120,67 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
     return join(dir, randomUUID());
   };
 
-  /** Moves a finished temp file and its metadata into place: metadata first, bytes last, so a visible key is complete. */
-  const commit = async (key: string, temp: string, meta: Meta): Promise<void> => {
-    const target = pathOf(key);
-    const metaPath = metaPathOf(key);
+  /** Puts the finished temp file at `key`: a link for a create-only write (fails if the key exists), else a rename. */
+  const place = async (temp: string, target: string, key: string, ifAbsent: boolean): Promise<void> => {
+    if (!ifAbsent) return rename(temp, target);
     try {
-      await mkdir(dirname(metaPath), { recursive: true });
-      const metaTemp = `${temp}.json`;
-      await writeFile(metaTemp, JSON.stringify(meta));
-      await rename(metaTemp, metaPath);
+      await link(temp, target);
+    } catch (error) {
+      if (errno(error) === 'EEXIST') {
+        throw new BytedropError('ERR_CONFLICT', `an object already exists at '${key}' and was not replaced`);
+      }
+      throw error;
+    }
+    await rm(temp, { force: true });
+  };
+
+  /** Moves a finished temp file into place, then its metadata; a failed move leaves nothing. */
+  const commit = async (key: string, temp: string, entry: DiskMeta, ifAbsent: boolean): Promise<void> => {
+    const target = pathOf(key);
+    try {
       await mkdir(dirname(target), { recursive: true });
-      await rename(temp, target);
+      await mkdir(dirname(meta.pathOf(key)), { recursive: true });
+      await place(temp, target, key, ifAbsent);
+      await meta.write(key, entry, `${temp}.json`);
     } catch (error) {
       await rm(temp, { force: true });
       await rm(`${temp}.json`, { force: true });
-      throw diskError(error, 'write', target);
+      throw isBytedropError(error) ? error : diskError(error, 'write', target);
     }
   };
 
-  const fallbackEtag = (stats: Stats): string => `"${stats.size.toString(16)}-${stats.mtimeMs.toString(16)}"`;
+  const remember = async (key: string, temporaryObject: boolean | undefined) => {
+    if (temporaryObject)
+      temporary.set(key, await journal.add({ kind: 'temp', store: id, key, started: Date.now() }));
+  };
+
+  const remove = async (key: string): Promise<void> => {
+    // Like S3, deleting a missing key succeeds.
+    const target = pathOf(key);
+    try {
+      await rm(target, { force: true });
+      await meta.remove(key);
+    } catch (error) {
+      throw diskError(error, 'delete', target);
+    }
+    const entry = temporary.get(key);
+    if (entry !== undefined) {
+      temporary.delete(key);
+      await journal.remove(entry);
+    }
+  };
+
+  const headers = (putOptions: PutOptions | CopyOptions, etag: string): DiskMeta => ({
+    contentType: putOptions.contentType,
+    etag,
+    ...(putOptions.cacheControl ? { cacheControl: putOptions.cacheControl } : {}),
+    ...(putOptions.contentDisposition ? { contentDisposition: putOptions.contentDisposition } : {}),
+    ...(putOptions.meta ? { meta: putOptions.meta } : {}),
+  });
 
   return {
     kind: 'local-disk',
+    id,
     dir: root,
     publicBaseUrl: base,
     path: pathOf,
@@ -177,9 +188,13 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
     async head(key) {
       const stats = await statFile(pathOf(key));
       if (stats === undefined) return undefined;
-      const meta = await readMeta(key);
-      const object: StoredObject = { size: stats.size, etag: meta?.etag ?? fallbackEtag(stats) };
-      object.contentType = meta?.contentType ?? FALLBACK_TYPE;
+      const found = await meta.read(key);
+      const object: StoredObject = {
+        size: stats.size,
+        etag: found?.etag ?? fallbackEtag(stats),
+        contentType: found?.contentType ?? FALLBACK_TYPE,
+      };
+      if (found?.meta) object.meta = found.meta;
       return object;
     },
 
@@ -211,13 +226,18 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
         await rm(temp, { force: true });
         throw isBytedropError(error) ? error : diskError(error, 'write', pathOf(key));
       }
-      const etag = `"${md5.digest('hex')}"`;
+      const digest = md5.digest();
+      if (putOptions.contentMd5 !== undefined && digest.toString('base64') !== putOptions.contentMd5) {
+        await rm(temp, { force: true });
+        throw new BytedropError(
+          'ERR_CHECKSUM',
+          `the bytes written for '${key}' do not match their Content-MD5 ${putOptions.contentMd5}: nothing was stored; retry the upload`,
+        );
+      }
+      const etag = `"${digest.toString('hex')}"`;
       if (loaded === 0) onProgress?.({ loaded: 0, total: putOptions.size ?? 0 });
-      await commit(key, temp, {
-        contentType: putOptions.contentType,
-        etag,
-        ...(putOptions.cacheControl ? { cacheControl: putOptions.cacheControl } : {}),
-      });
+      await remember(key, putOptions.temporary);
+      await commit(key, temp, headers(putOptions, etag), putOptions.ifAbsent === true);
       return { etag };
     },
 
@@ -231,7 +251,7 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
           `cannot copy '${fromKey}' to '${toKey}': '${fromKey}' does not exist in ${root}`,
         );
       }
-      const etag = (await readMeta(fromKey))?.etag ?? fallbackEtag(stats);
+      const etag = (await meta.read(fromKey))?.etag ?? fallbackEtag(stats);
       const temp = await tempPath();
       try {
         await copyFile(source, temp);
@@ -239,23 +259,10 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
         await rm(temp, { force: true });
         throw diskError(error, 'copy', source);
       }
-      await commit(toKey, temp, {
-        contentType: copyOptions.contentType,
-        etag,
-        ...(copyOptions.cacheControl ? { cacheControl: copyOptions.cacheControl } : {}),
-      });
+      await commit(toKey, temp, headers(copyOptions, etag), copyOptions.ifAbsent === true);
     },
 
-    async delete(key) {
-      // Like S3, deleting a missing key succeeds.
-      const target = pathOf(key);
-      try {
-        await rm(target, { force: true });
-        await rm(metaPathOf(key), { force: true });
-      } catch (error) {
-        throw diskError(error, 'delete', target);
-      }
-    },
+    delete: remove,
 
     async check(signal) {
       throwIfAborted(signal, `check of ${root}`);
@@ -276,123 +283,26 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
       }
     },
 
+    sweep: ({ olderThan, prefix = TEMP_KEY_PREFIX }) =>
+      sweepDisk(root, { prefix, cutoff: Date.now() - olderThan, remove }),
+
+    async recover() {
+      const report: SweepReport = { abortedUploads: [], deleted: await sweepPartials(root, created) };
+      for (const entry of await journal.entries()) {
+        if (entry.store !== id || entry.kind !== 'temp') continue;
+        await remove(entry.key);
+        await journal.remove(entry.id);
+        report.deleted.push(entry.key);
+      }
+      return report;
+    },
+
     publicUrl(key) {
       return publicUrl(base, key);
     },
 
     async read(key, range = {}) {
-      const path = pathOf(key);
-      let handle: Awaited<ReturnType<typeof open>>;
-      try {
-        handle = await open(path, 'r');
-      } catch (error) {
-        if (isMissing(error) || isDirectory(error)) return undefined;
-        throw diskError(error, 'read', path);
-      }
-      try {
-        // Stat the open handle, not the path: a concurrent rename then cannot pair new bytes with old metadata.
-        const stats = await handle.stat();
-        if (!stats.isFile()) {
-          await handle.close();
-          return undefined;
-        }
-        const size = stats.size;
-        const start = range.start ?? 0;
-        const end = Math.min(range.end ?? size - 1, size - 1);
-        const badEnd = range.end !== undefined && (!Number.isInteger(range.end) || range.end < 0);
-        if (
-          !Number.isInteger(start) ||
-          start < 0 ||
-          badEnd ||
-          (size > 0 && start > end) ||
-          (size === 0 && start > 0)
-        ) {
-          throw new BytedropError(
-            'ERR_INPUT',
-            `range ${range.start ?? ''}-${range.end ?? ''} of '${key}' cannot be satisfied: the object has ${size} bytes (answer 416)`,
-          );
-        }
-        const meta = await readMeta(key);
-        let stream: ReadableStream<Uint8Array>;
-        if (size === 0) {
-          // createReadStream cannot express an empty range (end < start), so hand out an empty stream.
-          await handle.close();
-          stream = new ReadableStream({ start: (controller) => controller.close() });
-        } else {
-          // The stream owns the descriptor from here and closes it when done or cancelled.
-          stream = Readable.toWeb(handle.createReadStream({ start, end })) as ReadableStream<Uint8Array>;
-        }
-        return {
-          stream,
-          size,
-          start,
-          end: size === 0 ? -1 : end,
-          contentType: meta?.contentType ?? FALLBACK_TYPE,
-          etag: meta?.etag ?? fallbackEtag(stats),
-          ...(meta?.cacheControl ? { cacheControl: meta.cacheControl } : {}),
-          mtime: stats.mtime,
-        };
-      } catch (error) {
-        await handle.close().catch(() => undefined);
-        throw isBytedropError(error) ? error : diskError(error, 'read', path);
-      }
+      return openObject(pathOf(key), key, range, () => meta.read(key));
     },
   };
-}
-
-/** Why a key cannot name a file under the store, or `undefined` when it can. */
-function keyProblem(key: string): string | undefined {
-  if (typeof key !== 'string' || key === '') return 'is empty: pass a key like 2024/05/01/shot-1a2b3c4d.png';
-  if (key.startsWith('/')) return "starts with '/': keys are relative to the store";
-  if (/[\\\0]/.test(key)) return 'contains a backslash or NUL: use forward slashes only';
-  const segments = key.split('/');
-  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
-    return "has an empty, '.' or '..' segment: keys must not climb out of the store";
-  }
-  if (RESERVED.has(segments[0] ?? ''))
-    return `starts with '${segments[0]}', which the local-disk store reserves`;
-  return undefined;
-}
-
-function errno(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
-}
-
-function isMissing(error: unknown): boolean {
-  const code = errno(error);
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function isDirectory(error: unknown): boolean {
-  return errno(error) === 'EISDIR';
-}
-
-function diskError(error: unknown, action: string, path: string): BytedropError {
-  const code = errno(error) ?? 'unknown';
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new BytedropError(
-      'ERR_FORBIDDEN',
-      `cannot ${action} ${path} (${code}): give this process write access to the directory or choose another BYTEDROP_DATA_DIR`,
-      { cause: error },
-    );
-  }
-  if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') {
-    return new BytedropError(
-      'ERR_INPUT',
-      `cannot ${action} ${path} (${code}): a file and a folder would share that name; use another key`,
-      { cause: error },
-    );
-  }
-  if (code === 'ENOSPC') {
-    return new BytedropError(
-      'ERR_PROVIDER',
-      `cannot ${action} ${path}: the disk is full; free space and retry`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return new BytedropError('ERR_PROVIDER', `cannot ${action} ${path} (${code}): ${String(error)}`, {
-    cause: error,
-  });
 }

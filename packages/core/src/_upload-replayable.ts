@@ -1,0 +1,148 @@
+/**
+ * Replayable bodies (bytes, Blobs, files on disk): read once to sniff and hash at `prepare`, so the key is known
+ * before any request; read again to send, and hashed again as they go, so a file that changed in between is refused
+ * instead of being stored under a hash that names other bytes.
+ */
+import { raceAbort, throwIfAborted } from './_abort';
+import { assertAllowedType } from './_allowed';
+import { ownDigest, toAsyncIterable } from './_body';
+import {
+  candidatesOf,
+  type Engine,
+  existing,
+  identityOf,
+  type Plan,
+  planOf,
+  resultOf,
+  writeOptions,
+} from './_engine';
+import { place } from './_place';
+import { meter, sourceError, toReadableStream } from './_stream';
+import { settleAbort } from './_upload-stream';
+import {
+  changedError,
+  type ExpectedDigest,
+  hexToBase64,
+  md5Hex,
+  md5MismatchError,
+  verified,
+  verifyBytes,
+} from './_verify';
+import type { SanitizedFilename } from './filename';
+import { hashBody } from './hash';
+import { SNIFF_BYTES, sniffContentType } from './sniff';
+import type { PreparedUpload, PreparedUploadOptions, UploadOptions, UploadResult } from './types';
+
+/** The two body kinds the pipeline sees (ArrayBuffers become views). */
+export type Replayable = Uint8Array | Blob;
+
+/** Sniff and hash (streaming, abortable), then draw the candidate keys once: no request is sent. */
+export async function prepareReplayable(
+  engine: Engine,
+  body: Replayable,
+  options: UploadOptions,
+  file: SanitizedFilename,
+): Promise<PreparedUpload> {
+  const { signal } = options;
+  const what = `upload of '${options.filename}'`;
+  // A failed read of the body is about the input, not the storage (also a file Blob's NotReadableError).
+  const inputError = (error: unknown): never => {
+    throw sourceError(error, options.filename);
+  };
+  const head =
+    body instanceof Uint8Array
+      ? body.subarray(0, SNIFF_BYTES)
+      : new Uint8Array(
+          await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what).catch(inputError),
+        );
+  // Sniffed before hashing: a refused type costs only its first bytes.
+  const sniffed = await sniffContentType(head, options.filename, options.contentType);
+  throwIfAborted(signal, what);
+  assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
+  const own = ownDigest(body, engine.config.hashAlgorithm, signal);
+  const { hash, size } = own
+    ? await raceAbort(own, signal, what).catch(inputError)
+    : await hashBody(
+        meter(toAsyncIterable(body), { signal, filename: options.filename }),
+        engine.config.hashAlgorithm,
+      );
+  throwIfAborted(signal, what);
+  // Drawn here and only here: {uuid}, {rand} and the date are fixed for every later send of this upload.
+  const candidates = candidatesOf(engine, options, sniffed, hash);
+  const planned = planOf(engine, file, sniffed, { key: candidates(0), size, hash });
+  return {
+    ...planned,
+    contentAddressed: engine.template.usesHash,
+    upload: (extra: PreparedUploadOptions = {}) =>
+      sendReplayable(engine, body, planned, candidates, head, {
+        ...options,
+        signal: extra.signal ?? signal,
+        onProgress: extra.onProgress ?? options.onProgress,
+      }),
+  };
+}
+
+/** What the bytes must hash to as they are sent: the content hash of the key, and a client's Content-MD5. */
+function expectations(engine: Engine, planned: Plan, options: UploadOptions): ExpectedDigest[] {
+  const expected: ExpectedDigest[] = [
+    {
+      algorithm: engine.config.hashAlgorithm,
+      hex: planned.hash,
+      mismatch: () => changedError(options.filename),
+    },
+  ];
+  const md5 = options.contentMd5;
+  if (md5 !== undefined) {
+    expected.push({
+      algorithm: 'md5',
+      hex: md5Hex(md5) ?? '',
+      mismatch: () => md5MismatchError(options.filename, md5),
+    });
+  }
+  return expected;
+}
+
+/** HEAD the candidates, then a create-only PUT of a fresh, verified read to the first free one. */
+async function sendReplayable(
+  engine: Engine,
+  body: Replayable,
+  planned: Plan,
+  candidates: (attempt: number) => string,
+  head: Uint8Array,
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const { signal, onProgress } = options;
+  const what = `upload of '${options.filename}'`;
+  throwIfAborted(signal, what);
+  const expected = expectations(engine, planned, options);
+  // Bytes in memory were hashed a moment ago and a single PUT carries that hash for the provider to check, so only
+  // a client's Content-MD5 is new to them: checked once, here. A Blob is checked as it streams (`verified`).
+  if (body instanceof Uint8Array) await verifyBytes(body, expected.slice(1));
+  const written = writeOptions(engine, planned, head, options.owner);
+  const placement = await place({
+    candidates,
+    identity: identityOf(engine, planned.hash, planned.size),
+    head: (key) => existing(engine, key, signal),
+    write: (key) =>
+      engine.store.put(
+        key,
+        body instanceof Uint8Array ? body : toReadableStream(verified(toAsyncIterable(body), expected)),
+        {
+          ...written,
+          size: planned.size,
+          // Single PUTs carry the digests the provider checks: the signed payload hash, or the MD5.
+          ...(engine.config.hashAlgorithm === 'sha256'
+            ? { sha256: planned.hash }
+            : { contentMd5: hexToBase64(planned.hash) }),
+          ...(options.contentMd5 === undefined ? {} : { contentMd5: options.contentMd5 }),
+          ...(signal === undefined ? {} : { signal }),
+          ...(onProgress === undefined ? {} : { onProgress }),
+        },
+      ),
+    signal,
+    what,
+  });
+  if (placement.deduplicated) onProgress?.({ loaded: planned.size, total: planned.size });
+  await settleAbort(engine, placement, signal, what);
+  return resultOf(engine, planned, placement, options);
+}

@@ -1,0 +1,74 @@
+/**
+ * The upload journal: what an upload has started that would outlive a crash (a multipart upload's parts, a temporary
+ * object), written down before it exists and crossed out once it is gone. At the next start a store's `recover()`
+ * aborts or deletes whatever a dead process left. Stores keep the journal themselves; hosts only choose where it
+ * lives (`createFileJournal` in `@bytedrop/core/node`, or memory).
+ */
+
+/**
+ * Where uploads stage what they cannot name yet (a one-shot stream longer than `multipartThreshold`, whose key
+ * depends on its hash). Objects here live only for the length of one upload; sweeps remove older ones, and a lifecycle
+ * rule expiring this prefix after a day (`bytedrop gc --lifecycle`) covers the rest.
+ *
+ * @example
+ * ```ts
+ * `${TEMP_KEY_PREFIX}${id}`; // '.bytedrop-tmp/3f2a…'
+ * ```
+ */
+export const TEMP_KEY_PREFIX = '.bytedrop-tmp/';
+
+/**
+ * One thing in flight. `store` names the bucket or directory it belongs to (`ObjectStore.id`), so a journal shared
+ * by several configurations is recovered store by store.
+ *
+ * @example
+ * ```ts
+ * const entry: JournalEntry = { kind: 'multipart', store: 's3:http://127.0.0.1:9000/notes', key: 'a.bin', uploadId: 'VXBs…', started: Date.now() };
+ * ```
+ */
+export type JournalEntry =
+  | { kind: 'multipart'; store: string; key: string; uploadId: string; started: number }
+  | { kind: 'temp'; store: string; key: string; started: number };
+
+/**
+ * Where journal entries live. `add` must not resolve before the entry would survive the process being killed.
+ *
+ * @example
+ * ```ts
+ * const id = await journal.add({ kind: 'temp', store: store.id, key: '.bytedrop-tmp/3f2a', started: Date.now() });
+ * await journal.remove(id);
+ * ```
+ */
+export interface UploadJournal {
+  add(entry: JournalEntry): Promise<string>;
+  remove(id: string): Promise<void>;
+  /** Every open entry, of every store. */
+  entries(): Promise<(JournalEntry & { id: string })[]>;
+}
+
+/**
+ * A journal in memory: entries survive a failed abort within this process, not the process itself. The default
+ * where a host gives none (browsers, Obsidian mobile); a crash there is covered by the bucket's lifecycle rule.
+ *
+ * @example
+ * ```ts
+ * const store = createS3Store(config, { journal: createMemoryJournal() });
+ * ```
+ */
+export function createMemoryJournal(): UploadJournal {
+  const open = new Map<string, JournalEntry>();
+  let next = 0;
+  return {
+    async add(entry) {
+      const id = String(++next);
+      open.set(id, entry);
+      return id;
+    },
+    async remove(id) {
+      open.delete(id);
+    },
+    async entries() {
+      return [...open].map(([id, entry]) => ({ ...entry, id }));
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The S3Client of a store: built from the provider settings with timeouts and outage-proof retries, and viewed per
+ * put through `scopedClient`, which adds what one upload needs to the requests lib-storage sends for it.
+ */
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import type { ProviderSettings } from '../providers';
+import { createRetryStrategy, DEFAULT_RETRY_POLICY } from './s3-retry';
+
+/** Time to open a connection to the provider, in ms. */
+export const DEFAULT_CONNECTION_TIMEOUT = 10_000;
+/** Silence allowed on a connection while a request is sent or answered, in ms: a stalled provider fails, never hangs. */
+export const DEFAULT_SOCKET_TIMEOUT = 30_000;
+
+interface SdkErrorShape {
+  name?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+}
+
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as SdkErrorShape | undefined)?.$metadata?.httpStatusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+export function nameOf(error: unknown): string | undefined {
+  const name = (error as SdkErrorShape | undefined)?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * The request a failure came from, for messages ("UploadPart 3 stalled"): set by `scopedClient` on the errors of
+ * the requests it sends, read by `toBytedropError`.
+ */
+export const OPERATION = Symbol.for('bytedrop.operation');
+
+type Command = Parameters<S3Client['send']>[0];
+
+function operationOf(command: Command): string {
+  const name = command.constructor.name.replace(/Command$/, '');
+  const part = (command.input as { PartNumber?: number }).PartNumber;
+  return part === undefined ? name : `${name} ${part}`;
+}
+
+/** Builds the S3Client a config describes: provider quirks first, then timeouts and retries, then the caller's. */
+export function buildClient(
+  settings: ProviderSettings,
+  options: {
+    requestHandler?: S3ClientConfig['requestHandler'];
+    clientConfig?: S3ClientConfig;
+    connectionTimeout: number;
+    socketTimeout: number;
+  },
+): S3Client {
+  return new S3Client({
+    region: settings.region,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    forcePathStyle: settings.forcePathStyle,
+    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+    requestChecksumCalculation: settings.requestChecksumCalculation,
+    responseChecksumValidation: settings.responseChecksumValidation,
+    // A caller's `maxAttempts` keeps its meaning (tests use 1 where an outage is certain).
+    retryStrategy: createRetryStrategy({
+      ...DEFAULT_RETRY_POLICY,
+      ...(typeof options.clientConfig?.maxAttempts === 'number'
+        ? { maxAttempts: options.clientConfig.maxAttempts }
+        : {}),
+    }),
+    // A host's own handler (Obsidian's requestUrl) keeps its own timeouts; the SDK's default one gets ours.
+    requestHandler: options.requestHandler ?? {
+      connectionTimeout: options.connectionTimeout,
+      socketTimeout: options.socketTimeout,
+    },
+    ...options.clientConfig,
+  });
+}
+
+/** What one put adds to the requests lib-storage sends for it. */
+export interface PutScope {
+  signal: AbortSignal | undefined;
+  /** The whole body's SHA-256 (hex), for a single PutObject. */
+  sha256: string | undefined;
+  /** The whole body's MD5 (base64), for a single PutObject. */
+  contentMd5: string | undefined;
+  /** Sent as `If-None-Match: *` on a single PutObject and on CompleteMultipartUpload, where the provider honours it. */
+  ifNoneMatch: { put: boolean; complete: boolean };
+  /** Told each multipart upload id once the provider made it, before any part is sent (the journal). */
+  onCreated?: (uploadId: string) => Promise<void>;
+}
+
+function setHeader(command: Command, name: string, value: string): void {
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers[name] = value;
+      return next(args);
+    },
+    { step: 'build', name: `bytedrop:${name}` },
+  );
+}
+
+/**
+ * A view of `client` for one put. Its requests carry `signal`, except two: AbortMultipartUpload must still go out
+ * after the signal fired, and CreateMultipartUpload must be allowed to finish (the provider creates the upload
+ * whether or not the client still listens, and without its id nothing could abort it). lib-storage sends without
+ * an abortSignal, so without this an abort would only stop it between parts and an in-flight single PUT would still
+ * create the object.
+ *
+ * A PutObject carries the whole body (lib-storage sends one only when the body fits in one part), so a known
+ * SHA-256 of the body is its SigV4 payload hash: set as `x-amz-content-sha256`, the signer uses it instead of
+ * hashing the body again, and the provider refuses bytes that do not match it. A known MD5 goes out as
+ * `Content-MD5`, which providers verify too. Parts keep the SDK's own per-part hashes.
+ *
+ * Failures are tagged with the request they came from (`OPERATION`), so a stall names UploadPart 3, not "S3".
+ */
+export function scopedClient(client: S3Client, scope: PutScope): S3Client {
+  const scoped = Object.create(client) as S3Client;
+  const send = async (command: Command, options?: { abortSignal?: AbortSignal }) => {
+    if (command instanceof PutObjectCommand) {
+      if (scope.sha256 !== undefined) setHeader(command, 'x-amz-content-sha256', scope.sha256);
+      if (scope.contentMd5 !== undefined) setHeader(command, 'content-md5', scope.contentMd5);
+    }
+    // lib-storage spreads its params into every request; the condition belongs only where the provider honours it.
+    const input = command.input as { IfNoneMatch?: string };
+    if (command instanceof PutObjectCommand && scope.ifNoneMatch.put) input.IfNoneMatch = '*';
+    if (command instanceof CompleteMultipartUploadCommand && scope.ifNoneMatch.complete)
+      input.IfNoneMatch = '*';
+    const keepsSignal =
+      scope.signal !== undefined &&
+      !(command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand);
+    try {
+      const out = await client.send(
+        command,
+        keepsSignal ? { ...options, abortSignal: scope.signal } : options,
+      );
+      const uploadId = (out as { UploadId?: string }).UploadId;
+      if (command instanceof CreateMultipartUploadCommand && uploadId && scope.onCreated) {
+        await scope.onCreated(uploadId).catch(async (error: unknown) => {
+          // lib-storage learns no upload id from a failed create, so it would never abort this one: do it here.
+          const { Bucket, Key } = command.input;
+          await client
+            .send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }))
+            .catch(() => undefined);
+          throw error;
+        });
+      }
+      return out;
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) {
+        Object.defineProperty(error, OPERATION, { value: operationOf(command), configurable: true });
+      }
+      throw error;
+    }
+  };
+  scoped.send = send as S3Client['send'];
+  return scoped;
+}

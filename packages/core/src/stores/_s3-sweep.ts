@@ -1,0 +1,111 @@
+/**
+ * Cleaning up after uploads that died, on S3: by the journal (exact, at start) and by listing (anything older than a
+ * threshold under a temporary prefix, which also covers a lost journal). Only Bytedrop's temporary prefix is ever
+ * listed, so uploads other tools started in the bucket are never touched.
+ */
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { UploadJournal } from '../journal';
+import type { SweepReport } from '../types';
+import { nameOf, statusOf } from './_s3-client';
+
+/** Where a sweep works. */
+export interface SweepTarget {
+  client: S3Client;
+  bucket: string;
+}
+
+/** Aborts one multipart upload. True when it is gone (aborted now, or already completed or aborted). */
+export async function abortUpload(target: SweepTarget, key: string, uploadId: string): Promise<boolean> {
+  try {
+    await target.client.send(
+      new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: key, UploadId: uploadId }),
+    );
+    return true;
+  } catch (error) {
+    return nameOf(error) === 'NoSuchUpload' || statusOf(error) === 404;
+  }
+}
+
+/** Deletes one object; true when it is gone. */
+async function deleteObject(target: SweepTarget, key: string): Promise<boolean> {
+  try {
+    await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key }));
+    return true;
+  } catch (error) {
+    return statusOf(error) === 404;
+  }
+}
+
+/** Aborts the journal's multipart uploads and deletes its temporary objects for `storeId`; closes what is gone. */
+export async function recoverFromJournal(
+  target: SweepTarget,
+  journal: UploadJournal,
+  storeId: string,
+): Promise<SweepReport> {
+  const report: SweepReport = { abortedUploads: [], deleted: [] };
+  for (const entry of await journal.entries()) {
+    if (entry.store !== storeId) continue;
+    if (entry.kind === 'multipart') {
+      if (!(await abortUpload(target, entry.key, entry.uploadId))) continue;
+      report.abortedUploads.push(`${entry.key} (${entry.uploadId})`);
+    } else {
+      if (!(await deleteObject(target, entry.key))) continue;
+      report.deleted.push(entry.key);
+    }
+    await journal.remove(entry.id);
+  }
+  return report;
+}
+
+/**
+ * Aborts multipart uploads and deletes objects under `prefix` that started before `now - olderThan`. Pages through
+ * both listings; an entry that vanished meanwhile (finished by its own upload) is simply skipped.
+ */
+export async function sweepPrefix(
+  target: SweepTarget,
+  options: { prefix: string; olderThan: number; signal?: AbortSignal },
+): Promise<SweepReport> {
+  const { client, bucket } = target;
+  const { prefix, signal } = options;
+  const cutoff = Date.now() - options.olderThan;
+  const report: SweepReport = { abortedUploads: [], deleted: [] };
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  do {
+    const page = await client.send(
+      new ListMultipartUploadsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(keyMarker ? { KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker } : {}),
+      }),
+      { abortSignal: signal },
+    );
+    for (const upload of page.Uploads ?? []) {
+      const { Key, UploadId, Initiated } = upload;
+      if (!Key || !UploadId || (Initiated && Initiated.getTime() > cutoff)) continue;
+      if (await abortUpload(target, Key, UploadId)) report.abortedUploads.push(`${Key} (${UploadId})`);
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    uploadIdMarker = page.NextUploadIdMarker;
+  } while (keyMarker);
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      { abortSignal: signal },
+    );
+    for (const object of page.Contents ?? []) {
+      const { Key, LastModified } = object;
+      if (!Key || (LastModified && LastModified.getTime() > cutoff)) continue;
+      if (await deleteObject(target, Key)) report.deleted.push(Key);
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return report;
+}
