@@ -285,7 +285,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     }
     try {
       const out = await upload.done();
-      return { etag: out.ETag };
+      // radosgw answers CompleteMultipartUpload with an empty ETag: no ETag, rather than '' passing for one.
+      return out.ETag ? { etag: out.ETag } : {};
     } catch (error) {
       throw await failed(key, upload.uploadId, error, options.signal);
     }
