@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 export class RadosgwError extends Error {
   override name = 'RadosgwError';
   constructor(
-    readonly code: 'ERR_RGW_MISSING' | 'ERR_RGW_START',
+    readonly code: 'ERR_RGW_MISSING' | 'ERR_RGW_START' | 'ERR_RGW_BUCKET',
     message: string,
   ) {
     super(message);
