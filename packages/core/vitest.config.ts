@@ -4,7 +4,7 @@ export default defineProject({
   test: {
     name: 'core',
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/_setup/s3rver.global.ts'],
+    globalSetup: ['test/_setup/global.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -227,7 +227,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     try {
       const out = await upload.done();
       if (entry !== undefined) await journal.remove(entry);
-      return { etag: out.ETag };
+      // radosgw answers CompleteMultipartUpload with an empty ETag: no ETag, rather than '' passing for one.
+      return out.ETag ? { etag: out.ETag } : {};
     } catch (error) {
       const mapped = await failed(key, upload.uploadId, error, options.signal, entry);
       if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {

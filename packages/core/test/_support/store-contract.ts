@@ -114,6 +114,16 @@ export function runStoreContract(name: string, setup: () => Promise<StoreUnderTe
       expect((await store.head(key('large.bin')))?.size).toBe(bytes.byteLength);
     });
 
+    // radosgw answers CompleteMultipartUpload with an empty ETag: '' must not pass for the object's ETag.
+    it.each([
+      ['a single PUT', () => data(1000)],
+      ['a multipart upload', () => stream(data(5 * MiB + 1))],
+    ])('put after %s resolves to the ETag the object has, or to none', async (_label, body) => {
+      const name = key(`etag-${_label.replace(/ /g, '-')}.bin`);
+      const { etag } = await store.put(name, body(), { contentType: 'application/octet-stream' });
+      if (etag !== undefined) expect(etag).toBe((await store.head(name))?.etag);
+    });
+
     it('put replaces an existing object', async () => {
       await store.put(key('replace.txt'), data(10), { contentType: 'text/plain' });
       const second = data(20);
