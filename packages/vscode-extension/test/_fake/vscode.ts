@@ -6,7 +6,10 @@
  * configuration defaults come from the extension's own package.json. Test-only controls live under `fake`.
  */
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { posix } from 'node:path';
+// The glob dialect VS Code uses for findFiles is the one markdown.copyFiles uses; the extension has a port of it.
+import { globToRegExp } from '../../src/glob';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Basic types
@@ -151,8 +154,10 @@ export class Uri {
   with(change: { scheme?: string; path?: string }): Uri {
     return new Uri(change.scheme ?? this.scheme, this.authority, change.path ?? this.path);
   }
+  /** As VS Code writes it: `//` only with an authority or for `file:`, the path percent-encoded. */
   toString(): string {
-    return `${this.scheme}://${this.authority}${this.path}`;
+    const slashes = this.authority || this.scheme === 'file' ? `//${this.authority}` : '';
+    return `${this.scheme}:${slashes}${this.path.split('/').map(encodeURIComponent).join('/')}`;
   }
   toJSON(): { scheme: string; authority: string; path: string } {
     return { scheme: this.scheme, authority: this.authority, path: this.path };
@@ -406,9 +411,22 @@ function addParents(path: string): void {
   for (let dir = posix.dirname(path); !directories.has(dir); dir = posix.dirname(dir)) directories.add(dir);
 }
 
+/**
+ * Files under the OS temp folder are read from the real disk when the fake has none there: tests write files there
+ * for the code that opens them with Node itself (core's openFile), and VS Code reads the same disk.
+ */
+function realFile(path: string): Uint8Array | undefined {
+  if (!path.startsWith(`${tmpdir()}/`)) return undefined;
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
 const fs = {
   async readFile(uri: Uri): Promise<Uint8Array> {
-    const data = files.get(uri.path);
+    const data = files.get(uri.path) ?? realFile(uri.path);
     if (!data) throw FileSystemError.FileNotFound(uri);
     return data;
   },
@@ -419,15 +437,34 @@ const fs = {
   },
   async stat(uri: Uri): Promise<{ type: FileType; size: number; ctime: number; mtime: number }> {
     if (directories.has(uri.path)) return { type: FileType.Directory, size: 0, ctime: 0, mtime: 0 };
-    const data = files.get(uri.path);
+    const data = files.get(uri.path) ?? realFile(uri.path);
     if (!data) throw FileSystemError.FileNotFound(uri);
     return { type: FileType.File, size: data.length, ctime: 0, mtime: 0 };
   },
   async createDirectory(uri: Uri): Promise<void> {
     addParents(`${uri.path}/x`);
   },
-  async delete(uri: Uri): Promise<void> {
-    if (!files.delete(uri.path)) throw FileSystemError.FileNotFound(uri);
+  async delete(uri: Uri, options?: { recursive?: boolean; useTrash?: boolean }): Promise<void> {
+    if (files.delete(uri.path)) return;
+    if (!directories.has(uri.path)) throw FileSystemError.FileNotFound(uri);
+    const inside = [...files.keys(), ...directories].filter((path) => path.startsWith(`${uri.path}/`));
+    if (inside.length && !options?.recursive) throw new FileSystemError('directory not empty', 'Unknown');
+    for (const path of inside) files.delete(path) || directories.delete(path);
+    directories.delete(uri.path);
+  },
+  async copy(source: Uri, target: Uri, options?: { overwrite?: boolean }): Promise<void> {
+    if (!options?.overwrite && files.has(target.path)) throw new FileSystemError('exists', 'FileExists');
+    await fs.writeFile(target, await fs.readFile(source));
+  },
+  async readDirectory(uri: Uri): Promise<[string, FileType][]> {
+    if (!directories.has(uri.path)) throw FileSystemError.FileNotFound(uri);
+    const children = new Map<string, FileType>();
+    for (const path of files.keys())
+      if (posix.dirname(path) === uri.path) children.set(posix.basename(path), FileType.File);
+    for (const path of directories)
+      if (path !== uri.path && posix.dirname(path) === uri.path)
+        children.set(posix.basename(path), FileType.Directory);
+    return [...children];
   },
 };
 
@@ -507,6 +544,25 @@ export const workspace = {
   },
   get workspaceFolders() {
     return workspaceFolders.length ? workspaceFolders : undefined;
+  },
+  /** Files of the workspace folders whose path relative to their folder matches `include`. */
+  async findFiles(include: string, exclude?: string | null): Promise<Uri[]> {
+    const matches = (glob: string, path: string) => globToRegExp(glob).test(path);
+    const found: Uri[] = [];
+    for (const folder of workspaceFolders) {
+      for (const path of [...files.keys()].sort()) {
+        if (!path.startsWith(`${folder.uri.path}/`)) continue;
+        const relative = path.slice(folder.uri.path.length + 1);
+        if (matches(include, relative) && !(exclude && matches(exclude, relative)))
+          found.push(Uri.file(path));
+      }
+    }
+    return found;
+  },
+  asRelativePath(target: Uri | string): string {
+    const path = typeof target === 'string' ? target : target.path;
+    const folder = workspaceFolders.find((candidate) => path.startsWith(`${candidate.uri.path}/`));
+    return folder ? path.slice(folder.uri.path.length + 1) : path;
   },
   getWorkspaceFolder(uri: Uri) {
     return workspaceFolders.find(
@@ -721,6 +777,7 @@ interface DropRegistration {
 const pasteProviders: PasteRegistration[] = [];
 const dropProviders: DropRegistration[] = [];
 const commandHandlers = new Map<string, (...args: unknown[]) => unknown>();
+const executedCommands: { id: string; args: unknown[] }[] = [];
 
 export const languages = {
   registerDocumentPasteEditProvider(
@@ -754,6 +811,11 @@ export const commands = {
   },
   async executeCommand<T>(id: string, ...args: unknown[]): Promise<T> {
     const handler = commandHandlers.get(id);
+    // The workbench's own commands (open settings…) only record that they ran.
+    if (!handler && /^(workbench|editor)\./.test(id)) {
+      executedCommands.push({ id, args });
+      return undefined as T;
+    }
     if (!handler) throw new Error(`command '${id}' not found`);
     return (await handler(...args)) as T;
   },
@@ -778,10 +840,29 @@ function mimeMatches(pattern: string, dataTransfer: DataTransfer): boolean {
   return false;
 }
 
-function preferred<T extends { kind?: DocumentDropOrPasteEditKind }>(
-  edits: T[],
-  setting: string,
-): T | undefined {
+type Ordered = { kind?: DocumentDropOrPasteEditKind; yieldTo?: readonly DocumentDropOrPasteEditKind[] };
+
+/** VS Code's `sortEditsByYieldTo`: an edit that yields to another comes after it. */
+function sortByYieldTo<T extends Ordered>(edits: readonly T[]): T[] {
+  const yieldsTo = new Map<T, T[]>();
+  for (const edit of edits)
+    for (const kind of edit.yieldTo ?? [])
+      for (const other of edits)
+        if (other !== edit && other.kind && kind.contains(other.kind))
+          yieldsTo.set(edit, [...(yieldsTo.get(edit) ?? []), other]);
+  const placed = new Set<T>();
+  const visit = (list: readonly T[]): T[] => {
+    const [first, ...rest] = list;
+    if (!first) return [];
+    if (placed.has(first)) return visit(rest);
+    placed.add(first);
+    return [...visit(yieldsTo.get(first) ?? []), first, ...visit(rest)];
+  };
+  return visit(edits);
+}
+
+function preferred<T extends Ordered>(unsorted: T[], setting: string): T | undefined {
+  const edits = sortByYieldTo(unsorted);
   const preferences = (getConfiguration().get<string[]>(setting) ?? []).map(
     (value) => new DocumentDropOrPasteEditKind(value),
   );
@@ -833,6 +914,7 @@ export const fake = {
     pasteProviders.length = 0;
     dropProviders.length = 0;
     commandHandlers.clear();
+    executedCommands.length = 0;
     workspaceFolders = [];
     activeTextEditor = undefined;
     applyHook = undefined;
@@ -849,6 +931,7 @@ export const fake = {
   outputChannels,
   pasteProviders,
   dropProviders,
+  executedCommands,
   setWorkspaceFolder(path: string): Uri {
     const uri = Uri.file(path);
     workspaceFolders = [{ uri, name: posix.basename(path), index: 0 }];
@@ -978,7 +1061,10 @@ export const fake = {
       cancelOnType.dispose();
     }
   },
-  /** What VS Code does when files are dropped into the editor (`editor.dropIntoEditor.preferences`). */
+  /**
+   * What VS Code 1.139 does when files are dropped into the editor: asks the drop providers, picks the preferred edit
+   * (`editor.dropIntoEditor.preferences`) and applies it without resolving it.
+   */
   async drop(
     document: FakeTextDocument,
     position: Position,
@@ -986,29 +1072,44 @@ export const fake = {
   ): Promise<PasteOutcome<DocumentDropEdit>> {
     const source = new CancellationTokenSource();
     const edits: DocumentDropEdit[] = [];
-    const owners = new Map<DocumentDropEdit, DropRegistration['provider']>();
     for (const { selector, provider, metadata } of dropProviders) {
       if (!matchSelector(selector, document)) continue;
       if (metadata && !metadata.dropMimeTypes.some((pattern) => mimeMatches(pattern, dataTransfer))) continue;
       const result = await provider.provideDocumentDropEdits(document, position, dataTransfer, source.token);
-      for (const edit of result ? (Array.isArray(result) ? result : [result]) : []) {
-        edits.push(edit);
-        owners.set(edit, provider);
-      }
+      edits.push(...(result ? (Array.isArray(result) ? result : [result]) : []));
     }
     const chosen = preferred(edits, 'editor.dropIntoEditor.preferences');
     if (!chosen) return { edits, token: source.token };
-    const resolved = (await owners.get(chosen)?.resolveDocumentDropEdit?.(chosen, source.token)) ?? chosen;
-    const applied = await applyInsert(document, [new Range(position, position)], resolved);
-    return applied ? { edits, applied: resolved, token: source.token } : { edits, token: source.token };
+    // VS Code 1.139 applies the chosen drop edit as provided: resolveDocumentDropEdit is never called.
+    const applied = await applyInsert(document, [new Range(position, position)], chosen);
+    return applied ? { edits, applied: chosen, token: source.token } : { edits, token: source.token };
   },
 };
 
 export interface ExtensionContext {
   subscriptions: { dispose(): unknown }[];
   secrets: FakeSecretStorage;
+  globalState: FakeMemento;
+  /** The workspace's storage folder (undefined in a window without a folder). */
+  storageUri: Uri | undefined;
+  globalStorageUri: Uri;
   extensionUri: Uri;
   extensionMode: ExtensionMode;
+}
+
+/** A Memento: values kept across reloads as long as the test reuses it. */
+export class FakeMemento {
+  private readonly values = new Map<string, unknown>();
+  get<T>(key: string, defaultValue?: T): T | undefined {
+    return this.values.has(key) ? (structuredClone(this.values.get(key)) as T) : defaultValue;
+  }
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, structuredClone(value));
+  }
 }
 
 /** SecretStorage: an in-memory map that records reads, so tests can see where secrets come from. */
@@ -1031,10 +1132,19 @@ export class FakeSecretStorage {
   }
 }
 
-export function createExtensionContext(): ExtensionContext {
+/**
+ * A context as VS Code gives `activate`. Pass the previous one's `secrets` and `globalState` to start the extension
+ * again over the same machine (a window reload): storage folders are the same paths in the fake file system.
+ */
+export function createExtensionContext(
+  previous?: Pick<ExtensionContext, 'secrets' | 'globalState'>,
+): ExtensionContext {
   return {
     subscriptions: [],
-    secrets: new FakeSecretStorage(),
+    secrets: previous?.secrets ?? new FakeSecretStorage(),
+    globalState: previous?.globalState ?? new FakeMemento(),
+    storageUri: workspaceFolders.length ? Uri.file('/storage/workspace') : undefined,
+    globalStorageUri: Uri.file('/storage/global'),
     extensionUri: Uri.file('/extension'),
     extensionMode: ExtensionMode.Test,
   };
