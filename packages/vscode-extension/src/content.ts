@@ -1,28 +1,23 @@
 /**
- * Where an upload's content comes from. A file the extension host can open from its own disk becomes a lazy Blob
- * (core's `openFile`): hashed in a worker and streamed, never held whole in memory, so a large video is no burden.
- * Anything else (a pasted screenshot, a file on the client of a remote window, a virtual file system) is read whole
- * by `read`: the drop's `data()` or `workspace.fs.readFile`.
+ * Reads a local copy for its upload. A file the extension host can open from its own disk becomes a lazy Blob (core's
+ * `openFile`): hashed in a worker and streamed, never held whole in memory, so a large video is no burden. Anything
+ * else (a virtual file system) is read whole through `workspace.fs`.
  */
 import { openFile } from '@bytedrop/core/node';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 
 /**
- * The content of the file at `uri` (if any), lazily from disk when the host can open it, else `read()`.
+ * The content of the file at `uri`, lazily from disk when the host can open it.
  *
  * @example
  * ```ts
- * const body = await contentOf(file.uri, () => file.data(), 'image/png');
+ * const body = await contentOf(vscode.Uri.file('/ws/notes/shot.png'));
  * ```
  */
-export async function contentOf(
-  uri: vscode.Uri | undefined,
-  read: () => Thenable<Uint8Array>,
-  type = '',
-): Promise<Uint8Array | Blob> {
-  if (uri?.scheme === 'file') {
+export async function contentOf(uri: vscode.Uri, type = ''): Promise<Uint8Array | Blob> {
+  if (uri.scheme === 'file') {
     const opened = await openFile(uri.fsPath, type ? { type } : {}).catch(() => undefined);
     if (opened) return opened;
   }
-  return read();
+  return vscode.workspace.fs.readFile(uri);
 }

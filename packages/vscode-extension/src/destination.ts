@@ -62,7 +62,8 @@ function resolveVariables(document: vscode.Uri, fileName: string, destination: s
   );
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+async function exists(uri: vscode.Uri, reserved: ReadonlySet<string>): Promise<boolean> {
+  if (reserved.has(uri.toString())) return true;
   try {
     await vscode.workspace.fs.stat(uri);
     return true;
@@ -73,14 +74,19 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 
 /**
  * The URI VS Code's Markdown paste would give `fileName` pasted into `document`, made unique with `-1`, `-2`…
- * unless `markdown.copyFiles.overwriteBehavior` is `overwrite`.
+ * unless `markdown.copyFiles.overwriteBehavior` is `overwrite`. `reserved` holds URIs promised to files not written
+ * yet (two pastes a moment apart must not get the same name); they count as taken whatever the setting says.
  *
  * @example
  * ```ts
  * await fallbackDestination(Uri.file('/ws/docs/post.md'), 'image.png'); // Uri /ws/docs/image.png (or image-1.png)
  * ```
  */
-export async function fallbackDestination(document: vscode.Uri, fileName: string): Promise<vscode.Uri> {
+export async function fallbackDestination(
+  document: vscode.Uri,
+  fileName: string,
+  reserved: ReadonlySet<string> = new Set(),
+): Promise<vscode.Uri> {
   const config = vscode.workspace.getConfiguration('markdown', document);
   const destinations = config.get<Record<string, string>>('copyFiles.destination') ?? {};
   const overwrite = config.get<string>('copyFiles.overwriteBehavior') === 'overwrite';
@@ -101,23 +107,27 @@ export async function fallbackDestination(document: vscode.Uri, fileName: string
         `'${fileName}' has no place to go: save the note or open a folder first`,
       );
     }
-    return unique(vscode.Uri.joinPath(folder, fileName), overwrite);
+    return unique(vscode.Uri.joinPath(folder, fileName), overwrite, reserved);
   }
   const resolved = resolveVariables(document, fileName, destination);
   const target = resolved.startsWith('/')
     ? document.with({ path: posix.normalize(resolved) })
     : document.with({ path: posix.join(posix.dirname(document.path), resolved) });
-  return unique(target, overwrite);
+  return unique(target, overwrite, reserved);
 }
 
 /** `target`, or `name-1.ext`, `name-2.ext`… when taken (VS Code's `nameIncrementally`). */
-async function unique(target: vscode.Uri, overwrite: boolean): Promise<vscode.Uri> {
-  if (overwrite || !(await exists(target))) return target;
+async function unique(
+  target: vscode.Uri,
+  overwrite: boolean,
+  reserved: ReadonlySet<string>,
+): Promise<vscode.Uri> {
+  if (overwrite ? !reserved.has(target.toString()) : !(await exists(target, reserved))) return target;
   const ext = posix.extname(target.path);
   const base = target.path.slice(0, target.path.length - ext.length);
   for (let n = 1; ; n++) {
     const candidate = target.with({ path: `${base}-${n}${ext}` });
-    if (!(await exists(candidate))) return candidate;
+    if (!(await exists(candidate, reserved))) return candidate;
   }
 }
 

@@ -1,16 +1,33 @@
 /**
- * Entry point: registers the paste/drop provider for the configured languages (again when they change) and the
- * commands. Everything else happens on demand.
+ * Entry point: builds the parts (secrets, journal, runner, intake), registers the paste/drop provider for the
+ * configured languages (again when they change) and the commands, and resumes every upload the journal still holds
+ * from a previous run.
  */
+import { createPendingJournal } from '@bytedrop/core';
 import * as vscode from 'vscode';
-import { makeDefault, setSecret, testConnection, uploadFiles, uploadLocalFiles } from './commands';
+import { makeDefault } from './commands/make-default';
+import { setSecret } from './commands/secrets';
+import { testConnection } from './commands/test-connection';
+import { uploadFiles } from './commands/upload-files';
+import { uploadLocalFiles } from './commands/upload-local';
 import { BYTEDROP_KIND } from './constants';
+import { Intake } from './intake';
+import { journalDir, journalStorage } from './journal-storage';
+import { Ledger } from './ledger';
 import { BytedropEditProvider } from './provider';
+import { resumePending } from './resume';
+import { Secrets } from './secrets';
 import { readSettings } from './settings';
+import { SetupNotices } from './setup';
 import { UploadRunner } from './uploads';
 
 /** Mime types offered to the provider: any file, and images put on the clipboard without a file. */
 const MIME_TYPES = ['files', 'image/*'];
+
+/** What `activate` hands back: for tests, the resume of the previous run's uploads. */
+export interface BytedropApi {
+  resumed: Promise<void>;
+}
 
 /**
  * Called by VS Code on the first Markdown document (or after startup).
@@ -20,10 +37,15 @@ const MIME_TYPES = ['files', 'image/*'];
  * // package.json: "main": "./dist/extension.js", "activationEvents": ["onLanguage:markdown", "onStartupFinished"]
  * ```
  */
-export function activate(context: vscode.ExtensionContext): void {
-  const runner = new UploadRunner(context.secrets);
-  const provider = new BytedropEditProvider(runner);
+export function activate(context: vscode.ExtensionContext): BytedropApi {
   const output = vscode.window.createOutputChannel('Bytedrop');
+  const secrets = new Secrets(context.secrets);
+  const journal = createPendingJournal(journalStorage(journalDir(context)));
+  // Copies that have no place in the workspace (no folder open) wait here until uploaded.
+  const storage = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'files');
+  const runner = new UploadRunner(journal, secrets, new Ledger(context.globalState), storage);
+  const intake = new Intake(journal, runner, storage);
+  const provider = new BytedropEditProvider(intake, secrets, new SetupNotices(context.globalState));
 
   let registrations: vscode.Disposable[] = [];
   const register = () => {
@@ -42,26 +64,24 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   register();
 
+  const command = (id: string, run: () => unknown) => vscode.commands.registerCommand(id, run);
   context.subscriptions.push(
     output,
-    {
-      dispose: () => {
-        for (const registration of registrations) registration.dispose();
-      },
-    },
+    secrets,
+    { dispose: () => vscode.Disposable.from(...registrations).dispose() },
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('bytedrop.languages')) register();
     }),
-    vscode.commands.registerCommand('bytedrop.uploadFiles', () => uploadFiles(runner)),
-    vscode.commands.registerCommand('bytedrop.uploadLocalFiles', () => uploadLocalFiles(runner)),
-    vscode.commands.registerCommand('bytedrop.setSecretAccessKey', () => setSecret(context.secrets, 's3')),
-    vscode.commands.registerCommand('bytedrop.setServerAccessKey', () =>
-      setSecret(context.secrets, 'server'),
-    ),
-    vscode.commands.registerCommand('bytedrop.testConnection', () => testConnection(context.secrets, output)),
-    vscode.commands.registerCommand('bytedrop.makeDefault', () => makeDefault()),
+    command('bytedrop.uploadFiles', () => uploadFiles(intake)),
+    command('bytedrop.uploadLocalFiles', () => uploadLocalFiles(journal, runner)),
+    command('bytedrop.setSecretAccessKey', () => setSecret(secrets, 's3')),
+    command('bytedrop.setServerAccessKey', () => setSecret(secrets, 'server')),
+    command('bytedrop.testConnection', () => testConnection(secrets, output)),
+    command('bytedrop.makeDefault', () => makeDefault()),
   );
+  const resumed = secrets.loaded.then(() => resumePending(journal, runner, output));
+  return { resumed };
 }
 
-/** Nothing to tear down beyond `context.subscriptions`. */
+/** Nothing to tear down beyond `context.subscriptions`; an upload cut off here is resumed at the next start. */
 export function deactivate(): void {}

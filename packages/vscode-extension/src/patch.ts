@@ -1,7 +1,8 @@
 /**
- * Replaces a piece of text (a placeholder or a link) wherever it is in a document now, however the user edited
- * around it meanwhile. Offsets are found afresh on every attempt, and an edit refused because the document changed
- * in flight (VS Code checks the version) is retried against the new text.
+ * Edits a document wherever the text to change is now, however the user edited around it meanwhile. Offsets are
+ * found afresh on every attempt, and an edit refused because the document changed in flight (VS Code checks the
+ * version) is retried against the new text. A document that is not open is opened, edited and saved, so the change
+ * is not left in an invisible dirty buffer.
  */
 import * as vscode from 'vscode';
 
@@ -9,7 +10,7 @@ import * as vscode from 'vscode';
 const APPEAR_TIMEOUT_MS = 10_000;
 const MAX_ATTEMPTS = 20;
 
-function currentDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+function openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
   return vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
 }
 
@@ -19,7 +20,7 @@ function currentDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
  *
  * @example
  * ```ts
- * if (!(await waitForText(document.uri, placeholder))) return; // the paste never landed: do not upload
+ * if (!(await waitForText(document.uri, link))) return; // the paste never landed: nothing to upload
  * ```
  */
 export function waitForText(
@@ -27,7 +28,7 @@ export function waitForText(
   search: string,
   timeoutMs = APPEAR_TIMEOUT_MS,
 ): Promise<boolean> {
-  if (currentDocument(uri)?.getText().includes(search)) return Promise.resolve(true);
+  if (openDocument(uri)?.getText().includes(search)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (found: boolean) => {
       clearTimeout(timer);
@@ -42,47 +43,63 @@ export function waitForText(
   });
 }
 
+/** One replacement, by offsets into the text it was computed from. */
+export interface TextChange {
+  start: number;
+  end: number;
+  text: string;
+}
+
 /**
- * Replaces every occurrence of `search` (a paste at several cursors inserts it several times) with `replacement`.
- * When the document is not open (closed before the upload finished), it is opened, patched and saved, so the
- * change is not left in an invisible dirty buffer. Returns false when `search` is not there (the user deleted or
- * undid it): there is nothing to patch then.
+ * Applies the changes `compute` finds in the document's current text; returns false when it finds none. Retried
+ * with a fresh text when the user typed in between.
  *
  * @example
  * ```ts
- * await replaceText(document.uri, '![Uploading shot.png…](bytedrop:1a2b)', '![shot.png](https://cdn/…)');
+ * await editDocument(uri, (text) => [{ start: 0, end: 1, text: '#' }]);
  * ```
  */
-export async function replaceText(
+export async function editDocument(
   uri: vscode.Uri,
-  search: string,
-  replacement: string,
-  options: { appearTimeoutMs?: number } = {},
+  compute: (text: string, document: vscode.TextDocument) => TextChange[],
 ): Promise<boolean> {
-  const wasOpen = currentDocument(uri) !== undefined;
-  if (wasOpen && !(await waitForText(uri, search, options.appearTimeoutMs ?? APPEAR_TIMEOUT_MS)))
-    return false;
+  const wasOpen = openDocument(uri) !== undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const document = currentDocument(uri) ?? (await vscode.workspace.openTextDocument(uri));
-    const text = document.getText();
+    const document = openDocument(uri) ?? (await vscode.workspace.openTextDocument(uri));
+    const changes = compute(document.getText(), document);
+    if (changes.length === 0) return false;
     const edit = new vscode.WorkspaceEdit();
-    for (
-      let index = text.indexOf(search);
-      index !== -1;
-      index = text.indexOf(search, index + search.length)
-    ) {
+    for (const change of changes) {
       edit.replace(
         uri,
-        new vscode.Range(document.positionAt(index), document.positionAt(index + search.length)),
-        replacement,
+        new vscode.Range(document.positionAt(change.start), document.positionAt(change.end)),
+        change.text,
       );
     }
-    if (edit.size === 0) return false;
     // Refused when the document changed between reading it and the edit arriving: read again and retry.
     if (await vscode.workspace.applyEdit(edit)) {
-      if (!wasOpen) await document.save();
+      if (!wasOpen && !document.isUntitled) await document.save();
       return true;
     }
   }
   return false;
+}
+
+/**
+ * Replaces every occurrence of `search` (a paste at several cursors inserts it several times) with `replacement`.
+ * Returns false when `search` is not there (the user deleted or undid it).
+ *
+ * @example
+ * ```ts
+ * await replaceText(document.uri, '![Uploading shot.png…](bytedrop:upload/1a2b)', '![shot.png](https://cdn/…)');
+ * ```
+ */
+export function replaceText(uri: vscode.Uri, search: string, replacement: string): Promise<boolean> {
+  return editDocument(uri, (text) => {
+    const changes: TextChange[] = [];
+    for (let at = text.indexOf(search); at !== -1; at = text.indexOf(search, at + search.length)) {
+      changes.push({ start: at, end: at + search.length, text: replacement });
+    }
+    return changes;
+  });
 }

@@ -1,78 +1,77 @@
 /**
- * Paste and drop into Markdown. The provider answers without waiting for the network (VS Code cancels a slow paste
- * provider as soon as the user types): with the final link when core can name the object up front (S3 with a
- * content-addressed key), else with placeholder text. It starts the upload only when its edit is resolved, i.e.
- * about to be applied: a paste where the user picked another option uploads nothing.
+ * Paste and drop into Markdown. The provider answers at once, whatever the size of the files (VS Code drops a pending
+ * paste on the first key press): it reads nothing and hashes nothing. It asks VS Code for the bytes (they must be
+ * asked for before it returns), decides where each file's local copy goes, writes the journal entries and returns a
+ * link to each copy; writing the copies and uploading them happen after the edit has landed. That second half starts
+ * from the provider itself, never from resolve, which VS Code does not call for drops.
+ *
+ * An install that is not set up answers nothing, so VS Code's own paste or drop happens, and says once what is
+ * missing. Edits yield to VS Code's built-in ones, so Bytedrop is the default only when the user made it so.
  */
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { BYTEDROP_KIND, EDIT_TITLE } from './constants';
-import { contentOf } from './content';
+import type { Intake } from './intake';
+import type { IncomingFile } from './local-copy';
+import type { Secrets } from './secrets';
 import { readSettings } from './settings';
-import type { UploadFile, UploadJob, UploadRunner } from './uploads';
+import { type SetupNotices, setupProblem } from './setup';
 
-/**
- * Placeholder text for a file being uploaded: a Markdown image that previews as "Uploading name…" and carries a
- * random id, so several pastes of the same file are told apart when their links are patched in.
- *
- * @example
- * ```ts
- * placeholder('shot.png'); // '![Uploading shot.png…](bytedrop:upload/3f9c1a2e)'
- * ```
- */
-export function placeholder(name: string): string {
-  return `![Uploading ${name.replace(/[[\]\\\r\n]/g, '')}…](bytedrop:upload/${randomUUID().slice(0, 8)})`;
+/** Kinds Bytedrop's edit yields to: VS Code's own Markdown links and copies, text and URIs. */
+const YIELD_TO = [
+  vscode.DocumentDropOrPasteEditKind.Empty.append('markdown', 'link'),
+  vscode.DocumentDropOrPasteEditKind.Text,
+  vscode.DocumentDropOrPasteEditKind.Empty.append('uri'),
+];
+
+/** True when this host can read `uri` itself (a file on its disk), rather than through the paste's bytes. */
+async function readableHere(uri: vscode.Uri | undefined): Promise<boolean> {
+  if (!uri) return false;
+  // In a remote window a file: URI from outside the workspace is on the client's disk, not this host's.
+  if (vscode.env.remoteName && !vscode.workspace.getWorkspaceFolder(uri)) return false;
+  try {
+    return (await vscode.workspace.fs.stat(uri)).type === vscode.FileType.File;
+  } catch {
+    return false;
+  }
 }
 
-/** The files of a DataTransfer, read from it (never from the OS clipboard, which a remote host cannot see). */
-async function readFiles(
-  dataTransfer: vscode.DataTransfer,
-  token: vscode.CancellationToken,
-): Promise<UploadFile[]> {
-  const entries: { mime: string; file: vscode.DataTransferFile }[] = [];
+/**
+ * The files of a DataTransfer. A file on this host's disk is read from there later; for any other the bytes are
+ * requested now, while VS Code still holds them (never from the OS clipboard, which a remote host cannot see).
+ */
+async function incomingFiles(dataTransfer: vscode.DataTransfer): Promise<IncomingFile[]> {
   const seen = new Set<vscode.DataTransferFile>();
+  const files: { mime: string; file: vscode.DataTransferFile }[] = [];
   for (const [mime, item] of dataTransfer) {
     const file = item.asFile();
     if (!file || seen.has(file)) continue;
     seen.add(file);
-    entries.push({ mime, file });
+    files.push({ mime, file });
   }
-  const files = await Promise.all(
-    entries.map(async ({ mime, file }) => {
+  return Promise.all(
+    files.map(async ({ mime, file }) => {
       const contentType = mime === 'files' || !mime.includes('/') ? '' : mime;
-      const body = await contentOf(file.uri, () => file.data(), contentType);
-      return { name: file.name || 'image.png', contentType, body };
+      const name = file.name || 'image.png';
+      if (await readableHere(file.uri)) return { name, contentType, uri: file.uri as vscode.Uri };
+      const bytes = file.data();
+      // Read later, after the edit landed; a failure then is reported there, not as an unhandled rejection now.
+      Promise.resolve(bytes).catch(() => undefined);
+      return { name, contentType, bytes };
     }),
   );
-  return token.isCancellationRequested ? [] : files;
 }
 
-class BytedropPasteEdit extends vscode.DocumentPasteEdit {
-  constructor(
-    insertText: string,
-    readonly jobs: UploadJob[],
-  ) {
-    super(insertText, EDIT_TITLE, BYTEDROP_KIND);
-  }
-}
-
-class BytedropDropEdit extends vscode.DocumentDropEdit {
-  constructor(
-    insertText: string,
-    readonly jobs: UploadJob[],
-  ) {
-    super(insertText, EDIT_TITLE, BYTEDROP_KIND);
-  }
-}
+class BytedropPasteEdit extends vscode.DocumentPasteEdit {}
+class BytedropDropEdit extends vscode.DocumentDropEdit {}
 
 /**
  * The paste and drop provider for the languages in `bytedrop.languages`.
  *
  * @example
  * ```ts
- * const provider = new BytedropEditProvider(new UploadRunner(context.secrets));
- * vscode.languages.registerDocumentPasteEditProvider({ language: 'markdown' }, provider, {
- *   providedPasteEditKinds: [BYTEDROP_KIND], pasteMimeTypes: ['files', 'image/*'] });
+ * const provider = new BytedropEditProvider(intake, secrets, notices);
+ * vscode.languages.registerDocumentDropEditProvider({ language: 'markdown' }, provider, {
+ *   providedDropEditKinds: [BYTEDROP_KIND], dropMimeTypes: ['files', 'image/*'] });
  * ```
  */
 export class BytedropEditProvider
@@ -80,7 +79,11 @@ export class BytedropEditProvider
     vscode.DocumentPasteEditProvider<BytedropPasteEdit>,
     vscode.DocumentDropEditProvider<BytedropDropEdit>
 {
-  constructor(private readonly runner: UploadRunner) {}
+  constructor(
+    private readonly intake: Intake,
+    private readonly secrets: Secrets,
+    private readonly notices: SetupNotices,
+  ) {}
 
   async provideDocumentPasteEdits(
     document: vscode.TextDocument,
@@ -91,13 +94,11 @@ export class BytedropEditProvider
   ): Promise<BytedropPasteEdit[] | undefined> {
     // "Paste as…" another kind (plain text, a workspace copy): not ours to answer.
     if (context.only && !context.only.contains(BYTEDROP_KIND)) return undefined;
-    const prepared = await this.editFor(document, dataTransfer, token);
-    return prepared && [new BytedropPasteEdit(prepared.text, prepared.jobs)];
-  }
-
-  resolveDocumentPasteEdit(edit: BytedropPasteEdit): BytedropPasteEdit {
-    void this.runner.run(edit.jobs, { awaitInsert: true });
-    return edit;
+    const text = await this.take(document, dataTransfer, token, 'pasted');
+    if (text === undefined) return undefined;
+    const edit = new BytedropPasteEdit(text, EDIT_TITLE, BYTEDROP_KIND);
+    edit.yieldTo = YIELD_TO;
+    return [edit];
   }
 
   async provideDocumentDropEdits(
@@ -106,40 +107,34 @@ export class BytedropEditProvider
     dataTransfer: vscode.DataTransfer,
     token: vscode.CancellationToken,
   ): Promise<BytedropDropEdit[] | undefined> {
-    const prepared = await this.editFor(document, dataTransfer, token);
-    return prepared && [new BytedropDropEdit(prepared.text, prepared.jobs)];
+    const text = await this.take(document, dataTransfer, token, 'dropped');
+    if (text === undefined) return undefined;
+    const edit = new BytedropDropEdit(text, EDIT_TITLE, BYTEDROP_KIND);
+    edit.yieldTo = YIELD_TO;
+    return [edit];
   }
 
-  resolveDocumentDropEdit(edit: BytedropDropEdit): BytedropDropEdit {
-    void this.runner.run(edit.jobs, { awaitInsert: true });
-    return edit;
-  }
-
-  private async editFor(
+  /** The text to insert, with the files' second half started; undefined when Bytedrop stays out of it. */
+  private async take(
     document: vscode.TextDocument,
     dataTransfer: vscode.DataTransfer,
     token: vscode.CancellationToken,
-  ): Promise<{ text: string; jobs: UploadJob[] } | undefined> {
+    what: 'pasted' | 'dropped',
+  ): Promise<string | undefined> {
     if (!readSettings(document.uri).languages.includes(document.languageId)) return undefined;
-    const files = await readFiles(dataTransfer, token);
-    if (files.length === 0) return undefined;
-    const early = await this.runner.prepare(document.uri, files);
-    if (token.isCancellationRequested) return undefined;
-    const inDocument = document.getText();
-    const jobs: UploadJob[] = [];
-    for (const [index, file] of files.entries()) {
-      const { prepared, link } = early[index] ?? {};
-      // The link is found by its text after the upload. One that the document (or this paste) holds already,
-      // like the same image pasted before, would be patched along with it on a failure; a placeholder is unique.
-      const unique =
-        link !== undefined && !inDocument.includes(link) && !jobs.some((job) => job.text === link);
-      jobs.push({
-        document: document.uri,
-        ...file,
-        text: unique ? link : placeholder(file.name),
-        ...(prepared ? { prepared } : {}),
-      });
+    const problem = setupProblem(document.uri, this.secrets);
+    if (problem) {
+      if ([...dataTransfer].some(([, item]) => item.asFile())) this.notices.show(problem, what);
+      return undefined;
     }
-    return { text: jobs.map((job) => job.text).join(' '), jobs };
+    const files = await incomingFiles(dataTransfer);
+    if (files.length === 0 || token.isCancellationRequested) return undefined;
+    const planned = await this.intake.plan(document, files);
+    if (token.isCancellationRequested) {
+      void this.intake.abandon(planned);
+      return undefined;
+    }
+    void this.intake.land(planned);
+    return planned.text;
   }
 }

@@ -14,6 +14,8 @@ export interface BytedropSettings {
   linkFormat: LinkFormat;
   linkTemplate: string;
   languages: string[];
+  /** Keep the file written into the workspace once it is uploaded (`bytedrop.keepLocalCopy`). */
+  keepLocalCopy: boolean;
 }
 
 /** A trimmed non-empty string, or undefined: VS Code's empty-string defaults mean "not set". */
@@ -34,7 +36,9 @@ export function readSettings(scope?: vscode.Uri): BytedropSettings {
   const config = vscode.workspace.getConfiguration('bytedrop', scope);
   const provider = text(config.get('provider'));
   const maxFileSizeMB = config.get<number>('maxFileSizeMB') ?? 0;
-  const forcePathStyle = config.get<boolean | null>('forcePathStyle');
+  // A dropdown ('default' | 'true' | 'false') so the Settings editor can set it; older settings hold a boolean.
+  const pathStyle = String(config.get('forcePathStyle'));
+  const forcePathStyle = pathStyle === 'true' ? true : pathStyle === 'false' ? false : undefined;
   const s3: Record<string, unknown> = {
     provider: provider === 'auto' ? undefined : provider,
     endpoint: text(config.get('endpoint')),
@@ -42,7 +46,7 @@ export function readSettings(scope?: vscode.Uri): BytedropSettings {
     bucket: text(config.get('bucket')),
     accessKeyId: text(config.get('accessKeyId')),
     publicBaseUrl: text(config.get('publicBaseUrl')),
-    forcePathStyle: typeof forcePathStyle === 'boolean' ? forcePathStyle : undefined,
+    forcePathStyle,
     keyTemplate: text(config.get('keyTemplate')),
     maxFileSize: maxFileSizeMB > 0 ? Math.round(maxFileSizeMB * 1024 * 1024) : undefined,
   };
@@ -54,5 +58,6 @@ export function readSettings(scope?: vscode.Uri): BytedropSettings {
     linkFormat: config.get<LinkFormat>('linkFormat') ?? 'markdown',
     linkTemplate: config.get<string>('linkTemplate') ?? '![{alt}]({url})',
     languages: config.get<string[]>('languages') ?? ['markdown'],
+    keepLocalCopy: config.get<boolean>('keepLocalCopy') !== false,
   };
 }

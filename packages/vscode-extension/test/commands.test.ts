@@ -1,13 +1,13 @@
-/** The command palette entries, over the real core and a real s3rver. */
+/** The upload commands and Test connection, over the real core and a real s3rver. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
-import { commands, fake, Uri, workspace } from './_fake/vscode';
-import { createWorld, PLACEHOLDER, png, type World } from './_setup/world';
+import { commands, fake, Uri } from './_fake/vscode';
+import { served, uploadsSettled, WAIT } from './_setup/expect';
+import { createWorld, png, type World } from './_setup/world';
 
-const WAIT = { timeout: 20_000, interval: 20 };
 let s3: S3Harness;
 let world: World;
 let base: string;
@@ -21,45 +21,46 @@ beforeEach(async () => {
   world = await createWorld({ endpoint: s3.endpoint, publicBaseUrl: base, bucket: s3.bucket });
 });
 
-async function served(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  return new Uint8Array(await response.arrayBuffer());
-}
+const urlIn = (line: string | undefined) => line?.match(/(?:\]\(|: |src=")(http[^)\s"]+)/)?.[1] as string;
 
 describe('Bytedrop: Upload files…', () => {
-  it('uploads the picked files and puts their links at the cursor', async () => {
-    const outside = png(20);
-    const inside = png(21);
-    fake.files.set('/home/me/Desktop/chart.png', outside);
-    fake.files.set('/ws/notes/local.png', inside);
+  it('links the picked files at the cursor, copied into the workspace first, then uploaded', async () => {
+    fake.files.set('/home/me/Desktop/chart.png', png(20));
+    fake.files.set('/ws/notes/local.png', png(21));
     fake.openDialogAnswers.push([Uri.file('/home/me/Desktop/chart.png'), Uri.file('/ws/notes/local.png')]);
     fake.showEditor(world.document, 2); // after "# "
     await commands.executeCommand('bytedrop.uploadFiles');
-    const text = world.document.getText();
-    expect(text).not.toMatch(PLACEHOLDER);
-    const match = text.match(/^# !\[chart\.png\]\((\S+)\) !\[local\.png\]\((\S+)\)Post\n\n$/);
-    expect(match).not.toBeNull();
-    expect(await served(match?.[1] as string)).toEqual(outside);
-    expect(await served(match?.[2] as string)).toEqual(inside);
+    const match = world.document
+      .getText()
+      .match(/^# !\[chart\.png\]\((\S+)\) !\[local\.png\]\((\S+)\)Post\n\n$/);
+    expect(await served(match?.[1] as string)).toEqual(png(20));
+    expect(await served(match?.[2] as string)).toEqual(png(21));
+    expect(fake.files.get('/ws/notes/chart.png')).toEqual(png(20));
   });
 
-  it('a picked file the extension host can open is streamed from disk, not read whole through workspace.fs', async () => {
+  it('a picked file on disk is copied from disk, never read whole by the command', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bytedrop-pick-'));
     try {
-      const bytes = png(22);
-      await writeFile(join(dir, 'on-disk.png'), bytes);
-      const readFile = vi.spyOn(workspace.fs, 'readFile');
+      await writeFile(join(dir, 'on-disk.png'), png(22));
       fake.openDialogAnswers.push([Uri.file(join(dir, 'on-disk.png'))]);
       fake.showEditor(world.document, 2);
       await commands.executeCommand('bytedrop.uploadFiles');
-      const url = world.document.getText().match(/!\[on-disk\.png\]\((\S+)\)/)?.[1];
-      expect(await served(url as string)).toEqual(bytes);
-      expect(readFile).not.toHaveBeenCalled();
-      readFile.mockRestore();
+      expect(await served(urlIn(world.document.getText()))).toEqual(png(22));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('inserts the bare URL, never Markdown, into a language Bytedrop does not link in (a .ts file)', async () => {
+    const code = fake.openDocument('/ws/src/logo.ts', "export const logo = '';\n", 'typescript');
+    fake.files.set('/ws/assets/logo.png', png(24));
+    fake.openDialogAnswers.push([Uri.file('/ws/assets/logo.png')]);
+    fake.showEditor(code, "export const logo = '".length);
+    await commands.executeCommand('bytedrop.uploadFiles');
+    expect(code.getText()).toMatch(
+      new RegExp(`^export const logo = '${base.replace(/[.:/]/g, '\\$&')}/\\S+\\.png';\\n$`),
+    );
+    expect(fake.files.has('/ws/src/logo.png')).toBe(false);
   });
 
   it('does nothing when the picker is dismissed, and asks for an editor when none is open', async () => {
@@ -73,53 +74,48 @@ describe('Bytedrop: Upload files…', () => {
     await commands.executeCommand('bytedrop.uploadFiles');
     expect(fake.messages[0]?.message).toContain('open a Markdown document first');
   });
-
-  it('on failure links a picked workspace file where it is, and copies an outside file next to the note', async () => {
-    await s3.stop();
-    try {
-      fake.files.set('/tmp/outside.png', png(22));
-      fake.files.set('/ws/img/inside.png', png(23));
-      fake.openDialogAnswers.push([Uri.file('/tmp/outside.png'), Uri.file('/ws/img/inside.png')]);
-      fake.showEditor(world.document);
-      await commands.executeCommand('bytedrop.uploadFiles');
-      expect(world.document.getText()).toBe(
-        '# Post\n\n![outside.png](outside.png) ![inside.png](../img/inside.png)',
-      );
-      expect(fake.files.get('/ws/notes/outside.png')).toEqual(png(22));
-      expect(fake.files.has('/ws/notes/inside.png')).toBe(false);
-      expect((await fake.nextMessage()).items).toContain('Retry upload');
-    } finally {
-      await s3.restart();
-    }
-  });
 });
 
 describe('Bytedrop: Upload local images in this document', () => {
-  it('replaces relative links to local files with uploaded URLs, keeping text, titles and other links', async () => {
+  it('uploads inline, reference and <img src> links, keeping text and titles; says which files are missing', async () => {
     fake.files.set('/ws/notes/img/a b.png', png(30));
     fake.files.set('/ws/assets/logo.png', png(31));
     fake.files.set('/ws/notes/report.pdf', new TextEncoder().encode('%PDF-1.4\n'));
+    fake.files.set('/ws/notes/ref.png', png(34));
+    fake.files.set('/ws/notes/tag.png', png(35));
     const text = [
       '![A](<img/a b.png> "Title")',
       '![logo](/assets/logo.png)',
       'See [the report](report.pdf) and [another note](other.md).',
       '![remote](https://example.com/x.png) ![missing](gone.png) [anchor](#top)',
-      '![again](img/a%20b.png)',
+      '![again](img/a%20b.png) ![r][r1]',
+      '<img src="tag.png" alt="Tag" width="200">',
+      '',
+      '[r1]: ref.png "Ref"',
     ].join('\n');
     world.document = fake.openDocument('/ws/notes/local.md', text);
     fake.showEditor(world.document);
     await commands.executeCommand('bytedrop.uploadLocalFiles');
+    const warning = await fake.nextMessage();
+    expect(warning).toMatchObject({
+      severity: 'warning',
+      message: 'Bytedrop: uploading 5 linked files. Left as they are: gone.png (no such file).',
+    });
+    await uploadsSettled();
     const lines = world.document.getText().split('\n');
-    const url = (line: string) => line.match(/\]\((\S+?)[ )]/)?.[1] as string;
-    expect(lines[0]).toMatch(
-      new RegExp(`^!\\[A\\]\\(${base.replace(/[.:/]/g, '\\$&')}/\\S+/a-b-[0-9a-f]{8}\\.png "Title"\\)$`),
-    );
-    expect(await served(url(lines[0] as string))).toEqual(png(30));
-    expect(await served(url(lines[1] as string))).toEqual(png(31));
+    expect(lines[0]).toMatch(/^!\[A\]\(http:\S+\/a-b-[0-9a-f]{16}\.png "Title"\)$/);
+    expect(await served(urlIn(lines[0]))).toEqual(png(30));
+    expect(await served(urlIn(lines[1]))).toEqual(png(31));
     expect(lines[2]).toMatch(/^See \[the report\]\(http:\S+\.pdf\) and \[another note\]\(other\.md\)\.$/);
     expect(lines[3]).toBe('![remote](https://example.com/x.png) ![missing](gone.png) [anchor](#top)');
-    // The same file linked another way is uploaded to the same content-addressed URL.
-    expect(url(lines[4] as string)).toBe(url(lines[0] as string));
+    // The same file linked another way gets the same URL.
+    expect(urlIn(lines[4])).toBe(urlIn(lines[0]));
+    expect(lines[5]).toMatch(/^<img src="http:\S+\.png" alt="Tag" width="200">$/);
+    expect(await served(urlIn(lines[5]))).toEqual(png(35));
+    expect(lines[7]).toMatch(/^\[r1\]: http:\S+\.png "Ref"$/);
+    expect(await served(urlIn(lines[7]))).toEqual(png(34));
+    // The user's own files stay.
+    expect(fake.files.get('/ws/notes/tag.png')).toEqual(png(35));
   });
 
   it('leaves links inside code spans and fenced code blocks as written', async () => {
@@ -128,16 +124,23 @@ describe('Bytedrop: Upload local images in this document', () => {
     world.document = fake.openDocument('/ws/notes/code.md', [...code, '![real](a.png)'].join('\n'));
     fake.showEditor(world.document);
     await commands.executeCommand('bytedrop.uploadLocalFiles');
+    await uploadsSettled();
     const lines = world.document.getText().split('\n');
     expect(lines.slice(0, 4)).toEqual(code);
     expect(lines[4]).toMatch(/^!\[real\]\(http:\S+\.png\)$/);
   });
 
-  it('says so when there is nothing to upload', async () => {
+  it('says so when there is nothing to upload, naming the missing files', async () => {
+    world.document = fake.openDocument('/ws/notes/gone.md', '![a](gone.png) ![b](folder)\n');
+    fake.files.set('/ws/notes/folder/x', new Uint8Array(1));
+    await (await import('./_fake/vscode')).workspace.fs.createDirectory(Uri.file('/ws/notes/folder'));
     fake.showEditor(world.document);
     await commands.executeCommand('bytedrop.uploadLocalFiles');
-    expect(fake.messages[0]).toMatchObject({ severity: 'info' });
-    expect(fake.messages[0]?.message).toContain('links no local images');
+    expect(fake.messages[0]).toMatchObject({
+      severity: 'info',
+      message:
+        'Bytedrop: this document links no local images or files to upload. Left as they are: gone.png (no such file), folder (a folder).',
+    });
   });
 
   it('keeps the local link of a file that fails and offers Retry', async () => {
@@ -167,10 +170,13 @@ describe('Bytedrop: Test connection', () => {
     expect(lines.filter((line) => line.startsWith('ok'))).toHaveLength(6);
   });
 
-  it('names the failing check and its fix', async () => {
+  it('names the failing check and its fix, in the Settings editor’s words', async () => {
     fake.settings.set('bytedrop.bucket', 'no-such-bucket');
     expect(await commands.executeCommand('bytedrop.testConnection')).toBe(false);
-    expect(fake.messages.at(-1)?.severity).toBe('error');
+    expect(fake.messages.at(-1)).toMatchObject({
+      severity: 'error',
+      items: ['Open Bytedrop settings', 'Show details'],
+    });
     expect(fake.messages.at(-1)?.message).toContain("bucket 'no-such-bucket' does not exist");
     expect((fake.outputChannels.get('Bytedrop') ?? []).join('\n')).toMatch(
       /FAIL Bucket reachable: .+ — fix: create the bucket/,
@@ -190,13 +196,14 @@ describe('Bytedrop: Test connection', () => {
       fake.settings.set('bytedrop.target', 'server');
       fake.settings.set('bytedrop.serverUrl', `http://127.0.0.1:${port}/`);
       expect(await commands.executeCommand('bytedrop.testConnection')).toBe(false);
-      expect(fake.messages.at(-1)?.message).toContain(
-        "no server access key: run 'Bytedrop: Set server access key'",
-      );
+      expect(fake.messages.at(-1)).toMatchObject({
+        message: 'Bytedrop: Bytedrop is not set up to upload to a Bytedrop server: set the server access key',
+        items: ['Open Bytedrop settings', 'Set server access key', 'Show details'],
+      });
       fake.inputBoxAnswers.push('k_live_1');
       await commands.executeCommand('bytedrop.setServerAccessKey');
       expect(await commands.executeCommand('bytedrop.testConnection')).toBe(true);
-      expect(paths).toEqual(['GET /health', 'GET /health']);
+      expect(paths).toEqual(['GET /health']);
     } finally {
       server.closeAllConnections();
       server.close();

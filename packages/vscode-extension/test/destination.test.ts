@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fallbackDestination, relativePath } from '../src/destination';
 import { globToRegExp } from '../src/glob';
-import { placeholder } from '../src/provider';
+import { placeholder } from '../src/local-copy';
 import { fake, Uri } from './_fake/vscode';
 
 describe('globToRegExp', () => {
@@ -34,6 +34,13 @@ describe('fallbackDestination', () => {
     fake.files.set('/ws/blog/2024/image.png', new Uint8Array([1]));
     fake.files.set('/ws/blog/2024/image-1.png', new Uint8Array([1]));
     expect((await fallbackDestination(note, 'image.png')).path).toBe('/ws/blog/2024/image-2.png');
+  });
+
+  it('counts names promised to copies not written yet as taken, whatever overwriteBehavior says', async () => {
+    const reserved = new Set([Uri.file('/ws/blog/2024/image.png').toString()]);
+    expect((await fallbackDestination(note, 'image.png', reserved)).path).toBe('/ws/blog/2024/image-1.png');
+    fake.settings.set('markdown.copyFiles.overwriteBehavior', 'overwrite');
+    expect((await fallbackDestination(note, 'image.png', reserved)).path).toBe('/ws/blog/2024/image-1.png');
   });
 
   it('overwrites when markdown.copyFiles.overwriteBehavior says so', async () => {

@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { SECRET_ACCESS_KEY, SERVER_ACCESS_KEY } from '../src/constants';
 import { commands, fake } from './_fake/vscode';
-import { createWorld, endOf, PLACEHOLDER, png, transferOf } from './_setup/world';
+import { uploadsSettled } from './_setup/expect';
+import { createWorld, endOf, png, transferOf } from './_setup/world';
 
 const WAIT = { timeout: 20_000, interval: 20 };
 let s3: S3Harness;
@@ -37,26 +38,24 @@ async function pasteAndSettle(
     [endOf(document)],
     transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(seed) }),
   );
-  // Settled: the upload finished (a paste may insert the final link at once) and no placeholder is left.
-  await vi.waitFor(() => {
-    expect(fake.progress.at(-1)?.done).toBe(true);
-    expect(document.getText()).not.toMatch(PLACEHOLDER);
-  }, WAIT);
+  await uploadsSettled(fake.progress.length || 1);
   return document.getText();
 }
 
 describe('the secret access key', () => {
-  it('is never read from settings, even when one is there', async () => {
+  it('is never read from settings, even when one is there: the paste is left to VS Code', async () => {
     const { document } = await world(false);
     // The right secret, but in settings.json: it must be ignored.
     fake.settings.set('bytedrop.secretAccessKey', 'S3RVER');
-    const text = await pasteAndSettle(document, 1);
-    expect(text).toBe('# Post\n\n![shot.png](shot.png)');
+    await fake.paste(
+      document,
+      [endOf(document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(1) }),
+    );
+    expect(document.getText()).toBe('# Post\n\n');
     const message = await fake.nextMessage();
-    expect(message.severity).toBe('error');
-    expect(message.message).toContain("no secret access key for access key id 'S3RVER'");
-    expect(message.message).toContain("run 'Bytedrop: Set secret access key'");
-    expect(message.items).toEqual(['Retry upload', 'Open settings']);
+    expect(message.message).toContain('Bytedrop is not set up: set the secret access key.');
+    expect(message.items).toEqual(['Open Bytedrop settings', 'Set secret access key']);
     expect(fake.configurationReads.length).toBeGreaterThan(0);
     expect(fake.configurationReads.filter((key) => /secret/i.test(key))).toEqual([]);
   });
@@ -66,7 +65,10 @@ describe('the secret access key', () => {
     fake.settings.set('bytedrop.secretAccessKey', 'S3RVER');
     await pasteAndSettle(document, 2);
     const message = await fake.nextMessage();
-    expect(message.message).toMatch(/credentials|signature|SignatureDoesNotMatch/i);
+    expect(message.message).toMatch(
+      /^Bytedrop: could not upload shot\.png: http:\/\/127\.0\.0\.1:\d+ refused the keys \(SignatureDoesNotMatch\): check Bytedrop: Access Key ID and set the secret access key again \(ERR_AUTH\)\./,
+    );
+    expect(message.items).toEqual(['Retry upload', 'Set secret access key', 'Open Bytedrop settings']);
     expect(context.secrets.reads).toContain(SECRET_ACCESS_KEY);
 
     // Stored through the command (a password box), the right secret makes Retry succeed.
@@ -74,14 +76,15 @@ describe('the secret access key', () => {
     await commands.executeCommand('bytedrop.setSecretAccessKey');
     expect(fake.inputBoxOptions.at(-1)).toMatchObject({ password: true, ignoreFocusOut: true });
     expect(await context.secrets.get(SECRET_ACCESS_KEY)).toBe('S3RVER');
+    // The changed secret applies at once: no reload.
     message.respond('Retry upload');
     await vi.waitFor(() => expect(document.getText()).toContain(`${s3.endpoint}/${s3.bucket}/`), WAIT);
     expect(fake.configurationReads.filter((key) => /secret/i.test(key))).toEqual([]);
   });
 
   it('falls back to BYTEDROP_SECRET_ACCESS_KEY in the extension host environment', async () => {
-    const { document } = await world(false);
     process.env.BYTEDROP_SECRET_ACCESS_KEY = 'S3RVER';
+    const { document } = await world(false);
     const text = await pasteAndSettle(document, 3);
     expect(text).toContain(`](${s3.endpoint}/${s3.bucket}/`);
     expect(fake.messages).toEqual([]);

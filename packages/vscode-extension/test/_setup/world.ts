@@ -21,14 +21,20 @@ export interface WorldOptions {
   text?: string;
   /** Put the secret in SecretStorage (default true). */
   secret?: string | false;
+  /** Write Bytedrop's settings (default true); false is a fresh install. */
+  configured?: boolean;
 }
 
 export interface World {
   context: ExtensionContext;
   document: FakeTextDocument;
+  /** Settles when the start's resume of the journal is done. */
+  resumed: Promise<void>;
 }
 
-export async function createWorld(options: WorldOptions): Promise<World> {
+export async function createWorld(
+  options: WorldOptions = { endpoint: '', publicBaseUrl: '', bucket: '', configured: false, secret: false },
+): Promise<World> {
   fake.reset();
   fake.setWorkspaceFolder('/ws');
   const document = fake.openDocument('/ws/notes/post.md', options.text ?? '# Post\n\n');
@@ -39,13 +45,34 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     'bytedrop.bucket': options.bucket,
     'bytedrop.accessKeyId': 'S3RVER',
     'bytedrop.publicBaseUrl': options.publicBaseUrl,
-    'bytedrop.forcePathStyle': true,
+    'bytedrop.forcePathStyle': 'true',
   };
-  for (const [key, value] of Object.entries(settings)) fake.settings.set(key, value);
+  if (options.configured !== false)
+    for (const [key, value] of Object.entries(settings)) fake.settings.set(key, value);
   const context = createExtensionContext();
   if (options.secret !== false) await context.secrets.store(SECRET_ACCESS_KEY, options.secret ?? 'S3RVER');
-  activate(context as never);
-  return { context, document };
+  const { resumed } = activate(context as never);
+  return { context, document, resumed };
+}
+
+/**
+ * The window reloads: the extension stops without finishing anything (its uploads in flight are left where they
+ * are, as a killed extension host leaves them) and starts again over the same disk, secrets and global state.
+ */
+export function restart(world: World): World {
+  for (const subscription of world.context.subscriptions) subscription.dispose();
+  fake.messages.length = 0;
+  fake.progress.length = 0;
+  const context = createExtensionContext(world.context);
+  const { resumed } = activate(context as never);
+  return { ...world, context, resumed };
+}
+
+/** The journal's open entries, as they are on disk. */
+export function journal(): Record<string, unknown>[] {
+  return [...fake.files]
+    .filter(([path]) => path.startsWith('/storage/workspace/pending/'))
+    .map(([, bytes]) => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
 }
 
 /** A small PNG whose pixels depend on `seed`, so each test image has its own hash. */

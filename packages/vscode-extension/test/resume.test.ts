@@ -1,0 +1,116 @@
+/**
+ * A reload (or a crash) in the middle: the extension stops without finishing anything, and the next start finishes
+ * what the journal holds. The first upload is held in flight by a fault proxy in front of s3rver, so "mid-upload" is
+ * a state, not a moment.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
+import { DataTransfer, fake, Uri, workspace } from './_fake/vscode';
+import { deferred, linksUnder, served, WAIT } from './_setup/expect';
+import { createWorld, endOf, journal, png, restart, transferOf, type World } from './_setup/world';
+
+let s3: S3Harness;
+let proxy: FaultProxy;
+let world: World;
+let base: string;
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+  proxy = await startFaultProxy(s3.endpoint);
+  base = `${s3.endpoint}/${s3.bucket}`;
+});
+afterAll(async () => {
+  await proxy.close();
+  await s3.dispose();
+});
+beforeEach(async () => {
+  await proxy.reset();
+  world = await createWorld({ endpoint: proxy.endpoint, publicBaseUrl: base, bucket: s3.bucket });
+});
+
+const uploaded = () => linksUnder(base, world.document.getText());
+
+describe('the next start', () => {
+  it('finishes an upload a reload cut off: uploaded, verified, swapped, the entry closed', async () => {
+    const bytes = png(21);
+    const held = proxy.stall({ operation: 'PutObject' }, { nth: 1 });
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
+    );
+    await held.held;
+    expect(journal()).toMatchObject([{ name: 'shot.png', size: bytes.byteLength }]);
+
+    world = restart(world);
+    await world.resumed;
+    const [link] = uploaded();
+    expect(world.document.getText()).toBe(`# Post\n\n![shot.png](${link?.url})`);
+    expect(await served(link?.url as string)).toEqual(bytes);
+    expect(journal()).toEqual([]);
+    // The resume checked the object after writing it.
+    const operations = proxy.requests.map((request) => request.operation);
+    expect(operations.slice(operations.lastIndexOf('PutObject'))).toEqual(['PutObject', 'HeadObject']);
+    held.release();
+  });
+
+  it('takes out the link of a paste whose bytes never arrived, and says which file to paste again', async () => {
+    const never = deferred<Uint8Array>();
+    const transfer = new DataTransfer();
+    transfer.append(
+      'image/png',
+      fake.fileItem('lost.png', () => never.promise),
+    );
+    await fake.paste(world.document, [endOf(world.document)], transfer);
+    expect(world.document.getText()).toBe('# Post\n\n![lost.png](lost.png)');
+    expect(journal()).toMatchObject([{ name: 'lost.png', size: -1 }]);
+
+    world = restart(world);
+    await world.resumed;
+    expect(world.document.getText()).toBe('# Post\n\n');
+    expect(journal()).toEqual([]);
+    expect(fake.messages).toMatchObject([
+      {
+        severity: 'warning',
+        message:
+          'Bytedrop: lost.png (in notes/post.md) arrived just as VS Code closed and was never saved, so the link was taken out: paste or drop the file again.',
+      },
+    ]);
+  });
+
+  it('copies again a dropped file whose copy was cut off, then uploads it', async () => {
+    const bytes = png(22);
+    fake.files.set('/tmp-source/clip.png', bytes);
+    const held = proxy.stall({ operation: 'PutObject' }, { nth: 1 });
+    const transfer = new DataTransfer();
+    transfer.append(
+      'files',
+      fake.fileItem('clip.png', async () => bytes, Uri.file('/tmp-source/clip.png')),
+    );
+    await fake.drop(world.document, world.document.positionAt(0), transfer);
+    await held.held;
+    // The copy was cut off by the crash.
+    fake.files.set('/ws/notes/clip.png', bytes.subarray(0, 10));
+
+    world = restart(world);
+    await world.resumed;
+    expect(fake.files.get('/ws/notes/clip.png')).toEqual(bytes);
+    expect(await served(uploaded()[0]?.url as string)).toEqual(bytes);
+    held.release();
+  });
+
+  it('names an entry it cannot read in the output channel and leaves it alone', async () => {
+    await workspace.fs.writeFile(
+      Uri.file('/storage/workspace/pending/torn.json'),
+      new TextEncoder().encode('{"id":"torn","no'),
+    );
+    world = restart(world);
+    await world.resumed;
+    expect(fake.outputChannels.get('Bytedrop')).toEqual([
+      expect.stringMatching(/^Bytedrop: skipped the unreadable pending upload torn \(not JSON/),
+    ]);
+    expect(fake.files.has('/storage/workspace/pending/torn.json')).toBe(true);
+    await vi.waitFor(() => expect(fake.messages).toEqual([]), WAIT);
+  });
+});
