@@ -106,35 +106,36 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-it('pastes an image: the saved note links the uploaded object, which is in S3', async () => {
+it('pastes an image: the note links the copy in the workspace, then the uploaded object, which is in S3', async () => {
   const bytes = png(1);
   await focusEndOfNote();
   await pasteFile(editor.page, 'shot.png', bytes, 'image/png');
   const base = `${s3.endpoint}/${s3.bucket}/`;
-  // The key is content-addressed (the default template), so the paste itself inserts the final link.
   const text = await savedNoteWhen((saved) => saved.includes(base));
   const url = text.match(/!\[shot\.png\]\((\S+)\)/)?.[1] as string;
   expect(text).toBe(`# Note\n\n![shot.png](${url})`);
-  const hash8 = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
-  expect(url).toMatch(new RegExp(`/\\d{4}/\\d{2}/\\d{2}/shot-${hash8}\\.png$`));
+  const hash16 = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  expect(url).toMatch(new RegExp(`/\\d{4}/\\d{2}/\\d{2}/shot-${hash16}\\.png$`));
   expect(await servedWhenUploaded(url)).toEqual(bytes);
-  expect(
-    s3.requests.some(
-      (request) => request.method === 'PUT' && url.endsWith(request.url.split('?')[0] as string),
-    ),
-  ).toBe(true);
+  // Local first: the copy was written into the workspace, and is kept (bytedrop.keepLocalCopy).
+  expect(new Uint8Array(await readFile(join(workspace, 'shot.png')))).toEqual(bytes);
 });
 
-it('with S3 stopped, pastes into the workspace instead, links it and offers Retry', async () => {
+it('with S3 stopped, keeps the link on the copy in the workspace; Retry uploads it once S3 is back', async () => {
   await s3.stop();
   const bytes = png(2);
   await focusEndOfNote();
   await pasteFile(editor.page, 'shot2.png', bytes, 'image/png');
+  const retry = editor.page
+    .locator('.notifications-toasts', { hasText: 'could not upload shot2.png' })
+    .getByRole('button', { name: 'Retry upload' });
+  await retry.waitFor({ timeout: 120_000 });
   const text = await savedNoteWhen((saved) => saved.includes('![shot2.png](shot2.png)'));
   expect(text).toMatch(/^# Note\n\n!\[shot\.png\]\(http\S+\)!\[shot2\.png\]\(shot2\.png\)$/);
   expect(new Uint8Array(await readFile(join(workspace, 'shot2.png')))).toEqual(bytes);
-  await editor.page
-    .locator('.notifications-toasts', { hasText: 'could not upload shot2.png' })
-    .getByRole('button', { name: 'Retry upload' })
-    .waitFor();
+  await s3.restart();
+  await retry.click();
+  const after = await savedNoteWhen((saved) => !saved.includes('](shot2.png)'));
+  const url = after.match(/!\[shot2\.png\]\((\S+)\)/)?.[1] as string;
+  expect(await servedWhenUploaded(url)).toEqual(bytes);
 });
