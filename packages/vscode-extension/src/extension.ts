@@ -5,6 +5,9 @@
  */
 import { createPendingJournal } from '@bytedrop/core';
 import * as vscode from 'vscode';
+import { bringBack } from './commands/bring-back';
+import { changeBaseUrl } from './commands/change-base-url';
+import { deleteRemote } from './commands/delete-remote';
 import { makeDefault } from './commands/make-default';
 import { setSecret } from './commands/secrets';
 import { testConnection } from './commands/test-connection';
@@ -43,7 +46,8 @@ export function activate(context: vscode.ExtensionContext): BytedropApi {
   const journal = createPendingJournal(journalStorage(journalDir(context)));
   // Copies that have no place in the workspace (no folder open) wait here until uploaded.
   const storage = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'files');
-  const runner = new UploadRunner(journal, secrets, new Ledger(context.globalState), storage);
+  const ledger = new Ledger(context.globalState);
+  const runner = new UploadRunner(journal, secrets, ledger, storage);
   const intake = new Intake(journal, runner, storage);
   const provider = new BytedropEditProvider(intake, secrets, new SetupNotices(context.globalState));
 
@@ -78,6 +82,9 @@ export function activate(context: vscode.ExtensionContext): BytedropApi {
     command('bytedrop.setServerAccessKey', () => setSecret(secrets, 'server')),
     command('bytedrop.testConnection', () => testConnection(secrets, output)),
     command('bytedrop.makeDefault', () => makeDefault()),
+    command('bytedrop.deleteRemote', () => deleteRemote(secrets, ledger)),
+    command('bytedrop.changeBaseUrl', () => changeBaseUrl(ledger, output)),
+    command('bytedrop.bringBack', () => bringBack(secrets, ledger)),
   );
   const resumed = secrets.loaded.then(() => resumePending(journal, runner, output));
   return { resumed };

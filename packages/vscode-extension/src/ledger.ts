@@ -55,4 +55,12 @@ export class Ledger {
     const { [url]: _gone, ...rest } = this.all();
     await this.state.update(STATE_KEY, rest);
   }
+
+  /** Files now served from another base URL ("Change link base URL") are remembered under their new URLs. */
+  async rebase(from: string, to: string): Promise<void> {
+    const moved = Object.values(this.all()).map((record) =>
+      record.url.startsWith(from) ? { ...record, url: `${to}${record.url.slice(from.length)}` } : record,
+    );
+    await this.state.update(STATE_KEY, Object.fromEntries(moved.map((record) => [record.url, record])));
+  }
 }

@@ -3,7 +3,13 @@
  * (the OS keychain), else from the extension host's environment; never from settings. A missing setting fails with
  * `ERR_CONFIG` in the Settings editor's words (the paste itself never gets this far: see setup.ts).
  */
-import { BytedropError, createServerUploader, createUploader, type Uploader } from '@bytedrop/core';
+import {
+  BytedropError,
+  type BytedropUploader,
+  createServerUploader,
+  createUploader,
+  type Uploader,
+} from '@bytedrop/core';
 import type * as vscode from 'vscode';
 import type { Secrets } from './secrets';
 import { type BytedropSettings, readSettings } from './settings';
@@ -49,4 +55,32 @@ export async function createTargetUploader(scope: vscode.Uri, secrets: Secrets):
     });
   }
   return createUploader(await s3Input(settings, secrets));
+}
+
+/**
+ * The S3 uploader of a scope (with its store, to delete, presign or name keys), or undefined for a Bytedrop server
+ * target or when S3 is not set up.
+ *
+ * @example
+ * ```ts
+ * const s3 = await s3Target(document.uri, secrets);
+ * await s3?.store.delete('2026/11/22/shot-1a2b.png');
+ * ```
+ */
+export async function s3Target(scope: vscode.Uri, secrets: Secrets): Promise<BytedropUploader | undefined> {
+  if (readSettings(scope).target !== 's3') return undefined;
+  const uploader = await createTargetUploader(scope, secrets).catch(() => undefined);
+  return uploader && 'store' in uploader ? (uploader as BytedropUploader) : undefined;
+}
+
+/**
+ * The public base URL of an S3 uploader's objects, ending in `/`.
+ *
+ * @example
+ * ```ts
+ * publicBase(uploader); // 'https://cdn.example.com/'
+ * ```
+ */
+export function publicBase(uploader: BytedropUploader): string {
+  return uploader.store.publicUrl('');
 }

@@ -69,6 +69,9 @@ describe('package.json', () => {
       'Bytedrop: Set server access key',
       'Bytedrop: Test connection',
       'Bytedrop: Make Bytedrop the default paste/drop',
+      'Bytedrop: Delete remote',
+      'Bytedrop: Change link base URL',
+      'Bytedrop: Bring files back',
     ]);
     const properties = manifest.contributes.configuration.properties;
     for (const name of [
@@ -84,12 +87,20 @@ describe('package.json', () => {
       'maxFileSizeMB',
       'languages',
       'serverUrl',
+      'keepLocalCopy',
     ]) {
       const property = properties[`bytedrop.${name}`];
       expect(property?.description ?? property?.markdownDescription, name).toBeTruthy();
     }
     expect(properties['bytedrop.target']?.enum).toEqual(['s3', 'server']);
     expect(properties['bytedrop.linkFormat']?.enum).toEqual(['markdown', 'html', 'url', 'custom']);
+    // The Settings editor shows enum descriptions as plain text: no `#setting#` links there.
+    expect(JSON.stringify(properties['bytedrop.linkFormat'])).not.toContain('#bytedrop.');
+    // A dropdown the Settings editor can set (a boolean-or-null type is "Edit in settings.json" only).
+    expect(properties['bytedrop.forcePathStyle']).toMatchObject({
+      type: 'string',
+      enum: ['default', 'true', 'false'],
+    });
     expect(properties['bytedrop.keyTemplate']?.markdownDescription).toMatch(/\{doc\}.*\{workspace\}/);
     // A Bytedrop server picks its own keys: the description must not promise an effect there.
     expect(properties['bytedrop.keyTemplate']?.markdownDescription).toMatch(

@@ -35,7 +35,10 @@ describe('inVsCodeTerms', () => {
       "Bytedrop: Endpoint is missing for provider 'r2' (Cloudflare R2): set Bytedrop: Endpoint to e.g. 'https://<account-id>.r2.cloudflarestorage.com'",
     );
     expect(inVsCodeTerms(coreMessage({ bucket: 'b', accessKeyId: 'k' }))).toBe(
-      'accessKeyId is set but secretAccessKey is missing: set both'.replace('accessKeyId', 'Bytedrop: Access Key ID'),
+      'accessKeyId is set but secretAccessKey is missing: set both'.replace(
+        'accessKeyId',
+        'Bytedrop: Access Key ID',
+      ),
     );
     expect(inVsCodeTerms(coreMessage({ bucket: 'b', endpoint: '127.0.0.1:9000' }))).toMatch(
       /^Bytedrop: Endpoint '127\.0\.0\.1:9000' has no scheme/,
@@ -53,15 +56,37 @@ describe('word', () => {
     keepLocalCopy: true,
   };
   it.each([
-    ['ERR_TOO_LARGE', "'a.bin' is 9 bytes, over the maxFileSize of 5 bytes: raise 'maxFileSize'", /Bytedrop: Max File Size MB \(5 MB\)/, ['Open Bytedrop settings']],
-    ['ERR_BUCKET_NOT_FOUND', 'NoSuchBucket', /there is no bucket 'notes' at https:\/\/s3\.example\.com: check Bytedrop: Bucket and Bytedrop: Endpoint/, ['Open Bytedrop settings']],
-    ['ERR_AUTH', 'InvalidAccessKeyId: set BYTEDROP_ACCESS_KEY_ID', /refused the keys: check Bytedrop: Access Key ID and set the secret access key again/, ['Set secret access key', 'Open Bytedrop settings']],
-    ['ERR_PROVIDER', "S3 said no: set 'endpoint' (or S3_ENDPOINT)", /failed: S3 said no: set Bytedrop: Endpoint \(ERR_PROVIDER\)$/, []],
+    [
+      'ERR_TOO_LARGE',
+      "'a.bin' is 9 bytes, over the maxFileSize of 5 bytes: raise 'maxFileSize'",
+      /Bytedrop: Max File Size MB \(5 MB\)/,
+      ['Open Bytedrop settings'],
+    ],
+    [
+      'ERR_BUCKET_NOT_FOUND',
+      'NoSuchBucket',
+      /there is no bucket 'notes' at https:\/\/s3\.example\.com: check Bytedrop: Bucket and Bytedrop: Endpoint/,
+      ['Open Bytedrop settings'],
+    ],
+    [
+      'ERR_AUTH',
+      'InvalidAccessKeyId: set BYTEDROP_ACCESS_KEY_ID',
+      /refused the keys: check Bytedrop: Access Key ID and set the secret access key again/,
+      ['Set secret access key', 'Open Bytedrop settings'],
+    ],
+    [
+      'ERR_PROVIDER',
+      "S3 said no: set 'endpoint' (or S3_ENDPOINT)",
+      /failed: S3 said no: set Bytedrop: Endpoint \(ERR_PROVIDER\)$/,
+      [],
+    ],
   ] as const)('%s keeps its code and names the fix', (code, message, expected, actions) => {
     const worded = word(new BytedropError(code, message), settings);
     expect(worded.message).toMatch(expected);
     expect(worded.message.endsWith(`(${code})`)).toBe(true);
-    expect(worded.message.replace(/ \(ERR_[A-Z_]+\)$/, '')).not.toMatch(/[A-Z][A-Z0-9]*_[A-Z0-9_]+|'maxFileSize'/);
+    expect(worded.message.replace(/ \(ERR_[A-Z_]+\)$/, '')).not.toMatch(
+      /[A-Z][A-Z0-9]*_[A-Z0-9_]+|'maxFileSize'/,
+    );
     expect(worded.actions).toEqual(actions);
   });
 });

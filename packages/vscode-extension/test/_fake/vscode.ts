@@ -639,6 +639,7 @@ const messageEmitter = new EventEmitter<MessageRecord>();
 const inputBoxAnswers: (string | undefined)[] = [];
 const openDialogAnswers: (Uri[] | undefined)[] = [];
 const inputBoxOptions: Record<string, unknown>[] = [];
+const quickPickAnswers: (string | undefined)[] = [];
 const outputChannels = new Map<string, string[]>();
 
 function showMessage(severity: MessageRecord['severity']) {
@@ -694,9 +695,22 @@ export const window = {
   showErrorMessage: showMessage('error'),
   showWarningMessage: showMessage('warning'),
   showInformationMessage: showMessage('info'),
-  async showInputBox(options?: Record<string, unknown>): Promise<string | undefined> {
+  /** Answers with the next of `fake.inputBoxAnswers`, refused like VS Code does when `validateInput` objects. */
+  async showInputBox(options?: {
+    validateInput?: (value: string) => string | undefined | Promise<string | undefined>;
+  }): Promise<string | undefined> {
     inputBoxOptions.push(options ?? {});
-    return inputBoxAnswers.shift();
+    const answer = inputBoxAnswers.shift();
+    if (answer !== undefined && (await options?.validateInput?.(answer)))
+      throw new Error(`the input box refuses '${answer}': ${await options?.validateInput?.(answer)}`);
+    return answer;
+  },
+  /** Answers with the next of `fake.quickPickAnswers` (an item's label), which must be one of the items. */
+  async showQuickPick(items: readonly string[]): Promise<string | undefined> {
+    const answer = quickPickAnswers.shift();
+    if (answer !== undefined && !items.includes(answer))
+      throw new Error(`'${answer}' is not offered: ${items.join(', ')}`);
+    return answer;
   },
   async showOpenDialog(): Promise<Uri[] | undefined> {
     return openDialogAnswers.shift();
@@ -909,6 +923,7 @@ export const fake = {
     messages.length = 0;
     inputBoxAnswers.length = 0;
     inputBoxOptions.length = 0;
+    quickPickAnswers.length = 0;
     openDialogAnswers.length = 0;
     outputChannels.clear();
     pasteProviders.length = 0;
@@ -927,6 +942,7 @@ export const fake = {
   messages,
   inputBoxAnswers,
   inputBoxOptions,
+  quickPickAnswers,
   openDialogAnswers,
   outputChannels,
   pasteProviders,

@@ -35,9 +35,20 @@ export async function startStandInServer(options: {
     forcePathStyle: true,
   });
   let posts = 0;
+  let port = 0;
+  // The delete URL of each upload: DELETE it to remove that file, as @bytedrop/server's deleteUrl.
+  const tokens = new Map<string, string>();
   const server = createServer(async (req, res) => {
     const reply = (status: number, body: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.method === 'DELETE' && req.url?.startsWith('/delete/')) {
+      const token = req.url.slice('/delete/'.length);
+      const key = tokens.get(token);
+      if (key === undefined) return reply(404, { success: false, msg: 'no such file' });
+      await uploader.store.delete(key);
+      tokens.delete(token);
+      return reply(200, { success: true, msg: 'deleted', key });
+    }
     if (req.method !== 'POST' || req.url !== '/upload')
       return reply(404, { success: false, msg: 'not found' });
     posts++;
@@ -54,13 +65,18 @@ export async function startStandInServer(options: {
       } as RequestInit).formData();
       const file = form.get('file') as File;
       const result = await uploader.upload(file, { filename: file.name });
-      reply(200, { success: true, files: [result] });
+      const token = `t${tokens.size + 1}-${Math.random().toString(16).slice(2)}`;
+      tokens.set(token, result.key);
+      reply(200, {
+        success: true,
+        files: [{ ...result, deleteUrl: `http://127.0.0.1:${port}/delete/${token}` }],
+      });
     } catch (error) {
       reply(500, { success: false, code: 'ERR_PROVIDER', msg: (error as Error).message });
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     get posts() {
