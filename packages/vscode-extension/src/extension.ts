@@ -72,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): BytedropApi {
   context.subscriptions.push(
     output,
     secrets,
+    intake,
     { dispose: () => vscode.Disposable.from(...registrations).dispose() },
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('bytedrop.languages')) register();

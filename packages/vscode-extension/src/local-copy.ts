@@ -20,8 +20,11 @@ export interface IncomingFile {
   contentType: string;
   /** The file on this host's disk, when there is one (a drop from the explorer or the OS, a picked file). */
   uri?: vscode.Uri;
-  /** The bytes, when VS Code hands them over (a clipboard image, a drop from a remote window's client). */
-  bytes?: Thenable<Uint8Array>;
+  /**
+   * The paste's or drop's own file otherwise (a clipboard image, a drop from a remote window's client): VS Code
+   * writes the copy from it as part of applying the edit, so its bytes never wait in the extension.
+   */
+  transfer?: vscode.DataTransferFile;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function planCopy(
     note: document.uri.toString(),
     name: file.name,
     ...(file.contentType ? { contentType: file.contentType } : {}),
+    // Measured once the copy is whole, before the entry is written down.
     size: -1,
   };
   const destination = linkable
@@ -106,24 +110,19 @@ export async function planCopy(
 }
 
 /**
- * Writes the copy an entry promised, from its source file or the bytes VS Code handed over, and returns its size. A
- * file used where it is (its own source) is not copied.
+ * Copies an entry's file from its source (unless it is used where it is) and returns the copy's size. A copy VS Code
+ * writes itself (from the paste's file) is only measured.
  *
  * @example
  * ```ts
- * entry.size = await writeCopy(entry, file);
- * await journal.update(entry);
+ * const size = await writeCopy(fields);
  * ```
  */
-export async function writeCopy(entry: NewPendingUpload, file: IncomingFile): Promise<number> {
+export async function writeCopy(entry: NewPendingUpload): Promise<number> {
   const target = vscode.Uri.parse(entry.file);
   if (entry.source && entry.source !== entry.file) {
     // The name was chosen free (or the user chose to overwrite); a copy cut off by a crash is replaced.
     await vscode.workspace.fs.copy(vscode.Uri.parse(entry.source), target, { overwrite: true });
-  } else if (!entry.source && file.bytes) {
-    const bytes = await file.bytes;
-    await vscode.workspace.fs.writeFile(target, bytes);
-    return bytes.byteLength;
   }
   return (await vscode.workspace.fs.stat(target)).size;
 }
@@ -133,11 +132,10 @@ export async function writeCopy(entry: NewPendingUpload, file: IncomingFile): Pr
  *
  * @example
  * ```ts
- * if (!(await copyIsWhole(entry)) && entry.source) entry.size = await writeCopy(entry, {});
+ * if (!(await copyIsWhole(entry)) && entry.source) entry.size = await writeCopy(entry);
  * ```
  */
 export async function copyIsWhole(entry: NewPendingUpload): Promise<boolean> {
-  if (entry.size < 0) return false;
   try {
     return (await vscode.workspace.fs.stat(vscode.Uri.parse(entry.file))).size === entry.size;
   } catch {

@@ -1,9 +1,10 @@
 /**
  * Paste and drop into Markdown. The provider answers at once, whatever the size of the files (VS Code drops a pending
- * paste on the first key press): it reads nothing and hashes nothing. It asks VS Code for the bytes (they must be
- * asked for before it returns), decides where each file's local copy goes, writes the journal entries and returns a
- * link to each copy; writing the copies and uploading them happen after the edit has landed. That second half starts
- * from the provider itself, never from resolve, which VS Code does not call for drops.
+ * paste on the first key press): it reads nothing, hashes nothing and writes nothing. It decides where each file's
+ * local copy goes and returns a link to each copy, with the copies themselves as the edit's additional edit, which
+ * VS Code writes from the paste's own data as it applies the edit. Journal entries and uploads follow once the edit
+ * has landed; that second half starts from the provider itself, never from resolve, which VS Code does not call for
+ * drops.
  *
  * An install that is not set up answers nothing, so VS Code's own paste or drop happens, and says once what is
  * missing. Edits yield to VS Code's built-in ones, so Bytedrop is the default only when the user made it so.
@@ -36,8 +37,8 @@ async function readableHere(uri: vscode.Uri | undefined): Promise<boolean> {
 }
 
 /**
- * The files of a DataTransfer. A file on this host's disk is read from there later; for any other the bytes are
- * requested now, while VS Code still holds them (never from the OS clipboard, which a remote host cannot see).
+ * The files of a DataTransfer. A file on this host's disk is copied from there later; any other is written by VS Code
+ * from the transfer itself (never from the OS clipboard, which a remote host cannot see).
  */
 async function incomingFiles(dataTransfer: vscode.DataTransfer): Promise<IncomingFile[]> {
   const seen = new Set<vscode.DataTransferFile>();
@@ -53,10 +54,7 @@ async function incomingFiles(dataTransfer: vscode.DataTransfer): Promise<Incomin
       const contentType = mime === 'files' || !mime.includes('/') ? '' : mime;
       const name = file.name || 'image.png';
       if (await readableHere(file.uri)) return { name, contentType, uri: file.uri as vscode.Uri };
-      const bytes = file.data();
-      // Read later, after the edit landed; a failure then is reported there, not as an unhandled rejection now.
-      Promise.resolve(bytes).catch(() => undefined);
-      return { name, contentType, bytes };
+      return { name, contentType, transfer: file };
     }),
   );
 }
@@ -94,10 +92,11 @@ export class BytedropEditProvider
   ): Promise<BytedropPasteEdit[] | undefined> {
     // "Paste as…" another kind (plain text, a workspace copy): not ours to answer.
     if (context.only && !context.only.contains(BYTEDROP_KIND)) return undefined;
-    const text = await this.take(document, dataTransfer, token, 'pasted');
-    if (text === undefined) return undefined;
-    const edit = new BytedropPasteEdit(text, EDIT_TITLE, BYTEDROP_KIND);
+    const taken = await this.take(document, dataTransfer, token, 'pasted');
+    if (!taken) return undefined;
+    const edit = new BytedropPasteEdit(taken.text, EDIT_TITLE, BYTEDROP_KIND);
     edit.yieldTo = YIELD_TO;
+    if (taken.copies) edit.additionalEdit = taken.copies;
     return [edit];
   }
 
@@ -107,20 +106,21 @@ export class BytedropEditProvider
     dataTransfer: vscode.DataTransfer,
     token: vscode.CancellationToken,
   ): Promise<BytedropDropEdit[] | undefined> {
-    const text = await this.take(document, dataTransfer, token, 'dropped');
-    if (text === undefined) return undefined;
-    const edit = new BytedropDropEdit(text, EDIT_TITLE, BYTEDROP_KIND);
+    const taken = await this.take(document, dataTransfer, token, 'dropped');
+    if (!taken) return undefined;
+    const edit = new BytedropDropEdit(taken.text, EDIT_TITLE, BYTEDROP_KIND);
     edit.yieldTo = YIELD_TO;
+    if (taken.copies) edit.additionalEdit = taken.copies;
     return [edit];
   }
 
-  /** The text to insert, with the files' second half started; undefined when Bytedrop stays out of it. */
+  /** The text to insert and the copies VS Code writes, with the second half started; undefined to stay out. */
   private async take(
     document: vscode.TextDocument,
     dataTransfer: vscode.DataTransfer,
     token: vscode.CancellationToken,
     what: 'pasted' | 'dropped',
-  ): Promise<string | undefined> {
+  ): Promise<{ text: string; copies?: vscode.WorkspaceEdit } | undefined> {
     if (!readSettings(document.uri).languages.includes(document.languageId)) return undefined;
     const problem = setupProblem(document.uri, this.secrets);
     if (problem) {
@@ -131,10 +131,10 @@ export class BytedropEditProvider
     if (files.length === 0 || token.isCancellationRequested) return undefined;
     const planned = await this.intake.plan(document, files);
     if (token.isCancellationRequested) {
-      void this.intake.abandon(planned);
+      this.intake.abandon(planned);
       return undefined;
     }
     void this.intake.land(planned);
-    return planned.text;
+    return { text: planned.text, ...(planned.edit.size ? { copies: planned.edit } : {}) };
   }
 }

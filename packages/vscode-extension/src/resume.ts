@@ -1,32 +1,25 @@
 /**
  * At start, every entry the journal still holds is finished: a crash, a reload or a closed window in the middle of
- * an upload is repaired by the next start. An entry whose copy was never written whole (the window went away while
- * the bytes were still arriving) cannot be uploaded: its link is taken out of the note, so it never points at
- * nothing, and the user is told which file to paste again.
+ * an upload is repaired by the next start. An entry whose copy is gone (deleted meanwhile, its source too) cannot be
+ * uploaded: the entry is closed and the user told which link points at nothing.
  */
 import type { PendingJournal, PendingUpload } from '@bytedrop/core';
 import * as vscode from 'vscode';
 import { copyIsWhole, writeCopy } from './local-copy';
-import { removeStandIn } from './swap';
 import type { UploadRunner } from './uploads';
 
-/** Makes the entry's copy whole again where that can be done; false when the file is lost. */
+/** Makes the entry's copy whole again where that can be done; false when the file is gone. */
 async function restoreCopy(journal: PendingJournal, entry: PendingUpload): Promise<boolean> {
   // Uploaded already: the copy may be gone by design (removed after the swap); finishing needs the upload only.
   if (entry.uploaded || (await copyIsWhole(entry))) return true;
   try {
-    // A copy written whole once (its size recorded) and changed since is the user's edit: it is uploaded as it is.
-    if (entry.source || entry.size >= 0) {
-      entry.size = await writeCopy(entry, { name: entry.name, contentType: entry.contentType ?? '' });
-      await journal.update(entry);
-      return true;
-    }
+    // Copied again from its source, or (a copy the user changed since) measured again and uploaded as it is now.
+    entry.size = await writeCopy(entry);
+    await journal.update(entry);
+    return true;
   } catch {
-    return false; // the source (or the copy) is gone
+    return false;
   }
-  // Bytes from a paste that were never written whole: whatever is there is a fragment of ours.
-  await vscode.workspace.fs.delete(vscode.Uri.parse(entry.file)).then(undefined, () => undefined);
-  return false;
 }
 
 /**
@@ -52,16 +45,14 @@ export async function resumePending(
     if (await restoreCopy(journal, entry)) ready.push(entry);
     else lost.push(entry);
   }
-  for (const entry of lost) {
-    await removeStandIn(entry);
-    await journal.close(entry.id);
-  }
+  for (const entry of lost) await journal.close(entry.id);
   if (lost.length) {
     const where = lost.map(
-      (entry) => `${entry.name} (in ${vscode.workspace.asRelativePath(vscode.Uri.parse(entry.note))})`,
+      (entry) =>
+        `${vscode.workspace.asRelativePath(vscode.Uri.parse(entry.file))} (linked from ${vscode.workspace.asRelativePath(vscode.Uri.parse(entry.note))})`,
     );
     void vscode.window.showWarningMessage(
-      `Bytedrop: ${where.join(', ')} arrived just as VS Code closed and was never saved, so the link was taken out: paste or drop the file again.`,
+      `Bytedrop: could not finish the upload of ${where.join(', ')}: the file is gone. Paste or drop it again.`,
     );
   }
   if (ready.length) await runner.run(ready);

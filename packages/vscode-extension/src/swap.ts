@@ -3,7 +3,13 @@
  * A link to the local copy keeps its text and title (the user may have edited the alt text meanwhile); a
  * placeholder becomes a link in `bytedrop.linkFormat` (the bare URL in a language Bytedrop does not format).
  */
-import { formatLink, type LinkSource, type MarkdownLink, type PendingUpload } from '@bytedrop/core';
+import {
+  formatLink,
+  type LinkSource,
+  type MarkdownLink,
+  type NewPendingUpload,
+  type PendingUpload,
+} from '@bytedrop/core';
 import * as vscode from 'vscode';
 import { linksTo } from './document-links';
 import { editDocument, type TextChange } from './patch';
@@ -88,7 +94,7 @@ async function noteExists(note: vscode.Uri): Promise<boolean> {
  * await removeStandIn(entry); // '![shot.png](shot.png)' removed, wherever it is now
  * ```
  */
-export async function removeStandIn(entry: PendingUpload): Promise<boolean> {
+export async function removeStandIn(entry: NewPendingUpload): Promise<boolean> {
   const note = vscode.Uri.parse(entry.note);
   if (!(await noteExists(note))) return false;
   return editDocument(note, (text) => {

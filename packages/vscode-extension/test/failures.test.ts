@@ -146,7 +146,7 @@ describe('where the copy goes', () => {
     );
   });
 
-  it('takes the link out again when VS Code cannot hand over the bytes, and says so', async () => {
+  it('takes the link out again when VS Code cannot write the copy, and says so', async () => {
     const transfer = new DataTransfer();
     transfer.append(
       'image/png',
@@ -154,12 +154,20 @@ describe('where the copy goes', () => {
         throw new Error('No data transfer found');
       }),
     );
-    await fake.paste(world.document, [endOf(world.document)], transfer);
+    // VS Code gets two minutes to write a copy (a large file to a remote disk); the fake clock skips them.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await fake.paste(world.document, [endOf(world.document)], transfer);
+      expect(world.document.getText()).toBe('# Post\n\n![shot.png](shot.png)');
+      await vi.advanceTimersByTimeAsync(120_000);
+    } finally {
+      vi.useRealTimers();
+    }
     const message = await fake.nextMessage();
     expect(message.message).toBe(
-      'Bytedrop: could not read shot.png from the paste (No data transfer found), so its link was taken out again: paste or drop it once more.',
+      'Bytedrop: could not save shot.png from the paste (VS Code did not write the copy), so its link was taken out again: paste or drop it once more.',
     );
-    expect(world.document.getText()).toBe('# Post\n\n');
+    await vi.waitFor(() => expect(world.document.getText()).toBe('# Post\n\n'), WAIT);
     expect(journal()).toEqual([]);
   });
 });

@@ -7,7 +7,15 @@ import { createHash } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
-import { DataTransfer, fake, Range } from './_fake/vscode';
+import {
+  CancellationTokenSource,
+  DataTransfer,
+  type DocumentPasteEdit,
+  DocumentPasteTriggerKind,
+  fake,
+  Range,
+  Uri,
+} from './_fake/vscode';
 import { deferred, linksUnder, served, uploadsSettled, WAIT } from './_setup/expect';
 import { type Gate, startGate } from './_setup/gate';
 import { startStandInServer } from './_setup/server';
@@ -37,24 +45,47 @@ const pasteShot = (bytes: Uint8Array, name = 'shot.png') =>
   fake.paste(world.document, [endOf(world.document)], transferOf({ name, mime: 'image/png', bytes }));
 
 describe('a paste: local first, then upload, then swap', () => {
-  it('returns its edit before a byte is read: a link to where the copy goes, nothing hashed or sent', async () => {
+  it('answers before a byte is read: a link to where the copy goes, the copy left to VS Code to write', async () => {
+    const data = vi.fn(async () => png(1));
+    const transfer = new DataTransfer();
+    transfer.append('image/png', fake.fileItem('first.png', data));
+    const requests = s3.requests.length;
+    const provider = fake.pasteProviders[0]?.provider;
+    const edits = (await provider?.provideDocumentPasteEdits?.(
+      world.document,
+      [endOf(world.document)],
+      transfer,
+      { only: undefined, triggerKind: DocumentPasteTriggerKind.Automatic },
+      new CancellationTokenSource().token,
+    )) as DocumentPasteEdit[];
+    expect(edits.map((edit) => edit.insertText)).toEqual(['![first.png](first.png)']);
+    // VS Code writes the copy from the paste's own file as it applies the edit; the provider read nothing.
+    expect(edits[0]?.additionalEdit?.fileCreates).toEqual([
+      {
+        uri: Uri.file('/ws/notes/first.png'),
+        options: { contents: transfer.get('image/png')?.asFile(), overwrite: true },
+      },
+    ]);
+    expect(data).not.toHaveBeenCalled();
+    expect(journal()).toEqual([]);
+    expect(s3.requests.length).toBe(requests);
+  });
+
+  it('uploads once VS Code wrote the copy, then swaps the link; the copy is kept', async () => {
     const bytes = png(1);
     const handedOver = deferred<Uint8Array>();
-    const data = vi.fn(() => handedOver.promise);
     const transfer = new DataTransfer();
-    transfer.append('image/png', fake.fileItem('shot.png', data));
-    const requests = s3.requests.length;
-
-    const outcome = await fake.paste(world.document, [endOf(world.document)], transfer);
-    expect(outcome.applied?.insertText).toBe('![shot.png](shot.png)');
-    expect(world.document.getText()).toBe('# Post\n\n![shot.png](shot.png)');
-    // Asked for (VS Code forgets the bytes once the provider returns), not received: nothing could be hashed.
-    expect(data).toHaveBeenCalledTimes(1);
+    transfer.append(
+      'image/png',
+      fake.fileItem('shot.png', () => handedOver.promise),
+    );
+    const pasting = fake.paste(world.document, [endOf(world.document)], transfer);
+    await vi.waitFor(() => expect(world.document.getText()).toBe('# Post\n\n![shot.png](shot.png)'), WAIT);
     expect(fake.files.has('/ws/notes/shot.png')).toBe(false);
-    expect(journal()).toMatchObject([{ name: 'shot.png', size: -1, text: '![shot.png](shot.png)' }]);
-    expect(s3.requests.length).toBe(requests);
+    expect(journal()).toEqual([]);
 
     handedOver.resolve(bytes);
+    await pasting;
     await vi.waitFor(() => expect(uploaded()).toHaveLength(1), WAIT);
     const [link] = uploaded();
     const hash16 = createHash('sha256').update(bytes).digest('hex').slice(0, 16);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
 import { DataTransfer, fake, Uri, workspace } from './_fake/vscode';
-import { deferred, linksUnder, served, WAIT } from './_setup/expect';
+import { linksUnder, served, WAIT } from './_setup/expect';
 import { createWorld, endOf, journal, png, restart, transferOf, type World } from './_setup/world';
 
 let s3: S3Harness;
@@ -55,28 +55,28 @@ describe('the next start', () => {
     held.release();
   });
 
-  it('takes out the link of a paste whose bytes never arrived, and says which file to paste again', async () => {
-    const never = deferred<Uint8Array>();
-    const transfer = new DataTransfer();
-    transfer.append(
-      'image/png',
-      fake.fileItem('lost.png', () => never.promise),
+  it('closes an entry whose copy is gone, and says which link points at nothing', async () => {
+    const held = proxy.stall({ operation: 'PutObject' }, { nth: 1 });
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'lost.png', mime: 'image/png', bytes: png(23) }),
     );
-    await fake.paste(world.document, [endOf(world.document)], transfer);
-    expect(world.document.getText()).toBe('# Post\n\n![lost.png](lost.png)');
-    expect(journal()).toMatchObject([{ name: 'lost.png', size: -1 }]);
+    await held.held;
+    await workspace.fs.delete(Uri.file('/ws/notes/lost.png'));
 
     world = restart(world);
     await world.resumed;
-    expect(world.document.getText()).toBe('# Post\n\n');
+    expect(world.document.getText()).toBe('# Post\n\n![lost.png](lost.png)');
     expect(journal()).toEqual([]);
     expect(fake.messages).toMatchObject([
       {
         severity: 'warning',
         message:
-          'Bytedrop: lost.png (in notes/post.md) arrived just as VS Code closed and was never saved, so the link was taken out: paste or drop the file again.',
+          'Bytedrop: could not finish the upload of notes/lost.png (linked from notes/post.md): the file is gone. Paste or drop it again.',
       },
     ]);
+    held.release();
   });
 
   it('copies again a dropped file whose copy was cut off, then uploads it', async () => {

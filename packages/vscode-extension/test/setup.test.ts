@@ -9,7 +9,6 @@ import { BYTEDROP_KIND } from '../src/constants';
 import {
   CancellationTokenSource,
   commands,
-  DataTransfer,
   DocumentDropOrPasteEditKind,
   DocumentPasteEdit,
   DocumentPasteTriggerKind,
@@ -182,17 +181,15 @@ describe('when Bytedrop stays out', () => {
   it('writes nothing when the user types while the provider works (VS Code cancels the paste)', async () => {
     const world = await configured();
     const requests = s3.requests.length;
-    const transfer = new DataTransfer();
-    transfer.set(
-      'image/png',
-      fake.fileItem('shot.png', async () => {
-        fake.type(world.document, 0, 'x');
-        return png(12);
-      }),
+    const outcome = await fake.paste(
+      world.document,
+      [new Range(2, 0, 2, 0)],
+      transferOf({ name: 'shot.png', mime: 'image/png', bytes: png(12) }),
+      { whileProviding: () => fake.type(world.document, 0, 'x') },
     );
-    const outcome = await fake.paste(world.document, [new Range(2, 0, 2, 0)], transfer);
     expect(outcome.applied).toBeUndefined();
     expect(world.document.getText()).toBe('x# Post\n\n');
+    await new Promise((resolve) => setImmediate(resolve));
     expect(
       [...fake.files.keys()].filter((path) => path.startsWith('/storage/') || path.endsWith('.png')),
     ).toEqual([]);

@@ -265,7 +265,7 @@ export class TextEdit {
 
 type FileOperation = {
   uri: Uri;
-  options?: { contents?: Uint8Array; overwrite?: boolean; ignoreIfExists?: boolean };
+  options?: { contents?: Uint8Array | DataTransferFile; overwrite?: boolean; ignoreIfExists?: boolean };
 };
 
 export class WorkspaceEdit {
@@ -528,6 +528,7 @@ function getConfiguration(section?: string) {
 
 const documents: FakeTextDocument[] = [];
 const onDidChangeTextDocumentEmitter = new EventEmitter<TextDocumentChangeEvent>();
+const onDidCreateFilesEmitter = new EventEmitter<{ files: readonly Uri[] }>();
 const onDidGrantWorkspaceTrustEmitter = new EventEmitter<void>();
 let workspaceFolders: { uri: Uri; name: string; index: number }[] = [];
 let applyHook: (() => void) | undefined;
@@ -537,6 +538,8 @@ export const workspace = {
   getConfiguration,
   onDidChangeConfiguration: onDidChangeConfigurationEmitter.event,
   onDidChangeTextDocument: onDidChangeTextDocumentEmitter.event,
+  /** Files created by applying a WorkspaceEdit (a paste's or drop's additional edit), not by workspace.fs. */
+  onDidCreateFiles: onDidCreateFilesEmitter.event,
   onDidGrantWorkspaceTrust: onDidGrantWorkspaceTrustEmitter.event,
   isTrusted: true,
   get textDocuments(): readonly FakeTextDocument[] {
@@ -588,12 +591,17 @@ export const workspace = {
     applyHook = undefined;
     hook?.();
     for (const [path, version] of known) if (findDocument(Uri.file(path))?.version !== version) return false;
+    const created: Uri[] = [];
     for (const create of edit.fileCreates) {
       const exists = files.has(create.uri.path);
       if (exists && create.options?.ignoreIfExists) continue;
       if (exists && !create.options?.overwrite) return false;
-      await fs.writeFile(create.uri, create.options?.contents ?? new Uint8Array());
+      const contents = create.options?.contents ?? new Uint8Array();
+      // A DataTransferFile (a paste's or drop's file) is written by the editor itself, read from the transfer.
+      await fs.writeFile(create.uri, contents instanceof Uint8Array ? contents : await contents.data());
+      created.push(create.uri);
     }
+    if (created.length) onDidCreateFilesEmitter.fire({ files: created });
     for (const path of new Set(edit.textEdits.map(({ uri }) => uri.path))) {
       const document = findDocument(Uri.file(path)) ?? (await workspace.openTextDocument(Uri.file(path)));
       document.applyTextEdits(
@@ -895,8 +903,9 @@ async function applyInsert(
   const text = typeof edit.insertText === 'string' ? edit.insertText : edit.insertText.value;
   const workspaceEdit = new WorkspaceEdit();
   for (const range of ranges) workspaceEdit.replace(document.uri, range, text);
+  // VS Code applies the text, then the additional edit; a file it cannot write fails that part only (logged).
   const applied = await workspace.applyEdit(workspaceEdit);
-  if (applied && edit.additionalEdit) await workspace.applyEdit(edit.additionalEdit);
+  if (applied && edit.additionalEdit) await workspace.applyEdit(edit.additionalEdit).catch(() => false);
   return applied;
 }
 
@@ -1030,13 +1039,18 @@ export const fake = {
   /**
    * What VS Code does on Ctrl+V: ask every matching paste provider, pick the preferred edit
    * (`editor.pasteAs.preferences`, else the first), resolve it, then apply it — unless the document changed while
-   * providers ran, which cancels the paste.
+   * providers ran, which cancels the paste. `whileProviding` runs once each provider has started and not yet
+   * answered: a user typing at that instant.
    */
   async paste(
     document: FakeTextDocument,
     ranges: readonly Range[],
     dataTransfer: DataTransfer,
-    context: { only?: DocumentDropOrPasteEditKind; triggerKind?: DocumentPasteTriggerKind } = {},
+    context: {
+      only?: DocumentDropOrPasteEditKind;
+      triggerKind?: DocumentPasteTriggerKind;
+      whileProviding?: () => void;
+    } = {},
   ): Promise<PasteOutcome<DocumentPasteEdit>> {
     const source = new CancellationTokenSource();
     const version = document.version;
@@ -1050,13 +1064,15 @@ export const fake = {
       for (const { selector, provider, metadata } of pasteProviders) {
         if (!matchSelector(selector, document)) continue;
         if (!(metadata.pasteMimeTypes ?? []).some((pattern) => mimeMatches(pattern, dataTransfer))) continue;
-        const result = await provider.provideDocumentPasteEdits?.(
+        const answer = provider.provideDocumentPasteEdits?.(
           document,
           ranges,
           dataTransfer,
           { only: context.only, triggerKind: context.triggerKind ?? DocumentPasteTriggerKind.Automatic },
           source.token,
         );
+        context.whileProviding?.();
+        const result = await answer;
         for (const edit of result ?? []) {
           if (context.only && !context.only.contains(edit.kind)) continue;
           edits.push(edit);

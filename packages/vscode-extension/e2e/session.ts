@@ -1,0 +1,159 @@
+/**
+ * One real editor for an e2e file: code-server with the freshly built .vsix, a workspace with `note.md` open, and
+ * Bytedrop configured against an S3 endpoint (or not at all). Settings go to the user-data-dir's settings.json; the
+ * secret reaches the extension host as BYTEDROP_SECRET_ACCESS_KEY (the documented fallback).
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { buildVsix, checkInstalled, type Editor, runCommand, startEditor } from './editor';
+
+/** Where Bytedrop uploads to: an s3rver (or a fault proxy in front of one). */
+export interface S3Settings {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The public base URL; defaults to endpoint/bucket. */
+  publicBaseUrl?: string;
+}
+
+export interface Session {
+  editor: Editor;
+  page: Page;
+  workspace: string;
+  /** The note's text once saved to disk, pressing Ctrl+S until `check` passes. */
+  savedNoteWhen(check: (text: string) => boolean, note?: string): Promise<string>;
+  /** Clicks into the note and puts the cursor at its end. */
+  focusEndOfNote(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const QUIET = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'telemetry.telemetryLevel': 'off',
+  'chat.disableAIFeatures': true,
+  'files.autoSave': 'off',
+};
+
+/**
+ * Starts the editor on a workspace holding `files` (note.md at least) and opens note.md.
+ *
+ * @example
+ * ```ts
+ * const session = await startSession({ s3: { endpoint, bucket, accessKeyId, secretAccessKey }, makeDefault: true });
+ * ```
+ */
+export async function startSession(options: {
+  s3?: S3Settings;
+  /** Put Bytedrop first in the paste and drop preferences (what "Make default" writes). */
+  makeDefault?: boolean;
+  files?: Record<string, string | Uint8Array>;
+}): Promise<Session> {
+  checkInstalled();
+  const dir = await mkdtemp(join(tmpdir(), 'bytedrop-e2e-'));
+  const workspace = join(dir, 'workspace');
+  await mkdir(workspace);
+  for (const [path, content] of Object.entries({ 'note.md': '# Note\n\n', ...options.files })) {
+    await mkdir(join(workspace, path, '..'), { recursive: true });
+    await writeFile(join(workspace, path), content);
+  }
+  const { s3 } = options;
+  const settings: Record<string, unknown> = {
+    ...QUIET,
+    ...(s3
+      ? {
+          'bytedrop.provider': 'minio',
+          'bytedrop.endpoint': s3.endpoint,
+          'bytedrop.region': 'us-east-1',
+          'bytedrop.bucket': s3.bucket,
+          'bytedrop.accessKeyId': s3.accessKeyId,
+          'bytedrop.publicBaseUrl': s3.publicBaseUrl ?? `${s3.endpoint}/${s3.bucket}`,
+          'bytedrop.forcePathStyle': 'true',
+        }
+      : {}),
+    ...(options.makeDefault
+      ? {
+          'editor.pasteAs.preferences': ['markdown.link.image.bytedrop'],
+          'editor.dropIntoEditor.preferences': ['markdown.link.image.bytedrop'],
+        }
+      : {}),
+  };
+  const editor = await startEditor({
+    vsix: buildVsix(dir),
+    dir,
+    workspace,
+    env: s3 ? { BYTEDROP_SECRET_ACCESS_KEY: s3.secretAccessKey } : {},
+    settings,
+  });
+  const { page } = editor;
+  const session: Session = {
+    editor,
+    page,
+    workspace,
+    async savedNoteWhen(check, note = 'note.md') {
+      let text = '';
+      for (let attempt = 0; attempt < 240; attempt++) {
+        await page.keyboard.press('Control+S');
+        text = await readFile(join(workspace, note), 'utf8');
+        if (check(text)) return text;
+        await page.waitForTimeout(250);
+      }
+      throw new Error(`the saved ${note} never matched; last saved text:\n${text}`);
+    },
+    async focusEndOfNote() {
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+End');
+    },
+    async stop() {
+      await editor.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await openNote(page, 'note.md');
+    // Running a Bytedrop command proves the extension is active (its providers registered).
+    if (s3) {
+      await runCommand(page, 'Bytedrop: Test connection');
+      await page
+        .locator('.notifications-toasts', { hasText: 'Bytedrop: connection OK' })
+        .waitFor({ timeout: 90_000 });
+      await page.keyboard.press('Escape');
+    }
+  } catch (error) {
+    throw await withScreenshot(session, error);
+  }
+  return session;
+}
+
+/** Opens a file of the workspace from the Explorer. */
+export async function openNote(page: Page, name: string): Promise<void> {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+}
+
+/** The error with a screenshot of the editor and code-server's log: they say more than a selector timeout. */
+export async function withScreenshot(session: Session, error: unknown): Promise<Error> {
+  const shot = join(tmpdir(), `bytedrop-e2e-${Date.now()}.png`);
+  await session.page.screenshot({ path: shot }).catch(() => undefined);
+  return new Error(
+    `${(error as Error).message}\nscreenshot: ${shot}\ncode-server log:\n${session.editor.log().slice(-4000)}`,
+  );
+}
+
+/** The object's bytes once the background upload has put them there (the link is in the note before that). */
+export async function servedWhenUploaded(page: Page, url: string): Promise<Uint8Array> {
+  let status = 0;
+  for (let attempt = 0; attempt < 240; attempt++) {
+    const response = await fetch(url);
+    status = response.status;
+    if (response.ok) return new Uint8Array(await response.arrayBuffer());
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`${url} never served the upload; last status ${status}`);
+}
