@@ -28,8 +28,8 @@ export interface PlannedFiles {
   document: vscode.TextDocument;
   /** The text the edit inserts: each file's stand-in, space-separated. */
   text: string;
-  /** Files VS Code writes as it applies the edit (`additionalEdit`). */
-  edit: vscode.WorkspaceEdit;
+  /** Files VS Code writes as it applies the edit (`additionalEdit`); undefined when there is none. */
+  edit: vscode.WorkspaceEdit | undefined;
   items: { fields: NewPendingUpload; file: IncomingFile; created?: Promise<boolean> }[];
 }
 
@@ -62,7 +62,7 @@ export class Intake implements vscode.Disposable {
 
   /** The fast half: where each copy goes and the text standing for it; no write, no read. */
   async plan(document: vscode.TextDocument, files: IncomingFile[]): Promise<PlannedFiles> {
-    const edit = new vscode.WorkspaceEdit();
+    let edit: vscode.WorkspaceEdit | undefined;
     const items: PlannedFiles['items'] = [];
     // One after the other: each name is reserved before the next is chosen.
     for (const file of files) {
@@ -72,6 +72,7 @@ export class Intake implements vscode.Disposable {
         continue;
       }
       const target = vscode.Uri.parse(fields.file);
+      edit ??= new vscode.WorkspaceEdit();
       // The name was chosen free (or the user chose to overwrite).
       edit.createFile(target, { contents: file.transfer, overwrite: true });
       items.push({ fields, file, created: this.created(target) });

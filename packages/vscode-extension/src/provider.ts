@@ -135,6 +135,6 @@ export class BytedropEditProvider
       return undefined;
     }
     void this.intake.land(planned);
-    return { text: planned.text, ...(planned.edit.size ? { copies: planned.edit } : {}) };
+    return { text: planned.text, ...(planned.edit ? { copies: planned.edit } : {}) };
   }
 }

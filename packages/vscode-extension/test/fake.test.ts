@@ -33,6 +33,17 @@ describe('DocumentDropOrPasteEditKind', () => {
   });
 });
 
+describe('WorkspaceEdit', () => {
+  it('counts resources with text edits in size, not file operations (ExtHostWorkspaceEdit.size)', () => {
+    const edit = new WorkspaceEdit();
+    edit.createFile(Uri.file('/ws/a.png'), { contents: new Uint8Array([1]) });
+    expect(edit.size).toBe(0);
+    edit.insert(Uri.file('/ws/a.md'), new Position(0, 0), 'x');
+    edit.insert(Uri.file('/ws/a.md'), new Position(0, 0), 'y');
+    expect(edit.size).toBe(1);
+  });
+});
+
 describe('documents and edits', () => {
   it('has real offsets and bumps the version on every change', () => {
     const document = fake.openDocument('/ws/a.md', 'ab\ncd\n');

@@ -283,8 +283,9 @@ export class WorkspaceEdit {
   createFile(uri: Uri, options?: FileOperation['options']): void {
     this.fileCreates.push({ uri, ...(options ? { options } : {}) });
   }
+  /** Like VS Code: the number of resources with text edits (file operations are not counted). */
   get size(): number {
-    return this.textEdits.length + this.fileCreates.length;
+    return new Set(this.textEdits.map(({ uri }) => uri.toString())).size;
   }
 }
 
