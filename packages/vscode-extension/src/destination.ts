@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { BytedropError } from '@bytedrop/core';
 import * as vscode from 'vscode';
 import { globToRegExp } from './glob';
+import { statHere } from './local-fs';
 
 /** Relative globs match anywhere (`**\/` in front); globs starting with `/` are anchored to the workspace folders. */
 function globsOf(rawGlob: string): string[] {
@@ -62,14 +63,9 @@ function resolveVariables(document: vscode.Uri, fileName: string, destination: s
   );
 }
 
+/** Taken: promised to a copy not written yet, or on disk (asked without waiting where possible: see local-fs.ts). */
 async function exists(uri: vscode.Uri, reserved: ReadonlySet<string>): Promise<boolean> {
-  if (reserved.has(uri.toString())) return true;
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
+  return reserved.has(uri.toString()) || (await statHere(uri)) !== undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import { BYTEDROP_KIND, EDIT_TITLE } from './constants';
 import type { Intake } from './intake';
 import type { IncomingFile } from './local-copy';
+import { statHere } from './local-fs';
 import type { Secrets } from './secrets';
 import { readSettings } from './settings';
 import { type SetupNotices, setupProblem } from './setup';
@@ -29,11 +30,7 @@ async function readableHere(uri: vscode.Uri | undefined): Promise<boolean> {
   if (!uri) return false;
   // In a remote window a file: URI from outside the workspace is on the client's disk, not this host's.
   if (vscode.env.remoteName && !vscode.workspace.getWorkspaceFolder(uri)) return false;
-  try {
-    return (await vscode.workspace.fs.stat(uri)).type === vscode.FileType.File;
-  } catch {
-    return false;
-  }
+  return (await statHere(uri))?.type === 'file';
 }
 
 /**

@@ -425,6 +425,18 @@ function realFile(path: string): Uint8Array | undefined {
   }
 }
 
+/**
+ * The fake disk as Node's `statSync` sees it (test/_setup/env.ts routes `node:fs` statSync here first): the extension
+ * runs where the workspace is and asks Node about `file:` URIs directly.
+ */
+function statPath(path: string): { isDirectory(): boolean; isFile(): boolean; size: number } | undefined {
+  const data = files.get(path) ?? realFile(path);
+  if (data) return { isDirectory: () => false, isFile: () => true, size: data.length };
+  if (directories.has(path)) return { isDirectory: () => true, isFile: () => false, size: 0 };
+  return undefined;
+}
+(globalThis as { fakeDiskStat?: typeof statPath }).fakeDiskStat = statPath;
+
 const fs = {
   async readFile(uri: Uri): Promise<Uint8Array> {
     const data = files.get(uri.path) ?? realFile(uri.path);
