@@ -1,10 +1,11 @@
 /**
- * Test files made of pseudo-random bytes, generated the same way in the page and in the test: megabytes never cross
- * the DevTools protocol as JSON arrays, and the test still knows every byte.
+ * What the e2e tests do to the editor's page: paste and drop files, and time what follows on the page's clock. Test
+ * files are pseudo-random bytes generated the same way in the page and in the test: megabytes never cross the
+ * DevTools protocol as JSON arrays, and the test still knows every byte.
  */
 import type { Page } from 'playwright-core';
 
-/** xorshift32 from `seed`: byte i of a test file. The page runs the same code (see `pasteGenerated`). */
+/** xorshift32 from `seed`: byte i of a test file. The page runs this very function (see `pasteGenerated`). */
 export function generated(size: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(size);
   let x = seed >>> 0 || 1;
@@ -21,40 +22,94 @@ export function generated(size: number, seed: number): Uint8Array {
 
 /**
  * Pastes a generated file into the focused editor (a ClipboardEvent whose DataTransfer holds a File, as the browser
- * does on Ctrl+V) and returns the page's clock at the paste, so a test can time what follows.
+ * does on Ctrl+V) and returns the page's clock at the paste. The bytes are made before the clock starts: generating
+ * megabytes is the page's work, not the paste's.
  */
-export function pasteGenerated(
+export async function pasteGenerated(
   page: Page,
   name: string,
   size: number,
   seed: number,
   type: string,
 ): Promise<number> {
-  return page.evaluate(
+  await page.evaluate(
     ({ name, size, seed, type, source }) => {
       const make = new Function(`return ${source}`)() as (size: number, seed: number) => Uint8Array;
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([make(size, seed) as Uint8Array<ArrayBuffer>], name, { type }));
-      const target = document.activeElement as HTMLElement;
-      const at = performance.now();
-      target.dispatchEvent(
-        new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
-      );
-      return at;
+      const file = new File([make(size, seed) as Uint8Array<ArrayBuffer>], name, { type });
+      (window as unknown as { pending?: File }).pending = file;
     },
     { name, size, seed, type, source: generated.toString() },
   );
+  return page.evaluate(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add((window as unknown as { pending: File }).pending);
+    const at = performance.now();
+    (document.activeElement as HTMLElement).dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
+    );
+    return at;
+  });
 }
 
 /**
- * Drops files onto the editor's text, as a drag from the desktop with Shift held (VS Code drops into the editor
- * rather than opening the files).
+ * Watches the editor's text for `marker`; `landed()` resolves to the page's clock when it appeared.
+ *
+ * @example
+ * ```ts
+ * const landing = await watchFor(page, '](clip.bin)');
+ * const pastedAt = await pasteGenerated(page, 'clip.bin', size, 1, 'application/octet-stream');
+ * const landedAt = await landing.landed();
+ * ```
+ */
+export async function watchFor(page: Page, marker: string): Promise<{ landed(): Promise<number> }> {
+  await page.evaluate((marker) => {
+    const state = window as unknown as { landedAt?: number };
+    state.landedAt = undefined;
+    const lines = document.querySelector('.monaco-editor .view-lines') as HTMLElement;
+    const observer = new MutationObserver(() => {
+      if (!(lines.textContent ?? '').includes(marker)) return;
+      state.landedAt = performance.now();
+      observer.disconnect();
+    });
+    observer.observe(lines, { subtree: true, childList: true, characterData: true });
+  }, marker);
+  return {
+    landed: async () => {
+      const handle = await page.waitForFunction(
+        () => (window as unknown as { landedAt?: number }).landedAt,
+        undefined,
+        { polling: 'raf', timeout: 30_000 },
+      );
+      return (await handle.jsonValue()) as number;
+    },
+  };
+}
+
+/** Listens for the next key press; the returned function reads the page's clock at it. */
+export async function nextKeyAt(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(() => {
+    const state = window as unknown as { keyAt?: number };
+    state.keyAt = undefined;
+    window.addEventListener(
+      'keydown',
+      () => {
+        state.keyAt ??= performance.now();
+      },
+      { capture: true, once: true },
+    );
+  });
+  return async () => (await page.evaluate(() => (window as unknown as { keyAt?: number }).keyAt)) as number;
+}
+
+/**
+ * Drops files at the end of the editor's last line, as a drag from the desktop with Shift held (VS Code then drops
+ * into the editor rather than opening the files).
  */
 export async function dropFiles(
   page: Page,
   files: { name: string; bytes: Uint8Array; type: string }[],
 ): Promise<void> {
-  const box = await page.locator('.monaco-editor .view-lines').first().boundingBox();
+  const line = await page.locator('.monaco-editor .view-line').last().boundingBox();
   await page.evaluate(
     ({ files, x, y }) => {
       const transfer = new DataTransfer();
@@ -76,8 +131,8 @@ export async function dropFiles(
     },
     {
       files: files.map((file) => ({ name: file.name, type: file.type, data: [...file.bytes] })),
-      x: (box?.x ?? 0) + 200,
-      y: (box?.y ?? 0) + (box?.height ?? 40) - 5,
+      x: (line?.x ?? 0) + (line?.width ?? 0) - 2,
+      y: (line?.y ?? 0) + (line?.height ?? 20) / 2,
     },
   );
 }

@@ -7,12 +7,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
 import { encodePng } from '../scripts/png.mjs';
-import { dropFiles, generated, pasteGenerated } from './bytes';
+import { dropFiles, generated, pasteGenerated, watchFor } from './bytes';
 import { pasteFile } from './editor';
 import { type Session, servedWhenUploaded, startSession, withScreenshot } from './session';
 
 let s3: S3Harness;
+/** Between the editor and s3rver: holds an upload while a test looks, or takes S3 away. */
+let proxy: FaultProxy;
 let session: Session;
 let base: string;
 
@@ -31,12 +34,14 @@ const step = async <T>(run: () => Promise<T>): Promise<T> => {
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  base = `${s3.endpoint}/${s3.bucket}/`;
-  session = await startSession({ s3, makeDefault: true });
+  proxy = await startFaultProxy(s3.endpoint);
+  base = `${proxy.endpoint}/${s3.bucket}/`;
+  session = await startSession({ s3: { ...s3, endpoint: proxy.endpoint }, makeDefault: true });
 });
 
 afterAll(async () => {
   await session?.stop();
+  await proxy?.close();
   await s3?.dispose();
 });
 
@@ -54,15 +59,28 @@ it('pastes an image: the note links the copy in the workspace, then the uploaded
     expect(await workspaceFile('shot.png')).toEqual(bytes);
   }));
 
-it('types within 100 ms of pasting an 8 MiB file: the paste still lands and its link is right', () =>
+it('types right after pasting an 8 MiB file, while it uploads: the edit is back at once, the link stays right', () =>
   step(async () => {
     const size = 8 * 1024 * 1024;
+    const held = proxy.stall({ operation: 'PutObject', key: /clip-/ });
     await session.focusEndOfNote();
     await session.page.keyboard.type('\n');
+    const landing = await watchFor(session.page, '](clip.bin)');
     const pastedAt = await pasteGenerated(session.page, 'clip.bin', size, 8, 'application/octet-stream');
+    const landedAt = await landing.landed();
     await session.page.keyboard.type('x');
-    const typedAt = await session.page.evaluate(() => performance.now());
-    expect(typedAt - pastedAt).toBeLessThan(100);
+    // VS Code drops a paste the user types into before its providers answered; the old provider read and hashed
+    // the whole file first (3 to 11 s for 8 MB). What is left is VS Code's own share, which grows with the load.
+    console.log(
+      `8 MiB paste: its link was in the editor ${Math.round(landedAt - pastedAt)} ms after the paste`,
+    );
+    expect(landedAt - pastedAt).toBeLessThan(1000);
+    // The upload is held: the key press came while the link still pointed at the copy.
+    await held.held;
+    expect(await session.page.locator('.monaco-editor .view-lines').textContent()).toContain(
+      '[clip.bin](clip.bin)x',
+    );
+    held.release();
     const text = await session.savedNoteWhen((saved) => /\[clip\.bin\]\(http/.test(saved));
     const url = text.match(/\[clip\.bin\]\((\S+)\)/)?.[1] as string;
     expect(text).toMatch(/\n\[clip\.bin\]\(http\S+\)x$/);
@@ -79,7 +97,9 @@ it('drops 3 files: each is uploaded (VS Code never resolves a drop edit) and lin
     await session.focusEndOfNote();
     await session.page.keyboard.type('\n');
     await dropFiles(session.page, files);
-    const text = await session.savedNoteWhen((saved) => (saved.match(/\]\(http/g) ?? []).length === 4);
+    const text = await session.savedNoteWhen((saved) =>
+      files.every((file) => saved.includes(`[${file.name}](http`)),
+    );
     const urls = files.map(
       (file) => text.match(new RegExp(`\\[${file.name.replace('.', '\\.')}\\]\\((\\S+)\\)`))?.[1],
     );
@@ -91,7 +111,7 @@ it('drops 3 files: each is uploaded (VS Code never resolves a drop edit) and lin
 
 it('with S3 stopped, keeps the link on the copy in the workspace; Retry uploads it once S3 is back', () =>
   step(async () => {
-    await s3.stop();
+    const outage = await proxy.outage('refuse');
     const bytes = png(2);
     await session.focusEndOfNote();
     await pasteFile(session.page, 'shot2.png', bytes, 'image/png');
@@ -102,7 +122,7 @@ it('with S3 stopped, keeps the link on the copy in the workspace; Retry uploads 
     const text = await session.savedNoteWhen((saved) => saved.includes('![shot2.png](shot2.png)'));
     expect(text.endsWith('![shot2.png](shot2.png)')).toBe(true);
     expect(await workspaceFile('shot2.png')).toEqual(bytes);
-    await s3.restart();
+    await outage.end();
     await retry.click();
     const after = await session.savedNoteWhen((saved) => !saved.includes('](shot2.png)'));
     const url = after.match(/!\[shot2\.png\]\((\S+)\)/)?.[1] as string;
