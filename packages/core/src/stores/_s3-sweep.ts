@@ -63,6 +63,33 @@ export async function recoverFromJournal(
   return report;
 }
 
+/** How far back, before our own create, a stray of a retried create may have been made (allows for clock skew). */
+const STRAY_WINDOW = 5 * 60_000;
+
+/**
+ * Aborts the other multipart uploads of exactly `key` made since shortly before `since`, except `keep`: what a
+ * CreateMultipartUpload whose answer was lost (then retried) made. Only the same key, only that recent: the rare
+ * concurrent upload of the very same key elsewhere would fail and be retried, never store wrong bytes.
+ */
+export async function abortStrays(
+  target: SweepTarget,
+  key: string,
+  keep: ReadonlySet<string>,
+  since: number,
+): Promise<string[]> {
+  const aborted: string[] = [];
+  const page = await target.client.send(
+    new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: key }),
+  );
+  for (const upload of page.Uploads ?? []) {
+    const { Key, UploadId, Initiated } = upload;
+    if (Key !== key || !UploadId || keep.has(UploadId)) continue;
+    if (Initiated && Initiated.getTime() < since - STRAY_WINDOW) continue;
+    if (await abortUpload(target, Key, UploadId)) aborted.push(UploadId);
+  }
+  return aborted;
+}
+
 /**
  * Aborts multipart uploads and deletes objects under `prefix` that started before `now - olderThan`. Pages through
  * both listings; an entry that vanished meanwhile (finished by its own upload) is simply skipped.

@@ -31,7 +31,7 @@ import {
 } from './_s3-client';
 import { toS3Metadata } from './_s3-meta';
 import { s3Reader } from './_s3-read';
-import { abortUpload, recoverFromJournal, sweepPrefix } from './_s3-sweep';
+import { abortStrays, abortUpload, recoverFromJournal, sweepPrefix } from './_s3-sweep';
 
 /**
  * Options of `createS3Store`.
@@ -134,6 +134,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   const acl = settings.acl as ObjectCannedACL | undefined;
   const conditional = PROVIDERS[settings.provider].conditionalWrites;
   const journal = options.journal ?? createMemoryJournal();
+  /** Multipart uploads this store is running now: never strays, whatever else lists them. */
+  const active = new Set<string>();
   /** Journal entries of temporary objects this store wrote, closed when they are deleted. */
   const temporary = new Map<string, string>();
   const target = { client, bucket };
@@ -193,8 +195,11 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         sha256: options.sha256,
         contentMd5: options.contentMd5,
         ifNoneMatch: { put: ifAbsent && conditional.put, complete: ifAbsent && conditional.complete },
-        onCreated: async (uploadId) => {
+        onCreated: async (uploadId, retriedSince) => {
           entry = await journal.add({ kind: 'multipart', store: id, key, uploadId, started: Date.now() });
+          active.add(uploadId);
+          if (retriedSince !== undefined)
+            await abortStrays(target, key, active, retriedSince).catch(() => []);
         },
       }),
       params: {
@@ -226,10 +231,12 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     }
     try {
       const out = await upload.done();
+      if (upload.uploadId) active.delete(upload.uploadId);
       if (entry !== undefined) await journal.remove(entry);
       // radosgw answers CompleteMultipartUpload with an empty ETag: no ETag, rather than '' passing for one.
       return out.ETag ? { etag: out.ETag } : {};
     } catch (error) {
+      if (upload.uploadId) active.delete(upload.uploadId);
       const mapped = await failed(key, upload.uploadId, error, options.signal, entry);
       if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {
         // A provider that does not implement If-None-Match: the uploader's HEAD just before is the guard there.
