@@ -23,6 +23,7 @@ import { tooLargeError } from '../../_stream';
 import { BytedropError, isBytedropError } from '../../errors';
 import { publicUrl } from '../../links';
 import type { BodyInput, ObjectStore, PutOptions, StoredObject } from '../../types';
+import { TEMP_KEY_PREFIX } from '../../uploader';
 
 const META_DIR = '.bytedrop-meta';
 // Not '.bytedrop-tmp': the uploader stages one-shot streams under that key prefix, through this very store.
@@ -71,7 +72,8 @@ export interface LocalDiskStore extends ObjectStore {
   readonly publicBaseUrl: string;
   /**
    * Opens an object for streaming, optionally a byte range of it; `undefined` when the key does not exist.
-   * Throws `ERR_INPUT` for an unsatisfiable range (answer 416) or an unsafe key.
+   * Throws `ERR_INPUT` for an unsatisfiable range (answer 416) or an unsafe key. Keys under `TEMP_KEY_PREFIX`
+   * (uploads being staged) read as missing.
    */
   read(key: string, range?: ReadRange): Promise<LocalObject | undefined>;
   /** The absolute file path of a key (after the same safety checks as every other method). */
@@ -282,6 +284,8 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
 
     async read(key, range = {}) {
       const path = pathOf(key);
+      // Uploads being staged live there through this very store; they are not published objects, so never read out.
+      if (key.startsWith(TEMP_KEY_PREFIX)) return undefined;
       let handle: Awaited<ReturnType<typeof open>>;
       try {
         handle = await open(path, 'r');
