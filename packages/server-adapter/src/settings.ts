@@ -5,6 +5,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import { parseTrustProxy, type TrustProxy } from './client-address';
+import { checkSecret } from './delete-token';
 
 /** Everything the bin needs besides the storage config. */
 export interface ServerSettings {
@@ -107,6 +108,7 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
+  if (settings.secret !== undefined) checkSecret(settings.secret, 'BYTEDROP_SECRET');
   if (allowed)
     settings.allowedTypes = allowed
       .split(',')
