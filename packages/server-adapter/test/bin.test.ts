@@ -3,9 +3,9 @@
  * ByteGo's environment variables alone.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startS3rver } from '../../core/test/_setup/s3rver';
 import { inspector, listKeys, openUploads } from '../../core/test/_support/s3';
 import { PNG } from './_support/fixtures';
-import { freePort, readResponse, type RawResponse, waitFor } from './_support/net';
+import { freePort, type RawResponse, readResponse, waitFor } from './_support/net';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
