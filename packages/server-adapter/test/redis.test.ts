@@ -10,6 +10,7 @@ import { createLocalDiskStore } from '@bytedrop/core/node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../src/node';
+import type { BanStore } from '../src/bans';
 import { createRedisBans, type RedisBans } from '../src/redis-bans';
 import { KEY, SECRET } from './_support/fixtures';
 import { freePort, waitFor } from './_support/net';
@@ -39,6 +40,32 @@ async function startRedis(port: number): Promise<ChildProcess> {
   });
   probe.disconnect();
   return child;
+}
+
+/**
+ * While `burst` is set, holds every key check's settle until `burst.size` requests have reached the ban store: all
+ * of them are then racing at once, the worst case for counting (over HTTP they would otherwise trickle in).
+ */
+let burst: { size: number; arrived: number; open: () => void; all: Promise<void> } | undefined;
+
+function racing(store: RedisBans): BanStore {
+  return {
+    kind: store.kind,
+    check: () => store.check(),
+    async reserve(client, signal) {
+      const gate = burst;
+      if (gate && ++gate.arrived === gate.size) gate.open();
+      const reservation = await store.reserve(client, signal);
+      if (!gate || !reservation.guess) return reservation;
+      const { guess } = reservation;
+      return {
+        guess: {
+          refund: () => gate.all.then(() => guess.refund()),
+          spend: () => gate.all.then(() => guess.spend()),
+        },
+      };
+    },
+  };
 }
 
 describe('two instances sharing bans through redis', () => {
@@ -79,7 +106,7 @@ describe('two instances sharing bans through redis', () => {
           files: store,
           keys: [{ name: 'a', key: KEY }],
           secret: SECRET,
-          bans: instanceBans,
+          bans: racing(instanceBans),
           // Each test plays its own client through X-Forwarded-For, so one test's ban does not end the next.
           trustProxy: { addresses: ['loopback'] },
           healthCacheMs: 1,
@@ -132,9 +159,16 @@ describe('two instances sharing bans through redis', () => {
     const [a, b] = servers as [RunningServer, RunningServer];
     const client = '203.0.113.2';
     checked.length = 0;
+    let open!: () => void;
+    const all = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    burst = { size: 300, arrived: 0, open, all };
     const responses = await Promise.all(
       Array.from({ length: 300 }, (_, i) => put(i % 2 ? a : b, `wrong-key-${i}`, client)),
-    );
+    ).finally(() => {
+      burst = undefined;
+    });
     // Only three keys were checked at all: the rest were refused before their key was looked at.
     expect(checked.filter((message) => message === 'wrong access key')).toHaveLength(3);
     const statuses = responses.map((response) => response.status);
