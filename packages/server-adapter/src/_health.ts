@@ -61,7 +61,8 @@ export function createHealth(context: {
   const { store, bans, timeoutMs, logger } = context;
   const cache = new LRUCache<'report', Report>({
     max: 1,
-    ttl: context.cacheMs,
+    // lru-cache reads a TTL of 0 as "forever": the shortest real cache is 1 ms.
+    ttl: Math.max(1, context.cacheMs),
     // The fetch is shared: callers that arrive while a probe runs wait for that one.
     fetchMethod: async () => {
       const [storage, banState] = await Promise.all([
