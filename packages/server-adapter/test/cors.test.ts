@@ -2,8 +2,10 @@
  * Cross-origin requests with a key: only the server's own page and the allowed origins may send them, so no website
  * can spend its visitors' guesses. Clients that send no `Origin` (curl, ShareX, PicGo, the editors) are unaffected.
  */
+import { createUploader } from '@bytedrop/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KEY, type LocalFixture, localFixture, ORIGIN, uploadRequest } from './_support/fixtures';
+import { serve } from '../src/node';
+import { KEY, type LocalFixture, localFixture, ORIGIN, SECRET, uploadRequest } from './_support/fixtures';
 
 let fx: LocalFixture;
 let checked: string[];
@@ -74,6 +76,31 @@ describe('requests with a key', () => {
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://notes.example.com');
     expect(allowed.headers.get('vary')).toMatch(/Origin/);
+  });
+
+  it('over the Node runner, sends the CORS headers on its fast answers too', async () => {
+    const server = await serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      uploader: createUploader({ bucket: 'local-disk' }, { store: fx.store }),
+      keys: [{ name: 'a', key: KEY }],
+      secret: SECRET,
+      corsOrigins: ['https://notes.example.com'],
+    });
+    try {
+      const send = (origin: string) =>
+        fetch(`${server.url}/upload/a.txt`, {
+          method: 'PUT',
+          body: 'a',
+          headers: { authorization: KEY, origin },
+        });
+      const allowed = await send('https://notes.example.com');
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://notes.example.com');
+      expect((await send('https://evil.example')).status).toBe(403);
+    } finally {
+      await server.close(true);
+    }
   });
 
   it('serves clients that send no Origin (curl, ShareX, PicGo) as before, without CORS headers', async () => {
