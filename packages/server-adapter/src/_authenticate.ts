@@ -52,7 +52,14 @@ export function createAuthenticator(context: { keyring: Keyring; bans: BanStore;
     const { guess } = reservation;
     if (!guess) throw banError(reservation.bannedMs);
 
-    const match = await keyring.verify(presented);
+    let match: AccessKey | undefined;
+    try {
+      match = await keyring.verify(presented);
+    } catch (error) {
+      // Nothing was learnt about the key, so the guess goes back rather than stay taken for good.
+      await guess.refund().catch(() => undefined);
+      throw error;
+    }
     if (match) {
       try {
         await guess.refund();
