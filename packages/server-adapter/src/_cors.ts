@@ -5,6 +5,7 @@
  * others are refused before the key is looked at, costing no guess. Clients without an `Origin` (curl, ShareX, PicGo,
  * the editors) are not browsers and are not affected.
  */
+import { BytedropError } from '@bytedrop/core';
 import { presentedKey } from './auth';
 import { fail, json } from './response';
 
@@ -39,7 +40,20 @@ function normalise(origin: string): string | undefined {
  * ```
  */
 export function createCors(allowed: readonly string[] = []): Cors {
-  const list = new Set(allowed.map((origin) => normalise(origin.trim().replace(/\/+$/, ''))));
+  const list = new Set(
+    allowed.map((entry) => {
+      const trimmed = entry.trim().replace(/\/+$/, '');
+      const origin = normalise(trimmed);
+      // A host without its scheme, or a page's URL, would silently match nothing; say so at start instead.
+      if (origin === undefined || (trimmed !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+$/i.test(trimmed))) {
+        throw new BytedropError(
+          'ERR_CONFIG',
+          `CORS_ORIGINS entry '${entry}' is not an origin: write the scheme and host the page is served from, e.g. https://notes.example.com`,
+        );
+      }
+      return origin;
+    }),
+  );
   const any = list.has('*');
 
   const allows = (origin: string, ownHosts: readonly string[]): boolean => {

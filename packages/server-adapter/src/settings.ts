@@ -129,6 +129,13 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
   if (settings.secret !== undefined) checkSecret(settings.secret, 'BYTEDROP_SECRET');
+  // Node refuses this pair with a bare range error at start; say which variables and what to do.
+  if (settings.headersTimeout > settings.requestTimeout) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `HEADERS_TIMEOUT_S=${settings.headersTimeout} is longer than REQUEST_TIMEOUT_S=${settings.requestTimeout}, which includes the headers: lower HEADERS_TIMEOUT_S or raise REQUEST_TIMEOUT_S`,
+    );
+  }
   if (allowed) settings.allowedTypes = list(allowed);
   const trust = parseTrustProxy(pick(env, 'TRUST_PROXY', 'BYTEDROP_TRUST_PROXY'));
   if (trust) settings.trustProxy = trust;

@@ -141,6 +141,19 @@ describe('requests with a key', () => {
   });
 });
 
+describe('CORS_ORIGINS', () => {
+  it('refuses an entry that is no origin at start, naming it and the fix', async () => {
+    for (const entry of ['notes.example.com', 'https://notes.example.com/page', 'null']) {
+      await expect(localFixture({ corsOrigins: [entry] })).rejects.toMatchObject({
+        code: 'ERR_CONFIG',
+        message: expect.stringMatching(
+          /^CORS_ORIGINS entry '.*' is not an origin: .*https:\/\/notes\.example\.com/,
+        ),
+      });
+    }
+  });
+});
+
 describe('requests without a key', () => {
   it('are not refused for their origin: files and the page stay public', async () => {
     const stored = await upload({ authorization: KEY });

@@ -231,6 +231,33 @@ describe('serverSettingsFromEnv', () => {
     expect((error as Error).message).not.toContain('hunter2');
     expect(serverSettingsFromEnv({ BYTEDROP_SECRET: 's'.repeat(32) }).secret).toBe('s'.repeat(32));
   });
+  it('reads the new limits, and refuses a headers timeout longer than the request timeout', () => {
+    expect(
+      serverSettingsFromEnv({
+        STORAGE_TIMEOUT_S: '30',
+        SHUTDOWN_GRACE_S: '2.5',
+        REDIS_TIMEOUT_MS: '250',
+        CORS_ORIGINS: 'https://a.example, https://b.example',
+      }),
+    ).toMatchObject({
+      storageTimeout: 30,
+      shutdownGrace: 2.5,
+      redisTimeoutMs: 250,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+    });
+    expect(serverSettingsFromEnv({})).toMatchObject({
+      storageTimeout: 120,
+      shutdownGrace: 8,
+      corsOrigins: [],
+    });
+    expect(() => serverSettingsFromEnv({ HEADERS_TIMEOUT_S: '1000' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG',
+        message: expect.stringMatching(/HEADERS_TIMEOUT_S=1000 is longer than REQUEST_TIMEOUT_S=900.*lower/),
+      }),
+    );
+    expect(() => serverSettingsFromEnv({ STORAGE_TIMEOUT_S: '-1' })).toThrow(/STORAGE_TIMEOUT_S='-1'/);
+  });
   it('names a bad number and the fix', () => {
     expect(() => serverSettingsFromEnv({ MAX_FILE_SIZE_MB: 'lots' })).toThrow(
       /MAX_FILE_SIZE_MB='lots'.*set e\.g\./,
