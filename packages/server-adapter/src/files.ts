@@ -4,7 +4,7 @@
  */
 import { isBytedropError } from '@bytedrop/core';
 import type { LocalDiskStore } from '@bytedrop/core/node';
-import { fail } from './response';
+import { fail, StorageFailure } from './response';
 
 /**
  * The reading side of a local store: `createLocalDiskStore` from `@bytedrop/core/node` provides it. A type-only
@@ -34,7 +34,16 @@ const INLINE_TYPES = new Set([
   'text/plain',
 ]);
 
-/** The key a `/f/…` path names, or `undefined` when it is not a plain relative key. */
+const encoder = new TextEncoder();
+/** S3's longest key, and the longest file name most filesystems take (NAME_MAX): longer cannot be a stored key. */
+const MAX_KEY_BYTES = 1024;
+const MAX_SEGMENT_BYTES = 255;
+
+/**
+ * The key a `/f/…` path names, or `undefined` when it cannot name a served object: not a plain relative key, too
+ * long to exist, or inside the local store's own folders (`.bytedrop-tmp/` uploads being staged,
+ * `.bytedrop-partial/` writes in progress, `.bytedrop-meta/`), which are never served.
+ */
 export function keyFromPath(path: string): string | undefined {
   let key: string;
   try {
@@ -48,6 +57,9 @@ export function keyFromPath(path: string): string | undefined {
   const segments = key.split('/');
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return undefined;
   if (/[\0\\]/.test(key)) return undefined;
+  if (segments[0]!.startsWith('.bytedrop-')) return undefined;
+  if (encoder.encode(key).byteLength > MAX_KEY_BYTES) return undefined;
+  if (segments.some((segment) => encoder.encode(segment).byteLength > MAX_SEGMENT_BYTES)) return undefined;
   return key;
 }
 
@@ -89,7 +101,8 @@ export async function serveFile(request: Request, reader: FileReader, path: stri
     whole = await reader.read(key);
   } catch (error) {
     if (isBytedropError(error, 'ERR_INPUT')) throw notFound;
-    throw error;
+    // The disk's message names the data path; this answer goes to anyone, the details to the log.
+    throw new StorageFailure(error, { private: true });
   }
   if (!whole) throw notFound;
 

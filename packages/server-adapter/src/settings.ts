@@ -5,6 +5,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import { parseTrustProxy, type TrustProxy } from './client-address';
+import { checkSecret } from './delete-token';
 
 /** Everything the bin needs besides the storage config. */
 export interface ServerSettings {
@@ -31,8 +32,16 @@ export interface ServerSettings {
   requestTimeout: number;
   /** Time allowed to send the headers, in seconds (Node `headersTimeout`). */
   headersTimeout: number;
-  /** Seconds a socket may stay silent, mid-body included (Node `server.timeout`). */
+  /** Seconds the client may stay silent while its body is read. */
   idleTimeout: number;
+  /** Seconds storage may keep an upload waiting before it is aborted with 504 (`STORAGE_TIMEOUT_S`). */
+  storageTimeout: number;
+  /** Seconds uploads in flight get to finish on SIGTERM/SIGINT before they are aborted (`SHUTDOWN_GRACE_S`). */
+  shutdownGrace: number;
+  /** Milliseconds one Redis command may take before keyed requests are refused with 503 (`REDIS_TIMEOUT_MS`). */
+  redisTimeoutMs: number;
+  /** Web origins besides the server's own page that may send keys (`CORS_ORIGINS`, comma-separated). */
+  corsOrigins: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -56,6 +65,14 @@ function number(env: Env, fallback: number, ...names: string[]): number {
     );
   }
   return value;
+}
+
+/** A comma-separated list, without blanks. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -97,6 +114,10 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     requestTimeout: number(env, 900, 'REQUEST_TIMEOUT_S', 'BYTEDROP_REQUEST_TIMEOUT_S'),
     headersTimeout: number(env, 30, 'HEADERS_TIMEOUT_S', 'BYTEDROP_HEADERS_TIMEOUT_S'),
     idleTimeout: number(env, 60, 'IDLE_TIMEOUT_S', 'BYTEDROP_IDLE_TIMEOUT_S'),
+    storageTimeout: number(env, 120, 'STORAGE_TIMEOUT_S', 'BYTEDROP_STORAGE_TIMEOUT_S'),
+    shutdownGrace: number(env, 8, 'SHUTDOWN_GRACE_S', 'BYTEDROP_SHUTDOWN_GRACE_S'),
+    redisTimeoutMs: number(env, 1000, 'REDIS_TIMEOUT_MS', 'BYTEDROP_REDIS_TIMEOUT_MS'),
+    corsOrigins: list(pick(env, 'CORS_ORIGINS', 'BYTEDROP_CORS_ORIGINS')),
   };
   const optional: [keyof ServerSettings, string | undefined][] = [
     ['host', pick(env, 'HOST', 'BYTEDROP_HOST')],
@@ -107,11 +128,15 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
-  if (allowed)
-    settings.allowedTypes = allowed
-      .split(',')
-      .map((type) => type.trim())
-      .filter(Boolean);
+  if (settings.secret !== undefined) checkSecret(settings.secret, 'BYTEDROP_SECRET');
+  // Node refuses this pair with a bare range error at start; say which variables and what to do.
+  if (settings.headersTimeout > settings.requestTimeout) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `HEADERS_TIMEOUT_S=${settings.headersTimeout} is longer than REQUEST_TIMEOUT_S=${settings.requestTimeout}, which includes the headers: lower HEADERS_TIMEOUT_S or raise REQUEST_TIMEOUT_S`,
+    );
+  }
+  if (allowed) settings.allowedTypes = list(allowed);
   const trust = parseTrustProxy(pick(env, 'TRUST_PROXY', 'BYTEDROP_TRUST_PROXY'));
   if (trust) settings.trustProxy = trust;
   return settings;

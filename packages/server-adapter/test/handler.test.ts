@@ -264,10 +264,13 @@ describe('auth and bans', () => {
   it('bans an address after 3 wrong keys, even with the right key, and only that address', async () => {
     expect((await from('192.0.2.2', { authorization: 'wrong-key-1' })).status).toBe(401);
     expect((await from('192.0.2.2', { authorization: 'wrong-key-2' })).status).toBe(401);
+    // The third is checked like the others (401), and it starts the ban.
     const third = await from('192.0.2.2', { authorization: 'wrong-key-3' });
-    expect(third.status).toBe(403);
-    expect(await third.json()).toMatchObject({ code: 'ERR_FORBIDDEN', msg: /banned for 60 more minutes/ });
-    expect((await from('192.0.2.2', { authorization: KEY })).status).toBe(403);
+    expect(third.status).toBe(401);
+    expect(await third.json()).toMatchObject({ code: 'ERR_AUTH', msg: /last try.*banned for 60 minutes/ });
+    const banned = await from('192.0.2.2', { authorization: KEY });
+    expect(banned.status).toBe(403);
+    expect(await banned.json()).toMatchObject({ code: 'ERR_FORBIDDEN', msg: /banned for 60 more minutes/ });
     expect((await from('192.0.2.3', { authorization: KEY })).status).toBe(200);
     expect(await fx.objects()).toHaveLength(1);
   });
@@ -313,8 +316,8 @@ describe('auth and bans', () => {
           ip: '192.0.2.9',
         },
       );
-      expect(response.status).toBe(403);
-      expect(await response.json()).toMatchObject({ msg: /2 more minutes/ });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ msg: /banned for 2 minutes/ });
     } finally {
       await strict.dispose();
     }
@@ -324,8 +327,9 @@ describe('auth and bans', () => {
     const errors: unknown[] = [];
     const down = await localFixture({
       bans: {
-        bannedFor: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
-        recordFailure: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+        kind: 'redis',
+        reserve: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+        check: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
       },
       logger: { info() {}, warn() {}, error: (object, message) => errors.push([object, message]) },
     });
@@ -566,7 +570,7 @@ describe('GET /health', () => {
   it('reports ok when storage answers', async () => {
     const response = await get('/health');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', storage: 'ok', kind: 'local-disk' });
+    expect(await response.json()).toEqual({ status: 'ok' });
   });
 
   const broken = (check: ObjectStore['check']): ObjectStore => ({ ...fx.store, check, kind: 'broken' });
@@ -578,9 +582,13 @@ describe('GET /health', () => {
       keys: [{ name: 'a', key: KEY }],
       secret: SECRET,
     });
-    const down = await failing(new Request(`${ORIGIN}/health`));
+    const keyed = { headers: { authorization: KEY } };
+    const down = await failing(new Request(`${ORIGIN}/health`, keyed));
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ status: 'error', storage: 'unreachable', msg: /disk gone/ });
+    expect(await down.json()).toMatchObject({
+      status: 'failing',
+      storage: { status: 'failing', kind: 'broken', msg: /disk gone/ },
+    });
 
     let aborted = false;
     const hanging = createHandler({
@@ -597,9 +605,9 @@ describe('GET /health', () => {
       secret: SECRET,
       healthTimeoutMs: 20,
     });
-    const slow = await hanging(new Request(`${ORIGIN}/health`));
+    const slow = await hanging(new Request(`${ORIGIN}/health`, keyed));
     expect(slow.status).toBe(503);
-    expect(await slow.json()).toMatchObject({ msg: /within 20 ms/ });
+    expect(await slow.json()).toMatchObject({ storage: { msg: /within 20 ms/ } });
     expect(aborted).toBe(true);
   });
 });
