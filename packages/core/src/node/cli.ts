@@ -38,7 +38,10 @@ const cli = cac('bytedrop');
 let run: Promise<number> | undefined;
 
 cli
-  .command('upload <...files>', 'Upload files; print one link per file on stdout, in order')
+  .command(
+    'upload <...files>',
+    'Upload files; print one link per file on stdout, in order. First aborts what runs that died left in the bucket (its journal: $XDG_STATE_HOME/bytedrop/journal, else ~/.local/state/bytedrop/journal)',
+  )
   .option('--format <format>', `Link format: ${CLI_FORMATS.join(' | ')}`, { default: 'url' })
   .option(
     '--config <file>',
