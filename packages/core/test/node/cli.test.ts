@@ -135,7 +135,7 @@ describe('bytedrop CLI (built)', () => {
     expect(missing.stderr).toContain("file not found: 'nope.bin'");
   });
 
-  it('doctor passes against s3rver, one ✓ line per check', async () => {
+  it('doctor passes against s3rver, one line per check: ✓, and lifecycle n/a (s3rver has no lifecycle rules)', async () => {
     const out = await bytedrop(['doctor'], s3Env());
     expect(out.code, out.stdout).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
@@ -146,7 +146,11 @@ describe('bytedrop CLI (built)', () => {
       '✓ Bucket reachable',
       '✓ Clock in sync',
       '✓ Public URL serves uploads',
+      '✓ Open multipart uploads',
+      '✓ Temporary objects',
+      '- Lifecycle rule aborts incomplete uploads',
     ]);
+    expect(out.stdout).toContain('the provider offers no lifecycle rules through its S3 API');
   });
 
   it.each([
