@@ -16,6 +16,7 @@ import { statusOf } from './stores/_s3-client';
 /** The ids of these checks. */
 export type LeftoverCheckId = 'uploads' | 'temp-objects' | 'lifecycle';
 
+/** Each check's title, as the doctor prints it. */
 export const LEFTOVER_TITLES: Record<LeftoverCheckId, string> = {
   uploads: 'Open multipart uploads',
   'temp-objects': 'Temporary objects',
@@ -51,11 +52,11 @@ function oldestAge(dates: (Date | undefined)[], now: number): string {
   return times.length === 0 ? 'an unknown time' : ms(Math.max(0, now - Math.min(...times)), { long: true });
 }
 
-/** A listing that failed: a warning saying which permission or what trouble, not a failed report. */
+/** A read that failed: a warning saying which permission or what trouble, not a failed report. */
 function unreadable(id: LeftoverCheckId, what: string, error: unknown, permission: string): DoctorCheck {
   const mapped = toBytedropError(error);
   return {
-    ...check(id, 'warn', `could not list ${what}: ${mapped.message}`, `give these credentials ${permission}`),
+    ...check(id, 'warn', `could not read ${what}: ${mapped.message}`, `give these credentials ${permission}`),
     code: mapped.code,
   };
 }

@@ -63,7 +63,7 @@ const lines = (report: SweepReport, why: string) => [
  * ```ts
  * process.exitCode = await gcCommand({ olderThan: '1h', lifecycle: true }, io);
  * // aborted unfinished upload 2024/05/01/big-1a2b3c4d.iso (VXBs…): left by a run that died
- * // lifecycle: installed bytedrop-abort-incomplete-uploads, bytedrop-expire-temp; kept 1 other rule (keep-logs)
+ * // lifecycle: installed bytedrop-abort-incomplete-uploads, bytedrop-expire-temp (…); kept 1 other rule(s) (keep-logs)
  * // gc: aborted 1 unfinished upload
  * ```
  */
