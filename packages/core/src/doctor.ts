@@ -6,23 +6,35 @@
 import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomId } from './_id';
 import { type BytedropConfig, parseConfig } from './config';
+import { checkLeftovers, LEFTOVER_TITLES, type LeftoverCheckId } from './doctor-leftovers';
 import { type BytedropError, type ErrorCode, isBytedropError, toBytedropError } from './errors';
+import type { UploadJournal } from './journal';
 import { PROVIDERS, resolveProvider, urlProblem } from './providers';
 import { createS3Store, type S3StoreOptions } from './stores/s3';
 import type { ObjectStore, ProviderName } from './types';
 
 /** Which check a result is about. */
-export type DoctorCheckId = 'endpoint' | 'config' | 'credentials' | 'bucket' | 'clock' | 'public-url';
+export type DoctorCheckId =
+  | 'endpoint'
+  | 'config'
+  | 'credentials'
+  | 'bucket'
+  | 'clock'
+  | 'public-url'
+  | LeftoverCheckId;
 
-/** One check's outcome. `skip` means an earlier failure made it pointless. */
+/**
+ * One check's outcome. `warn` means uploads work but something wants attention (leftovers of dead uploads, no
+ * lifecycle rule); it does not make the report fail. `skip` means an earlier failure made it pointless.
+ */
 export interface DoctorCheck {
   id: DoctorCheckId;
   /** Short human name, e.g. "Bucket reachable". */
   title: string;
-  status: 'ok' | 'fail' | 'skip';
+  status: 'ok' | 'warn' | 'fail' | 'skip';
   /** What was found, with the values involved (URL tried, skew in seconds, provider's error code). */
   message: string;
-  /** What to do about a failure. */
+  /** What to do about a failure or a warning. */
   fix?: string;
   /** The error code behind a failure, for hosts that branch on it. */
   code?: ErrorCode;
@@ -47,6 +59,12 @@ export interface DoctorOptions {
   /** Largest tolerated clock difference in seconds; 300 (S3's own limit is 15 minutes, presigned links are stricter). */
   maxClockSkewSeconds?: number;
   signal?: AbortSignal;
+  /**
+   * Also report what dead uploads left in the bucket (open multipart uploads, objects under the temporary prefix)
+   * and whether a lifecycle rule aborts incomplete uploads, as warnings. `journal` tells which uploads are
+   * Bytedrop's; `tempPrefix` defaults to `.bytedrop-tmp/`.
+   */
+  leftovers?: { journal?: UploadJournal; tempPrefix?: string };
 }
 
 const TITLES: Record<DoctorCheckId, string> = {
@@ -56,7 +74,9 @@ const TITLES: Record<DoctorCheckId, string> = {
   bucket: 'Bucket reachable',
   clock: 'Clock in sync',
   'public-url': 'Public URL serves uploads',
+  ...LEFTOVER_TITLES,
 };
+const LEFTOVER_IDS = Object.keys(LEFTOVER_TITLES) as LeftoverCheckId[];
 
 const ok = (id: DoctorCheckId, message: string): DoctorCheck => ({
   id,
@@ -404,7 +424,9 @@ export async function runDoctor(input: unknown, options: DoctorOptions = {}): Pr
   const checks: DoctorCheck[] = [];
   const finish = (): DoctorReport => ({ ok: checks.every((check) => check.status !== 'fail'), checks });
   const skipRest = (reason: string, ids: DoctorCheckId[]) => {
-    for (const id of ids) checks.push(skip(id, `skipped: ${reason}`));
+    for (const id of options.leftovers ? [...ids, ...LEFTOVER_IDS] : ids) {
+      checks.push(skip(id, `skipped: ${reason}`));
+    }
   };
 
   const endpoint = checkEndpoint(input);
@@ -439,10 +461,8 @@ export async function runDoctor(input: unknown, options: DoctorOptions = {}): Pr
     skipRest('no credentials', ['bucket', 'clock', 'public-url']);
     return finish();
   }
-  const shared: DoctorOptions = {
-    ...options,
-    store: options.store ?? createS3Store(config, storeOptions(options)),
-  };
+  const store = options.store ?? createS3Store(config, storeOptions(options));
+  const shared: DoctorOptions = { ...options, store };
   const { serverDate, ...bucket } = await checkBucket(config, shared);
   checks.push(bucket);
   checks.push(checkClockSkew(serverDate, options));
@@ -451,6 +471,11 @@ export async function runDoctor(input: unknown, options: DoctorOptions = {}): Pr
     return finish();
   }
   checks.push(await checkPublicUrl(config, shared));
+  if (options.leftovers) {
+    const { now, signal } = options;
+    const where = { client: store.client, bucket: config.bucket, storeId: store.id, now, signal };
+    checks.push(...(await checkLeftovers({ ...options.leftovers, ...where })));
+  }
   return finish();
 }
 

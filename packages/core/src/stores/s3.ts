@@ -106,7 +106,8 @@ function encodeKey(key: string): string {
  *   by `recover()` at the next start). A put whose answer was lost but whose object is there (recognised by
  *   `meta.write`) succeeds.
  * - every request has a connection timeout and a socket timeout (`connectionTimeout`, `socketTimeout` in the config)
- *   and retries with backoff for about 12 s, so a provider restart fails nothing in flight.
+ *   and retries with backoff for about 12 s (`maxAttempts` in the config), so a provider restart fails nothing in
+ *   flight.
  * - `head` answers `undefined` for a missing key. A bodiless 403 (HEAD has no error body) is re-asked with a 1-byte
  *   GET so a wrong secret says `ERR_AUTH` and credentials without `s3:ListBucket` still work.
  * - `sweep` and `recover` remove what uploads that died left (see `ObjectStore`).
@@ -126,6 +127,11 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     options.client ??
     buildClient(settings, {
       ...options,
+      // The config's maxAttempts (BYTEDROP_MAX_ATTEMPTS); a caller's clientConfig still wins.
+      clientConfig: {
+        ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
+        ...options.clientConfig,
+      },
       connectionTimeout: config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT,
       socketTimeout: config.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT,
     });
