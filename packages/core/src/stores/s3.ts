@@ -88,6 +88,8 @@ export interface S3Store extends ObjectStore {
   readonly pendingAborts: readonly PendingAbort[];
   /** Retries the pending aborts now; resolves to how many are still pending (0 when all parts are gone). */
   retryAborts(): Promise<number>;
+  sweep(options: { olderThan: number; prefix?: string; signal?: AbortSignal }): Promise<SweepReport>;
+  recover(): Promise<SweepReport>;
 }
 
 /** Keys are percent-encoded segment by segment, the way CopySource expects them. */

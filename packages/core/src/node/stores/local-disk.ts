@@ -62,6 +62,7 @@ export interface LocalDiskStore extends ObjectStore {
    * directory, so those were left by a process that died.
    */
   recover(): Promise<SweepReport>;
+  sweep(options: { olderThan: number; prefix?: string; signal?: AbortSignal }): Promise<SweepReport>;
 }
 
 const FALLBACK_TYPE = 'application/octet-stream';
