@@ -58,6 +58,9 @@ export function createUploadRoutes(app: App) {
         signal: AbortSignal.any([signal, clock.signal]),
         ...(who.prefix ? { keyPrefix: who.prefix } : {}),
         vars: { user: who.name },
+        // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
+        owner: who.name,
+        ...(file.contentMd5 === undefined ? {} : { contentMd5: file.contentMd5 }),
         // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
         ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
       });
@@ -133,8 +136,15 @@ export function createUploadRoutes(app: App) {
     request.signal.addEventListener('abort', abort, { once: true });
     try {
       const declared = request.headers.get('content-type') ?? '';
+      const contentMd5 = request.headers.get('content-md5')?.trim();
       const result = await storeFile(
-        { field: 'body', filename, mimeType: declared, body: limitBytes(body, maxFileSize, filename) },
+        {
+          field: 'body',
+          filename,
+          mimeType: declared,
+          ...(contentMd5 ? { contentMd5 } : {}),
+          body: limitBytes(body, maxFileSize, filename),
+        },
         who,
         controller.signal,
       );
