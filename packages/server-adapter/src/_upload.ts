@@ -23,11 +23,15 @@ function contentLength(request: Request): number | undefined {
 export function createUploadRoutes(app: App) {
   const { options, maxFileSize, maxFiles } = app;
 
-  const describe = async (result: UploadResult, origin: string): Promise<UploadedFile> => {
+  const describe = async (result: UploadResult, who: AccessKey, origin: string): Promise<UploadedFile> => {
     const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
     const url = base ? publicUrl(base, result.key) : result.url;
     const link = { ...result, url };
-    const token = await app.tokens.sign(result.key);
+    // Only the key that owns the object may delete it: a dedupe hit on another key's object gets the link alone.
+    const deleteUrl =
+      result.owner === who.name
+        ? `${publicUrl(`${origin}/files`, result.key)}?token=${await app.tokens.sign(result.key, who.name)}`
+        : null;
     return {
       url,
       key: result.key,
@@ -36,7 +40,7 @@ export function createUploadRoutes(app: App) {
       contentType: result.contentType,
       deduplicated: result.deduplicated,
       filename: result.filename,
-      deleteUrl: `${publicUrl(`${origin}/files`, result.key)}?token=${token}`,
+      deleteUrl,
       markdown: formatLink(link, 'markdown'),
       html: formatLink(link, 'html'),
     };
@@ -75,8 +79,12 @@ export function createUploadRoutes(app: App) {
     }
   };
 
-  const respondUploaded = async (results: UploadResult[], origin: string): Promise<Response> => {
-    const files = await Promise.all(results.map((result) => describe(result, origin)));
+  const respondUploaded = async (
+    results: UploadResult[],
+    who: AccessKey,
+    origin: string,
+  ): Promise<Response> => {
+    const files = await Promise.all(results.map((result) => describe(result, who, origin)));
     return json(
       {
         success: true,
@@ -112,7 +120,7 @@ export function createUploadRoutes(app: App) {
       { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
       (file, signal) => storeFile(file, who, signal),
     );
-    return respondUploaded(results, context.origin);
+    return respondUploaded(results, who, context.origin);
   };
 
   const put = async (request: Request, context: RouteContext, rawName: string): Promise<Response> => {
@@ -148,7 +156,7 @@ export function createUploadRoutes(app: App) {
         who,
         controller.signal,
       );
-      return await respondUploaded([result], context.origin);
+      return await respondUploaded([result], who, context.origin);
     } finally {
       request.signal.removeEventListener('abort', abort);
     }

@@ -108,8 +108,12 @@ export interface UploadedFile {
   contentType: string;
   deduplicated: boolean;
   filename: string;
-  /** `DELETE` this URL to remove the file; the token in it works for this file only. */
-  deleteUrl: string;
+  /**
+   * `DELETE` this URL to remove the file; the token in it works for this file only, while it is this key's. `null`
+   * when the bytes were already stored by another access key (or another tool): the link, without the right to
+   * delete it for everyone.
+   */
+  deleteUrl: string | null;
   /** Ready-made Markdown and HTML (core's `formatLink`), so clients need no escaping of their own. */
   markdown: string;
   html: string;

@@ -3,17 +3,18 @@
  * nothing is stored (no object, no temporary object, no multipart upload), and the server keeps serving. PUT takes
  * the header; multipart/form-data takes a `Content-MD5` form field right before the file part it describes.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useRgw } from '../../core/test/_support/rgw';
+import { bytes as random } from '../../core/test/_support/s3';
 import { KEY, ORIGIN } from './_support/fixtures';
 import { objectsIn, rgwHandler, uploadsIn } from './_support/rgw-server';
 
 const rgw = useRgw('server-md5');
 
-const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
+const md5 = (bytes: Uint8Array<ArrayBuffer>) => createHash('md5').update(bytes).digest('base64');
 
-const put = (name: string, bytes: Uint8Array, contentMd5?: string) =>
+const put = (name: string, bytes: Uint8Array<ArrayBuffer>, contentMd5?: string) =>
   new Request(`${ORIGIN}/upload/${name}`, {
     method: 'PUT',
     body: bytes,
@@ -33,11 +34,11 @@ async function expectNothingUnder(prefix: string) {
 
 describe('PUT /upload/:name with Content-MD5', () => {
   it('stores the file when the MD5 matches', async () => {
-    const bytes = randomBytes(1000);
+    const bytes = random(1000);
     const response = await handlerIn('put-right')(put('right.bin', bytes, md5(bytes)));
     expect(response.status).toBe(200);
     const { files } = (await response.json()) as { files: { url: string }[] };
-    expect(Buffer.from(await (await fetch(files[0]!.url)).arrayBuffer())).toEqual(bytes);
+    expect(new Uint8Array(await (await fetch(files[0]!.url)).arrayBuffer())).toEqual(bytes);
   });
 
   it.each([
@@ -48,8 +49,8 @@ describe('PUT /upload/:name with Content-MD5', () => {
     'answers 400 ERR_CHECKSUM for a wrong MD5 (%s), stores nothing, and keeps serving',
     async (_kind, size) => {
       const handler = handlerIn(`put-wrong-${size}`);
-      const bytes = randomBytes(size);
-      const wrong = md5(randomBytes(16));
+      const bytes = random(size);
+      const wrong = md5(random(16));
       const response = await handler(put('wrong.bin', bytes, wrong));
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({
@@ -64,7 +65,7 @@ describe('PUT /upload/:name with Content-MD5', () => {
   );
 
   it('answers 400 ERR_INPUT for a Content-MD5 that is no MD5, naming the fix', async () => {
-    const response = await handlerIn('put-bad')(put('bad.bin', randomBytes(10), 'not-an-md5'));
+    const response = await handlerIn('put-bad')(put('bad.bin', random(10), 'not-an-md5'));
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'ERR_INPUT', msg: /openssl md5 -binary/ });
     await expectNothingUnder('put-bad');
@@ -72,7 +73,7 @@ describe('PUT /upload/:name with Content-MD5', () => {
 });
 
 /** A multipart POST of `parts`, in order: files, and `Content-MD5` form fields. */
-function post(parts: ({ md5: string } | { name: string; bytes: Uint8Array })[]): Request {
+function post(parts: ({ md5: string } | { name: string; bytes: Uint8Array<ArrayBuffer> })[]): Request {
   const form = new FormData();
   for (const part of parts) {
     if ('md5' in part) form.append('Content-MD5', part.md5);
@@ -83,7 +84,7 @@ function post(parts: ({ md5: string } | { name: string; bytes: Uint8Array })[]):
 
 describe('POST /upload with a Content-MD5 field before a file part', () => {
   it('stores each file whose MD5 matches; a file without a field is not checked', async () => {
-    const [a, b, c] = [randomBytes(100), randomBytes(200), randomBytes(300)];
+    const [a, b, c] = [random(100), random(200), random(300)];
     const response = await handlerIn('post-right')(
       post([
         { md5: md5(a) },
@@ -97,7 +98,7 @@ describe('POST /upload with a Content-MD5 field before a file part', () => {
     const { files } = (await response.json()) as { files: { url: string }[] };
     expect(files).toHaveLength(3);
     for (const [index, bytes] of [a, b, c].entries()) {
-      expect(Buffer.from(await (await fetch(files[index]!.url)).arrayBuffer())).toEqual(bytes);
+      expect(new Uint8Array(await (await fetch(files[index]!.url)).arrayBuffer())).toEqual(bytes);
     }
   });
 
@@ -108,8 +109,8 @@ describe('POST /upload with a Content-MD5 field before a file part', () => {
     'answers 400 ERR_CHECKSUM for a wrong MD5 (%s), stores nothing, and keeps serving',
     async (_kind, size) => {
       const handler = handlerIn(`post-wrong-${size}`);
-      const bytes = randomBytes(size);
-      const response = await handler(post([{ md5: md5(randomBytes(1)) }, { name: 'wrong.bin', bytes }]));
+      const bytes = random(size);
+      const response = await handler(post([{ md5: md5(random(1)) }, { name: 'wrong.bin', bytes }]));
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({
         code: 'ERR_CHECKSUM',
@@ -121,7 +122,7 @@ describe('POST /upload with a Content-MD5 field before a file part', () => {
   );
 
   it('answers 400 ERR_INPUT for a Content-MD5 field that no file part follows, naming the fix', async () => {
-    const a = randomBytes(10);
+    const a = random(10);
     for (const parts of [
       [{ name: 'a.bin', bytes: a }, { md5: md5(a) }],
       [{ md5: md5(a) }, { md5: md5(a) }, { name: 'a.bin', bytes: a }],
