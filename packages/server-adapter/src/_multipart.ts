@@ -1,8 +1,10 @@
 /**
  * Streams a multipart/form-data body through busboy and hands every file part to `handle` as it arrives, without
- * buffering whole files. Limits are enforced while streaming; on the first failure reading stops and every upload in
- * flight is aborted, and the failure is thrown only after they have all settled (so nothing is left half-written
- * when the response goes out).
+ * buffering whole files. Limits are enforced while streaming; on the first failure reading stops, an upload still
+ * reading its body is aborted, and the failure is thrown only after every upload has settled (so nothing is left
+ * half-written when the response goes out). An upload that had read its whole body is let finish instead: an abort
+ * then could land after storage committed the object, whose key the caller would never hear of; finished, it is in
+ * the results the caller rolls back.
  *
  * A file's MD5 comes in a `Content-MD5` form field right before its part, not as a part header: RFC 7578 §4.8 tells
  * receivers to ignore part headers other than Content-Type and Content-Disposition (so no browser's FormData and
@@ -36,8 +38,10 @@ export interface MultipartLimits {
 }
 
 /**
- * Parses `body` (the body of `request`, whose headers and signal are used) and runs `handle` for each file part, in order. Resolves to their results in order;
- * rejects with the first failure (a limit, a malformed body, a client gone, or what `handle` threw).
+ * Parses `body` (the body of `request`, whose headers and signal are used) and runs `handle` for each file part, in
+ * order. Resolves to their results in order; rejects with the first failure (a limit, a malformed body, a client
+ * gone, or what `handle` threw) once every `handle` has settled: the caller hears of each one that succeeded
+ * through its own `handle`, and undoes those.
  */
 export async function forEachFile<T>(
   request: Request,
@@ -106,6 +110,13 @@ export async function forEachFile<T>(
     md5 = undefined;
     const filename = info.filename ?? '';
     stream.once('limit', () => stop(tooLarge(filename, limits.maxFileSize)));
+    // This file's own signal: the request's failure aborts it only while its body is still being read.
+    const upload = new AbortController();
+    let received = false;
+    const cut = () => {
+      if (!received) upload.abort(controller.signal.reason);
+    };
+    controller.signal.addEventListener('abort', cut, { once: true });
     async function* body(): AsyncGenerator<Uint8Array> {
       for await (const chunk of stream as AsyncIterable<Uint8Array>) {
         // busboy truncates silently after 'limit'; never let a truncated file pass as complete.
@@ -113,6 +124,7 @@ export async function forEachFile<T>(
         yield chunk;
       }
       if (stream.truncated) throw tooLarge(filename, limits.maxFileSize);
+      received = true;
     }
     // One file after another: memory stays bounded, and a file repeated in one request is deduplicated.
     const previous = tasks.at(-1) ?? Promise.resolve();
@@ -128,11 +140,17 @@ export async function forEachFile<T>(
                 ...(contentMd5 === undefined ? {} : { contentMd5 }),
                 body: body(),
               },
-              controller.signal,
+              upload.signal,
             )
           : Promise.reject(failure),
       );
-    task.catch(stop);
+    task.then(
+      () => controller.signal.removeEventListener('abort', cut),
+      (error: unknown) => {
+        controller.signal.removeEventListener('abort', cut);
+        stop(error);
+      },
+    );
     tasks.push(task);
   });
   parser.on('filesLimit', () =>

@@ -4,6 +4,7 @@
  */
 import { formatLink, isBytedropError, publicUrl, type UploadResult } from '@bytedrop/core';
 import { forEachFile, type IncomingFile } from './_multipart';
+import { rollBack } from './_rollback';
 import { startStorageClock } from './_storage-clock';
 import { limitBytes, requestBody, tooLarge } from './_stream';
 import type { AccessKey } from './auth';
@@ -114,12 +115,24 @@ export function createUploadRoutes(app: App) {
     if (length !== undefined && length > maxFiles * (maxFileSize + PART_OVERHEAD)) {
       throw tooLarge(`the request (${length} bytes)`, maxFiles * maxFileSize);
     }
-    const results = await forEachFile(
-      request,
-      requestBody(request, context.body),
-      { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
-      (file, signal) => storeFile(file, who, signal),
-    );
+    // Every file stored so far, also those that finish after another one failed: all are undone on a failure.
+    const stored: UploadResult[] = [];
+    let results: UploadResult[];
+    try {
+      results = await forEachFile(
+        request,
+        requestBody(request, context.body),
+        { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
+        async (file, signal) => {
+          const result = await storeFile(file, who, signal);
+          stored.push(result);
+          return result;
+        },
+      );
+    } catch (error) {
+      await rollBack(stored, app.store, app.logger);
+      throw error;
+    }
     return respondUploaded(results, who, context.origin);
   };
 

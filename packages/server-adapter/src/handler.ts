@@ -35,7 +35,10 @@ export interface Logger {
 export interface HandlerOptions {
   /** Core's uploader (`createUploader`); the server calls only `upload`. */
   uploader: Uploader;
-  /** The store behind the uploader, for `/health` and deletes. Defaults to `uploader.store` when it has one. */
+  /**
+   * The store behind the uploader, for `/health`, deletes and removing the files of a multi-file request that failed
+   * part-way. Defaults to `uploader.store` when it has one.
+   */
   store?: ObjectStore;
   /** Access keys (at least one). */
   keys: readonly AccessKey[];
