@@ -283,6 +283,24 @@ describe('serverSettingsFromEnv', () => {
     );
     expect(() => serverSettingsFromEnv({ STORAGE_TIMEOUT_S: '-1' })).toThrow(/STORAGE_TIMEOUT_S='-1'/);
   });
+  it('sweeps hourly for leftovers an hour old, never younger than a request can live', () => {
+    expect(serverSettingsFromEnv({})).toMatchObject({ sweepInterval: 3600, sweepAfter: 3600 });
+    expect(serverSettingsFromEnv({ SWEEP_INTERVAL_S: '60', SWEEP_AFTER_S: '1020' })).toMatchObject({
+      sweepInterval: 60,
+      sweepAfter: 1020,
+    });
+    expect(() => serverSettingsFromEnv({ SWEEP_AFTER_S: '1019' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG',
+        message: expect.stringMatching(
+          /SWEEP_AFTER_S=1019 is shorter than .*REQUEST_TIMEOUT_S \+ STORAGE_TIMEOUT_S = 1020.*raise SWEEP_AFTER_S to at least 1020/,
+        ),
+      }),
+    );
+    expect(() => serverSettingsFromEnv({ SWEEP_INTERVAL_S: String(30 * 86400) })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringMatching(/longer than 24 days/) }),
+    );
+  });
   it('names a bad number and the fix', () => {
     expect(() => serverSettingsFromEnv({ MAX_FILE_SIZE_MB: 'lots' })).toThrow(
       /MAX_FILE_SIZE_MB='lots'.*set e\.g\./,
