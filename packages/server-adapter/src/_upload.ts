@@ -4,6 +4,7 @@
  */
 import { formatLink, isBytedropError, publicUrl, type UploadResult } from '@bytedrop/core';
 import { forEachFile, type IncomingFile } from './_multipart';
+import { rollBack } from './_rollback';
 import { startStorageClock } from './_storage-clock';
 import { limitBytes, requestBody, tooLarge } from './_stream';
 import type { AccessKey } from './auth';
@@ -23,11 +24,15 @@ function contentLength(request: Request): number | undefined {
 export function createUploadRoutes(app: App) {
   const { options, maxFileSize, maxFiles } = app;
 
-  const describe = async (result: UploadResult, origin: string): Promise<UploadedFile> => {
+  const describe = async (result: UploadResult, who: AccessKey, origin: string): Promise<UploadedFile> => {
     const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
     const url = base ? publicUrl(base, result.key) : result.url;
     const link = { ...result, url };
-    const token = await app.tokens.sign(result.key);
+    // Only the key that owns the object may delete it: a dedupe hit on another key's object gets the link alone.
+    const deleteUrl =
+      result.owner === who.name
+        ? `${publicUrl(`${origin}/files`, result.key)}?token=${await app.tokens.sign(result.key, who.name)}`
+        : null;
     return {
       url,
       key: result.key,
@@ -36,7 +41,7 @@ export function createUploadRoutes(app: App) {
       contentType: result.contentType,
       deduplicated: result.deduplicated,
       filename: result.filename,
-      deleteUrl: `${publicUrl(`${origin}/files`, result.key)}?token=${token}`,
+      deleteUrl,
       markdown: formatLink(link, 'markdown'),
       html: formatLink(link, 'html'),
     };
@@ -58,6 +63,9 @@ export function createUploadRoutes(app: App) {
         signal: AbortSignal.any([signal, clock.signal]),
         ...(who.prefix ? { keyPrefix: who.prefix } : {}),
         vars: { user: who.name },
+        // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
+        owner: who.name,
+        ...(file.contentMd5 === undefined ? {} : { contentMd5: file.contentMd5 }),
         // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
         ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
       });
@@ -72,8 +80,12 @@ export function createUploadRoutes(app: App) {
     }
   };
 
-  const respondUploaded = async (results: UploadResult[], origin: string): Promise<Response> => {
-    const files = await Promise.all(results.map((result) => describe(result, origin)));
+  const respondUploaded = async (
+    results: UploadResult[],
+    who: AccessKey,
+    origin: string,
+  ): Promise<Response> => {
+    const files = await Promise.all(results.map((result) => describe(result, who, origin)));
     return json(
       {
         success: true,
@@ -103,13 +115,25 @@ export function createUploadRoutes(app: App) {
     if (length !== undefined && length > maxFiles * (maxFileSize + PART_OVERHEAD)) {
       throw tooLarge(`the request (${length} bytes)`, maxFiles * maxFileSize);
     }
-    const results = await forEachFile(
-      request,
-      requestBody(request, context.body),
-      { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
-      (file, signal) => storeFile(file, who, signal),
-    );
-    return respondUploaded(results, context.origin);
+    // Every file stored so far, also those that finish after another one failed: all are undone on a failure.
+    const stored: UploadResult[] = [];
+    let results: UploadResult[];
+    try {
+      results = await forEachFile(
+        request,
+        requestBody(request, context.body),
+        { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
+        async (file, signal) => {
+          const result = await storeFile(file, who, signal);
+          stored.push(result);
+          return result;
+        },
+      );
+    } catch (error) {
+      await rollBack(stored, app.store, app.logger);
+      throw error;
+    }
+    return respondUploaded(results, who, context.origin);
   };
 
   const put = async (request: Request, context: RouteContext, rawName: string): Promise<Response> => {
@@ -133,12 +157,19 @@ export function createUploadRoutes(app: App) {
     request.signal.addEventListener('abort', abort, { once: true });
     try {
       const declared = request.headers.get('content-type') ?? '';
+      const contentMd5 = request.headers.get('content-md5')?.trim();
       const result = await storeFile(
-        { field: 'body', filename, mimeType: declared, body: limitBytes(body, maxFileSize, filename) },
+        {
+          field: 'body',
+          filename,
+          mimeType: declared,
+          ...(contentMd5 ? { contentMd5 } : {}),
+          body: limitBytes(body, maxFileSize, filename),
+        },
         who,
         controller.signal,
       );
-      return await respondUploaded([result], context.origin);
+      return await respondUploaded([result], who, context.origin);
     } finally {
       request.signal.removeEventListener('abort', abort);
     }

@@ -7,8 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createUploader, isBytedropError } from '@bytedrop/core';
-import { createLocalDiskStore, loadConfigFile, loadConfigLayers } from '@bytedrop/core/node';
+import { type BytedropUploader, createUploader, isBytedropError } from '@bytedrop/core';
+import {
+  createFileJournal,
+  createLocalDiskStore,
+  loadConfigFile,
+  loadConfigLayers,
+} from '@bytedrop/core/node';
+import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
 import { type AccessKey, parseKeysFile } from './auth';
 import { createMemoryBans } from './bans';
 import type { HandlerOptions } from './handler';
@@ -43,6 +49,8 @@ Environment (ByteGo names work as they are):
   HEADERS_TIMEOUT_S, REQUEST_TIMEOUT_S   time to send the headers, and the whole request (30, 900)
   STORAGE_TIMEOUT_S               storage silence before an upload is aborted with 504 (120)
   SHUTDOWN_GRACE_S                on SIGTERM/SIGINT, time for uploads in flight to finish (8)
+  SWEEP_INTERVAL_S                how often to remove what dead uploads left in storage (3600)
+  SWEEP_AFTER_S                   how old such a leftover must be (3600; at least REQUEST_TIMEOUT_S + STORAGE_TIMEOUT_S)
   BYTEDROP_SERVER_URL             the public URL of this server, when behind a proxy
 `;
 
@@ -105,11 +113,18 @@ async function main(): Promise<void> {
 
   const useS3 = input.bucket !== undefined || input.endpoint !== undefined;
   const serverUrl = settings.serverUrl ?? `http://localhost:${settings.port}`;
+  // What uploads have in flight (multipart upload ids, temporary keys), so a killed run's leftovers are found.
+  const journal = createFileJournal(join(dataDir, 'journal'));
 
-  let storage: Pick<HandlerOptions, 'uploader' | 'files'>;
+  let storage: Pick<HandlerOptions, 'files'> & { uploader: BytedropUploader };
   let where: string;
   if (useS3) {
-    storage = { uploader: createUploader({ ...input, maxFileSize: settings.maxFileSize }) };
+    storage = {
+      uploader: createUploader(
+        { ...input, maxFileSize: settings.maxFileSize },
+        { journal, tempPrefix: SERVER_TEMP_PREFIX },
+      ),
+    };
     where = `S3 bucket '${input.bucket}'${input.endpoint ? ` at ${input.endpoint}` : ''}`;
   } else {
     const dir = join(dataDir, 'files');
@@ -117,16 +132,20 @@ async function main(): Promise<void> {
       dir,
       publicBaseUrl: `${serverUrl}/f`,
       maxFileSize: settings.maxFileSize,
+      journal,
     });
     storage = {
       uploader: createUploader(
         { ...input, maxFileSize: settings.maxFileSize, bucket: 'local-disk' },
-        { store },
+        { store, tempPrefix: SERVER_TEMP_PREFIX },
       ),
       files: store,
     };
     where = `local disk at ${dir} (served from /f/)`;
   }
+  const { store } = storage.uploader;
+  // Before any request: recovery aborts every journaled upload of this store, which must all be a dead run's.
+  await recoverLeftovers(store, logger);
 
   const { keys, generated, source } = await accessKeys(settings, dataDir);
   const secret = await deleteSecret(settings, dataDir);
@@ -162,6 +181,14 @@ async function main(): Promise<void> {
     corsOrigins: settings.corsOrigins,
   });
 
+  const sweeps = startSweeps({
+    store,
+    prefix: SERVER_TEMP_PREFIX,
+    intervalMs: settings.sweepInterval * 1000,
+    olderThanMs: settings.sweepAfter * 1000,
+    logger,
+  });
+
   const url = settings.serverUrl ?? `http://localhost:${server.port}`;
   logger.info(
     { port: server.port, storage: where, keys: keys.length, keySource: source },
@@ -186,6 +213,7 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
+    sweeps.stop();
     logger.info({ signal, graceSeconds: settings.shutdownGrace }, 'stopping: finishing uploads in flight');
     const cut = await server.shutdown(settings.shutdownGrace * 1000);
     if (cut > 0) logger.warn({ cut }, 'uploads still running after the grace period were aborted');

@@ -35,7 +35,10 @@ export interface Logger {
 export interface HandlerOptions {
   /** Core's uploader (`createUploader`); the server calls only `upload`. */
   uploader: Uploader;
-  /** The store behind the uploader, for `/health` and deletes. Defaults to `uploader.store` when it has one. */
+  /**
+   * The store behind the uploader, for `/health`, deletes and removing the files of a multi-file request that failed
+   * part-way. Defaults to `uploader.store` when it has one.
+   */
   store?: ObjectStore;
   /** Access keys (at least one). */
   keys: readonly AccessKey[];
@@ -108,8 +111,12 @@ export interface UploadedFile {
   contentType: string;
   deduplicated: boolean;
   filename: string;
-  /** `DELETE` this URL to remove the file; the token in it works for this file only. */
-  deleteUrl: string;
+  /**
+   * `DELETE` this URL to remove the file; the token in it works for this file only, while it is this key's. `null`
+   * when the bytes were already stored by another access key (or another tool): the link, without the right to
+   * delete it for everyone.
+   */
+  deleteUrl: string | null;
   /** Ready-made Markdown and HTML (core's `formatLink`), so clients need no escaping of their own. */
   markdown: string;
   html: string;

@@ -12,6 +12,8 @@ export type ErrorSource = 'request' | 'storage';
 
 const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_INPUT: 400,
+  // The bytes do not match the client's own Content-MD5: damaged on the way, nothing stored.
+  ERR_CHECKSUM: 400,
   ERR_FILENAME: 400,
   ERR_ABORTED: 400,
   ERR_AUTH: 401,
@@ -25,6 +27,8 @@ const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
 
 const STORAGE_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_INPUT: 400,
+  // Raised by core (or the provider's own Content-MD5 check) against the client's declared MD5.
+  ERR_CHECKSUM: 400,
   ERR_FILENAME: 400,
   ERR_ABORTED: 400,
   ERR_NOT_FOUND: 404,

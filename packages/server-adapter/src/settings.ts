@@ -38,6 +38,13 @@ export interface ServerSettings {
   storageTimeout: number;
   /** Seconds uploads in flight get to finish on SIGTERM/SIGINT before they are aborted (`SHUTDOWN_GRACE_S`). */
   shutdownGrace: number;
+  /** Seconds between sweeps for what dead uploads left in storage (`SWEEP_INTERVAL_S`). */
+  sweepInterval: number;
+  /**
+   * Seconds a multipart upload or temporary object under the server's temporary prefix must be old before a sweep
+   * removes it (`SWEEP_AFTER_S`): at least the longest a request can live, so no upload in flight is ever swept.
+   */
+  sweepAfter: number;
   /** Milliseconds one Redis command may take before keyed requests are refused with 503 (`REDIS_TIMEOUT_MS`). */
   redisTimeoutMs: number;
   /** Web origins besides the server's own page that may send keys (`CORS_ORIGINS`, comma-separated). */
@@ -116,6 +123,8 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     idleTimeout: number(env, 60, 'IDLE_TIMEOUT_S', 'BYTEDROP_IDLE_TIMEOUT_S'),
     storageTimeout: number(env, 120, 'STORAGE_TIMEOUT_S', 'BYTEDROP_STORAGE_TIMEOUT_S'),
     shutdownGrace: number(env, 8, 'SHUTDOWN_GRACE_S', 'BYTEDROP_SHUTDOWN_GRACE_S'),
+    sweepInterval: number(env, 3600, 'SWEEP_INTERVAL_S', 'BYTEDROP_SWEEP_INTERVAL_S'),
+    sweepAfter: number(env, 3600, 'SWEEP_AFTER_S', 'BYTEDROP_SWEEP_AFTER_S'),
     redisTimeoutMs: number(env, 1000, 'REDIS_TIMEOUT_MS', 'BYTEDROP_REDIS_TIMEOUT_MS'),
     corsOrigins: list(pick(env, 'CORS_ORIGINS', 'BYTEDROP_CORS_ORIGINS')),
   };
@@ -134,6 +143,21 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     throw new BytedropError(
       'ERR_CONFIG',
       `HEADERS_TIMEOUT_S=${settings.headersTimeout} is longer than REQUEST_TIMEOUT_S=${settings.requestTimeout}, which includes the headers: lower HEADERS_TIMEOUT_S or raise REQUEST_TIMEOUT_S`,
+    );
+  }
+  // A request lives at most this long (the body, then storage's silence after it): a younger leftover may be live.
+  const longestRequest = settings.requestTimeout + settings.storageTimeout;
+  if (settings.sweepAfter < longestRequest) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `SWEEP_AFTER_S=${settings.sweepAfter} is shorter than the longest a request can live (REQUEST_TIMEOUT_S + STORAGE_TIMEOUT_S = ${longestRequest}), so a sweep could remove an upload still in flight: raise SWEEP_AFTER_S to at least ${longestRequest}, or lower those timeouts`,
+    );
+  }
+  // Node's timers hold at most 2^31 - 1 ms; a longer interval would fire at once, and again, without pause.
+  if (settings.sweepInterval * 1000 > 2 ** 31 - 1) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `SWEEP_INTERVAL_S=${settings.sweepInterval} is longer than 24 days, the longest timer Node keeps: set e.g. SWEEP_INTERVAL_S=86400 (a day)`,
     );
   }
   if (allowed) settings.allowedTypes = list(allowed);

@@ -2,59 +2,17 @@
  * The built `bytedrop-server` bin, as `pnpm start` runs it: local disk with a generated key, and S3 configured by
  * ByteGo's environment variables alone.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startS3rver } from '../../core/test/_setup/s3rver';
 import { inspector, listKeys, openUploads } from '../../core/test/_support/s3';
+import { BIN, cleanEnv, exited, heldUpload, type Started, start } from './_support/bin';
 import { PNG } from './_support/fixtures';
-import { freePort, type RawResponse, readResponse, waitFor } from './_support/net';
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  stdout: () => string;
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const clean = { ...process.env };
-  for (const name of Object.keys(clean))
-    if (/^(S3_|BYTEDROP_|AUTH_KEY|PUBLIC_DOMAIN|REDIS_URL)/.test(name)) delete clean[name];
-  delete clean.AWS_CA_BUNDLE;
-  return clean;
-}
-
-async function start(env: Record<string, string>, args: string[] = []): Promise<Started> {
-  const port = await freePort();
-  const clean = cleanEnv();
-  // A config of the developer's own (~/.config/bytedrop, ./bytedrop.config.json) must not leak into the test.
-  const home = env.BYTEDROP_DATA_DIR ?? tmpdir();
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: home,
-    env: { ...clean, XDG_CONFIG_HOME: home, PORT: String(port), HOST: '127.0.0.1', ...env },
-  });
-  let stderr = '';
-  let stdout = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  await waitFor('the server to start', () => {
-    if (child.exitCode !== null) throw new Error(`bin exited: ${stderr}`);
-    return stderr.includes('Bytedrop is running');
-  });
-  return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr, stdout: () => stdout };
-}
+import { freePort, waitFor } from './_support/net';
 
 const upload = async (url: string, key: string) => {
   const form = new FormData();
@@ -205,51 +163,10 @@ describe.skipIf(!existsSync(BIN) && !process.env.CI)('bytedrop-server bin', () =
       return { s3, client: inspector(s3) };
     };
 
-    /** A multipart POST of `total` bytes whose first `first` bytes are sent now; `finish()` sends the rest. */
-    const heldUpload = async (url: string, total: number, first: number) => {
-      const head = Buffer.from(
-        '--b\r\nContent-Disposition: form-data; name="file"; filename="held.bin"\r\nContent-Type: application/octet-stream\r\n\r\n',
-      );
-      const tail = Buffer.from('\r\n--b--\r\n');
-      const req = httpRequest(`${url}/upload`, {
-        method: 'POST',
-        headers: {
-          authorization: KEY,
-          'content-type': 'multipart/form-data; boundary=b',
-          'content-length': String(head.length + total + tail.length),
-        },
-      });
-      const answer = new Promise<RawResponse | Error>((resolve) => {
-        req.on('response', (response) => readResponse(response).then(resolve, resolve));
-        req.on('error', resolve);
-      });
-      const chunk = Buffer.alloc(64 * 1024, 3);
-      const send = async (bytes: number) => {
-        for (let sent = 0; sent < bytes; sent += chunk.length) {
-          if (!req.write(chunk)) await new Promise((resolve) => req.once('drain', resolve));
-        }
-      };
-      req.write(head);
-      await send(first);
-      return {
-        answer,
-        finish: async () => {
-          await send(total - first);
-          req.end(tail);
-        },
-      };
-    };
-
-    const exited = (child: ChildProcess) =>
-      new Promise<number | null>((resolve) => {
-        if (child.exitCode !== null) resolve(child.exitCode);
-        else child.once('exit', (code) => resolve(code));
-      });
-
     it('refuses new connections, lets the upload finish within the grace period, and exits 0', async () => {
       const { s3, client } = await startOnS3('30');
       try {
-        const held = await heldUpload(running!.url, 24 * MiB, 12 * MiB);
+        const held = await heldUpload(running!.url, KEY, 24 * MiB, 12 * MiB);
         await waitFor(
           'a multipart upload to be open',
           async () => (await openUploads(client, s3.bucket)).length > 0,
@@ -277,7 +194,7 @@ describe.skipIf(!existsSync(BIN) && !process.env.CI)('bytedrop-server bin', () =
     it('aborts the upload still running after the grace period: no object, no multipart upload, exit 0', async () => {
       const { s3, client } = await startOnS3('0.2');
       try {
-        const held = await heldUpload(running!.url, 24 * MiB, 12 * MiB);
+        const held = await heldUpload(running!.url, KEY, 24 * MiB, 12 * MiB);
         await waitFor(
           'a multipart upload to be open',
           async () => (await openUploads(client, s3.bucket)).length > 0,

@@ -113,7 +113,7 @@ describe('no path, endpoint or bucket in an answer to a client without a key', (
       secret: SECRET,
     });
     const { createDeleteTokens } = await import('../src/delete-token');
-    const token = await createDeleteTokens(SECRET).sign('2024/a.png');
+    const token = await createDeleteTokens(SECRET).sign('2024/a.png', 'a');
     const response = await handler(
       new Request(`${ORIGIN}/files/2024/a.png?token=${token}`, { method: 'DELETE' }),
     );

@@ -118,30 +118,6 @@ describe('banKey', () => {
   });
 });
 
-describe('createDeleteTokens', () => {
-  it('verifies its own token for that key only', async () => {
-    const tokens = createDeleteTokens('server-secret-for-tests-32-chars-long');
-    const token = await tokens.sign('2024/a.png');
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await tokens.verify('2024/a.png', token)).toBe(true);
-    expect(await tokens.verify('2024/b.png', token)).toBe(false);
-    expect(await tokens.verify('2024/a.png', `${token.slice(0, -1)}A`)).toBe(token.endsWith('A'));
-    expect(await tokens.verify('2024/a.png', 'not base64!')).toBe(false);
-    expect(await tokens.verify('2024/a.png', token.slice(0, -2))).toBe(false);
-    expect(
-      await createDeleteTokens('another-secret-for-tests-32-chars-long').verify('2024/a.png', token),
-    ).toBe(false);
-  });
-  it('refuses a secret shorter than 32 characters or bytes, naming the fix', () => {
-    for (const secret of ['a', 'x'.repeat(31), new Uint8Array(31)]) {
-      expect(() => createDeleteTokens(secret)).toThrow(
-        expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringMatching(/at least 32 random/) }),
-      );
-    }
-    expect(() => createDeleteTokens('x'.repeat(32))).not.toThrow();
-  });
-});
-
 describe('hashing without node:crypto (WebCrypto, as on edge runtimes)', () => {
   afterEach(() => vi.restoreAllMocks());
   const withoutNodeCrypto = () => vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
@@ -154,13 +130,14 @@ describe('hashing without node:crypto (WebCrypto, as on edge runtimes)', () => {
 
   it('signs the same delete tokens, so links survive a move between runtimes', async () => {
     const secret = new TextEncoder().encode('server-secret-for-tests-32-chars-long');
-    const viaNode = await createDeleteTokens(secret).sign('2024/a b.png');
+    const viaNode = await createDeleteTokens(secret).sign('2024/a b.png', 'alice');
     withoutNodeCrypto();
     const web = createDeleteTokens(secret);
-    expect(await web.sign('2024/a b.png')).toBe(viaNode);
-    expect(await web.verify('2024/a b.png', viaNode)).toBe(true);
-    expect(await web.verify('2024/a.png', viaNode)).toBe(false);
-    expect(await web.verify('2024/a b.png', viaNode.slice(0, -2))).toBe(false);
+    expect(await web.sign('2024/a b.png', 'alice')).toBe(viaNode);
+    const grant = await web.check('2024/a b.png', viaNode);
+    expect(await web.covers(grant!, 'alice')).toBe(true);
+    expect(await web.check('2024/a.png', viaNode)).toBeUndefined();
+    expect(await web.check('2024/a b.png', viaNode.slice(0, -2))).toBeUndefined();
   });
 
   it('matches the same access keys', async () => {
@@ -257,6 +234,24 @@ describe('serverSettingsFromEnv', () => {
       }),
     );
     expect(() => serverSettingsFromEnv({ STORAGE_TIMEOUT_S: '-1' })).toThrow(/STORAGE_TIMEOUT_S='-1'/);
+  });
+  it('sweeps hourly for leftovers an hour old, never younger than a request can live', () => {
+    expect(serverSettingsFromEnv({})).toMatchObject({ sweepInterval: 3600, sweepAfter: 3600 });
+    expect(serverSettingsFromEnv({ SWEEP_INTERVAL_S: '60', SWEEP_AFTER_S: '1020' })).toMatchObject({
+      sweepInterval: 60,
+      sweepAfter: 1020,
+    });
+    expect(() => serverSettingsFromEnv({ SWEEP_AFTER_S: '1019' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG',
+        message: expect.stringMatching(
+          /SWEEP_AFTER_S=1019 is shorter than .*REQUEST_TIMEOUT_S \+ STORAGE_TIMEOUT_S = 1020.*raise SWEEP_AFTER_S to at least 1020/,
+        ),
+      }),
+    );
+    expect(() => serverSettingsFromEnv({ SWEEP_INTERVAL_S: String(30 * 86400) })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringMatching(/longer than 24 days/) }),
+    );
   });
   it('names a bad number and the fix', () => {
     expect(() => serverSettingsFromEnv({ MAX_FILE_SIZE_MB: 'lots' })).toThrow(
