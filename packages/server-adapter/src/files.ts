@@ -2,7 +2,7 @@
  * `GET /f/*`: serves the local-disk store. Uploaded bytes are untrusted, so every answer is `nosniff` under a CSP
  * sandbox, and only inert types render inline; everything else (SVG and HTML included) is a download.
  */
-import { isBytedropError } from '@bytedrop/core';
+import { attachmentDisposition, isBytedropError, isInertType } from '@bytedrop/core';
 import type { LocalDiskStore } from '@bytedrop/core/node';
 import { fail, StorageFailure } from './response';
 
@@ -11,28 +11,6 @@ import { fail, StorageFailure } from './response';
  * import, so this web-standard module loads no Node code.
  */
 export type FileReader = Pick<LocalDiskStore, 'read'>;
-
-/** Types that cannot run script or be re-interpreted by a browser; they may show inline. */
-const INLINE_TYPES = new Set([
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-  'image/avif',
-  'image/bmp',
-  'image/x-icon',
-  'image/vnd.microsoft.icon',
-  'video/mp4',
-  'video/webm',
-  'video/ogg',
-  'audio/mpeg',
-  'audio/ogg',
-  'audio/wav',
-  'audio/webm',
-  'audio/flac',
-  'audio/aac',
-  'text/plain',
-]);
 
 const encoder = new TextEncoder();
 /** S3's longest key, and the longest file name most filesystems take (NAME_MAX): longer cannot be a stored key. */
@@ -106,7 +84,6 @@ export async function serveFile(request: Request, reader: FileReader, path: stri
   }
   if (!whole) throw notFound;
 
-  const inline = INLINE_TYPES.has(whole.contentType.split(';')[0]!.trim().toLowerCase());
   const headers = new Headers({
     'content-type': whole.contentType,
     etag: whole.etag,
@@ -118,11 +95,11 @@ export async function serveFile(request: Request, reader: FileReader, path: stri
     'cross-origin-resource-policy': 'cross-origin',
     'access-control-allow-origin': '*',
   });
-  if (!inline) {
-    const name = key.split('/').at(-1)!;
+  // Core stores non-inert types as downloads already; objects written before it, or by hand, are judged here too.
+  if (!isInertType(whole.contentType)) {
     headers.set(
       'content-disposition',
-      `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      whole.contentDisposition ?? attachmentDisposition(key.split('/').at(-1)!),
     );
   }
 

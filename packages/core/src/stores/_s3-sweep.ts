@@ -7,12 +7,12 @@ import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { UploadJournal } from '../journal';
 import type { SweepReport } from '../types';
 import { nameOf, statusOf } from './_s3-client';
+import { listObjects, listOpenUploads } from './_s3-list';
 
 /** Where a sweep works. */
 export interface SweepTarget {
@@ -102,37 +102,16 @@ export async function sweepPrefix(
   const { prefix, signal } = options;
   const cutoff = Date.now() - options.olderThan;
   const report: SweepReport = { abortedUploads: [], deleted: [] };
-  let keyMarker: string | undefined;
-  let uploadIdMarker: string | undefined;
-  do {
-    const page = await client.send(
-      new ListMultipartUploadsCommand({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(keyMarker ? { KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker } : {}),
-      }),
-      { abortSignal: signal },
-    );
-    for (const upload of page.Uploads ?? []) {
-      const { Key, UploadId, Initiated } = upload;
-      if (!Key || !UploadId || (Initiated && Initiated.getTime() > cutoff)) continue;
-      if (await abortUpload(target, Key, UploadId)) report.abortedUploads.push(`${Key} (${UploadId})`);
-    }
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    uploadIdMarker = page.NextUploadIdMarker;
-  } while (keyMarker);
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      { abortSignal: signal },
-    );
-    for (const object of page.Contents ?? []) {
-      const { Key, LastModified } = object;
-      if (!Key || (LastModified && LastModified.getTime() > cutoff)) continue;
-      if (await deleteObject(target, Key)) report.deleted.push(Key);
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for (const { key, uploadId, initiated } of await listOpenUploads(client, bucket, {
+    prefix,
+    ...(signal ? { signal } : {}),
+  })) {
+    if (initiated && initiated.getTime() > cutoff) continue;
+    if (await abortUpload(target, key, uploadId)) report.abortedUploads.push(`${key} (${uploadId})`);
+  }
+  for (const { key, lastModified } of await listObjects(client, bucket, prefix, signal)) {
+    if (lastModified && lastModified.getTime() > cutoff) continue;
+    if (await deleteObject(target, key)) report.deleted.push(key);
+  }
   return report;
 }
