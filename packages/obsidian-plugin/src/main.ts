@@ -9,14 +9,17 @@ import { handleTransfer, type UploadHost } from './paste-flow';
 import { pasteWithoutUploading } from './paste-plain';
 import { type BytedropSettings, normalizeSettings } from './settings';
 import { BytedropSettingTab } from './settings-tab';
-import { createTargetUploader, LazyTarget } from './target';
+import { createTargetUploader, LazyTarget, targetInputs } from './target';
 
 export default class BytedropPlugin extends Plugin implements UploadHost {
   override settings: BytedropSettings = normalizeSettings(undefined);
   readonly inFlight = new Set<AbortController>();
   readonly #work = new Set<Promise<void>>();
   /** Built on the first upload, not here: onload stays cheap (no S3 client until one is needed). */
-  readonly target = new LazyTarget(() => createTargetUploader(this.settings, this.app.secretStorage));
+  readonly target = new LazyTarget(
+    () => targetInputs(this.settings, this.app.secretStorage),
+    () => createTargetUploader(this.settings, this.app.secretStorage),
+  );
 
   override async onload(): Promise<void> {
     this.settings = normalizeSettings(await this.loadData());
@@ -93,8 +96,7 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
   }
 
   async saveSettings(): Promise<void> {
+    // The next upload builds a client from the new settings (LazyTarget compares them).
     await this.saveData(this.settings);
-    // The next upload builds a client from the new settings.
-    this.target.reset();
   }
 }

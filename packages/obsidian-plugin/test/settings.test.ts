@@ -13,7 +13,16 @@ import {
   type TextComponent,
   type ToggleComponent,
 } from './fake-obsidian';
-import { imageLinks, load, paste, pasteEvent, pngFile, s3Settings, useS3rverAndCleanFakes } from './helpers';
+import {
+  imageLinks,
+  load,
+  paste,
+  pasteEvent,
+  pngFile,
+  SECRET_NAME,
+  s3Settings,
+  useS3rverAndCleanFakes,
+} from './helpers';
 
 const s3 = useS3rverAndCleanFakes();
 
@@ -185,6 +194,22 @@ describe('settings', () => {
     // The server picks its own keys: a key template here would have no effect.
     expect(names).not.toContain('Key template');
     expect(names).toContain('Link format');
+  });
+});
+
+describe('secrets', () => {
+  it('a corrected secret takes effect at the next upload, without reloading the plugin', async () => {
+    const l = await load(s3Settings(s3), { secret: 'not-the-secret' });
+    paste(l, pasteEvent([pngFile(3, 'first.png')]));
+    await l.plugin.whenIdle();
+    expect(imageLinks(l.editor.getValue())).toEqual([]);
+
+    // The user fixes the secret in Obsidian's keychain; data.json (the secret's name) does not change.
+    l.app.secretStorage.setSecret(SECRET_NAME, s3.secretAccessKey);
+    l.editor.setValue('');
+    paste(l, pasteEvent([pngFile(4, 'second.png')]));
+    await l.plugin.whenIdle();
+    expect(imageLinks(l.editor.getValue())).toHaveLength(1);
   });
 });
 
