@@ -3,13 +3,15 @@
  * `![](<b c.png>)`) is uploaded, and its embed replaced by the link only once that upload succeeded.
  * Deleting the local files afterwards is opt-in, and skipped for files other notes still use.
  */
-import { findLinks, formatLink } from '@bytedrop/core';
-import { type App, MarkdownView, Notice, type TFile } from 'obsidian';
+import { findLinks, type MarkdownLink, type UploadResult } from '@bytedrop/core';
+import { type App, Notice, type TFile } from 'obsidian';
 import { isUploadable, KIND_TYPES } from './kinds';
+import { splitLabel, uploadedLink } from './link-text';
 import { noteContext } from './note-context';
-import { replaceInNote } from './note-edit';
+import { currentText, EVERY_LINK, rewriteLinks } from './note-edit';
 import { describeError } from './notices';
 import type { UploadHost } from './paste-flow';
+import type { BytedropSettings } from './settings';
 
 /** One embed as written in the note. */
 export interface LocalEmbed {
@@ -21,16 +23,27 @@ export interface LocalEmbed {
   alt?: string;
 }
 
-/** Every embed in `text` that points into the vault (URLs and data: links are not local). */
+/** An embed that points into the vault (URLs and data: links are not local). */
+function isLocalEmbed(link: MarkdownLink): boolean {
+  return link.image && link.local && (link.kind === 'inline' || link.kind === 'wiki');
+}
+
+/** Every embed in `text` that points into the vault; embeds written in code are examples, not embeds. */
 export function findLocalEmbeds(text: string): LocalEmbed[] {
-  return findLinks(text, { wikiEmbeds: true })
-    .filter((link) => link.image && link.local)
+  return findLinks(text, EVERY_LINK)
+    .filter(isLocalEmbed)
     .map((link) => ({ original: link.text, path: link.path, ...(link.label ? { alt: link.label } : {}) }));
 }
 
-/** Width-only aliases (`|300`, `|300x200`) size the image; they are not alt text. */
-function altFor(embed: LocalEmbed): string | undefined {
-  return embed.alt && !/^\d+(x\d+)?$/.test(embed.alt) ? embed.alt : undefined;
+/**
+ * The link that replaces `link` once its file is uploaded. A wikilink has no place for a URL, so it becomes a link
+ * in the "Link format" setting, keeping its alias as alt text and its `|300` size; any other form keeps its own
+ * syntax, text and title, with only the destination changed.
+ */
+function replacementFor(link: MarkdownLink, result: UploadResult, settings: BytedropSettings): string {
+  return link.kind === 'wiki'
+    ? uploadedLink(result, settings, splitLabel(link.label))
+    : link.withUrl(result.url);
 }
 
 /** Runs the command on `note`. Resolves when every upload has settled; reports the outcome in one Notice. */
@@ -41,12 +54,13 @@ export async function uploadLocalAttachments(
 ): Promise<void> {
   const { app, settings } = host;
   const context = noteContext(app, note);
-  const byFile = new Map<TFile, LocalEmbed[]>();
-  for (const embed of findLocalEmbeds(currentText)) {
-    const file = app.metadataCache.getFirstLinkpathDest(embed.path, note.path);
+  const fileOf = (link: MarkdownLink) => app.metadataCache.getFirstLinkpathDest(link.path, note.path);
+  const byFile = new Set<TFile>();
+  for (const link of findLinks(currentText, EVERY_LINK).filter(isLocalEmbed)) {
+    const file = fileOf(link);
     if (file === null || file.extension === 'md' || file.extension === 'canvas') continue;
     if (!isUploadable({ name: file.name }, settings.uploadKinds)) continue;
-    byFile.set(file, [...(byFile.get(file) ?? []), embed]);
+    byFile.add(file);
   }
   if (byFile.size === 0) {
     new Notice('Bytedrop: no local attachments to upload in this note.');
@@ -57,7 +71,7 @@ export async function uploadLocalAttachments(
   let uploaded = 0;
   let trashed = 0;
   // One at a time: a note with dozens of images should not open dozens of connections on a phone.
-  for (const [file, embeds] of byFile) {
+  for (const file of byFile) {
     const controller = new AbortController();
     host.inFlight.add(controller);
     try {
@@ -71,14 +85,10 @@ export async function uploadLocalAttachments(
         ...(context.keyPrefix ? { keyPrefix: context.keyPrefix } : {}),
         ...(allowedTypes ? { allowedTypes } : {}),
       });
-      for (const embed of embeds) {
-        const alt = altFor(embed);
-        const link = formatLink(result, settings.linkFormat, {
-          template: settings.customLinkTemplate,
-          ...(alt ? { alt } : {}),
-        });
-        await replaceInNote(app, note, embed.original, link);
-      }
+      // Found again in the note as it is now (the user may have typed meanwhile), by offsets: never in code.
+      await rewriteLinks(app, note, (link) =>
+        isLocalEmbed(link) && fileOf(link) === file ? replacementFor(link, result, settings) : undefined,
+      );
       uploaded++;
       if (settings.deleteLocalAfterUpload && !(await stillUsed(app, file, note))) {
         await app.fileManager.trashFile(file);
@@ -105,11 +115,7 @@ async function stillUsed(app: App, file: TFile, note: TFile): Promise<boolean> {
   for (const [source, targets] of Object.entries(app.metadataCache.resolvedLinks)) {
     if (source !== note.path && targets[file.path]) return true;
   }
-  const open = app.workspace
-    .getLeavesOfType('markdown')
-    .map((leaf) => leaf.view)
-    .find((view): view is MarkdownView => view instanceof MarkdownView && view.file === note);
-  const text = open ? open.editor.getValue() : await app.vault.cachedRead(note);
+  const text = await currentText(app, note);
   const targets = findLinks(text, { wikiEmbeds: true, wikiLinks: true })
     .filter((link) => link.local)
     .map((link) => link.path);

@@ -46,6 +46,38 @@ describe('"Upload local attachments in this note"', () => {
     expect(Notice.shown).toEqual(['Bytedrop: uploaded 2 of 2 local attachments.']);
   });
 
+  it('never touches code: copies of the embed in a fenced block or inline code stay as written', async () => {
+    const text = 'Real ![[a.png]]\n\n```md\n![[a.png]]\n```\n\nInline `![[a.png]]` and `![x](a.png)` stay.';
+    const l = await load(s3Settings(s3), { noteText: text });
+    await l.app.vault.seed('a.png', png(8).slice().buffer);
+    runCommand(l, 'upload-local-attachments');
+    await l.plugin.whenIdle();
+    const result = l.editor.getValue();
+    const [link] = imageLinks(result);
+    expect(result).toBe(
+      `Real ![a.png](${link?.url})\n\n\`\`\`md\n![[a.png]]\n\`\`\`\n\nInline \`![[a.png]]\` and \`![x](a.png)\` stay.`,
+    );
+    expect(await served(link?.url ?? '')).toEqual(png(8));
+  });
+
+  it('keeps an embed’s size (`|300`, `|alt|200x100`) in Markdown and in HTML links', async () => {
+    const text = '![[pic.png|300]] ![[pic.png|Bridge at dusk|200x100]]';
+    const markdown = await load(s3Settings(s3), { noteText: text });
+    await markdown.app.vault.seed('pic.png', png(9).slice().buffer);
+    runCommand(markdown, 'upload-local-attachments');
+    await markdown.plugin.whenIdle();
+    const url = imageLinks(markdown.editor.getValue())[0]?.url ?? '';
+    expect(markdown.editor.getValue()).toBe(`![pic.png|300](${url}) ![Bridge at dusk|200x100](${url})`);
+
+    const html = await load(s3Settings(s3, { linkFormat: 'html' }), { noteText: text });
+    await html.app.vault.seed('pic.png', png(9).slice().buffer);
+    runCommand(html, 'upload-local-attachments');
+    await html.plugin.whenIdle();
+    expect(html.editor.getValue()).toBe(
+      `<img src="${url}" alt="pic.png" width="300"> <img src="${url}" alt="Bridge at dusk" width="200" height="100">`,
+    );
+  });
+
   it('replaces a link only after its upload succeeded: a file over the size limit stays local', async () => {
     const l = await load(s3Settings(s3, { maxSizeMb: 0.001 }), { noteText: '![[small.png]] ![[big.png]]' });
     await l.app.vault.seed('small.png', png(3, 200).slice().buffer);
