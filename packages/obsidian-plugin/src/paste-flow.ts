@@ -122,6 +122,15 @@ async function settle(
       ...(allowedTypes ? { allowedTypes } : {}),
     });
     const link = formatLink(result, settings.linkFormat, { template: settings.customLinkTemplate });
+    if (note !== null && app.vault.getAbstractFileByPath(note.path) !== note) {
+      // Deleted (not renamed: a TFile keeps its identity across a rename): nothing to put the link into, and no
+      // attachment to make for a note the user threw away. The link stays on screen to be copied.
+      new Notice(
+        `Bytedrop: uploaded "${result.filename}", but its note "${note.path}" was deleted meanwhile. Link: ${link}`,
+        0,
+      );
+      return;
+    }
     if (!(await put(app, editor, note, job.placeholder, link))) {
       new Notice(
         `Bytedrop: uploaded "${result.filename}", but its placeholder was removed from the note. Link: ${link}`,

@@ -115,6 +115,26 @@ describe('paste and drop', () => {
     expect(l.app.vault.readSync(other)).toBe('Other note');
   });
 
+  it('a note deleted mid-upload: no attachment is made for it, and the notice says so and gives the link', async () => {
+    const l = await loaded({}, { noteText: 'Doomed note\n' });
+    l.editor.setCursor({ line: 1, ch: 0 });
+    const held = gate();
+    requestHooks.before = () => held.promise;
+    paste(l, pasteEvent([pngFile(32, 'late.png')]));
+    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    await l.app.fileManager.trashFile(l.note);
+    held.open();
+    await l.plugin.whenIdle();
+
+    expect(l.app.vault.getFiles()).toEqual([]);
+    expect(Notice.shown).toHaveLength(1);
+    expect(Notice.shown[0]).toMatch(
+      /^Bytedrop: uploaded "late\.png", but its note "Notes\/Trip\.md" was deleted meanwhile\. Link: !\[late\.png\]\(http:\/\/127\.0\.0\.1:\d+\/[^)]+\)$/,
+    );
+    const url = /\((http[^)]+)\)$/.exec(Notice.shown[0] ?? '')?.[1] ?? '';
+    expect(await served(url)).toEqual(png(32));
+  });
+
   it('saves the file in the attachment folder with a local embed and a Notice when the server is down', async () => {
     const l = await loaded({}, { noteText: 'x ' });
     l.app.vault.config.attachmentFolderPath = 'attachments';

@@ -173,6 +173,13 @@ export class MarkdownView {
         if (text !== this.editor.getValue()) this.editor.setValue(text);
       }
     });
+    // A view whose file is deleted shows no file any more (its unsaved text goes with it).
+    app.vault.on('delete', (file: TAbstractFile) => {
+      if (file === this.file) {
+        this.file = null;
+        this.editor.setValue('');
+      }
+    });
   }
 
   getViewType(): string {
