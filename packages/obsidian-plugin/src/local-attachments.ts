@@ -4,14 +4,17 @@
  * Deleting the local files afterwards is opt-in, and skipped for files other notes still use.
  */
 import { findLinks, type MarkdownLink, type UploadResult } from '@bytedrop/core';
-import { type App, Notice, type TFile } from 'obsidian';
+import type { App, TFile } from 'obsidian';
 import { isUploadable, KIND_TYPES } from './kinds';
 import { splitLabel, uploadedLink } from './link-text';
 import { noteContext } from './note-context';
 import { currentText, EVERY_LINK, rewriteLinks } from './note-edit';
-import { describeError } from './notices';
+import { notify } from './notices';
 import type { UploadHost } from './paste-flow';
+import { listOf } from './setting-names';
 import type { BytedropSettings } from './settings';
+import { missingSettings } from './setup';
+import { type NoticeAction, wordError } from './wording';
 
 /** One embed as written in the note. */
 export interface LocalEmbed {
@@ -53,6 +56,11 @@ export async function uploadLocalAttachments(
   currentText: string,
 ): Promise<void> {
   const { app, settings } = host;
+  const missing = missingSettings(settings, app.secretStorage);
+  if (missing.length > 0) {
+    notify(host, `Bytedrop: fill in ${listOf(missing)} in Bytedrop’s settings first.`, ['open-settings']);
+    return;
+  }
   const context = noteContext(app, note);
   const fileOf = (link: MarkdownLink) => app.metadataCache.getFirstLinkpathDest(link.path, note.path);
   const byFile = new Set<TFile>();
@@ -63,11 +71,12 @@ export async function uploadLocalAttachments(
     byFile.add(file);
   }
   if (byFile.size === 0) {
-    new Notice('Bytedrop: no local attachments to upload in this note.');
+    notify(host, 'Bytedrop: no local attachments to upload in this note.');
     return;
   }
 
   const failures: string[] = [];
+  const fixes = new Set<NoticeAction>();
   let uploaded = 0;
   let trashed = 0;
   // One at a time: a note with dozens of images should not open dozens of connections on a phone.
@@ -95,17 +104,21 @@ export async function uploadLocalAttachments(
         trashed++;
       }
     } catch (error) {
-      failures.push(`${file.name}: ${describeError(error)}`);
+      const { message, actions } = wordError(error, settings, app.secretStorage);
+      failures.push(`${file.name}: ${message}`);
+      for (const action of actions) fixes.add(action);
     } finally {
       host.inFlight.delete(controller);
     }
   }
   const summary = `Bytedrop: uploaded ${uploaded} of ${byFile.size} local attachment${byFile.size === 1 ? '' : 's'}`;
   const trashNote = trashed > 0 ? `, moved ${trashed} to the trash` : '';
-  new Notice(
+  notify(
+    host,
     failures.length === 0
       ? `${summary}${trashNote}.`
       : `${summary}${trashNote}. Kept as local: ${failures.join('; ')}`,
+    [...fixes],
     failures.length === 0 ? undefined : 0,
   );
 }

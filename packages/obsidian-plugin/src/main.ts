@@ -5,11 +5,19 @@
 import { type Editor, type MarkdownFileInfo, type MarkdownView, Notice, Plugin } from 'obsidian';
 import { uploadLocalAttachments } from './local-attachments';
 import { noteContext } from './note-context';
+import { notify } from './notices';
 import { handleTransfer, type UploadHost } from './paste-flow';
 import { pasteWithoutUploading } from './paste-plain';
+import { listOf } from './setting-names';
 import { type BytedropSettings, normalizeSettings } from './settings';
 import { BytedropSettingTab } from './settings-tab';
 import { createTargetUploader, LazyTarget, targetInputs } from './target';
+
+/** The settings modal behind `app.setting`: present in Obsidian, absent from its typings. */
+interface SettingModal {
+  open(): void;
+  openTabById(id: string): void;
+}
 
 export default class BytedropPlugin extends Plugin implements UploadHost {
   override settings: BytedropSettings = normalizeSettings(undefined);
@@ -93,6 +101,28 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
   /** Resolves once every paste, drop and command started so far has settled. */
   async whenIdle(): Promise<void> {
     while (this.#work.size > 0) await Promise.all([...this.#work]);
+  }
+
+  /** Opens Settings → Bytedrop, through `app.setting` (not in the public API) when this Obsidian has it. */
+  openSettings(): void {
+    const modal = (this.app as unknown as { setting?: SettingModal }).setting;
+    if (typeof modal?.open !== 'function' || typeof modal.openTabById !== 'function') {
+      new Notice('Bytedrop: open Settings → Community plugins → Bytedrop.');
+      return;
+    }
+    modal.open();
+    modal.openTabById(this.manifest.id);
+  }
+
+  offerSetup(missing: readonly string[]): void {
+    if (this.settings.setupOffered) return;
+    this.settings.setupOffered = true;
+    notify(
+      this,
+      `Bytedrop is not set up yet, so Obsidian handled this file as usual. To upload pasted and dropped files, fill in ${listOf(missing)} in Bytedrop’s settings.`,
+      ['open-settings'],
+    );
+    this.track(this.saveData(this.settings));
   }
 
   async saveSettings(): Promise<void> {

@@ -9,11 +9,13 @@ import { isUploadable, KIND_TYPES } from './kinds';
 import { saveAttachment } from './local-save';
 import { type NoteContext, noteContext } from './note-context';
 import { replaceInNote } from './note-edit';
-import { describeError } from './notices';
+import { type NoticeHost, notify } from './notices';
 import type { BytedropSettings } from './settings';
+import { missingSettings } from './setup';
+import { wordError } from './wording';
 
 /** What the flows need from the plugin. */
-export interface UploadHost {
+export interface UploadHost extends NoticeHost {
   readonly app: App;
   readonly settings: BytedropSettings;
   /** The target, built on first use; throws `ERR_CONFIG` when the settings are incomplete. */
@@ -22,6 +24,8 @@ export interface UploadHost {
   readonly inFlight: Set<AbortController>;
   /** Keeps background work, so unload (and tests) can wait for it to settle. */
   track(work: Promise<void>): void;
+  /** Says once per install what to fill in before Bytedrop takes pastes and drops. */
+  offerSetup(missing: readonly string[]): void;
 }
 
 /** The files of a paste or drop (the DataTransfer is emptied once the event returns, so read them now). */
@@ -33,7 +37,8 @@ export function filesOf(evt: ClipboardEvent | DragEvent): File[] {
 /**
  * The `editor-paste`/`editor-drop` handler. Returns whether it took the event. Leaves the event alone when another
  * handler already took it, when it carries no files (text pastes), when uploading is off (settings, the note's
- * frontmatter, or Alt held while dropping), or when none of the files is of a kind the settings upload.
+ * frontmatter, or Alt held while dropping), when none of the files is of a kind the settings upload, or when
+ * Bytedrop is not set up (then Obsidian's own paste happens, and the user is told once what to fill in).
  */
 export function handleTransfer(
   host: UploadHost,
@@ -50,6 +55,11 @@ export function handleTransfer(
   const note = info.file ?? null;
   const context = noteContext(host.app, note);
   if (!context.enabled) return false;
+  const missing = missingSettings(host.settings, host.app.secretStorage);
+  if (missing.length > 0) {
+    host.offerSetup(missing);
+    return false;
+  }
   // Everything above is synchronous: Obsidian must see preventDefault before the handler's first await.
   evt.preventDefault();
   if (!('clipboardData' in evt)) moveCursorToDrop(editor, evt);
@@ -137,16 +147,20 @@ async function settle(
       );
     }
   } catch (error) {
-    const reason = describeError(error);
+    const { message, actions } = wordError(error, settings, app.secretStorage);
     try {
       const saved = await saveLocally(host, editor, note, job);
-      new Notice(
-        `Bytedrop: could not upload "${job.file.name}": ${reason}. Saved it to ${saved.path} instead.`,
+      notify(
+        host,
+        `Bytedrop: could not upload "${job.file.name}": ${message}. Saved it to ${saved.path} instead.`,
+        actions,
         10_000,
       );
     } catch (saveError) {
-      new Notice(
-        `Bytedrop: could not upload "${job.file.name}" (${reason}) nor save it to the vault (${describeError(saveError)}). Paste it again.`,
+      notify(
+        host,
+        `Bytedrop: could not upload "${job.file.name}" (${message}) nor save it to the vault (${wordError(saveError, settings, app.secretStorage).message}). Paste it again.`,
+        actions,
         0,
       );
     }

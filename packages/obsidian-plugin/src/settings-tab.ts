@@ -12,9 +12,9 @@ import {
   type ProviderName,
 } from '@bytedrop/core';
 import { type App, Notice, type Plugin, PluginSettingTab, SecretComponent, Setting } from 'obsidian';
-import { describeError } from './notices';
 import type { BytedropSettings, NoteLinkFormat, PathStyle, TargetKind, UploadKinds } from './settings';
 import { summarize, testConnection } from './test-connection';
+import { inObsidianTerms, wordError } from './wording';
 
 /** What the tab needs from the plugin. */
 export interface SettingsHost extends Plugin {
@@ -39,7 +39,7 @@ export function previewKey(template: string, date = new Date()): { key?: string;
     });
     return { key: compiled.render({ ...SAMPLE, date }) };
   } catch (error) {
-    return { error: describeError(error) };
+    return { error: inObsidianTerms(error instanceof Error ? error.message : String(error)) };
   }
 }
 
@@ -94,14 +94,14 @@ export class BytedropSettingTab extends PluginSettingTab {
               const mark = check.status === 'ok' ? '✓' : check.status === 'fail' ? '✗' : '–';
               const line = result.createDiv({ cls: `bytedrop-check bytedrop-check-${check.status}` });
               line.setText(
-                `${mark} ${check.title}: ${check.message}${check.fix ? `. Fix: ${check.fix}` : ''}`,
+                `${mark} ${check.title}: ${inObsidianTerms(check.message)}${check.fix ? `. Fix: ${inObsidianTerms(check.fix)}` : ''}`,
               );
             }
             new Notice(summarize(report));
           } catch (error) {
             result.createDiv({
               cls: 'bytedrop-check bytedrop-check-fail',
-              text: `✗ ${describeError(error)}`,
+              text: `✗ ${wordError(error, settings, this.app.secretStorage).message}`,
             });
           } finally {
             button.setDisabled(false);

@@ -39,6 +39,8 @@ export interface BytedropSettings {
   uploadOnPaste: boolean;
   /** After "Upload local attachments", move uploaded files no other note uses to the trash. */
   deleteLocalAfterUpload: boolean;
+  /** The one-time notice that offers setup to an install that is not set up was shown (not a setting). */
+  setupOffered: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
@@ -60,6 +62,7 @@ export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
   maxSizeMb: 0,
   uploadOnPaste: true,
   deleteLocalAfterUpload: false,
+  setupOffered: false,
 });
 
 const CHOICES: Partial<Record<keyof BytedropSettings, readonly string[]>> = {

@@ -36,6 +36,7 @@ export function useS3rverAndCleanFakes(): S3Harness {
   beforeEach(() => {
     requestLog.length = 0;
     Notice.shown.length = 0;
+    Notice.instances.length = 0;
     requestHooks.before = undefined;
   });
   afterEach(() => {

@@ -251,8 +251,32 @@ export class Workspace extends Events {
   }
 }
 
+/**
+ * `app.setting`, the settings modal. Not in obsidian.d.ts, but present in every Obsidian release and the only way
+ * to open a plugin's tab (`open()`, then `openTabById(manifest.id)`); the plugin uses it only when it is there.
+ */
+export class SettingModal {
+  /** Test helper: the tab last opened, or null while closed. */
+  openTab: string | null = null;
+  #open = false;
+
+  open(): void {
+    this.#open = true;
+  }
+
+  openTabById(id: string): void {
+    if (this.#open) this.openTab = id;
+  }
+
+  close(): void {
+    this.#open = false;
+    this.openTab = null;
+  }
+}
+
 export class App {
   readonly vault = new Vault();
+  readonly setting = new SettingModal();
   readonly workspace: Workspace;
   readonly metadataCache = new MetadataCache(this.vault);
   readonly fileManager: FileManager;
