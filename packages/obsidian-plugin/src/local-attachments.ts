@@ -1,47 +1,54 @@
 /**
- * "Upload local attachments in this note": every local file embed (`![[a.png]]`, `![](b%20c.png)`,
- * `![](<b c.png>)`) is uploaded, and its embed replaced by the link only once that upload succeeded.
- * Deleting the local files afterwards is opt-in, and skipped for files other notes still use.
+ * "Upload local attachments in this note": every link that embeds a vault file (`![[a.png|300]]`, `![](b%20c.png)`,
+ * a reference definition `[r1]: pics/c.png`, an HTML `<img src>`/`<video src>`…) is uploaded, and replaced only once
+ * its own upload succeeded. Links written in code are examples and never touched. What is skipped is reported with
+ * the reason. Deleting the local files afterwards is opt-in, and skipped for files other notes still use.
  */
 import { findLinks, type MarkdownLink, type UploadResult } from '@bytedrop/core';
 import type { App, TFile } from 'obsidian';
-import { isUploadable, KIND_TYPES } from './kinds';
+import { isUploadable, KIND_LABELS, KIND_TYPES } from './kinds';
 import { splitLabel, uploadedLink } from './link-text';
 import { noteContext } from './note-context';
 import { currentText, EVERY_LINK, rewriteLinks } from './note-edit';
 import { notify } from './notices';
 import type { UploadHost } from './paste-flow';
-import { listOf } from './setting-names';
+import { listOf, SETTING } from './setting-names';
 import type { BytedropSettings } from './settings';
 import { missingSettings } from './setup';
 import { type NoticeAction, wordError } from './wording';
 
-/** One embed as written in the note. */
+/** One attachment link as written in the note. */
 export interface LocalEmbed {
   /** The exact source text, e.g. `![[a.png|300]]`. */
   original: string;
   /** The link path, decoded: `b c.png`. */
   path: string;
-  /** Alt text (Markdown) or alias (wikilink), if any. */
+  /** Alt text (Markdown, HTML), alias (wikilink) or label (reference), if any. */
   alt?: string;
 }
 
-/** An embed that points into the vault (URLs and data: links are not local). */
-function isLocalEmbed(link: MarkdownLink): boolean {
-  return link.image && link.local && (link.kind === 'inline' || link.kind === 'wiki');
+/**
+ * A link that embeds a vault file: an image or `![[…]]` embed, a reference definition (it may be used as an image),
+ * or an HTML media element. Plain links (`[x](f.pdf)`, `[[f.pdf]]`, `<a href>`) point at a file without showing it.
+ */
+function isAttachmentLink(link: MarkdownLink): boolean {
+  if (!link.local) return false;
+  if (link.kind === 'reference') return true;
+  if (link.kind === 'html') return link.image || /^<(video|audio|source)\b/i.test(link.text);
+  return link.image;
 }
 
-/** Every embed in `text` that points into the vault; embeds written in code are examples, not embeds. */
+/** Every attachment link in `text` that points into the vault; links written in code are examples, not links. */
 export function findLocalEmbeds(text: string): LocalEmbed[] {
   return findLinks(text, EVERY_LINK)
-    .filter(isLocalEmbed)
+    .filter(isAttachmentLink)
     .map((link) => ({ original: link.text, path: link.path, ...(link.label ? { alt: link.label } : {}) }));
 }
 
 /**
  * The link that replaces `link` once its file is uploaded. A wikilink has no place for a URL, so it becomes a link
  * in the "Link format" setting, keeping its alias as alt text and its `|300` size; any other form keeps its own
- * syntax, text and title, with only the destination changed.
+ * syntax, text, title and attributes, with only the destination changed.
  */
 function replacementFor(link: MarkdownLink, result: UploadResult, settings: BytedropSettings): string {
   return link.kind === 'wiki'
@@ -49,12 +56,24 @@ function replacementFor(link: MarkdownLink, result: UploadResult, settings: Byte
     : link.withUrl(result.url);
 }
 
+/** The files the note's attachment links point at, and why the others are skipped. */
+function collect(app: App, note: TFile, text: string, settings: BytedropSettings) {
+  const files = new Set<TFile>();
+  const skipped = new Map<string, string>();
+  for (const link of findLinks(text, EVERY_LINK).filter(isAttachmentLink)) {
+    const file = app.metadataCache.getFirstLinkpathDest(link.path, note.path);
+    // Notes and canvases embedded in a note are content, not attachments: nothing to say about them.
+    if (file?.extension === 'md' || file?.extension === 'canvas') continue;
+    if (file === null) skipped.set(link.path, 'not in the vault');
+    else if (!isUploadable({ name: file.name }, settings.uploadKinds)) {
+      skipped.set(file.name, `“${SETTING.uploadKinds}” is ${KIND_LABELS[settings.uploadKinds]}`);
+    } else files.add(file);
+  }
+  return { files, skipped };
+}
+
 /** Runs the command on `note`. Resolves when every upload has settled; reports the outcome in one Notice. */
-export async function uploadLocalAttachments(
-  host: UploadHost,
-  note: TFile,
-  currentText: string,
-): Promise<void> {
+export async function uploadLocalAttachments(host: UploadHost, note: TFile, text: string): Promise<void> {
   const { app, settings } = host;
   const missing = missingSettings(settings, app.secretStorage);
   if (missing.length > 0) {
@@ -62,16 +81,13 @@ export async function uploadLocalAttachments(
     return;
   }
   const context = noteContext(app, note);
-  const fileOf = (link: MarkdownLink) => app.metadataCache.getFirstLinkpathDest(link.path, note.path);
-  const byFile = new Set<TFile>();
-  for (const link of findLinks(currentText, EVERY_LINK).filter(isLocalEmbed)) {
-    const file = fileOf(link);
-    if (file === null || file.extension === 'md' || file.extension === 'canvas') continue;
-    if (!isUploadable({ name: file.name }, settings.uploadKinds)) continue;
-    byFile.add(file);
-  }
-  if (byFile.size === 0) {
-    notify(host, 'Bytedrop: no local attachments to upload in this note.');
+  const { files, skipped } = collect(app, note, text, settings);
+  const skipNote =
+    skipped.size === 0
+      ? ''
+      : ` Skipped: ${[...skipped].map(([name, reason]) => `${name} (${reason})`).join('; ')}.`;
+  if (files.size === 0) {
+    notify(host, `Bytedrop: no local attachments to upload in this note.${skipNote}`);
     return;
   }
 
@@ -80,7 +96,7 @@ export async function uploadLocalAttachments(
   let uploaded = 0;
   let trashed = 0;
   // One at a time: a note with dozens of images should not open dozens of connections on a phone.
-  for (const file of byFile) {
+  for (const file of files) {
     const controller = new AbortController();
     host.inFlight.add(controller);
     try {
@@ -96,7 +112,9 @@ export async function uploadLocalAttachments(
       });
       // Found again in the note as it is now (the user may have typed meanwhile), by offsets: never in code.
       await rewriteLinks(app, note, (link) =>
-        isLocalEmbed(link) && fileOf(link) === file ? replacementFor(link, result, settings) : undefined,
+        isAttachmentLink(link) && app.metadataCache.getFirstLinkpathDest(link.path, note.path) === file
+          ? replacementFor(link, result, settings)
+          : undefined,
       );
       uploaded++;
       if (settings.deleteLocalAfterUpload && !(await stillUsed(app, file, note))) {
@@ -111,13 +129,12 @@ export async function uploadLocalAttachments(
       host.inFlight.delete(controller);
     }
   }
-  const summary = `Bytedrop: uploaded ${uploaded} of ${byFile.size} local attachment${byFile.size === 1 ? '' : 's'}`;
+  const summary = `Bytedrop: uploaded ${uploaded} of ${files.size} local attachment${files.size === 1 ? '' : 's'}`;
   const trashNote = trashed > 0 ? `, moved ${trashed} to the trash` : '';
+  const failNote = failures.length === 0 ? '' : ` Kept as local: ${failures.join('; ')}.`;
   notify(
     host,
-    failures.length === 0
-      ? `${summary}${trashNote}.`
-      : `${summary}${trashNote}. Kept as local: ${failures.join('; ')}`,
+    `${summary}${trashNote}.${failNote}${skipNote}`,
     [...fixes],
     failures.length === 0 ? undefined : 0,
   );
@@ -128,8 +145,7 @@ async function stillUsed(app: App, file: TFile, note: TFile): Promise<boolean> {
   for (const [source, targets] of Object.entries(app.metadataCache.resolvedLinks)) {
     if (source !== note.path && targets[file.path]) return true;
   }
-  const text = await currentText(app, note);
-  const targets = findLinks(text, { wikiEmbeds: true, wikiLinks: true })
+  const targets = findLinks(await currentText(app, note), EVERY_LINK)
     .filter((link) => link.local)
     .map((link) => link.path);
   return targets.some((target) => app.metadataCache.getFirstLinkpathDest(target, note.path) === file);

@@ -12,6 +12,7 @@ import {
   type ProviderName,
 } from '@bytedrop/core';
 import { type App, Notice, type Plugin, PluginSettingTab, SecretComponent, Setting } from 'obsidian';
+import { KIND_LABELS } from './kinds';
 import type { BytedropSettings, NoteLinkFormat, PathStyle, TargetKind, UploadKinds } from './settings';
 import { summarize, testConnection } from './test-connection';
 import { inObsidianTerms, wordError } from './wording';
@@ -163,7 +164,7 @@ export class BytedropSettingTab extends PluginSettingTab {
       .setDesc('Other files are saved in the vault as usual.')
       .addDropdown((dropdown) =>
         dropdown
-          .addOptions({ images: 'Images', 'images-pdf': 'Images and PDFs', any: 'Any file' })
+          .addOptions(KIND_LABELS)
           .setValue(settings.uploadKinds)
           .onChange((value) => save('uploadKinds', value as UploadKinds)),
       );
