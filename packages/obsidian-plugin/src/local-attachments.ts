@@ -7,6 +7,7 @@
 import { findLinks, type MarkdownLink, type UploadResult } from '@bytedrop/core';
 import type { App, TFile } from 'obsidian';
 import { isUploadable, KIND_LABELS, KIND_TYPES } from './kinds';
+import { recordOf } from './ledger';
 import { splitLabel, uploadedLink } from './link-text';
 import { noteContext } from './note-context';
 import { currentText, EVERY_LINK, rewriteLinks } from './note-edit';
@@ -117,7 +118,9 @@ export async function uploadLocalAttachments(host: UploadHost, note: TFile, text
           : undefined,
       );
       uploaded++;
-      if (settings.deleteLocalAfterUpload && !(await stillUsed(app, file, note))) {
+      const trash = settings.deleteLocalAfterUpload && !(await stillUsed(app, file, note));
+      await host.ledger.record(recordOf(result, trash ? undefined : file.path));
+      if (trash) {
         await app.fileManager.trashFile(file);
         trashed++;
       }

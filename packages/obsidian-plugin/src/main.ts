@@ -3,11 +3,14 @@
  * flows in the other modules; uploading itself is @bytedrop/core's job.
  */
 import { type Editor, type MarkdownFileInfo, type MarkdownView, Notice, Plugin } from 'obsidian';
+import { deleteRemote } from './commands/delete-remote';
+import { UploadLedger } from './ledger';
 import { uploadLocalAttachments } from './local-attachments';
 import { noteContext } from './note-context';
 import { notify } from './notices';
 import { handleTransfer, type UploadHost } from './paste-flow';
 import { pasteWithoutUploading } from './paste-plain';
+import { PluginFolder } from './plugin-folder';
 import { listOf } from './setting-names';
 import { type BytedropSettings, normalizeSettings } from './settings';
 import { BytedropSettingTab } from './settings-tab';
@@ -22,6 +25,8 @@ interface SettingModal {
 export default class BytedropPlugin extends Plugin implements UploadHost {
   override settings: BytedropSettings = normalizeSettings(undefined);
   readonly inFlight = new Set<AbortController>();
+  /** Its file is read on first use, not at load. */
+  readonly ledger = new UploadLedger(this.folder());
   readonly #work = new Set<Promise<void>>();
   /** Built on the first upload, not here: onload stays cheap (no S3 client until one is needed). */
   readonly target = new LazyTarget(
@@ -71,6 +76,16 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
       },
     });
     this.addCommand({
+      id: 'delete-remote',
+      name: 'Delete remote file',
+      editorCheckCallback: (checking, editor, ctx) => {
+        const note = ctx.file;
+        if (!note) return false;
+        if (!checking) this.track(deleteRemote(this, editor, note));
+        return true;
+      },
+    });
+    this.addCommand({
       id: 'cancel-uploads',
       name: 'Cancel uploads in progress',
       checkCallback: (checking) => {
@@ -101,6 +116,15 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
   /** Resolves once every paste, drop and command started so far has settled. */
   async whenIdle(): Promise<void> {
     while (this.#work.size > 0) await Promise.all([...this.#work]);
+  }
+
+  /** The plugin's own folder: where Obsidian installed it (`manifest.dir`), which is under the config folder. */
+  folder(): PluginFolder {
+    const { vault } = this.app;
+    return new PluginFolder(
+      vault.adapter,
+      this.manifest.dir ?? `${vault.configDir}/plugins/${this.manifest.id}`,
+    );
   }
 
   /** Opens Settings → Bytedrop, through `app.setting` (not in the public API) when this Obsidian has it. */

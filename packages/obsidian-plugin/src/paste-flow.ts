@@ -6,6 +6,7 @@
 import { formatLink, type Uploader } from '@bytedrop/core';
 import { type App, type Editor, type MarkdownFileInfo, Notice, type TFile } from 'obsidian';
 import { isUploadable, KIND_TYPES } from './kinds';
+import { recordOf, type UploadLedger } from './ledger';
 import { saveAttachment } from './local-save';
 import { type NoteContext, noteContext } from './note-context';
 import { replaceInNote } from './note-edit';
@@ -24,6 +25,8 @@ export interface UploadHost extends NoticeHost {
   readonly inFlight: Set<AbortController>;
   /** Keeps background work, so unload (and tests) can wait for it to settle. */
   track(work: Promise<void>): void;
+  /** What was uploaded from this vault (delete URLs, kept local copies). */
+  readonly ledger: UploadLedger;
   /** Says once per install what to fill in before Bytedrop takes pastes and drops. */
   offerSetup(missing: readonly string[]): void;
 }
@@ -141,6 +144,7 @@ async function settle(
       );
       return;
     }
+    await host.ledger.record(recordOf(result));
     if (!(await put(app, editor, note, job.placeholder, link))) {
       new Notice(
         `Bytedrop: uploaded "${result.filename}", but its placeholder was removed from the note. Link: ${link}`,

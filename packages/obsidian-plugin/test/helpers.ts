@@ -8,8 +8,11 @@ import BytedropPlugin from '../src/main';
 import type { BytedropSettings } from '../src/settings';
 import {
   App,
+  ButtonComponent,
   type Editor,
+  type FakeElement,
   type MarkdownView,
+  Modal,
   Notice,
   type Plugin,
   requestHooks,
@@ -18,6 +21,8 @@ import {
 } from './fake-obsidian';
 
 export const SECRET_NAME = 'bytedrop-s3';
+/** The manifest as Obsidian hands it to the plugin: with `dir`, the plugin's folder in the config folder. */
+export const MANIFEST = { ...manifest, dir: '.obsidian/plugins/bytedrop' };
 
 export interface Loaded {
   app: App;
@@ -37,6 +42,7 @@ export function useS3rverAndCleanFakes(): S3Harness {
     requestLog.length = 0;
     Notice.shown.length = 0;
     Notice.instances.length = 0;
+    Modal.open.length = 0;
     requestHooks.before = undefined;
   });
   afterEach(() => {
@@ -79,7 +85,7 @@ export async function load(
   app.secretStorage.setSecret(SECRET_NAME, options.secret ?? 'S3RVER');
   const note = await app.vault.seed(options.notePath ?? 'Notes/Trip.md', options.noteText ?? '');
   const view = await app.workspace.openNote(note);
-  const plugin = new BytedropPlugin(app as never, manifest as never) as BytedropPlugin & Plugin;
+  const plugin = new BytedropPlugin(app as never, MANIFEST as never) as BytedropPlugin & Plugin;
   (plugin as unknown as Plugin).dataJson = JSON.stringify(data);
   await plugin.onload();
   return { app, plugin, note, view, editor: view.editor };
@@ -169,4 +175,29 @@ export function imageLinks(text: string): { alt: string; url: string }[] {
     alt: match[1] ?? '',
     url: match[2] ?? '',
   }));
+}
+
+/** The buttons in an element (a modal's content, a notice's message), in order. */
+export function buttonsIn(el: FakeElement): ButtonComponent[] {
+  return [...el.walk()]
+    .map((child) => (child as FakeElement & { component?: unknown }).component)
+    .filter((component): component is ButtonComponent => component instanceof ButtonComponent);
+}
+
+/** Waits for the plugin to open a modal, and returns it. */
+export async function openedModal(): Promise<Modal> {
+  await expect.poll(() => Modal.open.length).toBe(1);
+  return Modal.open[0] as Modal;
+}
+
+/** Clicks the button of `modal` whose text is `text`. */
+export async function click(modal: Modal, text: string): Promise<void> {
+  const button = buttonsIn(modal.contentEl).find((candidate) => candidate.text === text);
+  if (!button)
+    throw new Error(
+      `no button '${text}' in: ${buttonsIn(modal.contentEl)
+        .map((b) => b.text)
+        .join(', ')}`,
+    );
+  await button.click();
 }
