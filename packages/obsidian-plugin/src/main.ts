@@ -3,6 +3,7 @@
  * flows in the other modules; uploading itself is @bytedrop/core's job.
  */
 import { type Editor, type MarkdownFileInfo, type MarkdownView, Notice, Plugin } from 'obsidian';
+import { ChangeBaseModal } from './commands/change-base';
 import { deleteRemote } from './commands/delete-remote';
 import { UploadLedger } from './ledger';
 import { uploadLocalAttachments } from './local-attachments';
@@ -84,6 +85,11 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
         if (!checking) this.track(deleteRemote(this, editor, note));
         return true;
       },
+    });
+    this.addCommand({
+      id: 'change-base-url',
+      name: 'Change link base URL',
+      callback: () => new ChangeBaseModal(this).open(),
     });
     this.addCommand({
       id: 'cancel-uploads',

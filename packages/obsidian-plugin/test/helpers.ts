@@ -17,6 +17,7 @@ import {
   type Plugin,
   requestHooks,
   requestLog,
+  type Setting,
   type TFile,
 } from './fake-obsidian';
 
@@ -200,4 +201,13 @@ export async function click(modal: Modal, text: string): Promise<void> {
         .join(', ')}`,
     );
   await button.click();
+}
+
+/** The `Setting` named `name` in an element (a settings tab, a modal). */
+export function settingIn(el: FakeElement, name: string): Setting {
+  const setting = [...el.walk()]
+    .map((child) => (child as FakeElement & { setting?: Setting }).setting)
+    .find((candidate) => candidate?.name === name);
+  if (!setting) throw new Error(`no setting named '${name}'`);
+  return setting;
 }
