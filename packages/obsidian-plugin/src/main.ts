@@ -3,6 +3,7 @@
  * flows in the other modules; uploading itself is @bytedrop/core's job.
  */
 import { type Editor, type MarkdownFileInfo, type MarkdownView, Notice, Plugin } from 'obsidian';
+import { bringFilesBack } from './commands/bring-back';
 import { ChangeBaseModal } from './commands/change-base';
 import { deleteRemote } from './commands/delete-remote';
 import { UploadLedger } from './ledger';
@@ -85,6 +86,21 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
         if (!checking) this.track(deleteRemote(this, editor, note));
         return true;
       },
+    });
+    this.addCommand({
+      id: 'bring-back-note',
+      name: 'Bring files back into this note',
+      editorCheckCallback: (checking, _editor, ctx) => {
+        const note = ctx.file;
+        if (!note) return false;
+        if (!checking) this.track(bringFilesBack(this, [note], false));
+        return true;
+      },
+    });
+    this.addCommand({
+      id: 'bring-back-all',
+      name: 'Bring files back into every note',
+      callback: () => this.track(bringFilesBack(this, this.app.vault.getMarkdownFiles(), true)),
     });
     this.addCommand({
       id: 'change-base-url',
