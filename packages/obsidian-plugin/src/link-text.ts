@@ -2,7 +2,7 @@
  * The text that links an upload, in the user's "Link format", keeping what Obsidian reads from an embed's label:
  * the alt text and the display size (`![[pic.png|300]]`, `![alt|200x100](url)`).
  */
-import { formatLink, type LinkSource } from '@bytedrop/core';
+import { formatLink, type LinkSource, type MarkdownLink } from '@bytedrop/core';
 import type { BytedropSettings } from './settings';
 
 /** What an embed's label says: alt text, and Obsidian's size (`300` or `300x200`), each if any. */
@@ -49,4 +49,19 @@ export function uploadedLink(
   // formatLink escapes every `]` in the alt, so the first `](` ends it.
   const altEnd = link.indexOf('](');
   return `${link.slice(0, altEnd)}|${size}${link.slice(altEnd)}`;
+}
+
+/**
+ * The link that replaces `link` (to a vault file) once that file is uploaded. A wikilink has no place for a URL, so
+ * it becomes a link in the "Link format" setting, keeping its alias as alt text and its `|300` size; any other form
+ * keeps its own syntax, text, title and attributes, with only the destination changed.
+ */
+export function relinkTo(
+  link: MarkdownLink,
+  result: LinkSource,
+  settings: Pick<BytedropSettings, 'linkFormat' | 'customLinkTemplate'>,
+): string {
+  return link.kind === 'wiki'
+    ? uploadedLink(result, settings, splitLabel(link.label))
+    : link.withUrl(result.url);
 }

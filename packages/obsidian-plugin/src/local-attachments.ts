@@ -4,18 +4,19 @@
  * its own upload succeeded. Links written in code are examples and never touched. What is skipped is reported with
  * the reason. Deleting the local files afterwards is opt-in, and skipped for files other notes still use.
  */
-import { findLinks, type MarkdownLink, type UploadResult } from '@bytedrop/core';
+import { findLinks, type MarkdownLink } from '@bytedrop/core';
 import type { App, TFile } from 'obsidian';
 import { isUploadable, KIND_LABELS, KIND_TYPES } from './kinds';
 import { recordOf } from './ledger';
-import { splitLabel, uploadedLink } from './link-text';
+import { relinkTo } from './link-text';
 import { noteContext } from './note-context';
-import { currentText, EVERY_LINK, rewriteLinks } from './note-edit';
+import { EVERY_LINK, rewriteLinks } from './note-edit';
 import { notify } from './notices';
 import type { UploadHost } from './paste-flow';
 import { listOf, SETTING } from './setting-names';
 import type { BytedropSettings } from './settings';
 import { missingSettings } from './setup';
+import { stillUsed } from './usage';
 import { type NoticeAction, wordError } from './wording';
 
 /** One attachment link as written in the note. */
@@ -44,17 +45,6 @@ export function findLocalEmbeds(text: string): LocalEmbed[] {
   return findLinks(text, EVERY_LINK)
     .filter(isAttachmentLink)
     .map((link) => ({ original: link.text, path: link.path, ...(link.label ? { alt: link.label } : {}) }));
-}
-
-/**
- * The link that replaces `link` once its file is uploaded. A wikilink has no place for a URL, so it becomes a link
- * in the "Link format" setting, keeping its alias as alt text and its `|300` size; any other form keeps its own
- * syntax, text, title and attributes, with only the destination changed.
- */
-function replacementFor(link: MarkdownLink, result: UploadResult, settings: BytedropSettings): string {
-  return link.kind === 'wiki'
-    ? uploadedLink(result, settings, splitLabel(link.label))
-    : link.withUrl(result.url);
 }
 
 /** The files the note's attachment links point at, and why the others are skipped. */
@@ -114,11 +104,11 @@ export async function uploadLocalAttachments(host: UploadHost, note: TFile, text
       // Found again in the note as it is now (the user may have typed meanwhile), by offsets: never in code.
       await rewriteLinks(app, note, (link) =>
         isAttachmentLink(link) && app.metadataCache.getFirstLinkpathDest(link.path, note.path) === file
-          ? replacementFor(link, result, settings)
+          ? relinkTo(link, result, settings)
           : undefined,
       );
       uploaded++;
-      const trash = settings.deleteLocalAfterUpload && !(await stillUsed(app, file, note));
+      const trash = !settings.keepLocalCopies && !(await stillUsed(app, file, note));
       await host.ledger.record(recordOf(result, trash ? undefined : file.path));
       if (trash) {
         await app.fileManager.trashFile(file);
@@ -141,15 +131,4 @@ export async function uploadLocalAttachments(host: UploadHost, note: TFile, text
     [...fixes],
     failures.length === 0 ? undefined : 0,
   );
-}
-
-/** Another note links to it, or this note still links to it (a plain link rather than an embed). */
-async function stillUsed(app: App, file: TFile, note: TFile): Promise<boolean> {
-  for (const [source, targets] of Object.entries(app.metadataCache.resolvedLinks)) {
-    if (source !== note.path && targets[file.path]) return true;
-  }
-  const targets = findLinks(await currentText(app, note), EVERY_LINK)
-    .filter((link) => link.local)
-    .map((link) => link.path);
-  return targets.some((target) => app.metadataCache.getFirstLinkpathDest(target, note.path) === file);
 }

@@ -12,6 +12,7 @@ import { noteContext } from './note-context';
 import { notify } from './notices';
 import { handleTransfer, type UploadHost } from './paste-flow';
 import { pasteWithoutUploading } from './paste-plain';
+import { PendingUploads } from './pending';
 import { PluginFolder } from './plugin-folder';
 import { listOf } from './setting-names';
 import { type BytedropSettings, normalizeSettings } from './settings';
@@ -29,6 +30,7 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
   readonly inFlight = new Set<AbortController>();
   /** Its file is read on first use, not at load. */
   readonly ledger = new UploadLedger(this.folder());
+  readonly pending: PendingUploads = new PendingUploads(this, this.folder());
   readonly #work = new Set<Promise<void>>();
   /** Built on the first upload, not here: onload stays cheap (no S3 client until one is needed). */
   readonly target = new LazyTarget(
@@ -117,11 +119,30 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
       },
     });
 
+    this.addCommand({
+      id: 'retry-pending',
+      name: 'Retry pending uploads',
+      checkCallback: (checking) => {
+        if (this.pending.size === 0) return false;
+        if (!checking) this.retryPending();
+        return true;
+      },
+    });
+
+    this.registerEvent(this.app.vault.on('rename', (file, oldPath) => this.pending.renamed(file, oldPath)));
     this.addSettingTab(new BytedropSettingTab(this.app, this));
+    // What a crash, a reload or a suspended phone left open is uploaded and swapped in now, once the vault is loaded.
+    this.app.workspace.onLayoutReady(() => this.retryPending());
   }
 
   override onunload(): void {
+    // Aborted by an unload, an upload stays in the journal for the next load.
+    this.pending.stop();
     for (const controller of this.inFlight) controller.abort();
+  }
+
+  retryPending(): void {
+    this.track(this.pending.resume());
   }
 
   uploader() {

@@ -9,10 +9,13 @@ import type { NoticeAction } from './wording';
 export interface NoticeHost {
   /** Opens Settings → Bytedrop. */
   openSettings(): void;
+  /** Uploads the open entries of the pending-upload journal again. */
+  retryPending(): void;
 }
 
 const LABELS: Readonly<Record<NoticeAction, string>> = {
   'open-settings': 'Open Bytedrop settings',
+  retry: 'Retry',
 };
 
 /**
@@ -30,6 +33,7 @@ export function notify(
     new ButtonComponent(notice.messageEl).setButtonText(LABELS[action]).onClick(() => {
       notice.hide();
       if (action === 'open-settings') host.openSettings();
+      else host.retryPending();
     });
   }
   return notice;

@@ -20,7 +20,7 @@ export const SETTING = {
   uploadOnPaste: 'Upload on paste and drop',
   uploadKinds: 'Which files to upload',
   maxSize: 'Max size (MiB)',
-  deleteLocal: 'Delete local files after uploading them',
+  keepLocal: 'Keep local copies',
 } as const;
 
 /** `A`, `A and B`, `A, B and C`. */

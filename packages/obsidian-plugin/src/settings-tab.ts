@@ -13,6 +13,7 @@ import {
 } from '@bytedrop/core';
 import { type App, Notice, type Plugin, PluginSettingTab, SecretComponent, Setting } from 'obsidian';
 import { KIND_LABELS } from './kinds';
+import { SETTING } from './setting-names';
 import type { BytedropSettings, NoteLinkFormat, PathStyle, TargetKind, UploadKinds } from './settings';
 import { summarize, testConnection } from './test-connection';
 import { inObsidianTerms, wordError } from './wording';
@@ -186,12 +187,12 @@ export class BytedropSettingTab extends PluginSettingTab {
         }),
     );
     new Setting(containerEl)
-      .setName('Delete local files after uploading them')
-      .setDesc('For "Upload local attachments": moves uploaded files no other note uses to the trash.')
+      .setName(SETTING.keepLocal)
+      .setDesc(
+        'A pasted or dropped file is saved in the vault first, then uploaded. Once the upload is verified, keep that copy (and the files "Upload local attachments" uploaded)? Off: they go to the trash, unless another note links them.',
+      )
       .addToggle((toggle) =>
-        toggle
-          .setValue(settings.deleteLocalAfterUpload)
-          .onChange((value) => save('deleteLocalAfterUpload', value)),
+        toggle.setValue(settings.keepLocalCopies).onChange((value) => save('keepLocalCopies', value)),
       );
   }
 

@@ -9,7 +9,7 @@ import type { BytedropSettings, SecretReader } from './settings';
 import { missingSettings } from './setup';
 
 /** What a notice can offer besides its text: a button that fixes what it names. */
-export type NoticeAction = 'open-settings';
+export type NoticeAction = 'open-settings' | 'retry';
 
 /** A message for the user and the buttons that fix what it names. */
 export interface Worded {

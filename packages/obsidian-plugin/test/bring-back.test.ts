@@ -19,9 +19,9 @@ import {
 
 const s3 = useS3rverAndCleanFakes();
 
-/** A note with two pasted uploads and a link that is not Bytedrop's; attachments go to `attachments/`. */
+/** A note with two pasted uploads (copies not kept) and a link that is not Bytedrop's; attachments in `attachments/`. */
 async function noteWithUploads(): Promise<Loaded & { urls: string[] }> {
-  const l = await load(s3Settings(s3), { noteText: 'Trip\n' });
+  const l = await load(s3Settings(s3, { keepLocalCopies: false }), { noteText: 'Trip\n' });
   l.app.vault.config.attachmentFolderPath = 'attachments';
   l.editor.setCursor({ line: 1, ch: 0 });
   paste(l, pasteEvent([pngFile(1, 'tram.png'), pngFile(2, 'river.png')]));

@@ -20,8 +20,8 @@ import {
 const s3 = useS3rverAndCleanFakes();
 
 /** A note whose second line is the link of a pasted image; the cursor is put inside that link. */
-async function withUploadedLink(noteText = 'Intro\n'): Promise<Loaded & { url: string }> {
-  const l = await load(s3Settings(s3), { noteText });
+async function withUploadedLink(keepLocalCopies = false): Promise<Loaded & { url: string }> {
+  const l = await load(s3Settings(s3, { keepLocalCopies }), { noteText: 'Intro\n' });
   l.editor.setCursor({ line: 1, ch: 0 });
   paste(l, pasteEvent([pngFile(1, 'gone.png')]));
   await l.plugin.whenIdle();
@@ -74,6 +74,18 @@ describe('"Delete remote file"', () => {
     expect(l.editor.getValue()).toBe(before);
     expect(deletes()).toEqual([]);
     expect(Notice.shown).toEqual([]);
+  });
+
+  it('points the link back at the copy a paste kept', async () => {
+    const l = await withUploadedLink(true);
+    runCommand(l, 'delete-remote');
+    await click(await openedModal(), 'Delete 1 file');
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toBe('Intro\n![[gone.png]]');
+    expect(new Uint8Array(await l.app.vault.readBinary(l.app.vault.getFileByPath('gone.png')!))).toEqual(
+      png(1),
+    );
+    expect((await fetch(l.url)).status).toBe(404);
   });
 
   it('points the link back at the local copy kept by "Upload local attachments", keeping its size', async () => {

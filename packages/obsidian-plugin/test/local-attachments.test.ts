@@ -128,8 +128,8 @@ describe('"Upload local attachments in this note"', () => {
     expect(Notice.shown[0]).toMatch(/uploaded 1 of 2 .*Kept as local: big\.png: /);
   });
 
-  it('with "Delete local files" on, trashes uploaded files no other note uses, keeps shared ones', async () => {
-    const l = await load(s3Settings(s3, { deleteLocalAfterUpload: true }), {
+  it('with "Keep local copies" off, trashes uploaded files no other note uses, keeps shared ones', async () => {
+    const l = await load(s3Settings(s3, { keepLocalCopies: false }), {
       noteText: '![[solo.png]] ![[shared.png]]',
     });
     await l.app.vault.seed('solo.png', png(5).slice().buffer);

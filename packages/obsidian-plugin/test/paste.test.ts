@@ -38,13 +38,25 @@ describe('paste and drop', () => {
     expect(s3.requests.some((request) => request.method === 'PUT')).toBe(true);
   });
 
-  it('pastes one image: the placeholder at the cursor becomes a link that serves the bytes', async () => {
+  it('pastes one image: placeholder, then the local copy, then a link that serves the bytes; the copy is kept', async () => {
     const l = await loaded({}, { noteText: 'Look: \nend' });
     l.editor.setCursor({ line: 0, ch: 6 });
+    const held = gate();
+    requestHooks.before = () => held.promise;
     const evt = pasteEvent([pngFile(2)]);
     paste(l, evt);
     expect(evt.defaultPrevented).toBe(true);
-    expect(l.editor.getValue()).toMatch(/^Look: !\[Uploading image\.png…\]\(bytedrop:[a-z0-9]+\)\nend$/);
+    // Returned at once: a placeholder only, nothing read, written or sent.
+    expect(l.editor.getValue()).toMatch(/^Look: !\[Saving image\.png…\]\(bytedrop:[a-z0-9]+\)\nend$/);
+    expect(l.app.vault.getFiles()).toHaveLength(1);
+    expect(requestLog).toEqual([]);
+
+    // Before any byte goes over the network, the file is in the vault where Obsidian puts pastes, and linked.
+    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    const local = /^Look: !\[\[(Pasted image \d{14}\.png)\]\]\nend$/.exec(l.editor.getValue())?.[1] ?? '';
+    expect(local).not.toBe('');
+    expect(new Uint8Array(await l.app.vault.readBinary(l.app.vault.getFileByPath(local)!))).toEqual(png(2));
+    held.open();
 
     await l.plugin.whenIdle();
     const text = l.editor.getValue();
@@ -53,8 +65,11 @@ describe('paste and drop', () => {
     expect(text.startsWith('Look: ![')).toBe(true);
     expect(text.endsWith(')\nend')).toBe(true);
     expect(links[0]?.url.startsWith(`${s3.endpoint}/${s3.bucket}/`)).toBe(true);
+    // Verified before the swap: a HEAD after the PUT.
+    expect(s3.requests.map((request) => request.method)).toEqual(['HEAD', 'PUT', 'HEAD']);
     expect(await served(links[0]?.url ?? '')).toEqual(png(2));
     expect(Notice.shown).toEqual([]);
+    expect(l.app.vault.getFileByPath(local)).not.toBeNull();
   });
 
   it('pastes three images: one link each, in order, every object in S3', async () => {
@@ -77,14 +92,15 @@ describe('paste and drop', () => {
     const held = gate();
     requestHooks.before = () => held.promise;
     paste(l, pasteEvent([pngFile(20)]));
-    const placeholder = /!\[Uploading[^\]]*\]\(bytedrop:[a-z0-9]+\)/.exec(l.editor.getValue())?.[0] ?? '';
-    expect(placeholder).not.toBe('');
-
-    // The request is on its way (held at the gate); the user keeps writing around the placeholder.
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    // The user types at once, around the placeholder, before the copy is even written.
     l.editor.typeAt(0, 'Intro line\n');
+
+    // The request is on its way (held at the gate); the user keeps writing around the local link.
+    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    const local = /!\[\[Pasted image \d+\.png\]\]/.exec(l.editor.getValue())?.[0] ?? '';
+    expect(local).not.toBe('');
     l.editor.typeAt(l.editor.getValue().length, ' and the end');
-    l.editor.typeAt(l.editor.getValue().indexOf(placeholder), 'before ');
+    l.editor.typeAt(l.editor.getValue().indexOf(local), 'before ');
     held.open();
     await l.plugin.whenIdle();
 
@@ -104,8 +120,8 @@ describe('paste and drop', () => {
     paste(l, pasteEvent([pngFile(30)]));
     await expect.poll(() => requestLog.length).toBeGreaterThan(0);
 
-    await l.view.openFile(other); // saves Trip.md (with the placeholder) and shows Other.md
-    expect(l.app.vault.readSync(l.note)).toContain('bytedrop:');
+    await l.view.openFile(other); // saves Trip.md (with the local link) and shows Other.md
+    expect(l.app.vault.readSync(l.note)).toMatch(/^Trip notes\n!\[\[Pasted image \d+\.png\]\]$/);
     held.open();
     await l.plugin.whenIdle();
 
@@ -115,8 +131,9 @@ describe('paste and drop', () => {
     expect(l.app.vault.readSync(other)).toBe('Other note');
   });
 
-  it('a note deleted mid-upload: no attachment is made for it, and the notice says so and gives the link', async () => {
-    const l = await loaded({}, { noteText: 'Doomed note\n' });
+  it('a note deleted mid-upload: no attachment is left for it, and the notice says so and gives the link', async () => {
+    // Copies are not kept: the one written at paste goes with the note that linked it.
+    const l = await loaded({ keepLocalCopies: false }, { noteText: 'Doomed note\n' });
     l.editor.setCursor({ line: 1, ch: 0 });
     const held = gate();
     requestHooks.before = () => held.promise;
@@ -135,7 +152,7 @@ describe('paste and drop', () => {
     expect(await served(url)).toEqual(png(32));
   });
 
-  it('saves the file in the attachment folder with a local embed and a Notice when the server is down', async () => {
+  it('with the storage down, the local copy stays linked and the entry open; Retry uploads it once it is back', async () => {
     const l = await loaded({}, { noteText: 'x ' });
     l.app.vault.config.attachmentFolderPath = 'attachments';
     l.editor.setCursor({ line: 0, ch: 2 });
@@ -148,13 +165,22 @@ describe('paste and drop', () => {
     }
     expect(l.editor.getValue()).toBe('x ![[diagram.png]]');
     const saved = l.app.vault.getFileByPath('attachments/diagram.png');
-    expect(saved).not.toBeNull();
     expect(new Uint8Array(await l.app.vault.readBinary(saved!))).toEqual(png(40));
-    expect(Notice.shown).toHaveLength(1);
-    expect(Notice.shown[0]).toMatch(
-      /could not upload "diagram\.png": could not reach http:\/\/127\.0\.0\.1:\d+: check your connection and Endpoint\./,
-    );
-    expect(Notice.shown[0]).toContain('attachments/diagram.png');
+    expect(Notice.shown).toEqual([
+      expect.stringMatching(
+        /^Bytedrop: could not upload "diagram\.png" yet: could not reach http:\/\/127\.0\.0\.1:\d+: check your connection and Endpoint\. It is saved in the vault at attachments\/diagram\.png and linked from the note; Bytedrop tries again at the next start\.$/,
+      ),
+    ]);
+    expect(l.plugin.pending.size).toBe(1);
+    const buttons = Notice.instances[0]?.buttons() ?? [];
+    expect(buttons.map((button) => button.text)).toEqual(['Open Bytedrop settings', 'Retry']);
+
+    await buttons[1]?.click();
+    await l.plugin.whenIdle();
+    const [link] = imageLinks(l.editor.getValue());
+    expect(l.editor.getValue()).toBe(`x ![diagram.png](${link?.url})`);
+    expect(await served(link?.url ?? '')).toEqual(png(40));
+    expect(l.plugin.pending.size).toBe(0);
   });
 
   it('falls back the same way on a 403 (wrong secret), naming clipboard images as Obsidian does', async () => {
@@ -296,6 +322,9 @@ describe('paste and drop', () => {
     held.open();
     await l.plugin.whenIdle();
     expect(l.editor.getValue()).toBe('![[cancel-me.png]]');
-    expect(Notice.shown[0]).toMatch(/cancel-me\.png.*cancelled/);
+    expect(Notice.shown).toEqual([
+      'Bytedrop: cancelled the upload of "cancel-me.png"; it stays in the vault at cancel-me.png.',
+    ]);
+    expect(l.plugin.pending.size).toBe(0);
   });
 });

@@ -85,8 +85,11 @@ describe('Bytedrop server target', () => {
     const deleted = requestLog.find((request) => request.method === 'DELETE');
     expect(deleted?.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/files/.+\\?token=`));
     expect((await fetch(link?.url ?? '')).status).toBe(404);
-    expect(l.editor.getValue()).toBe('');
-    expect(Notice.shown.at(-1)).toBe('Bytedrop: deleted 1 of 1 file from storage, 1 link removed.');
+    // The copy written at paste was kept: the link shows it again.
+    expect(l.editor.getValue()).toBe('![[undo.png]]');
+    expect(Notice.shown.at(-1)).toBe(
+      'Bytedrop: deleted 1 of 1 file from storage, 1 link now shows the local copy.',
+    );
   });
 
   it('keeps the file locally when the server refuses the key', async () => {
@@ -94,7 +97,7 @@ describe('Bytedrop server target', () => {
     paste(l, pasteEvent([pngFile(2, 'refused.png')]));
     await l.plugin.whenIdle();
     expect(l.editor.getValue()).toBe('![[refused.png]]');
-    expect(Notice.shown[0]).toMatch(/could not upload "refused\.png": .*(key|401)/i);
+    expect(Notice.shown[0]).toMatch(/could not upload "refused\.png" yet: .*refused the access key/);
   });
 
   it('"Test connection" checks health and the key', async () => {

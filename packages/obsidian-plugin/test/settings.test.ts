@@ -68,7 +68,7 @@ describe('settings', () => {
     l.app.secretStorage.setSecret('my-s3-key', s3.secretAccessKey);
     await control<SecretComponent>(tab, 'Secret access key').simulate('my-s3-key');
     await control<DropdownComponent>(tab, 'Link format').simulate('html');
-    await control<ToggleComponent>(tabOf(l.plugin), 'Delete local files after uploading them').simulate(true);
+    await control<ToggleComponent>(tabOf(l.plugin), 'Keep local copies').simulate(false);
     await control<TextComponent>(tab, 'Max size (MiB)').simulate('25');
 
     const dataJson = (l.plugin as unknown as Plugin).dataJson ?? '';
@@ -78,7 +78,7 @@ describe('settings', () => {
       bucket: s3.bucket,
       secretKeyName: 'my-s3-key',
       linkFormat: 'html',
-      deleteLocalAfterUpload: true,
+      keepLocalCopies: false,
       maxSizeMb: 25,
     });
     expect(Object.keys(JSON.parse(dataJson)).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
@@ -109,6 +109,14 @@ describe('settings', () => {
     expect(dataJson).toContain('"secretKeyName": "unique-secret"');
     expect(dataJson).toContain('"serverKeyName": "server-key"');
     expect(dataJson).not.toContain('this-must-not-leak');
+  });
+
+  it('reads the old opt-in "Delete local files after uploading them" as Keep local copies off', () => {
+    expect(normalizeSettings({ deleteLocalAfterUpload: true }).keepLocalCopies).toBe(false);
+    expect(normalizeSettings({ deleteLocalAfterUpload: false }).keepLocalCopies).toBe(true);
+    expect(normalizeSettings({ deleteLocalAfterUpload: true, keepLocalCopies: true }).keepLocalCopies).toBe(
+      true,
+    );
   });
 
   it('normalizes a damaged data.json back to defaults field by field', () => {
@@ -293,10 +301,13 @@ describe('notices speak Obsidian’s language', () => {
     await l.plugin.whenIdle();
     expect(Notice.shown).toHaveLength(1);
     expect(Notice.shown[0]).toMatch(
-      /^Bytedrop: could not upload "x\.png": Endpoint '127\.0\.0\.1:9000' has no scheme: write 'http:\/\/127\.0\.0\.1:9000' or 'https:\/\/127\.0\.0\.1:9000'\./,
+      /^Bytedrop: could not upload "x\.png" yet: Endpoint '127\.0\.0\.1:9000' has no scheme: write 'http:\/\/127\.0\.0\.1:9000' or 'https:\/\/127\.0\.0\.1:9000'\./,
     );
     expect(Notice.shown[0]).not.toMatch(CLI_WORDS);
-    expect(Notice.instances[0]?.buttons().map((button) => button.text)).toEqual(['Open Bytedrop settings']);
+    expect(Notice.instances[0]?.buttons().map((button) => button.text)).toEqual([
+      'Open Bytedrop settings',
+      'Retry',
+    ]);
   });
 
   it('a wrong secret, a too-large file and a refused type name the settings that fix them', async () => {
@@ -310,7 +321,10 @@ describe('notices speak Obsidian’s language', () => {
     const small = await load(s3Settings(s3, { maxSizeMb: 0.0001 }));
     paste(small, pasteEvent([pngFile(10, 'b.png')]));
     await small.plugin.whenIdle();
-    expect(Notice.shown.at(-1)).toMatch(/"b\.png": the file is larger than Max size \(MiB\) \(0\.0001\)/);
+    expect(Notice.shown.at(-1)).toMatch(
+      /^Bytedrop: "b\.png" is larger than Max size \(MiB\) \(0\.0001\), so it is saved in the vault at b\.png and not uploaded\.$/,
+    );
+    expect(small.editor.getValue()).toBe('![[b.png]]');
 
     const typed = await load(s3Settings(s3));
     // A PDF renamed to .png: its name lets the paste through, its bytes do not.

@@ -211,6 +211,11 @@ export class Workspace extends Events {
     this.#app = app;
   }
 
+  /** Runs `callback` once the layout is ready: at once, since the fake's layout is ready when the App exists. */
+  onLayoutReady(callback: () => unknown): void {
+    callback();
+  }
+
   get activeEditor(): { editor?: Editor; file: TFile | null } | null {
     const view = this.activeLeaf?.view;
     return view ? { editor: view.editor, file: view.file } : null;
@@ -285,6 +290,29 @@ export class App {
   constructor() {
     this.workspace = new Workspace(this);
     this.fileManager = new FileManager(this);
+  }
+
+  /**
+   * Test helper: Obsidian started again after a crash, over what `crashed` left on disk: the vault's files as last
+   * written, the config folder, the keychain. Editors, their unsaved text and every promise of the old App are gone
+   * (nothing of it is shared with the new one).
+   */
+  static async afterCrash(crashed: App): Promise<App> {
+    const app = new App();
+    app.vault.config = { ...crashed.vault.config };
+    for (const file of crashed.vault.getFiles()) {
+      const content =
+        file.extension === 'md' ? crashed.vault.readSync(file) : await crashed.vault.readBinary(file);
+      await app.vault.seed(file.path, content);
+    }
+    for (const folder of crashed.vault.adapter.hiddenFolders) app.vault.adapter.hiddenFolders.add(folder);
+    for (const [path, content] of crashed.vault.adapter.hidden) {
+      app.vault.adapter.hidden.set(path, typeof content === 'string' ? content : content.slice(0));
+    }
+    for (const id of crashed.secretStorage.listSecrets()) {
+      app.secretStorage.setSecret(id, crashed.secretStorage.getSecret(id) ?? '');
+    }
+    return app;
   }
 }
 
