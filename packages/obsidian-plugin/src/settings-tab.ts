@@ -3,8 +3,6 @@
  * Secrets are picked with Obsidian's SecretComponent, so data.json stores only a secret's name.
  */
 import {
-  CALLER_VARIABLES,
-  compileKeyTemplate,
   DEFAULT_KEY_TEMPLATE,
   defaultRegion,
   PROVIDER_NAMES,
@@ -12,6 +10,7 @@ import {
   type ProviderName,
 } from '@bytedrop/core';
 import { type App, Notice, type Plugin, PluginSettingTab, SecretComponent, Setting } from 'obsidian';
+import { previewKey } from './key-preview';
 import { KIND_LABELS } from './kinds';
 import { SETTING } from './setting-names';
 import type { BytedropSettings, NoteLinkFormat, PathStyle, TargetKind, UploadKinds } from './settings';
@@ -22,27 +21,6 @@ import { inObsidianTerms, wordError } from './wording';
 export interface SettingsHost extends Plugin {
   settings: BytedropSettings;
   saveSettings(): Promise<void>;
-}
-
-/** A sample upload for the live key preview. */
-const SAMPLE = {
-  filename: 'Pasted image 20240131093015.png',
-  ext: 'png',
-  contentType: 'image/png',
-  hash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
-  vars: { note: 'Trip to Lisbon', folder: 'Journal/2024' },
-};
-
-/** The key the template gives the sample upload, or the template's error. */
-export function previewKey(template: string, date = new Date()): { key?: string; error?: string } {
-  try {
-    const compiled = compileKeyTemplate(template.trim() || DEFAULT_KEY_TEMPLATE, {
-      variables: CALLER_VARIABLES,
-    });
-    return { key: compiled.render({ ...SAMPLE, date }) };
-  } catch (error) {
-    return { error: inObsidianTerms(error instanceof Error ? error.message : String(error)) };
-  }
 }
 
 type TextKey = 'endpoint' | 'region' | 'bucket' | 'accessKeyId' | 'publicBaseUrl' | 'serverUrl';

@@ -211,3 +211,7 @@ export function settingIn(el: FakeElement, name: string): Setting {
   if (!setting) throw new Error(`no setting named '${name}'`);
   return setting;
 }
+
+/** Words from the CLI's world that a notice must never show: env names, its commands, core's config keys. */
+export const CLI_WORDS =
+  /BYTEDROP_|S3_[A-Z]|PUBLIC_DOMAIN|bytedrop doctor|maxFileSize|'[a-z]+[A-Z][A-Za-z]*'|unexpected storage failure/;

@@ -6,24 +6,9 @@
 import { parse, stringify } from 'yaml';
 import { Editor } from './editor';
 import { Events } from './events';
+import { SettingModal } from './modal';
+import { SecretStorage } from './secret-storage';
 import { normalizePath, type TAbstractFile, TFile, Vault } from './vault';
-
-export class SecretStorage extends Events {
-  readonly #secrets = new Map<string, string>();
-
-  setSecret(id: string, secret: string): void {
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw new Error(`Invalid secret ID '${id}'`);
-    this.#secrets.set(id, secret);
-  }
-
-  getSecret(id: string): string | null {
-    return this.#secrets.get(id) ?? null;
-  }
-
-  listSecrets(): string[] {
-    return [...this.#secrets.keys()];
-  }
-}
 
 function folderOf(path: string): string {
   return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
@@ -256,29 +241,6 @@ export class Workspace extends Events {
   }
 }
 
-/**
- * `app.setting`, the settings modal. Not in obsidian.d.ts, but present in every Obsidian release and the only way
- * to open a plugin's tab (`open()`, then `openTabById(manifest.id)`); the plugin uses it only when it is there.
- */
-export class SettingModal {
-  /** Test helper: the tab last opened, or null while closed. */
-  openTab: string | null = null;
-  #open = false;
-
-  open(): void {
-    this.#open = true;
-  }
-
-  openTabById(id: string): void {
-    if (this.#open) this.openTab = id;
-  }
-
-  close(): void {
-    this.#open = false;
-    this.openTab = null;
-  }
-}
-
 export class App {
   readonly vault = new Vault();
   readonly setting = new SettingModal();
@@ -316,4 +278,4 @@ export class App {
   }
 }
 
-export { TFile };
+export { SecretStorage, SettingModal, TFile };

@@ -51,3 +51,26 @@ export class Modal {
     return this;
   }
 }
+
+/**
+ * `app.setting`, the settings modal. Not in obsidian.d.ts, but present in every Obsidian release and the only way
+ * to open a plugin's tab (`open()`, then `openTabById(manifest.id)`); the plugin uses it only when it is there.
+ */
+export class SettingModal {
+  /** Test helper: the tab last opened, or null while closed. */
+  openTab: string | null = null;
+  #open = false;
+
+  open(): void {
+    this.#open = true;
+  }
+
+  openTabById(id: string): void {
+    if (this.#open) this.openTab = id;
+  }
+
+  close(): void {
+    this.#open = false;
+    this.openTab = null;
+  }
+}
