@@ -2,6 +2,7 @@
  * Bytedrop for Obsidian: the host-facing layer only. It wires Obsidian's events, commands and settings tab to the
  * flows in the other modules; uploading itself is @bytedrop/core's job.
  */
+import type { BytedropUploader } from '@bytedrop/core';
 import { type Editor, type MarkdownFileInfo, type MarkdownView, Notice, Plugin } from 'obsidian';
 import { bringFilesBack } from './commands/bring-back';
 import { ChangeBaseModal } from './commands/change-base';
@@ -18,6 +19,7 @@ import { listOf } from './setting-names';
 import { type BytedropSettings, normalizeSettings } from './settings';
 import { BytedropSettingTab } from './settings-tab';
 import { createTargetUploader, LazyTarget, targetInputs } from './target';
+import { uploadJournal } from './upload-journal';
 
 /** The settings modal behind `app.setting`: present in Obsidian, absent from its typings. */
 interface SettingModal {
@@ -35,7 +37,7 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
   /** Built on the first upload, not here: onload stays cheap (no S3 client until one is needed). */
   readonly target = new LazyTarget(
     () => targetInputs(this.settings, this.app.secretStorage),
-    () => createTargetUploader(this.settings, this.app.secretStorage),
+    () => createTargetUploader(this.settings, this.app.secretStorage, uploadJournal(this.folder())),
   );
 
   override async onload(): Promise<void> {
@@ -131,14 +133,28 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
 
     this.registerEvent(this.app.vault.on('rename', (file, oldPath) => this.pending.renamed(file, oldPath)));
     this.addSettingTab(new BytedropSettingTab(this.app, this));
-    // What a crash, a reload or a suspended phone left open is uploaded and swapped in now, once the vault is loaded.
-    this.app.workspace.onLayoutReady(() => this.retryPending());
+    // What a crash, a reload or a suspended phone left open is finished now, once the vault is loaded.
+    this.app.workspace.onLayoutReady(() => this.track(this.#startUp()));
   }
 
   override onunload(): void {
     // Aborted by an unload, an upload stays in the journal for the next load.
     this.pending.stop();
     for (const controller of this.inFlight) controller.abort();
+  }
+
+  /** Aborts the multipart uploads a killed instance left (none of this one's has started yet), then resumes. */
+  async #startUp(): Promise<void> {
+    // Only when there is something to recover: a load with nothing left over builds no S3 client.
+    if ((await this.folder().list('multipart')).length > 0) {
+      try {
+        await (this.uploader() as Partial<BytedropUploader>).store?.recover?.();
+      } catch (error) {
+        // Not set up, or offline: the entries stay for the next load (and the bucket's lifecycle rule).
+        console.warn('Bytedrop: could not abort the multipart uploads a crash left', error);
+      }
+    }
+    await this.pending.resume();
   }
 
   retryPending(): void {

@@ -3,13 +3,26 @@
  * exists until the first upload asks for one. Secrets are read again on every use, so a secret corrected in
  * Obsidian's keychain counts at once (SecretStorage announces no change, and data.json holds only its name).
  */
-import { BytedropError, createServerUploader, createUploader, type Uploader } from '@bytedrop/core';
+import {
+  BytedropError,
+  createServerUploader,
+  createUploader,
+  type Uploader,
+  type UploadJournal,
+} from '@bytedrop/core';
 import { createRequestUrlFetch } from './request-fetch';
 import { RequestUrlHandler } from './request-handler';
 import { type BytedropSettings, maxFileSizeBytes, type SecretReader, s3ConfigInput } from './settings';
 
-/** Makes the uploader the settings describe; throws `ERR_CONFIG` naming what to fill in. */
-export function createTargetUploader(settings: BytedropSettings, secrets: SecretReader): Uploader {
+/**
+ * Makes the uploader the settings describe; throws `ERR_CONFIG` naming what to fill in. `journal` is where the S3
+ * store writes down its multipart uploads, to be aborted by `recover()` after a crash.
+ */
+export function createTargetUploader(
+  settings: BytedropSettings,
+  secrets: SecretReader,
+  journal?: UploadJournal,
+): Uploader {
   if (settings.target === 'server') {
     const url = settings.serverUrl.trim();
     const accessKey = settings.serverKeyName ? secrets.getSecret(settings.serverKeyName) : null;
@@ -35,7 +48,10 @@ export function createTargetUploader(settings: BytedropSettings, secrets: Secret
       maxFileSize: maxFileSizeBytes(settings),
     });
   }
-  return createUploader(s3ConfigInput(settings, secrets), { requestHandler: new RequestUrlHandler() });
+  return createUploader(s3ConfigInput(settings, secrets), {
+    requestHandler: new RequestUrlHandler(),
+    ...(journal ? { journal } : {}),
+  });
 }
 
 /** Everything an uploader is built from, secrets included, as one string: a different one needs a new uploader. */
