@@ -66,7 +66,9 @@ async function keepOne(host: UploadHost, note: TFile, job: Job): Promise<void> {
           removeLocal: !settings.keepLocalCopies,
         })
       : undefined;
-    const copy = await createAttachment(app, path, await job.file.arrayBuffer(), note, async (moved) => {
+    // Read once: written as the copy, then uploaded from memory (core reads a File twice, to hash and to send).
+    const bytes = await job.file.arrayBuffer();
+    const copy = await createAttachment(app, path, bytes, note, async (moved) => {
       if (entry === undefined) return;
       entry.file = moved;
       await pending.journal.update(entry);
@@ -91,7 +93,7 @@ async function keepOne(host: UploadHost, note: TFile, job: Job): Promise<void> {
     entry.text = embed;
     entry.match = 'link';
     await pending.journal.update(entry);
-    pending.start(entry, job.file);
+    pending.start(entry, new Uint8Array(bytes));
   } catch (error) {
     // The bytes were only in memory: say so, and take out the placeholder, which links nothing.
     if (entry !== undefined) await pending.discard(entry).catch(() => undefined);

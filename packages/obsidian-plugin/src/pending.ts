@@ -47,7 +47,8 @@ function movedPath(path: string, from: string, to: string): string | undefined {
 export class PendingUploads {
   readonly journal: PendingJournal;
   readonly #host: UploadHost;
-  readonly #blobs = new Map<string, Blob>();
+  /** The bytes of this session's pastes, by entry id: the local copy need not be read back. */
+  readonly #bytes = new Map<string, Uint8Array>();
   /** The open entries this session knows, by id: kept in step with renames. */
   readonly #open = new Map<string, PendingUpload>();
   readonly #running = new Set<string>();
@@ -76,9 +77,9 @@ export class PendingUploads {
     this.#forget(entry);
   }
 
-  /** Uploads a fresh entry; `blob` is its bytes, so the local copy need not be read back. */
-  start(entry: PendingUpload, blob: Blob): void {
-    this.#blobs.set(entry.id, blob);
+  /** Uploads a fresh entry; `bytes` are those just written as its local copy. */
+  start(entry: PendingUpload, bytes: Uint8Array): void {
+    this.#bytes.set(entry.id, bytes);
     this.#run(entry);
   }
 
@@ -125,7 +126,7 @@ export class PendingUploads {
 
   #forget(entry: PendingUpload): void {
     this.#open.delete(entry.id);
-    this.#blobs.delete(entry.id);
+    this.#bytes.delete(entry.id);
   }
 
   #run(entry: PendingUpload): void {
@@ -146,7 +147,7 @@ export class PendingUploads {
         this.journal,
         entry,
         this.#host.uploader(),
-        vaultSwap(this.#host, this.#blobs),
+        vaultSwap(this.#host, this.#bytes),
         {
           signal: controller.signal,
           vars: context.vars,
@@ -167,7 +168,7 @@ export class PendingUploads {
   async #copyIntact(entry: PendingUpload): Promise<boolean> {
     const { app } = this.#host;
     const copy = app.vault.getFileByPath(entry.file);
-    if (this.#blobs.has(entry.id) || copy?.stat.size === entry.size) return true;
+    if (this.#bytes.has(entry.id) || copy?.stat.size === entry.size) return true;
     await this.discard(entry);
     const note = app.vault.getFileByPath(entry.note);
     // The placeholder links nothing: it goes, rather than stay a link to nowhere.

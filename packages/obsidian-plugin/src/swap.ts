@@ -56,13 +56,13 @@ function swapEdits(
   return edits;
 }
 
-export function vaultSwap(host: SwapHost, blobs: ReadonlyMap<string, Blob>): PendingHost {
+export function vaultSwap(host: SwapHost, session: ReadonlyMap<string, Uint8Array>): PendingHost {
   const { app } = host;
   return {
     async read(entry) {
       // A paste of this session still holds its bytes; after a restart they come from the local copy.
-      const blob = blobs.get(entry.id);
-      if (blob) return blob;
+      const bytes = session.get(entry.id);
+      if (bytes) return bytes;
       const file = app.vault.getFileByPath(entry.file);
       if (file === null) throw new Error(`the local copy ${entry.file} is gone`);
       return new Uint8Array(await app.vault.readBinary(file));
