@@ -52,6 +52,8 @@ export class PendingUploads {
   /** The open entries this session knows, by id: kept in step with renames. */
   readonly #open = new Map<string, PendingUpload>();
   readonly #running = new Set<string>();
+  /** Entries whose copy is still being written: a resume in that moment must not take them for a crash's. */
+  readonly #saving = new Set<string>();
   #stopping = false;
 
   constructor(host: UploadHost, folder: PluginFolder) {
@@ -68,6 +70,7 @@ export class PendingUploads {
   async add(fields: NewPendingUpload): Promise<PendingUpload> {
     const entry = await this.journal.add(fields);
     this.#open.set(entry.id, entry);
+    this.#saving.add(entry.id);
     return entry;
   }
 
@@ -79,6 +82,7 @@ export class PendingUploads {
 
   /** Uploads a fresh entry; `bytes` are those just written as its local copy. */
   start(entry: PendingUpload, bytes: Uint8Array): void {
+    this.#saving.delete(entry.id);
     this.#bytes.set(entry.id, bytes);
     this.#run(entry);
   }
@@ -92,7 +96,7 @@ export class PendingUploads {
         `Bytedrop: a pending upload could not be read (${reason}); its entry ${id} is left as it is.`,
       );
     }
-    const waiting = entries.filter((entry) => !this.#running.has(entry.id));
+    const waiting = entries.filter((entry) => !this.#running.has(entry.id) && !this.#saving.has(entry.id));
     for (const entry of waiting) this.#open.set(entry.id, entry);
     if (waiting.length === 0) return;
     const missing = missingSettings(this.#host.settings, this.#host.app.secretStorage);
@@ -125,6 +129,7 @@ export class PendingUploads {
   }
 
   #forget(entry: PendingUpload): void {
+    this.#saving.delete(entry.id);
     this.#open.delete(entry.id);
     this.#bytes.delete(entry.id);
   }

@@ -161,6 +161,20 @@ export function runCommand(loaded: Loaded, id: string): void {
   else command.callback?.();
 }
 
+/**
+ * Holds every request through requestUrl until `release()`; `reached` resolves when the first one arrives (an event,
+ * not a timer), so a test can act while an upload is in flight.
+ */
+export function holdRequests(): { reached: Promise<void>; release: () => void } {
+  const held = gate();
+  const reached = gate();
+  requestHooks.before = () => {
+    reached.open();
+    return held.promise;
+  };
+  return { reached: reached.promise, release: held.open };
+}
+
 /** A promise and its resolver, to hold work at a known point. */
 export function gate(): { promise: Promise<void>; open: () => void } {
   let open: () => void = () => {};
@@ -185,10 +199,9 @@ export function buttonsIn(el: FakeElement): ButtonComponent[] {
     .filter((component): component is ButtonComponent => component instanceof ButtonComponent);
 }
 
-/** Waits for the plugin to open a modal, and returns it. */
-export async function openedModal(): Promise<Modal> {
-  await expect.poll(() => Modal.open.length).toBe(1);
-  return Modal.open[0] as Modal;
+/** The modal the plugin opened, or the next it opens (an event, not a timer). */
+export function openedModal(): Promise<Modal> {
+  return Modal.open[0] ? Promise.resolve(Modal.open[0]) : Modal.next();
 }
 
 /** Clicks the button of `modal` whose text is `text`. */

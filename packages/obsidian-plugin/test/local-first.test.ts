@@ -180,6 +180,28 @@ describe('local first, then upload, then swap', () => {
     expect(await served(link?.url ?? '')).toEqual(png(4));
   });
 
+  it('a Retry while a paste is being saved leaves that paste alone', async () => {
+    const l = await load(s3Settings(s3), { noteText: '' });
+    // The moment between the entry being written and the copy: the vault is slow to write it.
+    const writing = gate();
+    const written = gate();
+    const createBinary = l.app.vault.createBinary.bind(l.app.vault);
+    l.app.vault.createBinary = async (path, data) => {
+      writing.open();
+      await written.promise;
+      return createBinary(path, data);
+    };
+    paste(l, pasteEvent([pngFile(6, 'slow.png')]));
+    await writing.promise;
+    expect(entriesOn(l.app)).toHaveLength(1);
+    l.plugin.retryPending();
+    written.open();
+    await l.plugin.whenIdle();
+    const [link] = imageLinks(l.editor.getValue());
+    expect(l.editor.getValue()).toBe(`![slow.png](${link?.url})`);
+    expect(Notice.shown).toEqual([]);
+  });
+
   it('a crash before the copy was written: the placeholder goes, and the notice says to paste again', async () => {
     const l = await load(s3Settings(s3), { noteText: 'Before ' });
     // The state such a crash leaves: the entry written, the placeholder saved, no copy.

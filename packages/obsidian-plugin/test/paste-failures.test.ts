@@ -1,8 +1,8 @@
 /** Paste and drop when something goes wrong: the file is never lost, and the notice says what happened. */
 import { describe, expect, it } from 'vitest';
-import { Notice, requestHooks, requestLog } from './fake-obsidian';
+import { Notice } from './fake-obsidian';
 import {
-  gate,
+  holdRequests,
   imageLinks,
   type Loaded,
   load,
@@ -27,12 +27,11 @@ describe('paste and drop, when something goes wrong', () => {
     // Copies are not kept: the one written at paste goes with the note that linked it.
     const l = await loaded({ keepLocalCopies: false }, { noteText: 'Doomed note\n' });
     l.editor.setCursor({ line: 1, ch: 0 });
-    const held = gate();
-    requestHooks.before = () => held.promise;
+    const held = holdRequests();
     paste(l, pasteEvent([pngFile(32, 'late.png')]));
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    await held.reached;
     await l.app.fileManager.trashFile(l.note);
-    held.open();
+    held.release();
     await l.plugin.whenIdle();
 
     expect(l.app.vault.getFiles()).toEqual([]);
@@ -104,12 +103,11 @@ describe('paste and drop, when something goes wrong', () => {
 
   it('"Cancel uploads in progress" aborts, and the file is kept locally with a Notice saying so', async () => {
     const l = await loaded();
-    const held = gate();
-    requestHooks.before = () => held.promise;
+    const held = holdRequests();
     paste(l, pasteEvent([pngFile(80, 'cancel-me.png')]));
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    await held.reached;
     runCommand(l, 'cancel-uploads');
-    held.open();
+    held.release();
     await l.plugin.whenIdle();
     expect(l.editor.getValue()).toBe('![[cancel-me.png]]');
     expect(Notice.shown).toEqual([

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Notice, requestHooks, requestLog } from './fake-obsidian';
+import { Notice, requestLog } from './fake-obsidian';
 import {
   drop,
   dropEvent,
-  gate,
+  holdRequests,
   imageLinks,
   type Loaded,
   load,
@@ -40,8 +40,7 @@ describe('paste and drop', () => {
   it('pastes one image: placeholder, then the local copy, then a link that serves the bytes; the copy is kept', async () => {
     const l = await loaded({}, { noteText: 'Look: \nend' });
     l.editor.setCursor({ line: 0, ch: 6 });
-    const held = gate();
-    requestHooks.before = () => held.promise;
+    const held = holdRequests();
     const evt = pasteEvent([pngFile(2)]);
     paste(l, evt);
     expect(evt.defaultPrevented).toBe(true);
@@ -51,11 +50,11 @@ describe('paste and drop', () => {
     expect(requestLog).toEqual([]);
 
     // Before any byte goes over the network, the file is in the vault where Obsidian puts pastes, and linked.
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    await held.reached;
     const local = /^Look: !\[\[(Pasted image \d{14}\.png)\]\]\nend$/.exec(l.editor.getValue())?.[1] ?? '';
     expect(local).not.toBe('');
     expect(new Uint8Array(await l.app.vault.readBinary(l.app.vault.getFileByPath(local)!))).toEqual(png(2));
-    held.open();
+    held.release();
 
     await l.plugin.whenIdle();
     const text = l.editor.getValue();
@@ -88,19 +87,18 @@ describe('paste and drop', () => {
   it('puts the link where the placeholder is after the user typed before and after it mid-upload', async () => {
     const l = await loaded({}, { noteText: 'A\nB' });
     l.editor.setCursor({ line: 1, ch: 0 });
-    const held = gate();
-    requestHooks.before = () => held.promise;
+    const held = holdRequests();
     paste(l, pasteEvent([pngFile(20)]));
     // The user types at once, around the placeholder, before the copy is even written.
     l.editor.typeAt(0, 'Intro line\n');
 
     // The request is on its way (held at the gate); the user keeps writing around the local link.
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    await held.reached;
     const local = /!\[\[Pasted image \d+\.png\]\]/.exec(l.editor.getValue())?.[0] ?? '';
     expect(local).not.toBe('');
     l.editor.typeAt(l.editor.getValue().length, ' and the end');
     l.editor.typeAt(l.editor.getValue().indexOf(local), 'before ');
-    held.open();
+    held.release();
     await l.plugin.whenIdle();
 
     const text = l.editor.getValue();
@@ -114,14 +112,13 @@ describe('paste and drop', () => {
     const l = await loaded({}, { noteText: 'Trip notes\n' });
     const other = await l.app.vault.seed('Notes/Other.md', 'Other note');
     l.editor.setCursor({ line: 1, ch: 0 });
-    const held = gate();
-    requestHooks.before = () => held.promise;
+    const held = holdRequests();
     paste(l, pasteEvent([pngFile(30)]));
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    await held.reached;
 
     await l.view.openFile(other); // saves Trip.md (with the local link) and shows Other.md
     expect(l.app.vault.readSync(l.note)).toMatch(/^Trip notes\n!\[\[Pasted image \d+\.png\]\]$/);
-    held.open();
+    held.release();
     await l.plugin.whenIdle();
 
     const trip = l.app.vault.readSync(l.note);

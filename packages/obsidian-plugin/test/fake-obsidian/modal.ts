@@ -5,6 +5,12 @@ import { FakeElement } from './dom';
 export class Modal {
   /** Test helper: the modals open now, oldest first. */
   static readonly open: Modal[] = [];
+  static readonly #waiting: ((modal: Modal) => void)[] = [];
+
+  /** Test helper: resolves with the next modal opened. */
+  static next(): Promise<Modal> {
+    return new Promise((resolve) => Modal.#waiting.push(resolve));
+  }
   readonly app: App;
   readonly containerEl = new FakeElement('div', { cls: 'modal-container' });
   readonly modalEl: FakeElement;
@@ -22,6 +28,7 @@ export class Modal {
   open(): void {
     Modal.open.push(this);
     void this.onOpen();
+    for (const resolve of Modal.#waiting.splice(0)) resolve(this);
   }
 
   close(): void {
