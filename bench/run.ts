@@ -2,7 +2,7 @@
  * `pnpm bench`: builds the packages, then measures Bytedrop against its peers in one run on this machine,
  * prints a Markdown table and writes the figures as JSON to bench/results/.
  *
- * Options: --only hash,upload,paste,endpoint,footprint  --runs N (≥5)  --warmups N  --size-mib N  --no-build
+ * Options: --only hash,upload,paste,endpoint,footprint,obsidian  --runs N (≥5)  --warmups N  --size-mib N  --no-build
  *          --quick (a smoke run: 64 MiB file, fewer uploads; its figures are not the bench's)
  */
 import { mkdir, rm } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { renderMarkdown, type SectionResult, writeJson } from './lib/report.js';
 import { endpointSection } from './sections/endpoint.js';
 import { footprintSection } from './sections/footprint.js';
 import { hashSection } from './sections/hash.js';
+import { obsidianSection } from './sections/obsidian.js';
 import { pasteSection } from './sections/paste.js';
 import { uploadSection } from './sections/upload.js';
 
@@ -25,6 +26,7 @@ const SECTIONS = {
   paste: pasteSection,
   endpoint: endpointSection,
   footprint: footprintSection,
+  obsidian: obsidianSection,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 

@@ -22,6 +22,18 @@ export type { LinkSource } from './links';
 export { formatLink, publicUrl } from './links';
 export type { FindLinksOptions, MarkdownLink } from './markdown-links';
 export { findLinks } from './markdown-links';
+export type {
+  FinishedUpload,
+  FinishOptions,
+  NewPendingUpload,
+  PendingHost,
+  PendingJournal,
+  PendingStorage,
+  PendingUpload,
+  UnreadableEntry,
+  UploadedFile,
+} from './pending-uploads';
+export { createPendingJournal, finishPendingUpload, verifyUpload } from './pending-uploads';
 export { MAX_PRESIGN_SECONDS, presignGet } from './presign';
 export type { ProviderPreset, ProviderSettings } from './providers';
 export {

@@ -87,8 +87,8 @@ export function markdownUrl(url: string): string {
   return escaped;
 }
 
-/** Escapes text for an HTML attribute value or element content. */
-function html(text: string): string {
+/** Escapes text for an HTML attribute value or element content. Shared with _link-forms.ts. */
+export function html(text: string): string {
   return plainText(text).replace(/[&"<>']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 

@@ -3,6 +3,7 @@
  * reads `![a](<b c.png> "t")`, `![](b%20c.png)` and `![[b.png|300]]` the same way; deciding which file a path means
  * (relative to the note, the workspace or the vault) stays in the host.
  */
+import { type DestinationRules, htmlLink, referenceDefinition } from './_link-forms';
 import { markdownText, markdownUrl } from './links';
 
 /**
@@ -24,9 +25,15 @@ export interface MarkdownLink {
   readonly end: number;
   /** `![…](…)` or `![[…]]` rather than `[…](…)` or `[[…]]`. */
   readonly image: boolean;
-  /** `[…](…)` syntax, or an Obsidian wikilink `[[…]]`. */
-  readonly kind: 'inline' | 'wiki';
-  /** The link text / alt (inline, backslash-escapes removed) or the alias after `|` (wiki, e.g. `300`); '' if none. */
+  /**
+   * `[…](…)` syntax, an Obsidian wikilink `[[…]]`, a reference definition `[r1]: …`, or an HTML `<img src>`,
+   * `<a href>`, `<video src>`, `<audio src>` or `<source src>` (the last two only when asked for).
+   */
+  readonly kind: 'inline' | 'wiki' | 'reference' | 'html';
+  /**
+   * The link text / alt (inline, backslash-escapes removed), the alias after `|` (wiki, e.g. `300`), the label
+   * (reference) or the `alt` (HTML image); '' if none.
+   */
   readonly label: string;
   /** The destination exactly as written: `<b c.png>`, `b%20c.png`, or the inside of `[[…]]` (`x.png|300`). */
   readonly destination: string;
@@ -51,6 +58,10 @@ export interface FindLinksOptions {
   wikiEmbeds?: boolean;
   /** Also find Obsidian wikilinks `[[x.png]]`. */
   wikiLinks?: boolean;
+  /** Also find reference definitions `[r1]: img/a.png "Title"`. */
+  references?: boolean;
+  /** Also find HTML `<img src>`, `<a href>`, `<video src>`, `<audio src>` and `<source src>`. */
+  html?: boolean;
 }
 
 const SCHEME = /^[a-z][a-z\d+.-]*:/i;
@@ -155,6 +166,8 @@ function isLocal(destination: string): boolean {
   const raw = literal(destination);
   return raw !== '' && !SCHEME.test(raw) && !raw.startsWith('//') && !raw.startsWith('#');
 }
+
+const RULES: DestinationRules = { decodePath, isLocal };
 
 /** The inline link whose label opens at `open` (`[`), or undefined. */
 function inlineLink(text: string, open: number, limit: number): MarkdownLink | undefined {
@@ -289,6 +302,20 @@ function scan(
         i = blockEnd;
         continue;
       }
+      const definition = options.references ? referenceDefinition(text, i, limit, RULES) : undefined;
+      if (definition) {
+        out.push(definition);
+        i = definition.end - 1;
+        continue;
+      }
+    }
+    if (char === '<' && options.html) {
+      const element = htmlLink(text, i, limit, RULES);
+      if (element) {
+        out.push(element);
+        i = element.end - 1;
+        continue;
+      }
     }
     if (char === '`') {
       const spanEnd = codeSpanEnd(text, i, limit);
@@ -320,8 +347,9 @@ function scan(
 
 /**
  * Every link in a Markdown document, in order: CommonMark inline links and images (`[t](d "title")`, `![a](<d>)`)
- * and, when asked, Obsidian wikilinks/embeds. Links inside code spans and fenced code blocks are code, not links, and
- * are skipped; indented code blocks are not told apart from indented list paragraphs. Reference-style links, HTML and autolinks are not reported. Check
+ * and, when asked, Obsidian wikilinks/embeds, reference definitions and HTML elements that point at a file. Links
+ * inside code spans and fenced code blocks are code, not links, and are skipped; indented code blocks are not told
+ * apart from indented list paragraphs. Uses of a reference (`![a][r1]`) and autolinks are not reported. Check
  * `local` before resolving `path` to a file; `withUrl` rewrites one link without touching its text or title.
  *
  * @example
@@ -330,6 +358,7 @@ function scan(
  * findLinks(note).filter((link) => link.local).map((link) => link.path); // ['b c.png']
  * findLinks(note, { wikiEmbeds: true }).at(-1)?.label; // '300'
  * findLinks('![a](b.png "t")')[0]?.withUrl('https://x.test/a b.png'); // '![a](<https://x.test/a b.png> "t")'
+ * findLinks('[r1]: a.png\n<img src="b.png">', { references: true, html: true }).map((link) => link.path); // ['a.png', 'b.png']
  * ```
  */
 export function findLinks(markdown: string, options: FindLinksOptions = {}): MarkdownLink[] {

@@ -232,6 +232,92 @@ describe('findLinks: Obsidian wikilinks', () => {
   });
 });
 
+describe('findLinks: reference definitions', () => {
+  const note = [
+    'See ![chart][r1] and [the report][r2].',
+    '',
+    '[r1]: img/a%20b.png "Chart"',
+    '  [r2]: <docs/q 1.pdf>',
+    '> [r3]: https://cdn.example.com/x.png',
+    '```',
+    '[r4]: in-code.png',
+    '```',
+    '[not]: a definition because text follows',
+  ].join('\n');
+
+  it('ignores them unless asked', () => {
+    expect(findLinks(note)).toEqual([]);
+  });
+
+  it('finds each definition with its label and path, and none inside code', () => {
+    const links = findLinks(note, { references: true });
+    expect(links.map(({ text, label, path, local, kind }) => ({ text, label, path, local, kind }))).toEqual([
+      {
+        text: '[r1]: img/a%20b.png "Chart"',
+        label: 'r1',
+        path: 'img/a b.png',
+        local: true,
+        kind: 'reference',
+      },
+      { text: '[r2]: <docs/q 1.pdf>', label: 'r2', path: 'docs/q 1.pdf', local: true, kind: 'reference' },
+      {
+        text: '[r3]: https://cdn.example.com/x.png',
+        label: 'r3',
+        path: 'https://cdn.example.com/x.png',
+        local: false,
+        kind: 'reference',
+      },
+    ]);
+    expect(note.slice(links[1]?.start, links[1]?.end)).toBe('[r2]: <docs/q 1.pdf>');
+  });
+
+  it('rewrites the destination only, keeping label and title, and CommonMark reads the new URL', () => {
+    const [r1, r2] = findLinks(note, { references: true });
+    expect(r1?.withUrl('https://cdn.example.com/a b.png')).toBe(
+      '[r1]: <https://cdn.example.com/a b.png> "Chart"',
+    );
+    const rewritten = `![x][r2]\n\n${r2?.withUrl('https://cdn.example.com/q.pdf')}`;
+    expect(commonmarkDestination(rewritten)).toBe('https://cdn.example.com/q.pdf');
+  });
+});
+
+describe('findLinks: HTML elements', () => {
+  const note =
+    '<p><img alt="A &amp; B" src="img/a&amp;b.png" width="300"></p> <a href=\'docs/q.pdf\'>Q</a> <video src=clip.mp4></video> `<img src="code.png">`';
+
+  it('ignores them unless asked', () => {
+    expect(findLinks(note)).toEqual([]);
+  });
+
+  it('finds img, a and video, decoding character references, and none in code', () => {
+    const links = findLinks(note, { html: true });
+    expect(links.map(({ path, label, image, kind }) => ({ path, label, image, kind }))).toEqual([
+      { path: 'img/a&b.png', label: 'A & B', image: true, kind: 'html' },
+      { path: 'docs/q.pdf', label: '', image: false, kind: 'html' },
+      { path: 'clip.mp4', label: '', image: false, kind: 'html' },
+    ]);
+    expect(links[0]?.text).toBe('<img alt="A &amp; B" src="img/a&amp;b.png" width="300">');
+  });
+
+  it('rewrites the attribute only, escaped for HTML, and finds it again', () => {
+    const [img, anchor] = findLinks(note, { html: true });
+    const rewritten = img?.withUrl('https://cdn.example.com/a&b".png') as string;
+    expect(rewritten).toBe(
+      '<img alt="A &amp; B" src="https://cdn.example.com/a&#38;b&#34;.png" width="300">',
+    );
+    expect(only(rewritten, { html: true }).destination).toBe('https://cdn.example.com/a&b".png');
+    expect(anchor?.withUrl('https://cdn.example.com/q.pdf')).toBe('<a href="https://cdn.example.com/q.pdf">');
+  });
+
+  it('finds what formatLink writes in html format', () => {
+    const source = { url: 'dir/a b.png', key: 'k', size: 1, filename: 'a b.png' };
+    for (const contentType of ['image/png', 'application/pdf']) {
+      const written = formatLink({ ...source, contentType }, 'html');
+      expect(only(written, { html: true }).path).toBe('dir/a b.png');
+    }
+  });
+});
+
 describe('findLinks round trip', () => {
   // Path segments as a user's files might be named: spaces, parentheses, brackets, %, #, ?, backslashes, non-ASCII.
   const segment = fc
