@@ -11,13 +11,20 @@ const SAMPLE = {
   vars: { note: 'Trip to Lisbon', folder: 'Journal/2024' },
 };
 
-/** The key the template gives the sample upload, or the template's error. */
-export function previewKey(template: string, date = new Date()): { key?: string; error?: string } {
+/**
+ * The key the template gives the sample upload and the key it would take instead if another file held that one
+ * (core never replaces it), or the template's error.
+ */
+export function previewKey(
+  template: string,
+  date = new Date(),
+): { key?: string; onClash?: string; error?: string } {
   try {
     const compiled = compileKeyTemplate(template.trim() || DEFAULT_KEY_TEMPLATE, {
       variables: CALLER_VARIABLES,
     });
-    return { key: compiled.render({ ...SAMPLE, date }) };
+    const keys = compiled.candidates({ ...SAMPLE, date });
+    return { key: keys(0), onClash: keys(1) };
   } catch (error) {
     return { error: inObsidianTerms(error instanceof Error ? error.message : String(error)) };
   }

@@ -94,9 +94,11 @@ export class BytedropSettingTab extends PluginSettingTab {
     if (settings.target === 's3') {
       const preview = new Setting(containerEl).setName('Key template');
       const showPreview = (template: string) => {
-        const { key, error } = previewKey(template);
+        const { key, onClash, error } = previewKey(template);
         preview.setDesc(
-          error ? `Invalid template: ${error}` : `Where uploads go in the bucket. Example: ${key ?? ''}`,
+          error
+            ? `Invalid template: ${error}`
+            : `Where uploads go in the bucket. Example: ${key ?? ''}. A different file already there is never replaced: the upload takes ${onClash ?? ''} instead.`,
         );
       };
       showPreview(settings.keyTemplate);

@@ -138,14 +138,17 @@ describe('settings', () => {
   });
 
   it('previews the rendered key live, and shows the error of an invalid template', async () => {
-    expect(previewKey('{note}/{name}.{ext}').key).toBe('Trip-to-Lisbon/Pasted-image-20240131093015.png');
+    expect(previewKey('{note}/{name}.{ext}')).toEqual({
+      key: 'Trip-to-Lisbon/Pasted-image-20240131093015.png',
+      onClash: 'Trip-to-Lisbon/Pasted-image-20240131093015-1.png',
+    });
     expect(previewKey('{yyyy}/{nmae}.{ext}').error).toMatch(/nmae/);
 
     const l = await load(s3Settings(s3));
     const tab = tabOf(l.plugin);
     await control<TextComponent>(tab, 'Key template').simulate('{folder}/{hash:8}.{ext}');
     expect(find(tab, 'Key template').desc).toBe(
-      'Where uploads go in the bucket. Example: Journal/2024/9f86d081.png',
+      'Where uploads go in the bucket. Example: Journal/2024/9f86d081.png. A different file already there is never replaced: the upload takes Journal/2024/9f86d081884c7d65.png instead.',
     );
     await control<TextComponent>(tab, 'Key template').simulate('{bogus}');
     expect(find(tab, 'Key template').desc).toMatch(/^Invalid template: .*bogus/);
