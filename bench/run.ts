@@ -6,10 +6,12 @@
  *          --quick (a smoke run: 64 MiB file, fewer uploads; its figures are not the bench's)
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchContext, ROOT, RUN_DIR } from './lib/context.js';
 import { warmPageCache, writeRandomFile } from './lib/files.js';
+import { loadLine, sampleLoad } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { run } from './lib/measure.js';
 import { renderMarkdown, type SectionResult, writeJson } from './lib/report.js';
@@ -51,6 +53,7 @@ const log = (message: string) => {
   );
 };
 
+const load = sampleLoad();
 const machine = await describeMachine();
 log(machineLine(machine));
 if (!values['no-build']) {
@@ -89,7 +92,7 @@ try {
     await writeRandomFile(ctx.warmFile, ctx.warmFileSize);
   }
   for (const name of names) {
-    log(`section ${name}`);
+    log(`section ${name} (1-minute load average ${loadavg()[0]?.toFixed(1)})`);
     try {
       results.push(await SECTIONS[name](ctx));
     } catch (error) {
@@ -104,12 +107,14 @@ try {
 
 const seconds = (performance.now() - started) / 1000;
 const command = `pnpm bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
-const markdown = renderMarkdown(machine, results, seconds, command);
+const loadSeen = load.stop();
+const markdown = renderMarkdown(machine, results, seconds, command, loadLine(loadSeen));
 process.stdout.write(`${markdown}\n`);
 const path = await writeJson({
   machine,
   command,
   seconds,
+  load: loadSeen,
   runs: ctx.runs,
   warmups: ctx.warmups,
   sections: results,
