@@ -4,6 +4,7 @@
  *
  * Options: --only hash,upload,paste,endpoint,footprint  --runs N (≥5)  --warmups N  --size-mib N  --no-build
  *          --quick (a smoke run: 64 MiB file, fewer uploads; its figures are not the bench's)
+ *          --servers sink,s3rver,radosgw (only the rows against these S3 servers)
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -15,6 +16,7 @@ import { loadLine, sampleLoad } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { run } from './lib/measure.js';
 import { renderMarkdown, type SectionResult, writeJson } from './lib/report.js';
+import { SERVER_KINDS, type ServerKind } from './lib/servers.js';
 import { endpointSection } from './sections/endpoint.js';
 import { footprintSection } from './sections/footprint.js';
 import { hashSection } from './sections/hash.js';
@@ -38,12 +40,19 @@ const { values } = parseArgs({
     'size-mib': { type: 'string', default: '1024' },
     'no-build': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
+    servers: { type: 'string' },
   },
 });
 const names = (values.only?.split(',') ?? Object.keys(SECTIONS)) as SectionName[];
 for (const name of names) {
   if (!(name in SECTIONS))
     throw new Error(`unknown section '${name}': use ${Object.keys(SECTIONS).join(', ')}`);
+}
+
+const servers = (values.servers?.split(',') ?? [...SERVER_KINDS]) as ServerKind[];
+for (const kind of servers) {
+  if (!SERVER_KINDS.includes(kind))
+    throw new Error(`unknown server '${kind}': use ${SERVER_KINDS.join(', ')}`);
 }
 
 const started = performance.now();
@@ -80,6 +89,7 @@ const ctx: BenchContext = {
   warmFile: join(RUN_DIR, 'warm.bin'),
   warmFileSize: 64 * 2 ** 20,
   quick: values.quick ?? false,
+  servers,
   log,
 };
 

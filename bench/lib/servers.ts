@@ -6,7 +6,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkBinaries } from '../../packages/core/test/_setup/rgw/processes.js';
 
-export type ServerKind = 's3rver' | 'sink' | 'radosgw';
+export const SERVER_KINDS = ['sink', 's3rver', 'radosgw'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** The command that installs radosgw and its cluster daemons (Debian), for skip messages. */
 export const RADOSGW_INSTALL = 'apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd';

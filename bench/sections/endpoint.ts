@@ -91,7 +91,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
   const rss: Record<string, { before: number; after: number; growthMB: number; liveGrowthMB: number }> = {};
   const skipped: string[] = [];
   try {
-    for (const { kind, uploads, warmup } of PLAN) {
+    for (const { kind, uploads, warmup } of PLAN.filter((p) => ctx.servers.includes(p.kind))) {
       const perRun = Math.ceil((ctx.quick ? uploads / 10 : uploads) / ctx.runs);
       const missing = serverMissing(kind);
       if (missing) {

@@ -91,7 +91,7 @@ export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
     await mkdir(pngs);
     for (let i = 0; i < PIPELINES.length * (count + WARMUPS); i++)
       await writeFile(join(pngs, `${i}.png`), makePng(MiB));
-    for (const kind of ['s3rver', 'sink'] as const) {
+    for (const kind of (['s3rver', 'sink'] as const).filter((k) => ctx.servers.includes(k))) {
       const target = await startServer(kind);
       try {
         ctx.log(`paste ${kind}`);

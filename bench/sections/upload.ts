@@ -112,7 +112,7 @@ export async function uploadSection(ctx: BenchContext): Promise<SectionResult> {
   };
   const all = uploadClients(paths, parts);
   try {
-    for (const { kind, only } of PLAN) {
+    for (const { kind, only } of PLAN.filter((p) => ctx.servers.includes(p.kind))) {
       const clients = all.filter((c) => only === undefined || only.includes(c.name));
       const missing = serverMissing(kind);
       if (missing) {
