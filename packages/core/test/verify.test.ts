@@ -2,11 +2,15 @@
  * The bytes stored are the bytes sent, on radosgw: a file that changes between the hash and the upload (even with
  * its size and mtime put back) is refused before the upload completes, and a client's Content-MD5 is checked.
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WORKER_MIN_BYTES } from '../src/node/_file-digest';
 import { openFile } from '../src/node/file';
 import { createUploader } from '../src/uploader';
 import { rgwConfig, useRgw } from './_support/rgw';
@@ -23,6 +27,21 @@ function changingBlob(first: Uint8Array<ArrayBuffer>, second: Uint8Array<ArrayBu
   return Object.assign(blob, {
     stream: () => new Blob([reads++ === 0 ? first : second]).stream(),
   });
+}
+
+/**
+ * Rewrites `path` with `size` other bytes and puts its mtime back to the nanosecond, as an edit that hides itself
+ * would: `fs.utimes` keeps microseconds at best, which the file Blob's own check (size, mtime, inode) would notice,
+ * and then the hash check under test would never be reached.
+ */
+async function rewriteUnnoticed(path: string, size: number): Promise<void> {
+  const before = await stat(path, { bigint: true });
+  await writeFile(path, randomBytes(size));
+  const seconds = before.mtimeNs / 1_000_000_000n;
+  const nanos = (before.mtimeNs % 1_000_000_000n).toString().padStart(9, '0');
+  await promisify(execFile)('touch', ['-m', '-d', `@${seconds}.${nanos}`, path]);
+  const after = await stat(path, { bigint: true });
+  expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
 }
 
 /** Nothing of an upload under `prefix`: no object, no open multipart upload. */
@@ -57,13 +76,48 @@ describe('a file that changes during the upload is refused (radosgw)', () => {
   it('a file on disk rewritten with the same size and its mtime put back, between prepare and upload', async () => {
     const path = join(dir, 'doc.bin');
     await writeFile(path, randomBytes(2 * PART + 1));
-    const before = await stat(path);
     const uploader = createUploader(rgwConfig(rgw, { keyTemplate: 'disk/{hash}.{ext}' }));
     const prepared = await uploader.prepare(await openFile(path), { filename: 'doc.bin' });
-    await writeFile(path, randomBytes(2 * PART + 1));
-    await utimes(path, before.atime, before.mtime);
-    await expect(prepared.upload()).rejects.toMatchObject({ code: 'ERR_INPUT' });
+    await rewriteUnnoticed(path, 2 * PART + 1);
+    await expect(prepared.upload()).rejects.toMatchObject({
+      code: 'ERR_INPUT',
+      message: expect.stringContaining("'doc.bin' changed during the upload"),
+    });
     expect(await nothingUnder('disk/')).toEqual([]);
+  });
+
+  it('the same with a large file, read and hashed for the upload in a worker thread', async () => {
+    const path = join(dir, 'large.bin');
+    await writeFile(path, randomBytes(WORKER_MIN_BYTES + 1));
+    const uploader = createUploader(rgwConfig(rgw, { keyTemplate: 'large/{hash}.{ext}' }));
+    const prepared = await uploader.prepare(await openFile(path), { filename: 'large.bin' });
+    await rewriteUnnoticed(path, WORKER_MIN_BYTES + 1);
+    // The read worker is stopped once its read ends (the hash pass's worker exits by itself).
+    const terminate = vi.spyOn(Worker.prototype, 'terminate');
+    await expect(prepared.upload()).rejects.toMatchObject({
+      code: 'ERR_INPUT',
+      message: expect.stringContaining("'large.bin' changed during the upload"),
+    });
+    expect(terminate).toHaveBeenCalledTimes(1);
+    terminate.mockRestore();
+    expect(await nothingUnder('large/')).toEqual([]);
+  });
+
+  it('a large file whose upload fails mid-way has its read stopped, not left open in an idle worker', async () => {
+    const path = join(dir, 'large-failing.bin');
+    await writeFile(path, randomBytes(WORKER_MIN_BYTES + 1));
+    const uploader = createUploader(rgwConfig(rgw, { keyTemplate: 'large-failing/{hash}.{ext}' }), {
+      clientConfig: { maxAttempts: 1 },
+    });
+    rgw.proxy.failWith({ operation: 'UploadPart', partNumber: 2 }, { status: 400, code: 'InvalidArgument' });
+    const terminate = vi.spyOn(Worker.prototype, 'terminate');
+    await expect(uploader.upload(await openFile(path), { filename: 'large.bin' })).rejects.toMatchObject({
+      code: expect.any(String),
+    });
+    // lib-storage stops reading without cancelling; the uploader cancels the stream, which stops the worker.
+    await vi.waitFor(() => expect(terminate).toHaveBeenCalledTimes(1));
+    terminate.mockRestore();
+    expect(await nothingUnder('large-failing/')).toEqual([]);
   });
 });
 
