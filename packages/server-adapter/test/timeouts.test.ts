@@ -54,10 +54,13 @@ const put = (name: string, body: BodyInit) =>
 
 describe('the storage timeout', () => {
   it('answers 504 ERR_TIMEOUT when storage stalls, aborts the upload and leaves nothing', async () => {
-    let stalled = false;
-    const store = stallingStore(fx.store, () => {
-      stalled = true;
+    // Fake timers: the clock runs out when the test says so, once storage is known to stall, never by load.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let stall!: () => void;
+    const stalled = new Promise<void>((resolve) => {
+      stall = resolve;
     });
+    const store = stallingStore(fx.store, stall);
     const handler = createHandler({
       uploader: createUploader({ bucket: 'local-disk' }, { store }),
       store,
@@ -65,13 +68,16 @@ describe('the storage timeout', () => {
       secret: SECRET,
       storageTimeoutMs: 50,
     });
-    const response = await handler(put('a.txt', 'stored halfway'));
-    expect(stalled).toBe(true);
+    const answer = handler(put('a.txt', 'stored halfway'));
+    await stalled;
+    await vi.advanceTimersByTimeAsync(50);
+    const response = await answer;
     expect(response.status).toBe(504);
     expect(await response.json()).toMatchObject({
       code: 'ERR_TIMEOUT',
       msg: /storage did not answer for 0\.1 s.*STORAGE_TIMEOUT_S/,
     });
+    vi.useRealTimers();
     expect(await fx.allFiles()).toEqual([]);
     // And it keeps serving.
     expect((await fx.handler(put('b.txt', 'b'))).status).toBe(200);
