@@ -2,20 +2,25 @@
  * `pnpm bench`: builds the packages, then measures Bytedrop against its peers in one run on this machine,
  * prints a Markdown table and writes the figures as JSON to bench/results/.
  *
- * Options: --only hash,upload,paste,endpoint,footprint  --runs N (≥5)  --warmups N  --size-mib N  --no-build
+ * Options: --only hash,upload,paste,endpoint,footprint,obsidian  --runs N (≥5)  --warmups N  --size-mib N  --no-build
  *          --quick (a smoke run: 64 MiB file, fewer uploads; its figures are not the bench's)
+ *          --servers sink,s3rver,radosgw (only the rows against these S3 servers)
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchContext, ROOT, RUN_DIR } from './lib/context.js';
 import { warmPageCache, writeRandomFile } from './lib/files.js';
+import { loadLine, sampleLoad } from './lib/load.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { run } from './lib/measure.js';
 import { renderMarkdown, type SectionResult, writeJson } from './lib/report.js';
+import { SERVER_KINDS, type ServerKind } from './lib/servers.js';
 import { endpointSection } from './sections/endpoint.js';
 import { footprintSection } from './sections/footprint.js';
 import { hashSection } from './sections/hash.js';
+import { obsidianSection } from './sections/obsidian.js';
 import { pasteSection } from './sections/paste.js';
 import { uploadSection } from './sections/upload.js';
 
@@ -25,6 +30,7 @@ const SECTIONS = {
   paste: pasteSection,
   endpoint: endpointSection,
   footprint: footprintSection,
+  obsidian: obsidianSection,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
@@ -36,12 +42,19 @@ const { values } = parseArgs({
     'size-mib': { type: 'string', default: '1024' },
     'no-build': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
+    servers: { type: 'string' },
   },
 });
 const names = (values.only?.split(',') ?? Object.keys(SECTIONS)) as SectionName[];
 for (const name of names) {
   if (!(name in SECTIONS))
     throw new Error(`unknown section '${name}': use ${Object.keys(SECTIONS).join(', ')}`);
+}
+
+const servers = (values.servers?.split(',') ?? [...SERVER_KINDS]) as ServerKind[];
+for (const kind of servers) {
+  if (!SERVER_KINDS.includes(kind))
+    throw new Error(`unknown server '${kind}': use ${SERVER_KINDS.join(', ')}`);
 }
 
 const started = performance.now();
@@ -51,6 +64,7 @@ const log = (message: string) => {
   );
 };
 
+const load = sampleLoad();
 const machine = await describeMachine();
 log(machineLine(machine));
 if (!values['no-build']) {
@@ -77,6 +91,7 @@ const ctx: BenchContext = {
   warmFile: join(RUN_DIR, 'warm.bin'),
   warmFileSize: 64 * 2 ** 20,
   quick: values.quick ?? false,
+  servers,
   log,
 };
 
@@ -89,7 +104,7 @@ try {
     await writeRandomFile(ctx.warmFile, ctx.warmFileSize);
   }
   for (const name of names) {
-    log(`section ${name}`);
+    log(`section ${name} (1-minute load average ${loadavg()[0]?.toFixed(1)})`);
     try {
       results.push(await SECTIONS[name](ctx));
     } catch (error) {
@@ -104,12 +119,14 @@ try {
 
 const seconds = (performance.now() - started) / 1000;
 const command = `pnpm bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
-const markdown = renderMarkdown(machine, results, seconds, command);
+const loadSeen = load.stop();
+const markdown = renderMarkdown(machine, results, seconds, command, loadLine(loadSeen));
 process.stdout.write(`${markdown}\n`);
 const path = await writeJson({
   machine,
   command,
   seconds,
+  load: loadSeen,
   runs: ctx.runs,
   warmups: ctx.warmups,
   sections: results,

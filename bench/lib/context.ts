@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Machine } from './machine.js';
+import type { ServerKind } from './servers.js';
 
 /** Every temporary file of a run lives under this directory, so one `rm` cleans up, also after Ctrl-C. */
 export const RUN_DIR = join(tmpdir(), `bytedrop-bench-${process.pid}`);
@@ -25,6 +26,8 @@ export interface BenchContext {
   warmFileSize: number;
   /** A smoke run (`--quick`): smaller inputs and counts, figures not comparable with a full run. */
   quick: boolean;
+  /** The S3 servers to run against (`--servers`; all by default): rows against the others are left out. */
+  servers: readonly ServerKind[];
   log(message: string): void;
 }
 

@@ -45,12 +45,14 @@ export function renderMarkdown(
   sections: SectionResult[],
   seconds: number,
   command: string,
+  load: string,
 ): string {
   const out = [
     '# Bytedrop bench',
     '',
     `Machine: ${machineLine(machine)}`,
     `Command: \`${command}\`, ${new Date().toISOString()}, took ${(seconds / 60).toFixed(1)} min.`,
+    `Load: ${load}.`,
     'Figures: median (min–max) of the runs after a warm-up.',
     '',
   ];

@@ -4,8 +4,25 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { checkBinaries } from '../../packages/core/test/_setup/rgw/processes.js';
 
-export type ServerKind = 's3rver' | 'sink';
+export const SERVER_KINDS = ['sink', 's3rver', 'radosgw'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+/** The command that installs radosgw and its cluster daemons (Debian), for skip messages. */
+export const RADOSGW_INSTALL = 'apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd';
+
+/** Why a server cannot run here (its binaries are missing), or undefined when it can. */
+export function serverMissing(kind: ServerKind): string | undefined {
+  if (kind !== 'radosgw') return undefined;
+  try {
+    checkBinaries();
+    return undefined;
+  } catch (error) {
+    const missing = String(error).match(/need (.*), not found/)?.[1] ?? 'its binaries';
+    return `radosgw is not installed (${missing} missing; ${RADOSGW_INSTALL})`;
+  }
+}
 
 export interface Usage {
   rss: number;
@@ -30,8 +47,16 @@ export interface S3Target {
   region: string;
   /** The server's own RSS (bytes) and CPU time (ms) so far, asked over IPC. */
   usage(): Promise<Usage>;
-  /** Requests per HTTP method the server received since the last call. */
+  /**
+   * Requests per HTTP method the server received since the last call; those for keys under `unchecked/` (the
+   * bench's pipeline without issue 10's checks) counted apart, as `unchecked <METHOD>`.
+   */
   requests(): Promise<Record<string, number>>;
+  /**
+   * Frees what deleted objects still hold. radosgw (memstore, objects in RAM) deletes every object in the bucket and
+   * collects its garbage now; the others hold nothing worth freeing and do nothing.
+   */
+  reclaim(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,32 +105,49 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return env;
 }
 
-export async function startServer(kind: ServerKind): Promise<S3Target> {
-  const child =
-    kind === 'sink'
-      ? fork(here('../servers/sink.mjs'), [], {
-          env: childEnv(),
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        })
-      : fork(here('../servers/s3rver.ts'), [], {
-          env: childEnv(),
-          execArgv: ['--import', 'tsx'],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
+interface Started {
+  port: number;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Forks the server and waits until it listens. radosgw makes a key pair per start; s3rver and the sink take any. */
+async function launch(kind: ServerKind): Promise<{ child: ChildProcess; started: Started }> {
+  const script = { sink: 'sink.mjs', s3rver: 's3rver.ts', radosgw: 'radosgw.ts' }[kind];
+  const child = fork(here(`../servers/${script}`), [], {
+    env: childEnv(),
+    execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  if (kind === 'radosgw') {
+    // A cluster start takes 5–15 s, more on a loaded machine; the harness gives up after 120 s.
+    return { child, started: await nextMessage<Started>(child, 'target', 180_000) };
+  }
+  // s3rver's fixed pair; the sink checks none.
   const port = await nextMessage<number>(child, 'port');
+  return { child, started: { port, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
+}
+
+export async function startServer(kind: ServerKind): Promise<S3Target> {
+  const { child, started } = await launch(kind);
   return {
     kind,
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${started.port}`,
     bucket: 'bytedrop-bench',
-    // s3rver's fixed pair; the sink checks none.
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
+    accessKeyId: started.accessKeyId,
+    secretAccessKey: started.secretAccessKey,
     region: 'us-east-1',
     usage: () => usageOf(child),
     requests: async () => {
       const reply = nextMessage<Record<string, number>>(child, 'requests');
       child.send('requests');
       return reply;
+    },
+    reclaim: async () => {
+      if (kind !== 'radosgw') return;
+      const reply = nextMessage<number>(child, 'reclaimed', 180_000);
+      child.send('reclaim');
+      if ((await reply) < 0) throw new Error('radosgw: emptying the bench bucket failed (see its stderr)');
     },
     stop: () => stopChild(child),
   };

@@ -17,6 +17,7 @@ import {
   nextMessage,
   type S3Target,
   type ServerKind,
+  serverMissing,
   startServer,
   stopChild,
   usageOf,
@@ -25,12 +26,13 @@ import { type Summary, summarize } from '../lib/stats.js';
 
 const CONCURRENCY = 32;
 /**
- * Uploads per route and server. The RSS target is judged over 2,000 uploads against the sink; s3rver takes
- * 10–25 ms of its own per upload, so there a quarter of that keeps the bench within its 10 minutes.
+ * Uploads per route and server. The RSS target is judged over 2,000 uploads against the sink; s3rver and radosgw
+ * take 10–25 ms of their own per upload, so there a quarter of that keeps the bench short.
  */
 const PLAN = [
   { kind: 'sink', uploads: 2000, warmup: 128 },
   { kind: 's3rver', uploads: 500, warmup: 64 },
+  { kind: 'radosgw', uploads: 500, warmup: 64 },
 ] as const;
 const ACCESS_KEY = 'bench-access-key-0123456789abcdef';
 
@@ -87,9 +89,16 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
   await writeFile(png, makePng(MiB));
   const rows: Row[] = [];
   const rss: Record<string, { before: number; after: number; growthMB: number; liveGrowthMB: number }> = {};
+  const skipped: string[] = [];
   try {
-    for (const { kind, uploads, warmup } of PLAN) {
+    for (const { kind, uploads, warmup } of PLAN.filter((p) => ctx.servers.includes(p.kind))) {
       const perRun = Math.ceil((ctx.quick ? uploads / 10 : uploads) / ctx.runs);
+      const missing = serverMissing(kind);
+      if (missing) {
+        ctx.log(`endpoint ${kind}: skipped, ${missing}`);
+        skipped.push(`${kind}: skipped, ${missing}.`);
+        continue;
+      }
       const target = await startServer(kind);
       const server = fork(
         bench('servers/endpoint.mjs'),
@@ -100,11 +109,18 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
         },
       );
       // The floor: what any proxying server must do at the least (bench/servers/floor-proxy.mjs).
-      const floor = fork(
-        bench('servers/floor-proxy.mjs'),
-        [JSON.stringify({ endpoint: target.endpoint, bucket: target.bucket })],
-        { env: childEnv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-      );
+      // radosgw refuses anonymous writes: there the floor signs its PUTs.
+      const floorTarget = {
+        endpoint: target.endpoint,
+        bucket: target.bucket,
+        ...(kind === 'radosgw'
+          ? { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey }
+          : {}),
+      };
+      const floor = fork(bench('servers/floor-proxy.mjs'), [JSON.stringify(floorTarget)], {
+        env: childEnv(),
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       try {
         const port = await nextMessage<number>(server, 'port');
         const floorPort = await nextMessage<number>(floor, 'port');
@@ -116,6 +132,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
         ctx.log(`endpoint ${kind}: warm-up`);
         for (const options of [direct, viaServer, viaFloor])
           await load({ ...options, total: ctx.quick ? CONCURRENCY : warmup });
+        await target.reclaim();
         const before = await usageOf(server);
         const runs: Record<Route, LoadResult[]> = { direct: [], server: [], floor: [] };
         const cpu: Record<Route, number[]> = { direct: [], server: [], floor: [] };
@@ -136,6 +153,8 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
             cpu[route].push(((await target.usage()).cpuMs - s3Before.cpuMs) / perRun);
             if (proxy && proxyBefore)
               proxyCpu[route].push(((await usageOf(proxy)).cpuMs - proxyBefore.cpuMs) / perRun);
+            // After the CPU is read: radosgw keeps objects in RAM, so each run's are deleted and collected.
+            await target.reclaim();
           }
         }
         const after = await usageOf(server);
@@ -230,7 +249,9 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
   const notes = [
     `${CONCURRENCY} concurrent keep-alive clients; per route ${PLAN.map((p) => `${ctx.quick ? p.uploads / 10 : p.uploads} uploads to ${p.kind} (${ctx.runs} runs, after ${p.warmup} warm-up uploads)`).join(', ')}; the routes alternate run by run. Every upload has distinct bytes (no dedupe). "direct" PUTs to presigned URLs of the same S3 server; "via" POSTs multipart to /upload with a Bearer key.`,
     'Load generator, Bytedrop server and S3 server share the 2 cores: the server route pays its own CPU (parse, sniff, hash, HEAD, PUT) out of the same budget as the S3 server.',
-    "The floor is a minimal proxy (bench/servers/floor-proxy.mjs): it receives the body, takes its SHA-256 and PUTs the bytes on with one plain http.request — no SDK, no HEAD, no multipart parsing. No proxying server can do less, so its ratio is the ceiling of the Bytedrop server's on this machine.",
+    "The floor is a minimal proxy (bench/servers/floor-proxy.mjs): it receives the body, takes its SHA-256 and PUTs the bytes on with one plain http.request — no SDK, no HEAD, no multipart parsing. No proxying server can do less, so its ratio is the ceiling of the Bytedrop server's on this machine. To radosgw, which refuses anonymous writes, it signs each PUT (SigV4, the SHA-256 it took as payload hash).",
+    "radosgw is the test harness's one-node Ceph cluster (mon, memstore OSD, radosgw; real SigV4 and MD5 checks); its CPU per upload is the three daemons' together. Its bucket is emptied and garbage-collected after each run, outside the clock.",
+    ...skipped,
     `Server RSS growth over s3rver's ${rows.find((r) => r.server === 's3rver' && r.route === ROUTE_NAMES.server)?.uploads ?? 0} uploads (not judged; a few hundred uploads are within GC noise): ${rssText('s3rver')}.`,
     'Server RSS: read in the server process after the warm-up and after the measured runs (the target is on this raw RSS), with, beside it, the growth of the live JS heap + external memory after a forced full GC: RSS seldom shrinks once V8 and malloc hold pages, so the live figure is the one that shows memory kept.',
   ];

@@ -108,6 +108,28 @@ export function ownDigest(
   return typeof digest === 'function' ? digest.call(body, algorithm, signal) : undefined;
 }
 
+/**
+ * The key under which a Blob may read itself hashing as it goes: `(algorithm) => { chunks, digest() } | undefined`.
+ * Core's file-backed Blob reads and hashes a large file in a worker thread, so the upload's check that the bytes sent
+ * are the bytes named costs the main thread nothing; it answers undefined when the caller should hash the chunks.
+ */
+export const OWN_HASHING_READ = Symbol.for('bytedrop.ownHashingRead');
+
+/** A read of a body that hashes what it yields: `digest()` is known once `chunks` has ended. */
+export interface HashingRead {
+  chunks: AsyncIterable<Uint8Array>;
+  digest(): Promise<string>;
+}
+
+type OwnHashingRead = (algorithm: HashAlgorithm) => HashingRead | undefined;
+
+/** The body's own hashing read of itself (see `OWN_HASHING_READ`), or undefined when the caller hashes it. */
+export function ownHashingRead(body: BodyInput, algorithm: HashAlgorithm): HashingRead | undefined {
+  if (!isBlob(body)) return undefined;
+  const read = (body as Blob & { [OWN_HASHING_READ]?: OwnHashingRead })[OWN_HASHING_READ];
+  return typeof read === 'function' ? read.call(body, algorithm) : undefined;
+}
+
 /** Reads any body kind as a sequence of `Uint8Array` chunks. One-shot bodies can be read only once. */
 export function toAsyncIterable(body: BodyInput): AsyncIterable<Uint8Array> {
   if (isBytes(body)) return once(asUint8Array(body));

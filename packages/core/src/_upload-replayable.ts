@@ -25,13 +25,13 @@ import {
   hexToBase64,
   md5Hex,
   md5MismatchError,
-  verified,
+  verifiedRead,
   verifyBytes,
 } from './_verify';
 import type { SanitizedFilename } from './filename';
 import { hashBody } from './hash';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
-import type { PreparedUpload, PreparedUploadOptions, UploadOptions, UploadResult } from './types';
+import type { PreparedUpload, PreparedUploadOptions, PutOptions, UploadOptions, UploadResult } from './types';
 
 /** The two body kinds the pipeline sees (ArrayBuffers become views). */
 export type Replayable = Uint8Array | Blob;
@@ -116,33 +116,52 @@ async function sendReplayable(
   throwIfAborted(signal, what);
   const expected = expectations(engine, planned, options);
   // Bytes in memory were hashed a moment ago and a single PUT carries that hash for the provider to check, so only
-  // a client's Content-MD5 is new to them: checked once, here. A Blob is checked as it streams (`verified`).
+  // a client's Content-MD5 is new to them: checked once, here. A Blob is checked as it streams (`verifiedRead`).
   if (body instanceof Uint8Array) await verifyBytes(body, expected.slice(1));
-  const written = writeOptions(engine, planned, head, options.owner);
+  const putOptions: PutOptions = {
+    ...writeOptions(engine, planned, head, options.owner),
+    size: planned.size,
+    // Single PUTs carry the digests the provider checks: the signed payload hash, or the MD5.
+    ...(engine.config.hashAlgorithm === 'sha256'
+      ? { sha256: planned.hash }
+      : { contentMd5: hexToBase64(planned.hash) }),
+    ...(options.contentMd5 === undefined ? {} : { contentMd5: options.contentMd5 }),
+    ...(signal === undefined ? {} : { signal }),
+    ...(onProgress === undefined ? {} : { onProgress }),
+  };
   const placement = await place({
     candidates,
     identity: identityOf(engine, planned.hash, planned.size),
     head: (key) => existing(engine, key, signal),
+    // Every write reads the Blob afresh: a candidate taken meanwhile must not leave the next one half a read.
     write: (key) =>
-      engine.store.put(
-        key,
-        body instanceof Uint8Array ? body : toReadableStream(verified(toAsyncIterable(body), expected)),
-        {
-          ...written,
-          size: planned.size,
-          // Single PUTs carry the digests the provider checks: the signed payload hash, or the MD5.
-          ...(engine.config.hashAlgorithm === 'sha256'
-            ? { sha256: planned.hash }
-            : { contentMd5: hexToBase64(planned.hash) }),
-          ...(options.contentMd5 === undefined ? {} : { contentMd5: options.contentMd5 }),
-          ...(signal === undefined ? {} : { signal }),
-          ...(onProgress === undefined ? {} : { onProgress }),
-        },
-      ),
+      body instanceof Uint8Array
+        ? engine.store.put(key, body, putOptions)
+        : putRead(engine, key, verifiedRead(body, expected), putOptions),
     signal,
     what,
   });
   if (placement.deduplicated) onProgress?.({ loaded: planned.size, total: planned.size });
   await settleAbort(engine, placement, signal, what);
   return resultOf(engine, planned, placement, options);
+}
+
+/**
+ * `store.put` of a Blob's verified read, then the read released whatever happened. lib-storage stops reading when an
+ * upload fails but never cancels what it read from (and the store reads through a wrapper of its own), which would
+ * leave the file open until garbage collection, and a large file's read worker idle for good. Ending the read itself
+ * reaches the file whoever holds the stream; a read that already ended is left as it is.
+ */
+async function putRead(
+  engine: Engine,
+  key: string,
+  read: AsyncGenerator<Uint8Array>,
+  options: PutOptions,
+): Promise<{ etag?: string }> {
+  try {
+    return await engine.store.put(key, toReadableStream(read), options);
+  } finally {
+    // Not awaited: a read still pending on the file must not hold up the upload's outcome.
+    read.return(undefined).catch(() => undefined);
+  }
 }

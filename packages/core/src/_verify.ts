@@ -4,6 +4,7 @@
  * mismatch fails the stream before its last byte reaches the provider: lib-storage then aborts instead of completing,
  * and nothing is stored under a hash that names other bytes.
  */
+import { ownHashingRead, toAsyncIterable } from './_body';
 import { BytedropError } from './errors';
 import { createHasher, type Hasher } from './hash';
 import type { HashAlgorithm } from './types';
@@ -62,6 +63,28 @@ export async function* verified(
   for (const [index, digest] of expected.entries()) {
     if ((await hashers[index]!.digest()) !== digest.hex) throw digest.mismatch();
   }
+}
+
+/**
+ * A Blob read again for the upload, checked against `expected` as it streams. A Blob that hashes itself as it reads
+ * (core's file Blob, in a worker thread: `OWN_HASHING_READ`) takes the first expectation, the key's hash, off the
+ * main thread; any others (a client's Content-MD5) are hashed here. Either way a mismatch fails the stream after its
+ * last chunk, before its end.
+ */
+export function verifiedRead(body: Blob, expected: readonly ExpectedDigest[]): AsyncGenerator<Uint8Array> {
+  const [first, ...rest] = expected;
+  const own = first === undefined ? undefined : ownHashingRead(body, first.algorithm);
+  if (own === undefined || first === undefined) return verified(toAsyncIterable(body), expected);
+  return checkedAfter(verified(own.chunks, rest), own, first);
+}
+
+async function* checkedAfter(
+  source: AsyncIterable<Uint8Array>,
+  read: { digest(): Promise<string> },
+  expected: ExpectedDigest,
+): AsyncGenerator<Uint8Array> {
+  yield* source;
+  if ((await read.digest()) !== expected.hex) throw expected.mismatch();
 }
 
 /** Checks in-memory bytes against the expectations at once (they cannot change under us). */

@@ -46,11 +46,23 @@ function envSeconds(name: string, value: string): number {
   return Math.round(number * 1000);
 }
 
+function envWholeNumber(name: string, value: string, example: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number)) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `${name}='${value}' is not a whole number: write e.g. '${example}'`,
+    );
+  }
+  return number;
+}
+
 /**
  * Reads a partial config from environment variables. `BYTEDROP_*` names win over the ByteGo names
  * (`S3_ENDPOINT`, `S3_ACCESS_KEY`, `S3_SECRET_KEY`, `S3_BUCKET`, `S3_ACL`, `S3_REGION`, `PUBLIC_DOMAIN`), so a ByteGo
  * deployment's env works unchanged. A `PUBLIC_DOMAIN` without a scheme gets `https://`, as ByteGo assumed.
- * Sizes (`*_MB`) are MiB, durations (`*_S`) seconds. Pass the result through `parseConfig` (usually merged with a file and overrides).
+ * Sizes (`*_MB`) are MiB, durations (`*_S`) seconds (fractions allowed: `0.5`), `BYTEDROP_MAX_ATTEMPTS` tries per
+ * request. Pass the result through `parseConfig` (usually merged with a file and overrides).
  *
  * @example
  * ```ts
@@ -106,16 +118,13 @@ export function configFromEnv(env: Record<string, string | undefined>): Partial<
     const found = pick(env, name);
     if (found) config[field] = envSeconds(...found);
   }
-  const queue = pick(env, 'BYTEDROP_QUEUE_SIZE');
-  if (queue) {
-    const number = Number(queue[1]);
-    if (!Number.isInteger(number)) {
-      throw new BytedropError(
-        'ERR_CONFIG',
-        `BYTEDROP_QUEUE_SIZE='${queue[1]}' is not a whole number: write e.g. '4'`,
-      );
-    }
-    config.queueSize = number;
+  const counts = {
+    queueSize: ['BYTEDROP_QUEUE_SIZE', '4'],
+    maxAttempts: ['BYTEDROP_MAX_ATTEMPTS', '3'],
+  } as const;
+  for (const [field, [name, example]] of Object.entries(counts)) {
+    const found = pick(env, name);
+    if (found) config[field as keyof typeof counts] = envWholeNumber(...found, example);
   }
   return config;
 }

@@ -45,6 +45,11 @@ export interface BytedropConfig {
   connectionTimeout?: number;
   /** Silence allowed on a connection mid-request, in ms (default 30 000): a stalled provider fails, never hangs. */
   socketTimeout?: number;
+  /**
+   * Tries per request, the first included (default 6, about 12 s of backoff, enough to ride out a provider restart);
+   * 1 fails at the first error, for scripts that would rather fail fast.
+   */
+  maxAttempts?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -125,6 +130,9 @@ const milliseconds = (field: string) =>
     v.minValue(1, (issue) => `'${field}' ${String(issue.input)} must be at least 1 ms`),
   );
 
+const attemptsMessage = (issue: { input: unknown }) =>
+  `'maxAttempts' ${String(issue.input)} must be a whole number from 1 to 20 (1: no retries)`;
+
 /**
  * The valibot schema of a Bytedrop config. Accepts user input, fills defaults, infers the provider from the endpoint
  * and the region from the provider. `parseConfig` wraps it and throws one `ERR_CONFIG` listing every problem.
@@ -196,6 +204,14 @@ export const configSchema = v.pipe(
       multipartThreshold: v.optional(bytes('multipartThreshold', 1, MAX_PART_SIZE)),
       connectionTimeout: v.optional(milliseconds('connectionTimeout')),
       socketTimeout: v.optional(milliseconds('socketTimeout')),
+      maxAttempts: v.optional(
+        v.pipe(
+          v.number("'maxAttempts' must be a number"),
+          v.integer(attemptsMessage),
+          v.minValue(1, attemptsMessage),
+          v.maxValue(20, attemptsMessage),
+        ),
+      ),
     },
     // Valibot reports a missing required key with the object's message; the only required key is the bucket.
     (issue) =>

@@ -1,83 +1,35 @@
 /**
  * `bytedrop doctor` and the hosts' "Test connection" buttons: checks a config against the real provider and says
  * exactly what is wrong and how to fix it. Isomorphic (only the S3 store and `fetch`), so Obsidian and VS Code run it
- * too; they pass their own `requestHandler`/`fetch` when the platform's fetch hides headers or enforces CORS.
+ * too; they pass their own `requestHandler`/`fetch` when the platform's fetch hides headers or enforces CORS. The
+ * result types are in `_doctor-report.ts`, the bucket and clock checks in `doctor-bucket.ts`, the leftovers in
+ * `doctor-leftovers.ts`.
  */
-import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+
+import {
+  type DoctorCheck,
+  type DoctorCheckId,
+  type DoctorOptions,
+  type DoctorReport,
+  describe,
+  fail,
+  LEFTOVER_IDS,
+  ok,
+  skip,
+  storeOptions,
+} from './_doctor-report';
 import { randomId } from './_id';
 import { type BytedropConfig, parseConfig } from './config';
-import { type BytedropError, type ErrorCode, isBytedropError, toBytedropError } from './errors';
+import { checkBucket, checkClockSkew } from './doctor-bucket';
+import { checkLeftovers } from './doctor-leftovers';
+import { toBytedropError } from './errors';
 import { PROVIDERS, resolveProvider, urlProblem } from './providers';
-import { createS3Store, type S3StoreOptions } from './stores/s3';
-import type { ObjectStore, ProviderName } from './types';
+import { createS3Store } from './stores/s3';
+import type { ProviderName } from './types';
 
-/** Which check a result is about. */
-export type DoctorCheckId = 'endpoint' | 'config' | 'credentials' | 'bucket' | 'clock' | 'public-url';
-
-/** One check's outcome. `skip` means an earlier failure made it pointless. */
-export interface DoctorCheck {
-  id: DoctorCheckId;
-  /** Short human name, e.g. "Bucket reachable". */
-  title: string;
-  status: 'ok' | 'fail' | 'skip';
-  /** What was found, with the values involved (URL tried, skew in seconds, provider's error code). */
-  message: string;
-  /** What to do about a failure. */
-  fix?: string;
-  /** The error code behind a failure, for hosts that branch on it. */
-  code?: ErrorCode;
-}
-
-/** Every check in order; `ok` is false when any failed. */
-export interface DoctorReport {
-  ok: boolean;
-  checks: DoctorCheck[];
-}
-
-/** Options shared by the doctor's checks. */
-export interface DoctorOptions {
-  /** A store to probe instead of one built from the config (tests, hosts that already hold one). */
-  store?: ObjectStore & { readonly client: S3Client };
-  /** A smithy HttpHandler for the S3 client (e.g. Obsidian's requestUrl); passed to `createS3Store`. */
-  requestHandler?: S3StoreOptions['requestHandler'];
-  /** Fetch used to GET the public URL; defaults to `globalThis.fetch`. */
-  fetch?: typeof fetch;
-  /** Local clock in ms since epoch; defaults to `Date.now`. */
-  now?: () => number;
-  /** Largest tolerated clock difference in seconds; 300 (S3's own limit is 15 minutes, presigned links are stricter). */
-  maxClockSkewSeconds?: number;
-  signal?: AbortSignal;
-}
-
-const TITLES: Record<DoctorCheckId, string> = {
-  endpoint: 'Endpoint has a scheme',
-  config: 'Config is valid',
-  credentials: 'Credentials present',
-  bucket: 'Bucket reachable',
-  clock: 'Clock in sync',
-  'public-url': 'Public URL serves uploads',
-};
-
-const ok = (id: DoctorCheckId, message: string): DoctorCheck => ({
-  id,
-  title: TITLES[id],
-  status: 'ok',
-  message,
-});
-const skip = (id: DoctorCheckId, message: string): DoctorCheck => ({
-  id,
-  title: TITLES[id],
-  status: 'skip',
-  message,
-});
-const fail = (id: DoctorCheckId, message: string, fix: string, code?: ErrorCode): DoctorCheck => ({
-  id,
-  title: TITLES[id],
-  status: 'fail',
-  message,
-  fix,
-  ...(code ? { code } : {}),
-});
+export type { DoctorCheck, DoctorCheckId, DoctorOptions, DoctorReport } from './_doctor-report';
+export type { BucketCheck } from './doctor-bucket';
+export { checkBucket, checkClockSkew } from './doctor-bucket';
 
 function field(input: unknown, name: string): unknown {
   return typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[name] : undefined;
@@ -156,157 +108,6 @@ export function checkCredentials(config: BytedropConfig): DoctorCheck {
 /** Shows enough of a key id to recognise it, never the whole of it. */
 function maskKey(id: string): string {
   return id.length <= 8 ? `${id.slice(0, 2)}…` : `${id.slice(0, 4)}…${id.slice(-4)}`;
-}
-
-/** The result of `checkBucket`: the check, plus the server's `Date` header for `checkClockSkew`. */
-export type BucketCheck = DoctorCheck & { serverDate?: Date };
-
-/**
- * Sends HeadBucket and says whether the bucket is reachable, telling apart wrong keys (`ERR_AUTH`), a missing bucket
- * (`ERR_BUCKET_NOT_FOUND`), missing permissions (`ERR_FORBIDDEN`), clock skew and network failures (`ERR_NETWORK`).
- * A HEAD response has no body, so a 403 is followed by a GET of a missing key, whose XML error names the cause.
- * Also returns the server's `Date` header.
- *
- * @example
- * ```ts
- * const bucket = await checkBucket(config);
- * const clock = checkClockSkew(bucket.serverDate);
- * ```
- */
-export async function checkBucket(config: BytedropConfig, options: DoctorOptions = {}): Promise<BucketCheck> {
-  const store = options.store ?? createS3Store(config, storeOptions(options));
-  const context = { bucket: config.bucket, ...(config.endpoint ? { endpoint: config.endpoint } : {}) };
-  let serverDate: Date | undefined;
-  const withDate = (check: DoctorCheck): BucketCheck => (serverDate ? { ...check, serverDate } : check);
-  const recordDate = (response: unknown) => {
-    serverDate ??= dateHeader(response);
-  };
-
-  const head = new HeadBucketCommand({ Bucket: config.bucket });
-  // Innermost middleware: it sees the raw HTTP response, success or error, before the SDK deserialises it.
-  head.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        const result = await next(args);
-        recordDate(result.response);
-        return result;
-      } catch (error) {
-        recordDate((error as { $response?: unknown }).$response);
-        throw error;
-      }
-    },
-    { step: 'deserialize', priority: 'low', name: 'bytedropDoctorDate' },
-  );
-  let error: BytedropError;
-  try {
-    await store.client.send(head, options.signal ? { abortSignal: options.signal } : {});
-    return withDate(ok('bucket', `bucket '${config.bucket}' is reachable with these credentials`));
-  } catch (caught) {
-    recordDate((caught as { $response?: unknown }).$response);
-    error = toBytedropError(caught, context);
-  }
-
-  if (error.status === 403 && !isBytedropError(error, 'ERR_CLOCK_SKEW')) {
-    // HEAD errors carry no body, so "wrong secret" and "no permission" both look like a bare 403: ask with a GET.
-    try {
-      await store.client.send(
-        new GetObjectCommand({ Bucket: config.bucket, Key: `.bytedrop-doctor/missing-${randomId()}` }),
-        options.signal ? { abortSignal: options.signal } : {},
-      );
-    } catch (caught) {
-      const precise = toBytedropError(caught, context);
-      if (isBytedropError(precise, 'ERR_NOT_FOUND')) {
-        return withDate(
-          ok(
-            'bucket',
-            `bucket '${config.bucket}' is reachable (HeadBucket is not allowed for these credentials, object requests are)`,
-          ),
-        );
-      }
-      error = precise;
-    }
-  }
-  return withDate(bucketFailure(error, config));
-}
-
-function bucketFailure(error: BytedropError, config: BytedropConfig): DoctorCheck {
-  const where = config.endpoint ?? `AWS (${config.region})`;
-  const provider = error.s3Code ? ` (${error.s3Code})` : '';
-  switch (error.code) {
-    case 'ERR_AUTH':
-      return fail(
-        'bucket',
-        `the provider rejected the credentials${provider}: wrong access key id or secret for ${where}`,
-        'copy the access key id and secret access key again from the provider (S3_ACCESS_KEY / S3_SECRET_KEY); check for spaces',
-        error.code,
-      );
-    case 'ERR_BUCKET_NOT_FOUND':
-      return fail(
-        'bucket',
-        `bucket '${config.bucket}' does not exist at ${where}`,
-        'create the bucket, or fix its name (S3_BUCKET / BYTEDROP_BUCKET); names are case-sensitive',
-        error.code,
-      );
-    case 'ERR_FORBIDDEN':
-      return fail(
-        'bucket',
-        `access to bucket '${config.bucket}' is denied${provider}`,
-        'give these credentials read and write access (s3:ListBucket, s3:GetObject, s3:PutObject, s3:DeleteObject) on the bucket',
-        error.code,
-      );
-    case 'ERR_CLOCK_SKEW':
-      return fail(
-        'bucket',
-        "the provider rejected the request time: this machine's clock is off",
-        "sync the clock (enable NTP: 'timedatectl set-ntp true', or the OS's automatic time setting)",
-        error.code,
-      );
-    case 'ERR_NETWORK':
-      return fail(
-        'bucket',
-        `cannot reach ${where}: ${error.message}`,
-        'check the endpoint host and port, that the server is running, and any proxy or firewall in between',
-        error.code,
-      );
-    default:
-      return fail(
-        'bucket',
-        error.message,
-        'check the endpoint, region and bucket against the provider console',
-        error.code,
-      );
-  }
-}
-
-/**
- * Compares the server's `Date` header with the local clock. More than `maxClockSkewSeconds` (300) apart fails,
- * because SigV4 signatures and presigned URLs stop working; the message gives the skew in seconds.
- *
- * @example
- * ```ts
- * checkClockSkew(new Date(Date.now() - 600_000)).message;
- * // "this machine's clock is 600 s ahead of the storage server's"
- * ```
- */
-export function checkClockSkew(
-  serverDate: Date | undefined,
-  options: Pick<DoctorOptions, 'now' | 'maxClockSkewSeconds'> = {},
-): DoctorCheck {
-  if (serverDate === undefined)
-    return skip('clock', 'skipped: the server sent no Date header to compare with');
-  const now = options.now?.() ?? Date.now();
-  const limit = options.maxClockSkewSeconds ?? 300;
-  const skew = Math.round((now - serverDate.getTime()) / 1000);
-  const direction = skew > 0 ? 'ahead of' : 'behind';
-  if (Math.abs(skew) > limit) {
-    return fail(
-      'clock',
-      `this machine's clock is ${Math.abs(skew)} s ${direction} the storage server's (server Date: ${serverDate.toUTCString()})`,
-      "sync the clock (enable NTP: 'timedatectl set-ntp true', or the OS's automatic time setting)",
-      'ERR_CLOCK_SKEW',
-    );
-  }
-  return ok('clock', `within ${Math.abs(skew)} s of the storage server's clock`);
 }
 
 /**
@@ -404,7 +205,9 @@ export async function runDoctor(input: unknown, options: DoctorOptions = {}): Pr
   const checks: DoctorCheck[] = [];
   const finish = (): DoctorReport => ({ ok: checks.every((check) => check.status !== 'fail'), checks });
   const skipRest = (reason: string, ids: DoctorCheckId[]) => {
-    for (const id of ids) checks.push(skip(id, `skipped: ${reason}`));
+    for (const id of options.leftovers ? [...ids, ...LEFTOVER_IDS] : ids) {
+      checks.push(skip(id, `skipped: ${reason}`));
+    }
   };
 
   const endpoint = checkEndpoint(input);
@@ -439,10 +242,8 @@ export async function runDoctor(input: unknown, options: DoctorOptions = {}): Pr
     skipRest('no credentials', ['bucket', 'clock', 'public-url']);
     return finish();
   }
-  const shared: DoctorOptions = {
-    ...options,
-    store: options.store ?? createS3Store(config, storeOptions(options)),
-  };
+  const store = options.store ?? createS3Store(config, storeOptions(options));
+  const shared: DoctorOptions = { ...options, store };
   const { serverDate, ...bucket } = await checkBucket(config, shared);
   checks.push(bucket);
   checks.push(checkClockSkew(serverDate, options));
@@ -451,28 +252,14 @@ export async function runDoctor(input: unknown, options: DoctorOptions = {}): Pr
     return finish();
   }
   checks.push(await checkPublicUrl(config, shared));
+  if (options.leftovers) {
+    const { now, signal } = options;
+    const where = { client: store.client, bucket: config.bucket, storeId: store.id, now, signal };
+    checks.push(...(await checkLeftovers({ ...options.leftovers, ...where })));
+  }
   return finish();
-}
-
-function storeOptions(options: DoctorOptions): S3StoreOptions {
-  return options.requestHandler === undefined ? {} : { requestHandler: options.requestHandler };
-}
-
-function dateHeader(response: unknown): Date | undefined {
-  const headers = (response as { headers?: Record<string, string | undefined> } | undefined)?.headers;
-  if (!headers) return undefined;
-  const name = Object.keys(headers).find((header) => header.toLowerCase() === 'date');
-  const value = name === undefined ? undefined : headers[name];
-  const date = value ? new Date(value) : undefined;
-  return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((byte, index) => byte === b[index]);
-}
-
-function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const base = error instanceof Error ? error.message : String(error);
-  return cause?.code ? `${base} (${String(cause.code)})` : base;
 }

@@ -89,6 +89,9 @@ describe('parseConfig', () => {
       "'partSize' 1024 is below 5242880 bytes: use at least 5242880",
     );
     expect(configError({ bucket: 'b', queueSize: 0 })).toBe("'queueSize' 0 must be at least 1");
+    expect(configError({ bucket: 'b', maxAttempts: 0 })).toBe(
+      "'maxAttempts' 0 must be a whole number from 1 to 20 (1: no retries)",
+    );
     expect(configError({ bucket: 'b', acl: 'public' })).toContain(
       "acl 'public' is not a canned ACL: use one of private, public-read",
     );
@@ -142,6 +145,9 @@ describe('configFromEnv', () => {
         BYTEDROP_PART_SIZE_MB: '16',
         BYTEDROP_MAX_FILE_SIZE_MB: '0.5',
         BYTEDROP_QUEUE_SIZE: '2',
+        BYTEDROP_MAX_ATTEMPTS: '2',
+        BYTEDROP_SOCKET_TIMEOUT_S: '0.2',
+        BYTEDROP_CONNECTION_TIMEOUT_S: '1.5',
         UNRELATED: 'x',
       }),
     ).toEqual({
@@ -159,6 +165,9 @@ describe('configFromEnv', () => {
       partSize: 16 * 1024 * 1024,
       maxFileSize: 512 * 1024,
       queueSize: 2,
+      maxAttempts: 2,
+      socketTimeout: 200,
+      connectionTimeout: 1500,
     });
   });
 
@@ -204,6 +213,11 @@ describe('configFromEnv', () => {
       "BYTEDROP_PART_SIZE_MB='8MB' is not a size: write a positive number of MiB, e.g. '8'",
     ],
     [{ BYTEDROP_QUEUE_SIZE: 'four' }, "BYTEDROP_QUEUE_SIZE='four' is not a whole number: write e.g. '4'"],
+    [{ BYTEDROP_MAX_ATTEMPTS: '1.5' }, "BYTEDROP_MAX_ATTEMPTS='1.5' is not a whole number: write e.g. '3'"],
+    [
+      { BYTEDROP_SOCKET_TIMEOUT_S: '30s' },
+      "BYTEDROP_SOCKET_TIMEOUT_S='30s' is not a duration: write a positive number of seconds, e.g. '30'",
+    ],
   ])('refuses %j with ERR_CONFIG', (env, message) => {
     expect(() => configFromEnv(env)).toThrow(message);
   });

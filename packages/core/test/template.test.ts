@@ -225,3 +225,38 @@ describe('compileKeyTemplate: bad input', () => {
     );
   });
 });
+
+describe('compileKeyTemplate: candidates on a clash', () => {
+  const hash = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+  const base = {
+    filename: 'shot.png',
+    ext: 'png',
+    contentType: 'image/png',
+    hash,
+    date: new Date(2024, 0, 2),
+  };
+
+  it('grows {hash:N} by 8 characters to the whole digest, then numbers the name', () => {
+    const keys = compileKeyTemplate('{name}-{hash:48}.{ext}').candidates(base);
+    expect([0, 1, 2, 3].map(keys)).toEqual([
+      `shot-${hash.slice(0, 48)}.png`,
+      `shot-${hash.slice(0, 56)}.png`,
+      `shot-${hash}.png`,
+      `shot-${hash}-1.png`,
+    ]);
+  });
+
+  it('without {hash}, numbers the last segment before its extension, from the first clash', () => {
+    const keys = compileKeyTemplate('{yyyy}/{name}.{ext}').candidates(base);
+    expect([0, 1, 2].map(keys)).toEqual(['2024/shot.png', '2024/shot-1.png', '2024/shot-2.png']);
+    expect(compileKeyTemplate('notes/{name}').candidates({ ...base, filename: 'README' })(1)).toBe(
+      'notes/README-1',
+    );
+  });
+
+  it('draws {uuid} and {rand} once: every attempt of one upload shares them', () => {
+    const keys = compileKeyTemplate('{uuid}-{rand:6}.{ext}').candidates(base);
+    expect(keys(1)).toBe(keys(0).replace(/\.png$/, '-1.png'));
+    expect(keys(0)).toBe(keys(0));
+  });
+});

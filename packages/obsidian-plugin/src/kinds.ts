@@ -13,6 +13,13 @@ export const KIND_TYPES: Readonly<Record<UploadKinds, readonly string[] | undefi
   any: undefined,
 };
 
+/** Each choice as the settings tab shows it. */
+export const KIND_LABELS: Readonly<Record<UploadKinds, string>> = {
+  images: 'Images',
+  'images-pdf': 'Images and PDFs',
+  any: 'Any file',
+};
+
 // Only what the choices name: files without a declared type (vault files, some drops) are judged by these.
 const TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
   png: 'image/png',

@@ -1,19 +1,23 @@
 /**
- * Paste and drop: take the files synchronously, insert one placeholder per file at the cursor, upload, then put each
- * link where its placeholder is by then. A failed or cancelled upload saves the file as a local attachment instead,
- * so nothing the user pasted is ever lost.
+ * Paste and drop. The handler only decides and inserts a placeholder per file, synchronously (Obsidian must see
+ * `preventDefault` before the handler returns, and typing must never race it): nothing is read, hashed or sent
+ * before it returns. Then each file is written into the vault where Obsidian's own paste would put it and linked
+ * from the note, and only then uploaded (local-copy.ts, pending.ts), so a paste ends as a link to the upload or,
+ * whatever happens, as a local file the note links.
  */
-import { formatLink, type Uploader } from '@bytedrop/core';
-import { type App, type Editor, type MarkdownFileInfo, Notice, type TFile } from 'obsidian';
-import { isUploadable, KIND_TYPES } from './kinds';
-import { saveAttachment } from './local-save';
-import { type NoteContext, noteContext } from './note-context';
-import { replaceInNote } from './note-edit';
-import { describeError } from './notices';
-import type { BytedropSettings } from './settings';
+import type { Uploader } from '@bytedrop/core';
+import type { App, Editor, MarkdownFileInfo } from 'obsidian';
+import { isUploadable } from './kinds';
+import type { UploadLedger } from './ledger';
+import { keepLocally } from './local-copy';
+import { noteContext } from './note-context';
+import type { NoticeHost } from './notices';
+import type { PendingUploads } from './pending';
+import { type BytedropSettings, maxFileSizeBytes } from './settings';
+import { missingSettings } from './setup';
 
 /** What the flows need from the plugin. */
-export interface UploadHost {
+export interface UploadHost extends NoticeHost {
   readonly app: App;
   readonly settings: BytedropSettings;
   /** The target, built on first use; throws `ERR_CONFIG` when the settings are incomplete. */
@@ -22,6 +26,12 @@ export interface UploadHost {
   readonly inFlight: Set<AbortController>;
   /** Keeps background work, so unload (and tests) can wait for it to settle. */
   track(work: Promise<void>): void;
+  /** What was uploaded from this vault (delete URLs, kept local copies). */
+  readonly ledger: UploadLedger;
+  /** Files between their paste and their swap. */
+  readonly pending: PendingUploads;
+  /** Says once per install what to fill in before Bytedrop takes pastes and drops. */
+  offerSetup(missing: readonly string[]): void;
 }
 
 /** The files of a paste or drop (the DataTransfer is emptied once the event returns, so read them now). */
@@ -30,10 +40,17 @@ export function filesOf(evt: ClipboardEvent | DragEvent): File[] {
   return Array.from(transfer?.files ?? []);
 }
 
+/** Whether the settings upload `file`: of a kind they name, and within "Max size". */
+export function wouldUpload(file: File, settings: BytedropSettings): boolean {
+  const max = maxFileSizeBytes(settings);
+  return isUploadable(file, settings.uploadKinds) && (max === undefined || file.size <= max);
+}
+
 /**
  * The `editor-paste`/`editor-drop` handler. Returns whether it took the event. Leaves the event alone when another
  * handler already took it, when it carries no files (text pastes), when uploading is off (settings, the note's
- * frontmatter, or Alt held while dropping), or when none of the files is of a kind the settings upload.
+ * frontmatter, or Alt held while dropping), when the editor shows no note file, when none of the files is of a
+ * kind the settings upload, or when Bytedrop is not set up (then Obsidian's own paste happens, told once).
  */
 export function handleTransfer(
   host: UploadHost,
@@ -41,19 +58,32 @@ export function handleTransfer(
   editor: Editor,
   info: MarkdownFileInfo,
 ): boolean {
-  if (evt.defaultPrevented || !host.settings.uploadOnPaste) return false;
+  const { settings } = host;
+  if (evt.defaultPrevented || !settings.uploadOnPaste) return false;
   // Holding Alt (Option) while dropping keeps Obsidian's own behaviour.
   if ((evt as DragEvent).altKey === true) return false;
-  const files = filesOf(evt);
-  if (files.length === 0) return false;
-  if (!files.some((file) => isUploadable(file, host.settings.uploadKinds))) return false;
+  // A file is written down with its note's path: without a note, Obsidian's own paste keeps it.
   const note = info.file ?? null;
-  const context = noteContext(host.app, note);
-  if (!context.enabled) return false;
+  if (note === null) return false;
+  const files = filesOf(evt);
+  // A file over "Max size" is still taken, to be saved with a notice saying why it was not uploaded.
+  if (!files.some((file) => isUploadable(file, settings.uploadKinds))) return false;
+  if (!noteContext(host.app, note).enabled) return false;
+  const missing = missingSettings(settings, host.app.secretStorage);
+  if (missing.length > 0) {
+    host.offerSetup(missing);
+    return false;
+  }
   // Everything above is synchronous: Obsidian must see preventDefault before the handler's first await.
   evt.preventDefault();
   if (!('clipboardData' in evt)) moveCursorToDrop(editor, evt);
-  host.track(uploadFiles(host, editor, note, files, context));
+  const jobs = files.map((file) => ({
+    file,
+    placeholder: placeholderFor(file.name),
+    upload: wouldUpload(file, settings),
+  }));
+  editor.replaceSelection(jobs.map((job) => job.placeholder).join('\n'));
+  host.track(keepLocally(host, note, jobs));
   return true;
 }
 
@@ -68,101 +98,11 @@ function moveCursorToDrop(editor: Editor, evt: DragEvent): void {
   if (typeof offset === 'number') editor.setCursor(editor.offsetToPos(offset));
 }
 
-interface Job {
-  file: File;
-  placeholder: string;
-}
-
 let counter = 0;
 
 /** A placeholder no note contains by accident: a random id plus a per-session counter. */
 export function placeholderFor(name: string): string {
   const id = `${globalThis.crypto.randomUUID().slice(0, 8)}${(counter++).toString(36)}`;
   const label = name.replace(/[[\]()\n\r|!]/g, ' ').trim() || 'file';
-  return `![Uploading ${label}…](bytedrop:${id})`;
-}
-
-/** Inserts the placeholders (synchronously), then uploads every file and settles each placeholder. */
-export function uploadFiles(
-  host: UploadHost,
-  editor: Editor,
-  note: TFile | null,
-  files: readonly File[],
-  context: NoteContext,
-): Promise<void> {
-  const jobs: Job[] = files.map((file) => ({ file, placeholder: placeholderFor(file.name) }));
-  editor.replaceSelection(jobs.map((job) => job.placeholder).join('\n'));
-  return Promise.all(jobs.map((job) => settle(host, editor, note, job, context))).then(() => undefined);
-}
-
-async function settle(
-  host: UploadHost,
-  editor: Editor,
-  note: TFile | null,
-  job: Job,
-  context: NoteContext,
-): Promise<void> {
-  const { app, settings } = host;
-  const controller = new AbortController();
-  host.inFlight.add(controller);
-  try {
-    if (!isUploadable(job.file, settings.uploadKinds)) {
-      await saveLocally(host, editor, note, job);
-      return;
-    }
-    const allowedTypes = KIND_TYPES[settings.uploadKinds];
-    const result = await host.uploader().upload(job.file, {
-      filename: job.file.name,
-      size: job.file.size,
-      ...(job.file.type ? { contentType: job.file.type } : {}),
-      signal: controller.signal,
-      vars: context.vars,
-      ...(context.keyPrefix ? { keyPrefix: context.keyPrefix } : {}),
-      // The name and declared type only guessed; core refuses what the bytes say is another kind.
-      ...(allowedTypes ? { allowedTypes } : {}),
-    });
-    const link = formatLink(result, settings.linkFormat, { template: settings.customLinkTemplate });
-    if (!(await put(app, editor, note, job.placeholder, link))) {
-      new Notice(
-        `Bytedrop: uploaded "${result.filename}", but its placeholder was removed from the note. Link: ${link}`,
-      );
-    }
-  } catch (error) {
-    const reason = describeError(error);
-    try {
-      const saved = await saveLocally(host, editor, note, job);
-      new Notice(
-        `Bytedrop: could not upload "${job.file.name}": ${reason}. Saved it to ${saved.path} instead.`,
-        10_000,
-      );
-    } catch (saveError) {
-      new Notice(
-        `Bytedrop: could not upload "${job.file.name}" (${reason}) nor save it to the vault (${describeError(saveError)}). Paste it again.`,
-        0,
-      );
-    }
-  } finally {
-    host.inFlight.delete(controller);
-  }
-}
-
-async function saveLocally(host: UploadHost, editor: Editor, note: TFile | null, job: Job): Promise<TFile> {
-  const { file, embed } = await saveAttachment(host.app, job.file, job.file.name, note);
-  await put(host.app, editor, note, job.placeholder, embed);
-  return file;
-}
-
-/** Puts `text` where the placeholder is now: in the note (open or not), or in the editor for an unsaved note. */
-async function put(
-  app: App,
-  editor: Editor,
-  note: TFile | null,
-  placeholder: string,
-  text: string,
-): Promise<boolean> {
-  if (note !== null) return (await replaceInNote(app, note, placeholder, text)) > 0;
-  const offset = editor.getValue().indexOf(placeholder);
-  if (offset === -1) return false;
-  editor.replaceRange(text, editor.offsetToPos(offset), editor.offsetToPos(offset + placeholder.length));
-  return true;
+  return `![Saving ${label}…](bytedrop:${id})`;
 }

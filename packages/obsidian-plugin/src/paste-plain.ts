@@ -4,7 +4,6 @@
  */
 import { type App, type Editor, Notice, type TFile } from 'obsidian';
 import { saveAttachment } from './local-save';
-import { describeError } from './notices';
 
 /** The part of `navigator.clipboard` used here. */
 export interface ClipboardReader {
@@ -31,6 +30,8 @@ export async function pasteWithoutUploading(
     }
     if (parts.length > 0) editor.replaceSelection(parts.join('\n'));
   } catch (error) {
-    new Notice(`Bytedrop: could not read the clipboard: ${describeError(error)}`);
+    new Notice(
+      `Bytedrop: could not read the clipboard: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

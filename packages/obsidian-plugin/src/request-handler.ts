@@ -5,6 +5,7 @@
 import { buildQueryString, HttpResponse } from '@smithy/core/protocols';
 import type { HttpHandlerOptions, HttpRequest, RequestHandler } from '@smithy/types';
 import { type RequestUrlParam, type RequestUrlResponse, requestUrl } from 'obsidian';
+import { noAnswerError } from './net-errors';
 
 /** What the handler needs from Obsidian; injectable so a test can count calls. */
 export type RequestUrlFn = (request: RequestUrlParam) => Promise<RequestUrlResponse>;
@@ -42,7 +43,12 @@ export class RequestUrlHandler implements RequestHandler<HttpRequest, HttpRespon
     throwIfAborted(signal);
 
     // requestUrl cannot be cancelled; an abort settles the SDK's promise now and the late answer is dropped.
-    const response = await raceAbort(this.#send(param), signal);
+    const response = await raceAbort(
+      this.#send(param).catch((error: unknown) => {
+        throw noAnswerError(error, `${param.method} ${request.hostname}`);
+      }),
+      signal,
+    );
     const responseHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) responseHeaders[name.toLowerCase()] = value;
     return {

@@ -3,8 +3,6 @@
  * Secrets are picked with Obsidian's SecretComponent, so data.json stores only a secret's name.
  */
 import {
-  CALLER_VARIABLES,
-  compileKeyTemplate,
   DEFAULT_KEY_TEMPLATE,
   defaultRegion,
   PROVIDER_NAMES,
@@ -12,35 +10,17 @@ import {
   type ProviderName,
 } from '@bytedrop/core';
 import { type App, Notice, type Plugin, PluginSettingTab, SecretComponent, Setting } from 'obsidian';
-import { describeError } from './notices';
+import { previewKey } from './key-preview';
+import { KIND_LABELS } from './kinds';
+import { SETTING } from './setting-names';
 import type { BytedropSettings, NoteLinkFormat, PathStyle, TargetKind, UploadKinds } from './settings';
 import { summarize, testConnection } from './test-connection';
+import { inObsidianTerms, wordError } from './wording';
 
 /** What the tab needs from the plugin. */
 export interface SettingsHost extends Plugin {
   settings: BytedropSettings;
   saveSettings(): Promise<void>;
-}
-
-/** A sample upload for the live key preview. */
-const SAMPLE = {
-  filename: 'Pasted image 20240131093015.png',
-  ext: 'png',
-  contentType: 'image/png',
-  hash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
-  vars: { note: 'Trip to Lisbon', folder: 'Journal/2024' },
-};
-
-/** The key the template gives the sample upload, or the template's error. */
-export function previewKey(template: string, date = new Date()): { key?: string; error?: string } {
-  try {
-    const compiled = compileKeyTemplate(template.trim() || DEFAULT_KEY_TEMPLATE, {
-      variables: CALLER_VARIABLES,
-    });
-    return { key: compiled.render({ ...SAMPLE, date }) };
-  } catch (error) {
-    return { error: describeError(error) };
-  }
 }
 
 type TextKey = 'endpoint' | 'region' | 'bucket' | 'accessKeyId' | 'publicBaseUrl' | 'serverUrl';
@@ -94,14 +74,14 @@ export class BytedropSettingTab extends PluginSettingTab {
               const mark = check.status === 'ok' ? '✓' : check.status === 'fail' ? '✗' : '–';
               const line = result.createDiv({ cls: `bytedrop-check bytedrop-check-${check.status}` });
               line.setText(
-                `${mark} ${check.title}: ${check.message}${check.fix ? `. Fix: ${check.fix}` : ''}`,
+                `${mark} ${check.title}: ${inObsidianTerms(check.message)}${check.fix ? `. Fix: ${inObsidianTerms(check.fix)}` : ''}`,
               );
             }
             new Notice(summarize(report));
           } catch (error) {
             result.createDiv({
               cls: 'bytedrop-check bytedrop-check-fail',
-              text: `✗ ${describeError(error)}`,
+              text: `✗ ${wordError(error, settings, this.app.secretStorage).message}`,
             });
           } finally {
             button.setDisabled(false);
@@ -114,9 +94,11 @@ export class BytedropSettingTab extends PluginSettingTab {
     if (settings.target === 's3') {
       const preview = new Setting(containerEl).setName('Key template');
       const showPreview = (template: string) => {
-        const { key, error } = previewKey(template);
+        const { key, onClash, error } = previewKey(template);
         preview.setDesc(
-          error ? `Invalid template: ${error}` : `Where uploads go in the bucket. Example: ${key ?? ''}`,
+          error
+            ? `Invalid template: ${error}`
+            : `Where uploads go in the bucket. Example: ${key ?? ''}. A different file already there is never replaced: the upload takes ${onClash ?? ''} instead.`,
         );
       };
       showPreview(settings.keyTemplate);
@@ -163,7 +145,7 @@ export class BytedropSettingTab extends PluginSettingTab {
       .setDesc('Other files are saved in the vault as usual.')
       .addDropdown((dropdown) =>
         dropdown
-          .addOptions({ images: 'Images', 'images-pdf': 'Images and PDFs', any: 'Any file' })
+          .addOptions(KIND_LABELS)
           .setValue(settings.uploadKinds)
           .onChange((value) => save('uploadKinds', value as UploadKinds)),
       );
@@ -185,12 +167,12 @@ export class BytedropSettingTab extends PluginSettingTab {
         }),
     );
     new Setting(containerEl)
-      .setName('Delete local files after uploading them')
-      .setDesc('For "Upload local attachments": moves uploaded files no other note uses to the trash.')
+      .setName(SETTING.keepLocal)
+      .setDesc(
+        'A pasted or dropped file is saved in the vault first, then uploaded. Once the upload is verified, keep that copy (and the files "Upload local attachments" uploaded)? Off: they go to the trash, unless another note links them.',
+      )
       .addToggle((toggle) =>
-        toggle
-          .setValue(settings.deleteLocalAfterUpload)
-          .onChange((value) => save('deleteLocalAfterUpload', value)),
+        toggle.setValue(settings.keepLocalCopies).onChange((value) => save('keepLocalCopies', value)),
       );
   }
 

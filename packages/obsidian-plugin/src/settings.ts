@@ -37,8 +37,13 @@ export interface BytedropSettings {
   maxSizeMb: number;
   /** Upload on paste and drop; off leaves Obsidian's default (the commands still work). */
   uploadOnPaste: boolean;
-  /** After "Upload local attachments", move uploaded files no other note uses to the trash. */
-  deleteLocalAfterUpload: boolean;
+  /**
+   * Keep the vault's copy of a file once its upload is verified: the copy written at paste or drop, and the files
+   * "Upload local attachments" uploaded. Off, they go to Obsidian's trash unless another note still links them.
+   */
+  keepLocalCopies: boolean;
+  /** The one-time notice that offers setup to an install that is not set up was shown (not a setting). */
+  setupOffered: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
@@ -59,7 +64,8 @@ export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
   uploadKinds: 'images',
   maxSizeMb: 0,
   uploadOnPaste: true,
-  deleteLocalAfterUpload: false,
+  keepLocalCopies: true,
+  setupOffered: false,
 });
 
 const CHOICES: Partial<Record<keyof BytedropSettings, readonly string[]>> = {
@@ -77,6 +83,9 @@ const CHOICES: Partial<Record<keyof BytedropSettings, readonly string[]>> = {
 export function normalizeSettings(data: unknown): BytedropSettings {
   const input = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  // Before 0.1, deleting was an opt-in for "Upload local attachments" only (`deleteLocalAfterUpload`).
+  if (input.keepLocalCopies === undefined && input.deleteLocalAfterUpload === true)
+    settings.keepLocalCopies = false;
   for (const [key, fallback] of Object.entries(DEFAULT_SETTINGS)) {
     const value = input[key];
     if (typeof value !== typeof fallback) continue;

@@ -1,14 +1,28 @@
 /**
  * Builds the upload target from the settings, lazily: `onload` must stay cheap, so no S3 client (or anything else)
- * exists until the first upload asks for one, and a settings change drops the old one.
+ * exists until the first upload asks for one. Secrets are read again on every use, so a secret corrected in
+ * Obsidian's keychain counts at once (SecretStorage announces no change, and data.json holds only its name).
  */
-import { BytedropError, createServerUploader, createUploader, type Uploader } from '@bytedrop/core';
+import {
+  BytedropError,
+  createServerUploader,
+  createUploader,
+  type Uploader,
+  type UploadJournal,
+} from '@bytedrop/core';
 import { createRequestUrlFetch } from './request-fetch';
 import { RequestUrlHandler } from './request-handler';
 import { type BytedropSettings, maxFileSizeBytes, type SecretReader, s3ConfigInput } from './settings';
 
-/** Makes the uploader the settings describe; throws `ERR_CONFIG` naming what to fill in. */
-export function createTargetUploader(settings: BytedropSettings, secrets: SecretReader): Uploader {
+/**
+ * Makes the uploader the settings describe; throws `ERR_CONFIG` naming what to fill in. `journal` is where the S3
+ * store writes down its multipart uploads, to be aborted by `recover()` after a crash.
+ */
+export function createTargetUploader(
+  settings: BytedropSettings,
+  secrets: SecretReader,
+  journal?: UploadJournal,
+): Uploader {
   if (settings.target === 'server') {
     const url = settings.serverUrl.trim();
     const accessKey = settings.serverKeyName ? secrets.getSecret(settings.serverKeyName) : null;
@@ -34,15 +48,30 @@ export function createTargetUploader(settings: BytedropSettings, secrets: Secret
       maxFileSize: maxFileSizeBytes(settings),
     });
   }
-  return createUploader(s3ConfigInput(settings, secrets), { requestHandler: new RequestUrlHandler() });
+  return createUploader(s3ConfigInput(settings, secrets), {
+    requestHandler: new RequestUrlHandler(),
+    ...(journal ? { journal } : {}),
+  });
 }
 
-/** Holds the uploader between uploads; built on first use, dropped when the settings change. */
+/** Everything an uploader is built from, secrets included, as one string: a different one needs a new uploader. */
+export function targetInputs(settings: BytedropSettings, secrets: SecretReader): string {
+  const secret = (name: string) => (name ? secrets.getSecret(name) : null);
+  return JSON.stringify([settings, secret(settings.secretKeyName), secret(settings.serverKeyName)]);
+}
+
+/**
+ * Holds the uploader between uploads; built on first use, built again when its inputs (settings or secrets) are not
+ * the ones it was built from. Reading them costs a few synchronous keychain lookups per upload.
+ */
 export class LazyTarget {
   #uploader: Uploader | undefined;
+  #builtFrom: string | undefined;
+  readonly #inputs: () => string;
   readonly #build: () => Uploader;
 
-  constructor(build: () => Uploader) {
+  constructor(inputs: () => string, build: () => Uploader) {
+    this.#inputs = inputs;
     this.#build = build;
   }
 
@@ -52,11 +81,11 @@ export class LazyTarget {
   }
 
   get(): Uploader {
-    this.#uploader ??= this.#build();
+    const inputs = this.#inputs();
+    if (this.#uploader === undefined || inputs !== this.#builtFrom) {
+      this.#uploader = this.#build();
+      this.#builtFrom = inputs;
+    }
     return this.#uploader;
-  }
-
-  reset(): void {
-    this.#uploader = undefined;
   }
 }

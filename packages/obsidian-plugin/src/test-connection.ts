@@ -7,6 +7,7 @@ import { type DoctorCheck, type DoctorReport, runDoctor } from '@bytedrop/core';
 import { createRequestUrlFetch } from './request-fetch';
 import { RequestUrlHandler } from './request-handler';
 import { type BytedropSettings, type SecretReader, s3ConfigInput } from './settings';
+import { inObsidianTerms } from './wording';
 
 export function testConnection(settings: BytedropSettings, secrets: SecretReader): Promise<DoctorReport> {
   if (settings.target === 'server') return testServer(settings, secrets);
@@ -106,5 +107,7 @@ async function testServer(settings: BytedropSettings, secrets: SecretReader): Pr
 export function summarize(report: DoctorReport): string {
   const failed = report.checks.find((check) => check.status === 'fail');
   if (failed === undefined) return 'Bytedrop: connection works.';
-  return `Bytedrop: ${failed.title.toLowerCase()} failed: ${failed.message}${failed.fix ? `. Fix: ${failed.fix}` : ''}`;
+  return `Bytedrop: ${failed.title.toLowerCase()} failed: ${inObsidianTerms(failed.message)}${
+    failed.fix ? `. Fix: ${inObsidianTerms(failed.fix)}` : ''
+  }`;
 }

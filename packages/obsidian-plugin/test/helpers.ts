@@ -8,16 +8,22 @@ import BytedropPlugin from '../src/main';
 import type { BytedropSettings } from '../src/settings';
 import {
   App,
+  ButtonComponent,
   type Editor,
+  type FakeElement,
   type MarkdownView,
+  Modal,
   Notice,
   type Plugin,
   requestHooks,
   requestLog,
+  type Setting,
   type TFile,
 } from './fake-obsidian';
 
 export const SECRET_NAME = 'bytedrop-s3';
+/** The manifest as Obsidian hands it to the plugin: with `dir`, the plugin's folder in the config folder. */
+export const MANIFEST = { ...manifest, dir: '.obsidian/plugins/bytedrop' };
 
 export interface Loaded {
   app: App;
@@ -36,6 +42,8 @@ export function useS3rverAndCleanFakes(): S3Harness {
   beforeEach(() => {
     requestLog.length = 0;
     Notice.shown.length = 0;
+    Notice.instances.length = 0;
+    Modal.open.length = 0;
     requestHooks.before = undefined;
   });
   afterEach(() => {
@@ -78,7 +86,7 @@ export async function load(
   app.secretStorage.setSecret(SECRET_NAME, options.secret ?? 'S3RVER');
   const note = await app.vault.seed(options.notePath ?? 'Notes/Trip.md', options.noteText ?? '');
   const view = await app.workspace.openNote(note);
-  const plugin = new BytedropPlugin(app as never, manifest as never) as BytedropPlugin & Plugin;
+  const plugin = new BytedropPlugin(app as never, MANIFEST as never) as BytedropPlugin & Plugin;
   (plugin as unknown as Plugin).dataJson = JSON.stringify(data);
   await plugin.onload();
   return { app, plugin, note, view, editor: view.editor };
@@ -153,6 +161,20 @@ export function runCommand(loaded: Loaded, id: string): void {
   else command.callback?.();
 }
 
+/**
+ * Holds every request through requestUrl until `release()`; `reached` resolves when the first one arrives (an event,
+ * not a timer), so a test can act while an upload is in flight.
+ */
+export function holdRequests(): { reached: Promise<void>; release: () => void } {
+  const held = gate();
+  const reached = gate();
+  requestHooks.before = () => {
+    reached.open();
+    return held.promise;
+  };
+  return { reached: reached.promise, release: held.open };
+}
+
 /** A promise and its resolver, to hold work at a known point. */
 export function gate(): { promise: Promise<void>; open: () => void } {
   let open: () => void = () => {};
@@ -169,3 +191,40 @@ export function imageLinks(text: string): { alt: string; url: string }[] {
     url: match[2] ?? '',
   }));
 }
+
+/** The buttons in an element (a modal's content, a notice's message), in order. */
+export function buttonsIn(el: FakeElement): ButtonComponent[] {
+  return [...el.walk()]
+    .map((child) => (child as FakeElement & { component?: unknown }).component)
+    .filter((component): component is ButtonComponent => component instanceof ButtonComponent);
+}
+
+/** The modal the plugin opened, or the next it opens (an event, not a timer). */
+export function openedModal(): Promise<Modal> {
+  return Modal.open[0] ? Promise.resolve(Modal.open[0]) : Modal.next();
+}
+
+/** Clicks the button of `modal` whose text is `text`. */
+export async function click(modal: Modal, text: string): Promise<void> {
+  const button = buttonsIn(modal.contentEl).find((candidate) => candidate.text === text);
+  if (!button)
+    throw new Error(
+      `no button '${text}' in: ${buttonsIn(modal.contentEl)
+        .map((b) => b.text)
+        .join(', ')}`,
+    );
+  await button.click();
+}
+
+/** The `Setting` named `name` in an element (a settings tab, a modal). */
+export function settingIn(el: FakeElement, name: string): Setting {
+  const setting = [...el.walk()]
+    .map((child) => (child as FakeElement & { setting?: Setting }).setting)
+    .find((candidate) => candidate?.name === name);
+  if (!setting) throw new Error(`no setting named '${name}'`);
+  return setting;
+}
+
+/** Words from the CLI's world that a notice must never show: env names, its commands, core's config keys. */
+export const CLI_WORDS =
+  /BYTEDROP_|S3_[A-Z]|PUBLIC_DOMAIN|bytedrop doctor|maxFileSize|'[a-z]+[A-Z][A-Za-z]*'|unexpected storage failure/;

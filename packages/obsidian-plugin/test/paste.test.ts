@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Notice, requestHooks, requestLog } from './fake-obsidian';
+import { Notice, requestLog } from './fake-obsidian';
 import {
   drop,
   dropEvent,
-  gate,
+  holdRequests,
   imageLinks,
   type Loaded,
   load,
@@ -11,7 +11,6 @@ import {
   pasteEvent,
   png,
   pngFile,
-  runCommand,
   s3Settings,
   served,
   useS3rverAndCleanFakes,
@@ -38,13 +37,24 @@ describe('paste and drop', () => {
     expect(s3.requests.some((request) => request.method === 'PUT')).toBe(true);
   });
 
-  it('pastes one image: the placeholder at the cursor becomes a link that serves the bytes', async () => {
+  it('pastes one image: placeholder, then the local copy, then a link that serves the bytes; the copy is kept', async () => {
     const l = await loaded({}, { noteText: 'Look: \nend' });
     l.editor.setCursor({ line: 0, ch: 6 });
+    const held = holdRequests();
     const evt = pasteEvent([pngFile(2)]);
     paste(l, evt);
     expect(evt.defaultPrevented).toBe(true);
-    expect(l.editor.getValue()).toMatch(/^Look: !\[Uploading image\.png…\]\(bytedrop:[a-z0-9]+\)\nend$/);
+    // Returned at once: a placeholder only, nothing read, written or sent.
+    expect(l.editor.getValue()).toMatch(/^Look: !\[Saving image\.png…\]\(bytedrop:[a-z0-9]+\)\nend$/);
+    expect(l.app.vault.getFiles()).toHaveLength(1);
+    expect(requestLog).toEqual([]);
+
+    // Before any byte goes over the network, the file is in the vault where Obsidian puts pastes, and linked.
+    await held.reached;
+    const local = /^Look: !\[\[(Pasted image \d{14}\.png)\]\]\nend$/.exec(l.editor.getValue())?.[1] ?? '';
+    expect(local).not.toBe('');
+    expect(new Uint8Array(await l.app.vault.readBinary(l.app.vault.getFileByPath(local)!))).toEqual(png(2));
+    held.release();
 
     await l.plugin.whenIdle();
     const text = l.editor.getValue();
@@ -53,8 +63,11 @@ describe('paste and drop', () => {
     expect(text.startsWith('Look: ![')).toBe(true);
     expect(text.endsWith(')\nend')).toBe(true);
     expect(links[0]?.url.startsWith(`${s3.endpoint}/${s3.bucket}/`)).toBe(true);
+    // Verified before the swap: a HEAD after the PUT.
+    expect(s3.requests.map((request) => request.method)).toEqual(['HEAD', 'PUT', 'HEAD']);
     expect(await served(links[0]?.url ?? '')).toEqual(png(2));
     expect(Notice.shown).toEqual([]);
+    expect(l.app.vault.getFileByPath(local)).not.toBeNull();
   });
 
   it('pastes three images: one link each, in order, every object in S3', async () => {
@@ -74,18 +87,18 @@ describe('paste and drop', () => {
   it('puts the link where the placeholder is after the user typed before and after it mid-upload', async () => {
     const l = await loaded({}, { noteText: 'A\nB' });
     l.editor.setCursor({ line: 1, ch: 0 });
-    const held = gate();
-    requestHooks.before = () => held.promise;
+    const held = holdRequests();
     paste(l, pasteEvent([pngFile(20)]));
-    const placeholder = /!\[Uploading[^\]]*\]\(bytedrop:[a-z0-9]+\)/.exec(l.editor.getValue())?.[0] ?? '';
-    expect(placeholder).not.toBe('');
-
-    // The request is on its way (held at the gate); the user keeps writing around the placeholder.
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    // The user types at once, around the placeholder, before the copy is even written.
     l.editor.typeAt(0, 'Intro line\n');
+
+    // The request is on its way (held at the gate); the user keeps writing around the local link.
+    await held.reached;
+    const local = /!\[\[Pasted image \d+\.png\]\]/.exec(l.editor.getValue())?.[0] ?? '';
+    expect(local).not.toBe('');
     l.editor.typeAt(l.editor.getValue().length, ' and the end');
-    l.editor.typeAt(l.editor.getValue().indexOf(placeholder), 'before ');
-    held.open();
+    l.editor.typeAt(l.editor.getValue().indexOf(local), 'before ');
+    held.release();
     await l.plugin.whenIdle();
 
     const text = l.editor.getValue();
@@ -99,52 +112,19 @@ describe('paste and drop', () => {
     const l = await loaded({}, { noteText: 'Trip notes\n' });
     const other = await l.app.vault.seed('Notes/Other.md', 'Other note');
     l.editor.setCursor({ line: 1, ch: 0 });
-    const held = gate();
-    requestHooks.before = () => held.promise;
+    const held = holdRequests();
     paste(l, pasteEvent([pngFile(30)]));
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
+    await held.reached;
 
-    await l.view.openFile(other); // saves Trip.md (with the placeholder) and shows Other.md
-    expect(l.app.vault.readSync(l.note)).toContain('bytedrop:');
-    held.open();
+    await l.view.openFile(other); // saves Trip.md (with the local link) and shows Other.md
+    expect(l.app.vault.readSync(l.note)).toMatch(/^Trip notes\n!\[\[Pasted image \d+\.png\]\]$/);
+    held.release();
     await l.plugin.whenIdle();
 
     const trip = l.app.vault.readSync(l.note);
     expect(trip).toMatch(/^Trip notes\n!\[[^\]]*\]\(http:\/\/127\.0\.0\.1:\d+\/bytedrop-test\/[^)]+\)$/);
     expect(l.editor.getValue()).toBe('Other note');
     expect(l.app.vault.readSync(other)).toBe('Other note');
-  });
-
-  it('saves the file in the attachment folder with a local embed and a Notice when the server is down', async () => {
-    const l = await loaded({}, { noteText: 'x ' });
-    l.app.vault.config.attachmentFolderPath = 'attachments';
-    l.editor.setCursor({ line: 0, ch: 2 });
-    await s3.stop();
-    try {
-      paste(l, pasteEvent([pngFile(40, 'diagram.png')]));
-      await l.plugin.whenIdle();
-    } finally {
-      await s3.restart();
-    }
-    expect(l.editor.getValue()).toBe('x ![[diagram.png]]');
-    const saved = l.app.vault.getFileByPath('attachments/diagram.png');
-    expect(saved).not.toBeNull();
-    expect(new Uint8Array(await l.app.vault.readBinary(saved!))).toEqual(png(40));
-    expect(Notice.shown).toHaveLength(1);
-    expect(Notice.shown[0]).toMatch(/could not upload "diagram\.png": could not reach the storage/);
-    expect(Notice.shown[0]).toContain('attachments/diagram.png');
-  });
-
-  it('falls back the same way on a 403 (wrong secret), naming clipboard images as Obsidian does', async () => {
-    const l = await loaded({}, { secret: 'not-the-secret' });
-    l.app.vault.config.attachmentFolderPath = './assets';
-    paste(l, pasteEvent([pngFile(41)]));
-    await l.plugin.whenIdle();
-    expect(s3.requests.some((request) => request.method === 'PUT' || request.method === 'HEAD')).toBe(true);
-    const embed = /^!\[\[(Pasted image \d{14}\.png)\]\]$/.exec(l.editor.getValue());
-    expect(embed).not.toBeNull();
-    expect(l.app.vault.getFileByPath(`Notes/assets/${embed?.[1]}`)).not.toBeNull();
-    expect(Notice.shown[0]).toMatch(/credentials rejected|access denied/);
   });
 
   it('respects defaultPrevented: another handler took the event, so nothing happens', async () => {
@@ -247,31 +227,5 @@ describe('paste and drop', () => {
     expect(l.editor.getValue()).toMatch(
       /^\[paper\.pdf\]\(http:\/\/127\.0\.0\.1:\d+\/bytedrop-test\/[^)]+\.pdf\)$/,
     );
-  });
-
-  it('a file declared as an image that core sniffs as another type is kept locally, and nothing is sent', async () => {
-    const l = await loaded();
-    // The declared type lets the paste through ('images'); core's sniff says text/html, which 'images' refuses.
-    const fake = new File(['<!doctype html><script>alert(1)</script>'], 'page.html', { type: 'image/png' });
-    const evt = pasteEvent([fake]);
-    paste(l, evt);
-    expect(evt.defaultPrevented).toBe(true);
-    await l.plugin.whenIdle();
-    expect(l.editor.getValue()).toBe('![[page.html]]');
-    expect(s3.requests).toEqual([]);
-    expect(Notice.shown[0]).toMatch(/page\.html.*text\/html.*image\/\*/);
-  });
-
-  it('"Cancel uploads in progress" aborts, and the file is kept locally with a Notice saying so', async () => {
-    const l = await loaded();
-    const held = gate();
-    requestHooks.before = () => held.promise;
-    paste(l, pasteEvent([pngFile(80, 'cancel-me.png')]));
-    await expect.poll(() => requestLog.length).toBeGreaterThan(0);
-    runCommand(l, 'cancel-uploads');
-    held.open();
-    await l.plugin.whenIdle();
-    expect(l.editor.getValue()).toBe('![[cancel-me.png]]');
-    expect(Notice.shown[0]).toMatch(/cancel-me\.png.*cancelled/);
   });
 });

@@ -5,6 +5,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { toBytedropError } from '@bytedrop/core';
 import { describe, expect, it } from 'vitest';
 import { createRequestUrlFetch } from '../src/request-fetch';
 import { RequestUrlHandler } from '../src/request-handler';
@@ -54,6 +55,37 @@ describe('RequestUrlHandler (the SDK over requestUrl, against real s3rver)', () 
     await expect(
       client().send(new PutObjectCommand({ Bucket: 'no-such-bucket', Key: 'x', Body: 'x' })),
     ).rejects.toMatchObject({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } });
+  });
+
+  it('turns a request that got no answer (net::ERR_CONNECTION_REFUSED) into a network error the SDK retries', async () => {
+    // A port nothing listens on: requestUrl rejects as Electron's net does, with no code the SDK or core knows.
+    const closed = await import('node:net').then(
+      ({ createServer }) =>
+        new Promise<number>((resolve) => {
+          const server = createServer().listen(0, '127.0.0.1', () => {
+            const { port } = server.address() as { port: number };
+            server.close(() => resolve(port));
+          });
+        }),
+    );
+    const refused = new S3Client({
+      endpoint: `http://127.0.0.1:${closed}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      requestHandler: new RequestUrlHandler(),
+      maxAttempts: 2,
+    });
+    const error: unknown = await refused
+      .send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'x' }))
+      .catch((caught: unknown) => caught);
+    // The SDK retried it (a transient network failure), and core names it as one.
+    expect(requestLog).toHaveLength(2);
+    expect(error).toMatchObject({
+      code: 'ECONNREFUSED',
+      message: expect.stringContaining('net::ERR_CONNECTION_REFUSED'),
+    });
+    expect(toBytedropError(error).code).toBe('ERR_NETWORK');
   });
 
   it('sends Blob and stream bodies as ArrayBuffers (requestUrl takes nothing else)', async () => {

@@ -6,7 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../../server-adapter/src/node';
 import { testConnection } from '../src/test-connection';
 import { Notice, requestLog } from './fake-obsidian';
-import { imageLinks, load, paste, pasteEvent, png, pngFile, useS3rverAndCleanFakes } from './helpers';
+import {
+  click,
+  imageLinks,
+  load,
+  openedModal,
+  paste,
+  pasteEvent,
+  png,
+  pngFile,
+  runCommand,
+  useS3rverAndCleanFakes,
+} from './helpers';
 
 const ACCESS_KEY = 'obsidian-test-key-0123456789';
 const s3 = useS3rverAndCleanFakes();
@@ -60,12 +71,33 @@ describe('Bytedrop server target', () => {
     expect(upload?.throw).toBe(false);
   });
 
+  it('"Delete remote file" deletes through the delete URL the server gave at upload', async () => {
+    const l = await loadWithKey(ACCESS_KEY);
+    paste(l, pasteEvent([pngFile(3, 'undo.png')]));
+    await l.plugin.whenIdle();
+    const [link] = imageLinks(l.editor.getValue());
+    expect((await fetch(link?.url ?? '')).status).toBe(200);
+
+    l.editor.setCursor({ line: 0, ch: 3 });
+    runCommand(l, 'delete-remote');
+    await click(await openedModal(), 'Delete 1 file');
+    await l.plugin.whenIdle();
+    const deleted = requestLog.find((request) => request.method === 'DELETE');
+    expect(deleted?.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/files/.+\\?token=`));
+    expect((await fetch(link?.url ?? '')).status).toBe(404);
+    // The copy written at paste was kept: the link shows it again.
+    expect(l.editor.getValue()).toBe('![[undo.png]]');
+    expect(Notice.shown.at(-1)).toBe(
+      'Bytedrop: deleted 1 of 1 file from storage, 1 link now shows the local copy.',
+    );
+  });
+
   it('keeps the file locally when the server refuses the key', async () => {
     const l = await loadWithKey('wrong-key');
     paste(l, pasteEvent([pngFile(2, 'refused.png')]));
     await l.plugin.whenIdle();
     expect(l.editor.getValue()).toBe('![[refused.png]]');
-    expect(Notice.shown[0]).toMatch(/could not upload "refused\.png": .*(key|401)/i);
+    expect(Notice.shown[0]).toMatch(/could not upload "refused\.png" yet: .*refused the access key/);
   });
 
   it('"Test connection" checks health and the key', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { previewKey } from '../src/key-preview';
 import BytedropPlugin from '../src/main';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../src/settings';
-import { type BytedropSettingTab, previewKey } from '../src/settings-tab';
+import type { BytedropSettingTab } from '../src/settings-tab';
 import {
   type ButtonComponent,
   type DropdownComponent,
@@ -13,7 +14,7 @@ import {
   type TextComponent,
   type ToggleComponent,
 } from './fake-obsidian';
-import { imageLinks, load, paste, pasteEvent, pngFile, s3Settings, useS3rverAndCleanFakes } from './helpers';
+import { CLI_WORDS, load, paste, pasteEvent, pngFile, s3Settings, useS3rverAndCleanFakes } from './helpers';
 
 const s3 = useS3rverAndCleanFakes();
 
@@ -54,7 +55,7 @@ describe('settings', () => {
     l.app.secretStorage.setSecret('my-s3-key', s3.secretAccessKey);
     await control<SecretComponent>(tab, 'Secret access key').simulate('my-s3-key');
     await control<DropdownComponent>(tab, 'Link format').simulate('html');
-    await control<ToggleComponent>(tabOf(l.plugin), 'Delete local files after uploading them').simulate(true);
+    await control<ToggleComponent>(tabOf(l.plugin), 'Keep local copies').simulate(false);
     await control<TextComponent>(tab, 'Max size (MiB)').simulate('25');
 
     const dataJson = (l.plugin as unknown as Plugin).dataJson ?? '';
@@ -64,7 +65,7 @@ describe('settings', () => {
       bucket: s3.bucket,
       secretKeyName: 'my-s3-key',
       linkFormat: 'html',
-      deleteLocalAfterUpload: true,
+      keepLocalCopies: false,
       maxSizeMb: 25,
     });
     expect(Object.keys(JSON.parse(dataJson)).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
@@ -95,6 +96,14 @@ describe('settings', () => {
     expect(dataJson).toContain('"secretKeyName": "unique-secret"');
     expect(dataJson).toContain('"serverKeyName": "server-key"');
     expect(dataJson).not.toContain('this-must-not-leak');
+  });
+
+  it('reads the old opt-in "Delete local files after uploading them" as Keep local copies off', () => {
+    expect(normalizeSettings({ deleteLocalAfterUpload: true }).keepLocalCopies).toBe(false);
+    expect(normalizeSettings({ deleteLocalAfterUpload: false }).keepLocalCopies).toBe(true);
+    expect(normalizeSettings({ deleteLocalAfterUpload: true, keepLocalCopies: true }).keepLocalCopies).toBe(
+      true,
+    );
   });
 
   it('normalizes a damaged data.json back to defaults field by field', () => {
@@ -129,14 +138,17 @@ describe('settings', () => {
   });
 
   it('previews the rendered key live, and shows the error of an invalid template', async () => {
-    expect(previewKey('{note}/{name}.{ext}').key).toBe('Trip-to-Lisbon/Pasted-image-20240131093015.png');
+    expect(previewKey('{note}/{name}.{ext}')).toEqual({
+      key: 'Trip-to-Lisbon/Pasted-image-20240131093015.png',
+      onClash: 'Trip-to-Lisbon/Pasted-image-20240131093015-1.png',
+    });
     expect(previewKey('{yyyy}/{nmae}.{ext}').error).toMatch(/nmae/);
 
     const l = await load(s3Settings(s3));
     const tab = tabOf(l.plugin);
     await control<TextComponent>(tab, 'Key template').simulate('{folder}/{hash:8}.{ext}');
     expect(find(tab, 'Key template').desc).toBe(
-      'Where uploads go in the bucket. Example: Journal/2024/9f86d081.png',
+      'Where uploads go in the bucket. Example: Journal/2024/9f86d081.png. A different file already there is never replaced: the upload takes Journal/2024/9f86d081884c7d65.png instead.',
     );
     await control<TextComponent>(tab, 'Key template').simulate('{bogus}');
     expect(find(tab, 'Key template').desc).toMatch(/^Invalid template: .*bogus/);
@@ -154,12 +166,20 @@ describe('settings', () => {
 
   it('"Test connection" names a wrong key and a missing bucket', async () => {
     const wrong = await load(s3Settings(s3), { secret: 'wrong' });
-    await control<ButtonComponent>(tabOf(wrong.plugin), 'Test connection').click();
+    const wrongTab = tabOf(wrong.plugin);
+    await control<ButtonComponent>(wrongTab, 'Test connection').click();
     expect(Notice.shown.at(-1)).toMatch(/SignatureDoesNotMatch/);
+    const lines = [...wrongTab.containerEl.walk()].filter((el) => el.hasClass('bytedrop-check-fail'));
+    expect(lines.map((el) => el.textContent).join('\n')).toMatch(
+      /Fix: copy the access key id and secret access key again from the provider; check for spaces$/,
+    );
 
     const missing = await load(s3Settings(s3, { bucket: 'no-such-bucket' }));
     await control<ButtonComponent>(tabOf(missing.plugin), 'Test connection').click();
     expect(Notice.shown.at(-1)).toMatch(/bucket reachable failed: .*no-such-bucket/);
+    for (const message of [...Notice.shown, ...lines.map((el) => el.textContent)]) {
+      expect(message).not.toMatch(CLI_WORDS);
+    }
   });
 
   it('"Test connection" says when the public base URL does not serve the uploaded object', async () => {
@@ -172,8 +192,13 @@ describe('settings', () => {
     );
     const failed = [...tab.containerEl.walk()].filter((el) => el.hasClass('bytedrop-check-fail'));
     expect(failed.map((el) => el.textContent)).toEqual([
-      expect.stringMatching(/^✗ Public URL serves uploads: /),
+      expect.stringMatching(
+        /^✗ Public URL serves uploads: .*Fix: set Public base URL to the URL that serves bucket/,
+      ),
     ]);
+    for (const message of [...Notice.shown, ...failed.map((el) => el.textContent)]) {
+      expect(message).not.toMatch(CLI_WORDS);
+    }
   });
 
   it('shows the server fields for the server target', async () => {
@@ -185,16 +210,5 @@ describe('settings', () => {
     // The server picks its own keys: a key template here would have no effect.
     expect(names).not.toContain('Key template');
     expect(names).toContain('Link format');
-  });
-});
-
-describe('uploading with incomplete settings', () => {
-  it('keeps the pasted file locally and says what to fill in', async () => {
-    const l = await load({});
-    paste(l, pasteEvent([pngFile(2, 'x.png')]));
-    await l.plugin.whenIdle();
-    expect(l.editor.getValue()).toBe('![[x.png]]');
-    expect(imageLinks(l.editor.getValue())).toEqual([]);
-    expect(Notice.shown[0]).toMatch(/could not upload "x\.png": .*bucket/);
   });
 });

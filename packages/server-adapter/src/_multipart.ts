@@ -1,13 +1,22 @@
 /**
  * Streams a multipart/form-data body through busboy and hands every file part to `handle` as it arrives, without
- * buffering whole files. Limits are enforced while streaming; on the first failure reading stops and every upload in
- * flight is aborted, and the failure is thrown only after they have all settled (so nothing is left half-written
- * when the response goes out).
+ * buffering whole files. Limits are enforced while streaming; on the first failure reading stops, an upload still
+ * reading its body is aborted, and the failure is thrown only after every upload has settled (so nothing is left
+ * half-written when the response goes out). An upload that had read its whole body is let finish instead: an abort
+ * then could land after storage committed the object, whose key the caller would never hear of; finished, it is in
+ * the results the caller rolls back.
+ *
+ * A file's MD5 comes in a `Content-MD5` form field right before its part, not as a part header: RFC 7578 §4.8 tells
+ * receivers to ignore part headers other than Content-Type and Content-Disposition (so no browser's FormData and
+ * few clients can send one), and busboy, which streams each part, does not expose them.
  */
 import { isBytedropError } from '@bytedrop/core';
 import busboy from 'busboy';
 import { tooLarge } from './_stream';
 import { fail } from './response';
+
+/** The form field that carries the MD5 of the file part after it. */
+export const MD5_FIELD = 'Content-MD5';
 
 /** A file part, as the route sees it. */
 export interface IncomingFile {
@@ -16,6 +25,8 @@ export interface IncomingFile {
   filename: string;
   /** The type the client declared; the sniffed type wins in core. */
   mimeType: string;
+  /** The MD5 the client declared for these bytes (base64), checked by core while they stream. */
+  contentMd5?: string;
   body: AsyncIterable<Uint8Array>;
 }
 
@@ -27,8 +38,10 @@ export interface MultipartLimits {
 }
 
 /**
- * Parses `body` (the body of `request`, whose headers and signal are used) and runs `handle` for each file part, in order. Resolves to their results in order;
- * rejects with the first failure (a limit, a malformed body, a client gone, or what `handle` threw).
+ * Parses `body` (the body of `request`, whose headers and signal are used) and runs `handle` for each file part, in
+ * order. Resolves to their results in order; rejects with the first failure (a limit, a malformed body, a client
+ * gone, or what `handle` threw) once every `handle` has settled: the caller hears of each one that succeeded
+ * through its own `handle`, and undoes those.
  */
 export async function forEachFile<T>(
   request: Request,
@@ -74,14 +87,36 @@ export async function forEachFile<T>(
     stop(fail('ERR_ABORTED', 'the client disconnected before the upload finished; nothing was stored'));
   request.signal.addEventListener('abort', clientGone, { once: true });
 
+  const strayMd5 = () =>
+    fail(
+      'ERR_INPUT',
+      `a ${MD5_FIELD} form field must come right before the file part it is for, once per file: send \`curl -F "${MD5_FIELD}=$(openssl md5 -binary shot.png | base64)" -F file=@shot.png\``,
+    );
+  /** A `Content-MD5` field's value, waiting for the file part it describes. */
+  let md5: string | undefined;
+  parser.on('field', (name, value) => {
+    if (name.toLowerCase() !== MD5_FIELD.toLowerCase()) return;
+    if (md5 !== undefined) stop(strayMd5());
+    md5 = value.trim();
+  });
+
   const tasks: Promise<T>[] = [];
   parser.on('file', (field, stream, info) => {
     if (failure !== undefined) {
       stream.resume();
       return;
     }
+    const contentMd5 = md5;
+    md5 = undefined;
     const filename = info.filename ?? '';
     stream.once('limit', () => stop(tooLarge(filename, limits.maxFileSize)));
+    // This file's own signal: the request's failure aborts it only while its body is still being read.
+    const upload = new AbortController();
+    let received = false;
+    const cut = () => {
+      if (!received) upload.abort(controller.signal.reason);
+    };
+    controller.signal.addEventListener('abort', cut, { once: true });
     async function* body(): AsyncGenerator<Uint8Array> {
       for await (const chunk of stream as AsyncIterable<Uint8Array>) {
         // busboy truncates silently after 'limit'; never let a truncated file pass as complete.
@@ -89,6 +124,7 @@ export async function forEachFile<T>(
         yield chunk;
       }
       if (stream.truncated) throw tooLarge(filename, limits.maxFileSize);
+      received = true;
     }
     // One file after another: memory stays bounded, and a file repeated in one request is deduplicated.
     const previous = tasks.at(-1) ?? Promise.resolve();
@@ -96,10 +132,25 @@ export async function forEachFile<T>(
       .catch(() => undefined)
       .then(() =>
         failure === undefined
-          ? handle({ field, filename, mimeType: info.mimeType, body: body() }, controller.signal)
+          ? handle(
+              {
+                field,
+                filename,
+                mimeType: info.mimeType,
+                ...(contentMd5 === undefined ? {} : { contentMd5 }),
+                body: body(),
+              },
+              upload.signal,
+            )
           : Promise.reject(failure),
       );
-    task.catch(stop);
+    task.then(
+      () => controller.signal.removeEventListener('abort', cut),
+      (error: unknown) => {
+        controller.signal.removeEventListener('abort', cut);
+        stop(error);
+      },
+    );
     tasks.push(task);
   });
   parser.on('filesLimit', () =>
@@ -133,6 +184,7 @@ export async function forEachFile<T>(
       parser.end();
       await Promise.race([closed, failed]);
     }
+    if (md5 !== undefined) stop(strayMd5());
   } catch (error) {
     stop(
       isBytedropError(error)

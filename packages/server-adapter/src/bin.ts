@@ -7,8 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createUploader, isBytedropError } from '@bytedrop/core';
-import { createLocalDiskStore, loadConfigFile, loadConfigLayers } from '@bytedrop/core/node';
+import { type BytedropUploader, createUploader, isBytedropError } from '@bytedrop/core';
+import {
+  createFileJournal,
+  createLocalDiskStore,
+  loadConfigFile,
+  loadConfigLayers,
+} from '@bytedrop/core/node';
+import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
 import { type AccessKey, parseKeysFile } from './auth';
 import { createMemoryBans } from './bans';
 import type { HandlerOptions } from './handler';
@@ -34,9 +40,17 @@ Environment (ByteGo names work as they are):
   MAX_FILE_SIZE_MB, MAX_FILES, ALLOWED_TYPES      limits (100, 10, all types)
   TRUST_PROXY                     hop count or proxy addresses whose X-Forwarded-For is believed
   REDIS_URL                       share bans between instances
+  REDIS_TIMEOUT_MS                longest Redis command before keyed requests get 503 (1000)
   BAN_MAX_FAILURES, BAN_SECONDS   wrong keys before a ban, and its length (3, 3600)
+  CORS_ORIGINS                    other web pages that may send keys, e.g. https://notes.example.com
+  BYTEDROP_SECRET                 delete-link secret, at least 32 characters (default: generated)
   LOG_LEVEL, LOG_TO_FILE, LOG_DIR JSON logs on stdout, and rotated files
-  REQUEST_TIMEOUT_S, HEADERS_TIMEOUT_S, IDLE_TIMEOUT_S   slow-client limits (900, 30, 60)
+  IDLE_TIMEOUT_S                  client silence allowed while its body is read (60)
+  HEADERS_TIMEOUT_S, REQUEST_TIMEOUT_S   time to send the headers, and the whole request (30, 900)
+  STORAGE_TIMEOUT_S               storage silence before an upload is aborted with 504 (120)
+  SHUTDOWN_GRACE_S                on SIGTERM/SIGINT, time for uploads in flight to finish (8)
+  SWEEP_INTERVAL_S                how often to remove what dead uploads left in storage (3600)
+  SWEEP_AFTER_S                   how old such a leftover must be (3600; at least REQUEST_TIMEOUT_S + STORAGE_TIMEOUT_S)
   BYTEDROP_SERVER_URL             the public URL of this server, when behind a proxy
 `;
 
@@ -99,11 +113,18 @@ async function main(): Promise<void> {
 
   const useS3 = input.bucket !== undefined || input.endpoint !== undefined;
   const serverUrl = settings.serverUrl ?? `http://localhost:${settings.port}`;
+  // What uploads have in flight (multipart upload ids, temporary keys), so a killed run's leftovers are found.
+  const journal = createFileJournal(join(dataDir, 'journal'));
 
-  let storage: Pick<HandlerOptions, 'uploader' | 'files'>;
+  let storage: Pick<HandlerOptions, 'files'> & { uploader: BytedropUploader };
   let where: string;
   if (useS3) {
-    storage = { uploader: createUploader({ ...input, maxFileSize: settings.maxFileSize }) };
+    storage = {
+      uploader: createUploader(
+        { ...input, maxFileSize: settings.maxFileSize },
+        { journal, tempPrefix: SERVER_TEMP_PREFIX },
+      ),
+    };
     where = `S3 bucket '${input.bucket}'${input.endpoint ? ` at ${input.endpoint}` : ''}`;
   } else {
     const dir = join(dataDir, 'files');
@@ -111,16 +132,20 @@ async function main(): Promise<void> {
       dir,
       publicBaseUrl: `${serverUrl}/f`,
       maxFileSize: settings.maxFileSize,
+      journal,
     });
     storage = {
       uploader: createUploader(
         { ...input, maxFileSize: settings.maxFileSize, bucket: 'local-disk' },
-        { store },
+        { store, tempPrefix: SERVER_TEMP_PREFIX },
       ),
       files: store,
     };
     where = `local disk at ${dir} (served from /f/)`;
   }
+  const { store } = storage.uploader;
+  // Before any request: recovery aborts every journaled upload of this store, which must all be a dead run's.
+  await recoverLeftovers(store, logger);
 
   const { keys, generated, source } = await accessKeys(settings, dataDir);
   const secret = await deleteSecret(settings, dataDir);
@@ -130,6 +155,7 @@ async function main(): Promise<void> {
       url: settings.redisUrl,
       maxFailures: settings.maxFailures,
       banSeconds: settings.banSeconds,
+      commandTimeoutMs: settings.redisTimeoutMs,
       logger,
     });
     await redis.ready().catch((error: Error) => logger.error({ err: error }, 'redis not reachable at start'));
@@ -151,6 +177,16 @@ async function main(): Promise<void> {
     requestTimeout: settings.requestTimeout * 1000,
     headersTimeout: settings.headersTimeout * 1000,
     idleTimeout: settings.idleTimeout * 1000,
+    storageTimeoutMs: settings.storageTimeout * 1000,
+    corsOrigins: settings.corsOrigins,
+  });
+
+  const sweeps = startSweeps({
+    store,
+    prefix: SERVER_TEMP_PREFIX,
+    intervalMs: settings.sweepInterval * 1000,
+    olderThanMs: settings.sweepAfter * 1000,
+    logger,
   });
 
   const url = settings.serverUrl ?? `http://localhost:${server.port}`;
@@ -167,13 +203,26 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`${lines.join('\n')}\n\n`);
 
-  const stop = async () => {
-    await server.close(true);
+  // A stop signal drains: no new requests, uploads in flight get SHUTDOWN_GRACE_S, the rest are aborted in storage.
+  // A second signal does not wait for the grace period.
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second stop signal: cutting uploads in flight now');
+      await server.shutdown(0);
+      return;
+    }
+    stopping = true;
+    sweeps.stop();
+    logger.info({ signal, graceSeconds: settings.shutdownGrace }, 'stopping: finishing uploads in flight');
+    const cut = await server.shutdown(settings.shutdownGrace * 1000);
+    if (cut > 0) logger.warn({ cut }, 'uploads still running after the grace period were aborted');
     await redis?.close();
+    logger.info({}, 'stopped');
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

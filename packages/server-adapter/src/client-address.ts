@@ -45,6 +45,17 @@ function stripMapped(ip: string): string {
   return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
 }
 
+/**
+ * An `X-Forwarded-For` entry without the port some proxies append (`203.0.113.7:51234`, `[2001:db8::7]:443`):
+ * with it, every connection of one client would be a ban bucket of its own.
+ */
+function withoutPort(entry: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry);
+  if (bracketed) return bracketed[1]!;
+  const ipv4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry);
+  return ipv4 ? ipv4[1]! : entry;
+}
+
 function matches(ip: string, rule: string): boolean {
   const address = stripMapped(ip);
   if (rule === 'loopback') return address === '::1' || address.startsWith('127.');
@@ -78,7 +89,7 @@ export function clientAddress(
   const chain = [
     ...(forwardedFor ?? '')
       .split(',')
-      .map((part) => part.trim())
+      .map((part) => withoutPort(part.trim()))
       .filter(Boolean),
     socketAddress,
   ];

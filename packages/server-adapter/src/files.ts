@@ -2,9 +2,9 @@
  * `GET /f/*`: serves the local-disk store. Uploaded bytes are untrusted, so every answer is `nosniff` under a CSP
  * sandbox, and only inert types render inline; everything else (SVG and HTML included) is a download.
  */
-import { isBytedropError } from '@bytedrop/core';
+import { attachmentDisposition, isBytedropError, isInertType } from '@bytedrop/core';
 import type { LocalDiskStore } from '@bytedrop/core/node';
-import { fail } from './response';
+import { fail, StorageFailure } from './response';
 
 /**
  * The reading side of a local store: `createLocalDiskStore` from `@bytedrop/core/node` provides it. A type-only
@@ -12,29 +12,16 @@ import { fail } from './response';
  */
 export type FileReader = Pick<LocalDiskStore, 'read'>;
 
-/** Types that cannot run script or be re-interpreted by a browser; they may show inline. */
-const INLINE_TYPES = new Set([
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-  'image/avif',
-  'image/bmp',
-  'image/x-icon',
-  'image/vnd.microsoft.icon',
-  'video/mp4',
-  'video/webm',
-  'video/ogg',
-  'audio/mpeg',
-  'audio/ogg',
-  'audio/wav',
-  'audio/webm',
-  'audio/flac',
-  'audio/aac',
-  'text/plain',
-]);
+const encoder = new TextEncoder();
+/** S3's longest key, and the longest file name most filesystems take (NAME_MAX): longer cannot be a stored key. */
+const MAX_KEY_BYTES = 1024;
+const MAX_SEGMENT_BYTES = 255;
 
-/** The key a `/f/…` path names, or `undefined` when it is not a plain relative key. */
+/**
+ * The key a `/f/…` path names, or `undefined` when it cannot name a served object: not a plain relative key, too
+ * long to exist, or inside the local store's own folders (`.bytedrop-tmp/` uploads being staged,
+ * `.bytedrop-partial/` writes in progress, `.bytedrop-meta/`), which are never served.
+ */
 export function keyFromPath(path: string): string | undefined {
   let key: string;
   try {
@@ -48,6 +35,9 @@ export function keyFromPath(path: string): string | undefined {
   const segments = key.split('/');
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return undefined;
   if (/[\0\\]/.test(key)) return undefined;
+  if (segments[0]!.startsWith('.bytedrop-')) return undefined;
+  if (encoder.encode(key).byteLength > MAX_KEY_BYTES) return undefined;
+  if (segments.some((segment) => encoder.encode(segment).byteLength > MAX_SEGMENT_BYTES)) return undefined;
   return key;
 }
 
@@ -89,11 +79,11 @@ export async function serveFile(request: Request, reader: FileReader, path: stri
     whole = await reader.read(key);
   } catch (error) {
     if (isBytedropError(error, 'ERR_INPUT')) throw notFound;
-    throw error;
+    // The disk's message names the data path; this answer goes to anyone, the details to the log.
+    throw new StorageFailure(error, { private: true });
   }
   if (!whole) throw notFound;
 
-  const inline = INLINE_TYPES.has(whole.contentType.split(';')[0]!.trim().toLowerCase());
   const headers = new Headers({
     'content-type': whole.contentType,
     etag: whole.etag,
@@ -105,11 +95,11 @@ export async function serveFile(request: Request, reader: FileReader, path: stri
     'cross-origin-resource-policy': 'cross-origin',
     'access-control-allow-origin': '*',
   });
-  if (!inline) {
-    const name = key.split('/').at(-1)!;
+  // Core stores non-inert types as downloads already; objects written before it, or by hand, are judged here too.
+  if (!isInertType(whole.contentType)) {
     headers.set(
       'content-disposition',
-      `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      whole.contentDisposition ?? attachmentDisposition(key.split('/').at(-1)!),
     );
   }
 

@@ -2,27 +2,27 @@
  * `createHandler`: the whole server as one web-standard `(Request) => Promise<Response>`. It authenticates, enforces
  * limits and routes; everything about files (names, hashing, types, keys, storage) is core's `Uploader`.
  */
-import {
-  BytedropError,
-  formatLink,
-  isBytedropError,
-  type ObjectStore,
-  publicUrl,
-  type Uploader,
-  type UploadResult,
-} from '@bytedrop/core';
+import type { ObjectStore, Uploader } from '@bytedrop/core';
 import { createAuthenticator } from './_authenticate';
-import { deleteConfirmPage, deletedPage } from './_delete-page';
-import { forEachFile, type IncomingFile } from './_multipart';
+import { createCors } from './_cors';
+import { createDeletion } from './_deletion';
+import { createHealth } from './_health';
 import { pageResponse } from './_page';
+import { addressOf, originOf, ownHosts, type RequestFacts, requestUrl } from './_request';
 import { sharexConfig } from './_sharex';
-import { limitBytes, requestBody, tooLarge } from './_stream';
+import { createUploadRoutes } from './_upload';
 import { type AccessKey, createKeyring, presentedKey } from './auth';
-import { type BanStore, createMemoryBans } from './bans';
-import { clientAddress, type TrustProxy } from './client-address';
-import { createDeleteTokens } from './delete-token';
+import { type BanPolicy, type BanStore, createMemoryBans } from './bans';
+import type { TrustProxy } from './client-address';
+import { createDeleteTokens, type DeleteTokens } from './delete-token';
 import { type FileReader, serveFile } from './files';
-import { fail, json, type ResponseConstructor, StorageFailure, toErrorResponse } from './response';
+import {
+  fail,
+  methodNotAllowed,
+  type ResponseConstructor,
+  StorageFailure,
+  toErrorResponse,
+} from './response';
 
 /** The subset of a pino logger the handler uses. */
 export interface Logger {
@@ -35,7 +35,10 @@ export interface Logger {
 export interface HandlerOptions {
   /** Core's uploader (`createUploader`); the server calls only `upload`. */
   uploader: Uploader;
-  /** The store behind the uploader, for `/health` and deletes. Defaults to `uploader.store` when it has one. */
+  /**
+   * The store behind the uploader, for `/health`, deletes and removing the files of a multi-file request that failed
+   * part-way. Defaults to `uploader.store` when it has one.
+   */
   store?: ObjectStore;
   /** Access keys (at least one). */
   keys: readonly AccessKey[];
@@ -52,8 +55,8 @@ export interface HandlerOptions {
   allowedTypes?: readonly string[];
   /** Where failed attempts and bans live (default: in memory with `banPolicy`). */
   bans?: BanStore;
-  /** Wrong keys before a ban and its length, for the default in-memory ban store. */
-  banPolicy?: { maxFailures?: number; banSeconds?: number };
+  /** Wrong keys before a ban, its length and the addresses remembered, for the default in-memory ban store. */
+  banPolicy?: BanPolicy;
   /** Proxies whose `X-Forwarded-*` headers are believed; by default none are. */
   trustProxy?: TrustProxy;
   /**
@@ -65,8 +68,21 @@ export interface HandlerOptions {
   publicBaseUrl?: string;
   /** The server's public origin (`https://drop.example.com`), when requests arrive with another Host. */
   serverUrl?: string;
-  /** How long `/health` waits for storage (default 3000 ms). */
+  /** How long `/health` waits for storage and the ban store (default 3000 ms). */
   healthTimeoutMs?: number;
+  /** How long a `/health` probe's result is reused (default 5000 ms), so polling it costs no storage I/O per call. */
+  healthCacheMs?: number;
+  /**
+   * Silence allowed from storage during an upload (default 120 s): while the uploader is not reading the body, and
+   * after the body until the upload settles. Past it the upload is aborted (nothing is left) and answered 504
+   * `ERR_TIMEOUT`. Time spent waiting on the client does not count.
+   */
+  storageTimeoutMs?: number;
+  /**
+   * Web origins besides the server's own page that may send requests with an access key (`CORS_ORIGINS`), e.g.
+   * `['https://notes.example.com']`; `['*']` allows every website to spend its visitors' guesses.
+   */
+  corsOrigins?: readonly string[];
   /** Request log and failures; keys and tokens are never passed to it. */
   logger?: Logger;
 }
@@ -95,31 +111,45 @@ export interface UploadedFile {
   contentType: string;
   deduplicated: boolean;
   filename: string;
-  /** `DELETE` this URL to remove the file; the token in it works for this file only. */
-  deleteUrl: string;
+  /**
+   * `DELETE` this URL to remove the file; the token in it works for this file only, while it is this key's. `null`
+   * when the bytes were already stored by another access key (or another tool): the link, without the right to
+   * delete it for everyone.
+   */
+  deleteUrl: string | null;
   /** Ready-made Markdown and HTML (core's `formatLink`), so clients need no escaping of their own. */
   markdown: string;
   html: string;
 }
 
 const MiB = 1024 * 1024;
-/** Multipart framing per file (boundaries, part headers), on top of the file bytes. */
-const PART_OVERHEAD = 64 * 1024;
-const MAX_FIELDS = 100;
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
-/** What the routes get besides the request: the client's address (bans, logs) and the runtime's body, if any. */
-interface Context {
+/** What the route modules share: the options and the parts built from them once. */
+export interface App {
+  options: HandlerOptions;
+  store: ObjectStore | undefined;
+  logger: Logger;
+  authenticate: (request: Request, client: string) => Promise<AccessKey>;
+  tokens: DeleteTokens;
+  maxFileSize: number;
+  maxFiles: number;
+  storageTimeoutMs: number;
+  ResponseClass: ResponseConstructor;
+}
+
+/** What a route gets besides the request: the client's address, the public origin and the runtime's body. */
+export interface RouteContext {
   client: string;
+  origin: string;
   body: AsyncIterable<Uint8Array> | undefined;
 }
 
 /**
  * Creates the Bytedrop server as a fetch handler: `GET /` (upload page), `POST /upload` (multipart, any field
  * name), `PUT /upload/:filename` (raw body), `DELETE /files/:key` (delete token; GET shows a page that asks
- * first), `GET /health`,
- * `GET /config/sharex.sxcu` and, with `files`, `GET /f/*`.
+ * first), `GET /health`, `GET /config/sharex.sxcu` and, with `files`, `GET /f/*`.
  *
  * @example
  * ```ts
@@ -146,264 +176,69 @@ export function createRuntimeHandler(
   options: HandlerOptions,
   ResponseClass: ResponseConstructor,
 ): BytedropHandler {
-  const tokens = createDeleteTokens(options.secret);
-  const store = options.store ?? (options.uploader as { store?: ObjectStore }).store;
-  const maxFileSize = options.maxFileSize ?? 100 * MiB;
-  const maxFiles = options.maxFiles ?? 10;
   const logger = options.logger ?? silent;
-  const authenticate = createAuthenticator({
-    keyring: createKeyring(options.keys),
-    bans: options.bans ?? createMemoryBans(options.banPolicy),
+  const bans = options.bans ?? createMemoryBans(options.banPolicy);
+  const app: App = {
+    options,
+    store: options.store ?? (options.uploader as { store?: ObjectStore }).store,
+    logger,
+    authenticate: createAuthenticator({ keyring: createKeyring(options.keys), bans, logger }),
+    tokens: createDeleteTokens(options.secret),
+    maxFileSize: options.maxFileSize ?? 100 * MiB,
+    maxFiles: options.maxFiles ?? 10,
+    storageTimeoutMs: options.storageTimeoutMs ?? 120_000,
+    ResponseClass,
+  };
+  const facts: RequestFacts = { trustProxy: options.trustProxy, serverUrl: options.serverUrl };
+  const uploads = createUploadRoutes(app);
+  const deletion = createDeletion(app);
+  const cors = createCors(options.corsOrigins);
+  const health = createHealth({
+    store: app.store,
+    bans,
+    timeoutMs: options.healthTimeoutMs ?? 3000,
+    cacheMs: options.healthCacheMs ?? 5000,
     logger,
   });
-  const healthTimeout = options.healthTimeoutMs ?? 3000;
 
-  const addressOf = (request: Request, context?: RequestContext): string =>
-    clientAddress(
-      context?.ip ?? (request as { ip?: string }).ip,
-      request.headers.get('x-forwarded-for'),
-      options.trustProxy,
-    );
-
-  const originOf = (request: Request): string => {
-    if (options.serverUrl) return options.serverUrl.replace(/\/+$/, '');
-    const url = new URL(request.url);
-    if (options.trustProxy) {
-      const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
-      const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
-      if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
-      if (host && /^[a-z0-9.[\]:-]+$/i.test(host)) url.host = host;
-    }
-    return url.origin;
-  };
-
-  const describe = async (result: UploadResult, origin: string): Promise<UploadedFile> => {
-    const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
-    const url = base ? publicUrl(base, result.key) : result.url;
-    const link = { ...result, url };
-    const token = await tokens.sign(result.key);
-    return {
-      url,
-      key: result.key,
-      size: result.size,
-      hash: result.hash,
-      contentType: result.contentType,
-      deduplicated: result.deduplicated,
-      filename: result.filename,
-      deleteUrl: `${publicUrl(`${origin}/files`, result.key)}?token=${token}`,
-      markdown: formatLink(link, 'markdown'),
-      html: formatLink(link, 'html'),
-    };
-  };
-
-  const storeFile = async (
-    file: IncomingFile,
-    who: AccessKey,
-    signal: AbortSignal,
-  ): Promise<UploadResult> => {
-    try {
-      return await options.uploader.upload(file.body, {
-        filename: file.filename,
-        ...(file.mimeType && file.mimeType !== 'application/octet-stream'
-          ? { contentType: file.mimeType }
-          : {}),
-        signal,
-        ...(who.prefix ? { keyPrefix: who.prefix } : {}),
-        vars: { user: who.name },
-        // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
-        ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
-      });
-    } catch (error) {
-      // A limit or a type refused while the uploader was reading is the client's 413/415, not a storage failure.
-      if (isBytedropError(error, 'ERR_TOO_LARGE') || isBytedropError(error, 'ERR_UNSUPPORTED_TYPE'))
-        throw error;
-      throw new StorageFailure(error);
-    }
-  };
-
-  const respondUploaded = async (results: UploadResult[], origin: string): Promise<Response> => {
-    const files = await Promise.all(results.map((result) => describe(result, origin)));
-    return json(
-      {
-        success: true,
-        msg: 'success',
-        url: files[0]!.url,
-        // For clients that read one field per upload, as ShareX's DeletionURL does.
-        deleteUrl: files[0]!.deleteUrl,
-        result: files.map((f) => f.url),
-        files,
-      },
-      200,
-      undefined,
-      ResponseClass,
-    );
-  };
-
-  const contentLength = (request: Request): number | undefined => {
-    const value = request.headers.get('content-length');
-    return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
-  };
-
-  const postUpload = async (request: Request, context: Context): Promise<Response> => {
-    const { client } = context;
-    const who = await authenticate(request, client);
-    const type = request.headers.get('content-type') ?? '';
-    if (!/^multipart\/form-data/i.test(type)) {
-      throw fail(
-        'ERR_UNSUPPORTED_TYPE',
-        `POST /upload takes multipart/form-data, got '${type || 'no Content-Type'}': use \`curl -F file=@shot.png\`, or PUT /upload/<name> for a raw body`,
-      );
-    }
-    const length = contentLength(request);
-    if (length !== undefined && length > maxFiles * (maxFileSize + PART_OVERHEAD)) {
-      throw tooLarge(`the request (${length} bytes)`, maxFiles * maxFileSize);
-    }
-    const results = await forEachFile(
-      request,
-      requestBody(request, context.body),
-      { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
-      (file, signal) => storeFile(file, who, signal),
-    );
-    return respondUploaded(results, originOf(request));
-  };
-
-  const putUpload = async (request: Request, context: Context, rawName: string): Promise<Response> => {
-    const who = await authenticate(request, context.client);
-    let filename: string;
-    try {
-      filename = decodeURIComponent(rawName);
-    } catch {
-      throw fail(
-        'ERR_FILENAME',
-        `filename '${rawName}' is not valid percent-encoding: encode it with encodeURIComponent`,
-      );
-    }
-    const length = contentLength(request);
-    if (length !== undefined && length > maxFileSize) throw tooLarge(filename, maxFileSize);
-    const body = requestBody(request, context.body);
-    if (!body)
-      throw fail('ERR_INPUT', 'the request has no body: send the file as the PUT body (`curl -T shot.png`)');
-    const controller = new AbortController();
-    const abort = () => controller.abort(fail('ERR_ABORTED', 'the client disconnected; nothing was stored'));
-    request.signal.addEventListener('abort', abort, { once: true });
-    try {
-      const declared = request.headers.get('content-type') ?? '';
-      const result = await storeFile(
-        {
-          field: 'body',
-          filename,
-          mimeType: declared,
-          body: limitBytes(body, maxFileSize, filename),
-        },
-        who,
-        controller.signal,
-      );
-      return await respondUploaded([result], originOf(request));
-    } finally {
-      request.signal.removeEventListener('abort', abort);
-    }
-  };
-
-  /** The key a `/files/…` request names, once its delete token is checked (`ERR_FORBIDDEN` otherwise). */
-  const deletableKey = async (request: Request, path: string): Promise<string> => {
-    if (!store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
-    let key: string;
-    try {
-      key = path.split('/').map(decodeURIComponent).join('/');
-    } catch {
-      throw fail('ERR_INPUT', `'${path}' is not a valid key path`);
-    }
-    const token = new URL(request.url).searchParams.get('token') ?? request.headers.get('x-delete-token');
-    if (!token || !(await tokens.verify(key, token))) {
-      throw fail(
-        'ERR_FORBIDDEN',
-        `the delete token does not match '${key}': use the deleteUrl returned by the upload`,
-      );
-    }
-    return key;
-  };
-
-  const deleteKey = async (key: string): Promise<void> => {
-    try {
-      await store?.delete(key);
-    } catch (error) {
-      throw new StorageFailure(error);
-    }
-  };
-
-  /**
-   * `/files/:key?token=…`: DELETE deletes (the API). In a browser, GET shows a confirmation page and its form POSTs
-   * back to delete: a GET never deletes, since link previews and prefetchers follow URLs.
-   */
-  const deletion = async (request: Request, path: string): Promise<Response> => {
-    const { method } = request;
-    if (method !== 'DELETE' && method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
-      return methodNotAllowed('DELETE, GET, POST');
-    }
-    const key = await deletableKey(request, path);
-    if (method === 'GET' || method === 'HEAD') return deleteConfirmPage(key);
-    await deleteKey(key);
-    return method === 'POST' ? deletedPage(key) : json({ success: true, msg: 'deleted', key });
-  };
-
-  const health = async (): Promise<Response> => {
-    if (!store) return json({ status: 'ok', storage: 'unknown' });
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        store.check(controller.signal),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => {
-            controller.abort();
-            reject(new BytedropError('ERR_NETWORK', `storage did not answer within ${healthTimeout} ms`));
-          }, healthTimeout);
-        }),
-      ]);
-      return json({ status: 'ok', storage: 'ok', kind: store.kind });
-    } catch (error) {
-      logger.warn({ err: error }, 'health check: storage unreachable');
-      const msg = error instanceof Error ? error.message : String(error);
-      return json({ status: 'error', storage: 'unreachable', kind: store.kind, msg }, 503);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
-  const sharex = async (request: Request, client: string): Promise<Response> => {
+  const sharex = async (request: Request, context: RouteContext): Promise<Response> => {
     const presented = presentedKey(request.headers);
     // Only a key the request proved it holds goes into the file; anonymous requests get a placeholder.
-    if (presented !== undefined) await authenticate(request, client);
-    const origin = originOf(request);
-    return new Response(JSON.stringify(sharexConfig(origin, presented), null, 2), {
+    if (presented !== undefined) await app.authenticate(request, context.client);
+    return new Response(JSON.stringify(sharexConfig(context.origin, presented), null, 2), {
       headers: {
         'content-type': 'application/json; charset=utf-8',
-        'content-disposition': `attachment; filename="bytedrop-${new URL(origin).hostname}.sxcu"`,
+        'content-disposition': `attachment; filename="bytedrop-${new URL(context.origin).hostname}.sxcu"`,
         'cache-control': 'no-store',
       },
     });
   };
 
-  const route = async (request: Request, context: Context): Promise<Response> => {
-    const { client } = context;
-    const { pathname } = new URL(request.url);
+  const healthRoute = async (request: Request, context: RouteContext): Promise<Response> => {
+    // The details are for a client with a key; a wrong key here costs a guess like anywhere else.
+    const detailed = presentedKey(request.headers) !== undefined;
+    if (detailed) await app.authenticate(request, context.client);
+    return health(detailed);
+  };
+
+  const route = async (request: Request, url: URL, context: RouteContext): Promise<Response> => {
+    const { pathname } = url;
     const method = request.method;
-    if (method === 'OPTIONS') return preflight();
     if (pathname === '/' || pathname === '/index.html') {
       if (method === 'GET' || method === 'HEAD') return pageResponse(request);
       return methodNotAllowed('GET');
     }
     if (pathname === '/upload')
-      return method === 'POST' ? postUpload(request, context) : methodNotAllowed('POST');
+      return method === 'POST' ? uploads.post(request, context) : methodNotAllowed('POST');
     if (pathname.startsWith('/upload/')) {
-      if (method === 'PUT' || method === 'POST') return putUpload(request, context, pathname.slice(8));
+      if (method === 'PUT' || method === 'POST') return uploads.put(request, context, pathname.slice(8));
       return methodNotAllowed('PUT');
     }
     if (pathname === '/health')
-      return method === 'GET' || method === 'HEAD' ? health() : methodNotAllowed('GET');
-    if (pathname.startsWith('/files/')) return deletion(request, pathname.slice(7));
+      return method === 'GET' || method === 'HEAD' ? healthRoute(request, context) : methodNotAllowed('GET');
+    if (pathname.startsWith('/files/')) return deletion(request, url, pathname.slice(7));
     if (pathname === '/config/sharex.sxcu')
-      return method === 'GET' ? sharex(request, client) : methodNotAllowed('GET');
+      return method === 'GET' ? sharex(request, context) : methodNotAllowed('GET');
     if (options.files && pathname.startsWith('/f/')) {
       return method === 'GET' || method === 'HEAD'
         ? serveFile(request, options.files, pathname.slice(3))
@@ -413,39 +248,29 @@ export function createRuntimeHandler(
   };
 
   return async (request, context) => {
-    const client = addressOf(request, context);
+    const client = addressOf(request, context?.ip, facts);
     let response: Response;
+    let path = '?';
+    let hosts: string[] = [];
     try {
-      response = await route(request, { client, body: context?.body });
+      const url = requestUrl(request);
+      path = url.pathname;
+      hosts = ownHosts(request, url, facts);
+      if (request.method === 'OPTIONS') {
+        response = cors.preflight(request, hosts);
+      } else {
+        // Before any key is looked at: a refused cross-origin request costs the client no guess.
+        cors.guard(request, hosts);
+        const origin = originOf(request, url, facts);
+        response = await route(request, url, { client, origin, body: context?.body });
+      }
     } catch (error) {
       response = toErrorResponse(error);
       if (response.status >= 500)
         logger.error({ err: error instanceof StorageFailure ? error.error : error }, 'request failed');
     }
     // The path only: query strings carry delete tokens.
-    logger.info(
-      { method: request.method, path: new URL(request.url).pathname, status: response.status, client },
-      'request',
-    );
-    return response;
+    logger.info({ method: request.method, path, status: response.status, client }, 'request');
+    return cors.expose(request, hosts, response);
   };
-}
-
-function preflight(): Response {
-  return new Response(null, {
-    status: 204,
-    headers: {
-      'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
-      'access-control-allow-headers':
-        'Authorization, X-API-Key, X-PicGo-Secret, X-Delete-Token, Content-Type',
-      'access-control-max-age': '86400',
-    },
-  });
-}
-
-function methodNotAllowed(allow: string): Response {
-  return json({ success: false, msg: `method not allowed here: use ${allow}`, code: 'ERR_INPUT' }, 405, {
-    allow,
-  });
 }

@@ -1,11 +1,11 @@
 export type { AccessKey, Keyring } from './auth';
 export { createKeyring, parseKeysFile, presentedKey } from './auth';
-export type { BanPolicy, BanStore } from './bans';
+export type { BanPolicy, BanStore, Guess, MemoryBans, Reservation } from './bans';
 export { createMemoryBans } from './bans';
 export type { TrustProxy } from './client-address';
 export { banKey, clientAddress, parseTrustProxy } from './client-address';
 export type { DeleteTokens } from './delete-token';
-export { createDeleteTokens } from './delete-token';
+export { createDeleteTokens, MIN_SECRET_LENGTH } from './delete-token';
 export type { FileReader } from './files';
 export type {
   BytedropHandler,

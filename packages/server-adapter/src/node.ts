@@ -1,10 +1,13 @@
 /**
  * `@bytedrop/server/node`: the Node runner (srvx) and the Node-only parts (pino logger, Redis bans).
- * The runner passes the socket address to the handler and sets timeouts against slow clients.
+ * The runner passes the socket address to the handler, sets timeouts against slow clients and stops cleanly.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { FastResponse, serve as srvxServe } from 'srvx/node';
+import { createDrain } from './_drain';
+import { clientBody, lingerAfterEarlyAnswer } from './_node-body';
 import { type BytedropHandler, createRuntimeHandler, type HandlerOptions } from './handler';
+import { json } from './response';
 
 export type { LoggerOptions } from './logger';
 export { createLogger, REDACT_PATHS } from './logger';
@@ -23,36 +26,11 @@ export interface ServeOptions extends HandlerOptions {
   requestTimeout?: number;
   /** Time to send the request headers, in ms (default 30 s): Node's `server.headersTimeout`. */
   headersTimeout?: number;
-  /** Silence allowed on a socket, mid-upload included, in ms (default 60 s): Node's `server.timeout`. */
+  /**
+   * Silence allowed from the client while its body is read, in ms (default 60 s). Time the server spends on storage
+   * does not count (that is `storageTimeoutMs`).
+   */
   idleTimeout?: number;
-}
-
-/** How long, and how much, of an unread body is discarded after an early answer (413, 401, 400…). */
-const LINGER_MS = 10_000;
-const LINGER_BYTES = 64 * 1024 * 1024;
-
-/**
- * After answering before the body was read, discard what the client is still sending for a bounded time instead
- * of closing at once: closing a socket with unread data makes the kernel send a reset, and the client would lose
- * the 413 it was about to read. Clients stop sending once they see the answer; the rest is cut off.
- */
-function lingerAfterEarlyAnswer(req: IncomingMessage, res: ServerResponse): void {
-  res.once('finish', () => {
-    if (req.complete || req.destroyed) return;
-    // The handler stopped reading (its iterator left the stream paused and open); take the body over, throw it away.
-    req.removeAllListeners('data');
-    let discarded = 0;
-    const cut = () => req.socket?.destroy();
-    const timer = setTimeout(cut, LINGER_MS);
-    timer.unref();
-    req.on('data', (chunk: Buffer) => {
-      discarded += chunk.length;
-      if (discarded > LINGER_BYTES) cut();
-    });
-    req.once('end', () => clearTimeout(timer));
-    req.once('close', () => clearTimeout(timer));
-    req.resume();
-  });
 }
 
 /** A running server. */
@@ -63,6 +41,19 @@ export interface RunningServer {
   readonly handler: BytedropHandler;
   /** Stops listening; `force` also cuts open connections. */
   close(force?: boolean): Promise<void>;
+  /**
+   * Stops cleanly: no new requests (the port closes, requests on open connections get 503), uploads in flight get
+   * `graceMs` to finish, the rest are aborted (their multipart uploads too). Resolves, once all is settled, to the
+   * number of exchanges that had to be cut.
+   */
+  shutdown(graceMs: number): Promise<number>;
+}
+
+/** Node looks for requests past `headersTimeout`/`requestTimeout` only this often (its default: every 30 s). */
+const TIMEOUT_CHECK_MS = 1000;
+
+function isLoopback(hostname: string | undefined): boolean {
+  return hostname !== undefined && /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i.test(hostname);
 }
 
 /**
@@ -75,41 +66,60 @@ export interface RunningServer {
  *
  * const server = await serve({ port: 8000, uploader: createUploader(config), keys: [{ name: 'me', key }], secret });
  * console.log(`listening on http://localhost:${server.port}`);
+ * process.once('SIGTERM', () => server.shutdown(10_000).then(() => process.exit(0)));
  * ```
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
+  if (options.trustProxy && 'hops' in options.trustProxy && !isLoopback(options.hostname)) {
+    options.logger?.warn(
+      { trustProxy: options.trustProxy, hostname: options.hostname ?? 'all interfaces' },
+      `TRUST_PROXY=${options.trustProxy.hops} believes X-Forwarded-For from whoever connects, and this server listens beyond loopback: a client that reaches it directly can pick its own address and dodge bans. Listen on 127.0.0.1 behind the proxy (HOST), or name the proxies' addresses (TRUST_PROXY=10.0.0.5)`,
+    );
+  }
   // Upload answers as srvx's FastResponse: written to the socket as a string, no web stream built and read back.
   const handler = createRuntimeHandler(options, FastResponse);
+  const idleTimeout = options.idleTimeout ?? 60_000;
+  const headersTimeout = options.headersTimeout ?? 30_000;
+  const requestTimeout = options.requestTimeout ?? 15 * 60_000;
+  let drain: ReturnType<typeof createDrain> | undefined;
   const server = srvxServe({
     // srvx's `request.ip` is the socket address here (its trustProxy is off); the handler applies TRUST_PROXY itself.
-    fetch: async (request) => {
+    fetch: (request) => {
       const node = request.runtime?.node;
       const req = node?.req as IncomingMessage | undefined;
-      const response = await handler(request, {
-        ip: request.ip,
-        // The IncomingMessage itself, not srvx's `request.body`: Node's web-stream adapter copies every chunk.
-        // `destroyOnReturn: false` keeps the socket open when the handler stops early, for its 413 to arrive.
-        ...(req ? { body: { [Symbol.asyncIterator]: () => req.iterator({ destroyOnReturn: false }) } } : {}),
-      });
-      if (node?.res && response.status >= 400) {
-        lingerAfterEarlyAnswer(req as IncomingMessage, node.res as ServerResponse);
+      const res = node?.res as ServerResponse | undefined;
+      if (drain?.draining) {
+        if (res) res.shouldKeepAlive = false;
+        return json(
+          { success: false, msg: 'the server is shutting down: retry in a moment', code: 'ERR_NETWORK' },
+          503,
+          { 'retry-after': '5' },
+        );
       }
-      return response;
+      const work = handler(request, {
+        ip: request.ip,
+        ...(req ? { body: clientBody(req, idleTimeout) } : {}),
+      }).then((response) => {
+        if (req && res && response.status >= 400) lingerAfterEarlyAnswer(req, res);
+        return response;
+      });
+      drain?.track(res, work);
+      return work;
     },
     port: options.port ?? 8000,
     ...(options.hostname ? { hostname: options.hostname } : {}),
     silent: true,
     gracefulShutdown: false,
     node: {
-      requestTimeout: options.requestTimeout ?? 15 * 60_000,
-      headersTimeout: options.headersTimeout ?? 30_000,
+      requestTimeout,
+      headersTimeout,
       keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, headersTimeout, requestTimeout),
     },
   });
   await server.ready();
-  const http = server.node!.server!;
-  // Idle sockets (a client that stops sending mid-body) are closed; the upload then aborts like a disconnect.
-  http.setTimeout(options.idleTimeout ?? 60_000);
+  const http = server.node!.server! as HttpServer;
+  drain = createDrain(http);
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : Number(options.port ?? 8000);
   return {
@@ -117,5 +127,6 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     port,
     handler,
     close: (force) => server.close(force),
+    shutdown: (graceMs) => drain!.shutdown(graceMs),
   };
 }

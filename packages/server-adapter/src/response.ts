@@ -12,6 +12,8 @@ export type ErrorSource = 'request' | 'storage';
 
 const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_INPUT: 400,
+  // The bytes do not match the client's own Content-MD5: damaged on the way, nothing stored.
+  ERR_CHECKSUM: 400,
   ERR_FILENAME: 400,
   ERR_ABORTED: 400,
   ERR_AUTH: 401,
@@ -25,19 +27,30 @@ const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
 
 const STORAGE_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_INPUT: 400,
+  // Raised by core (or the provider's own Content-MD5 check) against the client's declared MD5.
+  ERR_CHECKSUM: 400,
   ERR_FILENAME: 400,
   ERR_ABORTED: 400,
   ERR_NOT_FOUND: 404,
   ERR_TOO_LARGE: 413,
   ERR_UNSUPPORTED_TYPE: 415,
   ERR_NETWORK: 503,
+  // The provider asked to slow down (SlowDown, 503, 429): busy, not broken; `Retry-After` says when to come back.
+  ERR_THROTTLED: 503,
+  ERR_TIMEOUT: 504,
 };
 
-/** Headers every API answer carries: JSON, no caching, and CORS for browser clients on other origins. */
+/** Seconds a client is asked to wait after storage throttled (S3's SlowDown carries no time of its own). */
+export const THROTTLED_RETRY_AFTER_S = 5;
+
+/**
+ * Headers every API answer carries: JSON, no caching. CORS headers are added per request, for allowed origins only
+ * (`_cors.ts`).
+ */
 export const API_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
-  'access-control-allow-origin': '*',
+  'x-content-type-options': 'nosniff',
 };
 
 /** What `json` builds its answer with: `Response`, or a runtime's drop-in for it (srvx's `FastResponse`). */
@@ -79,7 +92,11 @@ export function statusOf(error: unknown, source: ErrorSource): number {
  * await response.json(); // { success: false, msg: "'a.bin' is larger than 100 MB", code: 'ERR_TOO_LARGE' }
  * ```
  */
-export function errorResponse(error: unknown, source: ErrorSource = 'request'): Response {
+export function errorResponse(
+  error: unknown,
+  source: ErrorSource = 'request',
+  options: { private?: boolean } = {},
+): Response {
   const status = statusOf(error, source);
   if (!isBytedropError(error)) {
     return json(
@@ -87,22 +104,43 @@ export function errorResponse(error: unknown, source: ErrorSource = 'request'): 
       500,
     );
   }
-  return json({ success: false, msg: error.message, code: error.code }, status);
+  const msg = options.private
+    ? `storage failed (${error.code}): try again later; the server log has the details`
+    : error.message;
+  const retry: Record<string, string> =
+    error.code === 'ERR_THROTTLED' ? { 'retry-after': String(THROTTLED_RETRY_AFTER_S) } : {};
+  return json({ success: false, msg, code: error.code }, status, retry);
 }
 
-/** Marks an error as raised by storage, so `errorResponse` answers 502/503 instead of blaming the client. */
+/**
+ * Marks an error as raised by storage, so `errorResponse` answers 502/503/504 instead of blaming the client.
+ * `private` keeps its message (which names the endpoint, bucket or data path) out of the answer: for requests
+ * that showed no access key.
+ */
 export class StorageFailure extends Error {
   override name = 'StorageFailure';
-  constructor(readonly error: unknown) {
+  readonly private: boolean;
+  constructor(
+    readonly error: unknown,
+    options: { private?: boolean } = {},
+  ) {
     super(error instanceof Error ? error.message : String(error), { cause: error });
+    this.private = options.private ?? false;
   }
 }
 
 /** `errorResponse` for anything a route threw, unwrapping `StorageFailure`. */
 export function toErrorResponse(error: unknown): Response {
   return error instanceof StorageFailure
-    ? errorResponse(error.error, 'storage')
+    ? errorResponse(error.error, 'storage', { private: error.private })
     : errorResponse(error, 'request');
+}
+
+/** A 405 naming the methods the route takes. */
+export function methodNotAllowed(allow: string): Response {
+  return json({ success: false, msg: `method not allowed here: use ${allow}`, code: 'ERR_INPUT' }, 405, {
+    allow,
+  });
 }
 
 /** Shorthand for a request-side failure. */

@@ -5,6 +5,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import { parseTrustProxy, type TrustProxy } from './client-address';
+import { checkSecret } from './delete-token';
 
 /** Everything the bin needs besides the storage config. */
 export interface ServerSettings {
@@ -31,8 +32,23 @@ export interface ServerSettings {
   requestTimeout: number;
   /** Time allowed to send the headers, in seconds (Node `headersTimeout`). */
   headersTimeout: number;
-  /** Seconds a socket may stay silent, mid-body included (Node `server.timeout`). */
+  /** Seconds the client may stay silent while its body is read. */
   idleTimeout: number;
+  /** Seconds storage may keep an upload waiting before it is aborted with 504 (`STORAGE_TIMEOUT_S`). */
+  storageTimeout: number;
+  /** Seconds uploads in flight get to finish on SIGTERM/SIGINT before they are aborted (`SHUTDOWN_GRACE_S`). */
+  shutdownGrace: number;
+  /** Seconds between sweeps for what dead uploads left in storage (`SWEEP_INTERVAL_S`). */
+  sweepInterval: number;
+  /**
+   * Seconds a multipart upload or temporary object under the server's temporary prefix must be old before a sweep
+   * removes it (`SWEEP_AFTER_S`): at least the longest a request can live, so no upload in flight is ever swept.
+   */
+  sweepAfter: number;
+  /** Milliseconds one Redis command may take before keyed requests are refused with 503 (`REDIS_TIMEOUT_MS`). */
+  redisTimeoutMs: number;
+  /** Web origins besides the server's own page that may send keys (`CORS_ORIGINS`, comma-separated). */
+  corsOrigins: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -56,6 +72,14 @@ function number(env: Env, fallback: number, ...names: string[]): number {
     );
   }
   return value;
+}
+
+/** A comma-separated list, without blanks. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -97,6 +121,12 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     requestTimeout: number(env, 900, 'REQUEST_TIMEOUT_S', 'BYTEDROP_REQUEST_TIMEOUT_S'),
     headersTimeout: number(env, 30, 'HEADERS_TIMEOUT_S', 'BYTEDROP_HEADERS_TIMEOUT_S'),
     idleTimeout: number(env, 60, 'IDLE_TIMEOUT_S', 'BYTEDROP_IDLE_TIMEOUT_S'),
+    storageTimeout: number(env, 120, 'STORAGE_TIMEOUT_S', 'BYTEDROP_STORAGE_TIMEOUT_S'),
+    shutdownGrace: number(env, 8, 'SHUTDOWN_GRACE_S', 'BYTEDROP_SHUTDOWN_GRACE_S'),
+    sweepInterval: number(env, 3600, 'SWEEP_INTERVAL_S', 'BYTEDROP_SWEEP_INTERVAL_S'),
+    sweepAfter: number(env, 3600, 'SWEEP_AFTER_S', 'BYTEDROP_SWEEP_AFTER_S'),
+    redisTimeoutMs: number(env, 1000, 'REDIS_TIMEOUT_MS', 'BYTEDROP_REDIS_TIMEOUT_MS'),
+    corsOrigins: list(pick(env, 'CORS_ORIGINS', 'BYTEDROP_CORS_ORIGINS')),
   };
   const optional: [keyof ServerSettings, string | undefined][] = [
     ['host', pick(env, 'HOST', 'BYTEDROP_HOST')],
@@ -107,11 +137,30 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
-  if (allowed)
-    settings.allowedTypes = allowed
-      .split(',')
-      .map((type) => type.trim())
-      .filter(Boolean);
+  if (settings.secret !== undefined) checkSecret(settings.secret, 'BYTEDROP_SECRET');
+  // Node refuses this pair with a bare range error at start; say which variables and what to do.
+  if (settings.headersTimeout > settings.requestTimeout) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `HEADERS_TIMEOUT_S=${settings.headersTimeout} is longer than REQUEST_TIMEOUT_S=${settings.requestTimeout}, which includes the headers: lower HEADERS_TIMEOUT_S or raise REQUEST_TIMEOUT_S`,
+    );
+  }
+  // A request lives at most this long (the body, then storage's silence after it): a younger leftover may be live.
+  const longestRequest = settings.requestTimeout + settings.storageTimeout;
+  if (settings.sweepAfter < longestRequest) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `SWEEP_AFTER_S=${settings.sweepAfter} is shorter than the longest a request can live (REQUEST_TIMEOUT_S + STORAGE_TIMEOUT_S = ${longestRequest}), so a sweep could remove an upload still in flight: raise SWEEP_AFTER_S to at least ${longestRequest}, or lower those timeouts`,
+    );
+  }
+  // Node's timers hold at most 2^31 - 1 ms; a longer interval would fire at once, and again, without pause.
+  if (settings.sweepInterval * 1000 > 2 ** 31 - 1) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `SWEEP_INTERVAL_S=${settings.sweepInterval} is longer than 24 days, the longest timer Node keeps: set e.g. SWEEP_INTERVAL_S=86400 (a day)`,
+    );
+  }
+  if (allowed) settings.allowedTypes = list(allowed);
   const trust = parseTrustProxy(pick(env, 'TRUST_PROXY', 'BYTEDROP_TRUST_PROXY'));
   if (trust) settings.trustProxy = trust;
   return settings;

@@ -2,51 +2,17 @@
  * The built `bytedrop-server` bin, as `pnpm start` runs it: local disk with a generated key, and S3 configured by
  * ByteGo's environment variables alone.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startS3rver } from '../../core/test/_setup/s3rver';
+import { inspector, listKeys, openUploads } from '../../core/test/_support/s3';
+import { BIN, cleanEnv, exited, heldUpload, type Started, start } from './_support/bin';
 import { PNG } from './_support/fixtures';
 import { freePort, waitFor } from './_support/net';
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  stdout: () => string;
-}
-
-async function start(env: Record<string, string>, args: string[] = []): Promise<Started> {
-  const port = await freePort();
-  const clean = { ...process.env };
-  for (const name of Object.keys(clean))
-    if (/^(S3_|BYTEDROP_|AUTH_KEY|PUBLIC_DOMAIN|REDIS_URL)/.test(name)) delete clean[name];
-  delete clean.AWS_CA_BUNDLE;
-  // A config of the developer's own (~/.config/bytedrop, ./bytedrop.config.json) must not leak into the test.
-  const home = env.BYTEDROP_DATA_DIR ?? tmpdir();
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: home,
-    env: { ...clean, XDG_CONFIG_HOME: home, PORT: String(port), HOST: '127.0.0.1', ...env },
-  });
-  let stderr = '';
-  let stdout = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  await waitFor('the server to start', () => {
-    if (child.exitCode !== null) throw new Error(`bin exited: ${stderr}`);
-    return stderr.includes('Bytedrop is running');
-  });
-  return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr, stdout: () => stdout };
-}
 
 const upload = async (url: string, key: string) => {
   const form = new FormData();
@@ -149,5 +115,99 @@ describe.skipIf(!existsSync(BIN) && !process.env.CI)('bytedrop-server bin', () =
     expect((await upload(running.url, 'key-from-the-file')).success).toBe(true);
     // LOG_LEVEL=warn from the environment won over the file's debug: no request lines.
     expect(running.stdout()).not.toContain('"msg":"request"');
+  });
+  it('refuses a weak BYTEDROP_SECRET at start with ERR_CONFIG naming the fix', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
+    const child = spawn(process.execPath, [BIN], {
+      cwd: dir,
+      env: {
+        ...cleanEnv(),
+        XDG_CONFIG_HOME: dir,
+        BYTEDROP_DATA_DIR: dir,
+        PORT: String(await freePort()),
+        BYTEDROP_SECRET: 'a',
+      },
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    // Stopped by afterEach should it start after all.
+    running = { child, url: '', stderr: () => stderr, stdout: () => '' };
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /ERR_CONFIG: BYTEDROP_SECRET is 1 character long: use at least 32 random characters/,
+    );
+  });
+
+  describe('SIGTERM with an upload in flight', () => {
+    const MiB = 1024 * 1024;
+    const KEY = 'shutdown-test-key-1';
+
+    /** Starts the bin on its own s3rver (so its open multipart uploads are this test's alone). */
+    const startOnS3 = async (grace: string) => {
+      const s3 = await startS3rver();
+      dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
+      running = await start({
+        BYTEDROP_DATA_DIR: dir,
+        S3_ENDPOINT: s3.endpoint,
+        S3_BUCKET: s3.bucket,
+        S3_ACCESS_KEY: s3.accessKeyId,
+        S3_SECRET_KEY: s3.secretAccessKey,
+        S3_REGION: 'us-east-1',
+        PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+        AUTH_KEY: KEY,
+        SHUTDOWN_GRACE_S: grace,
+      });
+      return { s3, client: inspector(s3) };
+    };
+
+    it('refuses new connections, lets the upload finish within the grace period, and exits 0', async () => {
+      const { s3, client } = await startOnS3('30');
+      try {
+        const held = await heldUpload(running!.url, KEY, 24 * MiB, 12 * MiB);
+        await waitFor(
+          'a multipart upload to be open',
+          async () => (await openUploads(client, s3.bucket)).length > 0,
+        );
+        running!.child.kill('SIGTERM');
+        const exit = exited(running!.child);
+        await waitFor('new connections to be refused', () =>
+          fetch(`${running!.url}/health`).then(
+            () => false,
+            () => true,
+          ),
+        );
+        expect(running!.child.exitCode).toBeNull();
+        await held.finish();
+        const answer = await held.answer;
+        expect(answer).toMatchObject({ status: 200 });
+        expect(await exit).toBe(0);
+        expect(await openUploads(client, s3.bucket)).toEqual([]);
+        expect(await listKeys(client, s3.bucket)).toHaveLength(1);
+      } finally {
+        await s3.dispose();
+      }
+    });
+
+    it('aborts the upload still running after the grace period: no object, no multipart upload, exit 0', async () => {
+      const { s3, client } = await startOnS3('0.2');
+      try {
+        const held = await heldUpload(running!.url, KEY, 24 * MiB, 12 * MiB);
+        await waitFor(
+          'a multipart upload to be open',
+          async () => (await openUploads(client, s3.bucket)).length > 0,
+        );
+        running!.child.kill('SIGTERM');
+        expect(await exited(running!.child)).toBe(0);
+        expect(await held.answer).toBeInstanceOf(Error);
+        expect(await openUploads(client, s3.bucket)).toEqual([]);
+        expect(await listKeys(client, s3.bucket)).toEqual([]);
+        expect(running!.stdout()).toMatch(/aborted/);
+      } finally {
+        await s3.dispose();
+      }
+    });
   });
 });

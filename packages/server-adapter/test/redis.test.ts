@@ -9,6 +9,7 @@ import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BanStore } from '../src/bans';
 import { type RunningServer, serve } from '../src/node';
 import { createRedisBans, type RedisBans } from '../src/redis-bans';
 import { KEY, SECRET } from './_support/fixtures';
@@ -41,6 +42,32 @@ async function startRedis(port: number): Promise<ChildProcess> {
   return child;
 }
 
+/**
+ * While `burst` is set, holds every key check's settle until `burst.size` requests have reached the ban store: all
+ * of them are then racing at once, the worst case for counting (over HTTP they would otherwise trickle in).
+ */
+let burst: { size: number; arrived: number; open: () => void; all: Promise<void> } | undefined;
+
+function racing(store: RedisBans): BanStore {
+  return {
+    kind: store.kind,
+    check: () => store.check(),
+    async reserve(client, signal) {
+      const gate = burst;
+      if (gate && ++gate.arrived === gate.size) gate.open();
+      const reservation = await store.reserve(client, signal);
+      if (!gate || !reservation.guess) return reservation;
+      const { guess } = reservation;
+      return {
+        guess: {
+          refund: () => gate.all.then(() => guess.refund()),
+          spend: () => gate.all.then(() => guess.spend()),
+        },
+      };
+    },
+  };
+}
+
 describe('two instances sharing bans through redis', () => {
   let redis: ChildProcess;
   let port: number;
@@ -48,6 +75,7 @@ describe('two instances sharing bans through redis', () => {
   const servers: RunningServer[] = [];
   const bans: RedisBans[] = [];
   const errors: string[] = [];
+  const checked: string[] = [];
 
   beforeAll(async () => {
     port = await freePort();
@@ -56,7 +84,7 @@ describe('two instances sharing bans through redis', () => {
     const store = createLocalDiskStore({ dir, publicBaseUrl: 'http://unused/f' });
     const logger = {
       info() {},
-      warn() {},
+      warn: (_object: Record<string, unknown>, message?: string) => checked.push(message ?? ''),
       error: (_object: Record<string, unknown>, message?: string) => errors.push(message ?? ''),
     };
     for (let i = 0; i < 2; i++) {
@@ -65,6 +93,7 @@ describe('two instances sharing bans through redis', () => {
         keyPrefix: `bytedrop-test-${process.pid}`,
         maxFailures: 3,
         banSeconds: 3600,
+        commandTimeoutMs: 2000,
         logger,
       });
       await instanceBans.ready();
@@ -77,36 +106,47 @@ describe('two instances sharing bans through redis', () => {
           files: store,
           keys: [{ name: 'a', key: KEY }],
           secret: SECRET,
-          bans: instanceBans,
+          bans: racing(instanceBans),
+          // Each test plays its own client through X-Forwarded-For, so one test's ban does not end the next.
+          trustProxy: { addresses: ['loopback'] },
+          healthCacheMs: 1,
           logger,
         }),
       );
     }
   });
   afterAll(async () => {
+    if (redis?.exitCode === null) redis.kill('SIGCONT');
     for (const server of servers) await server.close(true);
     for (const store of bans) await store.close();
     redis?.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
   });
 
-  const put = (server: RunningServer, key: string) =>
-    fetch(`${server.url}/upload/a.txt`, { method: 'PUT', body: 'a', headers: { authorization: key } });
+  const put = (server: RunningServer, key: string, client: string) =>
+    fetch(`${server.url}/upload/a.txt`, {
+      method: 'PUT',
+      body: 'a',
+      headers: { authorization: key, 'x-forwarded-for': client },
+    });
 
   it('3 wrong keys on instance A ban the client on instance B', async () => {
     const [a, b] = servers as [RunningServer, RunningServer];
-    expect((await put(b, KEY)).status).toBe(200);
-    expect((await put(a, 'wrong-key-1')).status).toBe(401);
-    expect((await put(a, 'wrong-key-2')).status).toBe(401);
-    expect((await put(a, 'wrong-key-3')).status).toBe(403);
-    const onB = await put(b, KEY);
+    const client = '203.0.113.1';
+    expect((await put(b, KEY, client)).status).toBe(200);
+    expect((await put(a, 'wrong-key-1', client)).status).toBe(401);
+    expect((await put(a, 'wrong-key-2', client)).status).toBe(401);
+    const third = await put(a, 'wrong-key-3', client);
+    expect(third.status).toBe(401);
+    expect(await third.json()).toMatchObject({ code: 'ERR_AUTH', msg: /last try.*banned for 60 minutes/ });
+    const onB = await put(b, KEY, client);
     expect(onB.status).toBe(403);
     expect(await onB.json()).toMatchObject({ code: 'ERR_FORBIDDEN', msg: /banned for 60 more minutes/ });
     // The ban is the configured hour, counted from the failure that caused it.
     const inspector = new Redis(port, '127.0.0.1');
     try {
-      const keys = await inspector.keys(`bytedrop-test-${process.pid}*`);
-      expect(keys).toHaveLength(1);
+      const keys = await inspector.keys(`bytedrop-test-${process.pid}:{${client}}*`);
+      expect(keys).toEqual([`bytedrop-test-${process.pid}:{${client}}:failures`]);
       const ttl = await inspector.pttl(keys[0]!);
       expect(ttl).toBeGreaterThan(3500_000);
       expect(ttl).toBeLessThanOrEqual(3600_000);
@@ -115,16 +155,76 @@ describe('two instances sharing bans through redis', () => {
     }
   });
 
+  it('counts a burst of 300 wrong keys over both instances exactly: 3 checked, the rest refused unchecked', async () => {
+    const [a, b] = servers as [RunningServer, RunningServer];
+    const client = '203.0.113.2';
+    checked.length = 0;
+    let open!: () => void;
+    const all = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    burst = { size: 300, arrived: 0, open, all };
+    const responses = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => put(i % 2 ? a : b, `wrong-key-${i}`, client)),
+    ).finally(() => {
+      burst = undefined;
+    });
+    // Only three keys were checked at all: the rest were refused before their key was looked at.
+    expect(checked.filter((message) => message === 'wrong access key')).toHaveLength(3);
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 403)).toHaveLength(297);
+    // No right key gets in after the ban, on either instance.
+    expect((await put(a, KEY, client)).status).toBe(403);
+    expect((await put(b, KEY, client)).status).toBe(403);
+  });
+
+  it('lets parallel uploads with the right key through on both instances', async () => {
+    const [a, b] = servers as [RunningServer, RunningServer];
+    const client = '203.0.113.3';
+    expect((await put(a, 'wrong-key', client)).status).toBe(401);
+    expect((await put(a, 'wrong-key', client)).status).toBe(401);
+    // One guess left: 40 right keys share it in turn (each gives it back), none is refused.
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => put(i % 2 ? a : b, KEY, client)),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(40).fill(200));
+  });
+
+  it('reports redis in /health: ok or failing without a key, the details with one', async () => {
+    const [a] = servers as [RunningServer];
+    const keyed = await fetch(`${a.url}/health`, {
+      headers: { authorization: KEY, 'x-forwarded-for': '203.0.113.4' },
+    });
+    expect(await keyed.json()).toMatchObject({ status: 'ok', bans: { status: 'ok', kind: 'redis' } });
+  });
+
+  it('answers 503 at once while redis hangs (SIGSTOP), and serves again when it is back', async () => {
+    const [a] = servers as [RunningServer];
+    const client = '203.0.113.5';
+    redis.kill('SIGSTOP');
+    try {
+      const hung = await put(a, KEY, client);
+      expect(hung.status).toBe(503);
+      expect(await hung.json()).toMatchObject({ code: 'ERR_NETWORK', msg: /ban store unreachable/ });
+      const health = await fetch(`${a.url}/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: 'failing' });
+    } finally {
+      redis.kill('SIGCONT');
+    }
+    await waitFor('redis to answer again', async () => (await put(a, KEY, client)).status === 200);
+  }, 15_000);
+
   it('fails closed when redis is unreachable, and says so in the log', async () => {
     redis.kill('SIGKILL');
     await new Promise((resolve) => redis.once('exit', resolve));
     const [a] = servers as [RunningServer];
     await waitFor('the client to notice', () => errors.some((message) => /redis unreachable/.test(message)));
-    const response = await put(a, KEY);
+    const response = await put(a, KEY, '203.0.113.6');
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ code: 'ERR_NETWORK', msg: /ban store unreachable/ });
     expect(errors.some((message) => /ban store unreachable/.test(message))).toBe(true);
-    // Storage does not depend on redis: health stays ok.
-    expect((await fetch(`${a.url}/health`)).status).toBe(200);
+    expect((await fetch(`${a.url}/health`)).status).toBe(503);
   });
 });

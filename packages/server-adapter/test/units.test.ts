@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHashing } from '../src/_crypto';
 import { createKeyring, parseKeysFile, presentedKey } from '../src/auth';
-import { createMemoryBans } from '../src/bans';
 import { banKey, clientAddress, parseTrustProxy } from '../src/client-address';
 import { createDeleteTokens } from '../src/delete-token';
 import { createLogger } from '../src/logger';
@@ -84,6 +83,21 @@ describe('clientAddress', () => {
     expect(clientAddress('127.0.0.1', 'evil-spoof, 203.0.113.7, 10.1.2.3', trust)).toBe('203.0.113.7');
     expect(clientAddress('192.0.2.50', '203.0.113.7', trust)).toBe('192.0.2.50');
   });
+  it('reads X-Forwarded-For entries with a port as the address alone', () => {
+    const trust = { hops: 1 };
+    expect(clientAddress('10.0.0.2', '203.0.113.7:51234', trust)).toBe('203.0.113.7');
+    expect(clientAddress('10.0.0.2', '[2001:db8::7]:443', trust)).toBe('2001:db8::7');
+    expect(clientAddress('10.0.0.2', '[2001:db8::7]', trust)).toBe('2001:db8::7');
+    expect(clientAddress('10.0.0.2', '2001:db8::7', trust)).toBe('2001:db8::7');
+    expect(clientAddress('10.0.0.2', '[::ffff:203.0.113.7]:80', trust)).toBe('203.0.113.7');
+    // Each port of one address is the same client, so the same ban bucket.
+    expect(banKey(clientAddress('10.0.0.2', '203.0.113.7:1', trust))).toBe(
+      banKey(clientAddress('10.0.0.2', '203.0.113.7:2', trust)),
+    );
+    // Trusted proxies are matched without their port too.
+    const proxies = { addresses: ['10.0.0.0/8'] };
+    expect(clientAddress('10.0.0.2', '203.0.113.7:9, 10.0.0.3:8080', proxies)).toBe('203.0.113.7');
+  });
   it('parses TRUST_PROXY', () => {
     expect(parseTrustProxy(undefined)).toBeUndefined();
     expect(parseTrustProxy('false')).toBeUndefined();
@@ -104,38 +118,6 @@ describe('banKey', () => {
   });
 });
 
-describe('createMemoryBans', () => {
-  it('bans after the third failure, for the configured time, then forgets', async () => {
-    let now = 1_000_000;
-    const bans = createMemoryBans({ maxFailures: 3, banSeconds: 60 }, () => now);
-    expect(await bans.recordFailure('a')).toBe(0);
-    expect(await bans.recordFailure('a')).toBe(0);
-    expect(await bans.bannedFor('a')).toBe(0);
-    expect(await bans.recordFailure('a')).toBe(60_000);
-    expect(await bans.bannedFor('a')).toBe(60_000);
-    expect(await bans.bannedFor('b')).toBe(0);
-    now += 59_000;
-    expect(await bans.bannedFor('a')).toBe(1_000);
-    now += 1_000;
-    expect(await bans.bannedFor('a')).toBe(0);
-    expect(await bans.recordFailure('a')).toBe(0);
-  });
-});
-
-describe('createDeleteTokens', () => {
-  it('verifies its own token for that key only', async () => {
-    const tokens = createDeleteTokens('server-secret-for-tests');
-    const token = await tokens.sign('2024/a.png');
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await tokens.verify('2024/a.png', token)).toBe(true);
-    expect(await tokens.verify('2024/b.png', token)).toBe(false);
-    expect(await tokens.verify('2024/a.png', `${token.slice(0, -1)}A`)).toBe(token.endsWith('A'));
-    expect(await tokens.verify('2024/a.png', 'not base64!')).toBe(false);
-    expect(await tokens.verify('2024/a.png', token.slice(0, -2))).toBe(false);
-    expect(await createDeleteTokens('another-secret').verify('2024/a.png', token)).toBe(false);
-  });
-});
-
 describe('hashing without node:crypto (WebCrypto, as on edge runtimes)', () => {
   afterEach(() => vi.restoreAllMocks());
   const withoutNodeCrypto = () => vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
@@ -147,14 +129,15 @@ describe('hashing without node:crypto (WebCrypto, as on edge runtimes)', () => {
   });
 
   it('signs the same delete tokens, so links survive a move between runtimes', async () => {
-    const secret = new TextEncoder().encode('server-secret-for-tests');
-    const viaNode = await createDeleteTokens(secret).sign('2024/a b.png');
+    const secret = new TextEncoder().encode('server-secret-for-tests-32-chars-long');
+    const viaNode = await createDeleteTokens(secret).sign('2024/a b.png', 'alice');
     withoutNodeCrypto();
     const web = createDeleteTokens(secret);
-    expect(await web.sign('2024/a b.png')).toBe(viaNode);
-    expect(await web.verify('2024/a b.png', viaNode)).toBe(true);
-    expect(await web.verify('2024/a.png', viaNode)).toBe(false);
-    expect(await web.verify('2024/a b.png', viaNode.slice(0, -2))).toBe(false);
+    expect(await web.sign('2024/a b.png', 'alice')).toBe(viaNode);
+    const grant = await web.check('2024/a b.png', viaNode);
+    expect(await web.covers(grant!, 'alice')).toBe(true);
+    expect(await web.check('2024/a.png', viaNode)).toBeUndefined();
+    expect(await web.check('2024/a b.png', viaNode.slice(0, -2))).toBeUndefined();
   });
 
   it('matches the same access keys', async () => {
@@ -209,6 +192,65 @@ describe('serverSettingsFromEnv', () => {
     );
     expect(() => serverSettingsFromEnv({}, { maxFileSize: '100MB' })).toThrow(
       /maxFileSize '100MB' is not a positive whole number of bytes/,
+    );
+  });
+  it('refuses a weak BYTEDROP_SECRET at start, naming the variable and the fix, never the secret', () => {
+    let error: unknown;
+    try {
+      serverSettingsFromEnv({ BYTEDROP_SECRET: 'hunter2' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({
+      code: 'ERR_CONFIG',
+      message: expect.stringMatching(/^BYTEDROP_SECRET is 7 characters long: use at least 32 .*openssl rand/),
+    });
+    expect((error as Error).message).not.toContain('hunter2');
+    expect(serverSettingsFromEnv({ BYTEDROP_SECRET: 's'.repeat(32) }).secret).toBe('s'.repeat(32));
+  });
+  it('reads the new limits, and refuses a headers timeout longer than the request timeout', () => {
+    expect(
+      serverSettingsFromEnv({
+        STORAGE_TIMEOUT_S: '30',
+        SHUTDOWN_GRACE_S: '2.5',
+        REDIS_TIMEOUT_MS: '250',
+        CORS_ORIGINS: 'https://a.example, https://b.example',
+      }),
+    ).toMatchObject({
+      storageTimeout: 30,
+      shutdownGrace: 2.5,
+      redisTimeoutMs: 250,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+    });
+    expect(serverSettingsFromEnv({})).toMatchObject({
+      storageTimeout: 120,
+      shutdownGrace: 8,
+      corsOrigins: [],
+    });
+    expect(() => serverSettingsFromEnv({ HEADERS_TIMEOUT_S: '1000' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG',
+        message: expect.stringMatching(/HEADERS_TIMEOUT_S=1000 is longer than REQUEST_TIMEOUT_S=900.*lower/),
+      }),
+    );
+    expect(() => serverSettingsFromEnv({ STORAGE_TIMEOUT_S: '-1' })).toThrow(/STORAGE_TIMEOUT_S='-1'/);
+  });
+  it('sweeps hourly for leftovers an hour old, never younger than a request can live', () => {
+    expect(serverSettingsFromEnv({})).toMatchObject({ sweepInterval: 3600, sweepAfter: 3600 });
+    expect(serverSettingsFromEnv({ SWEEP_INTERVAL_S: '60', SWEEP_AFTER_S: '1020' })).toMatchObject({
+      sweepInterval: 60,
+      sweepAfter: 1020,
+    });
+    expect(() => serverSettingsFromEnv({ SWEEP_AFTER_S: '1019' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG',
+        message: expect.stringMatching(
+          /SWEEP_AFTER_S=1019 is shorter than .*REQUEST_TIMEOUT_S \+ STORAGE_TIMEOUT_S = 1020.*raise SWEEP_AFTER_S to at least 1020/,
+        ),
+      }),
+    );
+    expect(() => serverSettingsFromEnv({ SWEEP_INTERVAL_S: String(30 * 86400) })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringMatching(/longer than 24 days/) }),
     );
   });
   it('names a bad number and the fix', () => {

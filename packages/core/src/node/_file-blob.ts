@@ -3,16 +3,18 @@
  * thread-pool round trip; over a 1 GiB file that made the hash pass wait on reads more than it hashed, and the
  * allocations drove V8 into repeated full GCs (bench sections 1 and 2, `pnpm bench`). This one streams
  * in 2 MiB reads, each a fresh buffer because consumers (lib-storage's part buffers) keep them, and hashes a large
- * file itself, in a worker thread (`[OWN_DIGEST]`, `_file-digest.ts`).
+ * file itself, in a worker thread (`[OWN_DIGEST]`, `_file-digest.ts`), also while it is read for the upload
+ * (`[OWN_HASHING_READ]`, `_file-hashing-read.ts`).
  * Like `openAsBlob`, nothing is held in memory and a file that changed since it was opened fails the read with a
  * `NotReadableError`, so a key can never name a hash of other bytes than the ones stored.
  */
 import { Buffer } from 'node:buffer';
 import type { Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { OWN_DIGEST } from '../_body';
+import { OWN_DIGEST, OWN_HASHING_READ } from '../_body';
 import type { HashAlgorithm } from '../types';
 import { digestFileInWorker, WORKER_MIN_BYTES } from './_file-digest';
+import { readFileHashing } from './_file-hashing-read';
 
 /**
  * Bytes per read. Measured on a 1 GiB upload to the bench's S3 sink, against rclone with the same parts: 64 KiB
@@ -60,6 +62,9 @@ function fileBlob(path: string, snapshot: Snapshot, start: number, end: number, 
       size >= WORKER_MIN_BYTES
         ? digestFileInWorker(path, snapshot, { start, end }, algorithm, signal)
         : undefined,
+    // The upload's read, checked against the hash as it goes: in a worker too (`_file-hashing-read.ts`).
+    [OWN_HASHING_READ]: (algorithm: HashAlgorithm) =>
+      size >= WORKER_MIN_BYTES ? readFileHashing(path, snapshot, { start, end }, algorithm) : undefined,
     slice(from?: number, to?: number, contentType?: string): Blob {
       const a = clamp(from, size, 0);
       const b = Math.max(a, clamp(to, size, size));

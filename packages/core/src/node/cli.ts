@@ -11,6 +11,7 @@ import { version } from '../../package.json';
 import { isBytedropError, toBytedropError } from '../errors';
 import { CLI_FORMATS } from './cli/_formats';
 import { type CliIO, printError } from './cli/_io';
+import type { GcCommandOptions } from './cli/gc';
 import { hashCommand } from './cli/hash';
 
 const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
@@ -38,7 +39,10 @@ const cli = cac('bytedrop');
 let run: Promise<number> | undefined;
 
 cli
-  .command('upload <...files>', 'Upload files; print one link per file on stdout, in order')
+  .command(
+    'upload <...files>',
+    'Upload files; print one link per file on stdout, in order (first cleans up after runs that died)',
+  )
   .option('--format <format>', `Link format: ${CLI_FORMATS.join(' | ')}`, { default: 'url' })
   .option(
     '--config <file>',
@@ -48,6 +52,9 @@ cli
   .example('S3_ENDPOINT=https://s3.example.com S3_BUCKET=notes bytedrop upload a.png b.pdf')
   .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
   .example('Any failure: exit 1, nothing on stdout, each problem on stderr (re-runs are deduplicated)')
+  .example(
+    'Uploads in flight are journaled in $XDG_STATE_HOME/bytedrop/journal (default ~/.local/state/bytedrop/journal); the next run aborts what a killed one left',
+  )
   .action((files: string[], options: { format?: string; config?: string }) => {
     // upload and doctor load the AWS SDK (~100 ms); `hash` and `--help` never need it.
     run = import('./cli/upload').then(({ uploadCommand }) =>
@@ -63,10 +70,38 @@ cli
   });
 
 cli
-  .command('doctor', 'Check the config and the bucket, and say exactly what is wrong')
+  .command(
+    'doctor',
+    'Check the config and the bucket, say exactly what is wrong; warn (!) about leftovers and a missing lifecycle rule',
+  )
   .option('--config <file>', 'JSON config file')
   .action((options: { config?: string }) => {
     run = import('./cli/doctor').then(({ doctorCommand }) => doctorCommand(options, io));
+  });
+
+cli
+  .command('gc', 'Remove what uploads that died left; --lifecycle lets the bucket do it from then on')
+  // No cac default: gc.ts holds it (DEFAULT_OLDER_THAN), and importing it here would load the AWS SDK for --help.
+  .option(
+    '--older-than <duration>',
+    'Only what started this long ago or earlier: 30m, 7d, 0 for all (default: 24h)',
+  )
+  .option(
+    '--all-uploads',
+    "Also abort EVERY open multipart upload in the bucket older than --older-than, other tools' too (your call: nothing else does)",
+  )
+  .option(
+    '--lifecycle',
+    'Install lifecycle rules: abort incomplete multipart uploads (whole bucket) and expire .bytedrop-tmp/ after 1 day; other rules are kept',
+  )
+  .option('--config <file>', 'JSON config file')
+  .example('Always: what the journal says runs that died left. Then: multipart uploads and objects under')
+  .example('.bytedrop-tmp/ older than --older-than (local disk: partial and temporary files).')
+  .example('bytedrop gc                     # what dead uploads left, older than 24h')
+  .example('bytedrop gc --older-than 0      # everything of Bytedrop, uploads in progress too')
+  .example('bytedrop gc --lifecycle         # and let the bucket clean up by itself from now on')
+  .action((options: GcCommandOptions) => {
+    run = import('./cli/gc').then(({ gcCommand }) => gcCommand({ ...options, signal: interrupt.signal }, io));
   });
 
 cli.help();

@@ -89,8 +89,12 @@ export interface PutScope {
   contentMd5: string | undefined;
   /** Sent as `If-None-Match: *` on a single PutObject and on CompleteMultipartUpload, where the provider honours it. */
   ifNoneMatch: { put: boolean; complete: boolean };
-  /** Told each multipart upload id once the provider made it, before any part is sent (the journal). */
-  onCreated?: (uploadId: string) => Promise<void>;
+  /**
+   * Told each multipart upload id once the provider made it, before any part is sent (the journal). `retriedSince`
+   * is set when the create was sent more than once: an earlier attempt whose answer was lost may have made another
+   * upload of the key, which nothing else knows about.
+   */
+  onCreated?: (uploadId: string, retriedSince: number | undefined) => Promise<void>;
 }
 
 function setHeader(command: Command, name: string, value: string): void {
@@ -133,6 +137,7 @@ export function scopedClient(client: S3Client, scope: PutScope): S3Client {
     const keepsSignal =
       scope.signal !== undefined &&
       !(command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand);
+    const sentAt = Date.now();
     try {
       const out = await client.send(
         command,
@@ -140,7 +145,8 @@ export function scopedClient(client: S3Client, scope: PutScope): S3Client {
       );
       const uploadId = (out as { UploadId?: string }).UploadId;
       if (command instanceof CreateMultipartUploadCommand && uploadId && scope.onCreated) {
-        await scope.onCreated(uploadId).catch(async (error: unknown) => {
+        const retried = (out.$metadata.attempts ?? 1) > 1 ? sentAt : undefined;
+        await scope.onCreated(uploadId, retried).catch(async (error: unknown) => {
           // lib-storage learns no upload id from a failed create, so it would never abort this one: do it here.
           const { Bucket, Key } = command.input;
           await client

@@ -7,12 +7,12 @@ import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { UploadJournal } from '../journal';
 import type { SweepReport } from '../types';
 import { nameOf, statusOf } from './_s3-client';
+import { listObjects, listOpenUploads } from './_s3-list';
 
 /** Where a sweep works. */
 export interface SweepTarget {
@@ -63,6 +63,33 @@ export async function recoverFromJournal(
   return report;
 }
 
+/** How far back, before our own create, a stray of a retried create may have been made (allows for clock skew). */
+const STRAY_WINDOW = 5 * 60_000;
+
+/**
+ * Aborts the other multipart uploads of exactly `key` made since shortly before `since`, except `keep`: what a
+ * CreateMultipartUpload whose answer was lost (then retried) made. Only the same key, only that recent: the rare
+ * concurrent upload of the very same key elsewhere would fail and be retried, never store wrong bytes.
+ */
+export async function abortStrays(
+  target: SweepTarget,
+  key: string,
+  keep: ReadonlySet<string>,
+  since: number,
+): Promise<string[]> {
+  const aborted: string[] = [];
+  const page = await target.client.send(
+    new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: key }),
+  );
+  for (const upload of page.Uploads ?? []) {
+    const { Key, UploadId, Initiated } = upload;
+    if (Key !== key || !UploadId || keep.has(UploadId)) continue;
+    if (Initiated && Initiated.getTime() < since - STRAY_WINDOW) continue;
+    if (await abortUpload(target, Key, UploadId)) aborted.push(UploadId);
+  }
+  return aborted;
+}
+
 /**
  * Aborts multipart uploads and deletes objects under `prefix` that started before `now - olderThan`. Pages through
  * both listings; an entry that vanished meanwhile (finished by its own upload) is simply skipped.
@@ -75,37 +102,16 @@ export async function sweepPrefix(
   const { prefix, signal } = options;
   const cutoff = Date.now() - options.olderThan;
   const report: SweepReport = { abortedUploads: [], deleted: [] };
-  let keyMarker: string | undefined;
-  let uploadIdMarker: string | undefined;
-  do {
-    const page = await client.send(
-      new ListMultipartUploadsCommand({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(keyMarker ? { KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker } : {}),
-      }),
-      { abortSignal: signal },
-    );
-    for (const upload of page.Uploads ?? []) {
-      const { Key, UploadId, Initiated } = upload;
-      if (!Key || !UploadId || (Initiated && Initiated.getTime() > cutoff)) continue;
-      if (await abortUpload(target, Key, UploadId)) report.abortedUploads.push(`${Key} (${UploadId})`);
-    }
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    uploadIdMarker = page.NextUploadIdMarker;
-  } while (keyMarker);
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      { abortSignal: signal },
-    );
-    for (const object of page.Contents ?? []) {
-      const { Key, LastModified } = object;
-      if (!Key || (LastModified && LastModified.getTime() > cutoff)) continue;
-      if (await deleteObject(target, Key)) report.deleted.push(Key);
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for (const { key, uploadId, initiated } of await listOpenUploads(client, bucket, {
+    prefix,
+    ...(signal ? { signal } : {}),
+  })) {
+    if (initiated && initiated.getTime() > cutoff) continue;
+    if (await abortUpload(target, key, uploadId)) report.abortedUploads.push(`${key} (${uploadId})`);
+  }
+  for (const { key, lastModified } of await listObjects(client, bucket, prefix, signal)) {
+    if (lastModified && lastModified.getTime() > cutoff) continue;
+    if (await deleteObject(target, key)) report.deleted.push(key);
+  }
   return report;
 }

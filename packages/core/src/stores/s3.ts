@@ -31,7 +31,7 @@ import {
 } from './_s3-client';
 import { toS3Metadata } from './_s3-meta';
 import { s3Reader } from './_s3-read';
-import { abortUpload, recoverFromJournal, sweepPrefix } from './_s3-sweep';
+import { abortStrays, abortUpload, recoverFromJournal, sweepPrefix } from './_s3-sweep';
 
 /**
  * Options of `createS3Store`.
@@ -88,6 +88,8 @@ export interface S3Store extends ObjectStore {
   readonly pendingAborts: readonly PendingAbort[];
   /** Retries the pending aborts now; resolves to how many are still pending (0 when all parts are gone). */
   retryAborts(): Promise<number>;
+  sweep(options: { olderThan: number; prefix?: string; signal?: AbortSignal }): Promise<SweepReport>;
+  recover(): Promise<SweepReport>;
 }
 
 /** Keys are percent-encoded segment by segment, the way CopySource expects them. */
@@ -106,7 +108,8 @@ function encodeKey(key: string): string {
  *   by `recover()` at the next start). A put whose answer was lost but whose object is there (recognised by
  *   `meta.write`) succeeds.
  * - every request has a connection timeout and a socket timeout (`connectionTimeout`, `socketTimeout` in the config)
- *   and retries with backoff for about 12 s, so a provider restart fails nothing in flight.
+ *   and retries with backoff for about 12 s (`maxAttempts` in the config), so a provider restart fails nothing in
+ *   flight.
  * - `head` answers `undefined` for a missing key. A bodiless 403 (HEAD has no error body) is re-asked with a 1-byte
  *   GET so a wrong secret says `ERR_AUTH` and credentials without `s3:ListBucket` still work.
  * - `sweep` and `recover` remove what uploads that died left (see `ObjectStore`).
@@ -126,6 +129,11 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     options.client ??
     buildClient(settings, {
       ...options,
+      // The config's maxAttempts (BYTEDROP_MAX_ATTEMPTS); a caller's clientConfig still wins.
+      clientConfig: {
+        ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
+        ...options.clientConfig,
+      },
       connectionTimeout: config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT,
       socketTimeout: config.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT,
     });
@@ -134,6 +142,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   const acl = settings.acl as ObjectCannedACL | undefined;
   const conditional = PROVIDERS[settings.provider].conditionalWrites;
   const journal = options.journal ?? createMemoryJournal();
+  /** Multipart uploads this store is running now: never strays, whatever else lists them. */
+  const active = new Set<string>();
   /** Journal entries of temporary objects this store wrote, closed when they are deleted. */
   const temporary = new Map<string, string>();
   const target = { client, bucket };
@@ -193,8 +203,11 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         sha256: options.sha256,
         contentMd5: options.contentMd5,
         ifNoneMatch: { put: ifAbsent && conditional.put, complete: ifAbsent && conditional.complete },
-        onCreated: async (uploadId) => {
+        onCreated: async (uploadId, retriedSince) => {
           entry = await journal.add({ kind: 'multipart', store: id, key, uploadId, started: Date.now() });
+          active.add(uploadId);
+          if (retriedSince !== undefined)
+            await abortStrays(target, key, active, retriedSince).catch(() => []);
         },
       }),
       params: {
@@ -226,10 +239,12 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     }
     try {
       const out = await upload.done();
+      if (upload.uploadId) active.delete(upload.uploadId);
       if (entry !== undefined) await journal.remove(entry);
       // radosgw answers CompleteMultipartUpload with an empty ETag: no ETag, rather than '' passing for one.
       return out.ETag ? { etag: out.ETag } : {};
     } catch (error) {
+      if (upload.uploadId) active.delete(upload.uploadId);
       const mapped = await failed(key, upload.uploadId, error, options.signal, entry);
       if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {
         // A provider that does not implement If-None-Match: the uploader's HEAD just before is the guard there.

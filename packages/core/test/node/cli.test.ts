@@ -2,53 +2,32 @@
  * The `bytedrop` CLI as users run it: the BUILT dist/node/cli.js in a child process, against a real s3rver.
  * Covers the issue's Done-when checks (upload --format markdown, dedupe on re-run, endpoint without a scheme).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../_setup/s3rver';
+import {
+  buildCli,
+  cleanEnv,
+  coreDir,
+  journalFiles,
+  type Outcome,
+  removeCli,
+  runCli,
+  spawnCli,
+} from '../_support/cli';
 import { inspector, listKeys, MiB, openUploads } from '../_support/s3';
 
 const run = promisify(execFile);
-const coreDir = resolve(import.meta.dirname, '../..');
-const repoDir = resolve(coreDir, '../..');
 
 /** A 1×1 PNG, so the upload is sniffed as an image and formatted as `![…](…)`. */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Builds core (retrying while other helpers' files are mid-edit), then copies the built dist (cli.js loads its
- * commands from chunks beside it) next to core's node_modules so a concurrent `tsup --clean` elsewhere cannot
- * delete it under a running test.
- */
-async function buildCli(): Promise<string> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    try {
-      await run('pnpm', ['--filter', '@bytedrop/core', 'build'], { cwd: repoDir });
-      const dir = join(coreDir, 'node_modules/.cache');
-      await mkdir(dir, { recursive: true });
-      const target = await mkdtemp(join(dir, 'bytedrop-cli-test-'));
-      await cp(join(coreDir, 'dist'), join(target, 'dist'), { recursive: true });
-      return join(target, 'dist/node/cli.js');
-    } catch (error) {
-      lastError = error;
-      await new Promise((done) => setTimeout(done, 5000));
-    }
-  }
-  throw lastError;
-}
 
 describe('bytedrop CLI (built)', () => {
   let cli: string;
@@ -62,17 +41,11 @@ describe('bytedrop CLI (built)', () => {
     await writeFile(join(work, 'shot.png'), PNG);
     await writeFile(join(work, 'notes.txt'), 'some notes\n');
     await writeFile(join(work, 'data.bin'), Buffer.from([0, 1, 2, 3, 254, 255]));
-    // A clean env: no inherited S3/Bytedrop settings, no CA bundle (plain-http loopback), HOME without a config file.
-    baseEnv = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([name]) => !/^(S3_|BYTEDROP_|PUBLIC_DOMAIN$|AWS_|XDG_CONFIG_HOME$|PORT$)/.test(name),
-      ),
-    );
-    baseEnv.HOME = work;
+    baseEnv = cleanEnv(work);
   }, 240_000);
   afterAll(async () => {
     await s3?.dispose();
-    if (cli) await rm(resolve(cli, '..'), { recursive: true, force: true });
+    await removeCli(cli);
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -85,18 +58,8 @@ describe('bytedrop CLI (built)', () => {
     ...overrides,
   });
 
-  async function bytedrop(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
-        cwd: work,
-        env: { ...baseEnv, ...env },
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
-  }
+  const bytedrop = (args: string[], env: Record<string, string> = {}): Promise<Outcome> =>
+    runCli(cli, args, { cwd: work, env: { ...baseEnv, ...env } });
 
   const puts = () => s3.requests.filter((request) => request.method === 'PUT' || request.method === 'POST');
 
@@ -172,7 +135,7 @@ describe('bytedrop CLI (built)', () => {
     expect(missing.stderr).toContain("file not found: 'nope.bin'");
   });
 
-  it('doctor passes against s3rver, one ✓ line per check', async () => {
+  it('doctor passes against s3rver, one line per check: ✓, and lifecycle n/a (s3rver has no lifecycle rules)', async () => {
     const out = await bytedrop(['doctor'], s3Env());
     expect(out.code, out.stdout).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
@@ -183,7 +146,11 @@ describe('bytedrop CLI (built)', () => {
       '✓ Bucket reachable',
       '✓ Clock in sync',
       '✓ Public URL serves uploads',
+      '✓ Open multipart uploads',
+      '✓ Temporary objects',
+      '- Lifecycle rule aborts incomplete uploads',
     ]);
+    expect(out.stdout).toContain('the provider offers no lifecycle rules through its S3 API');
   });
 
   it.each([
@@ -275,31 +242,24 @@ describe('bytedrop CLI (built)', () => {
       const name = `stopped-by-${signal.toLowerCase()}`;
       await writeFile(join(work, `${name}.bin`), randomBytes(64 * MiB));
       s3.requests.length = 0;
-      const child = spawn(process.execPath, [cli, 'upload', `${name}.bin`], {
-        cwd: work,
-        env: { ...baseEnv, ...s3Env() },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const exited = new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+      const journal = join(work, '.local/state/bytedrop/journal');
+      const child = spawnCli(cli, ['upload', `${name}.bin`], { cwd: work, env: { ...baseEnv, ...s3Env() } });
       await vi.waitFor(
         () =>
           expect(
             s3.requests.some((r) => r.method === 'PUT' && r.url.includes('partNumber=')),
-            stderr,
+            child.stderr,
           ).toBe(true),
         { timeout: 30_000, interval: 5 },
       );
-      child.kill(signal);
-      expect(await exited, stderr).toBe(code);
-      expect(stdout).toBe('');
-      expect(stderr).toContain(`${name}.bin`);
+      // The multipart upload is in the journal (in the user's state directory) before its first part is sent…
+      expect(await journalFiles(journal)).toHaveLength(1);
+      child.child.kill(signal);
+      expect(await child.exited, child.stderr).toBe(code);
+      expect(child.stdout).toBe('');
+      expect(child.stderr).toContain(`${name}.bin`);
+      // …and crossed out once aborted: nothing for the next run to clean up.
+      expect(await journalFiles(journal)).toEqual([]);
       const client = inspector(s3);
       const ours = (keys: string[]) => keys.filter((key) => key.includes(name));
       expect(ours(await openUploads(client, s3.bucket))).toEqual([]);

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { OWN_DIGEST } from '../../src/_body';
+import { type HashingRead, OWN_DIGEST, OWN_HASHING_READ } from '../../src/_body';
+import { changedError, verifiedRead } from '../../src/_verify';
 import { hashBody } from '../../src/hash';
 import { openFileBlob } from '../../src/node/_file-blob';
 import { WORKER_MIN_BYTES } from '../../src/node/_file-digest';
@@ -133,6 +134,81 @@ describe('openFileBlob', () => {
       const pending = own(blob)('sha256', controller.signal);
       controller.abort(new Error('stop'));
       await expect(pending).rejects.toThrow('stop');
+      expect(terminate).toHaveBeenCalledTimes(1);
+      terminate.mockRestore();
+    });
+  });
+  describe('the upload read of a large file (a worker thread that hashes as it reads)', () => {
+    type OwnRead = (algorithm: 'sha256' | 'md5') => HashingRead | undefined;
+    const ownRead = (blob: Blob) => (blob as unknown as Record<symbol, OwnRead>)[OWN_HASHING_READ] as OwnRead;
+    const collect = async (chunks: AsyncIterable<Uint8Array>) => {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of chunks) parts.push(chunk);
+      return parts;
+    };
+    let big: Uint8Array;
+    let path: string;
+    beforeAll(async () => {
+      big = randomBytes(WORKER_MIN_BYTES + 4321);
+      path = join(dir, 'big-read.bin');
+      await writeFile(path, big);
+    });
+
+    it('yields the file in 2 MiB chunks, then the digest of what it yielded; smaller files are left to the caller', async () => {
+      const blob = openFileBlob(path, await stat(path));
+      const read = ownRead(blob)('sha256');
+      if (!read) throw new Error('no hashing read for a large file');
+      await expect(read.digest()).rejects.toThrow('has not ended');
+      const parts = await collect(read.chunks);
+      expect(parts.length).toBe(Math.ceil(big.byteLength / (2 * MiB)));
+      expect(sha256(Buffer.concat(parts))).toBe(sha256(big));
+      await expect(read.digest()).resolves.toBe(sha256(big));
+      // A slice reads and hashes its own range only.
+      const slice = ownRead(blob.slice(7, WORKER_MIN_BYTES + 9))('md5');
+      if (!slice) throw new Error('no hashing read for a large slice');
+      const sliced = Buffer.concat(await collect(slice.chunks));
+      expect(sliced.equals(Buffer.from(big.subarray(7, WORKER_MIN_BYTES + 9)))).toBe(true);
+      await expect(slice.digest()).resolves.toBe(createHash('md5').update(sliced).digest('hex'));
+      expect(ownRead(blob.slice(0, WORKER_MIN_BYTES - 1))('sha256')).toBeUndefined();
+    });
+
+    it('hashes what it read: other bytes than the ones hashed before are refused by verifiedRead', async () => {
+      // The file as the upload finds it, after an edit its size and mtime do not show.
+      const rewritten = join(dir, 'big-rewritten.bin');
+      await writeFile(rewritten, randomBytes(big.byteLength));
+      const blob = openFileBlob(rewritten, await stat(rewritten));
+      const expected = [
+        { algorithm: 'sha256' as const, hex: sha256(big), mismatch: () => changedError('big.bin') },
+      ];
+      await expect(collect(verifiedRead(blob, expected))).rejects.toMatchObject({
+        code: 'ERR_INPUT',
+        message: expect.stringContaining("'big.bin' changed during the upload"),
+      });
+      // The same read against the right hash passes every byte.
+      const right = [{ ...expected[0]!, hex: sha256(await readFile(rewritten)) }];
+      expect((await collect(verifiedRead(blob, right))).reduce((n, c) => n + c.byteLength, 0)).toBe(
+        big.byteLength,
+      );
+      await rm(rewritten);
+    });
+
+    it('fails with NotReadableError when the file changed since it was opened', async () => {
+      const changing = join(dir, 'big-read-changing.bin');
+      await writeFile(changing, big);
+      const blob = openFileBlob(changing, await stat(changing));
+      await appendFile(changing, 'more');
+      const read = ownRead(blob)('sha256');
+      if (!read) throw new Error('no hashing read for a large file');
+      await expect(collect(read.chunks)).rejects.toMatchObject({ name: 'NotReadableError' });
+      await rm(changing);
+    });
+
+    it('stops its worker when the reader stops early', async () => {
+      const terminate = vi.spyOn(Worker.prototype, 'terminate');
+      const blob = openFileBlob(path, await stat(path));
+      const iterator = ownRead(blob)('sha256')?.chunks[Symbol.asyncIterator]();
+      expect((await iterator?.next())?.value?.byteLength).toBe(2 * MiB);
+      await iterator?.return?.();
       expect(terminate).toHaveBeenCalledTimes(1);
       terminate.mockRestore();
     });

@@ -6,24 +6,9 @@
 import { parse, stringify } from 'yaml';
 import { Editor } from './editor';
 import { Events } from './events';
+import { SettingModal } from './modal';
+import { SecretStorage } from './secret-storage';
 import { normalizePath, type TAbstractFile, TFile, Vault } from './vault';
-
-export class SecretStorage extends Events {
-  readonly #secrets = new Map<string, string>();
-
-  setSecret(id: string, secret: string): void {
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw new Error(`Invalid secret ID '${id}'`);
-    this.#secrets.set(id, secret);
-  }
-
-  getSecret(id: string): string | null {
-    return this.#secrets.get(id) ?? null;
-  }
-
-  listSecrets(): string[] {
-    return [...this.#secrets.keys()];
-  }
-}
 
 function folderOf(path: string): string {
   return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
@@ -173,6 +158,13 @@ export class MarkdownView {
         if (text !== this.editor.getValue()) this.editor.setValue(text);
       }
     });
+    // A view whose file is deleted shows no file any more (its unsaved text goes with it).
+    app.vault.on('delete', (file: TAbstractFile) => {
+      if (file === this.file) {
+        this.file = null;
+        this.editor.setValue('');
+      }
+    });
   }
 
   getViewType(): string {
@@ -202,6 +194,11 @@ export class Workspace extends Events {
   constructor(app: App) {
     super();
     this.#app = app;
+  }
+
+  /** Runs `callback` once the layout is ready: at once, since the fake's layout is ready when the App exists. */
+  onLayoutReady(callback: () => unknown): void {
+    callback();
   }
 
   get activeEditor(): { editor?: Editor; file: TFile | null } | null {
@@ -246,6 +243,7 @@ export class Workspace extends Events {
 
 export class App {
   readonly vault = new Vault();
+  readonly setting = new SettingModal();
   readonly workspace: Workspace;
   readonly metadataCache = new MetadataCache(this.vault);
   readonly fileManager: FileManager;
@@ -255,6 +253,29 @@ export class App {
     this.workspace = new Workspace(this);
     this.fileManager = new FileManager(this);
   }
+
+  /**
+   * Test helper: Obsidian started again after a crash, over what `crashed` left on disk: the vault's files as last
+   * written, the config folder, the keychain. Editors, their unsaved text and every promise of the old App are gone
+   * (nothing of it is shared with the new one).
+   */
+  static async afterCrash(crashed: App): Promise<App> {
+    const app = new App();
+    app.vault.config = { ...crashed.vault.config };
+    for (const file of crashed.vault.getFiles()) {
+      const content =
+        file.extension === 'md' ? crashed.vault.readSync(file) : await crashed.vault.readBinary(file);
+      await app.vault.seed(file.path, content);
+    }
+    for (const folder of crashed.vault.adapter.hiddenFolders) app.vault.adapter.hiddenFolders.add(folder);
+    for (const [path, content] of crashed.vault.adapter.hidden) {
+      app.vault.adapter.hidden.set(path, typeof content === 'string' ? content : content.slice(0));
+    }
+    for (const id of crashed.secretStorage.listSecrets()) {
+      app.secretStorage.setSecret(id, crashed.secretStorage.getSecret(id) ?? '');
+    }
+    return app;
+  }
 }
 
-export { TFile };
+export { SecretStorage, SettingModal, TFile };

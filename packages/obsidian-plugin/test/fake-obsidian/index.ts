@@ -2,18 +2,23 @@
  * A faithful fake of the `obsidian` module, aliased in vitest (Obsidian itself cannot run here).
  * Only what the plugin uses, with Obsidian's documented behaviour.
  */
+
+// Only a type in Obsidian's module: a value of that name would let the plugin use what Obsidian does not export.
+export type { DataAdapter } from './adapter';
 export {
   App,
   FileManager,
   MarkdownView,
   MetadataCache,
   SecretStorage,
+  SettingModal,
   Workspace,
   WorkspaceLeaf,
 } from './app';
 export { FakeElement } from './dom';
 export { Editor, type EditorPosition } from './editor';
 export { type EventRef, Events } from './events';
+export { Modal } from './modal';
 export { Component, Plugin, type PluginManifest, PluginSettingTab } from './plugin';
 export {
   type RequestUrlParam,

@@ -1,6 +1,8 @@
 /**
  * `requestUrl` on Node's fetch, with Obsidian's contract: the body must be a string or an ArrayBuffer, `throw`
- * defaults to true (status ≥ 400 rejects), and the response carries `arrayBuffer`, `text` and `json`.
+ * defaults to true (status ≥ 400 rejects), and the response carries `arrayBuffer`, `text` and `json`. A request that
+ * gets no answer rejects as desktop Obsidian's does (Electron's net): `Error: net::ERR_CONNECTION_REFUSED`, with
+ * neither a `code` nor a `cause`.
  */
 export interface RequestUrlParam {
   url: string;
@@ -22,6 +24,22 @@ export interface RequestUrlResponse {
 /** Test helper: every request made through the fake, in order. */
 export const requestLog: RequestUrlParam[] = [];
 
+/** Node's network error codes and the `net::` error Chromium's network stack reports for each. */
+const NET_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'net::ERR_CONNECTION_REFUSED',
+  ECONNRESET: 'net::ERR_CONNECTION_RESET',
+  ENOTFOUND: 'net::ERR_NAME_NOT_RESOLVED',
+  EAI_AGAIN: 'net::ERR_NAME_NOT_RESOLVED',
+  ETIMEDOUT: 'net::ERR_CONNECTION_TIMED_OUT',
+  EHOSTUNREACH: 'net::ERR_ADDRESS_UNREACHABLE',
+  ENETUNREACH: 'net::ERR_INTERNET_DISCONNECTED',
+};
+
+function netError(error: unknown): Error {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return new Error(NET_ERRORS[String(code)] ?? 'net::ERR_FAILED');
+}
+
 async function send(param: RequestUrlParam): Promise<RequestUrlResponse> {
   if (param.body !== undefined && typeof param.body !== 'string' && !(param.body instanceof ArrayBuffer)) {
     throw new TypeError(
@@ -32,12 +50,18 @@ async function send(param: RequestUrlParam): Promise<RequestUrlResponse> {
   await requestHooks.before?.(param);
   const headers = new Headers(param.headers);
   if (param.contentType !== undefined) headers.set('content-type', param.contentType);
-  const response = await fetch(param.url, {
-    method: param.method ?? 'GET',
-    headers,
-    ...(param.body === undefined ? {} : { body: param.body }),
-  });
-  const arrayBuffer = await response.arrayBuffer();
+  let response: Response;
+  let arrayBuffer: ArrayBuffer;
+  try {
+    response = await fetch(param.url, {
+      method: param.method ?? 'GET',
+      headers,
+      ...(param.body === undefined ? {} : { body: param.body }),
+    });
+    arrayBuffer = await response.arrayBuffer();
+  } catch (error) {
+    throw netError(error);
+  }
   if (param.throw !== false && response.status >= 400) {
     throw Object.assign(new Error(`Request failed, status ${response.status}`), { status: response.status });
   }

@@ -8,20 +8,43 @@ import { FakeElement } from './dom';
 export class Notice {
   /** Test helper: every message shown, in order. */
   static readonly shown: string[] = [];
+  /** Test helper: every notice shown, in order (their buttons are in `messageEl`). */
+  static readonly instances: Notice[] = [];
+  readonly containerEl = new FakeElement('div', { cls: 'notice-container' });
+  readonly noticeEl: FakeElement;
+  /** Since 1.8.7: the element holding the message; plugins may add their own elements to it. */
+  readonly messageEl: FakeElement;
   message: string;
+  /** Test helper: the duration asked for (0 stays until dismissed). */
+  readonly duration: number | undefined;
+  hidden = false;
 
-  constructor(message: string, _duration?: number) {
+  constructor(message: string, duration?: number) {
+    this.noticeEl = this.containerEl.createDiv({ cls: 'notice' });
+    this.messageEl = this.noticeEl.createDiv({ cls: 'notice-message', text: message });
     this.message = message;
+    this.duration = duration;
     Notice.shown.push(message);
+    Notice.instances.push(this);
   }
 
   setMessage(message: string): this {
     this.message = message;
+    this.messageEl.setText(message);
     Notice.shown.push(message);
     return this;
   }
 
-  hide(): void {}
+  hide(): void {
+    this.hidden = true;
+  }
+
+  /** Test helper: the buttons in the notice, by their text. */
+  buttons(): ButtonComponent[] {
+    return [...this.messageEl.walk()]
+      .map((el) => (el as FakeElement & { component?: ButtonComponent }).component)
+      .filter((component): component is ButtonComponent => component instanceof ButtonComponent);
+  }
 }
 
 export class BaseComponent {
@@ -111,16 +134,21 @@ export class SecretComponent extends ValueComponent<string> {
 }
 
 export class ButtonComponent extends BaseComponent {
+  /** The `<button>`, created in the container as Obsidian's component does. */
+  readonly buttonEl: FakeElement;
   text = '';
   cta = false;
   #onClick: ((event: unknown) => unknown) | undefined;
 
-  constructor(_containerEl?: unknown) {
+  constructor(containerEl?: FakeElement) {
     super();
+    this.buttonEl = (containerEl ?? new FakeElement()).createEl('button');
+    (this.buttonEl as FakeElement & { component?: ButtonComponent }).component = this;
   }
 
   setButtonText(text: string): this {
     this.text = text;
+    this.buttonEl.setText(text);
     return this;
   }
 
@@ -243,11 +271,11 @@ export class Setting {
   }
 
   addButton(callback: (component: ButtonComponent) => unknown): this {
-    return this.#add(new ButtonComponent(), callback);
+    return this.#add(new ButtonComponent(this.controlEl), callback);
   }
 
   addExtraButton(callback: (component: ExtraButtonComponent) => unknown): this {
-    return this.#add(new ExtraButtonComponent(), callback);
+    return this.#add(new ExtraButtonComponent(this.controlEl), callback);
   }
 
   addComponent<T extends BaseComponent>(callback: (el: FakeElement) => T): this {

@@ -2,6 +2,7 @@
  * An in-memory `Vault` with Obsidian's file objects and its rules: paths are vault-relative without a leading
  * slash, creating an existing path fails, a parent folder must exist, and edits fire `modify`.
  */
+import { DataAdapter } from './adapter';
 import { Events } from './events';
 
 export function normalizePath(path: string): string {
@@ -53,6 +54,10 @@ export class Vault extends Events {
   readonly #root: TFolder;
   readonly #entries = new Map<string, TAbstractFile>();
   readonly #contents = new Map<TFile, Content>();
+  /** The files on disk, including those outside the index (the config folder). */
+  readonly adapter = new DataAdapter(this);
+  /** The config folder, usually `.obsidian`. */
+  readonly configDir = '.obsidian';
   /** Obsidian's "Files and links" settings the fake honours. */
   config: { attachmentFolderPath: string; useMarkdownLinks: boolean } = {
     attachmentFolderPath: '/',

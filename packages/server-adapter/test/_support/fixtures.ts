@@ -13,7 +13,7 @@ import {
 
 export const KEY = 'alice-access-key-0001';
 export const KEY2 = 'bob-access-key-000002';
-export const SECRET = 'test-delete-secret';
+export const SECRET = 'test-delete-secret-of-thirty-two-chars';
 export const ORIGIN = 'http://drop.test';
 
 /** A tiny valid PNG (1×1). */

@@ -1,6 +1,6 @@
 /** Real-socket helpers: raw HTTP requests whose body the test writes (and breaks) by hand. */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** A loopback port that was free a moment ago, for a server that must be started on a known port (a child process). */
 export async function freePort(): Promise<number> {
@@ -98,4 +98,40 @@ export function streamUpload(
     };
     pump();
   });
+}
+
+/**
+ * Writes `raw` bytes on a new connection and reads until the server closes it (send `Connection: close`): for
+ * requests `fetch` refuses to send, such as a malformed Host header.
+ */
+export async function rawExchange(port: number, raw: string): Promise<RawResponse> {
+  const socket = connect({ port, host: '127.0.0.1' });
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.write(raw);
+  await new Promise((resolve, reject) => {
+    socket.once('close', resolve);
+    socket.once('error', reject);
+  });
+  const text = Buffer.concat(chunks).toString();
+  const split = text.indexOf('\r\n\r\n');
+  const head = text.slice(0, split).split('\r\n');
+  const headers: RawResponse['headers'] = {};
+  for (const line of head.slice(1)) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  let body = text.slice(split + 4);
+  if (headers['transfer-encoding'] === 'chunked') {
+    let decoded = '';
+    while (body.length > 0) {
+      const end = body.indexOf('\r\n');
+      const size = Number.parseInt(body.slice(0, end), 16);
+      if (!(size > 0)) break;
+      decoded += body.slice(end + 2, end + 2 + size);
+      body = body.slice(end + 2 + size + 2);
+    }
+    body = decoded;
+  }
+  return { status: Number(head[0]?.split(' ')[1] ?? 0), headers, body };
 }

@@ -3,17 +3,22 @@
  * server serves at `/f/*`, so `bytedrop upload` works before anyone has a bucket.
  */
 import type { BytedropConfig } from '../../config';
-import type { Uploader } from '../../types';
-import { createUploader } from '../../uploader';
+import { type BytedropUploader, createUploader } from '../../uploader';
 import { type LoadConfigOptions, loadConfigLayers } from '../load-config';
 import { createDefaultLocalStore, hasS3Settings } from '../local-default';
 import type { LocalDiskStore } from '../stores/local-disk';
 import type { CliIO } from './_io';
+import { type CliJournal, openCliJournal } from './_journal';
 
-/** Where uploads go. `local` is set when the local-disk fallback is in use. */
+/** Where uploads go. `local` is set when the local-disk fallback is in use, `journal` when S3 is. */
 export interface CliStorage {
-  uploader: Uploader;
+  uploader: BytedropUploader;
   local?: LocalDiskStore;
+  /**
+   * The run's upload journal. S3 only: the local directory is shared with a Bytedrop server whose writes in
+   * progress a recovery would take for a dead run's, so local leftovers are left to `bytedrop gc`'s age threshold.
+   */
+  journal?: CliJournal;
 }
 
 /** The local-disk default for this CLI invocation's env and working directory. */
@@ -34,7 +39,10 @@ export async function openStorage(configFile: string | undefined, io: CliIO): Pr
     ...(configFile ? { file: configFile } : {}),
   };
   const { input } = await loadConfigLayers(options);
-  if (hasS3Settings(input)) return { uploader: createUploader(input) };
+  if (hasS3Settings(input)) {
+    const journal = openCliJournal(io.env);
+    return { uploader: createUploader(input, { journal }), journal };
+  }
   const store = localStore(input, io);
   io.stderr.write(
     `bytedrop: no S3 configured (S3_ENDPOINT, S3_BUCKET, … or --config); storing files in ${store.dir}, ` +

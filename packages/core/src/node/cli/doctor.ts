@@ -1,17 +1,19 @@
 /**
- * `bytedrop doctor`: runs every check against the configured storage and prints each with ✓/✗ and the fix.
+ * `bytedrop doctor`: runs every check against the configured storage and prints each with ✓/!/✗ and the fix.
+ * Warnings (leftovers of uploads that died, no lifecycle rule) name the command that fixes them but do not fail.
  */
 import { type DoctorCheck, runDoctor } from '../../doctor';
 import { toBytedropError } from '../../errors';
 import { loadConfigLayers } from '../load-config';
 import { hasS3Settings } from '../local-default';
 import type { CliIO } from './_io';
+import { openCliJournal } from './_journal';
 import { localStore } from './_storage';
 
-const MARK: Record<DoctorCheck['status'], string> = { ok: '✓', fail: '✗', skip: '-' };
+const MARK: Record<DoctorCheck['status'], string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };
 
 /**
- * Runs `bytedrop doctor`; resolves to 0 when every check passed, else 1.
+ * Runs `bytedrop doctor`; resolves to 0 when no check failed (warnings included), else 1.
  *
  * @example
  * ```ts
@@ -30,7 +32,9 @@ export async function doctorCommand(options: { config?: string }, io: CliIO): Pr
       ...(options.config ? { file: options.config } : {}),
     });
     if (file) io.stdout.write(`config file: ${file}\n`);
-    checks = hasS3Settings(input) ? (await runDoctor(input)).checks : [await localCheck(input, io)];
+    checks = hasS3Settings(input)
+      ? (await runDoctor(input, { leftovers: { journal: openCliJournal(io.env) } })).checks
+      : await localChecks(input, io);
   } catch (caught) {
     // Only unreadable input gets here (a missing or malformed config file, a bad env value); provider trouble
     // is reported by the checks themselves.
@@ -48,30 +52,42 @@ export async function doctorCommand(options: { config?: string }, io: CliIO): Pr
   }
   for (const check of checks) {
     io.stdout.write(`${MARK[check.status]} ${check.title}: ${check.message}\n`);
-    if (check.fix && check.status === 'fail') io.stdout.write(`    fix: ${check.fix}\n`);
+    if (check.fix && (check.status === 'fail' || check.status === 'warn')) {
+      io.stdout.write(`    fix: ${check.fix}\n`);
+    }
   }
   return checks.some((check) => check.status === 'fail') ? 1 : 0;
 }
 
-async function localCheck(input: Parameters<typeof localStore>[0], io: CliIO): Promise<DoctorCheck> {
+async function localChecks(input: Parameters<typeof localStore>[0], io: CliIO): Promise<DoctorCheck[]> {
   const store = localStore(input, io);
   try {
     await store.check();
-    return {
+  } catch (caught) {
+    const error = toBytedropError(caught);
+    return [
+      {
+        id: 'config',
+        title: 'Local storage',
+        status: 'fail',
+        message: error.message,
+        fix: 'set BYTEDROP_DATA_DIR to a writable directory',
+        code: error.code,
+      },
+    ];
+  }
+  return [
+    {
       id: 'config',
       title: 'Local storage',
       status: 'ok',
       message: `no S3 configured: uploads go to ${store.dir}, served at ${store.publicBaseUrl}/ by the Bytedrop server (set S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY to use a bucket)`,
-    };
-  } catch (caught) {
-    const error = toBytedropError(caught);
-    return {
-      id: 'config',
-      title: 'Local storage',
-      status: 'fail',
-      message: error.message,
-      fix: 'set BYTEDROP_DATA_DIR to a writable directory',
-      code: error.code,
-    };
-  }
+    },
+    {
+      id: 'lifecycle',
+      title: 'Lifecycle rule aborts incomplete uploads',
+      status: 'skip',
+      message: "n/a: local disk has no lifecycle rules; 'bytedrop gc' sweeps its partial and temporary files",
+    },
+  ];
 }

@@ -6,12 +6,16 @@
  * every link after it would land on the wrong image. So on any failure stdout stays empty, the exit code is 1, and
  * stderr names each failed file with the reason and lists the links that did work. Re-running is cheap: uploads are
  * content-addressed, so the files that went through are deduplicated instead of sent again.
+ *
+ * Before the first file, it aborts what runs that died (SIGKILL, a crash, a power cut) left in the bucket, as its
+ * journal in the user's state directory records it (`_journal.ts`), and says so on stderr.
  */
 import { isBytedropError } from '../../errors';
 import { formatLink } from '../../links';
-import type { LinkFormat } from '../../types';
+import type { LinkFormat, Uploader } from '../../types';
 import { statFile } from '../_stat';
 import { uploadFile } from '../file';
+import { recoverEarlierRuns } from './_cleanup';
 import { CLI_FORMATS } from './_formats';
 import { type CliIO, printError } from './_io';
 import { startProgress } from './_progress';
@@ -47,8 +51,24 @@ export async function uploadCommand(
     printError(io, 'no files given: bytedrop upload <file> [more files…]');
     return 2;
   }
-  const { uploader } = await openStorage(options.config, io);
+  const storage = await openStorage(options.config, io);
+  const { uploader } = storage;
+  await recoverEarlierRuns(storage, io);
+  try {
+    return await uploadAll(files, format, options.signal, uploader, io);
+  } finally {
+    await storage.journal?.tidy();
+  }
+}
 
+/** Uploads each file in turn; prints every link on stdout, or none when any failed. */
+async function uploadAll(
+  files: string[],
+  format: LinkFormat,
+  signal: AbortSignal | undefined,
+  uploader: Uploader,
+  io: CliIO,
+): Promise<number> {
   const links: (string | undefined)[] = [];
   for (const file of files) {
     try {
@@ -57,7 +77,7 @@ export async function uploadCommand(
       try {
         const result = await uploadFile(uploader, file, {
           ...(bar ? { onProgress: bar.update } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
+          ...(signal ? { signal } : {}),
         });
         links.push(formatLink(result, format));
       } finally {
@@ -79,7 +99,7 @@ export async function uploadCommand(
   links.forEach((link, index) => {
     if (link !== undefined) io.stderr.write(`bytedrop: uploaded ${files[index]}: ${link}\n`);
   });
-  const why = options.signal?.aborted ? 'interrupted' : `${failed} of ${files.length} file(s) failed`;
+  const why = signal?.aborted ? 'interrupted' : `${failed} of ${files.length} file(s) failed`;
   printError(
     io,
     `${why}; no links were printed to stdout so none can be paired with the wrong file. ` +

@@ -52,6 +52,7 @@ export interface LocalDiskStore extends ObjectStore {
   /**
    * Opens an object for streaming, optionally a byte range of it; `undefined` when the key does not exist.
    * Throws `ERR_INPUT` for an unsatisfiable range (answer 416) or an unsafe key (the store's own folders included).
+   * Keys under `TEMP_KEY_PREFIX` (uploads being staged) read as missing.
    */
   read(key: string, range?: ReadRange): Promise<LocalObject | undefined>;
   /** The absolute file path of a key (after the same safety checks as every other method). */
@@ -61,6 +62,7 @@ export interface LocalDiskStore extends ObjectStore {
    * directory, so those were left by a process that died.
    */
   recover(): Promise<SweepReport>;
+  sweep(options: { olderThan: number; prefix?: string; signal?: AbortSignal }): Promise<SweepReport>;
 }
 
 const FALLBACK_TYPE = 'application/octet-stream';
@@ -302,7 +304,10 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
     },
 
     async read(key, range = {}) {
-      return openObject(pathOf(key), key, range, () => meta.read(key));
+      const path = pathOf(key);
+      // Uploads being staged live there through this very store; they are not published objects, so never read out.
+      if (key.startsWith(TEMP_KEY_PREFIX)) return undefined;
+      return openObject(path, key, range, () => meta.read(key));
     },
   };
 }

@@ -1,0 +1,30 @@
+/**
+ * The names the settings tab shows, in one place: messages name settings exactly as the user sees them there, and
+ * a renamed setting cannot leave a message pointing at a name that no longer exists.
+ */
+export const SETTING = {
+  target: 'Upload to',
+  provider: 'Provider',
+  endpoint: 'Endpoint',
+  region: 'Region',
+  bucket: 'Bucket',
+  accessKeyId: 'Access key ID',
+  secretKey: 'Secret access key',
+  publicBaseUrl: 'Public base URL',
+  pathStyle: 'Path-style addressing',
+  serverUrl: 'Server URL',
+  serverKey: 'Server access key',
+  keyTemplate: 'Key template',
+  linkFormat: 'Link format',
+  customLink: 'Custom link',
+  uploadOnPaste: 'Upload on paste and drop',
+  uploadKinds: 'Which files to upload',
+  maxSize: 'Max size (MiB)',
+  keepLocal: 'Keep local copies',
+} as const;
+
+/** `A`, `A and B`, `A, B and C`. */
+export function listOf(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}

@@ -1,0 +1,63 @@
+/**
+ * `/files/:key?token=…`: DELETE deletes (the API). In a browser, GET shows a confirmation page and its form POSTs
+ * back to delete: a GET never deletes, since link previews and prefetchers follow URLs. A token is checked first
+ * (no storage request for a forged one), then against the owner recorded with the object (a HEAD), so it deletes
+ * only the file its access key uploaded. A delete token is no access key, so storage failures are answered without
+ * their details (endpoint, bucket), which go to the log.
+ */
+import type { ObjectStore } from '@bytedrop/core';
+import { deleteConfirmPage, deletedPage } from './_delete-page';
+import type { App } from './handler';
+import { fail, json, methodNotAllowed, StorageFailure } from './response';
+
+/** The delete route of one handler. */
+export function createDeletion(app: App) {
+  /** The key a `/files/…` request names, once its delete token is checked (`ERR_FORBIDDEN` otherwise). */
+  const deletableKey = async (request: Request, url: URL, path: string): Promise<string> => {
+    if (!app.store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
+    let key: string;
+    try {
+      key = path.split('/').map(decodeURIComponent).join('/');
+    } catch {
+      throw fail('ERR_INPUT', `'${path}' is not a valid key path`);
+    }
+    const token = url.searchParams.get('token') ?? request.headers.get('x-delete-token');
+    const grant = token ? await app.tokens.check(key, token) : undefined;
+    if (!grant) {
+      throw fail(
+        'ERR_FORBIDDEN',
+        `the delete token does not match '${key}': use the deleteUrl returned by the upload`,
+      );
+    }
+    let found: Awaited<ReturnType<ObjectStore['head']>>;
+    try {
+      found = await app.store.head(key);
+    } catch (error) {
+      throw new StorageFailure(error, { private: true });
+    }
+    if (!found) throw fail('ERR_NOT_FOUND', `nothing is stored at '${key}': it was deleted already`);
+    // The object there now may be another key's: the same bytes uploaded again after this token's file was deleted.
+    if (!(await app.tokens.covers(grant, found.meta?.owner))) {
+      throw fail(
+        'ERR_FORBIDDEN',
+        `the delete token does not cover the file at '${key}': only the deleteUrl given to the access key that first uploaded it deletes it`,
+      );
+    }
+    return key;
+  };
+
+  return async (request: Request, url: URL, path: string): Promise<Response> => {
+    const { method } = request;
+    if (method !== 'DELETE' && method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+      return methodNotAllowed('DELETE, GET, POST');
+    }
+    const key = await deletableKey(request, url, path);
+    if (method === 'GET' || method === 'HEAD') return deleteConfirmPage(key);
+    try {
+      await app.store?.delete(key);
+    } catch (error) {
+      throw new StorageFailure(error, { private: true });
+    }
+    return method === 'POST' ? deletedPage(key) : json({ success: true, msg: 'deleted', key });
+  };
+}

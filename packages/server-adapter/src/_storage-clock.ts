@@ -1,0 +1,65 @@
+/**
+ * The storage timeout. Its clock runs only while storage keeps the upload waiting: while the uploader is not asking
+ * the body for more (it is busy sending what it has) and from the end of the body until the upload settles. While
+ * the uploader waits on the client it stops, because the client's silence is the idle timeout's business: each
+ * side is blamed for its own stalls.
+ */
+import { BytedropError } from '@bytedrop/core';
+
+/** A started storage clock: wrap the body the uploader reads with `watch`, `stop` once the upload settled. */
+export interface StorageClock {
+  /** Aborts when the storage timeout runs out, with an `ERR_TIMEOUT` reason. */
+  readonly signal: AbortSignal;
+  watch(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
+  stop(): void;
+}
+
+/**
+ * Starts the clock: storage has `ms` of silence at a time before the upload is aborted with `ERR_TIMEOUT`.
+ *
+ * @example
+ * ```ts
+ * const clock = startStorageClock(60_000);
+ * try { await uploader.upload(clock.watch(body), { signal: clock.signal, filename }); } finally { clock.stop(); }
+ * ```
+ */
+export function startStorageClock(ms: number): StorageClock {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expire = () =>
+    controller.abort(
+      new BytedropError(
+        'ERR_TIMEOUT',
+        `storage did not answer for ${Math.round(ms / 100) / 10} s: the upload was aborted and nothing was stored; retry later (the server's STORAGE_TIMEOUT_S)`,
+      ),
+    );
+  const run = () => {
+    clearTimeout(timer);
+    if (!controller.signal.aborted) timer = setTimeout(expire, ms);
+  };
+  const pause = () => clearTimeout(timer);
+  run();
+  return {
+    signal: controller.signal,
+    watch: (body) => ({
+      [Symbol.asyncIterator]() {
+        const source = body[Symbol.asyncIterator]();
+        return {
+          async next() {
+            pause();
+            try {
+              return await source.next();
+            } finally {
+              run();
+            }
+          },
+          async return(value?: unknown) {
+            run();
+            return (await source.return?.(value)) ?? { done: true, value: undefined };
+          },
+        };
+      },
+    }),
+    stop: pause,
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The upload routes: `POST /upload` (multipart, any field name) and `PUT /upload/:filename` (raw body). Files are
+ * streamed to core's uploader one after another; the answer is the ByteGo/PicGo/PicList superset.
+ */
+import { formatLink, isBytedropError, publicUrl, type UploadResult } from '@bytedrop/core';
+import { forEachFile, type IncomingFile } from './_multipart';
+import { rollBack } from './_rollback';
+import { startStorageClock } from './_storage-clock';
+import { limitBytes, requestBody, tooLarge } from './_stream';
+import type { AccessKey } from './auth';
+import type { App, RouteContext, UploadedFile } from './handler';
+import { fail, json, StorageFailure } from './response';
+
+/** Multipart framing per file (boundaries, part headers), on top of the file bytes. */
+const PART_OVERHEAD = 64 * 1024;
+const MAX_FIELDS = 100;
+
+function contentLength(request: Request): number | undefined {
+  const value = request.headers.get('content-length');
+  return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** The upload routes of one handler. */
+export function createUploadRoutes(app: App) {
+  const { options, maxFileSize, maxFiles } = app;
+
+  const describe = async (result: UploadResult, who: AccessKey, origin: string): Promise<UploadedFile> => {
+    const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
+    const url = base ? publicUrl(base, result.key) : result.url;
+    const link = { ...result, url };
+    // Only the key that owns the object may delete it: a dedupe hit on another key's object gets the link alone.
+    const deleteUrl =
+      result.owner === who.name
+        ? `${publicUrl(`${origin}/files`, result.key)}?token=${await app.tokens.sign(result.key, who.name)}`
+        : null;
+    return {
+      url,
+      key: result.key,
+      size: result.size,
+      hash: result.hash,
+      contentType: result.contentType,
+      deduplicated: result.deduplicated,
+      filename: result.filename,
+      deleteUrl,
+      markdown: formatLink(link, 'markdown'),
+      html: formatLink(link, 'html'),
+    };
+  };
+
+  const storeFile = async (
+    file: IncomingFile,
+    who: AccessKey,
+    signal: AbortSignal,
+  ): Promise<UploadResult> => {
+    const clock = startStorageClock(app.storageTimeoutMs);
+    try {
+      return await options.uploader.upload(clock.watch(file.body), {
+        filename: file.filename,
+        ...(file.mimeType && file.mimeType !== 'application/octet-stream'
+          ? { contentType: file.mimeType }
+          : {}),
+        // Either ends the upload, and core then aborts it in storage (no object, no multipart parts left).
+        signal: AbortSignal.any([signal, clock.signal]),
+        ...(who.prefix ? { keyPrefix: who.prefix } : {}),
+        vars: { user: who.name },
+        // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
+        owner: who.name,
+        ...(file.contentMd5 === undefined ? {} : { contentMd5: file.contentMd5 }),
+        // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
+        ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
+      });
+    } catch (error) {
+      if (clock.signal.aborted) throw new StorageFailure(clock.signal.reason);
+      // A limit or a type refused while the uploader was reading is the client's 413/415, not a storage failure.
+      if (isBytedropError(error, 'ERR_TOO_LARGE') || isBytedropError(error, 'ERR_UNSUPPORTED_TYPE'))
+        throw error;
+      throw new StorageFailure(error);
+    } finally {
+      clock.stop();
+    }
+  };
+
+  const respondUploaded = async (
+    results: UploadResult[],
+    who: AccessKey,
+    origin: string,
+  ): Promise<Response> => {
+    const files = await Promise.all(results.map((result) => describe(result, who, origin)));
+    return json(
+      {
+        success: true,
+        msg: 'success',
+        url: files[0]!.url,
+        // For clients that read one field per upload, as ShareX's DeletionURL does.
+        deleteUrl: files[0]!.deleteUrl,
+        result: files.map((f) => f.url),
+        files,
+      },
+      200,
+      undefined,
+      app.ResponseClass,
+    );
+  };
+
+  const post = async (request: Request, context: RouteContext): Promise<Response> => {
+    const who = await app.authenticate(request, context.client);
+    const type = request.headers.get('content-type') ?? '';
+    if (!/^multipart\/form-data/i.test(type)) {
+      throw fail(
+        'ERR_UNSUPPORTED_TYPE',
+        `POST /upload takes multipart/form-data, got '${type || 'no Content-Type'}': use \`curl -F file=@shot.png\`, or PUT /upload/<name> for a raw body`,
+      );
+    }
+    const length = contentLength(request);
+    if (length !== undefined && length > maxFiles * (maxFileSize + PART_OVERHEAD)) {
+      throw tooLarge(`the request (${length} bytes)`, maxFiles * maxFileSize);
+    }
+    // Every file stored so far, also those that finish after another one failed: all are undone on a failure.
+    const stored: UploadResult[] = [];
+    let results: UploadResult[];
+    try {
+      results = await forEachFile(
+        request,
+        requestBody(request, context.body),
+        { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
+        async (file, signal) => {
+          const result = await storeFile(file, who, signal);
+          stored.push(result);
+          return result;
+        },
+      );
+    } catch (error) {
+      await rollBack(stored, app.store, app.logger);
+      throw error;
+    }
+    return respondUploaded(results, who, context.origin);
+  };
+
+  const put = async (request: Request, context: RouteContext, rawName: string): Promise<Response> => {
+    const who = await app.authenticate(request, context.client);
+    let filename: string;
+    try {
+      filename = decodeURIComponent(rawName);
+    } catch {
+      throw fail(
+        'ERR_FILENAME',
+        `filename '${rawName}' is not valid percent-encoding: encode it with encodeURIComponent`,
+      );
+    }
+    const length = contentLength(request);
+    if (length !== undefined && length > maxFileSize) throw tooLarge(filename, maxFileSize);
+    const body = requestBody(request, context.body);
+    if (!body)
+      throw fail('ERR_INPUT', 'the request has no body: send the file as the PUT body (`curl -T shot.png`)');
+    const controller = new AbortController();
+    const abort = () => controller.abort(fail('ERR_ABORTED', 'the client disconnected; nothing was stored'));
+    request.signal.addEventListener('abort', abort, { once: true });
+    try {
+      const declared = request.headers.get('content-type') ?? '';
+      const contentMd5 = request.headers.get('content-md5')?.trim();
+      const result = await storeFile(
+        {
+          field: 'body',
+          filename,
+          mimeType: declared,
+          ...(contentMd5 ? { contentMd5 } : {}),
+          body: limitBytes(body, maxFileSize, filename),
+        },
+        who,
+        controller.signal,
+      );
+      return await respondUploaded([result], who, context.origin);
+    } finally {
+      request.signal.removeEventListener('abort', abort);
+    }
+  };
+
+  return { post, put };
+}
