@@ -88,8 +88,18 @@ export function activate(context: vscode.ExtensionContext): BytedropApi {
     command('bytedrop.bringBack', () => bringBack(secrets, ledger)),
   );
   const resumed = secrets.loaded.then(() => resumePending(journal, runner, output));
+  stopUploads = () => runner.stop();
   return { resumed };
 }
 
-/** Nothing to tear down beyond `context.subscriptions`; an upload cut off here is resumed at the next start. */
-export function deactivate(): void {}
+/** Set by `activate`: cuts off the uploads in flight. */
+let stopUploads: (() => Promise<void>) | undefined;
+
+/**
+ * Called by VS Code when the extension host shuts down (desktop reload, quit): uploads in flight are aborted (no
+ * parts left in the bucket) and stay in the journal, which the next start resumes. VS Code waits for the promise.
+ */
+export async function deactivate(): Promise<void> {
+  await stopUploads?.();
+  stopUploads = undefined;
+}

@@ -78,6 +78,11 @@ function whereKept(entry: PendingUpload, storage: vscode.Uri): string | undefine
 export class UploadRunner {
   /** Entries being finished now: a Retry or a resume never runs one twice at once. */
   private readonly running = new Set<string>();
+  /** One per batch in flight, so `stop` can cut them all off. */
+  private readonly batches = new Set<AbortController>();
+  /** Set by `stop`: what is cut off from here on stays open in the journal for the next start, unreported. */
+  private stopping = false;
+  private readonly settling = new Set<Promise<unknown>>();
 
   constructor(
     private readonly journal: PendingJournal,
@@ -92,12 +97,15 @@ export class UploadRunner {
    */
   async run(entries: PendingUpload[]): Promise<void> {
     const mine = entries.filter((entry) => !this.running.has(entry.id));
-    if (mine.length === 0) return;
+    if (mine.length === 0 || this.stopping) return;
     for (const entry of mine) this.running.add(entry.id);
+    const batch = this.upload(mine);
+    this.settling.add(batch);
     try {
-      const failures = await this.upload(mine);
-      if (failures.length) await this.report(failures);
+      const failures = await batch;
+      if (failures.length && !this.stopping) await this.report(failures);
     } finally {
+      this.settling.delete(batch);
       for (const entry of mine) this.running.delete(entry.id);
     }
   }
@@ -112,6 +120,7 @@ export class UploadRunner {
       async (progress, token) => {
         const failures: { entry: PendingUpload; error: BytedropError }[] = [];
         const controller = new AbortController();
+        this.batches.add(controller);
         const cancel = token.onCancellationRequested(() => controller.abort());
         // One uploader per note's settings, built on first use; a broken setting fails each entry that needs it.
         const uploaders = new Map<string, Promise<Uploader>>();
@@ -160,11 +169,26 @@ export class UploadRunner {
             }
           }
         };
-        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
-        cancel.dispose();
+        try {
+          await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+        } finally {
+          cancel.dispose();
+          this.batches.delete(controller);
+        }
         return failures;
       },
     );
+  }
+
+  /**
+   * Cuts off every upload in flight when the extension host shuts down (window reload, VS Code quitting): each
+   * aborts its multipart upload, so no parts are left in the bucket, and its entry stays open in the journal for the
+   * next start to resume. Without this, a reloaded window's old extension host can keep uploading for minutes.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const controller of this.batches) controller.abort();
+    await Promise.allSettled(this.settling);
   }
 
   /** One message for the batch; "Retry upload" runs the failed entries again, reopened. */

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
+import { deactivate } from '../src/extension';
 import { DataTransfer, fake, Uri, workspace } from './_fake/vscode';
 import { linksUnder, served, WAIT } from './_setup/expect';
 import { createWorld, endOf, journal, png, restart, transferOf, type World } from './_setup/world';
@@ -53,6 +54,33 @@ describe('the next start', () => {
     const operations = proxy.requests.map((request) => request.operation);
     expect(operations.slice(operations.lastIndexOf('PutObject'))).toEqual(['PutObject', 'HeadObject']);
     held.release();
+  });
+
+  it('a reload stops the upload in flight: its multipart upload is aborted, nothing is said, the next start finishes it', async () => {
+    const bytes = new Uint8Array(20 * 1024 * 1024).map((_, index) => (index * 7) % 251);
+    const held = proxy.stall({ operation: 'UploadPart' }, { nth: 1 });
+    await fake.paste(
+      world.document,
+      [endOf(world.document)],
+      transferOf({ name: 'movie.bin', mime: 'application/octet-stream', bytes }),
+    );
+    await held.held;
+
+    // VS Code calls deactivate when the window reloads, and waits for it.
+    await deactivate();
+    await held.clientGone;
+    expect(proxy.requests.map((request) => request.operation)).toContain('AbortMultipartUpload');
+    expect(journal()).toMatchObject([{ name: 'movie.bin', size: bytes.byteLength }]);
+    expect(fake.messages).toEqual([]);
+    expect(world.document.getText()).toBe('# Post\n\n[movie.bin](movie.bin)');
+    held.release();
+
+    world = restart(world);
+    await world.resumed;
+    const [link] = uploaded();
+    expect(world.document.getText()).toBe(`# Post\n\n[movie.bin](${link?.url})`);
+    expect(Buffer.compare(Buffer.from(await served(link?.url as string)), Buffer.from(bytes))).toBe(0);
+    expect(journal()).toEqual([]);
   });
 
   it('closes an entry whose copy is gone, and says which link points at nothing', async () => {
