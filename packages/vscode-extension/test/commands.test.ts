@@ -183,12 +183,21 @@ describe('Bytedrop: Test connection', () => {
     );
   });
 
-  it('for a Bytedrop server, checks /health and that an access key is stored', async () => {
+  it('for a Bytedrop server, checks /health with the stored access key, and says when the server refuses it', async () => {
     const { createServer } = await import('node:http');
-    const paths: string[] = [];
+    const seen: string[] = [];
+    // As @bytedrop/server: /health with a key checks it (401 when wrong) and then reports storage.
     const server = createServer((req, res) => {
-      paths.push(`${req.method} ${req.url}`);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '(no key)'}`);
+      const reply = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.headers.authorization !== 'Bearer k_live_1')
+        return reply(401, { success: false, code: 'ERR_AUTH', msg: 'wrong access key' });
+      reply(200, {
+        status: 'ok',
+        storage: { status: 'ok', kind: 's3' },
+        bans: { status: 'ok', kind: 'memory' },
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -200,10 +209,46 @@ describe('Bytedrop: Test connection', () => {
         message: 'Bytedrop: Bytedrop is not set up to upload to a Bytedrop server: set the server access key',
         items: ['Open Bytedrop settings', 'Set server access key', 'Show details'],
       });
+      fake.inputBoxAnswers.push('k_wrong');
+      await commands.executeCommand('bytedrop.setServerAccessKey');
+      expect(await commands.executeCommand('bytedrop.testConnection')).toBe(false);
+      expect(fake.messages.at(-1)).toMatchObject({
+        severity: 'error',
+        message: `Bytedrop: the Bytedrop server at http://127.0.0.1:${port}/ refused the access key: set the right one (ERR_AUTH)`,
+        items: ['Set server access key', 'Show details'],
+      });
       fake.inputBoxAnswers.push('k_live_1');
       await commands.executeCommand('bytedrop.setServerAccessKey');
       expect(await commands.executeCommand('bytedrop.testConnection')).toBe(true);
-      expect(paths).toEqual(['GET /health']);
+      expect(seen).toEqual(['GET /health Bearer k_wrong', 'GET /health Bearer k_live_1']);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('for a Bytedrop server whose storage fails, says so in the server’s words', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) =>
+      res.writeHead(503, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: 'failing',
+          storage: { status: 'failing', kind: 's3', msg: 'connect ECONNREFUSED 127.0.0.1:9' },
+          bans: { status: 'ok', kind: 'memory' },
+        }),
+      ),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      fake.settings.set('bytedrop.target', 'server');
+      fake.settings.set('bytedrop.serverUrl', `http://127.0.0.1:${port}`);
+      fake.inputBoxAnswers.push('k_live_1');
+      await commands.executeCommand('bytedrop.setServerAccessKey');
+      expect(await commands.executeCommand('bytedrop.testConnection')).toBe(false);
+      expect(fake.messages.at(-1)?.message).toBe(
+        `Bytedrop: GET http://127.0.0.1:${port}/health: HTTP 503: the server's s3 storage is failing: connect ECONNREFUSED 127.0.0.1:9`,
+      );
     } finally {
       server.closeAllConnections();
       server.close();

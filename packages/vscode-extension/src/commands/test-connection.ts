@@ -1,17 +1,49 @@
 /**
  * "Bytedrop: Test connection": core's doctor for S3 (endpoint, keys, bucket, clock, public URL), or the server's
- * health endpoint. Each check goes to the Bytedrop output channel; the first failure, with the button that fixes it,
+ * health endpoint asked with the access key (so a wrong key is found here, not at the first paste). Each check goes to the Bytedrop output channel; the first failure, with the button that fixes it,
  * to a message.
  */
+import { BytedropError } from '@bytedrop/core';
 import { runDoctor } from '@bytedrop/core/node';
 import * as vscode from 'vscode';
 import type { Secrets } from '../secrets';
-import { readSettings } from '../settings';
+import { type BytedropSettings, readSettings } from '../settings';
 import { runFix, setupProblem } from '../setup';
 import { s3Input } from '../target';
-import { inVsCodeTerms, OPEN_SETTINGS } from '../wording';
+import { inVsCodeTerms, OPEN_SETTINGS, word } from '../wording';
 
 const DETAILS = 'Show details';
+
+/** A Bytedrop server's `/health`, asked with the access key: the server checks the key, then reports its storage. */
+async function serverChecks(
+  settings: BytedropSettings,
+  accessKey: string,
+): Promise<{ lines: string[]; actions: string[] }> {
+  const url = `${(settings.serverUrl as string).replace(/\/+$/, '')}/health`;
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { authorization: `Bearer ${accessKey}` } });
+  } catch (error) {
+    const { message, actions } = word(new BytedropError('ERR_NETWORK', (error as Error).message), settings);
+    return { lines: [`FAIL GET ${url}: ${message}`], actions };
+  }
+  if (response.status === 401 || response.status === 403) {
+    const code = response.status === 401 ? 'ERR_AUTH' : 'ERR_FORBIDDEN';
+    const { message, actions } = word(new BytedropError(code, `HTTP ${response.status}`), settings);
+    return { lines: [`FAIL ${message}`], actions };
+  }
+  const report = (await response.json().catch(() => ({}))) as {
+    storage?: { status?: string; kind?: string; msg?: string };
+  };
+  const storage =
+    report.storage?.status === 'failing'
+      ? `: the server's ${report.storage.kind} storage is failing: ${report.storage.msg}`
+      : '';
+  return {
+    lines: [`${response.ok ? 'ok  ' : 'FAIL'} GET ${url}: HTTP ${response.status}${storage}`],
+    actions: [OPEN_SETTINGS],
+  };
+}
 
 /** The checks as output lines (`ok`, `FAIL`, `skip`), or the setup problem that keeps them from running. */
 async function checks(
@@ -22,18 +54,8 @@ async function checks(
   const problem = setupProblem(scope, secrets);
   if (problem) return { lines: [`FAIL ${problem.message.replace(/\.$/, '')}`], actions: problem.actions };
   const settings = readSettings(scope);
-  if (settings.target === 'server') {
-    const url = `${(settings.serverUrl as string).replace(/\/+$/, '')}/health`;
-    try {
-      const response = await fetch(url);
-      return {
-        lines: [`${response.ok ? 'ok  ' : 'FAIL'} GET ${url}: HTTP ${response.status}`],
-        actions: [OPEN_SETTINGS],
-      };
-    } catch (error) {
-      return { lines: [`FAIL GET ${url}: ${(error as Error).message}`], actions: [OPEN_SETTINGS] };
-    }
-  }
+  if (settings.target === 'server')
+    return serverChecks(settings, (await secrets.current('server')) as string);
   const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Bytedrop: testing the connection…' },
     async () => runDoctor(await s3Input(settings, secrets)),
