@@ -46,8 +46,8 @@ export function inVsCodeTerms(message: string): string {
   const named = (word: string) => (FIELDS[word] ? settingName(FIELDS[word]) : undefined);
   return (
     message
-      // "(or BYTEDROP_BUCKET)", "(BYTEDROP_ACCESS_KEY_ID and BYTEDROP_SECRET_ACCESS_KEY)"
-      .replace(/\s*\((?:or )?[A-Z][A-Z0-9_]{3,}(?: and [A-Z][A-Z0-9_]{3,})?\)/g, '')
+      // "(or BYTEDROP_BUCKET)", "(BYTEDROP_ACCESS_KEY_ID and BYTEDROP_SECRET_ACCESS_KEY)", "(S3_BUCKET / BYTEDROP_BUCKET)"
+      .replace(/\s*\((?:or )?[A-Z][A-Z0-9_]{3,}(?:(?: and | \/ |, )[A-Z][A-Z0-9_]{3,})*\)/g, '')
       .replace(/,? or neither to use the default AWS credential chain/g, '')
       .replace(/`bytedrop [a-z]+[^`]*`/g, 'Bytedrop: Test connection')
       // A quoted field anywhere, a bare one where a problem starts ("bucket is missing", "keyTemplate: …").

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { SECRET_ACCESS_KEY } from '../src/constants';
 import { commands, fake, Uri } from './_fake/vscode';
 import { served, uploadsSettled, WAIT } from './_setup/expect';
 import { createWorld, png, type World } from './_setup/world';
@@ -181,6 +182,18 @@ describe('Bytedrop: Test connection', () => {
     expect((fake.outputChannels.get('Bytedrop') ?? []).join('\n')).toMatch(
       /FAIL Bucket reachable: .+ — fix: create the bucket/,
     );
+  });
+
+  it('with a wrong secret access key, names the keys in VS Code’s words and offers to set the secret', async () => {
+    await world.context.secrets.store(SECRET_ACCESS_KEY, 'not-the-secret');
+    expect(await commands.executeCommand('bytedrop.testConnection')).toBe(false);
+    const shown = fake.messages.at(-1);
+    expect(shown).toMatchObject({
+      severity: 'error',
+      items: ['Set secret access key', 'Open Bytedrop settings', 'Show details'],
+    });
+    expect(shown?.message).toMatch(/^Bytedrop: Bucket reachable: the provider rejected the credentials/);
+    expect(shown?.message).not.toMatch(/S3_|BYTEDROP_/);
   });
 
   it('for a Bytedrop server, checks /health with the stored access key, and says when the server refuses it', async () => {

@@ -44,6 +44,19 @@ describe('inVsCodeTerms', () => {
       /^Bytedrop: Endpoint '127\.0\.0\.1:9000' has no scheme/,
     );
   });
+
+  it('drops the environment variables of the doctor’s fixes, however they are grouped', () => {
+    expect(
+      inVsCodeTerms(
+        'copy the access key id and secret access key again from the provider (S3_ACCESS_KEY / S3_SECRET_KEY); check for spaces',
+      ),
+    ).toBe('copy the access key id and secret access key again from the provider; check for spaces');
+    expect(
+      inVsCodeTerms(
+        'create the bucket, or fix its name (S3_BUCKET / BYTEDROP_BUCKET); names are case-sensitive',
+      ),
+    ).toBe('create the bucket, or fix its name; names are case-sensitive');
+  });
 });
 
 describe('word', () => {

@@ -3,7 +3,7 @@
  * health endpoint asked with the access key (so a wrong key is found here, not at the first paste). Each check goes to the Bytedrop output channel; the first failure, with the button that fixes it,
  * to a message.
  */
-import { BytedropError } from '@bytedrop/core';
+import { BytedropError, type ErrorCode } from '@bytedrop/core';
 import { runDoctor } from '@bytedrop/core/node';
 import * as vscode from 'vscode';
 import type { Secrets } from '../secrets';
@@ -66,7 +66,12 @@ async function checks(
       `${status} ${check.title}: ${check.message}${check.fix ? ` — fix: ${check.fix}` : ''}`,
     );
   });
-  return { lines, actions: [OPEN_SETTINGS] };
+  // The buttons that fix the first failure: wrong keys are fixed with Set secret access key, not in settings.
+  const failed = report.checks.find((check) => check.status === 'fail' && check.code);
+  const actions = failed
+    ? word(new BytedropError(failed.code as ErrorCode, failed.message), settings).actions
+    : [OPEN_SETTINGS];
+  return { lines, actions: actions.length ? actions : [OPEN_SETTINGS] };
 }
 
 /**
