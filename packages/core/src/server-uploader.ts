@@ -92,10 +92,14 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
-/** FormData needs a Blob. One-shot streams are collected into one (browsers may keep large Blobs on disk). */
+/**
+ * FormData needs a Blob instance (Node 22+ and browsers check; Node 20 accepted look-alikes). One-shot streams and
+ * Blob look-alikes such as `openFile`'s lazy file Blob are collected into one (browsers may keep large Blobs on disk).
+ */
 async function toBlob(body: BodyInput, options: UploadOptions, maxBytes: number | undefined): Promise<Blob> {
   if (isReplayable(body)) {
-    return typeof (body as Blob).stream === 'function' ? (body as Blob) : new Blob([body as ArrayBuffer]);
+    if (body instanceof Blob) return body;
+    if (typeof (body as Blob).stream !== 'function') return new Blob([body as ArrayBuffer]);
   }
   const chunks: BlobPart[] = [];
   for await (const chunk of meter(toAsyncIterable(body), {
