@@ -3,7 +3,7 @@
  * Bytedrop configured against an S3 endpoint (or not at all). Settings go to the user-data-dir's settings.json; the
  * secret reaches the extension host as BYTEDROP_SECRET_ACCESS_KEY (the documented fallback).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -23,6 +23,15 @@ export interface Session {
   editor: Editor;
   page: Page;
   workspace: string;
+  /** code-server's user-data-dir (settings, logs, the extension's storage). */
+  userData: string;
+  /**
+   * Changes user settings as the Settings editor would (the user's settings.json) and resolves once the window has
+   * applied them: the status bar is shown or hidden with them, and the test waits for that.
+   */
+  updateSettings(patch: Record<string, unknown>): Promise<void>;
+  /** What the extension wrote to its output channel so far, from the log file VS Code keeps of it. */
+  outputChannel(name: string): Promise<string>;
   /** The note's text once saved to disk, pressing Ctrl+S until `check` passes. */
   savedNoteWhen(check: (text: string) => boolean, note?: string): Promise<string>;
   /** Clicks into the note and puts the cursor at its end. */
@@ -84,6 +93,7 @@ export async function startSession(options: {
         }
       : {}),
   };
+  const userData = join(dir, 'user-data');
   const editor = await startEditor({
     vsix: buildVsix(dir),
     dir,
@@ -96,6 +106,46 @@ export async function startSession(options: {
     editor,
     page,
     workspace,
+    userData,
+    async updateSettings(patch) {
+      // Through VS Code's own settings.json editor: a write from outside is not always noticed once VS Code has
+      // written the file itself (Make default). What VS Code wrote stays; the status bar's visibility flips with the
+      // change, so the test knows when it applied.
+      const current = JSON.parse(await readFile(join(userData, 'User/settings.json'), 'utf8'));
+      const statusBar = current['workbench.statusBar.visible'] === false;
+      const text = JSON.stringify(
+        { ...current, ...patch, 'workbench.statusBar.visible': statusBar },
+        null,
+        2,
+      );
+      await runCommand(page, 'Preferences: Open User Settings (JSON)');
+      // VS Code 1.139 opens it over the workbench, in a modal editor.
+      const json = page.locator('.monaco-editor .view-lines', { hasText: 'workbench.startupEditor' });
+      await json.click();
+      await page.keyboard.press('Control+A');
+      await page.evaluate((text) => {
+        const transfer = new DataTransfer();
+        transfer.setData('text/plain', text);
+        (document.activeElement as HTMLElement).dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
+        );
+      }, text);
+      await page.keyboard.press('Control+S');
+      await page
+        .locator('.part.statusbar')
+        .waitFor({ state: statusBar ? 'visible' : 'hidden', timeout: 30_000 });
+      // Escape closes the modal editor (the command palette does not open over it).
+      await page.keyboard.press('Escape');
+      await json.waitFor({ state: 'detached' });
+    },
+    async outputChannel(name) {
+      const logs = join(userData, 'logs');
+      const files = (await readdir(logs, { recursive: true })).filter((path) =>
+        path.endsWith(`-${name}.log`),
+      );
+      const texts = await Promise.all(files.map((path) => readFile(join(logs, path), 'utf8')));
+      return texts.join('');
+    },
     async savedNoteWhen(check, note = 'note.md') {
       let text = '';
       for (let attempt = 0; attempt < 240; attempt++) {
