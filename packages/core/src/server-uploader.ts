@@ -99,7 +99,7 @@ const text = (value: unknown): string | undefined =>
 async function toBlob(body: BodyInput, options: UploadOptions, maxBytes: number | undefined): Promise<Blob> {
   if (isReplayable(body)) {
     if (body instanceof Blob) return body;
-    if (typeof (body as Blob).stream !== 'function') return new Blob([body as ArrayBuffer]);
+    if (typeof (body as { stream?: unknown }).stream !== 'function') return new Blob([body as ArrayBuffer]);
   }
   const chunks: BlobPart[] = [];
   for await (const chunk of meter(toAsyncIterable(body), {

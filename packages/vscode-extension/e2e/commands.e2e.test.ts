@@ -274,10 +274,10 @@ it('Set secret access key: with a wrong one Test connection says what is wrong, 
     await toast(page, 'secret access key saved in secret storage').waitFor();
     await clearNotifications(page);
     const failure = await testConnection('rejected the credentials');
-    expect(await failure.innerText()).toMatch(
+    expect(await failure.textContent()).toMatch(
       /Bucket reachable: the provider rejected the credentials \(SignatureDoesNotMatch\)/,
     );
-    expect(await failure.innerText()).not.toMatch(/S3_|BYTEDROP_/);
+    expect(await failure.textContent()).not.toMatch(/S3_|BYTEDROP_/);
     await failure.getByRole('button', { name: 'Set secret access key' }).click();
     await answerInput(page, 'Bytedrop: secret access key', s3.secretAccessKey);
     await clearNotifications(page);
@@ -294,7 +294,7 @@ it('Set server access key: against a Bytedrop server, a wrong key is named; with
     await toast(page, 'server access key saved in secret storage').waitFor();
     await clearNotifications(page);
     const failure = await testConnection('refused the access key');
-    expect(await failure.innerText()).toContain(
+    expect(await failure.textContent()).toContain(
       `Bytedrop: the Bytedrop server at ${server.url} refused the access key: set the right one (ERR_AUTH)`,
     );
     await failure.getByRole('button', { name: 'Set server access key' }).click();

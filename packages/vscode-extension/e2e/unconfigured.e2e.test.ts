@@ -57,7 +57,7 @@ it('a paste is VS Code’s own, and a notice names every setting to set, with th
 
     const notice = toast(page, NOTICE);
     await notice.waitFor();
-    const said = await notice.innerText();
+    const said = (await notice.textContent()) ?? '';
     expect(said).toContain(
       'To upload pastes and drops to your bucket instead, set Bytedrop up: set Bytedrop: Bucket, Bytedrop: Access Key ID and the secret access key.',
     );

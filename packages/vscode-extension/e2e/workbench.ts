@@ -51,7 +51,7 @@ export async function dialog(
   const box = page.locator('.monaco-dialog-box', { hasText: text });
   await box.waitFor({ timeout: 60_000 });
   // The message and the buttons' labels: tests look for the message in it.
-  const message = await box.innerText();
+  const message = (await box.textContent()) ?? '';
   return {
     message,
     press: (button) => box.getByRole('button', { name: button, exact: true }).click(),
