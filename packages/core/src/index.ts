@@ -73,6 +73,7 @@ export type {
   PreparingUploader,
   ProviderName,
   PutOptions,
+  PutResult,
   ReplayableBody,
   StoredObject,
   SweepReport,
