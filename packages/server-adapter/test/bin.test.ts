@@ -3,16 +3,16 @@
  * ByteGo's environment variables alone.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startS3rver } from '../../core/test/_setup/s3rver';
 import { inspector, listKeys, openUploads } from '../../core/test/_support/s3';
 import { BIN, cleanEnv, exited, heldUpload, type Started, start } from './_support/bin';
 import { PNG } from './_support/fixtures';
 import { freePort, waitFor } from './_support/net';
+import { requireBuiltBin } from './_support/require';
 
 const upload = async (url: string, key: string) => {
   const form = new FormData();
@@ -25,9 +25,10 @@ const upload = async (url: string, key: string) => {
   return (await response.json()) as { success: boolean; url: string; msg?: string };
 };
 
-// The bin is tested as built (`pnpm test` and CI build first); `pnpm vitest run` alone has no dist to run.
-// In CI a missing build fails the run instead of skipping silently.
-describe.skipIf(!existsSync(BIN) && !process.env.CI)('bytedrop-server bin', () => {
+// The bin is tested as built (`pnpm test` and CI build first).
+describe('bytedrop-server bin', () => {
+  // Fails every test here, saying to build, when there is no built bin to run.
+  beforeAll(() => void requireBuiltBin());
   let running: Started | undefined;
   let dir: string | undefined;
   afterEach(async () => {
