@@ -39,10 +39,10 @@ describe('bytedrop-server bin', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('without S3: local disk, a generated key printed once and never logged, a working page and link', async () => {
+  it('without S3: local disk, a generated key printed until used and never logged, a working page and link', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
     running = await start({ BYTEDROP_DATA_DIR: dir });
-    const key = /Access key \(generated, saved to .*keys\.json\): (\S+)/.exec(running.stderr())?.[1];
+    const key = /Access key \(generated, saved to .*keys\.json;.*\): (\S+)/.exec(running.stderr())?.[1];
     expect(key).toBeDefined();
     expect(JSON.parse(await readFile(join(dir, 'keys.json'), 'utf8'))).toEqual({
       keys: [{ name: 'default', key }],
@@ -54,7 +54,7 @@ describe('bytedrop-server bin', () => {
     expect(running.stdout()).toContain('"status":200');
     expect(running.stdout()).not.toContain(key!);
 
-    // A restart reuses the saved key and does not print it again.
+    // A restart reuses the saved key and, since it was used, does not print it again.
     running.child.kill('SIGTERM');
     await new Promise((resolve) => running!.child.once('exit', resolve));
     running = await start({ BYTEDROP_DATA_DIR: dir });
