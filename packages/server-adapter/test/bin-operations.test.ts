@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, type Started, start } from './_support/bin';
+import { waitFor } from './_support/net';
 import { requireBuiltBin } from './_support/require';
 
 /** Runs a bin command to its end. */
@@ -79,6 +80,10 @@ describe('bytedrop-server for operators', () => {
     expect(printed(running.stderr())?.[2]).toBe(key);
     expect((await fetch(`${running.url}/auth`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(
       200,
+    );
+    // Recorded on disk before the stop (the log says so once it is).
+    await waitFor('the key to be recorded as used', () =>
+      running!.stdout().includes('generated access key was used'),
     );
     await stop(running);
 
