@@ -54,7 +54,7 @@ describe('upload page in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close(true);
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const clipboard = () => page.evaluate(() => navigator.clipboard.readText());

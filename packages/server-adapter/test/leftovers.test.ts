@@ -32,7 +32,7 @@ describe('leftovers of a killed server', () => {
       server.child.kill('SIGKILL');
       await exited(server.child);
     }
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const startOnRgw = async (env: Record<string, string> = {}) => {

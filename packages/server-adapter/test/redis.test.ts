@@ -133,7 +133,7 @@ describe('two instances sharing bans through redis', () => {
     for (const server of servers) await server.close(true);
     for (const store of bans) await store.close();
     redis?.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const put = (server: RunningServer, key: string, client: string) =>
@@ -245,7 +245,7 @@ describe('two instances sharing bans through redis', () => {
       redis.kill('SIGCONT');
     }
     await waitFor('redis to answer again', async () => (await put(a, KEY, client)).status === 200);
-  }, 15_000);
+  });
 
   it('fails closed when redis is unreachable, and says so in the log', async () => {
     redis.kill('SIGKILL');

@@ -15,7 +15,7 @@ export function requireCommand(command: string, install: string): string {
     if (existsSync(command)) return command;
   } else {
     try {
-      return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim();
+      return execFileSync('/bin/sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim();
     } catch {
       // not found: below
     }
