@@ -46,7 +46,11 @@ export async function unban(setup: Setup, address: string | undefined, url?: str
       commandTimeoutMs: setup.settings.redisTimeoutMs,
     });
     try {
-      await bans.ready();
+      await bans.ready().catch((error: Error) => {
+        throw new BytedropError('ERR_NETWORK', `${error.message}: check REDIS_URL, or start Redis`, {
+          cause: error,
+        });
+      });
       const lifted = await bans.lift(key);
       process.stdout.write(
         lifted ? `${key} may send keys again (Redis)\n` : `${key} had no wrong keys on record (Redis)\n`,
