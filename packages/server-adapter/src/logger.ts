@@ -62,10 +62,10 @@ export interface LoggerOptions {
   format?: 'auto' | 'pretty' | 'json';
 }
 
-/** Whether stdout lines should be pretty: `format`, or else whether stdout is a terminal. */
-function wantsPretty(format: LoggerOptions['format']): boolean {
-  if (format === 'pretty' || format === 'json') return format === 'pretty';
-  return process.stdout.isTTY === true;
+/** Whether lines should be pretty: `format`, or else whether they go to stdout and it is a terminal. */
+function wantsPretty(options: LoggerOptions): boolean {
+  if (options.format === 'pretty' || options.format === 'json') return options.format === 'pretty';
+  return options.destination === undefined && process.stdout.isTTY === true;
 }
 
 /**
@@ -78,7 +78,7 @@ function wantsPretty(format: LoggerOptions['format']): boolean {
  * ```
  */
 export async function createLogger(options: LoggerOptions = {}): Promise<PinoLogger> {
-  const pretty = wantsPretty(options.format);
+  const pretty = wantsPretty(options);
   // pino-pretty as a stream in this thread (not a transport worker): lines come out in order with the stderr banner.
   const stdout = pretty
     ? pinoPretty({
