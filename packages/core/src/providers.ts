@@ -44,7 +44,11 @@ export interface ProviderPreset {
    * object, so a create-only write that succeeded proves the key holds what it wrote (no HEAD needed to confirm it).
    * Not for `custom`: an unknown server may ignore the header silently (s3rver does).
    */
-  readonly conditionalWrites: { readonly put: boolean; readonly complete: boolean; readonly enforced: boolean };
+  readonly conditionalWrites: {
+    readonly put: boolean;
+    readonly complete: boolean;
+    readonly enforced: boolean;
+  };
 }
 
 /**

@@ -29,7 +29,8 @@ beforeEach(async () => {
   await proxy.reset();
 });
 
-const through = (provider: string) => createUploader(s3Config({ ...s3, endpoint: proxy.endpoint }, { provider }));
+const through = (provider: string) =>
+  createUploader(s3Config({ ...s3, endpoint: proxy.endpoint }, { provider }));
 const operations = () => proxy.requests.map((request) => request.operation);
 
 describe('an upload says it is verified', () => {
