@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BytedropError, type BytedropUploader, createUploader } from '@bytedrop/core';
+import { type BytedropConfigInput, BytedropError, type BytedropUploader, createUploader } from '@bytedrop/core';
 import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
@@ -65,7 +65,8 @@ export async function runServer(setup: Setup): Promise<void> {
   if (useS3) {
     storage = {
       uploader: createUploader(
-        { ...input, maxFileSize: settings.maxFileSize },
+        // Cast: useS3 means the bucket or endpoint is set; a missing bucket is core's ERR_CONFIG naming it.
+        { ...input, maxFileSize: settings.maxFileSize } as BytedropConfigInput,
         { journal, tempPrefix: SERVER_TEMP_PREFIX },
       ),
     };

@@ -2,7 +2,13 @@
  * Builds the uploader of the configured target from settings plus the secret. The secret comes from SecretStorage
  * (the OS keychain), else from the extension host's environment; never from settings.
  */
-import { BytedropError, createServerUploader, createUploader, type Uploader } from '@bytedrop/core';
+import {
+  type BytedropConfigInput,
+  BytedropError,
+  createServerUploader,
+  createUploader,
+  type Uploader,
+} from '@bytedrop/core';
 import type * as vscode from 'vscode';
 import {
   SECRET_ACCESS_KEY,
@@ -35,7 +41,7 @@ async function secret(
 export async function s3Input(
   settings: BytedropSettings,
   secrets: vscode.SecretStorage,
-): Promise<Record<string, unknown>> {
+): Promise<BytedropConfigInput> {
   const secretAccessKey = await secret(secrets, SECRET_ACCESS_KEY, SECRET_ACCESS_KEY_ENV);
   if (settings.s3.accessKeyId && !secretAccessKey) {
     throw new BytedropError(
@@ -43,7 +49,8 @@ export async function s3Input(
       `no secret access key for access key id '${String(settings.s3.accessKeyId)}': run 'Bytedrop: Set secret access key' (or set ${SECRET_ACCESS_KEY_ENV} where VS Code's extension host runs)`,
     );
   }
-  return { ...settings.s3, ...(secretAccessKey ? { secretAccessKey } : {}) };
+  // Cast: an unset bucket reaches core, whose ERR_CONFIG says which setting to fill in.
+  return { ...settings.s3, ...(secretAccessKey ? { secretAccessKey } : {}) } as BytedropConfigInput;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BytedropConfig } from '../config';
+import type { BytedropConfigInput } from '../config-input';
 import { BytedropError } from '../errors';
 
 /**
@@ -28,7 +28,7 @@ export const CONFIG_FILE_NAME = 'bytedrop.config.json';
  * const config = parseConfig({ ...fromFile, bucket: 'override' });
  * ```
  */
-export async function loadConfigFile(path: string): Promise<Partial<BytedropConfig>> {
+export async function loadConfigFile(path: string): Promise<Partial<BytedropConfigInput>> {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -59,7 +59,7 @@ export async function loadConfigFile(path: string): Promise<Partial<BytedropConf
     );
   }
   const { $schema: _schema, ...config } = parsed as Record<string, unknown>;
-  return config as Partial<BytedropConfig>;
+  return config as Partial<BytedropConfigInput>;
 }
 
 /**
