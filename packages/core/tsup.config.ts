@@ -31,7 +31,7 @@ export default defineConfig([
     esbuildPlugins: [externalInEsm],
   },
   {
-    // The CLI is ESM only; it is a leaf that nothing imports.
+    // The CLI is ESM only; bin/bytedrop.js (the package's `bin`) loads it.
     entry: { 'node/cli': 'src/node/cli.ts' },
     format: ['esm'],
     sourcemap: true,
