@@ -10,6 +10,10 @@ import { showKeys, unban } from './_bin-admin';
 import { runServer } from './_bin-serve';
 import { loadSetup } from './_bin-setup';
 
+// The AWS SDK prints an eight-line notice on Node 20 at the first client: not something for the server's log. The
+// SDK's documented switch; a value the operator set is kept. The README says which Node to run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const HELP = `bytedrop-server: self-hosted upload endpoint and page
 
 Usage: bytedrop-server [--config bytedrop.config.json] [--port 8000]
