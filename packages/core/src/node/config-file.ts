@@ -94,6 +94,9 @@ export async function findConfigFile(
 /** `message (line L, column C)`, computing the position when the engine's message only gives an offset. */
 function describeJsonError(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : String(error);
+  // Node 24's V8 already says where: '… at position 24 (line 3 column 3)'; one wording on every Node.
+  const where = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (where) return message.replace(where[0], `(line ${where[1]}, column ${where[2]})`);
   if (/line \d+/i.test(message)) return message;
   const position = /at position (\d+)/.exec(message)?.[1];
   if (position === undefined) {
