@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalDiskStore } from '../src/node/stores/local-disk';
 import { createPendingJournal, finishPendingUpload } from '../src/pending-uploads';
+import type { ProviderName } from '../src/types';
 import { createUploader } from '../src/uploader';
 import { type FaultProxy, startFaultProxy } from './_support/fault-proxy';
 import { useOwnS3rver } from './_support/own-s3rver';
@@ -29,7 +30,7 @@ beforeEach(async () => {
   await proxy.reset();
 });
 
-const through = (provider: string) =>
+const through = (provider: ProviderName) =>
   createUploader(s3Config({ ...s3, endpoint: proxy.endpoint }, { provider }));
 const operations = () => proxy.requests.map((request) => request.operation);
 

@@ -5,7 +5,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BytedropConfigInput, BytedropError, type BytedropUploader, createUploader } from '@bytedrop/core';
+import {
+  type BytedropConfigInput,
+  BytedropError,
+  type BytedropUploader,
+  createUploader,
+} from '@bytedrop/core';
 import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
