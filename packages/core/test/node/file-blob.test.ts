@@ -203,6 +203,25 @@ describe('openFileBlob', () => {
       await rm(changing);
     });
 
+    it.each([1, 4095, 4097])(
+      'hands over a short last chunk (%i bytes) in memory of its own, on every Node',
+      async (tail) => {
+        // Under 4 KiB a Buffer comes from Node's shared pool: Node 24 refuses to transfer it (DataCloneError).
+        const bytes = randomBytes(WORKER_MIN_BYTES + tail);
+        const short = join(dir, `big-tail-${tail}.bin`);
+        await writeFile(short, bytes);
+        const read = ownRead(openFileBlob(short, await stat(short)))('sha256');
+        if (!read) throw new Error('no hashing read for a large file');
+        const parts = await collect(read.chunks);
+        expect(parts.at(-1)?.byteLength).toBe(tail);
+        // Each chunk owns its memory: none carries a pool (or anything else) beyond its own bytes.
+        expect(parts.map((part) => part.buffer.byteLength)).toEqual(parts.map((part) => part.byteLength));
+        expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+        await expect(read.digest()).resolves.toBe(sha256(bytes));
+        await rm(short);
+      },
+    );
+
     it('stops its worker when the reader stops early', async () => {
       const terminate = vi.spyOn(Worker.prototype, 'terminate');
       const blob = openFileBlob(path, await stat(path));
