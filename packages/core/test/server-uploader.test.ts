@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BytedropError } from '../src/errors';
+import { openFile } from '../src/node/file';
 import { createServerUploader } from '../src/server-uploader';
 import { bytes, iterable, sameBytes } from './_support/s3';
 
@@ -128,6 +132,21 @@ describe('createServerUploader', () => {
       );
     }
     expect(seen.map((r) => r.file?.name)).toEqual(['a.bin', 'b.bin']);
+  });
+
+  it("sends a file from openFile whole (a real Blob: Node 24's FormData takes nothing else)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bytedrop-server-uploader-'));
+    const data = bytes(300_000);
+    await writeFile(join(dir, 'shot.png'), data);
+    try {
+      const file = await openFile(join(dir, 'shot.png'));
+      await createServerUploader({ url: base, accessKey: 'k' }).upload(file, { filename: 'shot.png' });
+      expect(seen[0]?.file?.name).toBe('shot.png');
+      const sent = new Uint8Array((await seen[0]?.file?.arrayBuffer()) ?? new ArrayBuffer(0));
+      expect(sameBytes(sent, data)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -32,7 +32,7 @@ export async function hashCommand(
   const path = userPath(io, file);
   const stats = await statFile(path, file);
   // A file-backed Blob streams the file; a multi-GB file never sits in memory.
-  const { hash } = await hashBody(openFileBlob(path, stats), algorithm);
+  const { hash } = await hashBody(await openFileBlob(path, stats), algorithm);
   io.stdout.write(
     options.json ? `${JSON.stringify({ file, algorithm, hash, size: stats.size })}\n` : `${hash}\n`,
   );
