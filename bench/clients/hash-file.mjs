@@ -9,6 +9,6 @@ import { pathToFileURL } from 'node:url';
 const [modulePath, path, algorithm] = process.argv.slice(2);
 const { hashBody, openFileBlob } = await import(pathToFileURL(modulePath).href);
 const started = performance.now();
-const { hash, size } = await hashBody(openFileBlob(path, await stat(path)), algorithm);
+const { hash, size } = await hashBody(await openFileBlob(path, await stat(path)), algorithm);
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(`${JSON.stringify({ hash, size, seconds })}\n`);

@@ -1,4 +1,22 @@
+import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+/**
+ * ESM-only dependencies imported by their default export. A CommonJS file `require`s an ES module as its namespace
+ * object, but esbuild's Node-mode interop (our sources are `type: module`) takes that whole namespace as the default
+ * export, so `mime.getType` is undefined (`import_lite.default.getType is not a function`). The CommonJS build
+ * therefore bundles them; the ESM build keeps them external, so apps share one copy.
+ */
+const BUNDLED_IN_CJS = [/^mime(\/|$)/];
+
+const externalInEsm: Plugin = {
+  name: 'external-in-esm',
+  setup(build) {
+    if (build.initialOptions.format !== 'esm') return;
+    for (const filter of BUNDLED_IN_CJS)
+      build.onResolve({ filter }, (args) => ({ path: args.path, external: true }));
+  },
+};
 
 export default defineConfig([
   {
@@ -9,9 +27,11 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
+    noExternal: BUNDLED_IN_CJS,
+    esbuildPlugins: [externalInEsm],
   },
   {
-    // The CLI is ESM only; it is a leaf that nothing imports.
+    // The CLI is ESM only; bin/bytedrop.js (the package's `bin`) loads it.
     entry: { 'node/cli': 'src/node/cli.ts' },
     format: ['esm'],
     sourcemap: true,

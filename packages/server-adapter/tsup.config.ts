@@ -5,22 +5,13 @@ const loader = { '.html': 'text' } as const;
 
 export default defineConfig([
   {
-    // srvx ships ESM only, so the library is published as ESM + CJS for the handler and ESM for the Node runner.
-    entry: { index: 'src/index.ts' },
+    // ESM + CJS for both entries. srvx ships ESM only: the CJS build `require`s it, which Node >= 20.19 allows.
+    entry: { index: 'src/index.ts', node: 'src/node.ts' },
     format: ['esm', 'cjs'],
     // `pnpm start` only runs the server, so it skips type declarations, the slow half of the build.
     dts: process.env.BYTEDROP_SKIP_DTS !== '1',
     sourcemap: true,
     clean: true,
-    target: 'node20',
-    loader,
-  },
-  {
-    entry: { node: 'src/node.ts' },
-    format: ['esm'],
-    // `pnpm start` only runs the server, so it skips type declarations, the slow half of the build.
-    dts: process.env.BYTEDROP_SKIP_DTS !== '1',
-    sourcemap: true,
     target: 'node20',
     loader,
   },

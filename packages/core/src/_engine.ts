@@ -110,6 +110,8 @@ export function resultOf(
     key: placement.key,
     url: engine.store.publicUrl(placement.key),
     deduplicated: placement.deduplicated,
+    // A reused object was compared by HEAD; a new one is known only when no other writer could have raced it.
+    verified: placement.deduplicated || placement.exclusive,
     ...(etag === undefined ? {} : { etag }),
     ...(owner === undefined ? {} : { owner }),
   };

@@ -5,7 +5,7 @@
  */
 import { throwIfAborted } from './_abort';
 import { BytedropError, isBytedropError } from './errors';
-import type { StoredObject } from './types';
+import type { PutResult, StoredObject } from './types';
 
 /** Candidates tried before giving up; each is another hash length or suffix, so 32 means something is badly off. */
 export const MAX_KEY_ATTEMPTS = 32;
@@ -20,7 +20,7 @@ export interface Identity {
 /** Where the upload landed. */
 export type Placement =
   | { key: string; deduplicated: true; found: StoredObject }
-  | { key: string; deduplicated: false; etag: string | undefined };
+  | { key: string; deduplicated: false; etag: string | undefined; exclusive: boolean };
 
 /** True when `found` holds exactly the bytes `identity` names. Size alone never decides. */
 export function holdsSameBytes(found: StoredObject, identity: Identity): boolean {
@@ -36,7 +36,7 @@ export async function place(options: {
   candidates: (attempt: number) => string;
   identity: Identity;
   head: (key: string) => Promise<StoredObject | undefined>;
-  write: (key: string) => Promise<{ etag?: string }>;
+  write: (key: string) => Promise<PutResult>;
   signal: AbortSignal | undefined;
   what: string;
 }): Promise<Placement> {
@@ -50,8 +50,8 @@ export async function place(options: {
     throwIfAborted(signal, what);
     if (found === undefined) {
       try {
-        const { etag } = await write(key);
-        return { key, deduplicated: false, etag };
+        const { etag, exclusive } = await write(key);
+        return { key, deduplicated: false, etag, exclusive: exclusive === true };
       } catch (error) {
         if (!isBytedropError(error, 'ERR_CONFLICT')) throw error;
         // Another writer created the key between our HEAD and our write: same bytes (a concurrent paste) or not.

@@ -31,7 +31,14 @@ import {
 import type { SanitizedFilename } from './filename';
 import { hashBody } from './hash';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
-import type { PreparedUpload, PreparedUploadOptions, PutOptions, UploadOptions, UploadResult } from './types';
+import type {
+  PreparedUpload,
+  PreparedUploadOptions,
+  PutOptions,
+  PutResult,
+  UploadOptions,
+  UploadResult,
+} from './types';
 
 /** The two body kinds the pipeline sees (ArrayBuffers become views). */
 export type Replayable = Uint8Array | Blob;
@@ -157,7 +164,7 @@ async function putRead(
   key: string,
   read: AsyncGenerator<Uint8Array>,
   options: PutOptions,
-): Promise<{ etag?: string }> {
+): Promise<PutResult> {
   try {
     return await engine.store.put(key, toReadableStream(read), options);
   } finally {

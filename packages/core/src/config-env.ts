@@ -3,7 +3,7 @@
  * environment works unchanged.
  */
 
-import type { BytedropConfig } from './config';
+import type { BytedropConfigInput, CannedAcl } from './config-input';
 import { BytedropError } from './errors';
 import type { HashAlgorithm, ProviderName } from './types';
 
@@ -70,8 +70,8 @@ function envWholeNumber(name: string, value: string, example: string): number {
  * // { endpoint: 'https://abc.r2.cloudflarestorage.com', bucket: 'notes', publicBaseUrl: 'https://cdn.example.com' }
  * ```
  */
-export function configFromEnv(env: Record<string, string | undefined>): Partial<BytedropConfig> {
-  const config: Partial<BytedropConfig> = {};
+export function configFromEnv(env: Record<string, string | undefined>): Partial<BytedropConfigInput> {
+  const config: Partial<BytedropConfigInput> = {};
   const strings = {
     endpoint: ['BYTEDROP_ENDPOINT', 'S3_ENDPOINT'],
     bucket: ['BYTEDROP_BUCKET', 'S3_BUCKET'],
@@ -79,13 +79,15 @@ export function configFromEnv(env: Record<string, string | undefined>): Partial<
     secretAccessKey: ['BYTEDROP_SECRET_ACCESS_KEY', 'S3_SECRET_KEY'],
     sessionToken: ['BYTEDROP_SESSION_TOKEN'],
     region: ['BYTEDROP_REGION', 'S3_REGION'],
-    acl: ['BYTEDROP_ACL', 'S3_ACL'],
     keyTemplate: ['BYTEDROP_KEY_TEMPLATE'],
   } as const;
   for (const [field, names] of Object.entries(strings) as [keyof typeof strings, readonly string[]][]) {
     const found = pick(env, ...names);
     if (found) config[field] = found[1];
   }
+  // Cast like the provider below: parseConfig names a value that is not a canned ACL.
+  const acl = pick(env, 'BYTEDROP_ACL', 'S3_ACL');
+  if (acl) config.acl = acl[1] as CannedAcl;
   const provider = pick(env, 'BYTEDROP_PROVIDER');
   if (provider) config.provider = provider[1].toLowerCase() as ProviderName;
   const hash = pick(env, 'BYTEDROP_HASH', 'BYTEDROP_HASH_ALGORITHM');

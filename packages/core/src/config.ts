@@ -3,6 +3,8 @@
  * Messages name the field, the value and the fix, because users meet them in settings tabs and server logs.
  */
 import * as v from 'valibot';
+import { unknownFieldMessage, unknownFieldMessages } from './_unknown-field';
+import type { CannedAcl } from './config-input';
 import { BytedropError } from './errors';
 import { defaultRegion, inferProvider, PROVIDER_NAMES, PROVIDERS, urlProblem } from './providers';
 import { CALLER_VARIABLES, compileKeyTemplate, DEFAULT_KEY_TEMPLATE } from './template';
@@ -26,7 +28,7 @@ export interface BytedropConfig {
   sessionToken?: string;
   forcePathStyle?: boolean;
   publicBaseUrl?: string;
-  acl?: string;
+  acl?: CannedAcl;
   keyTemplate: string;
   hashAlgorithm: HashAlgorithm;
   /** Multipart part size in bytes: default 8 MiB, at least 5 MiB (the S3 minimum). */
@@ -90,7 +92,7 @@ export const CANNED_ACLS = [
   'aws-exec-read',
   'bucket-owner-read',
   'bucket-owner-full-control',
-] as const;
+] as const satisfies readonly CannedAcl[];
 
 const HASH_ALGORITHMS = ['sha256', 'md5'] as const;
 
@@ -133,6 +135,84 @@ const milliseconds = (field: string) =>
 const attemptsMessage = (issue: { input: unknown }) =>
   `'maxAttempts' ${String(issue.input)} must be a whole number from 1 to 20 (1: no retries)`;
 
+/** Each field's schema: the one list of what a config may hold (an unknown field is an error naming the nearest). */
+const FIELDS = {
+  provider: v.optional(
+    v.picklist(
+      PROVIDER_NAMES,
+      (issue) => `provider '${String(issue.input)}' is unknown: use one of ${PROVIDER_NAMES.join(', ')}`,
+    ),
+  ),
+  endpoint: v.optional(httpUrl('endpoint')),
+  region: v.optional(text('region', "write the provider's region, e.g. 'us-east-1' or 'auto' for R2")),
+  bucket: text('bucket', "set 'bucket' (or BYTEDROP_BUCKET) to your bucket's name"),
+  accessKeyId: v.optional(text('accessKeyId', 'paste the access key id from your provider')),
+  secretAccessKey: v.optional(text('secretAccessKey', 'paste the secret access key from your provider')),
+  sessionToken: v.optional(v.string("'sessionToken' must be a string")),
+  forcePathStyle: v.optional(v.boolean("'forcePathStyle' must be true or false")),
+  publicBaseUrl: v.optional(httpUrl('publicBaseUrl')),
+  acl: v.optional(
+    v.picklist(
+      CANNED_ACLS,
+      (issue) =>
+        `acl '${String(issue.input)}' is not a canned ACL: use one of ${CANNED_ACLS.join(', ')}, or leave it unset (many buckets forbid ACLs)`,
+    ),
+  ),
+  keyTemplate: v.optional(
+    v.pipe(
+      v.string(`'keyTemplate' must be a string like '${DEFAULT_KEY_TEMPLATE}'`),
+      v.rawCheck(({ dataset, addIssue }) => {
+        if (!dataset.typed) return;
+        try {
+          compileKeyTemplate(dataset.value, { variables: CALLER_VARIABLES });
+        } catch (error) {
+          addIssue({ message: `keyTemplate: ${(error as Error).message}` });
+        }
+      }),
+    ),
+    DEFAULT_KEY_TEMPLATE,
+  ),
+  hashAlgorithm: v.optional(
+    v.picklist(
+      HASH_ALGORITHMS,
+      (issue) => `hashAlgorithm '${String(issue.input)}' is not supported: use 'sha256' (default) or 'md5'`,
+    ),
+    'sha256',
+  ),
+  partSize: v.optional(bytes('partSize', MIN_PART_SIZE, MAX_PART_SIZE), DEFAULT_PART_SIZE),
+  queueSize: v.optional(
+    v.pipe(
+      v.number("'queueSize' must be a number"),
+      v.integer((issue) => `'queueSize' ${String(issue.input)} must be a whole number from 1 to 32`),
+      v.minValue(1, (issue) => `'queueSize' ${String(issue.input)} must be at least 1`),
+      v.maxValue(32, (issue) => `'queueSize' ${String(issue.input)} is too high: use at most 32`),
+    ),
+    4,
+  ),
+  maxFileSize: v.optional(bytes('maxFileSize', 1, Number.MAX_SAFE_INTEGER)),
+  multipartThreshold: v.optional(bytes('multipartThreshold', 1, MAX_PART_SIZE)),
+  connectionTimeout: v.optional(milliseconds('connectionTimeout')),
+  socketTimeout: v.optional(milliseconds('socketTimeout')),
+  maxAttempts: v.optional(
+    v.pipe(
+      v.number("'maxAttempts' must be a number"),
+      v.integer(attemptsMessage),
+      v.minValue(1, attemptsMessage),
+      v.maxValue(20, attemptsMessage),
+    ),
+  ),
+};
+
+/**
+ * The names of every config field, in the schema's order.
+ *
+ * @example
+ * ```ts
+ * CONFIG_FIELDS.includes('publicBaseUrl'); // true
+ * ```
+ */
+export const CONFIG_FIELDS = Object.keys(FIELDS) as (keyof typeof FIELDS)[];
+
 /**
  * The valibot schema of a Bytedrop config. Accepts user input, fills defaults, infers the provider from the endpoint
  * and the region from the provider. `parseConfig` wraps it and throws one `ERR_CONFIG` listing every problem.
@@ -145,79 +225,18 @@ const attemptsMessage = (issue: { input: unknown }) =>
  * ```
  */
 export const configSchema = v.pipe(
-  v.object(
-    {
-      provider: v.optional(
-        v.picklist(
-          PROVIDER_NAMES,
-          (issue) => `provider '${String(issue.input)}' is unknown: use one of ${PROVIDER_NAMES.join(', ')}`,
-        ),
-      ),
-      endpoint: v.optional(httpUrl('endpoint')),
-      region: v.optional(text('region', "write the provider's region, e.g. 'us-east-1' or 'auto' for R2")),
-      bucket: text('bucket', "set 'bucket' (or BYTEDROP_BUCKET) to your bucket's name"),
-      accessKeyId: v.optional(text('accessKeyId', 'paste the access key id from your provider')),
-      secretAccessKey: v.optional(text('secretAccessKey', 'paste the secret access key from your provider')),
-      sessionToken: v.optional(v.string("'sessionToken' must be a string")),
-      forcePathStyle: v.optional(v.boolean("'forcePathStyle' must be true or false")),
-      publicBaseUrl: v.optional(httpUrl('publicBaseUrl')),
-      acl: v.optional(
-        v.picklist(
-          CANNED_ACLS,
-          (issue) =>
-            `acl '${String(issue.input)}' is not a canned ACL: use one of ${CANNED_ACLS.join(', ')}, or leave it unset (many buckets forbid ACLs)`,
-        ),
-      ),
-      keyTemplate: v.optional(
-        v.pipe(
-          v.string(`'keyTemplate' must be a string like '${DEFAULT_KEY_TEMPLATE}'`),
-          v.rawCheck(({ dataset, addIssue }) => {
-            if (!dataset.typed) return;
-            try {
-              compileKeyTemplate(dataset.value, { variables: CALLER_VARIABLES });
-            } catch (error) {
-              addIssue({ message: `keyTemplate: ${(error as Error).message}` });
-            }
-          }),
-        ),
-        DEFAULT_KEY_TEMPLATE,
-      ),
-      hashAlgorithm: v.optional(
-        v.picklist(
-          HASH_ALGORITHMS,
-          (issue) =>
-            `hashAlgorithm '${String(issue.input)}' is not supported: use 'sha256' (default) or 'md5'`,
-        ),
-        'sha256',
-      ),
-      partSize: v.optional(bytes('partSize', MIN_PART_SIZE, MAX_PART_SIZE), DEFAULT_PART_SIZE),
-      queueSize: v.optional(
-        v.pipe(
-          v.number("'queueSize' must be a number"),
-          v.integer((issue) => `'queueSize' ${String(issue.input)} must be a whole number from 1 to 32`),
-          v.minValue(1, (issue) => `'queueSize' ${String(issue.input)} must be at least 1`),
-          v.maxValue(32, (issue) => `'queueSize' ${String(issue.input)} is too high: use at most 32`),
-        ),
-        4,
-      ),
-      maxFileSize: v.optional(bytes('maxFileSize', 1, Number.MAX_SAFE_INTEGER)),
-      multipartThreshold: v.optional(bytes('multipartThreshold', 1, MAX_PART_SIZE)),
-      connectionTimeout: v.optional(milliseconds('connectionTimeout')),
-      socketTimeout: v.optional(milliseconds('socketTimeout')),
-      maxAttempts: v.optional(
-        v.pipe(
-          v.number("'maxAttempts' must be a number"),
-          v.integer(attemptsMessage),
-          v.minValue(1, attemptsMessage),
-          v.maxValue(20, attemptsMessage),
-        ),
-      ),
+  v.strictObject(
+    FIELDS,
+    // The object's message covers three cases: an unknown field, a missing required one (only the bucket is), and
+    // input that is no object at all.
+    (issue) => {
+      const field = issue.path?.[0]?.key;
+      if (field === undefined) {
+        return `config must be an object, got ${issue.received}: pass e.g. { bucket: 'notes', endpoint: 'https://…' }`;
+      }
+      if (issue.expected === 'never') return unknownFieldMessage(String(field), CONFIG_FIELDS);
+      return `${String(field)} is missing: set 'bucket' (or BYTEDROP_BUCKET) to your bucket's name`;
     },
-    // Valibot reports a missing required key with the object's message; the only required key is the bucket.
-    (issue) =>
-      issue.path?.length
-        ? `${String(issue.path[0]?.key)} is missing: set 'bucket' (or BYTEDROP_BUCKET) to your bucket's name`
-        : `config must be an object, got ${issue.received}: pass e.g. { bucket: 'notes', endpoint: 'https://…' }`,
   ),
   v.check(
     (input) => (input.accessKeyId === undefined) === (input.secretAccessKey === undefined),
@@ -253,7 +272,9 @@ function dropEmpty(input: unknown): unknown {
 
 /**
  * Validates and defaults a config. Throws one `BytedropError('ERR_CONFIG')` whose message lists every problem,
- * each naming the field and the fix. Empty strings and nulls count as unset.
+ * each naming the field and the fix; an unknown field names the nearest known one. Empty strings and nulls count as
+ * unset. Takes `unknown`, for settings read from JSON or a host's storage; `createUploader` and `runDoctor` take the
+ * typed `BytedropConfigInput`.
  *
  * @example
  * ```ts
@@ -262,12 +283,17 @@ function dropEmpty(input: unknown): unknown {
  * config.keyTemplate; // '{yyyy}/{mm}/{dd}/{name}-{hash:16}.{ext}'
  * parseConfig({ endpoint: '127.0.0.1:9000', bucket: 'notes' });
  * // throws ERR_CONFIG: endpoint '127.0.0.1:9000' has no scheme: write 'http://127.0.0.1:9000' or 'https://127.0.0.1:9000'
+ * parseConfig({ bucket: 'notes', publicUrl: 'https://cdn.example.com' });
+ * // throws ERR_CONFIG: unknown field 'publicUrl': did you mean 'publicBaseUrl'?
  * ```
  */
 export function parseConfig(input: unknown): BytedropConfig {
-  const result = v.safeParse(configSchema, dropEmpty(input));
+  const cleaned = dropEmpty(input);
+  const result = v.safeParse(configSchema, cleaned);
   if (result.success) return result.output;
-  const messages = [...new Set(result.issues.map((issue) => issue.message))];
+  // The schema stops at the first unknown field; name them all, so one fix covers every typo.
+  const unknown = unknownFieldMessages(cleaned, CONFIG_FIELDS);
+  const messages = [...new Set([...unknown, ...result.issues.map((issue) => issue.message)])];
   // A bad key template is its own failure (ERR_TEMPLATE, as from compileKeyTemplate), so hosts can point at that field.
   const onlyTemplate = result.issues.every((issue) => issue.path?.[0]?.key === 'keyTemplate');
   throw new BytedropError(onlyTemplate ? 'ERR_TEMPLATE' : 'ERR_CONFIG', messages.join('; '));

@@ -20,6 +20,7 @@ import {
 } from './_doctor-report';
 import { randomId } from './_id';
 import { type BytedropConfig, parseConfig } from './config';
+import type { BytedropConfigInput } from './config-input';
 import { checkBucket, checkClockSkew } from './doctor-bucket';
 import { checkLeftovers } from './doctor-leftovers';
 import { toBytedropError } from './errors';
@@ -190,8 +191,9 @@ export async function checkPublicUrl(
 }
 
 /**
- * Runs every check in order and returns the report. Takes a parsed config or raw settings (a host's settings tab),
- * so the endpoint and config checks can report input problems instead of throwing. Later checks are skipped when an
+ * Runs every check in order and returns the report. Takes a parsed config or the settings as entered (a host's
+ * settings tab; every field optional, even the bucket), so the endpoint and config checks can report input problems
+ * instead of throwing. Later checks are skipped when an
  * earlier one makes them meaningless. Never throws for provider failures: they become failed checks.
  *
  * @example
@@ -201,7 +203,10 @@ export async function checkPublicUrl(
  * process.exitCode = report.ok ? 0 : 1;
  * ```
  */
-export async function runDoctor(input: unknown, options: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runDoctor(
+  input: Partial<BytedropConfigInput>,
+  options: DoctorOptions = {},
+): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   const finish = (): DoctorReport => ({ ok: checks.every((check) => check.status !== 'fail'), checks });
   const skipRest = (reason: string, ids: DoctorCheckId[]) => {

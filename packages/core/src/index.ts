@@ -1,6 +1,14 @@
 export type { BytedropConfig } from './config';
-export { CANNED_ACLS, configSchema, DEFAULT_PART_SIZE, MIN_PART_SIZE, parseConfig } from './config';
+export {
+  CANNED_ACLS,
+  CONFIG_FIELDS,
+  configSchema,
+  DEFAULT_PART_SIZE,
+  MIN_PART_SIZE,
+  parseConfig,
+} from './config';
 export { configFromEnv } from './config-env';
+export type { BytedropConfigInput, CannedAcl } from './config-input';
 export type { BucketCheck, DoctorCheck, DoctorCheckId, DoctorOptions, DoctorReport } from './doctor';
 export {
   checkBucket,
@@ -73,6 +81,7 @@ export type {
   PreparingUploader,
   ProviderName,
   PutOptions,
+  PutResult,
   ReplayableBody,
   StoredObject,
   SweepReport,

@@ -239,7 +239,9 @@ async function uploadOf(
     size: entry.size,
     ...(entry.contentType ? { contentType: entry.contentType } : {}),
   });
-  await verifyUpload(uploader, result, options.signal);
+  // The upload may have proved its object already (a create-only write the provider enforced, or a reuse compared by
+  // HEAD): a HEAD now would say the same. A recorded upload resumed above is always checked, since time has passed.
+  if (!result.verified) await verifyUpload(uploader, result, options.signal);
   // Written down before the swap: a crash in between resumes with the swap, never a second upload (which, under a
   // key with {uuid}, would store the file twice).
   entry.uploaded = result;

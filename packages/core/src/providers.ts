@@ -40,9 +40,15 @@ export interface ProviderPreset {
    * Which writes honour `If-None-Match: *` (refuse with 412 instead of replacing an object). Where one does not, the
    * HEAD the uploader sends just before the write is the only guard, and a concurrent writer could still slip in
    * between. Proven here on radosgw (put); from the providers' documentation elsewhere. No provider makes CopyObject
-   * conditional this way.
+   * conditional this way. `enforced`: the provider is documented to refuse such a write rather than replace the
+   * object, so a create-only write that succeeded proves the key holds what it wrote (no HEAD needed to confirm it).
+   * Not for `custom`: an unknown server may ignore the header silently (s3rver does).
    */
-  readonly conditionalWrites: { readonly put: boolean; readonly complete: boolean };
+  readonly conditionalWrites: {
+    readonly put: boolean;
+    readonly complete: boolean;
+    readonly enforced: boolean;
+  };
 }
 
 /**
@@ -105,7 +111,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/(?:^|\.)s3[.-]([a-z0-9-]+)\.amazonaws\.com/),
     forcePathStyle: false,
     equalParts: false,
-    conditionalWrites: { put: true, complete: true },
+    conditionalWrites: { put: true, complete: true, enforced: true },
   },
   r2: {
     name: 'r2',
@@ -118,7 +124,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     forcePathStyle: false,
     // R2 rejects multipart uploads whose non-final parts differ in size.
     equalParts: true,
-    conditionalWrites: { put: true, complete: true },
+    conditionalWrites: { put: true, complete: true, enforced: true },
   },
   b2: {
     name: 'b2',
@@ -130,7 +136,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/^s3\.([a-z0-9-]+)\.backblazeb2\.com$/),
     forcePathStyle: false,
     equalParts: false,
-    conditionalWrites: { put: false, complete: false },
+    conditionalWrites: { put: false, complete: false, enforced: false },
   },
   minio: {
     name: 'minio',
@@ -140,7 +146,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     defaultRegion: 'us-east-1',
     forcePathStyle: true,
     equalParts: false,
-    conditionalWrites: { put: true, complete: true },
+    conditionalWrites: { put: true, complete: true, enforced: true },
   },
   spaces: {
     name: 'spaces',
@@ -152,7 +158,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     defaultRegion: 'us-east-1',
     forcePathStyle: false,
     equalParts: false,
-    conditionalWrites: { put: false, complete: false },
+    conditionalWrites: { put: false, complete: false, enforced: false },
   },
   wasabi: {
     name: 'wasabi',
@@ -164,7 +170,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/^s3\.([a-z0-9-]+)\.wasabisys\.com$/),
     forcePathStyle: false,
     equalParts: false,
-    conditionalWrites: { put: false, complete: false },
+    conditionalWrites: { put: false, complete: false, enforced: false },
   },
   cos: {
     name: 'cos',
@@ -176,7 +182,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/(?:^|\.)cos\.([a-z0-9-]+)\.myqcloud\.com$/),
     forcePathStyle: false,
     equalParts: false,
-    conditionalWrites: { put: false, complete: false },
+    conditionalWrites: { put: false, complete: false, enforced: false },
   },
   oss: {
     name: 'oss',
@@ -189,7 +195,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     regionFromHost: regionAt(/(?:^|\.)(oss-[a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com$/),
     forcePathStyle: false,
     equalParts: false,
-    conditionalWrites: { put: false, complete: false },
+    conditionalWrites: { put: false, complete: false, enforced: false },
   },
   custom: {
     name: 'custom',
@@ -201,7 +207,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     equalParts: false,
     // Sent on single PUTs (radosgw honours it, s3rver ignores it); a provider that answers 501 gets the PUT again
     // without it.
-    conditionalWrites: { put: true, complete: false },
+    conditionalWrites: { put: true, complete: false, enforced: false },
   },
 } satisfies Record<ProviderName, ProviderPreset>);
 

@@ -73,6 +73,13 @@ export interface UploadResult {
   filename: string;
   /** The owner recorded with the stored object (`UploadOptions.owner` of its first upload), when there is one. */
   owner?: string;
+  /**
+   * True when this upload itself proved that `key` holds exactly these bytes: a create-only write the store
+   * enforced (`PutResult.exclusive`), or a HEAD that found the same full hash and size (`deduplicated`). A host's
+   * verifying HEAD (`verifyUpload`) adds nothing then. False after a write another writer could have raced (a
+   * provider without conditional writes, a stream's server-side copy).
+   */
+  verified?: boolean;
 }
 
 /** The one-method interface every upload target satisfies (S3, local disk, a Bytedrop server). */
@@ -209,6 +216,24 @@ export interface PutOptions {
   onProgress?: (progress: UploadProgress) => void;
 }
 
+/**
+ * What a write answered.
+ *
+ * @example
+ * ```ts
+ * const { etag, exclusive } = await store.put(key, bytes, { contentType: 'image/png', ifAbsent: true });
+ * ```
+ */
+export interface PutResult {
+  etag?: string;
+  /**
+   * True when the store itself refused to replace another object (`ifAbsent`, enforced: an atomic link on disk, an
+   * `If-None-Match: *` the provider honours on this kind of write) and the write succeeded: the object at the key is
+   * the one just written, so no HEAD is needed to know it.
+   */
+  exclusive?: boolean;
+}
+
 /** Options of `ObjectStore.copy`: the copy gets these instead of the source's headers and metadata. */
 export interface CopyOptions {
   contentType: string;
@@ -239,7 +264,7 @@ export interface ObjectStore {
   /** Names the bucket or directory (`s3:https://s3.example.com/notes`, `disk:/srv/data`): journal entries carry it. */
   readonly id: string;
   head(key: string, signal?: AbortSignal): Promise<StoredObject | undefined>;
-  put(key: string, body: BodyInput, options: PutOptions): Promise<{ etag?: string }>;
+  put(key: string, body: BodyInput, options: PutOptions): Promise<PutResult>;
   /** Server-side copy, used to move a one-shot stream from a temporary key to its content-addressed key. */
   copy(fromKey: string, toKey: string, options: CopyOptions): Promise<void>;
   delete(key: string): Promise<void>;

@@ -13,6 +13,7 @@ import { prepareReplayable, type Replayable } from './_upload-replayable';
 import { uploadStream } from './_upload-stream';
 import { md5Hex } from './_verify';
 import { type BytedropConfig, parseConfig } from './config';
+import type { BytedropConfigInput } from './config-input';
 import { BytedropError } from './errors';
 import { type SanitizedFilename, sanitizeFilename } from './filename';
 import { TEMP_KEY_PREFIX } from './journal';
@@ -108,8 +109,9 @@ function asReplayable(body: ReplayableBody): Replayable {
 }
 
 /**
- * Creates an uploader for S3 (or any `ObjectStore`). Accepts a raw or partial config and validates it
- * (`ERR_CONFIG`), and compiles the key template once.
+ * Creates an uploader for S3 (or any `ObjectStore`). Takes a `BytedropConfigInput` (each field documented there; an
+ * unknown one is a type error) and validates it at run time too (`ERR_CONFIG` naming the field and the fix, or the
+ * nearest known field for a typo), and compiles the key template once.
  *
  * `upload(body, options)` sanitises the filename (`ERR_FILENAME`), sniffs the type from the first bytes, hashes,
  * renders the key (`keyPrefix` first) and sends a HEAD. An object there whose recorded full hash and size match is
@@ -150,7 +152,10 @@ function asReplayable(body: ReplayableBody): Replayable {
  * if (result.url !== prepared.url) editor.replace(prepared.url, result.url); // the key was taken by another file
  * ```
  */
-export function createUploader(config: unknown, options: CreateUploaderOptions = {}): BytedropUploader {
+export function createUploader(
+  config: BytedropConfigInput,
+  options: CreateUploaderOptions = {},
+): BytedropUploader {
   const parsed = parseConfig(config);
   const template = compileKeyTemplate(parsed.keyTemplate, { variables: CALLER_VARIABLES });
   const store: ObjectStore = options.store ?? createS3Store(parsed, options);

@@ -51,7 +51,7 @@ describe('prepare', () => {
 
     const result = await prepared.upload();
     const { upload: _upload, contentAddressed: _contentAddressed, ...named } = prepared;
-    expect(result).toEqual({ ...named, deduplicated: false, etag: expect.any(String) });
+    expect(result).toEqual({ ...named, deduplicated: false, verified: false, etag: expect.any(String) });
     expect(s3.requests.map((request) => request.method)).toEqual(['HEAD', 'PUT']);
     expect(sameBytes(await getBytes(inspector(s3), s3.bucket, prepared.key), png)).toBe(true);
     expect((await headObject(inspector(s3), s3.bucket, prepared.key))?.ContentType).toBe('image/png');

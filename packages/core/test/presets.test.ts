@@ -1,6 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config';
+import type { BytedropConfigInput } from '../src/config-input';
 import { createS3Store } from '../src/stores/s3';
 import { createUploader } from '../src/uploader';
 import type { RecordedRequest } from './_setup/s3rver';
@@ -25,7 +26,7 @@ function forbiddenHeaders(requests: RecordedRequest[]): string[] {
 }
 
 /** A single PUT, a multipart upload, and a long stream (temp key → CopyObject → DELETE): every request kind we send. */
-async function uploadEveryWay(config: Record<string, unknown>) {
+async function uploadEveryWay(config: BytedropConfigInput) {
   const uploader = createUploader(config);
   await uploader.upload(bytes(100), { filename: 'small.bin' });
   await uploader.upload(bytes(PART + 1), { filename: 'multi.bin' });
@@ -37,7 +38,7 @@ async function uploadEveryWay(config: Record<string, unknown>) {
 }
 
 describe('provider presets on the wire', () => {
-  it.each(['r2', 'b2', 'minio'])(
+  it.each(['r2', 'b2', 'minio'] as const)(
     '%s sends no x-amz-checksum-*, no x-amz-sdk-checksum-algorithm and no x-amz-acl',
     async (provider) => {
       // Path-style because s3rver has no wildcard DNS; the preset's checksum and ACL behaviour is what is tested.

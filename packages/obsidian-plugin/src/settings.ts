@@ -3,7 +3,7 @@
  * Secrets are never here: data.json holds only the *names* of secrets in Obsidian's SecretStorage
  * (it syncs with the vault; the keychain does not).
  */
-import type { LinkFormat, ProviderName } from '@bytedrop/core';
+import type { BytedropConfigInput, LinkFormat, ProviderName } from '@bytedrop/core';
 import { DEFAULT_KEY_TEMPLATE, PROVIDER_NAMES } from '@bytedrop/core';
 
 /** Where uploads go. */
@@ -108,7 +108,7 @@ export function maxFileSizeBytes(settings: BytedropSettings): number | undefined
 }
 
 /** The raw S3 config for core's `createUploader`/`runDoctor` (they validate it and name any bad field). */
-export function s3ConfigInput(settings: BytedropSettings, secrets: SecretReader): Record<string, unknown> {
+export function s3ConfigInput(settings: BytedropSettings, secrets: SecretReader): BytedropConfigInput {
   const secretAccessKey = settings.secretKeyName ? secrets.getSecret(settings.secretKeyName) : null;
   return {
     provider: settings.provider,

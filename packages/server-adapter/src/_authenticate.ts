@@ -8,9 +8,10 @@ import { BytedropError } from '@bytedrop/core';
 import type { AccessKey, Keyring } from './auth';
 import { presentedKey } from './auth';
 import type { BanStore, Reservation } from './bans';
-import { banKey } from './client-address';
-import type { Logger } from './handler';
+import { banKey, isLoopbackAddress } from './client-address';
+import type { ServerMetrics } from './metrics';
 import { fail } from './response';
+import type { Logger } from './types';
 
 /** `60 minutes`, `1 minute`: a ban rounded up to whole minutes. */
 function minutes(ms: number, more = ''): string {
@@ -18,10 +19,25 @@ function minutes(ms: number, more = ''): string {
   return `${count} ${more}minute${count === 1 ? '' : 's'}`;
 }
 
-function banError(ms: number): BytedropError {
-  return new BytedropError(
-    'ERR_FORBIDDEN',
-    `too many wrong access keys from your address: banned for ${minutes(ms, 'more ')}`,
+/** When a ban of `ms` from now ends, to the second (UTC, ISO 8601). */
+function until(ms: number): string {
+  return new Date(Date.now() + ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** An error whose answer carries `Retry-After` (whole seconds, rounded up): `errorResponse` adds the header. */
+function retryingAfter(error: BytedropError, ms: number): BytedropError {
+  return Object.assign(error, { retryAfterS: Math.max(1, Math.ceil(ms / 1000)) });
+}
+
+const UNBAN_HINT = 'its owner can lift it with `bytedrop-server unban <address>`';
+
+function banError(ms: number, client: string): BytedropError {
+  return retryingAfter(
+    new BytedropError(
+      'ERR_FORBIDDEN',
+      `too many wrong access keys from your address (${client}): banned until ${until(ms)} (${minutes(ms, 'more ')}); ${UNBAN_HINT}`,
+    ),
+    ms,
   );
 }
 
@@ -32,14 +48,35 @@ function banStoreDown(): BytedropError {
   );
 }
 
-/** Returns `(request, clientAddress) => AccessKey`, throwing 401 (`ERR_AUTH`), 403 (`ERR_FORBIDDEN`) or 503. */
-export function createAuthenticator(context: { keyring: Keyring; bans: BanStore; logger: Logger }) {
-  const { keyring, bans, logger } = context;
-  return async (request: Request, client: string): Promise<AccessKey> => {
+/** What the authenticator needs besides the keys and the ban store. */
+export interface AuthenticatorContext {
+  keyring: Keyring;
+  bans: BanStore;
+  logger: Logger;
+  metrics: ServerMetrics;
+  /** Whether `client` is exempt from bans (a loopback client without `BAN_LOOPBACK`). */
+  exempt: (request: Request, client: string) => boolean;
+  onKeyUsed?: ((key: AccessKey) => void) | undefined;
+}
+
+/** Returns `(request, clientAddress, log?) => AccessKey`, throwing 401 (`ERR_AUTH`), 403 (`ERR_FORBIDDEN`) or 503. */
+export function createAuthenticator(context: AuthenticatorContext) {
+  const { keyring, bans, metrics, exempt, onKeyUsed } = context;
+  const proven = (match: AccessKey) => {
+    onKeyUsed?.(match);
+    return match;
+  };
+  return async (request: Request, client: string, logger: Logger = context.logger): Promise<AccessKey> => {
     const presented = presentedKey(request.headers);
     if (presented === undefined) {
       // Not counted: a missing key is a client that was not set up yet, not a guess.
       throw fail('ERR_AUTH', 'access key missing: send it as `Authorization: Bearer <key>` (or X-API-Key)');
+    }
+    if (exempt(request, client)) {
+      const match = await keyring.verify(presented);
+      if (match) return proven(match);
+      logger.warn({ client, banned: false }, 'wrong access key (loopback: not counted, BAN_LOOPBACK is off)');
+      throw fail('ERR_AUTH', 'wrong access key: check the key you were given');
     }
     let reservation: Reservation;
     try {
@@ -50,7 +87,10 @@ export function createAuthenticator(context: { keyring: Keyring; bans: BanStore;
       throw banStoreDown();
     }
     const { guess } = reservation;
-    if (!guess) throw banError(reservation.bannedMs);
+    if (!guess) {
+      metrics.refusedBanned();
+      throw banError(reservation.bannedMs, client);
+    }
 
     let match: AccessKey | undefined;
     try {
@@ -67,7 +107,7 @@ export function createAuthenticator(context: { keyring: Keyring; bans: BanStore;
         // The key is proven; the guess comes back by itself when its lease runs out.
         logger.warn({ err: error, client }, 'ban store unreachable: a right key is let through');
       }
-      return match;
+      return proven(match);
     }
     let banMs: number;
     try {
@@ -78,11 +118,26 @@ export function createAuthenticator(context: { keyring: Keyring; bans: BanStore;
     }
     logger.warn({ client, banned: banMs > 0 }, 'wrong access key');
     if (banMs > 0) {
-      throw fail(
-        'ERR_AUTH',
-        `wrong access key, and that was the last try: your address is banned for ${minutes(banMs)}; check the key you were given`,
+      metrics.banned();
+      throw retryingAfter(
+        fail(
+          'ERR_AUTH',
+          `wrong access key, and that was the last try: your address (${client}) is banned until ${until(banMs)} (${minutes(banMs)}); check the key you were given; ${UNBAN_HINT}`,
+        ),
+        banMs,
       );
     }
     throw fail('ERR_AUTH', 'wrong access key: check the key you were given');
   };
+}
+
+/**
+ * Whether a request's client is exempt from bans: its address is loopback and `BAN_LOOPBACK` is off. Without
+ * `trustProxy`, a loopback request that carries `X-Forwarded-For` came through a proxy whose clients are anybody,
+ * so it is counted (under the proxy's address) rather than let through unbanned; with `trustProxy` the address is
+ * already the forwarded client's.
+ */
+export function loopbackExempt(banLoopback: boolean | undefined, trustsProxy: boolean) {
+  return (request: Request, client: string): boolean =>
+    !banLoopback && isLoopbackAddress(client) && (trustsProxy || !request.headers.has('x-forwarded-for'));
 }

@@ -110,6 +110,8 @@ export function createCors(allowed: readonly string[] = []): Cors {
         !response.headers.has('access-control-allow-origin')
       ) {
         response.headers.set('access-control-allow-origin', origin);
+        // So a page elsewhere can quote the request id, and see when a ban ends.
+        response.headers.set('access-control-expose-headers', 'X-Request-Id, Retry-After');
         response.headers.append('vary', 'Origin');
       }
       return response;

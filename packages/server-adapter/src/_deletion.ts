@@ -7,8 +7,8 @@
  */
 import type { ObjectStore } from '@bytedrop/core';
 import { deleteConfirmPage, deletedPage } from './_delete-page';
-import type { App } from './handler';
 import { fail, json, methodNotAllowed, StorageFailure } from './response';
+import type { App } from './types';
 
 /** The delete route of one handler. */
 export function createDeletion(app: App) {

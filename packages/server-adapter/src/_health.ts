@@ -7,8 +7,9 @@
 import { BytedropError, type ObjectStore } from '@bytedrop/core';
 import { LRUCache } from 'lru-cache';
 import type { BanStore } from './bans';
-import type { Logger } from './handler';
+import type { ServerMetrics } from './metrics';
 import { json } from './response';
+import type { Logger } from './types';
 
 /** The state of one dependency, as a client with a key sees it. */
 interface Probe {
@@ -57,8 +58,15 @@ export function createHealth(context: {
   timeoutMs: number;
   cacheMs: number;
   logger: Logger;
+  metrics: ServerMetrics;
 }) {
-  const { store, bans, timeoutMs, logger } = context;
+  const { store, bans, timeoutMs, logger, metrics } = context;
+  const timedStorage = async (target: ObjectStore) => {
+    const started = performance.now();
+    const result = await probe(target.kind, (signal) => target.check(signal), timeoutMs, logger);
+    metrics.storageChecked((performance.now() - started) / 1000, result.status === 'ok');
+    return result;
+  };
   const cache = new LRUCache<'report', Report>({
     max: 1,
     // lru-cache reads a TTL of 0 as "forever": the shortest real cache is 1 ms.
@@ -66,7 +74,7 @@ export function createHealth(context: {
     // The fetch is shared: callers that arrive while a probe runs wait for that one.
     fetchMethod: async () => {
       const [storage, banState] = await Promise.all([
-        store ? probe(store.kind, (signal) => store.check(signal), timeoutMs, logger) : undefined,
+        store ? timedStorage(store) : undefined,
         probe(bans.kind, () => bans.check(), timeoutMs, logger),
       ]);
       const ok = storage?.status !== 'failing' && banState.status === 'ok';

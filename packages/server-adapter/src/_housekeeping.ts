@@ -5,7 +5,7 @@
  * `SWEEP_AFTER_S` (which also covers a lost journal). Nothing outside that prefix is ever touched.
  */
 import type { ObjectStore, SweepReport } from '@bytedrop/core';
-import type { Logger } from './handler';
+import type { Logger } from './types';
 
 /**
  * Where the server stages long uploads while they are hashed: a prefix of its own under core's `.bytedrop-tmp/`, so

@@ -64,3 +64,15 @@ export function ownHosts(request: Request, url: URL, facts: RequestFacts): strin
   const hosts = [url.host, new URL(originOf(request, url, facts)).host];
   return hosts.map((host) => host.toLowerCase());
 }
+
+/** A request id worth keeping: printable, no spaces or quotes, at most 128 characters (a UUID, a trace id). */
+const SANE_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
+
+/**
+ * The request's id: the client's or proxy's `X-Request-Id` when it is sane (so one id follows a request through
+ * nginx and the server's log), otherwise a new UUID.
+ */
+export function requestIdOf(request: Request): string {
+  const given = request.headers.get('x-request-id')?.trim();
+  return given && SANE_ID.test(given) ? given : crypto.randomUUID();
+}

@@ -4,7 +4,7 @@
  * request created go; an object it found already stored (a dedupe hit, someone else's or an earlier upload's) stays.
  */
 import type { ObjectStore, UploadResult } from '@bytedrop/core';
-import type { Logger } from './handler';
+import type { Logger } from './types';
 
 /**
  * Deletes the objects among `stored` that their upload created (`deduplicated: false`: the write was this request's;

@@ -12,6 +12,8 @@ export interface StorageClock {
   readonly signal: AbortSignal;
   watch(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
   stop(): void;
+  /** Milliseconds the clock has run so far: how long storage kept the upload waiting (for metrics). */
+  readonly waitedMs: number;
 }
 
 /**
@@ -33,11 +35,18 @@ export function startStorageClock(ms: number): StorageClock {
         `storage did not answer for ${Math.round(ms / 100) / 10} s: the upload was aborted and nothing was stored; retry later (the server's STORAGE_TIMEOUT_S)`,
       ),
     );
+  let waited = 0;
+  let since: number | undefined;
   const run = () => {
     clearTimeout(timer);
+    since ??= performance.now();
     if (!controller.signal.aborted) timer = setTimeout(expire, ms);
   };
-  const pause = () => clearTimeout(timer);
+  const pause = () => {
+    clearTimeout(timer);
+    if (since !== undefined) waited += performance.now() - since;
+    since = undefined;
+  };
   run();
   return {
     signal: controller.signal,
@@ -61,5 +70,8 @@ export function startStorageClock(ms: number): StorageClock {
       },
     }),
     stop: pause,
+    get waitedMs() {
+      return waited + (since === undefined ? 0 : performance.now() - since);
+    },
   };
 }

@@ -8,8 +8,8 @@ import { rollBack } from './_rollback';
 import { startStorageClock } from './_storage-clock';
 import { limitBytes, requestBody, tooLarge } from './_stream';
 import type { AccessKey } from './auth';
-import type { App, RouteContext, UploadedFile } from './handler';
 import { fail, json, StorageFailure } from './response';
+import type { App, RouteContext, UploadedFile } from './types';
 
 /** Multipart framing per file (boundaries, part headers), on top of the file bytes. */
 const PART_OVERHEAD = 64 * 1024;
@@ -54,7 +54,7 @@ export function createUploadRoutes(app: App) {
   ): Promise<UploadResult> => {
     const clock = startStorageClock(app.storageTimeoutMs);
     try {
-      return await options.uploader.upload(clock.watch(file.body), {
+      const result = await options.uploader.upload(clock.watch(file.body), {
         filename: file.filename,
         ...(file.mimeType && file.mimeType !== 'application/octet-stream'
           ? { contentType: file.mimeType }
@@ -69,6 +69,12 @@ export function createUploadRoutes(app: App) {
         // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
         ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
       });
+      app.metrics.fileStored({
+        size: result.size,
+        deduplicated: result.deduplicated,
+        storageSeconds: clock.waitedMs / 1000,
+      });
+      return result;
     } catch (error) {
       if (clock.signal.aborted) throw new StorageFailure(clock.signal.reason);
       // A limit or a type refused while the uploader was reading is the client's 413/415, not a storage failure.
@@ -103,7 +109,7 @@ export function createUploadRoutes(app: App) {
   };
 
   const post = async (request: Request, context: RouteContext): Promise<Response> => {
-    const who = await app.authenticate(request, context.client);
+    const who = await app.authenticate(request, context.client, context.log);
     const type = request.headers.get('content-type') ?? '';
     if (!/^multipart\/form-data/i.test(type)) {
       throw fail(
@@ -137,7 +143,7 @@ export function createUploadRoutes(app: App) {
   };
 
   const put = async (request: Request, context: RouteContext, rawName: string): Promise<Response> => {
-    const who = await app.authenticate(request, context.client);
+    const who = await app.authenticate(request, context.client, context.log);
     let filename: string;
     try {
       filename = decodeURIComponent(rawName);

@@ -33,6 +33,11 @@ export interface BanStore {
   reserve(client: string, signal?: AbortSignal): Promise<Reservation>;
   /** Resolves when the store answers (for `/health`). */
   check(): Promise<void>;
+  /**
+   * Forgets `client`'s wrong keys, lifting its ban (`bytedrop-server unban`). Resolves to whether there was
+   * anything to forget. Optional for stores of one's own; without it, `DELETE /bans/:address` answers 501.
+   */
+  lift?(client: string): Promise<boolean>;
 }
 
 /** How many wrong keys lead to a ban, and for how long. */
@@ -51,6 +56,7 @@ export interface BanPolicy {
 /** An in-memory ban store, plus how many addresses it remembers right now. */
 export interface MemoryBans extends BanStore {
   readonly size: number;
+  lift(client: string): Promise<boolean>;
 }
 
 /**
@@ -113,5 +119,10 @@ export function createMemoryBans(policy: BanPolicy = {}, now: () => number = Dat
     },
     reserve: (client, signal) => reserveGuess(ledger, waiters, client, signal),
     check: async () => undefined,
+    async lift(client) {
+      const known = failures.delete(client);
+      waiters.wake(client);
+      return known;
+    },
   };
 }

@@ -56,9 +56,23 @@ function withoutPort(entry: string): string {
   return ipv4 ? ipv4[1]! : entry;
 }
 
+/**
+ * Whether `ip` is a loopback address (127.0.0.0/8, ::1, or either IPv4-mapped).
+ *
+ * @example
+ * ```ts
+ * isLoopbackAddress('::ffff:127.0.0.1'); // true
+ * isLoopbackAddress('203.0.113.7'); // false
+ * ```
+ */
+export function isLoopbackAddress(ip: string): boolean {
+  const address = stripMapped(ip);
+  return address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address);
+}
+
 function matches(ip: string, rule: string): boolean {
   const address = stripMapped(ip);
-  if (rule === 'loopback') return address === '::1' || address.startsWith('127.');
+  if (rule === 'loopback') return isLoopbackAddress(address);
   const [base, bits] = rule.split('/');
   if (bits === undefined) return address === stripMapped(base!);
   const ipNumber = ipv4ToNumber(address);

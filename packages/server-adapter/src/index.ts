@@ -3,7 +3,7 @@ export { createKeyring, parseKeysFile, presentedKey } from './auth';
 export type { BanPolicy, BanStore, Guess, MemoryBans, Reservation } from './bans';
 export { createMemoryBans } from './bans';
 export type { TrustProxy } from './client-address';
-export { banKey, clientAddress, parseTrustProxy } from './client-address';
+export { banKey, clientAddress, isLoopbackAddress, parseTrustProxy } from './client-address';
 export type { DeleteTokens } from './delete-token';
 export { createDeleteTokens, MIN_SECRET_LENGTH } from './delete-token';
 export type { FileReader } from './files';
@@ -15,4 +15,5 @@ export type {
   UploadedFile,
 } from './handler';
 export { createHandler } from './handler';
+export type { ServerMetrics, StoredFileMetric } from './metrics';
 export { errorResponse, statusOf } from './response';

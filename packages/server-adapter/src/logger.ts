@@ -1,10 +1,12 @@
 /**
- * The server's logger: pino JSON on stdout, and with `LOG_TO_FILE` also daily/size-rotated files (pino-roll).
+ * The server's logger: pino on stdout, one JSON object a line for log collectors, or readable lines (pino-pretty)
+ * when stdout is a terminal; with `LOG_TO_FILE` also daily/size-rotated JSON files (pino-roll).
  * Secrets are redacted by path, so an access key, delete token or storage secret that ends up in a logged object
  * is replaced before it is written.
  */
 import { join } from 'node:path';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import pinoRoll from 'pino-roll';
 
 /**
@@ -53,6 +55,17 @@ export interface LoggerOptions {
   dir?: string;
   /** Where stdout lines go; tests pass their own stream. */
   destination?: DestinationStream;
+  /**
+   * `pretty` (coloured lines for people), `json` (one object a line) or `auto` (default: pretty when stdout is a
+   * terminal): `LOG_FORMAT`. Files are always JSON.
+   */
+  format?: 'auto' | 'pretty' | 'json';
+}
+
+/** Whether lines should be pretty: `format`, or else whether they go to stdout and it is a terminal. */
+function wantsPretty(options: LoggerOptions): boolean {
+  if (options.format === 'pretty' || options.format === 'json') return options.format === 'pretty';
+  return options.destination === undefined && process.stdout.isTTY === true;
 }
 
 /**
@@ -65,7 +78,17 @@ export interface LoggerOptions {
  * ```
  */
 export async function createLogger(options: LoggerOptions = {}): Promise<PinoLogger> {
-  const stdout = options.destination ?? pino.destination(1);
+  const pretty = wantsPretty(options);
+  // pino-pretty as a stream in this thread (not a transport worker): lines come out in order with the stderr banner.
+  const stdout = pretty
+    ? pinoPretty({
+        colorize: options.destination === undefined && pinoPretty.isColorSupported,
+        sync: true,
+        ignore: 'pid,hostname,service',
+        translateTime: 'SYS:HH:MM:ss.l',
+        ...(options.destination ? { destination: options.destination } : {}),
+      })
+    : (options.destination ?? pino.destination(1));
   const settings = {
     level: options.level ?? 'info',
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },

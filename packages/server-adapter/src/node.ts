@@ -1,5 +1,5 @@
 /**
- * `@bytedrop/server/node`: the Node runner (srvx) and the Node-only parts (pino logger, Redis bans).
+ * `@bytedrop/server/node`: the Node runner (srvx) and the Node-only parts (pino logger, Redis bans, Prometheus).
  * The runner passes the socket address to the handler, sets timeouts against slow clients and stops cleanly.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +11,8 @@ import { json } from './response';
 
 export type { LoggerOptions } from './logger';
 export { createLogger, REDACT_PATHS } from './logger';
+export type { PrometheusMetrics, PrometheusMetricsOptions } from './prometheus';
+export { createPrometheusMetrics } from './prometheus';
 export type { RedisBans, RedisBansOptions } from './redis-bans';
 export { createRedisBans } from './redis-bans';
 export type { ServerSettings } from './settings';

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createWaiters, type Ledger, reserveGuess, type Take } from './_guesses';
 import type { BanPolicy, BanStore } from './bans';
-import type { Logger } from './handler';
+import type { Logger } from './types';
 
 /** Options of `createRedisBans`. */
 export interface RedisBansOptions extends Omit<BanPolicy, 'maxAddresses'> {
@@ -25,6 +25,7 @@ export interface RedisBansOptions extends Omit<BanPolicy, 'maxAddresses'> {
 
 /** A Redis ban store; `ready` settles when the first connection is up, `close` disconnects. */
 export interface RedisBans extends BanStore {
+  lift(client: string): Promise<boolean>;
   ready(): Promise<void>;
   close(): Promise<void>;
 }
@@ -152,6 +153,13 @@ export function createRedisBans(options: RedisBansOptions): RedisBans {
     reserve: (client, signal) => reserveGuess(ledger, waiters, client, signal),
     async check() {
       await redis.ping();
+    },
+    async lift(client) {
+      const [failures] = keysOf(client);
+      const removed = await redis.del(failures);
+      // Requests waiting for a guess of this client's are woken on every instance.
+      await redis.publish(channel, client);
+      return removed > 0;
     },
     ready() {
       if (redis.status === 'ready') return Promise.resolve();

@@ -95,21 +95,29 @@ export function statusOf(error: unknown, source: ErrorSource): number {
 export function errorResponse(
   error: unknown,
   source: ErrorSource = 'request',
-  options: { private?: boolean } = {},
+  options: { private?: boolean; requestId?: string } = {},
 ): Response {
   const status = statusOf(error, source);
   if (!isBytedropError(error)) {
-    return json(
-      { success: false, msg: 'internal server error: see the server log', code: 'ERR_INTERNAL' },
-      500,
-    );
+    const msg = options.requestId
+      ? `internal server error: the server log has the details under request id ${options.requestId}`
+      : 'internal server error: see the server log';
+    return json({ success: false, msg, code: 'ERR_INTERNAL', ...tag(options.requestId) }, 500);
   }
   const msg = options.private
     ? `storage failed (${error.code}): try again later; the server log has the details`
     : error.message;
-  const retry: Record<string, string> =
-    error.code === 'ERR_THROTTLED' ? { 'retry-after': String(THROTTLED_RETRY_AFTER_S) } : {};
-  return json({ success: false, msg, code: error.code }, status, retry);
+  // A ban says when it ends (`retryAfterS` on the error); a throttling provider gives no time, so a few seconds.
+  const after =
+    (error as { retryAfterS?: number }).retryAfterS ??
+    (error.code === 'ERR_THROTTLED' ? THROTTLED_RETRY_AFTER_S : undefined);
+  const retry: Record<string, string> = after === undefined ? {} : { 'retry-after': String(after) };
+  return json({ success: false, msg, code: error.code, ...tag(options.requestId) }, status, retry);
+}
+
+/** `{ requestId }` for an error body, when there is one: the id to quote when asking the operator. */
+function tag(requestId: string | undefined): { requestId?: string } {
+  return requestId === undefined ? {} : { requestId };
 }
 
 /**
@@ -130,10 +138,16 @@ export class StorageFailure extends Error {
 }
 
 /** `errorResponse` for anything a route threw, unwrapping `StorageFailure`. */
-export function toErrorResponse(error: unknown): Response {
+export function toErrorResponse(error: unknown, requestId?: string): Response {
   return error instanceof StorageFailure
-    ? errorResponse(error.error, 'storage', { private: error.private })
-    : errorResponse(error, 'request');
+    ? errorResponse(error.error, 'storage', { private: error.private, ...tag(requestId) })
+    : errorResponse(error, 'request', tag(requestId));
+}
+
+/** The `code` an error's answer carries (`ERR_INTERNAL` for a bug), for metrics. */
+export function codeOf(error: unknown): string {
+  const inner = error instanceof StorageFailure ? error.error : error;
+  return isBytedropError(inner) ? inner.code : 'ERR_INTERNAL';
 }
 
 /** A 405 naming the methods the route takes. */

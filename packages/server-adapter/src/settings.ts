@@ -23,7 +23,11 @@ export interface ServerSettings {
   redisUrl?: string;
   maxFailures: number;
   banSeconds: number;
+  /** Count wrong keys from loopback clients too (`BAN_LOOPBACK`; default off). */
+  banLoopback: boolean;
   logLevel: string;
+  /** `auto` (pretty on a terminal, JSON otherwise), `pretty` or `json` (`LOG_FORMAT`). */
+  logFormat: 'auto' | 'pretty' | 'json';
   logToFile: boolean;
   logDir: string;
   /** The server's public origin, for links and the ShareX config behind a proxy. */
@@ -74,6 +78,26 @@ function number(env: Env, fallback: number, ...names: string[]): number {
   return value;
 }
 
+/** A yes/no variable: `true`/`1`/`yes` or `false`/`0`/`no`; anything else is a mistake worth stopping for. */
+function flag(env: Env, ...names: string[]): boolean {
+  const raw = pick(env, ...names);
+  if (raw === undefined || /^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  throw new BytedropError(
+    'ERR_CONFIG',
+    `${names[0]}='${raw}' is not a yes/no value: set ${names[0]}=true or false`,
+  );
+}
+
+function logFormat(raw: string | undefined): ServerSettings['logFormat'] {
+  const value = (raw ?? 'auto').toLowerCase();
+  if (value === 'auto' || value === 'pretty' || value === 'json') return value;
+  throw new BytedropError(
+    'ERR_CONFIG',
+    `LOG_FORMAT='${raw}' is not auto, pretty or json: set e.g. LOG_FORMAT=json`,
+  );
+}
+
 /** A comma-separated list, without blanks. */
 function list(value: string | undefined): string[] {
   return (value ?? '')
@@ -115,7 +139,9 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     maxFiles: Math.floor(number(env, 10, 'MAX_FILES', 'BYTEDROP_MAX_FILES')),
     maxFailures: Math.floor(number(env, 3, 'BAN_MAX_FAILURES', 'BYTEDROP_BAN_MAX_FAILURES')),
     banSeconds: number(env, 3600, 'BAN_SECONDS', 'BYTEDROP_BAN_SECONDS'),
+    banLoopback: flag(env, 'BAN_LOOPBACK', 'BYTEDROP_BAN_LOOPBACK'),
     logLevel: pick(env, 'LOG_LEVEL') ?? 'info',
+    logFormat: logFormat(pick(env, 'LOG_FORMAT')),
     logToFile: /^(1|true|yes)$/i.test(pick(env, 'LOG_TO_FILE') ?? ''),
     logDir: pick(env, 'LOG_DIR') ?? './logs',
     requestTimeout: number(env, 900, 'REQUEST_TIMEOUT_S', 'BYTEDROP_REQUEST_TIMEOUT_S'),

@@ -90,7 +90,12 @@ describe('a burst of keys against one handler', () => {
     expect(checked.filter((message) => message === 'wrong access key')).toHaveLength(3);
     expect(responses.filter((r) => r.status === 401)).toHaveLength(3);
     expect(responses.filter((r) => r.status === 403)).toHaveLength(297);
-    expect(bodies.filter((b) => /last try.*banned for 60 minutes/.test(b.msg))).toHaveLength(1);
+    expect(
+      bodies.filter((b) => /last try.*banned until \d{4}-\d\d-\d\dT[\d:]+Z \(60 minutes\)/.test(b.msg)),
+    ).toHaveLength(1);
+    // Every ban answer says when to come back.
+    const after = responses.filter((r) => r.status === 403).map((r) => Number(r.headers.get('retry-after')));
+    expect(after.every((seconds) => seconds > 0 && seconds <= 3600)).toBe(true);
     expect((await from('192.0.2.50', KEY)).status).toBe(403);
     expect(await fx.objects()).toEqual([]);
   });

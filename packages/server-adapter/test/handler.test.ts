@@ -745,12 +745,16 @@ describe('unexpected failures', () => {
     });
     const response = await handler(uploadRequest([{ name: 'a.txt', body: 'a' }]));
     expect(response.status).toBe(500);
-    const json = await response.json();
+    const json = (await response.json()) as { requestId: string };
+    const id = response.headers.get('x-request-id')!;
     expect(json).toEqual({
       success: false,
-      msg: 'internal server error: see the server log',
+      msg: `internal server error: the server log has the details under request id ${id}`,
       code: 'ERR_INTERNAL',
+      requestId: id,
     });
+    // The log line holds the same id, so the operator finds it from what the user quotes.
+    expect(logged[0]).toMatchObject({ requestId: id });
     expect(String((logged[0] as { err: Error }).err.message)).toContain('internal detail');
   });
 

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { createServerUploader, createUploader, isBytedropError } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
 import { FastResponse } from 'srvx/node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver';
 import { inspector, listKeys, openUploads, PART, s3Config } from '../../core/test/_support/s3';
 import { type RunningServer, serve } from '../src/node';
@@ -51,7 +51,6 @@ describe('Node runner over S3 (s3rver)', () => {
       secret: SECRET,
       maxFileSize: 12 * MiB,
       logger: log.logger,
-      idleTimeout: 500,
       // The storage-down test below needs a fresh probe, not the last one's cached result.
       healthCacheMs: 1,
     });
@@ -171,8 +170,19 @@ describe('Node runner over S3 (s3rver)', () => {
   });
 
   it('closes a connection that goes silent mid-body, leaving nothing', async () => {
+    // A server of its own with a short idle timeout: on the shared one, a client slowed by a loaded machine would
+    // be cut mid-upload. Here the test waits for the close, whenever it comes.
+    const idle = await serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      uploader: createUploader(s3Config(s3, { partSize: PART, queueSize: 2 })),
+      keys: [{ name: 'a', key: KEY }],
+      secret: SECRET,
+      idleTimeout: 300,
+    });
+    onTestFinished(() => idle.close(true));
     const before = await listKeys(client, s3.bucket);
-    const socket = connect({ port: server.port, host: '127.0.0.1' });
+    const socket = connect({ port: idle.port, host: '127.0.0.1' });
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(
       `POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: ${KEY}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\n\r\nslow`,

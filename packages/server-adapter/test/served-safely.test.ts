@@ -4,7 +4,6 @@
  * link in real Chromium runs none of their script; UTF-8 text says so. And `ALLOWED_TYPES=image/*` is no way in for
  * SVG, which can carry script.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -13,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRgw } from '../../core/test/_support/rgw';
 import { inspector } from '../../core/test/_support/s3';
 import { body, KEY, localFixture, ORIGIN, uploadRequest } from './_support/fixtures';
+import { CHROMIUM, requireChromium } from './_support/require';
 import { rgwHandler } from './_support/rgw-server';
 
-const CHROMIUM = '/usr/bin/chromium';
 const rgw = useRgw('server-served');
 
 /** A server that records which scripts ran: each one fetches /ran?<marker>. */
@@ -40,7 +39,9 @@ async function startBeacon() {
   };
 }
 
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('files opened from radosgw in Chromium', () => {
+describe('files opened from radosgw in Chromium', () => {
+  // Fails every test here, saying what to install, when the browser is missing.
+  beforeAll(() => void requireChromium());
   let browser: Browser;
   let beacon: Awaited<ReturnType<typeof startBeacon>>;
   beforeAll(async () => {

@@ -2,14 +2,14 @@
  * Reads the `bytedrop.*` settings of a document's scope. Only the listed keys are read: a secret pasted into
  * settings.json is never looked at.
  */
-import type { LinkFormat } from '@bytedrop/core';
+import type { BytedropConfigInput, LinkFormat, ProviderName } from '@bytedrop/core';
 import * as vscode from 'vscode';
 
 /** The settings one upload needs. */
 export interface BytedropSettings {
   target: 's3' | 'server';
   /** Raw S3 settings for core's `parseConfig` (empty strings dropped), without the secret. */
-  s3: Record<string, unknown>;
+  s3: Partial<BytedropConfigInput>;
   serverUrl?: string;
   linkFormat: LinkFormat;
   linkTemplate: string;
@@ -39,8 +39,9 @@ export function readSettings(scope?: vscode.Uri): BytedropSettings {
   // A dropdown ('default' | 'true' | 'false') so the Settings editor can set it; older settings hold a boolean.
   const pathStyle = String(config.get('forcePathStyle'));
   const forcePathStyle = pathStyle === 'true' ? true : pathStyle === 'false' ? false : undefined;
-  const s3: Record<string, unknown> = {
-    provider: provider === 'auto' ? undefined : provider,
+  const s3: Partial<BytedropConfigInput> = {
+    // Cast: core's check names a provider that is not one (a hand-edited settings.json).
+    provider: provider === 'auto' ? undefined : (provider as ProviderName | undefined),
     endpoint: text(config.get('endpoint')),
     region: text(config.get('region')),
     bucket: text(config.get('bucket')),

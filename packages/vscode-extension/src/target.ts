@@ -4,6 +4,7 @@
  * `ERR_CONFIG` in the Settings editor's words (the paste itself never gets this far: see setup.ts).
  */
 import {
+  type BytedropConfigInput,
   BytedropError,
   type BytedropUploader,
   createServerUploader,
@@ -23,12 +24,10 @@ import { setupProblem } from './setup';
  * const report = await runDoctor(await s3Input(readSettings(uri), secrets));
  * ```
  */
-export async function s3Input(
-  settings: BytedropSettings,
-  secrets: Secrets,
-): Promise<Record<string, unknown>> {
+export async function s3Input(settings: BytedropSettings, secrets: Secrets): Promise<BytedropConfigInput> {
   const secretAccessKey = await secrets.current('s3');
-  return { ...settings.s3, ...(secretAccessKey ? { secretAccessKey } : {}) };
+  // Cast: an unset bucket reaches core, whose ERR_CONFIG says which setting to fill in.
+  return { ...settings.s3, ...(secretAccessKey ? { secretAccessKey } : {}) } as BytedropConfigInput;
 }
 
 /**

@@ -1,15 +1,18 @@
 /**
- * Internal: a lazy, file-backed Blob. `fs.openAsBlob` reads 64 KiB at a time, each read a fresh buffer and a
- * thread-pool round trip; over a 1 GiB file that made the hash pass wait on reads more than it hashed, and the
- * allocations drove V8 into repeated full GCs (bench sections 1 and 2, `pnpm bench`). This one streams
- * in 2 MiB reads, each a fresh buffer because consumers (lib-storage's part buffers) keep them, and hashes a large
- * file itself, in a worker thread (`[OWN_DIGEST]`, `_file-digest.ts`), also while it is read for the upload
- * (`[OWN_HASHING_READ]`, `_file-hashing-read.ts`).
- * Like `openAsBlob`, nothing is held in memory and a file that changed since it was opened fails the read with a
- * `NotReadableError`, so a key can never name a hash of other bytes than the ones stored.
+ * Internal: a lazy, file-backed Blob. It is Node's own (`fs.openAsBlob`), so it is a `Blob` wherever one is checked:
+ * Node 24's FormData refuses look-alikes, and `File`, `Response` and FormData read a Blob's bytes through Node's
+ * internals, never its `stream()`. Node's own read goes 64 KiB at a time, each read a fresh buffer and a thread-pool
+ * round trip; over a 1 GiB file that made the hash pass wait on reads more than it hashed, and the allocations drove
+ * V8 into repeated full GCs (bench sections 1 and 2, `pnpm bench`). So core's reads are put on it: `stream()` in
+ * 2 MiB reads, each a fresh buffer because consumers (lib-storage's part buffers) keep them, and a large file hashed
+ * in a worker thread (`[OWN_DIGEST]`, `_file-digest.ts`), also while it is read for the upload (`[OWN_HASHING_READ]`,
+ * `_file-hashing-read.ts`).
+ * Nothing is held in memory, and a file that changed since it was opened fails every read with a `NotReadableError`
+ * (Node's reads compare size and mtime, core's size, mtime and inode), so a key can never name a hash of other bytes
+ * than the ones stored.
  */
 import { Buffer } from 'node:buffer';
-import type { Stats } from 'node:fs';
+import { openAsBlob, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { OWN_DIGEST, OWN_HASHING_READ } from '../_body';
 import type { HashAlgorithm } from '../types';
@@ -51,91 +54,97 @@ function clamp(index: number | undefined, size: number, fallback: number): numbe
   return index < 0 ? Math.max(size + index, 0) : Math.min(index, size);
 }
 
-function fileBlob(path: string, snapshot: Snapshot, start: number, end: number, type: string): Blob {
-  const size = end - start;
-  const blob = {
-    size,
-    type,
-    // FormData (undici) takes any object tagged as a Blob that can stream, so a server uploader can send it too.
-    [Symbol.toStringTag]: 'Blob',
-    [OWN_DIGEST]: (algorithm: HashAlgorithm, signal?: AbortSignal) =>
-      size >= WORKER_MIN_BYTES
-        ? digestFileInWorker(path, snapshot, { start, end }, algorithm, signal)
-        : undefined,
-    // The upload's read, checked against the hash as it goes: in a worker too (`_file-hashing-read.ts`).
-    [OWN_HASHING_READ]: (algorithm: HashAlgorithm) =>
-      size >= WORKER_MIN_BYTES ? readFileHashing(path, snapshot, { start, end }, algorithm) : undefined,
-    slice(from?: number, to?: number, contentType?: string): Blob {
-      const a = clamp(from, size, 0);
-      const b = Math.max(a, clamp(to, size, size));
-      return fileBlob(path, snapshot, start + a, start + b, contentType ?? '');
-    },
-    async arrayBuffer(): Promise<ArrayBuffer> {
-      const bytes = new Uint8Array(size);
-      const handle = await openUnchanged(path, snapshot);
-      try {
-        for (let offset = 0; offset < size; ) {
-          const { bytesRead } = await handle.read(bytes, offset, size - offset, start + offset);
-          if (bytesRead === 0) throw notReadable(path);
-          offset += bytesRead;
-        }
-      } finally {
-        await handle.close();
-      }
-      return bytes.buffer;
-    },
-    stream(): ReadableStream<Uint8Array> {
-      let handle: FileHandle | undefined;
-      let position = start;
-      const close = async () => {
-        const open = handle;
-        handle = undefined;
-        await open?.close();
-      };
-      return new ReadableStream<Uint8Array>(
-        {
-          async pull(controller) {
-            try {
-              handle ??= await openUnchanged(path, snapshot);
-              if (position >= end) {
-                // Checked again at the end: a write during the read must not pass unnoticed.
-                const stale = changed(await handle.stat(), snapshot);
-                await close();
-                if (stale) controller.error(notReadable(path));
-                else controller.close();
-                return;
-              }
-              // A fresh buffer per chunk: consumers (lib-storage's part buffers) keep the chunks they are given. Not
-              // zero-filled: the read overwrites it, and only the bytes read are handed on.
-              const chunk = Buffer.allocUnsafe(Math.min(CHUNK, end - position));
-              const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, position);
-              if (bytesRead === 0) throw notReadable(path);
-              position += bytesRead;
-              controller.enqueue(bytesRead === chunk.byteLength ? chunk : chunk.subarray(0, bytesRead));
-            } catch (error) {
-              await close().catch(() => undefined);
-              controller.error(error);
-            }
-          },
-          cancel: close,
-        },
-        // One chunk read ahead, so the next read overlaps the hashing or sending of this one.
-        { highWaterMark: 1 },
-      );
-    },
+/** The stream of bytes `start`…`end`: 2 MiB reads, the file checked against `snapshot` at its open and at its end. */
+function streamRange(
+  path: string,
+  snapshot: Snapshot,
+  start: number,
+  end: number,
+): ReadableStream<Uint8Array> {
+  let handle: FileHandle | undefined;
+  let position = start;
+  const close = async () => {
+    const open = handle;
+    handle = undefined;
+    await open?.close();
   };
-  return blob as unknown as Blob;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          handle ??= await openUnchanged(path, snapshot);
+          if (position >= end) {
+            // Checked again at the end: a write during the read must not pass unnoticed.
+            const stale = changed(await handle.stat(), snapshot);
+            await close();
+            if (stale) controller.error(notReadable(path));
+            else controller.close();
+            return;
+          }
+          // A fresh buffer per chunk: consumers (lib-storage's part buffers) keep the chunks they are given. Not
+          // zero-filled: the read overwrites it, and only the bytes read are handed on.
+          const chunk = Buffer.allocUnsafe(Math.min(CHUNK, end - position));
+          const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, position);
+          if (bytesRead === 0) throw notReadable(path);
+          position += bytesRead;
+          controller.enqueue(bytesRead === chunk.byteLength ? chunk : chunk.subarray(0, bytesRead));
+        } catch (error) {
+          await close().catch(() => undefined);
+          controller.error(error);
+        }
+      },
+      cancel: close,
+    },
+    // One chunk read ahead, so the next read overlaps the hashing or sending of this one.
+    { highWaterMark: 1 },
+  );
 }
 
 /**
- * A Blob over the file at `path` as `stats` describe it. Reads fail with `NotReadableError` once the file changes.
+ * Gives `blob`, Node's Blob over bytes `start`… of the file, core's reads: `stream()` in 2 MiB reads, the worker
+ * thread's hash pass and hashing read, and a `slice()` whose Blobs keep them. Everything else (`arrayBuffer`, `text`,
+ * `bytes`, and the bytes FormData, `File` and `Response` take from it through Node's internals) is Node's own read,
+ * which fails the same way on a changed file.
+ */
+function withOwnReads(blob: Blob, path: string, snapshot: Snapshot, start: number): Blob {
+  const { size } = blob;
+  const end = start + size;
+  return Object.defineProperties(blob, {
+    stream: { value: () => streamRange(path, snapshot, start, end) },
+    slice: {
+      value: (from?: number, to?: number, contentType?: string): Blob =>
+        withOwnReads(
+          Blob.prototype.slice.call(blob, from, to, contentType),
+          path,
+          snapshot,
+          start + clamp(from, size, 0),
+        ),
+    },
+    [OWN_DIGEST]: {
+      value: (algorithm: HashAlgorithm, signal?: AbortSignal) =>
+        size >= WORKER_MIN_BYTES
+          ? digestFileInWorker(path, snapshot, { start, end }, algorithm, signal)
+          : undefined,
+    },
+    // The upload's read, checked against the hash as it goes: in a worker too (`_file-hashing-read.ts`).
+    [OWN_HASHING_READ]: {
+      value: (algorithm: HashAlgorithm) =>
+        size >= WORKER_MIN_BYTES ? readFileHashing(path, snapshot, { start, end }, algorithm) : undefined,
+    },
+  });
+}
+
+/**
+ * A Blob over the file at `path` as `stats` describe it: a real `Blob` (Node's `fs.openAsBlob`), so FormData, `File`
+ * and `Response` take it on every Node, with core's reads. Reads fail with `NotReadableError` once the file changes.
  *
  * @example
  * ```ts
  * const stats = await statFile(path);
- * const { hash } = await hashBody(openFileBlob(path, stats), 'sha256');
+ * const { hash } = await hashBody(await openFileBlob(path, stats), 'sha256');
  * ```
  */
-export function openFileBlob(path: string, stats: Snapshot, type = ''): Blob {
-  return fileBlob(path, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino }, 0, stats.size, type);
+export async function openFileBlob(path: string, stats: Snapshot, type = ''): Promise<Blob> {
+  const snapshot = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+  return withOwnReads(await openAsBlob(path, { type }), path, snapshot, 0);
 }

@@ -59,7 +59,9 @@ parentPort.on('message', () => {
       return;
     }
     // A buffer of its own per chunk, since it is handed over; not zero-filled, since the read overwrites it whole.
-    const chunk = Buffer.allocUnsafe(Math.min(job.chunk, job.end - position));
+    // allocUnsafeSlow, not allocUnsafe: a short last chunk (under 4 KiB) would be a slice of the shared pool, which
+    // Node 24 refuses to transfer (DataCloneError) and older Nodes transferred whole, pool and all.
+    const chunk = Buffer.allocUnsafeSlow(Math.min(job.chunk, job.end - position));
     for (let filled = 0; filled < chunk.length; ) {
       const read = readSync(fd, chunk, filled, chunk.length - filled, position + filled);
       if (read === 0) throw changed();

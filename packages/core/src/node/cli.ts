@@ -10,11 +10,22 @@ import { cac } from 'cac';
 import { version } from '../../package.json';
 import { isBytedropError, toBytedropError } from '../errors';
 import { CLI_FORMATS } from './cli/_formats';
-import { type CliIO, printError } from './cli/_io';
+import { type CliIO, callerDirectory, printError } from './cli/_io';
+import { completionScript, SHELLS, type Shell } from './cli/completion';
 import type { GcCommandOptions } from './cli/gc';
 import { hashCommand } from './cli/hash';
 
-const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+// The AWS SDK prints an eight-line notice on Node 20 at the first client; the README says which Node to use, and a
+// CLI's stderr belongs to its own messages. The SDK's documented switch; a value the user set is kept.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const io: CliIO = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  // Relative paths are the caller's: INIT_CWD when a package script runs us from the package's root.
+  cwd: callerDirectory(process.env, process.cwd()),
+};
 const interrupt = new AbortController();
 /**
  * Signals that stop the CLI: caught, so that an upload in flight aborts its multipart upload instead of leaving
@@ -48,6 +59,7 @@ cli
     '--config <file>',
     'JSON config file (default: ./bytedrop.config.json, then ~/.config/bytedrop/config.json)',
   )
+  .option('--json', 'Print one JSON document: {ok, files: [{file, url, link, key, …} or {file, error}]}')
   .example('bytedrop upload shot.png --format markdown')
   .example('S3_ENDPOINT=https://s3.example.com S3_BUCKET=notes bytedrop upload a.png b.pdf')
   .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
@@ -55,7 +67,7 @@ cli
   .example(
     'Uploads in flight are journaled in $XDG_STATE_HOME/bytedrop/journal (default ~/.local/state/bytedrop/journal); the next run aborts what a killed one left',
   )
-  .action((files: string[], options: { format?: string; config?: string }) => {
+  .action((files: string[], options: { format?: string; config?: string; json?: boolean }) => {
     // upload and doctor load the AWS SDK (~100 ms); `hash` and `--help` never need it.
     run = import('./cli/upload').then(({ uploadCommand }) =>
       uploadCommand(files, { ...options, signal: interrupt.signal }, io),
@@ -65,7 +77,8 @@ cli
 cli
   .command('hash <file>', 'Print the content hash of a file (hex)')
   .option('--algorithm <algorithm>', 'sha256 | md5', { default: 'sha256' })
-  .action((file: string, options: { algorithm?: string }) => {
+  .option('--json', 'Print {file, algorithm, hash, size} as JSON')
+  .action((file: string, options: { algorithm?: string; json?: boolean }) => {
     run = hashCommand(file, options, io);
   });
 
@@ -75,7 +88,8 @@ cli
     'Check the config and the bucket, say exactly what is wrong; warn (!) about leftovers and a missing lifecycle rule',
   )
   .option('--config <file>', 'JSON config file')
-  .action((options: { config?: string }) => {
+  .option('--json', 'Print the report as JSON: {ok, configFile, checks: [{id, status, message, fix}]}')
+  .action((options: { config?: string; json?: boolean }) => {
     run = import('./cli/doctor').then(({ doctorCommand }) => doctorCommand(options, io));
   });
 
@@ -102,6 +116,21 @@ cli
   .example('bytedrop gc --lifecycle         # and let the bucket clean up by itself from now on')
   .action((options: GcCommandOptions) => {
     run = import('./cli/gc').then(({ gcCommand }) => gcCommand({ ...options, signal: interrupt.signal }, io));
+  });
+
+cli
+  .command('completion <shell>', `Print the shell completion script: ${SHELLS.join(' | ')}`)
+  .example('bash:  bytedrop completion bash > ~/.local/share/bash-completion/completions/bytedrop')
+  .example('zsh:   source <(bytedrop completion zsh)   (in ~/.zshrc, after compinit)')
+  .example('fish:  bytedrop completion fish > ~/.config/fish/completions/bytedrop.fish')
+  .action((shell: string) => {
+    if (!(SHELLS as readonly string[]).includes(shell)) {
+      printError(io, `no completion for shell '${shell}': use ${SHELLS.join(', ')}`);
+      run = Promise.resolve(2);
+      return;
+    }
+    const values = { format: CLI_FORMATS, algorithm: ['sha256', 'md5'], config: 'file' } as const;
+    io.stdout.write(completionScript(cli, shell as Shell, values, { completion: SHELLS }));
   });
 
 cli.help();

@@ -4,7 +4,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BytedropConfig } from '../config';
+import type { BytedropConfigInput } from '../config-input';
 import { BytedropError } from '../errors';
 
 /**
@@ -28,7 +28,7 @@ export const CONFIG_FILE_NAME = 'bytedrop.config.json';
  * const config = parseConfig({ ...fromFile, bucket: 'override' });
  * ```
  */
-export async function loadConfigFile(path: string): Promise<Partial<BytedropConfig>> {
+export async function loadConfigFile(path: string): Promise<Partial<BytedropConfigInput>> {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -59,7 +59,7 @@ export async function loadConfigFile(path: string): Promise<Partial<BytedropConf
     );
   }
   const { $schema: _schema, ...config } = parsed as Record<string, unknown>;
-  return config as Partial<BytedropConfig>;
+  return config as Partial<BytedropConfigInput>;
 }
 
 /**
@@ -94,6 +94,9 @@ export async function findConfigFile(
 /** `message (line L, column C)`, computing the position when the engine's message only gives an offset. */
 function describeJsonError(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : String(error);
+  // Node 24's V8 already says where: '… at position 24 (line 3 column 3)'; one wording on every Node.
+  const where = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (where) return message.replace(where[0], `(line ${where[1]}, column ${where[2]})`);
   if (/line \d+/i.test(message)) return message;
   const position = /at position (\d+)/.exec(message)?.[1];
   if (position === undefined) {

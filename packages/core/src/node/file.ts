@@ -24,7 +24,7 @@ import { statFile } from './_stat';
  * ```
  */
 export async function openFile(path: string, options?: { type?: string }): Promise<Blob> {
-  return openFileBlob(resolve(path), await statFile(path), options?.type);
+  return await openFileBlob(resolve(path), await statFile(path), options?.type);
 }
 
 /** Options of `uploadFile`: those of `Uploader.upload`, with the filename defaulting to the file's basename. */

@@ -3,6 +3,7 @@
  */
 import { type BytedropConfig, parseConfig } from '../config';
 import { configFromEnv } from '../config-env';
+import type { BytedropConfigInput } from '../config-input';
 import { findConfigFile, loadConfigFile } from './config-file';
 
 /** Options of `loadConfig` and `loadConfigLayers`. */
@@ -12,14 +13,14 @@ export interface LoadConfigOptions {
   /** Environment to read `BYTEDROP_*` / ByteGo variables from; defaults to `process.env`. */
   env?: Record<string, string | undefined>;
   /** Values from code (CLI flags, host settings); they win over file and env. */
-  overrides?: Partial<BytedropConfig>;
+  overrides?: Partial<BytedropConfigInput>;
   /** Directory the default `./bytedrop.config.json` is looked for in; defaults to `process.cwd()`. */
   cwd?: string;
 }
 
 /** The merged, not yet validated config, and the file it came from (if any). */
 export interface ConfigLayers {
-  input: Partial<BytedropConfig>;
+  input: Partial<BytedropConfigInput>;
   file?: string;
 }
 
@@ -37,7 +38,10 @@ export interface ConfigLayers {
 export async function loadConfigLayers(options: LoadConfigOptions = {}): Promise<ConfigLayers> {
   const env = options.env ?? process.env;
   const file = options.file ?? (await findConfigFile({ env, ...(options.cwd ? { cwd: options.cwd } : {}) }));
-  const fromFile = file === undefined ? {} : await loadConfigFile(file);
+  const loaded: Partial<BytedropConfigInput> & { server?: unknown } =
+    file === undefined ? {} : await loadConfigFile(file);
+  // The file's "server" section is bytedrop-server's own (`serverEnvFromConfig`); the rest is storage settings.
+  const { server: _server, ...fromFile } = loaded;
   const input = merge(fromFile, configFromEnv(env), options.overrides ?? {});
   return file === undefined ? { input } : { input, file };
 }
@@ -58,12 +62,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Byted
   return parseConfig(input);
 }
 
-function merge(...layers: Partial<BytedropConfig>[]): Partial<BytedropConfig> {
+function merge(...layers: Partial<BytedropConfigInput>[]): Partial<BytedropConfigInput> {
   const result: Record<string, unknown> = {};
   for (const layer of layers) {
     for (const [field, value] of Object.entries(layer)) {
       if (value !== undefined && value !== null && value !== '') result[field] = value;
     }
   }
-  return result as Partial<BytedropConfig>;
+  return result as Partial<BytedropConfigInput>;
 }

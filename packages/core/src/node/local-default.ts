@@ -4,7 +4,7 @@
  * actually answers.
  */
 import { resolve } from 'node:path';
-import type { BytedropConfig } from '../config';
+import type { BytedropConfigInput } from '../config-input';
 import { createLocalDiskStore, type LocalDiskStore } from './stores/local-disk';
 
 /** Settings that mean "the user configured S3"; any one of them turns the local-disk default off. */
@@ -19,7 +19,7 @@ const S3_FIELDS = ['endpoint', 'bucket', 'accessKeyId', 'secretAccessKey', 'prov
  * const store = hasS3Settings(input) ? undefined : createDefaultLocalStore({ publicBaseUrl: input.publicBaseUrl });
  * ```
  */
-export function hasS3Settings(input: Partial<BytedropConfig>): boolean {
+export function hasS3Settings(input: Partial<BytedropConfigInput>): boolean {
   return S3_FIELDS.some((name) => input[name] !== undefined);
 }
 

@@ -20,7 +20,7 @@ import { BytedropError, isBytedropError, toBytedropError } from '../errors';
 import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../journal';
 import { publicUrl } from '../links';
 import { PROVIDERS, type ProviderSettings, resolveProvider } from '../providers';
-import type { BodyInput, CopyOptions, ObjectStore, PutOptions, SweepReport } from '../types';
+import type { BodyInput, CopyOptions, ObjectStore, PutOptions, PutResult, SweepReport } from '../types';
 import {
   buildClient,
   DEFAULT_CONNECTION_TIMEOUT,
@@ -180,7 +180,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     return toReadableStream(meter(toAsyncIterable(body), { signal: options.signal, filename: key }));
   }
 
-  async function put(key: string, body: BodyInput, options: PutOptions): Promise<{ etag?: string }> {
+  async function put(key: string, body: BodyInput, options: PutOptions): Promise<PutResult> {
     if (pending.length > 0) await retryAborts();
     throwIfAborted(options.signal, `upload of '${key}'`);
     if (options.temporary) {
@@ -195,7 +195,12 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     }
   }
 
-  async function send(key: string, body: BodyInput, options: PutOptions, ifAbsent: boolean) {
+  async function send(
+    key: string,
+    body: BodyInput,
+    options: PutOptions,
+    ifAbsent: boolean,
+  ): Promise<PutResult> {
     let entry: string | undefined;
     const upload = new Upload({
       client: scopedClient(client, {
@@ -241,8 +246,11 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       const out = await upload.done();
       if (upload.uploadId) active.delete(upload.uploadId);
       if (entry !== undefined) await journal.remove(entry);
+      // One PUT, or a multipart upload completed: each is create-only where the provider honours it for that request.
+      const exclusive =
+        ifAbsent && conditional.enforced && (upload.uploadId ? conditional.complete : conditional.put);
       // radosgw answers CompleteMultipartUpload with an empty ETag: no ETag, rather than '' passing for one.
-      return out.ETag ? { etag: out.ETag } : {};
+      return out.ETag ? { etag: out.ETag, exclusive } : { exclusive };
     } catch (error) {
       if (upload.uploadId) active.delete(upload.uploadId);
       const mapped = await failed(key, upload.uploadId, error, options.signal, entry);
@@ -254,7 +262,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       if (write !== undefined && !options.signal?.aborted && mapped.code !== 'ERR_CONFLICT') {
         // The answer may have been lost after the provider stored the object (a Complete cut off on the way back).
         const found = await head(key).catch(() => undefined);
-        if (found?.meta?.write === write) return { etag: found.etag };
+        // Our own write, seen by this HEAD: as good as an exclusive one.
+        if (found?.meta?.write === write) return { etag: found.etag, exclusive: true };
       }
       throw mapped;
     }

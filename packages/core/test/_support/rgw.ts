@@ -2,8 +2,10 @@
  * Helpers for tests on radosgw, the real S3 the global setup starts once per run (`inject('rgw')`): a core config
  * for it, and `useRgw()`, a bucket of the test file's own behind a fault proxy that records every request.
  */
+
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
+import type { BytedropConfigInput } from '../../src/config-input';
 import { createBucket } from '../_setup/rgw/buckets';
 import { type FaultProxy, type ProxiedRequest, startFaultProxy } from './fault-proxy';
 import { type S3Target, s3Config } from './s3';
@@ -14,7 +16,7 @@ import { type S3Target, s3Config } from './s3';
  * Other radosgw differences a test must allow for: CompleteMultipartUpload answers an empty ETag, and
  * `x-amz-checksum-crc32` is not verified (Content-MD5 is).
  */
-export function rgwConfig(rgw: S3Target, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function rgwConfig(rgw: S3Target, overrides: Partial<BytedropConfigInput> = {}): BytedropConfigInput {
   return s3Config(rgw, overrides);
 }
 

@@ -10,6 +10,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { BytedropConfigInput } from '../../src/config-input';
 
 export const MiB = 1024 * 1024;
 /** Tests use S3's minimum part size to keep multipart uploads small and fast. */
@@ -23,7 +24,7 @@ export interface S3Target {
 }
 
 /** A raw (unparsed) config for s3rver: path-style, no SDK checksums, objects served at endpoint/bucket. */
-export function s3Config(s3: S3Target, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function s3Config(s3: S3Target, overrides: Partial<BytedropConfigInput> = {}): BytedropConfigInput {
   // The environment sets AWS_CA_BUNDLE, which the SDK applies even to plain-http loopback and then fails.
   delete process.env.AWS_CA_BUNDLE;
   return {

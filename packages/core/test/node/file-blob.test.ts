@@ -31,7 +31,7 @@ describe('openFileBlob', () => {
     const bytes = randomBytes(5 * MiB + 123);
     const path = join(dir, 'odd-size.bin');
     await writeFile(path, bytes);
-    const blob = openFileBlob(path, await stat(path));
+    const blob = await openFileBlob(path, await stat(path));
     expect(blob.size).toBe(bytes.byteLength);
     const read = await readAll(blob.stream());
     expect(read.chunks).toBe(3);
@@ -44,7 +44,7 @@ describe('openFileBlob', () => {
     const bytes = randomBytes(3 * MiB);
     const path = join(dir, 'slices.bin');
     await writeFile(path, bytes);
-    const blob = openFileBlob(path, await stat(path));
+    const blob = await openFileBlob(path, await stat(path));
     const reference = new Blob([bytes]);
     for (const [from, to] of [
       [0, 4100],
@@ -68,7 +68,7 @@ describe('openFileBlob', () => {
   it('fails with NotReadableError once the file changed after it was opened', async () => {
     const path = join(dir, 'growing.bin');
     await writeFile(path, randomBytes(MiB));
-    const blob = openFileBlob(path, await stat(path));
+    const blob = await openFileBlob(path, await stat(path));
     await appendFile(path, 'more');
     await expect(blob.arrayBuffer()).rejects.toMatchObject({ name: 'NotReadableError' });
     await expect(readAll(blob.stream())).rejects.toMatchObject({ name: 'NotReadableError' });
@@ -79,11 +79,31 @@ describe('openFileBlob', () => {
     const path = join(dir, 'form.bin');
     await writeFile(path, bytes);
     const form = new FormData();
-    form.append('file', openFileBlob(path, await stat(path), 'image/png'), 'shot.png');
+    form.append('file', await openFileBlob(path, await stat(path), 'image/png'), 'shot.png');
     const file = form.get('file') as File;
     expect(file.name).toBe('shot.png');
     const sent = new Uint8Array(await new Response(form).arrayBuffer());
     expect(Buffer.from(sent).includes(bytes)).toBe(true);
+  });
+
+  it('is a real Blob, slices included: File and Response take its bytes', async () => {
+    const bytes = randomBytes(300_000);
+    const path = join(dir, 'real.bin');
+    await writeFile(path, bytes);
+    const blob = await openFileBlob(path, await stat(path), 'image/png');
+    const slice = blob.slice(1000, 2000, 'text/plain');
+    for (const [real, expected] of [
+      [blob, bytes],
+      [slice, bytes.subarray(1000, 2000)],
+    ] as const) {
+      expect(real).toBeInstanceOf(Blob);
+      // These read a Blob through Node's internals, never through its JavaScript methods.
+      const reads = [new File([real], 'f.bin').arrayBuffer(), new Response(real).arrayBuffer()];
+      for (const read of await Promise.all(reads)) expect(Buffer.from(read).equals(expected)).toBe(true);
+    }
+    expect([blob.type, slice.type, slice.size]).toEqual(['image/png', 'text/plain', 1000]);
+    // Core's own reads stay on the slice: its range, in core's stream.
+    expect(Buffer.from((await readAll(slice.stream())).bytes).equals(bytes.subarray(1000, 2000))).toBe(true);
   });
 
   describe('the hash pass of a large file (a worker thread)', () => {
@@ -101,7 +121,7 @@ describe('openFileBlob', () => {
     });
 
     it('hashes a file from WORKER_MIN_BYTES up in a worker, with the same digests; smaller ones are left to the caller', async () => {
-      const blob = openFileBlob(path, await stat(path));
+      const blob = await openFileBlob(path, await stat(path));
       await expect(own(blob)('sha256')).resolves.toEqual({ hash: sha256(big), size: big.byteLength });
       await expect(own(blob)('md5')).resolves.toEqual({
         hash: createHash('md5').update(big).digest('hex'),
@@ -120,7 +140,7 @@ describe('openFileBlob', () => {
     it('fails with NotReadableError when the file changed since it was opened, or is gone', async () => {
       const changing = join(dir, 'big-changing.bin');
       await writeFile(changing, big);
-      const blob = openFileBlob(changing, await stat(changing));
+      const blob = await openFileBlob(changing, await stat(changing));
       await appendFile(changing, 'more');
       await expect(own(blob)('sha256')).rejects.toMatchObject({ name: 'NotReadableError' });
       await rm(changing);
@@ -129,7 +149,7 @@ describe('openFileBlob', () => {
 
     it('stops the worker when the signal fires', async () => {
       const terminate = vi.spyOn(Worker.prototype, 'terminate');
-      const blob = openFileBlob(path, await stat(path));
+      const blob = await openFileBlob(path, await stat(path));
       const controller = new AbortController();
       const pending = own(blob)('sha256', controller.signal);
       controller.abort(new Error('stop'));
@@ -155,7 +175,7 @@ describe('openFileBlob', () => {
     });
 
     it('yields the file in 2 MiB chunks, then the digest of what it yielded; smaller files are left to the caller', async () => {
-      const blob = openFileBlob(path, await stat(path));
+      const blob = await openFileBlob(path, await stat(path));
       const read = ownRead(blob)('sha256');
       if (!read) throw new Error('no hashing read for a large file');
       await expect(read.digest()).rejects.toThrow('has not ended');
@@ -176,7 +196,7 @@ describe('openFileBlob', () => {
       // The file as the upload finds it, after an edit its size and mtime do not show.
       const rewritten = join(dir, 'big-rewritten.bin');
       await writeFile(rewritten, randomBytes(big.byteLength));
-      const blob = openFileBlob(rewritten, await stat(rewritten));
+      const blob = await openFileBlob(rewritten, await stat(rewritten));
       const expected = [
         { algorithm: 'sha256' as const, hex: sha256(big), mismatch: () => changedError('big.bin') },
       ];
@@ -195,7 +215,7 @@ describe('openFileBlob', () => {
     it('fails with NotReadableError when the file changed since it was opened', async () => {
       const changing = join(dir, 'big-read-changing.bin');
       await writeFile(changing, big);
-      const blob = openFileBlob(changing, await stat(changing));
+      const blob = await openFileBlob(changing, await stat(changing));
       await appendFile(changing, 'more');
       const read = ownRead(blob)('sha256');
       if (!read) throw new Error('no hashing read for a large file');
@@ -203,9 +223,28 @@ describe('openFileBlob', () => {
       await rm(changing);
     });
 
+    it.each([1, 4095, 4097])(
+      'hands over a short last chunk (%i bytes) in memory of its own, on every Node',
+      async (tail) => {
+        // Under 4 KiB a Buffer comes from Node's shared pool: Node 24 refuses to transfer it (DataCloneError).
+        const bytes = randomBytes(WORKER_MIN_BYTES + tail);
+        const short = join(dir, `big-tail-${tail}.bin`);
+        await writeFile(short, bytes);
+        const read = ownRead(await openFileBlob(short, await stat(short)))('sha256');
+        if (!read) throw new Error('no hashing read for a large file');
+        const parts = await collect(read.chunks);
+        expect(parts.at(-1)?.byteLength).toBe(tail);
+        // Each chunk owns its memory: none carries a pool (or anything else) beyond its own bytes.
+        expect(parts.map((part) => part.buffer.byteLength)).toEqual(parts.map((part) => part.byteLength));
+        expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+        await expect(read.digest()).resolves.toBe(sha256(bytes));
+        await rm(short);
+      },
+    );
+
     it('stops its worker when the reader stops early', async () => {
       const terminate = vi.spyOn(Worker.prototype, 'terminate');
-      const blob = openFileBlob(path, await stat(path));
+      const blob = await openFileBlob(path, await stat(path));
       const iterator = ownRead(blob)('sha256')?.chunks[Symbol.asyncIterator]();
       expect((await iterator?.next())?.value?.byteLength).toBe(2 * MiB);
       await iterator?.return?.();

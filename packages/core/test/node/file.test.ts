@@ -53,7 +53,7 @@ describe('uploadFile', () => {
   it('a large file that changed after it was opened fails with ERR_INPUT naming it', async () => {
     const path = join(dir, 'changing.bin');
     await writeFile(path, randomBytes(WORKER_MIN_BYTES + 1));
-    const blob = openFileBlob(path, await stat(path));
+    const blob = await openFileBlob(path, await stat(path));
     await appendFile(path, 'more');
     const uploader = createUploader(s3Config(s3));
     const failure = await uploader

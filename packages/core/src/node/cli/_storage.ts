@@ -2,7 +2,7 @@
  * Internal: the CLI's storage. S3 when anything about S3 is configured; otherwise the local-disk default that the
  * server serves at `/f/*`, so `bytedrop upload` works before anyone has a bucket.
  */
-import type { BytedropConfig } from '../../config';
+import type { BytedropConfigInput } from '../../config-input';
 import { type BytedropUploader, createUploader } from '../../uploader';
 import { type LoadConfigOptions, loadConfigLayers } from '../load-config';
 import { createDefaultLocalStore, hasS3Settings } from '../local-default';
@@ -22,7 +22,7 @@ export interface CliStorage {
 }
 
 /** The local-disk default for this CLI invocation's env and working directory. */
-export function localStore(input: Partial<BytedropConfig>, io: CliIO): LocalDiskStore {
+export function localStore(input: Partial<BytedropConfigInput>, io: CliIO): LocalDiskStore {
   return createDefaultLocalStore({
     env: io.env,
     cwd: io.cwd,
@@ -41,7 +41,8 @@ export async function openStorage(configFile: string | undefined, io: CliIO): Pr
   const { input } = await loadConfigLayers(options);
   if (hasS3Settings(input)) {
     const journal = openCliJournal(io.env);
-    return { uploader: createUploader(input, { journal }), journal };
+    // The bucket may be missing here: createUploader then fails with ERR_CONFIG saying how to set it.
+    return { uploader: createUploader(input as BytedropConfigInput, { journal }), journal };
   }
   const store = localStore(input, io);
   io.stderr.write(

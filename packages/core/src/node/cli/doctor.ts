@@ -6,7 +6,7 @@ import { type DoctorCheck, runDoctor } from '../../doctor';
 import { toBytedropError } from '../../errors';
 import { loadConfigLayers } from '../load-config';
 import { hasS3Settings } from '../local-default';
-import type { CliIO } from './_io';
+import { type CliIO, userPath } from './_io';
 import { openCliJournal } from './_journal';
 import { localStore } from './_storage';
 
@@ -23,15 +23,19 @@ const MARK: Record<DoctorCheck['status'], string> = { ok: '✓', warn: '!', fail
  * //     fix: create the bucket, or fix its name (S3_BUCKET / BYTEDROP_BUCKET); names are case-sensitive
  * ```
  */
-export async function doctorCommand(options: { config?: string }, io: CliIO): Promise<number> {
+export async function doctorCommand(
+  options: { config?: string; json?: boolean },
+  io: CliIO,
+): Promise<number> {
   let checks: DoctorCheck[];
+  let configFile: string | undefined;
   try {
     const { input, file } = await loadConfigLayers({
       env: io.env,
       cwd: io.cwd,
-      ...(options.config ? { file: options.config } : {}),
+      ...(options.config ? { file: userPath(io, options.config) } : {}),
     });
-    if (file) io.stdout.write(`config file: ${file}\n`);
+    configFile = file;
     checks = hasS3Settings(input)
       ? (await runDoctor(input, { leftovers: { journal: openCliJournal(io.env) } })).checks
       : await localChecks(input, io);
@@ -50,13 +54,19 @@ export async function doctorCommand(options: { config?: string }, io: CliIO): Pr
       },
     ];
   }
+  const failed = checks.some((check) => check.status === 'fail');
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ ok: !failed, configFile, checks }, null, 2)}\n`);
+    return failed ? 1 : 0;
+  }
+  if (configFile) io.stdout.write(`config file: ${configFile}\n`);
   for (const check of checks) {
     io.stdout.write(`${MARK[check.status]} ${check.title}: ${check.message}\n`);
     if (check.fix && (check.status === 'fail' || check.status === 'warn')) {
       io.stdout.write(`    fix: ${check.fix}\n`);
     }
   }
-  return checks.some((check) => check.status === 'fail') ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 async function localChecks(input: Parameters<typeof localStore>[0], io: CliIO): Promise<DoctorCheck[]> {

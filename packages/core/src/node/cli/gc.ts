@@ -18,7 +18,7 @@ import { installLifecycleRules } from '../../s3-lifecycle';
 import type { S3Store } from '../../stores/s3';
 import type { SweepReport } from '../../types';
 import { summarize } from './_cleanup';
-import { type CliIO, printError } from './_io';
+import { type CliIO, printError, userPath } from './_io';
 import { openStorage } from './_storage';
 
 /** Options of `bytedrop gc`. */
@@ -75,7 +75,10 @@ export async function gcCommand(options: GcCommandOptions, io: CliIO): Promise<n
   }
   const age = olderThan === 0 ? 'of any age' : `older than ${ms(olderThan, { long: true })}`;
   const signal = options.signal ? { signal: options.signal } : {};
-  const { uploader, local, journal } = await openStorage(options.config, io);
+  const { uploader, local, journal } = await openStorage(
+    options.config === undefined ? undefined : userPath(io, options.config),
+    io,
+  );
   const out: string[] = [];
   const total: SweepReport = { abortedUploads: [], deleted: [] };
   const add = (report: SweepReport, why: string) => {

@@ -6,27 +6,35 @@ import { hashBody } from '../../hash';
 import type { HashAlgorithm } from '../../types';
 import { openFileBlob } from '../_file-blob';
 import { statFile } from '../_stat';
-import { type CliIO, printError } from './_io';
+import { type CliIO, printError, userPath } from './_io';
 
 const ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'md5'];
 
 /**
- * Runs `bytedrop hash`; resolves to the exit code. Prints the bare hex digest.
+ * Runs `bytedrop hash`; resolves to the exit code. Prints the bare hex digest, or with `json` one line
+ * `{"file","algorithm","hash","size"}`.
  *
  * @example
  * ```ts
  * await hashCommand('shot.png', { algorithm: 'md5' }, io); // stdout: '5d41402abc4b2a76b9719d911017c592\n'
  * ```
  */
-export async function hashCommand(file: string, options: { algorithm?: string }, io: CliIO): Promise<number> {
+export async function hashCommand(
+  file: string,
+  options: { algorithm?: string; json?: boolean },
+  io: CliIO,
+): Promise<number> {
   const algorithm = (options.algorithm ?? 'sha256').toLowerCase() as HashAlgorithm;
   if (!ALGORITHMS.includes(algorithm)) {
     printError(io, `--algorithm '${options.algorithm}' is not supported: use ${ALGORITHMS.join(' or ')}`);
     return 2;
   }
-  const stats = await statFile(file);
+  const path = userPath(io, file);
+  const stats = await statFile(path, file);
   // A file-backed Blob streams the file; a multi-GB file never sits in memory.
-  const { hash } = await hashBody(openFileBlob(file, stats), algorithm);
-  io.stdout.write(`${hash}\n`);
+  const { hash } = await hashBody(await openFileBlob(path, stats), algorithm);
+  io.stdout.write(
+    options.json ? `${JSON.stringify({ file, algorithm, hash, size: stats.size })}\n` : `${hash}\n`,
+  );
   return 0;
 }

@@ -7,17 +7,22 @@
  * stderr names each failed file with the reason and lists the links that did work. Re-running is cheap: uploads are
  * content-addressed, so the files that went through are deduplicated instead of sent again.
  *
+ * `--json` prints one JSON document instead, success or not: `{ ok, files: [{ file, url, link, key, … } or
+ * { file, error: { code, message } }] }`, so a script gets every result and every failure with its code.
+ *
+ * Relative paths are resolved against the directory the user ran the command from (`io.cwd`).
+ *
  * Before the first file, it aborts what runs that died (SIGKILL, a crash, a power cut) left in the bucket, as its
  * journal in the user's state directory records it (`_journal.ts`), and says so on stderr.
  */
 import { isBytedropError } from '../../errors';
 import { formatLink } from '../../links';
-import type { LinkFormat, Uploader } from '../../types';
+import type { LinkFormat, Uploader, UploadResult } from '../../types';
 import { statFile } from '../_stat';
 import { uploadFile } from '../file';
 import { recoverEarlierRuns } from './_cleanup';
 import { CLI_FORMATS } from './_formats';
-import { type CliIO, printError } from './_io';
+import { type CliIO, printError, userPath } from './_io';
 import { startProgress } from './_progress';
 import { openStorage } from './_storage';
 
@@ -25,8 +30,13 @@ import { openStorage } from './_storage';
 export interface UploadCommandOptions {
   format?: string;
   config?: string;
+  /** Print one JSON document with every result and error instead of link lines. */
+  json?: boolean;
   signal?: AbortSignal;
 }
+
+/** One file's outcome: what was uploaded, or why not. */
+type Outcome = { file: string; result: UploadResult; link: string } | { file: string; error: unknown };
 
 /**
  * Runs `bytedrop upload`; resolves to the exit code (0 all uploaded, 1 any failure, 2 bad usage).
@@ -51,61 +61,86 @@ export async function uploadCommand(
     printError(io, 'no files given: bytedrop upload <file> [more files…]');
     return 2;
   }
-  const storage = await openStorage(options.config, io);
+  const storage = await openStorage(
+    options.config === undefined ? undefined : userPath(io, options.config),
+    io,
+  );
   const { uploader } = storage;
   await recoverEarlierRuns(storage, io);
   try {
-    return await uploadAll(files, format, options.signal, uploader, io);
+    const outcomes = await uploadAll(files, format, options.signal, uploader, io);
+    return options.json ? printJson(outcomes, io) : printLinks(outcomes, options.signal, io);
   } finally {
     await storage.journal?.tidy();
   }
 }
 
-/** Uploads each file in turn; prints every link on stdout, or none when any failed. */
+/** Uploads each file in turn, naming each failure on stderr; after an abort (Ctrl-C) the rest are not attempted. */
 async function uploadAll(
   files: string[],
   format: LinkFormat,
   signal: AbortSignal | undefined,
   uploader: Uploader,
   io: CliIO,
-): Promise<number> {
-  const links: (string | undefined)[] = [];
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
   for (const file of files) {
     try {
-      const stats = await statFile(file);
+      const path = userPath(io, file);
+      const stats = await statFile(path, file);
       const bar = startProgress(io.stderr, file, stats.size);
       try {
-        const result = await uploadFile(uploader, file, {
+        const result = await uploadFile(uploader, path, {
           ...(bar ? { onProgress: bar.update } : {}),
           ...(signal ? { signal } : {}),
         });
-        links.push(formatLink(result, format));
+        outcomes.push({ file, result, link: formatLink(result, format) });
       } finally {
         bar?.stop();
       }
     } catch (error) {
-      links.push(undefined);
+      outcomes.push({ file, error });
+      // Said at once on stderr (also with --json): a long run shows each failure as it happens.
       printError(io, `${file}: ${describe(error)}`);
-      // After an abort (Ctrl-C) the remaining files are not attempted.
       if (isBytedropError(error, 'ERR_ABORTED')) break;
     }
   }
+  return outcomes;
+}
 
-  const failed = files.length - links.filter((link) => link !== undefined).length;
-  if (failed === 0) {
-    io.stdout.write(`${links.join('\n')}\n`);
+/** Every link on stdout, one per line in input order, or none when any file failed (each failure on stderr). */
+function printLinks(outcomes: Outcome[], signal: AbortSignal | undefined, io: CliIO): number {
+  const failed = outcomes.filter((outcome) => 'error' in outcome);
+  if (failed.length === 0) {
+    io.stdout.write(`${outcomes.map((outcome) => ('link' in outcome ? outcome.link : '')).join('\n')}\n`);
     return 0;
   }
-  links.forEach((link, index) => {
-    if (link !== undefined) io.stderr.write(`bytedrop: uploaded ${files[index]}: ${link}\n`);
-  });
-  const why = signal?.aborted ? 'interrupted' : `${failed} of ${files.length} file(s) failed`;
+  for (const outcome of outcomes) {
+    if ('link' in outcome) io.stderr.write(`bytedrop: uploaded ${outcome.file}: ${outcome.link}\n`);
+  }
+  const why = signal?.aborted ? 'interrupted' : `${failed.length} of ${outcomes.length} file(s) failed`;
   printError(
     io,
     `${why}; no links were printed to stdout so none can be paired with the wrong file. ` +
       'Run the same command again (after fixing the errors above): files already uploaded are deduplicated.',
   );
   return 1;
+}
+
+/** One JSON document on stdout with every outcome; exit 1 when any failed. */
+function printJson(outcomes: Outcome[], io: CliIO): number {
+  const files = outcomes.map((outcome) => {
+    if ('error' in outcome) {
+      const code = isBytedropError(outcome.error) ? outcome.error.code : 'ERR_UNKNOWN';
+      const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+      return { file: outcome.file, error: { code, message } };
+    }
+    const { url, key, size, contentType, hash, deduplicated } = outcome.result;
+    return { file: outcome.file, url, link: outcome.link, key, size, contentType, hash, deduplicated };
+  });
+  const ok = files.every((file) => !('error' in file));
+  io.stdout.write(`${JSON.stringify({ ok, files }, null, 2)}\n`);
+  return ok ? 0 : 1;
 }
 
 function describe(error: unknown): string {

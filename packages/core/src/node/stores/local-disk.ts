@@ -240,7 +240,8 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
       if (loaded === 0) onProgress?.({ loaded: 0, total: putOptions.size ?? 0 });
       await remember(key, putOptions.temporary);
       await commit(key, temp, headers(putOptions, etag), putOptions.ifAbsent === true);
-      return { etag };
+      // A create-only commit is an atomic link that fails when the key exists.
+      return { etag, exclusive: putOptions.ifAbsent === true };
     },
 
     async copy(fromKey, toKey, copyOptions) {
