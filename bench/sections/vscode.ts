@@ -48,7 +48,8 @@ async function client(dir: string, bundle: string, kind: ServerKind, mode: strin
       settings,
       JSON.stringify({
         vscode: {
-          'bytedrop.provider': 'custom',
+          // As AWS and R2: a preset whose create-only writes are enforced, so a fresh upload verifies itself.
+          'bytedrop.provider': 'minio',
           'bytedrop.endpoint': target.endpoint,
           'bytedrop.region': target.region,
           'bytedrop.bucket': target.bucket,
@@ -61,7 +62,7 @@ async function client(dir: string, bundle: string, kind: ServerKind, mode: strin
           'editor.dropIntoEditor.preferences': ['markdown.link.image.bytedrop'],
         },
         s3: {
-          provider: 'custom',
+          provider: 'minio',
           endpoint: target.endpoint,
           region: target.region,
           bucket: target.bucket,
@@ -149,7 +150,6 @@ export async function vscodeSection(ctx: BenchContext): Promise<SectionResult> {
     const p95 = (name: string) => percentile(e2e[name] ?? [], 95);
     const [inMemory, verified, localFirst] = [p50('inMemory'), p50('inMemoryVerified'), p50('localFirst')];
     const added = localFirst / inMemory - 1;
-    const addedLocally = localFirst / verified - 1;
     const table = [
       ...tableLines(
         ['file', 'edit', 'n', 'provider p50 ms', 'p95 ms', 'max ms'],
@@ -167,8 +167,8 @@ export async function vscodeSection(ctx: BenchContext): Promise<SectionResult> {
         ['1 MiB paste to final link (s3rver)', 'p50 ms', 'p95 ms'],
         [
           ['from memory (before local first)', inMemory.toFixed(1), p95('inMemory').toFixed(1)],
-          ['from memory, then the verifying HEAD', verified.toFixed(1), p95('inMemoryVerified').toFixed(1)],
-          ['local first (copy, journal, verify, swap)', localFirst.toFixed(1), p95('localFirst').toFixed(1)],
+          ['from memory, then a verifying HEAD', verified.toFixed(1), p95('inMemoryVerified').toFixed(1)],
+          ['local first (copy, journal, swap)', localFirst.toFixed(1), p95('localFirst').toFixed(1)],
         ],
       ),
     ];
@@ -186,9 +186,9 @@ export async function vscodeSection(ctx: BenchContext): Promise<SectionResult> {
         met: added <= 0.1,
       },
       {
-        name: '… of which local work (copy, journal, swap), beside the verifying HEAD',
+        name: 'a verifying HEAD (B2 and unknown S3, where a write does not verify itself), for comparison',
         target: '(share)',
-        measured: `${(addedLocally * 100).toFixed(1)} % (${verified.toFixed(1)} → ${localFirst.toFixed(1)} ms)`,
+        measured: `${((verified / inMemory - 1) * 100).toFixed(1)} % (${inMemory.toFixed(1)} → ${verified.toFixed(1)} ms)`,
         met: undefined,
       },
     ];
@@ -198,8 +198,8 @@ export async function vscodeSection(ctx: BenchContext): Promise<SectionResult> {
       targets,
       notes: [
         'Provider: from VS Code (the fake) asking provideDocumentPasteEdits / provideDocumentDropEdits to the edit it returns, one paste and one drop at a time, each upload settled and the garbage collected before the next (to the sink). The edit links where the copy goes and carries the copy as its additionalEdit; nothing is read, hashed or uploaded before it returns. The p95 of 10 is their maximum.',
-        `Paste to final link: ${e2ePlan.count} pastes of distinct 1 MiB PNGs each way, in rotating order, after ${e2ePlan.warmups} warm-ups, to s3rver. "From memory" is the pre-local-first paste (placeholder, upload of the clipboard bytes, link) with the same settings; "then the verifying HEAD" adds core's verifyUpload; "local first" is fake.paste until the note links the upload (the copy written from the edit, journal entry, upload from the copy, HEAD, swap).`,
-        `The verifying HEAD costs ${(verified - inMemory).toFixed(1)} ms here, ${((verified / inMemory - 1) * 100).toFixed(0)} % of a loopback paste whose 1 MiB PUT takes a few tens of ms; the local work (journal entry written, updated and closed, the copy read back and hashed, the swap as a second edit) is the rest. Both are fixed costs: over a real link, where sending 1 MiB takes hundreds of ms, their share shrinks accordingly.`,
+        `Paste to final link: ${e2ePlan.count} pastes of distinct 1 MiB PNGs each way, in rotating order, after ${e2ePlan.warmups} warm-ups, to s3rver. "From memory" is the pre-local-first paste (placeholder, upload of the clipboard bytes, link) with the same settings; "then a verifying HEAD" adds core's verifyUpload; "local first" is fake.paste until the note links the upload (the copy written from the edit, journal entry, upload from the copy, swap). The provider is the MinIO preset, as AWS and R2 one whose create-only writes are enforced: a fresh upload proves its object itself (UploadResult.verified) and local first sends no verifying HEAD; on B2, Spaces, Wasabi, COS, OSS and unknown S3 servers it does, which the middle row prices.`,
+        `A verifying HEAD costs ${(verified - inMemory).toFixed(1)} ms here, ${((verified / inMemory - 1) * 100).toFixed(0)} % of a loopback paste whose 1 MiB PUT takes a few tens of ms; local first's own work is the journal entry written, updated and closed, the copy read back and hashed, and the swap as a second edit. Both are fixed costs: over a real link, where sending 1 MiB takes hundreds of ms, their share shrinks accordingly.`,
         "The fake's disk is in memory: the copy and journal writes cost no disk time here. In code-server the provider's own time was 1.4–17 ms with uploads running (commit ab6069d); VS Code's share (the renderer, the extension host round trip) comes on top and is what the e2e's 8 MiB typing test bounds.",
       ],
       data: { provider, e2e },
