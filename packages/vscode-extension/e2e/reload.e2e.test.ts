@@ -53,7 +53,9 @@ it('reloading the window mid-upload of a 30 MiB file: the next start resumes the
     expect(after).toBe(`# Note\n\n[movie.bin](${url})`);
     expect(sha256(await servedWhenUploaded(page, url))).toBe(sha256(generated(size, 30)));
     // The resumed upload completed create-only (the MinIO preset enforces it), so no verifying HEAD followed.
-    const complete = proxy.requests.filter((request) => request.operation === 'CompleteMultipartUpload').at(-1);
+    const complete = proxy.requests
+      .filter((request) => request.operation === 'CompleteMultipartUpload')
+      .at(-1);
     expect(complete?.headers['if-none-match']).toBe('*');
     held.release();
   } catch (error) {
