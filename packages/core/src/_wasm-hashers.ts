@@ -1,6 +1,6 @@
 /**
- * Internal: the hash-wasm hashers core uses, behind one module that `hash.ts` imports only where node:crypto is
- * missing. Named imports here keep bundles tree-shaken to these two algorithms (importing the package namespace
- * dynamically would pull in every algorithm's WebAssembly).
+ * Internal: the hash-wasm functions core uses, behind one module that is imported only where needed (`hash.ts` where
+ * node:crypto is missing, PNG stripping for a CRC). Named imports here keep bundles tree-shaken to these algorithms
+ * (importing the package namespace dynamically would pull in every algorithm's WebAssembly).
  */
-export { createMD5, createSHA256 } from 'hash-wasm';
+export { createCRC32, createMD5, createSHA256 } from 'hash-wasm';

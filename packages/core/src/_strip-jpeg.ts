@@ -1,0 +1,117 @@
+/**
+ * Internal: JPEG metadata stripping by walking the marker segments. Segments a decoder needs (tables, frame and scan
+ * headers, restart intervals), JFIF, the ICC profile and Adobe's colour-transform segment are copied as they are, and
+ * the entropy-coded data is copied byte for byte: pixels are never decoded. Every other APPn segment, comments and
+ * whatever follows the end-of-image marker go. The orientation survives as a minimal EXIF where the EXIF was.
+ */
+import { EXIF_HEADER, minimalExif, readExif, startsWith } from './_exif';
+import { assemble, type MetadataKind, type Walked } from './_walked';
+
+const SOS = 0xda;
+const EOI = 0xd9;
+const APP0 = 0xe0;
+const APP1 = 0xe1;
+const APP2 = 0xe2;
+const APP13 = 0xed;
+const APP14 = 0xee;
+const APP15 = 0xef;
+const COM = 0xfe;
+
+/** What a segment is, when it is metadata; undefined keeps it. */
+function metadataKind(marker: number, payload: Uint8Array): MetadataKind | undefined {
+  if (marker === COM) return 'comment';
+  if (marker < APP0 || marker > APP15) return undefined;
+  if (marker === APP0 && startsWith(payload, 'JFIF\0')) return undefined;
+  if (marker === APP2 && startsWith(payload, 'ICC_PROFILE\0')) return undefined;
+  if (marker === APP14 && startsWith(payload, 'Adobe')) return undefined; // CMYK and YCCK need it to decode
+  if (marker === APP1 && startsWith(payload, EXIF_HEADER)) return 'exif';
+  if (marker === APP1 && startsWith(payload, 'http://ns.adobe.com/')) return 'xmp';
+  if (marker === APP13) return 'iptc';
+  return 'other';
+}
+
+/** The APP1 segment of a minimal EXIF. */
+function orientationSegment(orientation: number): Uint8Array {
+  const tiff = minimalExif(orientation);
+  const length = 2 + EXIF_HEADER.byteLength + tiff.byteLength;
+  const segment = new Uint8Array(2 + length);
+  segment.set([0xff, APP1, length >> 8, length & 0xff]);
+  segment.set(EXIF_HEADER, 4);
+  segment.set(tiff, 4 + EXIF_HEADER.byteLength);
+  return segment;
+}
+
+/** Where the entropy-coded data that starts at `from` ends: at the next marker that is not a restart or stuffing. */
+function scanEnd(bytes: Uint8Array, from: number): number {
+  let at = from;
+  while (true) {
+    at = bytes.indexOf(0xff, at);
+    if (at < 0 || at + 1 >= bytes.byteLength) return bytes.byteLength;
+    const next = bytes[at + 1] as number;
+    if (next === 0x00 || next === 0xff || (next >= 0xd0 && next <= 0xd7)) at += 1;
+    else return at;
+  }
+}
+
+/**
+ * Strips a JPEG; undefined when its segments cannot be walked (a segment running past the end, garbage between
+ * segments), so the caller keeps the file as it is. A file cut off inside its image data is still stripped: the
+ * segments before it were whole.
+ */
+export function stripJpeg(bytes: Uint8Array): Walked | undefined {
+  const length = bytes.byteLength;
+  if (length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  const parts: Uint8Array[] = [bytes.subarray(0, 2)];
+  const removed = new Set<MetadataKind>();
+  let orientation: number | undefined;
+  let pixelRatio: number | undefined;
+  let exifAt = -1;
+  let at = 2;
+  while (at < length) {
+    if (bytes[at] !== 0xff) return undefined;
+    let marker = at + 1;
+    while (marker < length && bytes[marker] === 0xff) marker++; // fill bytes
+    if (marker >= length) return undefined;
+    const code = bytes[marker] as number;
+    if (code === EOI) {
+      parts.push(bytes.subarray(at, marker + 1));
+      if (marker + 1 < length) removed.add('trailer');
+      break;
+    }
+    if ((code >= 0xd0 && code <= 0xd7) || code === 0x01) {
+      parts.push(bytes.subarray(at, marker + 1));
+      at = marker + 1;
+      continue;
+    }
+    if (marker + 2 >= length) return undefined;
+    const end = marker + 1 + ((bytes[marker + 1] as number) << 8) + (bytes[marker + 2] as number);
+    if (end > length || end < marker + 3) return undefined;
+    if (code === SOS) {
+      const scan = scanEnd(bytes, end);
+      parts.push(bytes.subarray(at, scan));
+      at = scan;
+      continue;
+    }
+    const payload = bytes.subarray(marker + 3, end);
+    const kind = metadataKind(code, payload);
+    if (kind === undefined) parts.push(bytes.subarray(at, end));
+    else {
+      removed.add(kind);
+      if (kind === 'exif') {
+        const facts = readExif(payload.subarray(EXIF_HEADER.byteLength));
+        if (facts?.gps) removed.add('gps');
+        orientation ??= facts?.orientation;
+        pixelRatio ??= facts?.pixelRatio;
+        if (exifAt < 0) exifAt = parts.length;
+      }
+    }
+    at = end;
+  }
+  if (orientation !== undefined && orientation !== 1)
+    parts.splice(exifAt, 0, orientationSegment(orientation));
+  return assemble(bytes, parts, {
+    removed,
+    ...(orientation === undefined ? {} : { orientation }),
+    ...(pixelRatio === undefined ? {} : { pixelRatio }),
+  });
+}
