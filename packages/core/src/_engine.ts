@@ -11,6 +11,7 @@ import { servedHeaders } from './served';
 import type { KeyTemplate } from './template';
 import type {
   CopyOptions,
+  ImageFacts,
   ObjectStore,
   PreparedUpload,
   StoredObject,
@@ -86,10 +87,12 @@ export function planOf(
   file: SanitizedFilename,
   sniffed: Sniffed,
   fields: { key: string; size: number; hash: string },
+  image: ImageFacts = {},
 ): Plan {
   const ext = file.ext !== '' && !file.clipboard ? file.ext : sniffed.ext || file.ext;
   return {
     ...fields,
+    ...image,
     url: engine.store.publicUrl(fields.key),
     contentType: sniffed.contentType,
     filename: ext === '' ? file.name : `${file.name}.${ext}`,

@@ -16,6 +16,7 @@ import {
   resultOf,
   writeOptions,
 } from './_engine';
+import { blobReader, prepareImage } from './_image-prep';
 import { place } from './_place';
 import { meter, sourceError, toReadableStream } from './_stream';
 import { settleAbort } from './_upload-stream';
@@ -46,26 +47,44 @@ export type Replayable = Uint8Array | Blob;
 /** Sniff and hash (streaming, abortable), then draw the candidate keys once: no request is sent. */
 export async function prepareReplayable(
   engine: Engine,
-  body: Replayable,
-  options: UploadOptions,
+  given: Replayable,
+  givenOptions: UploadOptions,
   file: SanitizedFilename,
 ): Promise<PreparedUpload> {
-  const { signal } = options;
+  const { signal } = givenOptions;
+  let options = givenOptions;
   const what = `upload of '${options.filename}'`;
   // A failed read of the body is about the input, not the storage (also a file Blob's NotReadableError).
   const inputError = (error: unknown): never => {
     throw sourceError(error, options.filename);
   };
-  const head =
-    body instanceof Uint8Array
-      ? body.subarray(0, SNIFF_BYTES)
+  let head =
+    given instanceof Uint8Array
+      ? given.subarray(0, SNIFF_BYTES)
       : new Uint8Array(
-          await raceAbort(body.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what).catch(inputError),
+          await raceAbort(given.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what).catch(inputError),
         );
   // Sniffed before hashing: a refused type costs only its first bytes.
   const sniffed = await sniffContentType(head, options.filename, options.contentType);
   throwIfAborted(signal, what);
   assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
+  // Stripped before hashing, so the hash, the size and the key name the bytes stored.
+  const strip = options.stripMetadata ?? engine.config.stripMetadata;
+  const image = await prepareImage(given, sniffed, strip, blobReader(signal, what, inputError));
+  const body = image.body;
+  if (image.original && body instanceof Uint8Array) {
+    head = body.subarray(0, SNIFF_BYTES);
+    // A client's Content-MD5 is of the bytes it sent: checked on them here, then the stored ones carry their own.
+    const md5 = options.contentMd5;
+    if (md5 !== undefined) {
+      await verifyBytes(image.original, [
+        { algorithm: 'md5', hex: md5Hex(md5) ?? '', mismatch: () => md5MismatchError(options.filename, md5) },
+      ]);
+      const { contentMd5: _checked, ...rest } = options;
+      options = rest;
+    }
+  }
+  throwIfAborted(signal, what);
   const own = ownDigest(body, engine.config.hashAlgorithm, signal);
   const { hash, size } = own
     ? await raceAbort(own, signal, what).catch(inputError)
@@ -76,7 +95,7 @@ export async function prepareReplayable(
   throwIfAborted(signal, what);
   // Drawn here and only here: {uuid}, {rand} and the date are fixed for every later send of this upload.
   const candidates = candidatesOf(engine, options, sniffed, hash);
-  const planned = planOf(engine, file, sniffed, { key: candidates(0), size, hash });
+  const planned = planOf(engine, file, sniffed, { key: candidates(0), size, hash }, image.facts);
   return {
     ...planned,
     contentAddressed: engine.template.usesHash,

@@ -1,6 +1,7 @@
 /**
  * One-shot streams (a request body, stdin): read up to `multipartThreshold` into memory, and a short stream takes the
- * replayable path. A long one is uploaded to a temporary key while it is hashed, since its key depends on its hash;
+ * replayable path. An image whose metadata is to be stripped is read up to `STRIP_MAX_BYTES` instead; one larger
+ * than that is stored as it came (`metadataKept: 'too-large'`). A long one is uploaded to a temporary key while it is hashed, since its key depends on its hash;
  * then it is copied to the first free candidate key (or dropped, when a candidate already holds these bytes). The
  * temporary object is journaled by the store until it is deleted, so a crash in between leaves nothing for good.
  */
@@ -9,13 +10,15 @@ import { assertAllowedType } from './_allowed';
 import { toAsyncIterable } from './_body';
 import { candidatesOf, type Engine, existing, identityOf, planOf, resultOf, writeOptions } from './_engine';
 import { randomId } from './_id';
+import { SIZE_HEAD_BYTES } from './_image-prep';
 import { type Placement, place } from './_place';
 import { concatBytes, headOf, meter, prepend } from './_stream';
 import { md5Hex, md5MismatchError } from './_verify';
 import type { SanitizedFilename } from './filename';
 import { createHasher } from './hash';
+import { canStripMetadata, readImageSize, STRIP_MAX_BYTES } from './images';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
-import type { BodyInput, UploadOptions, UploadResult } from './types';
+import type { BodyInput, ImageFacts, UploadOptions, UploadResult } from './types';
 
 /**
  * The signal fired after the provider had committed the object. A content-addressed object is valid and may be
@@ -32,6 +35,17 @@ export async function settleAbort(
     await engine.store.delete(placement.key).catch(() => undefined);
   }
   throw abortedError(what, signal.reason);
+}
+
+/** What is known of an image streamed as it came (too large to hold): why it kept its metadata, and its size. */
+function streamedImageFacts(
+  contentType: string,
+  strip: boolean,
+  buffered: readonly Uint8Array[],
+): ImageFacts {
+  if (!contentType.startsWith('image/')) return {};
+  const kept = !strip ? 'setting' : canStripMetadata(contentType) ? 'too-large' : 'format';
+  return { stripped: [], metadataKept: kept, ...readImageSize(headOf(buffered, SIZE_HEAD_BYTES)) };
 }
 
 export async function uploadStream(
@@ -67,6 +81,17 @@ export async function uploadStream(
     await source.return(undefined);
     throw error;
   }
+  const strip = options.stripMetadata ?? config.stripMetadata;
+  if (strip && canStripMetadata(sniffed.contentType)) {
+    // An image is held whole up to the strip limit, so a phone photo sent as a stream is stripped too.
+    while (bufferedSize <= STRIP_MAX_BYTES) {
+      const next = await source.next();
+      if (next.done) return replayable(concatBytes(buffered, bufferedSize));
+      buffered.push(next.value);
+      bufferedSize += next.value.byteLength;
+    }
+  }
+  const image = streamedImageFacts(sniffed.contentType, strip, buffered);
   const hasher = await createHasher(config.hashAlgorithm);
   const md5 = options.contentMd5 === undefined ? undefined : await createHasher('md5');
   throwIfAborted(signal, what);
@@ -95,7 +120,7 @@ export async function uploadStream(
     }
     const hash = await hasher.digest();
     const candidates = candidatesOf(engine, options, sniffed, hash);
-    const plan = planOf(engine, file, sniffed, { key: candidates(0), size, hash });
+    const plan = planOf(engine, file, sniffed, { key: candidates(0), size, hash }, image);
     const copyOptions = writeOptions(engine, plan, head, options.owner);
     const placement = await place({
       candidates,

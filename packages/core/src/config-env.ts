@@ -61,7 +61,7 @@ function envWholeNumber(name: string, value: string, example: string): number {
  * Reads a partial config from environment variables. `BYTEDROP_*` names win over the ByteGo names
  * (`S3_ENDPOINT`, `S3_ACCESS_KEY`, `S3_SECRET_KEY`, `S3_BUCKET`, `S3_ACL`, `S3_REGION`, `PUBLIC_DOMAIN`), so a ByteGo
  * deployment's env works unchanged. A `PUBLIC_DOMAIN` without a scheme gets `https://`, as ByteGo assumed.
- * Sizes (`*_MB`) are MiB, durations (`*_S`) seconds (fractions allowed: `0.5`), `BYTEDROP_MAX_ATTEMPTS` tries per
+ * `BYTEDROP_STRIP_METADATA=false` keeps images' metadata. Sizes (`*_MB`) are MiB, durations (`*_S`) seconds (fractions allowed: `0.5`), `BYTEDROP_MAX_ATTEMPTS` tries per
  * request. Pass the result through `parseConfig` (usually merged with a file and overrides).
  *
  * @example
@@ -102,6 +102,8 @@ export function configFromEnv(env: Record<string, string | undefined>): Partial<
   }
   const pathStyle = pick(env, 'BYTEDROP_FORCE_PATH_STYLE');
   if (pathStyle) config.forcePathStyle = envBoolean(...pathStyle);
+  const strip = pick(env, 'BYTEDROP_STRIP_METADATA');
+  if (strip) config.stripMetadata = envBoolean(...strip);
 
   const sizes = {
     partSize: 'BYTEDROP_PART_SIZE_MB',

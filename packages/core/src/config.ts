@@ -52,6 +52,11 @@ export interface BytedropConfig {
    * 1 fails at the first error, for scripts that would rather fail fast.
    */
   maxAttempts?: number;
+  /**
+   * Remove location and camera metadata (EXIF, GPS, XMP, IPTC, comments) from JPEG, PNG and WebP images before they
+   * are hashed and stored, losslessly (see `stripMetadata`). Default true; false stores images exactly as given.
+   */
+  stripMetadata: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -200,6 +205,12 @@ const FIELDS = {
       v.minValue(1, attemptsMessage),
       v.maxValue(20, attemptsMessage),
     ),
+  ),
+  stripMetadata: v.optional(
+    v.boolean(
+      "'stripMetadata' must be true (default: remove GPS and camera metadata from images) or false (keep it)",
+    ),
+    true,
   ),
 };
 

@@ -24,6 +24,8 @@ export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';
 export { createHasher, hashBody, shortHash } from './hash';
+export type { ImageSize, MetadataKept, MetadataKind, StrippedImage } from './images';
+export { canStripMetadata, readImageSize, STRIP_MAX_BYTES, stripMetadata } from './images';
 export type { JournalEntry, UploadJournal } from './journal';
 export { createMemoryJournal, TEMP_KEY_PREFIX } from './journal';
 export type { LinkSource } from './links';
@@ -73,6 +75,7 @@ export type {
   BodyInput,
   CopyOptions,
   HashAlgorithm,
+  ImageFacts,
   LinkFormat,
   ObjectMeta,
   ObjectStore,

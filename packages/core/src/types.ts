@@ -2,6 +2,7 @@
  * The shapes every host (CLI, server, Obsidian, VS Code) builds against.
  * Kept in one file so a host can read the whole contract at once.
  */
+import type { MetadataKept, MetadataKind } from './images';
 
 /** Anything Bytedrop can hash and upload. One-shot streams are read once; Blobs and buffers may be read twice. */
 export type BodyInput =
@@ -56,10 +57,37 @@ export interface UploadOptions {
    * checked against it while they stream, and a mismatch fails with `ERR_CHECKSUM` before anything is stored.
    */
   contentMd5?: string;
+  /**
+   * This upload only: strip image metadata (true) or keep it (false), whatever the config's `stripMetadata` says
+   * (the server's per-request `keep-metadata`).
+   */
+  stripMetadata?: boolean;
+}
+
+/**
+ * What an upload learnt about an image (`image/*` only): what stripping removed, or why it kept the metadata, and the
+ * size from the header.
+ *
+ * @example
+ * ```ts
+ * const facts: ImageFacts = { stripped: ['gps', 'exif'], width: 3024, height: 4032 };
+ * ```
+ */
+export interface ImageFacts {
+  /** The metadata removed before hashing, so `hash` and `size` are the stored bytes'; `[]` when there was none. */
+  stripped?: MetadataKind[];
+  /** Why the image was stored with its metadata (see `MetadataKept`); absent when it was stripped. */
+  metadataKept?: MetadataKept;
+  /** Width in pixels as displayed (EXIF orientation applied), when the header says. */
+  width?: number;
+  /** Height in pixels as displayed, when the header says. */
+  height?: number;
+  /** 2 for a 144 DPI image (a Retina screenshot): links show it at half its pixels (`formatLink`'s `hidpi`). */
+  pixelRatio?: number;
 }
 
 /** What an upload resolves to. */
-export interface UploadResult {
+export interface UploadResult extends ImageFacts {
   key: string;
   url: string;
   size: number;
@@ -121,7 +149,7 @@ export interface PreparedUploadOptions {
  * const result = await prepared.upload(); // result.url === prepared.url
  * ```
  */
-export interface PreparedUpload {
+export interface PreparedUpload extends Readonly<ImageFacts> {
   readonly key: string;
   readonly url: string;
   readonly size: number;

@@ -30,6 +30,7 @@ describe('parseConfig', () => {
       partSize: 8 * 1024 * 1024,
       queueSize: 4,
       multipartThreshold: 8 * 1024 * 1024,
+      stripMetadata: true,
     });
     expect(parseConfig({ bucket: 'notes' })).toMatchObject({ provider: 'aws', region: 'us-east-1' });
     const r2 = parseConfig({ bucket: 'notes', endpoint: 'https://acct.r2.cloudflarestorage.com' });
@@ -124,6 +125,24 @@ describe('parseConfig', () => {
   it('exposes the same rules as a valibot schema', () => {
     expect(v.safeParse(configSchema, { bucket: 'b' }).success).toBe(true);
     expect(v.safeParse(configSchema, { bucket: 'b', endpoint: 'x:1' }).success).toBe(false);
+  });
+});
+
+describe('stripMetadata', () => {
+  it('is on by default; false from code, a JSON file or BYTEDROP_STRIP_METADATA keeps metadata', () => {
+    expect(parseConfig({ bucket: 'notes' }).stripMetadata).toBe(true);
+    expect(parseConfig({ bucket: 'notes', stripMetadata: false }).stripMetadata).toBe(false);
+    expect(configFromEnv({ BYTEDROP_STRIP_METADATA: 'false' })).toEqual({ stripMetadata: false });
+    expect(configFromEnv({ BYTEDROP_STRIP_METADATA: 'on' })).toEqual({ stripMetadata: true });
+  });
+
+  it('names the field and the fix for a value that is not a boolean', () => {
+    expect(() => parseConfig({ bucket: 'notes', stripMetadata: 'no' })).toThrow(
+      "'stripMetadata' must be true (default: remove GPS and camera metadata from images) or false (keep it)",
+    );
+    expect(() => configFromEnv({ BYTEDROP_STRIP_METADATA: 'sometimes' })).toThrow(
+      "BYTEDROP_STRIP_METADATA='sometimes' is not a boolean: write 'true' or 'false'",
+    );
   });
 });
 
