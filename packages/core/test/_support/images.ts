@@ -108,16 +108,16 @@ export const PRIVATE_TAGS = [
   '-IPTC:By-line=Jane Doe',
 ];
 
-/** Makes an image with ImageMagick, then writes `tags` with exiftool (and an ICC profile when asked). */
+/** Makes an image with ImageMagick (in `format`, e.g. `png48`, when given), then writes `tags` with exiftool (and an ICC profile when asked). */
 export async function makeImage(
   dir: string,
   name: string,
   draw: string[],
   tags: string[] = [],
-  options: { icc?: boolean } = {},
+  options: { icc?: boolean; format?: string } = {},
 ): Promise<{ path: string; bytes: Buffer }> {
   const path = join(dir, name);
-  await tool('convert', [...draw, path]);
+  await tool('convert', [...draw, options.format ? `${options.format}:${path}` : path]);
   const extra = [...tags];
   if (options.icc) {
     const icc = join(dir, `${name}.icc`);
