@@ -28,8 +28,8 @@ export type { ImageSize, MetadataKept, MetadataKind, StrippedImage } from './ima
 export { canStripMetadata, readImageSize, STRIP_MAX_BYTES, stripMetadata } from './images';
 export type { JournalEntry, UploadJournal } from './journal';
 export { createMemoryJournal, TEMP_KEY_PREFIX } from './journal';
-export type { LinkSource } from './links';
-export { formatLink, publicUrl } from './links';
+export type { LinkOptions, LinkSource } from './links';
+export { displaySize, formatLink, publicUrl } from './links';
 export type { FindLinksOptions, MarkdownLink } from './markdown-links';
 export { findLinks } from './markdown-links';
 export type {

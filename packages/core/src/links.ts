@@ -92,7 +92,7 @@ export function html(text: string): string {
   return plainText(text).replace(/[&"<>']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-const LINK_VARIABLE = /\{(url|name|alt|key|size)\}|\{([^{}]*)\}/g;
+const LINK_VARIABLE = /\{(url|name|alt|key|size|width|height)\}|\{([^{}]*)\}/g;
 
 /**
  * What `formatLink` needs of an upload result.
@@ -102,12 +102,58 @@ const LINK_VARIABLE = /\{(url|name|alt|key|size)\}|\{([^{}]*)\}/g;
  * formatLink({ url, key, size, contentType, filename }, 'markdown');
  * ```
  */
-export type LinkSource = Pick<UploadResult, 'url' | 'key' | 'size' | 'contentType' | 'filename'>;
+export type LinkSource = Pick<
+  UploadResult,
+  'url' | 'key' | 'size' | 'contentType' | 'filename' | 'width' | 'height' | 'pixelRatio'
+>;
+
+/**
+ * Options of `formatLink`.
+ *
+ * @example
+ * ```ts
+ * formatLink(result, 'html', { alt: 'Chart', hidpi: false }); // width/height in image pixels
+ * ```
+ */
+export interface LinkOptions {
+  /** Alt text of an image, text of a link; the filename by default. */
+  alt?: string;
+  /** The template of the `custom` format. */
+  template?: string;
+  /**
+   * Show a 144 DPI image (`pixelRatio` 2, a Retina screenshot) at half its pixels, the size it had on screen. Default
+   * true; false gives the image's pixels.
+   */
+  hidpi?: boolean;
+  /** Write `width`/`height` on an HTML `<img>` when the size is known (default true), so the page does not shift. */
+  dimensions?: boolean;
+}
+
+/**
+ * The size an image should display at in a note: its pixels, halved for a 144 DPI image when `hidpi` is on (the
+ * default). Undefined when the size is not known.
+ *
+ * @example
+ * ```ts
+ * displaySize({ width: 2880, height: 1800, pixelRatio: 2 }); // { width: 1440, height: 900 }
+ * displaySize({ width: 2880, height: 1800, pixelRatio: 2 }, { hidpi: false }); // { width: 2880, height: 1800 }
+ * ```
+ */
+export function displaySize(
+  image: Pick<LinkSource, 'width' | 'height' | 'pixelRatio'>,
+  options: Pick<LinkOptions, 'hidpi'> = {},
+): { width: number; height: number } | undefined {
+  if (image.width === undefined || image.height === undefined) return undefined;
+  const ratio = options.hidpi === false ? 1 : (image.pixelRatio ?? 1);
+  return { width: Math.round(image.width / ratio), height: Math.round(image.height / ratio) };
+}
 
 /**
  * Formats an uploaded file as the text a host inserts: the bare URL, a Markdown image/link, an HTML `<img>`/`<a>`,
- * or a custom template over `{url} {name} {alt} {key} {size}`. Images (`image/*`) become images, everything else a
- * link named after the file. Text and URLs are escaped so the output parses back to exactly the same URL and text.
+ * or a custom template over `{url} {name} {alt} {key} {size} {width} {height}`. Images (`image/*`) become images,
+ * everything else a link named after the file. Text and URLs are escaped so the output parses back to exactly the
+ * same URL and text. An image of known size gets `width`/`height` on its `<img>`, and `{width}`/`{height}` are its
+ * display size (`displaySize`: half the pixels of a 144 DPI image unless `hidpi: false`), empty when not known.
  *
  * @example
  * ```ts
@@ -115,16 +161,15 @@ export type LinkSource = Pick<UploadResult, 'url' | 'key' | 'size' | 'contentTyp
  * formatLink(result, 'markdown'); // '![a b.png](https://cdn.example.com/a%20b.png)'
  * formatLink(result, 'html', { alt: 'Chart "Q1"' }); // '<img src="https://cdn.example.com/a%20b.png" alt="Chart &#34;Q1&#34;">'
  * formatLink(result, 'custom', { template: '[[{url}|{name}]]' }); // '[[https://cdn.example.com/a%20b.png|a b.png]]'
+ * formatLink({ ...result, width: 2880, height: 1800, pixelRatio: 2 }, 'html', { alt: 'shot' });
+ * // '<img src="https://cdn.example.com/a%20b.png" alt="shot" width="1440" height="900">'
  * ```
  */
-export function formatLink(
-  result: LinkSource,
-  format: LinkFormat,
-  options?: { alt?: string; template?: string },
-): string {
+export function formatLink(result: LinkSource, format: LinkFormat, options?: LinkOptions): string {
   const isImage = result.contentType.toLowerCase().startsWith('image/');
   // The alt of an image and the text of a link: the caller's, else the sanitised filename.
   const alt = options?.alt ?? result.filename;
+  const size = isImage ? displaySize(result, options) : undefined;
   switch (format) {
     case 'url':
       return result.url;
@@ -134,7 +179,7 @@ export function formatLink(
         : `[${markdownText(alt)}](${markdownUrl(result.url)})`;
     case 'html':
       return isImage
-        ? `<img src="${html(encodeControls(result.url))}" alt="${html(alt)}">`
+        ? `<img src="${html(encodeControls(result.url))}" alt="${html(alt)}"${size && options?.dimensions !== false ? ` width="${size.width}" height="${size.height}"` : ''}>`
         : `<a href="${html(encodeControls(result.url))}">${html(alt)}</a>`;
     case 'custom': {
       const template = options?.template;
@@ -150,12 +195,14 @@ export function formatLink(
         alt,
         key: result.key,
         size: String(result.size),
+        width: size ? String(size.width) : '',
+        height: size ? String(size.height) : '',
       };
       return template.replace(LINK_VARIABLE, (match, known: string | undefined) => {
         if (known !== undefined) return values[known]!;
         throw new BytedropError(
           'ERR_TEMPLATE',
-          `link template '${template}' has unknown variable ${match}: use {url} {name} {alt} {key} {size}`,
+          `link template '${template}' has unknown variable ${match}: use {url} {name} {alt} {key} {size} {width} {height}`,
         );
       });
     }

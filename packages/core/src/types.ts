@@ -15,7 +15,7 @@ export type BodyInput =
 /** Content hash algorithms. SHA-256 is the default; MD5 is there because ByteGo names keys by MD5. */
 export type HashAlgorithm = 'sha256' | 'md5';
 
-/** Link formats `formatLink` understands. `custom` uses a template over `{url} {name} {alt} {key} {size}`. */
+/** Link formats `formatLink` understands. `custom` uses a template over `{url} {name} {alt} {key} {size} {width} {height}`. */
 export type LinkFormat = 'url' | 'markdown' | 'html' | 'custom';
 
 /** Provider presets; each applies that provider's known quirks. */

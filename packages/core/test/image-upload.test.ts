@@ -13,7 +13,7 @@ import { getBytes, inspector, iterable, MiB, s3Config, sameBytes, sha256 } from 
 
 const s3 = useOwnS3rver();
 let dir: string;
-let photo: Uint8Array;
+let photo: Uint8Array<ArrayBuffer>;
 
 beforeAll(async () => {
   dir = await scratch();

@@ -160,6 +160,24 @@ describe('formatLink', () => {
     );
   });
 
+  it('dimensions: html width/height and {width}/{height}, halved for a 144 DPI image unless hidpi: false', () => {
+    const shot = image({ width: 2880, height: 1800, pixelRatio: 2 });
+    expect(formatLink(shot, 'html')).toBe(
+      '<img src="https://cdn.example.com/2024/shot-1a2b3c4d.png" alt="shot.png" width="1440" height="900">',
+    );
+    expect(formatLink(shot, 'html', { hidpi: false })).toContain(' width="2880" height="1800">');
+    expect(formatLink(shot, 'html', { dimensions: false })).not.toContain('width=');
+    expect(
+      formatLink(shot, 'custom', { template: '<img src="{url}" width="{width}" height="{height}">' }),
+    ).toBe('<img src="https://cdn.example.com/2024/shot-1a2b3c4d.png" width="1440" height="900">');
+    const photo = image({ width: 3024, height: 4032 });
+    expect(formatLink(photo, 'custom', { template: '{width}x{height}' })).toBe('3024x4032');
+    // Unknown size: no attributes, empty variables; Markdown has no place for a size.
+    expect(formatLink(image(), 'html')).not.toContain('width=');
+    expect(formatLink(image(), 'custom', { template: '[{width}|{height}]' })).toBe('[|]');
+    expect(formatLink(shot, 'markdown')).toBe('![shot.png](https://cdn.example.com/2024/shot-1a2b3c4d.png)');
+  });
+
   it('custom: needs a template and known variables', () => {
     expect(() => formatLink(image(), 'custom')).toThrow(
       "link format 'custom' needs a template: pass options.template",
@@ -172,7 +190,7 @@ describe('formatLink', () => {
     }
     expect(isBytedropError(error, 'ERR_TEMPLATE')).toBe(true);
     expect((error as Error).message).toBe(
-      "link template '{url} {hash}' has unknown variable {hash}: use {url} {name} {alt} {key} {size}",
+      "link template '{url} {hash}' has unknown variable {hash}: use {url} {name} {alt} {key} {size} {width} {height}",
     );
   });
 
