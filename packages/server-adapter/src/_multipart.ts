@@ -12,6 +12,7 @@
  */
 import { isBytedropError } from '@bytedrop/core';
 import busboy from 'busboy';
+import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { tooLarge } from './_stream';
 import { fail } from './response';
 
@@ -27,6 +28,8 @@ export interface IncomingFile {
   mimeType: string;
   /** The MD5 the client declared for these bytes (base64), checked by core while they stream. */
   contentMd5?: string;
+  /** A `keep-metadata` form field before this part: keep (true) or strip (false) the image's metadata. */
+  keepMetadata?: boolean;
   body: AsyncIterable<Uint8Array>;
 }
 
@@ -94,7 +97,17 @@ export async function forEachFile<T>(
     );
   /** A `Content-MD5` field's value, waiting for the file part it describes. */
   let md5: string | undefined;
+  /** A `keep-metadata` field's value: it holds for every file part after it. */
+  let keep: boolean | undefined;
   parser.on('field', (name, value) => {
+    if (name.toLowerCase() === KEEP_METADATA) {
+      try {
+        keep = keepMetadata(value, 'form field');
+      } catch (error) {
+        stop(error);
+      }
+      return;
+    }
     if (name.toLowerCase() !== MD5_FIELD.toLowerCase()) return;
     if (md5 !== undefined) stop(strayMd5());
     md5 = value.trim();
@@ -107,6 +120,7 @@ export async function forEachFile<T>(
       return;
     }
     const contentMd5 = md5;
+    const keepThis = keep;
     md5 = undefined;
     const filename = info.filename ?? '';
     stream.once('limit', () => stop(tooLarge(filename, limits.maxFileSize)));
@@ -138,6 +152,7 @@ export async function forEachFile<T>(
                 filename,
                 mimeType: info.mimeType,
                 ...(contentMd5 === undefined ? {} : { contentMd5 }),
+                ...(keepThis === undefined ? {} : { keepMetadata: keepThis }),
                 body: body(),
               },
               upload.signal,

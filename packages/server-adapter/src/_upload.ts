@@ -1,8 +1,10 @@
 /**
- * The upload routes: `POST /upload` (multipart, any field name) and `PUT /upload/:filename` (raw body). Files are
+ * The upload routes: `POST /upload` (multipart, any field name) and `PUT /upload/:filename` (raw body). Images are
+ * stripped of their metadata unless a `keep-metadata` header or form field says otherwise (`_keep-metadata.ts`). Files are
  * streamed to core's uploader one after another; the answer is the ByteGo/PicGo/PicList superset.
  */
-import { formatLink, isBytedropError, publicUrl, type UploadResult } from '@bytedrop/core';
+import { formatLink, type ImageFacts, isBytedropError, publicUrl, type UploadResult } from '@bytedrop/core';
+import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { forEachFile, type IncomingFile } from './_multipart';
 import { rollBack } from './_rollback';
 import { startStorageClock } from './_storage-clock';
@@ -18,6 +20,16 @@ const MAX_FIELDS = 100;
 function contentLength(request: Request): number | undefined {
   const value = request.headers.get('content-length');
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** An image's facts for the response (`stripped`, `metadataKept`, `width`, `height`, `pixelRatio`), when it has any. */
+function imageFacts(result: UploadResult): ImageFacts {
+  const { stripped, metadataKept, width, height, pixelRatio } = result;
+  return Object.fromEntries(
+    Object.entries({ stripped, metadataKept, width, height, pixelRatio }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
 }
 
 /** The upload routes of one handler. */
@@ -41,6 +53,7 @@ export function createUploadRoutes(app: App) {
       contentType: result.contentType,
       deduplicated: result.deduplicated,
       filename: result.filename,
+      ...imageFacts(result),
       deleteUrl,
       markdown: formatLink(link, 'markdown'),
       html: formatLink(link, 'html'),
@@ -51,7 +64,10 @@ export function createUploadRoutes(app: App) {
     file: IncomingFile,
     who: AccessKey,
     signal: AbortSignal,
+    keepHeader: boolean | undefined,
   ): Promise<UploadResult> => {
+    // The form field before the part wins over the header; neither leaves it to the server's config (strip).
+    const keep = file.keepMetadata ?? keepHeader;
     const clock = startStorageClock(app.storageTimeoutMs);
     try {
       const result = await options.uploader.upload(clock.watch(file.body), {
@@ -66,6 +82,7 @@ export function createUploadRoutes(app: App) {
         // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
         owner: who.name,
         ...(file.contentMd5 === undefined ? {} : { contentMd5: file.contentMd5 }),
+        ...(keep === undefined ? {} : { stripMetadata: !keep }),
         // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
         ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
       });
@@ -121,6 +138,7 @@ export function createUploadRoutes(app: App) {
     if (length !== undefined && length > maxFiles * (maxFileSize + PART_OVERHEAD)) {
       throw tooLarge(`the request (${length} bytes)`, maxFiles * maxFileSize);
     }
+    const keepHeader = keepMetadata(request.headers.get(KEEP_METADATA), 'header');
     // Every file stored so far, also those that finish after another one failed: all are undone on a failure.
     const stored: UploadResult[] = [];
     let results: UploadResult[];
@@ -130,7 +148,7 @@ export function createUploadRoutes(app: App) {
         requestBody(request, context.body),
         { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
         async (file, signal) => {
-          const result = await storeFile(file, who, signal);
+          const result = await storeFile(file, who, signal, keepHeader);
           stored.push(result);
           return result;
         },
@@ -155,6 +173,7 @@ export function createUploadRoutes(app: App) {
     }
     const length = contentLength(request);
     if (length !== undefined && length > maxFileSize) throw tooLarge(filename, maxFileSize);
+    const keepHeader = keepMetadata(request.headers.get(KEEP_METADATA), 'header');
     const body = requestBody(request, context.body);
     if (!body)
       throw fail('ERR_INPUT', 'the request has no body: send the file as the PUT body (`curl -T shot.png`)');
@@ -174,6 +193,7 @@ export function createUploadRoutes(app: App) {
         },
         who,
         controller.signal,
+        keepHeader,
       );
       return await respondUploaded([result], who, context.origin);
     } finally {

@@ -1,7 +1,7 @@
 /**
  * The handler's public types (options, request context, upload answer) and what its route modules share.
  */
-import type { ObjectStore, Uploader } from '@bytedrop/core';
+import type { ImageFacts, ObjectStore, Uploader } from '@bytedrop/core';
 import type { AccessKey } from './auth';
 import type { BanPolicy, BanStore } from './bans';
 import type { TrustProxy } from './client-address';
@@ -99,7 +99,7 @@ export interface RequestContext {
 export type BytedropHandler = (request: Request, context?: RequestContext) => Promise<Response>;
 
 /** One stored file in an upload response. */
-export interface UploadedFile {
+export interface UploadedFile extends ImageFacts {
   url: string;
   key: string;
   size: number;
