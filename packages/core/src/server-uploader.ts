@@ -8,9 +8,10 @@ import { isReplayable, toAsyncIterable } from './_body';
 import { meter, tooLargeError } from './_stream';
 import { BytedropError, ERROR_CODES, type ErrorCode } from './errors';
 import { sanitizeFilename } from './filename';
+import type { MetadataKept, MetadataKind } from './images';
 import { checkHttpUrl } from './providers';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
-import type { BodyInput, Uploader, UploadOptions, UploadResult } from './types';
+import type { BodyInput, ImageFacts, Uploader, UploadOptions, UploadResult } from './types';
 
 /**
  * Options of `createServerUploader`.
@@ -32,6 +33,11 @@ export interface ServerUploaderOptions {
    * own limit too, but only after the bytes went over the network). No limit when unset.
    */
   maxFileSize?: number;
+  /**
+   * Ask the server to keep images' metadata (location, camera) instead of stripping it, its default: sends
+   * `keep-metadata: true`. An upload's own `stripMetadata` wins.
+   */
+  keepMetadata?: boolean;
 }
 
 /**
@@ -69,6 +75,11 @@ interface ServerFile {
   deduplicated?: unknown;
   filename?: unknown;
   deleteUrl?: unknown;
+  stripped?: unknown;
+  metadataKept?: unknown;
+  width?: unknown;
+  height?: unknown;
+  pixelRatio?: unknown;
 }
 
 interface ServerResponse {
@@ -91,6 +102,23 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
+
+const count = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+
+/** The image fields of a server's answer, those that are well-formed. */
+function imageFactsOf(file: ServerFile): ImageFacts {
+  const facts: ImageFacts = {};
+  if (Array.isArray(file.stripped))
+    facts.stripped = file.stripped.filter((kind): kind is MetadataKind => typeof kind === 'string');
+  if (typeof file.metadataKept === 'string') facts.metadataKept = file.metadataKept as MetadataKept;
+  const width = count(file.width);
+  const height = count(file.height);
+  const ratio = count(file.pixelRatio);
+  if (width !== undefined && height !== undefined) Object.assign(facts, { width, height });
+  if (ratio !== undefined) facts.pixelRatio = ratio;
+  return facts;
+}
 
 /**
  * FormData needs a Blob instance (Node 22+ and browsers check; Node 20 accepted look-alikes). One-shot streams and
@@ -140,11 +168,14 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
   const send = options.fetch ?? globalThis.fetch.bind(globalThis);
   const endpoint = `${base}/upload`;
 
-  async function post(form: FormData, signal: AbortSignal | undefined): Promise<Response> {
+  async function post(form: FormData, signal: AbortSignal | undefined, keep: boolean): Promise<Response> {
     try {
       return await send(endpoint, {
         method: 'POST',
-        headers: { authorization: `Bearer ${options.accessKey}` },
+        headers: {
+          authorization: `Bearer ${options.accessKey}`,
+          ...(keep ? { 'keep-metadata': 'true' } : {}),
+        },
         body: form,
         ...(signal === undefined ? {} : { signal }),
       });
@@ -209,7 +240,11 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
     const form = new FormData();
     // The original name: the server sanitises it the same way and needs the extension for its key.
     form.append('file', blob, uploadOptions.filename);
-    const response = await post(form, signal);
+    const keep =
+      uploadOptions.stripMetadata === undefined
+        ? options.keepMetadata === true
+        : !uploadOptions.stripMetadata;
+    const response = await post(form, signal, keep);
     const payload = await readPayload(response);
     throwIfAborted(signal, what);
     if (!response.ok || payload.success !== true) throw refusal(response, payload);
@@ -233,6 +268,7 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
       contentType: text(file.contentType) ?? (blob.type || 'application/octet-stream'),
       deduplicated: file.deduplicated === true,
       filename: text(file.filename) ?? (local.ext === '' ? local.name : `${local.name}.${local.ext}`),
+      ...imageFactsOf(file),
       ...(deleteUrl === undefined ? {} : { deleteUrl }),
     };
   }

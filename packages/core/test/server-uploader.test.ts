@@ -14,6 +14,7 @@ interface Seen {
   method: string;
   url: string;
   authorization: string | undefined;
+  keepMetadata: string | undefined;
   contentType: string;
   fields: string[];
   file: File | undefined;
@@ -63,6 +64,7 @@ async function record(req: IncomingMessage): Promise<Seen> {
     method: req.method ?? '',
     url: req.url ?? '',
     authorization: req.headers.authorization,
+    keepMetadata: req.headers['keep-metadata'] as string | undefined,
     contentType,
     fields: form ? [...form.keys()] : [],
     file: file instanceof File ? file : undefined,
@@ -210,6 +212,23 @@ describe('createServerUploader', () => {
     while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await expect(upload).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+
+  it('asks the server to keep metadata (keepMetadata, or an upload’s stripMetadata: false), and maps image fields', async () => {
+    reply = json(200, {
+      success: true,
+      files: [
+        { url: 'http://files.test/a.jpg', stripped: ['gps', 'exif'], width: 40, height: 60, pixelRatio: 2 },
+      ],
+    });
+    const stripping = createServerUploader({ url: base, accessKey: 'k' });
+    const result = await stripping.upload(bytes(1), { filename: 'a.jpg' });
+    expect(result).toMatchObject({ stripped: ['gps', 'exif'], width: 40, height: 60, pixelRatio: 2 });
+    await stripping.upload(bytes(1), { filename: 'a.jpg', stripMetadata: false });
+    const keeping = createServerUploader({ url: base, accessKey: 'k', keepMetadata: true });
+    await keeping.upload(bytes(1), { filename: 'a.jpg' });
+    await keeping.upload(bytes(1), { filename: 'a.jpg', stripMetadata: true });
+    expect(seen.map((request) => request.keepMetadata)).toEqual([undefined, 'true', 'true', undefined]);
   });
 
   it('uses the injected fetch', async () => {
