@@ -55,7 +55,8 @@ export async function prepareImage<Body extends Uint8Array | Blob>(
         ? {}
         : { metadataKept: walked.kept }
       : { metadataKept: 'setting' }),
-    ...readImageSize(stored, walked),
+    // A file whose structure could not be walked is broken somewhere: its header's size is not to be trusted.
+    ...(walked.kept === 'unreadable' ? {} : readImageSize(stored, walked)),
   };
   return stored === bytes ? { body: stored, facts } : { body: stored, facts, original: bytes };
 }

@@ -21,6 +21,7 @@ export const SETTING = {
   uploadKinds: 'Which files to upload',
   maxSize: 'Max size (MiB)',
   keepLocal: 'Keep local copies',
+  keepMetadata: 'Keep image metadata',
 } as const;
 
 /** `A`, `A and B`, `A, B and C`. */

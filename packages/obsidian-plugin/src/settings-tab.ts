@@ -174,6 +174,14 @@ export class BytedropSettingTab extends PluginSettingTab {
       .addToggle((toggle) =>
         toggle.setValue(settings.keepLocalCopies).onChange((value) => save('keepLocalCopies', value)),
       );
+    new Setting(containerEl)
+      .setName(SETTING.keepMetadata)
+      .setDesc(
+        "Off (recommended): a photo's location, camera and other EXIF, XMP and IPTC metadata are removed before upload, without touching its pixels; the orientation and colour profile stay. On: images are uploaded exactly as they are.",
+      )
+      .addToggle((toggle) =>
+        toggle.setValue(settings.keepMetadata).onChange((value) => save('keepMetadata', value)),
+      );
   }
 
   #displayS3(

@@ -42,6 +42,11 @@ export interface BytedropSettings {
    * "Upload local attachments" uploaded. Off, they go to Obsidian's trash unless another note still links them.
    */
   keepLocalCopies: boolean;
+  /**
+   * Keep images' location and camera metadata (EXIF, GPS, XMP, IPTC). Off (the default), core strips it losslessly
+   * before the upload, and a server target is asked to do the same.
+   */
+  keepMetadata: boolean;
   /** The one-time notice that offers setup to an install that is not set up was shown (not a setting). */
   setupOffered: boolean;
 }
@@ -65,6 +70,7 @@ export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
   maxSizeMb: 0,
   uploadOnPaste: true,
   keepLocalCopies: true,
+  keepMetadata: false,
   setupOffered: false,
 });
 
@@ -121,5 +127,6 @@ export function s3ConfigInput(settings: BytedropSettings, secrets: SecretReader)
     keyTemplate: settings.keyTemplate.trim() || DEFAULT_KEY_TEMPLATE,
     ...(settings.pathStyle === 'auto' ? {} : { forcePathStyle: settings.pathStyle === 'path' }),
     maxFileSize: maxFileSizeBytes(settings),
+    stripMetadata: !settings.keepMetadata,
   };
 }

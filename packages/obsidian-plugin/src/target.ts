@@ -46,6 +46,7 @@ export function createTargetUploader(
       accessKey,
       fetch: createRequestUrlFetch(),
       maxFileSize: maxFileSizeBytes(settings),
+      keepMetadata: settings.keepMetadata,
     });
   }
   return createUploader(s3ConfigInput(settings, secrets), {
