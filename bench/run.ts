@@ -2,7 +2,7 @@
  * `pnpm bench`: builds the packages, then measures Bytedrop against its peers in one run on this machine,
  * prints a Markdown table and writes the figures as JSON to bench/results/.
  *
- * Options: --only hash,upload,paste,endpoint,footprint,obsidian,vscode  --runs N (≥5)  --warmups N  --size-mib N  --no-build
+ * Options: --only hash,upload,paste,endpoint,footprint,obsidian,vscode,images  --runs N (≥5)  --warmups N  --size-mib N  --no-build
  *          --quick (a smoke run: 64 MiB file, fewer uploads; its figures are not the bench's)
  *          --servers sink,s3rver,radosgw (only the rows against these S3 servers)
  */
@@ -20,6 +20,7 @@ import { SERVER_KINDS, type ServerKind } from './lib/servers.js';
 import { endpointSection } from './sections/endpoint.js';
 import { footprintSection } from './sections/footprint.js';
 import { hashSection } from './sections/hash.js';
+import { imagesSection } from './sections/images.js';
 import { obsidianSection } from './sections/obsidian.js';
 import { pasteSection } from './sections/paste.js';
 import { uploadSection } from './sections/upload.js';
@@ -33,6 +34,7 @@ const SECTIONS = {
   footprint: footprintSection,
   obsidian: obsidianSection,
   vscode: vscodeSection,
+  images: imagesSection,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 

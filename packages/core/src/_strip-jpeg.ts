@@ -41,11 +41,35 @@ function orientationSegment(orientation: number): Uint8Array {
   return segment;
 }
 
+/**
+ * The next 0xFF byte at or after `from`, or -1. Entropy-coded data is most of a JPEG, and TypedArray.indexOf is slow
+ * (no memchr in V8), so the aligned part is read four bytes at a time: a word holds an 0xFF byte exactly when its
+ * complement holds a zero byte.
+ */
+function nextFF(bytes: Uint8Array, words: Uint32Array, from: number): number {
+  const end = bytes.byteLength;
+  const base = bytes.byteOffset;
+  let at = from;
+  while (at < end && (base + at) % 4 !== 0) {
+    if (bytes[at] === 0xff) return at;
+    at++;
+  }
+  let word = (base + at) / 4;
+  const lastWord = Math.floor((base + end) / 4);
+  while (word < lastWord) {
+    const inverted = ~(words[word] as number);
+    if (((inverted - 0x01010101) & ~inverted & 0x80808080) !== 0) break;
+    word++;
+  }
+  for (at = Math.max(at, word * 4 - base); at < end; at++) if (bytes[at] === 0xff) return at;
+  return -1;
+}
+
 /** Where the entropy-coded data that starts at `from` ends: at the next marker that is not a restart or stuffing. */
-function scanEnd(bytes: Uint8Array, from: number): number {
+function scanEnd(bytes: Uint8Array, words: Uint32Array, from: number): number {
   let at = from;
   while (true) {
-    at = bytes.indexOf(0xff, at);
+    at = nextFF(bytes, words, at);
     if (at < 0 || at + 1 >= bytes.byteLength) return bytes.byteLength;
     const next = bytes[at + 1] as number;
     if (next === 0x00 || next === 0xff || (next >= 0xd0 && next <= 0xd7)) at += 1;
@@ -62,6 +86,7 @@ export function stripJpeg(bytes: Uint8Array): Walked | undefined {
   const length = bytes.byteLength;
   if (length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
   const parts: Uint8Array[] = [bytes.subarray(0, 2)];
+  const words = new Uint32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
   const removed = new Set<MetadataKind>();
   let orientation: number | undefined;
   let pixelRatio: number | undefined;
@@ -87,7 +112,7 @@ export function stripJpeg(bytes: Uint8Array): Walked | undefined {
     const end = marker + 1 + ((bytes[marker + 1] as number) << 8) + (bytes[marker + 2] as number);
     if (end > length || end < marker + 3) return undefined;
     if (code === SOS) {
-      const scan = scanEnd(bytes, end);
+      const scan = scanEnd(bytes, words, end);
       parts.push(bytes.subarray(at, scan));
       at = scan;
       continue;
