@@ -96,7 +96,7 @@ describe('an unknown config field', () => {
   });
 
   it('every known field passes', () => {
-    expect(CONFIG_FIELDS).toHaveLength(19);
+    expect(CONFIG_FIELDS).toHaveLength(20);
     expect(() => parseConfig({ bucket: 'notes', publicBaseUrl: 'https://cdn.example.com' })).not.toThrow();
   });
 });

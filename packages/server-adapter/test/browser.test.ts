@@ -126,7 +126,7 @@ describe('upload page in Chromium', () => {
     await item.getByRole('button', { name: 'Copy Markdown' }).click();
     await expect.poll(clipboard).toBe(`![image.png](${url})`);
     await item.getByRole('button', { name: 'Copy HTML' }).click();
-    await expect.poll(clipboard).toBe(`<img src="${url}" alt="image.png">`);
+    await expect.poll(clipboard).toBe(`<img src="${url}" alt="image.png" width="1" height="1">`);
   });
 
   it('shows the history after a reload, and deletes from it', async () => {

@@ -81,7 +81,8 @@ describe('POST /upload', () => {
     expect(file!.hash).toBe(createHash('sha256').update(PNG).digest('hex'));
     expect(file!.url).toBe(`${ORIGIN}/f/${file!.key}`);
     expect(file!.markdown).toBe(`![shot.png](${file!.url})`);
-    expect(file!.html).toBe(`<img src="${file!.url}" alt="shot.png">`);
+    // A 1×1 PNG: its size goes on the <img>, so the page does not shift as it loads.
+    expect(file!.html).toBe(`<img src="${file!.url}" alt="shot.png" width="1" height="1">`);
     expect(file!.deleteUrl).toMatch(new RegExp(`^${ORIGIN}/files/${file!.key}\\?token=[\\w-]{32}$`));
     expect(file!.deleteUrl).not.toContain(KEY);
     expect(await readFile(join(fx.dir, file!.key))).toEqual(Buffer.from(PNG));

@@ -100,7 +100,7 @@ describe('bytedrop CLI (built)', () => {
     expect(lines[2]).toMatch(/\/data-[0-9a-f]{16}\.bin$/);
     const html = await bytedrop(['upload', 'shot.png', 'notes.txt', '--format', 'html'], s3Env());
     expect(html.stdout).toMatch(
-      /^<img src="[^"]+shot-[0-9a-f]{16}\.png" alt="shot\.png">\n<a href="[^"]+notes-[0-9a-f]{16}\.txt">notes\.txt<\/a>\n$/,
+      /^<img src="[^"]+shot-[0-9a-f]{16}\.png" alt="shot\.png" width="1" height="1">\n<a href="[^"]+notes-[0-9a-f]{16}\.txt">notes\.txt<\/a>\n$/,
     );
   });
 
