@@ -22,6 +22,7 @@ const PASTES = 100;
 const WARMUPS = 5;
 
 type Core = typeof import('../../packages/core/src/index.js');
+type ConfigInput = Parameters<Core['createUploader']>[0];
 
 /** 100 photos made by ImageMagick (4 distinct pictures) with a phone's metadata written by exiftool. */
 async function makePhotos(dir: string): Promise<string[]> {
@@ -141,9 +142,12 @@ function screenshot(): Uint8Array {
 async function pasteOnOff(core: Core) {
   const target = await startServer('sink');
   try {
-    const on = core.createUploader(bytedropConfig(target, { keyTemplate: 'strip-on/{hash:16}.{ext}' }));
+    // bytedropConfig's fields are the config's own; createUploader validates them as it would a user's.
+    const config = (extra: Record<string, unknown>) =>
+      bytedropConfig(target, extra) as unknown as ConfigInput;
+    const on = core.createUploader(config({ keyTemplate: 'strip-on/{hash:16}.{ext}' }));
     const off = core.createUploader(
-      bytedropConfig(target, { keyTemplate: 'strip-off/{hash:16}.{ext}', stripMetadata: false }),
+      config({ keyTemplate: 'strip-off/{hash:16}.{ext}', stripMetadata: false }),
     );
     const times = { on: [] as number[], off: [] as number[] };
     let removed: string[] = [];
