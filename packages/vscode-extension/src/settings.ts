@@ -16,6 +16,8 @@ export interface BytedropSettings {
   languages: string[];
   /** Keep the file written into the workspace once it is uploaded (`bytedrop.keepLocalCopy`). */
   keepLocalCopy: boolean;
+  /** Upload images with their EXIF, GPS and other metadata (`bytedrop.keepImageMetadata`); stripped by default. */
+  keepImageMetadata: boolean;
 }
 
 /** A trimmed non-empty string, or undefined: VS Code's empty-string defaults mean "not set". */
@@ -50,6 +52,7 @@ export function readSettings(scope?: vscode.Uri): BytedropSettings {
     forcePathStyle,
     keyTemplate: text(config.get('keyTemplate')),
     maxFileSize: maxFileSizeMB > 0 ? Math.round(maxFileSizeMB * 1024 * 1024) : undefined,
+    stripMetadata: config.get<boolean>('keepImageMetadata') === true ? false : undefined,
   };
   const serverUrl = text(config.get('serverUrl'));
   return {
@@ -60,5 +63,6 @@ export function readSettings(scope?: vscode.Uri): BytedropSettings {
     linkTemplate: config.get<string>('linkTemplate') ?? '![{alt}]({url})',
     languages: config.get<string[]>('languages') ?? ['markdown'],
     keepLocalCopy: config.get<boolean>('keepLocalCopy') !== false,
+    keepImageMetadata: config.get<boolean>('keepImageMetadata') === true,
   };
 }

@@ -51,6 +51,8 @@ export async function createTargetUploader(scope: vscode.Uri, secrets: Secrets):
       accessKey: (await secrets.current('server')) as string,
       // bytedrop.maxFileSizeMB applies to every target: a larger file stays in the workspace instead of being sent.
       ...(typeof maxFileSize === 'number' ? { maxFileSize } : {}),
+      // The server strips by default too; it is asked to keep the metadata when the user wants it kept.
+      ...(settings.keepImageMetadata ? { keepMetadata: true } : {}),
     });
   }
   return createUploader(await s3Input(settings, secrets));

@@ -88,6 +88,7 @@ describe('package.json', () => {
       'languages',
       'serverUrl',
       'keepLocalCopy',
+      'keepImageMetadata',
     ]) {
       const property = properties[`bytedrop.${name}`];
       expect(property?.description ?? property?.markdownDescription, name).toBeTruthy();

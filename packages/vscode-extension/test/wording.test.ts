@@ -67,6 +67,7 @@ describe('word', () => {
     linkTemplate: '',
     languages: ['markdown'],
     keepLocalCopy: true,
+    keepImageMetadata: false,
   };
   it.each([
     [
