@@ -95,12 +95,25 @@ describe('the bytedrop command', () => {
   });
 
   describe('relative paths', () => {
-    it('resolve against INIT_CWD when a package script runs the command from elsewhere', async () => {
-      const scriptEnv = { ...env, npm_lifecycle_event: 'bytedrop', INIT_CWD: join(work, 'notes') };
-      const result = await runCli(cli, ['hash', 'a.txt'], { cwd: repoDir, env: scriptEnv });
+    /** What npm and pnpm set for a script of the package at repoDir, typed from `notes/`. */
+    const scriptEnv = () => ({
+      ...env,
+      npm_lifecycle_event: 'bytedrop',
+      npm_package_json: join(repoDir, 'package.json'),
+      INIT_CWD: join(work, 'notes'),
+    });
+
+    it('resolve against INIT_CWD when a package script runs the command from the package root', async () => {
+      const result = await runCli(cli, ['hash', 'a.txt'], { cwd: repoDir, env: scriptEnv() });
       expect(result.code, result.stderr).toBe(0);
       const direct = await runCli(cli, ['hash', 'a.txt'], { cwd: join(work, 'notes'), env });
       expect(result.stdout).toBe(direct.stdout);
+    });
+
+    it('resolve against the directory a script started the command in (cd docs && bytedrop …)', async () => {
+      await writeFile(join(work, 'only-here.txt'), 'not in notes/');
+      const result = await runCli(cli, ['hash', 'only-here.txt'], { cwd: work, env: scriptEnv() });
+      expect(result.code, result.stderr).toBe(0);
     });
 
     it('resolve against the working directory otherwise, even with a stale INIT_CWD', async () => {

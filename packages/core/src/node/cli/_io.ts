@@ -2,7 +2,7 @@
  * Internal: where CLI commands read their environment and write their output. Commands take it as a parameter
  * so the link lines on stdout and the messages on stderr stay strictly apart.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /** A writable text stream; `isTTY` decides whether a progress bar is drawn. */
 export interface CliStream {
@@ -24,17 +24,27 @@ export function printError(io: CliIO, message: string): void {
 }
 
 /**
- * The directory the user ran the command from. Package managers run scripts from the package's root and keep the
- * caller's directory in INIT_CWD (npm, pnpm, yarn); outside a script (`npx`, `pnpm exec`, a global install) it is the
- * process's own working directory.
+ * The directory the user ran the command from. Package managers run scripts from the package's root
+ * (`npm_package_json`'s directory) and keep the caller's directory in INIT_CWD (npm, pnpm, yarn). Only a command
+ * started right there takes INIT_CWD: one that a script started elsewhere (`cd docs && bytedrop …`, a test or tool
+ * spawning it in a directory of its own) is where it runs, as is any command outside a script (`npx`, `pnpm exec`, a
+ * global install).
  *
  * @example
  * ```ts
- * callerDirectory({ npm_lifecycle_event: 'bytedrop', INIT_CWD: '/home/me/notes' }, '/repo'); // '/home/me/notes'
+ * const env = { npm_lifecycle_event: 'pics', npm_package_json: '/repo/package.json', INIT_CWD: '/repo/notes' };
+ * callerDirectory(env, '/repo'); // '/repo/notes'
+ * callerDirectory(env, '/repo/docs'); // '/repo/docs'
  * ```
  */
 export function callerDirectory(env: Record<string, string | undefined>, cwd: string): string {
-  return env.npm_lifecycle_event && env.INIT_CWD ? env.INIT_CWD : cwd;
+  const scriptRoot = env.npm_package_json === undefined ? undefined : dirname(env.npm_package_json);
+  return env.npm_lifecycle_event &&
+    env.INIT_CWD &&
+    scriptRoot !== undefined &&
+    resolve(scriptRoot) === resolve(cwd)
+    ? env.INIT_CWD
+    : cwd;
 }
 
 /** A path the user typed, resolved against the directory they ran the command from. */
