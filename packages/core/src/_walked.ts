@@ -45,15 +45,33 @@ export function assemble(
 ): Walked {
   let size = 0;
   for (const part of parts) size += part.byteLength;
+  // A file stripped before (a minimal EXIF already) comes out the same: say so, so re-stripping reports nothing.
+  if (spellsInput(input, parts, size)) return { ...walked, bytes: input, removed: new Set() };
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const part of parts) {
     bytes.set(part, offset);
     offset += part.byteLength;
   }
-  // A file stripped before (a minimal EXIF already) comes out the same: say so, so re-stripping reports nothing.
-  if (size === input.byteLength && bytes.every((byte, i) => byte === input[i])) {
-    return { ...walked, bytes: input, removed: new Set() };
-  }
   return { ...walked, bytes };
+}
+
+/**
+ * True when `parts`, joined, are `input`. A part that is the input's own view at its place is equal without a look
+ * at its bytes (image data, the bulk of a file, always is); only generated parts (a minimal EXIF) are compared. A
+ * byte-by-byte callback over the whole file cost about 10 ms per MiB on every paste.
+ */
+function spellsInput(input: Uint8Array, parts: readonly Uint8Array[], size: number): boolean {
+  if (size !== input.byteLength) return false;
+  let offset = 0;
+  for (const part of parts) {
+    const inPlace = part.buffer === input.buffer && part.byteOffset === input.byteOffset + offset;
+    if (!inPlace) {
+      for (let index = 0; index < part.byteLength; index++) {
+        if (part[index] !== input[offset + index]) return false;
+      }
+    }
+    offset += part.byteLength;
+  }
+  return true;
 }
