@@ -82,3 +82,34 @@ export function finalLinkReport(e2e: Record<string, number[]>, editor: string) {
   ];
   return { table, targets, headMs: verified - inMemory, headShare: verified / inMemory - 1 };
 }
+
+/** How long a handler (provider) took to return, over its pastes. */
+export interface ReturnTimes {
+  n: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export const returnTimes = (ms: number[]): ReturnTimes => ({
+  n: ms.length,
+  p50: percentile(ms, 50),
+  p95: percentile(ms, 95),
+  max: Math.max(...ms),
+});
+
+/** A row's count and times, as table cells. */
+export const returnCells = (r: ReturnTimes): string[] => [
+  String(r.n),
+  r.p50.toFixed(2),
+  r.p95.toFixed(2),
+  r.max.toFixed(2),
+];
+
+/** A handler returns before the user can type into the paste: p95 under 50 ms. */
+export const returnTarget = (name: string, r: ReturnTimes): Target => ({
+  name: `${name}, p95`,
+  target: '< 50 ms',
+  measured: `${r.p95.toFixed(2)} ms`,
+  met: r.p95 < 50,
+});

@@ -13,13 +13,15 @@ import {
   finalLinkPlan,
   finalLinkReport,
   PASTE_SIZES,
+  returnCells,
+  returnTarget,
+  returnTimes,
   runPasteClient,
   sizeLabel,
   sizePlan,
 } from '../lib/editor-paste.js';
 import { type SectionResult, type Target, tableLines } from '../lib/report.js';
 import type { ServerKind } from '../lib/servers.js';
-import { percentile } from '../lib/stats.js';
 
 /** Runs the client against a fresh server of `kind`; resolves to its JSON. */
 function client(
@@ -92,32 +94,18 @@ export async function obsidianSection(ctx: BenchContext): Promise<SectionResult>
     const e2ePlan = finalLinkPlan(ctx);
     const e2e = await client(ctx, dir, bundle, 's3rver', 'e2e', e2ePlan);
 
-    const rows = PASTE_SIZES.map((size) => {
-      const ms = handler[size] ?? [];
-      return { size, n: ms.length, p50: percentile(ms, 50), p95: percentile(ms, 95), max: Math.max(...ms) };
-    });
+    const rows = PASTE_SIZES.map((size) => ({ size, ...returnTimes(handler[size] ?? []) }));
     const finalLink = finalLinkReport(e2e, '');
     const table = [
       ...tableLines(
         ['image', 'pastes', 'handler p50 ms', 'p95 ms', 'max ms'],
-        rows.map((r) => [
-          sizeLabel(r.size),
-          String(r.n),
-          r.p50.toFixed(2),
-          r.p95.toFixed(2),
-          r.max.toFixed(2),
-        ]),
+        rows.map((r) => [sizeLabel(r.size), ...returnCells(r)]),
       ),
       '',
       ...finalLink.table,
     ];
     const targets: Target[] = [
-      ...rows.map((r) => ({
-        name: `Obsidian paste handler returns, ${sizeLabel(r.size)}, p95`,
-        target: '< 50 ms',
-        measured: `${r.p95.toFixed(2)} ms`,
-        met: r.p95 < 50,
-      })),
+      ...rows.map((r) => returnTarget(`Obsidian paste handler returns, ${sizeLabel(r.size)}`, r)),
       ...finalLink.targets,
     ];
     return {

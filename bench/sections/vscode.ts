@@ -14,13 +14,15 @@ import {
   finalLinkPlan,
   finalLinkReport,
   PASTE_SIZES,
+  returnCells,
+  returnTarget,
+  returnTimes,
   runPasteClient,
   sizeLabel,
   sizePlan,
 } from '../lib/editor-paste.js';
 import { type SectionResult, type Target, tableLines } from '../lib/report.js';
 import type { ServerKind } from '../lib/servers.js';
-import { percentile } from '../lib/stats.js';
 
 const ext = (path: string) => root(`packages/vscode-extension/${path}`);
 
@@ -135,41 +137,25 @@ export async function vscodeSection(ctx: BenchContext): Promise<SectionResult> {
     const e2e = await client<Record<string, number[]>>(dir, bundle, 's3rver', 'e2e', e2ePlan);
 
     const rows = PASTE_SIZES.flatMap((size) =>
-      (['paste', 'drop'] as const).map((kind) => {
-        const ms = provider[size]?.[kind] ?? [];
-        return {
-          size,
-          kind,
-          n: ms.length,
-          p50: percentile(ms, 50),
-          p95: percentile(ms, 95),
-          max: Math.max(...ms),
-        };
-      }),
+      (['paste', 'drop'] as const).map((kind) => ({
+        size,
+        kind,
+        ...returnTimes(provider[size]?.[kind] ?? []),
+      })),
     );
     const finalLink = finalLinkReport(e2e, 'VS Code ');
     const table = [
       ...tableLines(
         ['file', 'edit', 'n', 'provider p50 ms', 'p95 ms', 'max ms'],
-        rows.map((r) => [
-          sizeLabel(r.size),
-          r.kind,
-          String(r.n),
-          r.p50.toFixed(2),
-          r.p95.toFixed(2),
-          r.max.toFixed(2),
-        ]),
+        rows.map((r) => [sizeLabel(r.size), r.kind, ...returnCells(r)]),
       ),
       '',
       ...finalLink.table,
     ];
     const targets: Target[] = [
-      ...rows.map((r) => ({
-        name: `VS Code ${r.kind} provider returns its edit, ${sizeLabel(r.size)}, p95`,
-        target: '< 50 ms',
-        measured: `${r.p95.toFixed(2)} ms`,
-        met: r.p95 < 50,
-      })),
+      ...rows.map((r) =>
+        returnTarget(`VS Code ${r.kind} provider returns its edit, ${sizeLabel(r.size)}`, r),
+      ),
       ...finalLink.targets,
     ];
     return {
