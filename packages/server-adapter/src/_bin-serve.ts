@@ -14,11 +14,14 @@ import {
 import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
+import { checkWebhookHosts } from './_webhook-hosts';
 import { createMemoryBans } from './bans';
 import { createLogger } from './logger';
 import { type RunningServer, type ServeOptions, serve } from './node';
 import { createPrometheusMetrics } from './prometheus';
 import { createRedisBans, type RedisBans } from './redis-bans';
+import type { Logger } from './types';
+import { createWebhooks, type Webhooks } from './webhooks';
 
 /** `serve`, with the listen errors an operator causes turned into one line saying which setting to change. */
 async function listen(options: ServeOptions): Promise<RunningServer> {
@@ -48,6 +51,18 @@ async function listen(options: ServeOptions): Promise<RunningServer> {
       );
     throw error;
   }
+}
+
+/** Waits up to `ms` for webhook deliveries in flight; what is still retrying then is logged and dropped. */
+async function drainWebhooks(webhooks: Webhooks, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((done) => {
+    timer = setTimeout(() => done('late'), ms);
+  });
+  if ((await Promise.race([webhooks.drain(), late])) === 'late') {
+    logger.warn({}, 'webhook deliveries still retrying at shutdown were dropped');
+  }
+  clearTimeout(timer);
 }
 
 export async function runServer(setup: Setup): Promise<void> {
@@ -111,6 +126,12 @@ export async function runServer(setup: Setup): Promise<void> {
     await redis.ready().catch((error: Error) => logger.error({ err: error }, 'redis not reachable at start'));
   }
 
+  let webhooks: Webhooks | undefined;
+  if (settings.webhooks) {
+    webhooks = createWebhooks({ ...settings.webhooks, logger });
+    await checkWebhookHosts(settings.webhooks.urls, settings.webhooks.allowPrivate);
+  }
+
   const server = await listen({
     ...storage,
     keys: keys.keys,
@@ -146,6 +167,7 @@ export async function runServer(setup: Setup): Promise<void> {
     idleTimeout: settings.idleTimeout * 1000,
     storageTimeoutMs: settings.storageTimeout * 1000,
     corsOrigins: settings.corsOrigins,
+    ...(webhooks ? { webhooks } : {}),
   });
 
   const sweeps = startSweeps({
@@ -187,6 +209,7 @@ export async function runServer(setup: Setup): Promise<void> {
     logger.info({ signal, graceSeconds: settings.shutdownGrace }, 'stopping: finishing uploads in flight');
     const cut = await server.shutdown(settings.shutdownGrace * 1000);
     if (cut > 0) logger.warn({ cut }, 'uploads still running after the grace period were aborted');
+    if (webhooks) await drainWebhooks(webhooks, settings.shutdownGrace * 1000, logger);
     await redis?.close();
     logger.info({}, 'stopped');
     process.exit(0);

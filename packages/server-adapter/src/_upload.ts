@@ -107,8 +107,14 @@ export function createUploadRoutes(app: App) {
     results: UploadResult[],
     who: AccessKey,
     origin: string,
+    requestId?: string,
   ): Promise<Response> => {
     const files = await Promise.all(results.map((result) => describe(result, who, origin)));
+    for (const file of files) {
+      const { key, url, size, hash, contentType, filename, deduplicated } = file;
+      const facts = { key, owner: who.name, url, size, hash, contentType, filename, deduplicated };
+      app.options.webhooks?.emit('file.uploaded', facts, requestId);
+    }
     return json(
       {
         success: true,
@@ -157,7 +163,7 @@ export function createUploadRoutes(app: App) {
       await rollBack(stored, app.store, app.logger);
       throw error;
     }
-    return respondUploaded(results, who, context.origin);
+    return respondUploaded(results, who, context.origin, context.requestId);
   };
 
   const put = async (request: Request, context: RouteContext, rawName: string): Promise<Response> => {
@@ -195,7 +201,7 @@ export function createUploadRoutes(app: App) {
         controller.signal,
         keepHeader,
       );
-      return await respondUploaded([result], who, context.origin);
+      return await respondUploaded([result], who, context.origin, context.requestId);
     } finally {
       request.signal.removeEventListener('abort', abort);
     }

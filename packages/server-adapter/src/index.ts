@@ -17,3 +17,11 @@ export type {
 export { createHandler } from './handler';
 export type { ServerMetrics, StoredFileMetric } from './metrics';
 export { errorResponse, statusOf } from './response';
+export type {
+  WebhookEventType,
+  WebhookFile,
+  WebhookPayload,
+  Webhooks,
+  WebhooksOptions,
+} from './webhooks';
+export { createWebhooks } from './webhooks';
