@@ -19,6 +19,7 @@ import { createMemoryBans } from './bans';
 import { createLogger } from './logger';
 import { type RunningServer, type ServeOptions, serve } from './node';
 import { createPrometheusMetrics } from './prometheus';
+import { createRateLimits } from './rate-limits';
 import { createRedisBans, type RedisBans } from './redis-bans';
 import type { Logger } from './types';
 import { createWebhooks, type Webhooks } from './webhooks';
@@ -168,6 +169,15 @@ export async function runServer(setup: Setup): Promise<void> {
     storageTimeoutMs: settings.storageTimeout * 1000,
     corsOrigins: settings.corsOrigins,
     ...(webhooks ? { webhooks } : {}),
+    // Every key is counted when one has rates of its own; Redis counts for every instance when there is one.
+    ...(settings.uploadRates || keys.keys.some((key) => key.rates)
+      ? {
+          rateLimits: createRateLimits({
+            ...(settings.uploadRates ? { defaults: settings.uploadRates } : {}),
+            ...(redis ? { redis: redis.client } : {}),
+          }),
+        }
+      : {}),
   });
 
   const sweeps = startSweeps({

@@ -66,6 +66,8 @@ export function createUploadRoutes(app: App) {
     signal: AbortSignal,
     keepHeader: boolean | undefined,
   ): Promise<UploadResult> => {
+    // Counted before a byte is stored: a file over the key's rate is refused whole.
+    await app.options.rateLimits?.consume(who);
     // The form field before the part wins over the header; neither leaves it to the server's config (strip).
     const keep = file.keepMetadata ?? keepHeader;
     const clock = startStorageClock(app.storageTimeoutMs);

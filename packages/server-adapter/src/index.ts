@@ -16,6 +16,8 @@ export type {
 } from './handler';
 export { createHandler } from './handler';
 export type { ServerMetrics, StoredFileMetric } from './metrics';
+export type { RateLimits, RateLimitsOptions, UploadRates } from './rate-limits';
+export { createRateLimits } from './rate-limits';
 export { errorResponse, statusOf } from './response';
 export type {
   WebhookEventType,

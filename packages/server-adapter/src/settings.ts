@@ -6,6 +6,7 @@
 import { BytedropError } from '@bytedrop/core';
 import { parseTrustProxy, type TrustProxy } from './client-address';
 import { checkSecret } from './delete-token';
+import { checkRate, type UploadRates } from './rate-limits';
 
 /** Everything the bin needs besides the storage config. */
 export interface ServerSettings {
@@ -53,6 +54,8 @@ export interface ServerSettings {
   redisTimeoutMs: number;
   /** Web origins besides the server's own page that may send keys (`CORS_ORIGINS`, comma-separated). */
   corsOrigins: string[];
+  /** Files an access key may store per hour and per day, unless the keys file says otherwise for it. */
+  uploadRates?: UploadRates;
   /** Receivers of signed upload and delete events (`WEBHOOK_URLS`, comma-separated), with `WEBHOOK_SECRET`. */
   webhooks?: { urls: string[]; secret: string; allowPrivate: boolean };
 }
@@ -106,6 +109,23 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** `UPLOADS_PER_HOUR` and `UPLOADS_PER_DAY`: whole numbers above 0, or unset for no limit. */
+function uploadRates(env: Env): Pick<ServerSettings, 'uploadRates'> {
+  const rate = (name: string) => {
+    const raw = pick(env, name);
+    return raw === undefined ? undefined : checkRate(Number(raw), `${name}='${raw}'`);
+  };
+  const perHour = rate('UPLOADS_PER_HOUR');
+  const perDay = rate('UPLOADS_PER_DAY');
+  if (perHour === undefined && perDay === undefined) return {};
+  return {
+    uploadRates: {
+      ...(perHour === undefined ? {} : { perHour }),
+      ...(perDay === undefined ? {} : { perDay }),
+    },
+  };
 }
 
 /** `WEBHOOK_URLS` with its secret; a secret is required as soon as there is a receiver. */
@@ -170,6 +190,7 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     redisTimeoutMs: number(env, 1000, 'REDIS_TIMEOUT_MS', 'BYTEDROP_REDIS_TIMEOUT_MS'),
     corsOrigins: list(pick(env, 'CORS_ORIGINS', 'BYTEDROP_CORS_ORIGINS')),
     ...webhooks(env),
+    ...uploadRates(env),
   };
   const optional: [keyof ServerSettings, string | undefined][] = [
     ['host', pick(env, 'HOST', 'BYTEDROP_HOST')],

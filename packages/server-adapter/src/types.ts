@@ -8,6 +8,7 @@ import type { TrustProxy } from './client-address';
 import type { DeleteTokens } from './delete-token';
 import type { FileReader } from './files';
 import type { ServerMetrics } from './metrics';
+import type { RateLimits } from './rate-limits';
 import type { ResponseConstructor } from './response';
 import type { Webhooks } from './webhooks';
 
@@ -82,6 +83,8 @@ export interface HandlerOptions {
   onKeyUsed?: (key: AccessKey) => void;
   /** Request log and failures; keys and tokens are never passed to it. */
   logger?: Logger;
+  /** Upload rates per access key (`createRateLimits`), asked before each file is stored. */
+  rateLimits?: RateLimits;
   /** Told of every stored and deleted file (`createWebhooks`); deliveries never delay the answer. */
   webhooks?: Webhooks;
 }
