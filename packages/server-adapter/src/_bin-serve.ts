@@ -16,6 +16,7 @@ import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
 import { checkWebhookHosts } from './_webhook-hosts';
 import { createMemoryBans } from './bans';
+import { createJwtVerifier } from './jwt';
 import { createLogger } from './logger';
 import { type RunningServer, type ServeOptions, serve } from './node';
 import { createPrometheusMetrics } from './prometheus';
@@ -169,6 +170,7 @@ export async function runServer(setup: Setup): Promise<void> {
     storageTimeoutMs: settings.storageTimeout * 1000,
     corsOrigins: settings.corsOrigins,
     ...(webhooks ? { webhooks } : {}),
+    ...(settings.jwt ? { jwt: createJwtVerifier(settings.jwt) } : {}),
     // Every key is counted when one has rates of its own; Redis counts for every instance when there is one.
     ...(settings.uploadRates || keys.keys.some((key) => key.rates)
       ? {

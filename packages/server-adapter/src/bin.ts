@@ -38,6 +38,8 @@ Environment (ByteGo names work as they are):
   BAN_LOOPBACK                    also ban loopback clients (false: this machine is never banned)
   CORS_ORIGINS                    other web pages that may send keys, e.g. https://notes.example.com
   UPLOADS_PER_HOUR, _PER_DAY      files one access key may store per hour / day (keys file: per key)
+  JWT_JWKS_URL, JWT_PUBLIC_KEY    sign-in by JWT besides access keys (the subject owns its uploads),
+                                  with JWT_ISSUER and JWT_AUDIENCE; JWT_PREFIX_CLAIM (bytedrop_prefix)
   WEBHOOK_URLS                    receivers of signed file.uploaded / file.deleted events (comma-separated)
   WEBHOOK_SECRET                  their signing secret, whsec_ and base64 (Standard Webhooks)
   WEBHOOK_ALLOW_PRIVATE           allow receivers on loopback or private addresses (false)

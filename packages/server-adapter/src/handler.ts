@@ -95,6 +95,7 @@ export function createRuntimeHandler(
       metrics,
       exempt: loopbackExempt(options.banLoopback, options.trustProxy !== undefined),
       onKeyUsed: options.onKeyUsed,
+      jwt: options.jwt,
     }),
     metrics,
     tokens: createDeleteTokens(options.secret),

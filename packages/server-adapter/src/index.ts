@@ -15,6 +15,8 @@ export type {
   UploadedFile,
 } from './handler';
 export { createHandler } from './handler';
+export type { JwtOptions, JwtVerifier } from './jwt';
+export { createJwtVerifier } from './jwt';
 export type { ServerMetrics, StoredFileMetric } from './metrics';
 export type { RateLimits, RateLimitsOptions, UploadRates } from './rate-limits';
 export { createRateLimits } from './rate-limits';

@@ -6,6 +6,7 @@
 import { BytedropError } from '@bytedrop/core';
 import { parseTrustProxy, type TrustProxy } from './client-address';
 import { checkSecret } from './delete-token';
+import type { JwtOptions } from './jwt';
 import { checkRate, type UploadRates } from './rate-limits';
 
 /** Everything the bin needs besides the storage config. */
@@ -54,6 +55,8 @@ export interface ServerSettings {
   redisTimeoutMs: number;
   /** Web origins besides the server's own page that may send keys (`CORS_ORIGINS`, comma-separated). */
   corsOrigins: string[];
+  /** Sign-in by JWT (`JWT_JWKS_URL` or `JWT_PUBLIC_KEY`, with `JWT_ISSUER` and `JWT_AUDIENCE`). */
+  jwt?: JwtOptions;
   /** Files an access key may store per hour and per day, unless the keys file says otherwise for it. */
   uploadRates?: UploadRates;
   /** Receivers of signed upload and delete events (`WEBHOOK_URLS`, comma-separated), with `WEBHOOK_SECRET`. */
@@ -109,6 +112,24 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** `JWT_*`: sign-in by JWT when a JWKS URL or a public key is set. */
+function jwt(env: Env): Pick<ServerSettings, 'jwt'> {
+  const jwksUrl = pick(env, 'JWT_JWKS_URL');
+  const publicKey = pick(env, 'JWT_PUBLIC_KEY');
+  if (jwksUrl === undefined && publicKey === undefined) return {};
+  const prefixClaim = pick(env, 'JWT_PREFIX_CLAIM');
+  return {
+    jwt: {
+      ...(jwksUrl === undefined ? {} : { jwksUrl }),
+      // A PEM in one environment variable often arrives with literal \n for its line breaks.
+      ...(publicKey === undefined ? {} : { publicKey: publicKey.replace(/\\n/g, '\n') }),
+      issuer: pick(env, 'JWT_ISSUER') ?? '',
+      audience: pick(env, 'JWT_AUDIENCE') ?? '',
+      ...(prefixClaim === undefined ? {} : { prefixClaim }),
+    },
+  };
 }
 
 /** `UPLOADS_PER_HOUR` and `UPLOADS_PER_DAY`: whole numbers above 0, or unset for no limit. */
@@ -191,6 +212,7 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     corsOrigins: list(pick(env, 'CORS_ORIGINS', 'BYTEDROP_CORS_ORIGINS')),
     ...webhooks(env),
     ...uploadRates(env),
+    ...jwt(env),
   };
   const optional: [keyof ServerSettings, string | undefined][] = [
     ['host', pick(env, 'HOST', 'BYTEDROP_HOST')],

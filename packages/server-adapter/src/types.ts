@@ -7,6 +7,7 @@ import type { BanPolicy, BanStore } from './bans';
 import type { TrustProxy } from './client-address';
 import type { DeleteTokens } from './delete-token';
 import type { FileReader } from './files';
+import type { JwtVerifier } from './jwt';
 import type { ServerMetrics } from './metrics';
 import type { RateLimits } from './rate-limits';
 import type { ResponseConstructor } from './response';
@@ -83,6 +84,11 @@ export interface HandlerOptions {
   onKeyUsed?: (key: AccessKey) => void;
   /** Request log and failures; keys and tokens are never passed to it. */
   logger?: Logger;
+  /**
+   * Sign-in by JWT besides the access keys (`createJwtVerifier`): a bearer shaped like a JWT is verified against the
+   * issuer's keys, and its subject owns what it uploads.
+   */
+  jwt?: JwtVerifier;
   /** Upload rates per access key (`createRateLimits`), asked before each file is stored. */
   rateLimits?: RateLimits;
   /** Told of every stored and deleted file (`createWebhooks`); deliveries never delay the answer. */
