@@ -4,6 +4,7 @@
  * streamed to core's uploader one after another; the answer is the ByteGo/PicGo/PicList superset.
  */
 import { formatLink, type ImageFacts, isBytedropError, publicUrl, type UploadResult } from '@bytedrop/core';
+import { recordUploads } from './_catalog-write';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { forEachFile, type IncomingFile } from './_multipart';
 import { rollBack } from './_rollback';
@@ -157,6 +158,7 @@ export function createUploadRoutes(app: App) {
       await rollBack(stored, app.store, app.logger);
       throw error;
     }
+    await recordUploads(app.catalog, results, who, context.requestId, context.log);
     return respondUploaded(results, who, context.origin);
   };
 
@@ -195,6 +197,7 @@ export function createUploadRoutes(app: App) {
         controller.signal,
         keepHeader,
       );
+      await recordUploads(app.catalog, [result], who, context.requestId, context.log);
       return await respondUploaded([result], who, context.origin);
     } finally {
       request.signal.removeEventListener('abort', abort);

@@ -13,6 +13,8 @@ export interface AccessKey {
   key: string;
   /** Put before every object key uploaded with this access key (e.g. `alice/`), so people get separate folders. */
   prefix?: string;
+  /** Sees and deletes every owner's files through `/api/files` (a keys-file entry's `"admin": true`). */
+  admin?: boolean;
 }
 
 /** Checks a presented key against the configured ones. */
@@ -122,7 +124,7 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
   }
   return list.map((item, index) => {
     const entry = (item ?? {}) as Record<string, unknown>;
-    const { name, key, prefix } = entry;
+    const { name, key, prefix, admin } = entry;
     if (typeof name !== 'string' || name === '' || typeof key !== 'string') {
       throw new BytedropError(
         'ERR_CONFIG',
@@ -135,6 +137,9 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
         `${source} entry '${name}': "prefix" must be a string like "alice/"`,
       );
     }
-    return prefix ? { name, key, prefix } : { name, key };
+    if (admin !== undefined && typeof admin !== 'boolean') {
+      throw new BytedropError('ERR_CONFIG', `${source} entry '${name}': "admin" must be true or false`);
+    }
+    return { name, key, ...(prefix ? { prefix } : {}), ...(admin ? { admin } : {}) };
   });
 }

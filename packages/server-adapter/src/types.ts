@@ -4,6 +4,7 @@
 import type { ImageFacts, ObjectStore, Uploader } from '@bytedrop/core';
 import type { AccessKey } from './auth';
 import type { BanPolicy, BanStore } from './bans';
+import type { Catalog } from './catalog/types';
 import type { TrustProxy } from './client-address';
 import type { DeleteTokens } from './delete-token';
 import type { FileReader } from './files';
@@ -81,6 +82,11 @@ export interface HandlerOptions {
   onKeyUsed?: (key: AccessKey) => void;
   /** Request log and failures; keys and tokens are never passed to it. */
   logger?: Logger;
+  /**
+   * The file catalog (`createSqliteCatalog` or `createPostgresCatalog` from `@bytedrop/server/node`): every upload
+   * is recorded, deletes remove the record, and `/api/files` and `/api/usage` answer from it. Off when absent.
+   */
+  catalog?: Catalog;
 }
 
 /** Per-request facts a runtime knows and `Request` does not. */
@@ -131,6 +137,7 @@ export interface App {
   maxFiles: number;
   storageTimeoutMs: number;
   ResponseClass: ResponseConstructor;
+  catalog: Catalog | undefined;
 }
 
 /** What a route gets besides the request: the client's address, the public origin and the runtime's body. */
