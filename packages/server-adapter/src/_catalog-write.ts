@@ -8,7 +8,7 @@
 import { BytedropError, type UploadResult } from '@bytedrop/core';
 import type { AccessKey } from './auth';
 import type { Catalog, FileRecord } from './catalog/types';
-import type { Logger } from './types';
+import type { App, Logger } from './types';
 
 /** The 503 for a catalog that failed; the driver's message (hosts, paths) goes to the log only. */
 export function catalogUnavailable(
@@ -25,15 +25,24 @@ export function catalogUnavailable(
   );
 }
 
-/** The record of a file an upload stored (or found stored: a dedupe hit keeps the first record). */
-export function uploadRecord(result: UploadResult, who: AccessKey, requestId: string, now: Date): FileRecord {
+/**
+ * The record of a file an upload stored (or found stored: a dedupe hit keeps the first record). The hash is written
+ * `<algorithm>:<hex>`, as storage's metadata has it, so records from uploads and from a rebuild compare equal.
+ */
+export function uploadRecord(
+  result: UploadResult,
+  who: AccessKey,
+  requestId: string,
+  now: Date,
+  algorithm: string,
+): FileRecord {
   return {
     key: result.key,
     // A dedupe hit reports the object's first owner; an object another tool wrote has none.
     owner: result.owner ?? (result.deduplicated ? null : who.name),
     filename: result.filename,
     size: result.size,
-    hash: result.hash,
+    hash: `${algorithm}:${result.hash}`,
     contentType: result.contentType,
     width: result.width ?? null,
     height: result.height ?? null,
@@ -45,16 +54,20 @@ export function uploadRecord(result: UploadResult, who: AccessKey, requestId: st
 
 /** Records what a request stored, in one transaction; a failure is the 503 above, the objects stay. */
 export async function recordUploads(
-  catalog: Catalog | undefined,
+  app: App,
   results: readonly UploadResult[],
   who: AccessKey,
   requestId: string,
   log: Logger,
 ): Promise<void> {
+  const { catalog } = app;
   if (!catalog) return;
   const now = new Date();
+  // Core's uploaders say which algorithm their hex is of; a custom `Uploader` without a config hashes SHA-256.
+  const algorithm =
+    (app.options.uploader as { config?: { hashAlgorithm?: string } }).config?.hashAlgorithm ?? 'sha256';
   try {
-    await catalog.recordMany(results.map((result) => uploadRecord(result, who, requestId, now)));
+    await catalog.recordMany(results.map((result) => uploadRecord(result, who, requestId, now, algorithm)));
   } catch (error) {
     throw catalogUnavailable(
       catalog,

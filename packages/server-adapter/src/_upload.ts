@@ -158,7 +158,7 @@ export function createUploadRoutes(app: App) {
       await rollBack(stored, app.store, app.logger);
       throw error;
     }
-    await recordUploads(app.catalog, results, who, context.requestId, context.log);
+    await recordUploads(app, results, who, context.requestId, context.log);
     return respondUploaded(results, who, context.origin);
   };
 
@@ -197,7 +197,7 @@ export function createUploadRoutes(app: App) {
         controller.signal,
         keepHeader,
       );
-      await recordUploads(app.catalog, [result], who, context.requestId, context.log);
+      await recordUploads(app, [result], who, context.requestId, context.log);
       return await respondUploaded([result], who, context.origin);
     } finally {
       request.signal.removeEventListener('abort', abort);

@@ -11,6 +11,8 @@ import { json } from './response';
 
 export type { PostgresCatalogOptions } from './catalog/postgres';
 export { createPostgresCatalog } from './catalog/postgres';
+export type { RebuildReport } from './catalog/rebuild';
+export { rebuildCatalog } from './catalog/rebuild';
 export type { SqliteCatalogOptions } from './catalog/sqlite';
 export { createSqliteCatalog } from './catalog/sqlite';
 export type { LoggerOptions } from './logger';

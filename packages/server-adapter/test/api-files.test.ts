@@ -29,7 +29,7 @@ describe('uploads and deletes keep the catalog', () => {
       owner: 'alice',
       filename: 'dot.png',
       size: stored.size,
-      hash: stored.hash,
+      hash: `sha256:${stored.hash}`,
       contentType: 'image/png',
       width: 1,
       height: 1,
