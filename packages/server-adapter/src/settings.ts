@@ -53,6 +53,8 @@ export interface ServerSettings {
   redisTimeoutMs: number;
   /** Web origins besides the server's own page that may send keys (`CORS_ORIGINS`, comma-separated). */
   corsOrigins: string[];
+  /** PostgreSQL for the file catalog (`DATABASE_URL`); without it the catalog is SQLite in the data directory. */
+  databaseUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -161,6 +163,7 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     ['secret', pick(env, 'BYTEDROP_SECRET', 'DELETE_SECRET')],
     ['redisUrl', pick(env, 'REDIS_URL', 'BYTEDROP_REDIS_URL')],
     ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
+    ['databaseUrl', pick(env, 'DATABASE_URL', 'BYTEDROP_DATABASE_URL')],
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
   if (settings.secret !== undefined) checkSecret(settings.secret, 'BYTEDROP_SECRET');
