@@ -1,11 +1,13 @@
 /**
  * The catalog's JSON API, mounted by the handler under `/api/`: `GET /api/files` (the caller's files, an admin's
  * sees all; newest first, cursor pages, filters, totals), `GET /api/files/{key}`, `DELETE /api/files/{key}` (the
- * owner or an admin, no delete token) and `GET /api/usage`. Every route needs an access key.
+ * owner or an admin, no delete token), `GET /api/usage`, and `GET /api/openapi.json` describing them. Every route
+ * but the document needs an access key.
  */
 import { publicUrl } from '@bytedrop/core';
 import { encodeCursor, parseListParams } from './_api-params';
 import { catalogUnavailable, forgetFile } from './_catalog-write';
+import { OPENAPI } from './_openapi';
 import type { AccessKey } from './auth';
 import type { Catalog, FileRecord } from './catalog/types';
 import { fail, json, methodNotAllowed, StorageFailure } from './response';
@@ -153,9 +155,13 @@ export function createApiRoutes(app: App) {
     if (rest === 'files') return list(request, url, context);
     if (rest.startsWith('files/')) return file(request, context, rest.slice(6));
     if (rest === 'usage') return usage(request, url, context);
+    if (rest === 'openapi.json') {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
+      return json({ ...OPENAPI, servers: [{ url: context.origin }] });
+    }
     throw fail(
       'ERR_NOT_FOUND',
-      `no API route /api/${rest}: the routes are /api/files, /api/files/<key> and /api/usage`,
+      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage and /api/openapi.json`,
     );
   };
 }
