@@ -37,6 +37,18 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_owner_totals': {
+    // A listing's totals (count, bytes) read every row of the owner's filtered set: with the size and type in the
+    // owner's index they come from the index alone (SQLite: 14 ms → 0.7 ms for 10,000 files, bench section 9).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('bytedrop_files_owner_totals')
+        .on('bytedrop_files')
+        .columns(['owner', 'created_at', 'key', 'size', 'content_type'])
+        .execute();
+      await db.schema.dropIndex('bytedrop_files_owner_created').execute();
+    },
+  },
 };
 
 /** The newest migration's name: what a catalog at the current version has applied last. */

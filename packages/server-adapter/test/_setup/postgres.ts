@@ -62,7 +62,14 @@ async function waitReady(url: string, server: ChildProcess): Promise<void> {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+/** A running throwaway cluster: the `postgres` database's URL, and `dispose` to stop it and delete its files. */
+export interface PostgresHarness {
+  url: string;
+  dispose(): Promise<void>;
+}
+
+/** Starts a cluster (the bench uses it too). */
+export async function startPostgres(): Promise<PostgresHarness> {
   const bin = binDir();
   const user = runAs();
   const dir = await mkdtemp(join(tmpdir(), 'bytedrop-pg-'));
@@ -100,6 +107,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await dispose();
     throw new Error(`PostgreSQL did not start (${(error as Error).message}):\n${log}`);
   }
+  return { url, dispose };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const { url, dispose } = await startPostgres();
   project.provide('postgres', url);
   return dispose;
 }
