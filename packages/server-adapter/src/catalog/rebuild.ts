@@ -82,8 +82,10 @@ async function pooled<T, R>(items: readonly T[], task: (item: T) => Promise<R>):
  * ```
  */
 export async function rebuildCatalog(store: ObjectStore, catalog: Catalog): Promise<RebuildReport> {
-  const listed = await listStore(store);
+  // Records first, then the listing: a file uploaded in between is listed and already recorded (kept), never a
+  // record without its object in the listing (which would be removed while the server runs beside).
   const known = new Set(await catalog.keys());
+  const listed = await listStore(store);
   const missing = listed.filter((object) => !known.has(object.key));
   const records = await pooled(missing, async ({ key, modified }): Promise<FileRecord | undefined> => {
     const head = await store.head(key);
