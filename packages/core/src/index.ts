@@ -61,6 +61,8 @@ export { attachmentDisposition, isActiveType, isInertType, servedHeaders } from 
 export type { ServerUploader, ServerUploaderOptions, ServerUploadResult } from './server-uploader';
 export { createServerUploader } from './server-uploader';
 export { SNIFF_BYTES, sniffContentType, typeMatches } from './sniff';
+export type { ListedObject } from './stores/_s3-list';
+export { listObjects } from './stores/_s3-list';
 export type { PendingAbort, S3Store, S3StoreOptions } from './stores/s3';
 export { createS3Store } from './stores/s3';
 export type { RetryPolicy } from './stores/s3-retry';

@@ -12,6 +12,7 @@ import {
   createUploader,
 } from '@bytedrop/core';
 import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
+import { adoptExisting, openCatalog } from './_bin-catalog';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
 import { checkWebhookHosts } from './_webhook-hosts';
@@ -114,6 +115,9 @@ export async function runServer(setup: Setup): Promise<void> {
   // Before any request: recovery aborts every journaled upload of this store, which must all be a dead run's.
   await recoverLeftovers(store, logger);
 
+  const { catalog, where: catalogAt } = await openCatalog(setup);
+  const adopting = adoptExisting(store, catalog, logger);
+
   const keys = await accessKeys(setup);
   const secret = (await deleteSecret(setup))!;
   let redis: RedisBans | undefined;
@@ -180,6 +184,7 @@ export async function runServer(setup: Setup): Promise<void> {
           }),
         }
       : {}),
+    catalog,
   });
 
   const sweeps = startSweeps({
@@ -196,7 +201,7 @@ export async function runServer(setup: Setup): Promise<void> {
     'bytedrop-server started',
   );
   // Plain lines on stderr for the person at the terminal; the key is printed here, never logged.
-  const lines = [``, `  Bytedrop is running: ${url}`, `  Storage: ${where}`];
+  const lines = [``, `  Bytedrop is running: ${url}`, `  Storage: ${where}`, `  Catalog: ${catalogAt}`];
   if (keys.unused) {
     lines.push(
       `  Access key (generated, saved to ${keys.source}; printed at each start until first used): ${keys.unused}`,
@@ -223,6 +228,8 @@ export async function runServer(setup: Setup): Promise<void> {
     if (cut > 0) logger.warn({ cut }, 'uploads still running after the grace period were aborted');
     if (webhooks) await drainWebhooks(webhooks, settings.shutdownGrace * 1000, logger);
     await redis?.close();
+    await adopting;
+    await catalog.close();
     logger.info({}, 'stopped');
     process.exit(0);
   };

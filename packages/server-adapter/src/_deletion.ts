@@ -6,6 +6,7 @@
  * their details (endpoint, bucket), which go to the log.
  */
 import type { ObjectStore } from '@bytedrop/core';
+import { forgetFile } from './_catalog-write';
 import { deleteConfirmPage, deletedPage } from './_delete-page';
 import { fail, json, methodNotAllowed, StorageFailure } from './response';
 import type { App } from './types';
@@ -39,7 +40,11 @@ export function createDeletion(app: App) {
     } catch (error) {
       throw new StorageFailure(error, { private: true });
     }
-    if (!found) throw fail('ERR_NOT_FOUND', `nothing is stored at '${key}': it was deleted already`);
+    if (!found) {
+      // A delete whose record outlived its object (the catalog failed after the object went) finishes here.
+      await forgetFile(app.catalog, key, app.logger);
+      throw fail('ERR_NOT_FOUND', `nothing is stored at '${key}': it was deleted already`);
+    }
     // The object there now may be another key's: the same bytes uploaded again after this token's file was deleted.
     if (!(await app.tokens.covers(grant, found.meta?.owner))) {
       throw fail(
@@ -62,6 +67,8 @@ export function createDeletion(app: App) {
     } catch (error) {
       throw new StorageFailure(error, { private: true });
     }
+    // Storage first: a retry after a catalog failure finds the object gone and the record still there, and removes it.
+    await forgetFile(app.catalog, key, app.logger);
     app.options.webhooks?.emit('file.deleted', { key, owner: owner ?? '' }, requestId);
     return method === 'POST' ? deletedPage(key) : json({ success: true, msg: 'deleted', key });
   };

@@ -4,6 +4,7 @@
  * streamed to core's uploader one after another; the answer is the ByteGo/PicGo/PicList superset.
  */
 import { formatLink, type ImageFacts, isBytedropError, publicUrl, type UploadResult } from '@bytedrop/core';
+import { recordUploads } from './_catalog-write';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { forEachFile, type IncomingFile } from './_multipart';
 import { rollBack } from './_rollback';
@@ -165,6 +166,7 @@ export function createUploadRoutes(app: App) {
       await rollBack(stored, app.store, app.logger);
       throw error;
     }
+    await recordUploads(app, results, who, context.requestId, context.log);
     return respondUploaded(results, who, context.origin, context.requestId);
   };
 
@@ -203,6 +205,7 @@ export function createUploadRoutes(app: App) {
         controller.signal,
         keepHeader,
       );
+      await recordUploads(app, [result], who, context.requestId, context.log);
       return await respondUploaded([result], who, context.origin, context.requestId);
     } finally {
       request.signal.removeEventListener('abort', abort);

@@ -16,6 +16,8 @@ export interface AccessKey {
   prefix?: string;
   /** Files this key may store per hour and per day (keys file `uploadsPerHour`, `uploadsPerDay`); see `createRateLimits`. */
   rates?: UploadRates;
+  /** Sees and deletes every owner's files through `/api/files` (a keys-file entry's `"admin": true`). */
+  admin?: boolean;
 }
 
 /** Checks a presented key against the configured ones. */
@@ -126,7 +128,7 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
   }
   return list.map((item, index) => {
     const entry = (item ?? {}) as Record<string, unknown>;
-    const { name, key, prefix } = entry;
+    const { name, key, prefix, admin } = entry;
     if (typeof name !== 'string' || name === '' || typeof key !== 'string') {
       throw new BytedropError(
         'ERR_CONFIG',
@@ -139,6 +141,9 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
         `${source} entry '${name}': "prefix" must be a string like "alice/"`,
       );
     }
+    if (admin !== undefined && typeof admin !== 'boolean') {
+      throw new BytedropError('ERR_CONFIG', `${source} entry '${name}': "admin" must be true or false`);
+    }
     const perHour = checkRate(entry.uploadsPerHour, `${source} entry '${name}': "uploadsPerHour"`);
     const perDay = checkRate(entry.uploadsPerDay, `${source} entry '${name}': "uploadsPerDay"`);
     const rates: UploadRates = {
@@ -149,6 +154,7 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
       name,
       key,
       ...(prefix ? { prefix } : {}),
+      ...(admin ? { admin } : {}),
       ...(perHour === undefined && perDay === undefined ? {} : { rates }),
     };
   });

@@ -2,6 +2,15 @@ export type { AccessKey, Keyring } from './auth';
 export { createKeyring, parseKeysFile, presentedKey } from './auth';
 export type { BanPolicy, BanStore, Guess, MemoryBans, Reservation } from './bans';
 export { createMemoryBans } from './bans';
+export type {
+  Catalog,
+  DeleteTokenState,
+  FilePage,
+  FileQuery,
+  FileRecord,
+  PagePosition,
+  Usage,
+} from './catalog/types';
 export type { TrustProxy } from './client-address';
 export { banKey, clientAddress, isLoopbackAddress, parseTrustProxy } from './client-address';
 export type { DeleteTokens } from './delete-token';

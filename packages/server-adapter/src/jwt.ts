@@ -115,11 +115,14 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
       if (typeof payload.sub !== 'string' || payload.sub === '')
         return { problem: 'the token has no subject (sub)' };
       const prefix = payload[prefixClaim];
+      // OAuth's space-separated `scope`: `admin` sees and deletes every owner's files, as a keys file's admin key.
+      const admin = typeof payload.scope === 'string' && payload.scope.split(' ').includes('admin');
       return {
         key: {
           name: payload.sub,
           key: '',
           ...(typeof prefix === 'string' && prefix !== '' ? { prefix } : {}),
+          ...(admin ? { admin } : {}),
         },
       };
     } catch (error) {

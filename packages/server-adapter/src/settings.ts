@@ -61,6 +61,8 @@ export interface ServerSettings {
   uploadRates?: UploadRates;
   /** Receivers of signed upload and delete events (`WEBHOOK_URLS`, comma-separated), with `WEBHOOK_SECRET`. */
   webhooks?: { urls: string[]; secret: string; allowPrivate: boolean };
+  /** PostgreSQL for the file catalog (`DATABASE_URL`); without it the catalog is SQLite in the data directory. */
+  databaseUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -221,6 +223,7 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     ['secret', pick(env, 'BYTEDROP_SECRET', 'DELETE_SECRET')],
     ['redisUrl', pick(env, 'REDIS_URL', 'BYTEDROP_REDIS_URL')],
     ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
+    ['databaseUrl', pick(env, 'DATABASE_URL', 'BYTEDROP_DATABASE_URL')],
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
   if (settings.secret !== undefined) checkSecret(settings.secret, 'BYTEDROP_SECRET');

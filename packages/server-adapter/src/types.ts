@@ -4,6 +4,7 @@
 import type { ImageFacts, ObjectStore, Uploader } from '@bytedrop/core';
 import type { AccessKey } from './auth';
 import type { BanPolicy, BanStore } from './bans';
+import type { Catalog } from './catalog/types';
 import type { TrustProxy } from './client-address';
 import type { DeleteTokens } from './delete-token';
 import type { FileReader } from './files';
@@ -93,6 +94,11 @@ export interface HandlerOptions {
   rateLimits?: RateLimits;
   /** Told of every stored and deleted file (`createWebhooks`); deliveries never delay the answer. */
   webhooks?: Webhooks;
+  /**
+   * The file catalog (`createSqliteCatalog` or `createPostgresCatalog` from `@bytedrop/server/node`): every upload
+   * is recorded, deletes remove the record, and `/api/files` and `/api/usage` answer from it. Off when absent.
+   */
+  catalog?: Catalog;
 }
 
 /** Per-request facts a runtime knows and `Request` does not. */
@@ -143,6 +149,7 @@ export interface App {
   maxFiles: number;
   storageTimeoutMs: number;
   ResponseClass: ResponseConstructor;
+  catalog: Catalog | undefined;
 }
 
 /** What a route gets besides the request: the client's address, the public origin and the runtime's body. */
