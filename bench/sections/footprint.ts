@@ -63,8 +63,8 @@ export async function footprintSection(ctx: BenchContext): Promise<SectionResult
   };
   await sizeOf('Obsidian main.js', BUILT.obsidian);
   await sizeOf('VS Code bytedrop.vsix', BUILT.vsix);
-  if (existsSync(BUILT.core)) {
-    const bundle = await browserBundle(BUILT.core);
+  if (existsSync(BUILT.coreBrowser)) {
+    const bundle = await browserBundle(BUILT.coreBrowser);
     data['core browser bundle'] = { ...bundle, gzipBudget: BROWSER_GZIP_BUDGET };
     const share = `${((bundle.gzipped / BROWSER_GZIP_BUDGET) * 100).toFixed(0)}% of ${kB(BROWSER_GZIP_BUDGET)} budget`;
     sizes.push([

@@ -4,16 +4,10 @@
  * Bytedrop's metadata, conditional writes, and the journal and sweeps that leave no multipart upload or temporary
  * object behind (`_s3-client.ts`, `_s3-sweep.ts`).
  */
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  type ObjectCannedACL,
-  type S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { ObjectCannedACL, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { abortedError, throwIfAborted } from '../_abort';
 import { isReplayable, toAsyncIterable } from '../_body';
+import { loadUpload } from '../_load';
 import { meter, toReadableStream } from '../_stream';
 import type { BytedropConfig } from '../config';
 import { BytedropError, isBytedropError, toBytedropError } from '../errors';
@@ -31,6 +25,7 @@ import {
 } from './_s3-client';
 import { toS3Metadata } from './_s3-meta';
 import { s3Reader } from './_s3-read';
+import { lazyClient, s3Sdk } from './_s3-sdk';
 import { abortStrays, abortUpload, recoverFromJournal, sweepPrefix } from './_s3-sweep';
 
 /**
@@ -125,9 +120,9 @@ function encodeKey(key: string): string {
  */
 export function createS3Store(config: BytedropConfig, options: S3StoreOptions = {}): S3Store {
   const settings = resolveProvider(config);
-  const client =
-    options.client ??
-    buildClient(settings, {
+  // Built when the store first talks to S3, so that neither importing core nor creating a store loads the SDK.
+  const lazy = lazyClient((sdk) =>
+    buildClient(sdk, settings, {
       ...options,
       // The config's maxAttempts (BYTEDROP_MAX_ATTEMPTS); a caller's clientConfig still wins.
       clientConfig: {
@@ -136,7 +131,10 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       },
       connectionTimeout: config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT,
       socketTimeout: config.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT,
-    });
+    }),
+  );
+  const injected = options.client;
+  const client = injected ?? lazy.current();
   const bucket = settings.bucket;
   const id = `s3:${settings.endpoint ?? `aws:${settings.region}`}/${bucket}`;
   const acl = settings.acl as ObjectCannedACL | undefined;
@@ -202,8 +200,10 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     ifAbsent: boolean,
   ): Promise<PutResult> {
     let entry: string | undefined;
+    // lib-storage reads the client's config (endpoint, checksums), so it gets the real one.
+    const [sdk, { Upload }, real] = await Promise.all([s3Sdk(), loadUpload(), injected ?? lazy.ready()]);
     const upload = new Upload({
-      client: scopedClient(client, {
+      client: scopedClient(sdk, real, {
         signal: options.signal,
         sha256: options.sha256,
         contentMd5: options.contentMd5,
@@ -300,6 +300,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
 
   async function copy(fromKey: string, toKey: string, options: CopyOptions) {
     try {
+      const { CopyObjectCommand } = await s3Sdk();
       await client.send(
         new CopyObjectCommand({
           Bucket: bucket,
@@ -323,6 +324,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
 
   async function remove(key: string): Promise<void> {
     try {
+      const { DeleteObjectCommand } = await s3Sdk();
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (error) {
       if (statusOf(error) !== 404) throw toBytedropError(error, context(key, error));
@@ -342,7 +344,9 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   return {
     kind: 's3',
     id,
-    client,
+    get client() {
+      return injected ?? lazy.current();
+    },
     bucket,
     settings,
     get pendingAborts() {
