@@ -7,8 +7,9 @@
  * handler then refuses with 503: fail closed.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
 import { createWaiters, type Ledger, reserveGuess, type Take } from './_guesses';
+import { nodeRequire } from './_node-require';
 import type { BanPolicy, BanStore } from './bans';
 import type { Logger } from './types';
 
@@ -98,6 +99,7 @@ export function createRedisBans(options: RedisBansOptions): RedisBans {
   const banMs = (options.banSeconds ?? 3600) * 1000;
   const prefix = options.keyPrefix ?? 'bytedrop:ban';
   const channel = `${prefix}:freed`;
+  const { Redis } = nodeRequire('ioredis') as typeof IORedis;
   const redis = new Redis(options.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
