@@ -1,14 +1,16 @@
 /**
  * The peer of a `bytedrop upload` of a small file: a bare SDK script that sends one PutObject, nothing else (no
- * hash, no HEAD, no checks). Prints `{ putMs }`, the time of the PUT alone (client built, request sent, answer
- * read), so the bench can add it to an empty Node start.
+ * hash, no HEAD, no checks). Prints `{ importMs, putMs }`: the SDK's import, and the PUT alone (client built,
+ * request sent, answer read), so the bench can add the PUT to an empty Node start and show what the import costs.
  * Usage: node put-once.mjs <endpoint> <bucket> <key> <file> <accessKeyId> <secretAccessKey>.
  */
 import { readFile } from 'node:fs/promises';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 const [endpoint, bucket, key, path, accessKeyId, secretAccessKey] = process.argv.slice(2);
 const body = await readFile(path);
+const imported = performance.now();
+const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+const importMs = performance.now() - imported;
 const client = new S3Client({
   endpoint,
   region: 'us-east-1',
@@ -20,4 +22,4 @@ const client = new S3Client({
 const started = performance.now();
 await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 const putMs = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ putMs })}\n`);
+process.stdout.write(`${JSON.stringify({ importMs, putMs })}\n`);
