@@ -75,6 +75,11 @@ export interface PendingAbort {
  */
 export interface S3Store extends ObjectStore {
   readonly kind: 's3';
+  /**
+   * The SDK client. The SDK loads on the store's first request (not when core is imported), so until then this is a
+   * stand-in whose `send` loads it and sends through the real client; its other properties (`config`,
+   * `middlewareStack`) throw `ERR_CONFIG` until a request was made. An injected `client` is always itself.
+   */
   readonly client: S3Client;
   readonly bucket: string;
   /** The provider settings the client was built from (also when a client was injected). */
