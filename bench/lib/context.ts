@@ -34,6 +34,8 @@ export interface BenchContext {
 /** The built entry points the bench imports; a missing one skips only what needs it. */
 export const BUILT = {
   core: root('packages/core/dist/index.js'),
+  /** What browsers resolve `@bytedrop/core` to (its `browser` export condition). */
+  coreBrowser: root('packages/core/dist/browser/index.js'),
   coreNode: root('packages/core/dist/node/index.js'),
   cli: root('packages/core/dist/node/cli.js'),
   server: root('packages/server-adapter/dist/index.js'),

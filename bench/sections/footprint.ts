@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { BROWSER_GZIP_BUDGET, browserBundle } from '../../packages/core/test/_support/browser-bundle.js';
 import { type BenchContext, BUILT, bench, root } from '../lib/context.js';
-import { run } from '../lib/measure.js';
+import { hasGnuTime, runMeasured } from '../lib/measure.js';
 import { fmt, type SectionResult, tableLines } from '../lib/report.js';
 import { repeat, type Summary, summarize } from '../lib/stats.js';
 
@@ -29,18 +29,23 @@ async function vscodeMain(): Promise<string | undefined> {
   return manifest.main ? root(`packages/vscode-extension/${manifest.main.replace(/^\.\//, '')}`) : undefined;
 }
 
-async function importTime(ctx: BenchContext, entry: ImportEntry | undefined): Promise<Summary> {
+/** Wall and CPU (user + system) ms of the import processes. */
+interface ImportTime {
+  wall: Summary;
+  cpu: Summary;
+}
+
+async function importTime(ctx: BenchContext, entry: ImportEntry | undefined): Promise<ImportTime> {
   const args = !entry
     ? ['-e', '0']
     : entry.hostBundle
       ? [bench('clients/host-bundle.cjs'), entry.path]
       : ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(entry.path).href)});`];
-  const times = await repeat(ctx.runs, 1, async () => {
-    const started = performance.now();
-    await run('node', args, { timeoutMs: 60_000 });
-    return performance.now() - started;
-  });
-  return summarize(times);
+  const samples = await repeat(ctx.runs, 1, () => runMeasured('node', args, { timeoutMs: 60_000 }));
+  return {
+    wall: summarize(samples.map((sample) => sample.wallS * 1000)),
+    cpu: summarize(samples.map((sample) => sample.cpuS * 1000)),
+  };
 }
 
 export async function footprintSection(ctx: BenchContext): Promise<SectionResult> {
@@ -63,8 +68,8 @@ export async function footprintSection(ctx: BenchContext): Promise<SectionResult
   };
   await sizeOf('Obsidian main.js', BUILT.obsidian);
   await sizeOf('VS Code bytedrop.vsix', BUILT.vsix);
-  if (existsSync(BUILT.core)) {
-    const bundle = await browserBundle(BUILT.core);
+  if (existsSync(BUILT.coreBrowser)) {
+    const bundle = await browserBundle(BUILT.coreBrowser);
     data['core browser bundle'] = { ...bundle, gzipBudget: BROWSER_GZIP_BUDGET };
     const share = `${((bundle.gzipped / BROWSER_GZIP_BUDGET) * 100).toFixed(0)}% of ${kB(BROWSER_GZIP_BUDGET)} budget`;
     sizes.push([
@@ -90,31 +95,37 @@ export async function footprintSection(ctx: BenchContext): Promise<SectionResult
     ...(vscode ? [{ name: 'VS Code extension main', path: vscode, hostBundle: true }] : []),
   ];
   const baseline = await importTime(ctx, undefined);
-  const imports: string[][] = [['node -e 0 (baseline)', fmt(baseline, 0), '']];
+  const imports: string[][] = [['node -e 0 (baseline)', fmt(baseline.wall, 0), '', fmt(baseline.cpu, 0), '']];
   data.imports = { baseline };
   for (const entry of entries) {
     if (!existsSync(entry.path)) {
-      imports.push([entry.name, 'not built', '']);
+      imports.push([entry.name, 'not built', '', '', '']);
       continue;
     }
     try {
       const time = await importTime(ctx, entry);
-      (data.imports as Record<string, Summary>)[entry.name] = time;
-      imports.push([entry.name, fmt(time, 0), `${(time.median - baseline.median).toFixed(0)}`]);
+      (data.imports as Record<string, ImportTime>)[entry.name] = time;
+      imports.push([
+        entry.name,
+        fmt(time.wall, 0),
+        (time.wall.median - baseline.wall.median).toFixed(0),
+        fmt(time.cpu, 0),
+        (time.cpu.median - baseline.cpu.median).toFixed(0),
+      ]);
     } catch (error) {
-      imports.push([entry.name, 'failed to import', '']);
+      imports.push([entry.name, 'failed to import', '', '', '']);
       notes.push(
         `${entry.name} failed to import in plain Node: ${String(error).split('\n').pop()?.slice(0, 200)}`,
       );
     }
   }
   notes.push(
-    `Import time: wall ms of a fresh \`node\` process importing the entry, median (min–max) of ${ctx.runs} after a warm-up; "net" subtracts the baseline. Obsidian and VS Code bundles are evaluated as CommonJS, as their apps load them, with \`obsidian\`/\`vscode\` stubbed (module evaluation only; the plugin's onload is not run here — the obsidian package's tests prove onload constructs no S3 client).`,
+    `Import time: wall ms of a fresh \`node\` process importing the entry, and its CPU ms (user + system, GNU time, 10 ms resolution${hasGnuTime ? '' : ': not installed here, apt-get install time'}), median (min–max) of ${ctx.runs} after a warm-up; "net" subtracts the baseline's. On a loaded machine the CPU figures hold better than the wall ones, which include waiting for a core. Obsidian and VS Code bundles are evaluated as CommonJS, as their apps load them, with \`obsidian\`/\`vscode\` stubbed (module evaluation only; the plugin's onload is not run here — the obsidian package's tests prove onload constructs no S3 client).`,
   );
   const table = [
     ...tableLines(['artifact', 'size', 'gzip -9'], sizes),
     '',
-    ...tableLines(['entry', 'import ms', 'net of node start ms'], imports),
+    ...tableLines(['entry', 'import ms', 'net of node start ms', 'CPU ms', 'net CPU ms'], imports),
   ];
   return { title: '5. Footprint', table, targets: [], notes, data };
 }

@@ -18,6 +18,19 @@ const externalInEsm: Plugin = {
   },
 };
 
+/**
+ * Node builds load the AWS SDK on first use (`_load.lazy.ts`), so that importing core does not evaluate it; the
+ * source's `_load.ts` imports it statically, which bundlers tree-shake (the browser build, Obsidian).
+ */
+const lazySdk: Plugin = {
+  name: 'lazy-sdk',
+  setup(build) {
+    build.onResolve({ filter: /\/_load$/ }, (args) => ({
+      path: `${args.resolveDir}/${args.path.replace(/_load$/, '_load.lazy.ts')}`,
+    }));
+  },
+};
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
@@ -28,6 +41,16 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     noExternal: BUNDLED_IN_CJS,
+    esbuildPlugins: [externalInEsm, lazySdk],
+  },
+  {
+    // What browsers get (package.json `browser` condition): the SDK imported statically, for their bundlers to
+    // tree-shake. Its types are the main entry's.
+    entry: { 'browser/index': 'src/index.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    sourcemap: true,
+    target: 'es2022',
     esbuildPlugins: [externalInEsm],
   },
   {
@@ -37,5 +60,6 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    esbuildPlugins: [lazySdk],
   },
 ]);

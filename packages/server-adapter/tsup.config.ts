@@ -14,6 +14,8 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     loader,
+    // `import.meta.url` in the CommonJS build (`_node-require.ts`).
+    shims: true,
   },
   {
     entry: { bin: 'src/bin.ts' },

@@ -2,12 +2,12 @@
  * The doctor's look at the bucket: reachable with these credentials (HeadBucket, then a probe GET that names the
  * cause of a bodiless 403), and the clock against the server's `Date` header.
  */
-import { GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { type DoctorCheck, type DoctorOptions, fail, ok, skip, storeOptions } from './_doctor-report';
 import { randomId } from './_id';
 import type { BytedropConfig } from './config';
 import { toBytedropError } from './error-mapping';
 import { type BytedropError, isBytedropError } from './errors';
+import { s3Sdk } from './stores/_s3-sdk';
 import { createS3Store } from './stores/s3';
 
 /** The result of `checkBucket`: the check, plus the server's `Date` header for `checkClockSkew`. */
@@ -34,6 +34,7 @@ export async function checkBucket(config: BytedropConfig, options: DoctorOptions
     serverDate ??= dateHeader(response);
   };
 
+  const { GetObjectCommand, HeadBucketCommand } = await s3Sdk();
   const head = new HeadBucketCommand({ Bucket: config.bucket });
   // Innermost middleware: it sees the raw HTTP response, success or error, before the SDK deserialises it.
   head.middlewareStack.add(

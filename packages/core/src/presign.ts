@@ -2,10 +2,11 @@
  * Presigned GET links, for buckets that are not public: the link carries a time-limited signature instead of
  * the bucket being readable by everyone.
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadPresigner } from './_load';
 import { toBytedropError } from './error-mapping';
 import { BytedropError } from './errors';
+import { readyClient, s3Sdk } from './stores/_s3-sdk';
 
 /**
  * SigV4 presigned URLs live at most 7 days (604800 seconds).
@@ -44,7 +45,13 @@ export async function presignGet(
     throw new BytedropError('ERR_INPUT', "presign needs an object key: pass the 'key' of an upload result");
   }
   try {
-    return await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
+    // Loaded here, not at import: only buckets that are not public ever sign a link.
+    const [{ getSignedUrl }, { GetObjectCommand }, signer] = await Promise.all([
+      loadPresigner(),
+      s3Sdk(),
+      readyClient(client),
+    ]);
+    return await getSignedUrl(signer, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
   } catch (error) {
     throw toBytedropError(error, { bucket, key });
   }

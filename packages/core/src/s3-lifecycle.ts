@@ -3,14 +3,10 @@
  * so that what an upload leaves when it dies (a killed process, a phone that went offline) goes away even when no
  * Bytedrop ever runs again. `bytedrop gc --lifecycle` installs them; `bytedrop doctor` looks for them.
  */
-import {
-  GetBucketLifecycleConfigurationCommand,
-  type LifecycleRule,
-  PutBucketLifecycleConfigurationCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { LifecycleRule, S3Client } from '@aws-sdk/client-s3';
 import { TEMP_KEY_PREFIX } from './journal';
 import { nameOf } from './stores/_s3-client';
+import { s3Sdk } from './stores/_s3-sdk';
 
 /**
  * The IDs of Bytedrop's rules. Installing again replaces rules with these IDs and keeps every other rule.
@@ -59,6 +55,7 @@ export async function readLifecycleRules(
   signal?: AbortSignal,
 ): Promise<LifecycleRule[]> {
   try {
+    const { GetBucketLifecycleConfigurationCommand } = await s3Sdk();
     const out = await client.send(
       new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
       signal ? { abortSignal: signal } : {},
@@ -89,39 +86,4 @@ export function wholeBucketAbortRule(rules: LifecycleRule[]): LifecycleRule | un
     const onlyPrefix = Object.keys(filter).every((name) => name === 'Prefix');
     return onlyPrefix && !filter.Prefix && !rule.Prefix;
   });
-}
-
-/** What `installLifecycleRules` did. */
-export interface LifecycleInstall {
-  /** Bytedrop's rules, as installed. */
-  installed: LifecycleRule[];
-  /** IDs of the bucket's other rules, kept as they were. */
-  kept: string[];
-}
-
-/**
- * Installs Bytedrop's rules, keeping every other rule of the bucket: S3 replaces the whole lifecycle configuration
- * on each write, so the current rules are read first and written back with Bytedrop's (an older version of
- * Bytedrop's own rules is replaced). Needs `s3:GetLifecycleConfiguration` and `s3:PutLifecycleConfiguration`.
- *
- * @example
- * ```ts
- * const { kept } = await installLifecycleRules(store.client, store.bucket);
- * ```
- */
-export async function installLifecycleRules(
-  client: S3Client,
-  bucket: string,
-  tempPrefix: string = TEMP_KEY_PREFIX,
-): Promise<LifecycleInstall> {
-  const ours = new Set<string>(Object.values(LIFECYCLE_RULE_IDS));
-  const others = (await readLifecycleRules(client, bucket)).filter((rule) => !ours.has(rule.ID ?? ''));
-  const installed = bytedropLifecycleRules(tempPrefix);
-  await client.send(
-    new PutBucketLifecycleConfigurationCommand({
-      Bucket: bucket,
-      LifecycleConfiguration: { Rules: [...others, ...installed] },
-    }),
-  );
-  return { installed, kept: others.map((rule) => rule.ID ?? '(no ID)') };
 }

@@ -2,10 +2,8 @@
  * Content-type detection. Magic bytes win because pasted files lie about their names (`image.png` holding a JPEG);
  * then the extension; then what the caller declared; then `application/octet-stream`.
  */
-// 'file-type/core' is the runtime-neutral entry: the package's main entry pulls in node:fs under Node conditions.
-import { fileTypeFromBuffer } from 'file-type/core';
-import mime from 'mime/lite';
 import { asUint8Array } from './_body';
+import { loadSniffers } from './_load';
 import { isActiveType } from './served';
 
 /**
@@ -54,6 +52,8 @@ export async function sniffContentType(
   filename: string,
   declared?: string,
 ): Promise<{ contentType: string; ext: string }> {
+  // Loaded by the first sniff (in Node): about 60 ms of CPU that a process which never uploads need not pay.
+  const { fileTypeFromBuffer, mime } = await loadSniffers();
   const detected = head.byteLength > 0 ? await fileTypeFromBuffer(asUint8Array(head)) : undefined;
   if (detected) return { contentType: detected.mime, ext: detected.ext };
 

@@ -5,9 +5,7 @@
  * is replaced before it is written.
  */
 import { join } from 'node:path';
-import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
-import pinoPretty from 'pino-pretty';
-import pinoRoll from 'pino-roll';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
 
 /**
  * Object paths whose values never reach a log line (pino `redact` syntax).
@@ -79,8 +77,11 @@ function wantsPretty(options: LoggerOptions): boolean {
  */
 export async function createLogger(options: LoggerOptions = {}): Promise<PinoLogger> {
   const pretty = wantsPretty(options);
+  // Loaded here, each only when used: a server that logs JSON never evaluates pino-pretty, nor pino-roll without files.
+  const { default: pino } = await import('pino');
+  const pinoPretty = pretty ? (await import('pino-pretty')).default : undefined;
   // pino-pretty as a stream in this thread (not a transport worker): lines come out in order with the stderr banner.
-  const stdout = pretty
+  const stdout = pinoPretty
     ? pinoPretty({
         colorize: options.destination === undefined && pinoPretty.isColorSupported,
         sync: true,
@@ -95,6 +96,7 @@ export async function createLogger(options: LoggerOptions = {}): Promise<PinoLog
     base: { service: 'bytedrop-server' },
   };
   if (!options.toFile) return pino(settings, stdout);
+  const { default: pinoRoll } = await import('pino-roll');
   const file = await pinoRoll({
     file: join(options.dir ?? './logs', 'bytedrop'),
     extension: '.log',

@@ -3,7 +3,6 @@
  * The runner passes the socket address to the handler, sets timeouts against slow clients and stops cleanly.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
-import { FastResponse, serve as srvxServe } from 'srvx/node';
 import { createDrain } from './_drain';
 import { clientBody, lingerAfterEarlyAnswer } from './_node-body';
 import { type BytedropHandler, createRuntimeHandler, type HandlerOptions } from './handler';
@@ -85,6 +84,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     );
   }
   // Upload answers as srvx's FastResponse: written to the socket as a string, no web stream built and read back.
+  const { FastResponse, serve: srvxServe } = await import('srvx/node');
   const handler = createRuntimeHandler(options, FastResponse);
   const idleTimeout = options.idleTimeout ?? 60_000;
   const headersTimeout = options.headersTimeout ?? 30_000;

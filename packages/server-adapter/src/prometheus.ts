@@ -2,7 +2,9 @@
  * `createPrometheusMetrics`: the handler's metrics as Prometheus counters, histograms and gauges (prom-client), on a
  * registry of their own, so two servers in one process (tests, or an app that embeds the handler) never collide.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
+import { nodeRequire } from './_node-require';
 import type { ServerMetrics } from './metrics';
 
 /** Options of `createPrometheusMetrics`. */
@@ -34,6 +36,9 @@ const STORAGE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * ```
  */
 export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}): PrometheusMetrics {
+  const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = nodeRequire(
+    'prom-client',
+  ) as typeof PromClient;
   const registry = options.registry ?? new Registry();
   const registers = [registry];
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'bytedrop_' });

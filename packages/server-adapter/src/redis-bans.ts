@@ -7,8 +7,9 @@
  * handler then refuses with 503: fail closed.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
 import { createWaiters, type Ledger, reserveGuess, type Take } from './_guesses';
+import { nodeRequire } from './_node-require';
 import type { BanPolicy, BanStore } from './bans';
 import type { Logger } from './types';
 
@@ -26,7 +27,7 @@ export interface RedisBansOptions extends Omit<BanPolicy, 'maxAddresses'> {
 /** A Redis ban store; `ready` settles when the first connection is up, `close` disconnects. */
 export interface RedisBans extends BanStore {
   /** The connection, for other counters that share this Redis (upload rates). */
-  readonly client: Redis;
+  readonly client: IORedis.Redis;
   lift(client: string): Promise<boolean>;
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -100,6 +101,7 @@ export function createRedisBans(options: RedisBansOptions): RedisBans {
   const banMs = (options.banSeconds ?? 3600) * 1000;
   const prefix = options.keyPrefix ?? 'bytedrop:ban';
   const channel = `${prefix}:freed`;
+  const { Redis } = nodeRequire('ioredis') as typeof IORedis;
   const redis = new Redis(options.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -2,15 +2,9 @@
  * The S3Client of a store: built from the provider settings with timeouts and outage-proof retries, and viewed per
  * put through `scopedClient`, which adds what one upload needs to the requests lib-storage sends for it.
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ProviderSettings } from '../providers';
+import type { S3Sdk } from './_s3-sdk';
 import { createRetryStrategy, DEFAULT_RETRY_POLICY } from './s3-retry';
 
 /** Time to open a connection to the provider, in ms. */
@@ -49,6 +43,7 @@ function operationOf(command: Command): string {
 
 /** Builds the S3Client a config describes: provider quirks first, then timeouts and retries, then the caller's. */
 export function buildClient(
+  sdk: typeof S3Sdk,
   settings: ProviderSettings,
   options: {
     requestHandler?: S3ClientConfig['requestHandler'];
@@ -57,7 +52,7 @@ export function buildClient(
     socketTimeout: number;
   },
 ): S3Client {
-  return new S3Client({
+  return new sdk.S3Client({
     region: settings.region,
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
     forcePathStyle: settings.forcePathStyle,
@@ -122,7 +117,13 @@ function setHeader(command: Command, name: string, value: string): void {
  *
  * Failures are tagged with the request they came from (`OPERATION`), so a stall names UploadPart 3, not "S3".
  */
-export function scopedClient(client: S3Client, scope: PutScope): S3Client {
+export function scopedClient(sdk: typeof S3Sdk, client: S3Client, scope: PutScope): S3Client {
+  const {
+    AbortMultipartUploadCommand,
+    CompleteMultipartUploadCommand,
+    CreateMultipartUploadCommand,
+    PutObjectCommand,
+  } = sdk;
   const scoped = Object.create(client) as S3Client;
   const send = async (command: Command, options?: { abortSignal?: AbortSignal }) => {
     if (command instanceof PutObjectCommand) {

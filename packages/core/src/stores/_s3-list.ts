@@ -2,7 +2,8 @@
  * Listing a bucket through every page: open multipart uploads, and objects under a prefix. Sweeps, `bytedrop gc`
  * and the doctor all read these.
  */
-import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from './_s3-sdk';
 
 /** One open multipart upload. */
 export interface OpenUpload {
@@ -32,6 +33,7 @@ export async function listOpenUploads(
   bucket: string,
   options: { prefix?: string; signal?: AbortSignal } = {},
 ): Promise<OpenUpload[]> {
+  const { ListMultipartUploadsCommand } = await s3Sdk();
   const found: OpenUpload[] = [];
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
@@ -70,6 +72,7 @@ export async function listObjects(
   prefix: string,
   signal?: AbortSignal,
 ): Promise<ListedObject[]> {
+  const { ListObjectsV2Command } = await s3Sdk();
   const found: ListedObject[] = [];
   let token: string | undefined;
   do {

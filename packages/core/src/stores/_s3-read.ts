@@ -2,12 +2,13 @@
  * Reading an object's state on S3: HEAD, and the probes that turn a bodiless 403 into a reason. A HEAD's error has
  * no body, so a wrong secret and a narrow policy look alike; a 1-byte GET tells them apart.
  */
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { randomId } from '../_id';
 import { type ErrorContext, toBytedropError } from '../error-mapping';
 import type { StoredObject } from '../types';
 import { nameOf, statusOf } from './_s3-client';
 import { fromS3Metadata } from './_s3-meta';
+import { s3Sdk } from './_s3-sdk';
 
 /** A HEAD's or GET's answer as a `StoredObject`. */
 export function stored(
@@ -35,6 +36,7 @@ export function s3Reader(
    */
   async function diagnose(key: string, signal: AbortSignal | undefined): Promise<StoredObject | undefined> {
     try {
+      const { GetObjectCommand } = await s3Sdk();
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0' }), {
         abortSignal: signal,
       });
@@ -51,6 +53,7 @@ export function s3Reader(
 
   async function head(key: string, signal?: AbortSignal): Promise<StoredObject | undefined> {
     try {
+      const { HeadObjectCommand } = await s3Sdk();
       const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
         abortSignal: signal,
       });
@@ -64,6 +67,7 @@ export function s3Reader(
 
   async function check(signal?: AbortSignal): Promise<void> {
     try {
+      const { HeadBucketCommand } = await s3Sdk();
       await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
     } catch (error) {
       // HeadBucket needs s3:ListBucket and its 403 has no body: a probe GET tells bad credentials from a narrow policy.

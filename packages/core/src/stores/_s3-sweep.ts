@@ -3,16 +3,12 @@
  * threshold under a temporary prefix, which also covers a lost journal). Only Bytedrop's temporary prefix is ever
  * listed, so uploads other tools started in the bucket are never touched.
  */
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  ListMultipartUploadsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { UploadJournal } from '../journal';
 import type { SweepReport } from '../types';
 import { nameOf, statusOf } from './_s3-client';
 import { listObjects, listOpenUploads } from './_s3-list';
+import { s3Sdk } from './_s3-sdk';
 
 /** Where a sweep works. */
 export interface SweepTarget {
@@ -23,6 +19,7 @@ export interface SweepTarget {
 /** Aborts one multipart upload. True when it is gone (aborted now, or already completed or aborted). */
 export async function abortUpload(target: SweepTarget, key: string, uploadId: string): Promise<boolean> {
   try {
+    const { AbortMultipartUploadCommand } = await s3Sdk();
     await target.client.send(
       new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: key, UploadId: uploadId }),
     );
@@ -35,6 +32,7 @@ export async function abortUpload(target: SweepTarget, key: string, uploadId: st
 /** Deletes one object; true when it is gone. */
 async function deleteObject(target: SweepTarget, key: string): Promise<boolean> {
   try {
+    const { DeleteObjectCommand } = await s3Sdk();
     await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key }));
     return true;
   } catch (error) {
@@ -77,6 +75,7 @@ export async function abortStrays(
   keep: ReadonlySet<string>,
   since: number,
 ): Promise<string[]> {
+  const { ListMultipartUploadsCommand } = await s3Sdk();
   const aborted: string[] = [];
   const page = await target.client.send(
     new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: key }),

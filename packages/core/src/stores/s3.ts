@@ -4,16 +4,10 @@
  * Bytedrop's metadata, conditional writes, and the journal and sweeps that leave no multipart upload or temporary
  * object behind (`_s3-client.ts`, `_s3-sweep.ts`).
  */
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  type ObjectCannedACL,
-  type S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { ObjectCannedACL, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { abortedError, throwIfAborted } from '../_abort';
 import { isReplayable, toAsyncIterable } from '../_body';
+import { loadUpload } from '../_load';
 import { meter, toReadableStream } from '../_stream';
 import type { BytedropConfig } from '../config';
 import { toBytedropError } from '../error-mapping';
@@ -32,6 +26,7 @@ import {
 } from './_s3-client';
 import { toS3Metadata } from './_s3-meta';
 import { s3Reader } from './_s3-read';
+import { lazyClient, s3Sdk } from './_s3-sdk';
 import { abortStrays, abortUpload, recoverFromJournal, sweepPrefix } from './_s3-sweep';
 
 /**
@@ -81,6 +76,11 @@ export interface PendingAbort {
  */
 export interface S3Store extends ObjectStore {
   readonly kind: 's3';
+  /**
+   * The SDK client. The SDK loads on the store's first request (not when core is imported), so until then this is a
+   * stand-in whose `send` loads it and sends through the real client; its other properties (`config`,
+   * `middlewareStack`) throw `ERR_CONFIG` until a request was made. An injected `client` is always itself.
+   */
   readonly client: S3Client;
   readonly bucket: string;
   /** The provider settings the client was built from (also when a client was injected). */
@@ -126,9 +126,9 @@ function encodeKey(key: string): string {
  */
 export function createS3Store(config: BytedropConfig, options: S3StoreOptions = {}): S3Store {
   const settings = resolveProvider(config);
-  const client =
-    options.client ??
-    buildClient(settings, {
+  // Built when the store first talks to S3, so that neither importing core nor creating a store loads the SDK.
+  const lazy = lazyClient((sdk) =>
+    buildClient(sdk, settings, {
       ...options,
       // The config's maxAttempts (BYTEDROP_MAX_ATTEMPTS); a caller's clientConfig still wins.
       clientConfig: {
@@ -137,7 +137,10 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       },
       connectionTimeout: config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT,
       socketTimeout: config.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT,
-    });
+    }),
+  );
+  const injected = options.client;
+  const client = injected ?? lazy.current();
   const bucket = settings.bucket;
   const id = `s3:${settings.endpoint ?? `aws:${settings.region}`}/${bucket}`;
   const acl = settings.acl as ObjectCannedACL | undefined;
@@ -203,8 +206,10 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     ifAbsent: boolean,
   ): Promise<PutResult> {
     let entry: string | undefined;
+    // lib-storage reads the client's config (endpoint, checksums), so it gets the real one.
+    const [sdk, { Upload }, real] = await Promise.all([s3Sdk(), loadUpload(), injected ?? lazy.ready()]);
     const upload = new Upload({
-      client: scopedClient(client, {
+      client: scopedClient(sdk, real, {
         signal: options.signal,
         sha256: options.sha256,
         contentMd5: options.contentMd5,
@@ -301,6 +306,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
 
   async function copy(fromKey: string, toKey: string, options: CopyOptions) {
     try {
+      const { CopyObjectCommand } = await s3Sdk();
       await client.send(
         new CopyObjectCommand({
           Bucket: bucket,
@@ -324,6 +330,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
 
   async function remove(key: string): Promise<void> {
     try {
+      const { DeleteObjectCommand } = await s3Sdk();
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (error) {
       if (statusOf(error) !== 404) throw toBytedropError(error, context(key, error));
@@ -343,7 +350,9 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   return {
     kind: 's3',
     id,
-    client,
+    get client() {
+      return injected ?? lazy.current();
+    },
     bucket,
     settings,
     get pendingAborts() {

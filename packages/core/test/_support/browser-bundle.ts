@@ -12,7 +12,7 @@ import { build } from 'esbuild';
  */
 export const BROWSER_GZIP_BUDGET = 185_000;
 
-/** The source entry; `pnpm bench` passes the built dist/index.js instead. */
+/** The source entry; `pnpm bench` passes the built dist/browser/index.js (what browsers resolve core to) instead. */
 export const CORE_ENTRY = resolve(import.meta.dirname, '../../src/index.ts');
 
 /** Bundles `entry` for the browser, minified; returns the minified and gzip -9 sizes in bytes. */

@@ -2,7 +2,8 @@
  * Internal: the upload progress bar. Drawn on stderr only, only on a terminal, only for files big enough to wait
  * for — Typora and pipes read stdout and must never see it.
  */
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { UploadProgress } from '../../types';
 import type { CliStream } from './_io';
 
@@ -20,6 +21,8 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 /** Starts a bar on `stream` for a file of `size` bytes when the stream is a TTY and the file is large. */
 export function startProgress(stream: CliStream, name: string, size: number): ProgressBar | undefined {
   if (!stream.isTTY || size < PROGRESS_MIN_BYTES) return undefined;
+  // Required here, not imported: most uploads draw no bar, and cli-progress costs about 40 ms of every start.
+  const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({
     // cli-progress writes escape codes; it gets the real stderr, which is what `stream` is when it is a TTY.
     stream: stream as NodeJS.WritableStream,

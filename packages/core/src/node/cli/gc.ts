@@ -14,7 +14,7 @@
 import ms from 'ms';
 import { TEMP_KEY_PREFIX } from '../../journal';
 import { abortOpenUploads } from '../../s3-leftovers';
-import { installLifecycleRules } from '../../s3-lifecycle';
+import { installLifecycleRules } from '../../s3-lifecycle-install';
 import type { S3Store } from '../../stores/s3';
 import type { SweepReport } from '../../types';
 import { summarize } from './_cleanup';
