@@ -201,5 +201,6 @@ export function createUploadRoutes(app: App) {
     }
   };
 
-  return { post, put };
+  // storeFile, describe and respondUploaded: the tus routes finish an upload exactly like these do (`_tus.ts`).
+  return { post, put, storeFile, describe, respondUploaded };
 }

@@ -9,6 +9,7 @@ import type { DeleteTokens } from './delete-token';
 import type { FileReader } from './files';
 import type { ServerMetrics } from './metrics';
 import type { ResponseConstructor } from './response';
+import type { TusOptions } from './tus-store';
 
 /** The subset of a pino logger the handler uses. */
 export interface Logger {
@@ -81,6 +82,8 @@ export interface HandlerOptions {
   onKeyUsed?: (key: AccessKey) => void;
   /** Request log and failures; keys and tokens are never passed to it. */
   logger?: Logger;
+  /** The tus endpoint at `/tus/` (resumable uploads): where bytes in flight wait, the locks, the expiry. */
+  tus?: TusOptions;
 }
 
 /** Per-request facts a runtime knows and `Request` does not. */
