@@ -14,11 +14,14 @@ import {
 import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
+import { TUS_TEMP_PREFIX } from './_tus-setup';
 import { createMemoryBans } from './bans';
 import { createLogger } from './logger';
 import { type RunningServer, type ServeOptions, serve } from './node';
 import { createPrometheusMetrics } from './prometheus';
 import { createRedisBans, type RedisBans } from './redis-bans';
+import { createTusDiskBackend } from './tus-disk';
+import { createRedisTusLocks } from './tus-redis-locks';
 
 /** `serve`, with the listen errors an operator causes turned into one line saying which setting to change. */
 async function listen(options: ServeOptions): Promise<RunningServer> {
@@ -65,7 +68,7 @@ export async function runServer(setup: Setup): Promise<void> {
   // What uploads have in flight (multipart upload ids, temporary keys), so a killed run's leftovers are found.
   const journal = createFileJournal(join(dataDir, 'journal'));
 
-  let storage: Pick<ServeOptions, 'files'> & { uploader: BytedropUploader };
+  let storage: Pick<ServeOptions, 'files'> & { uploader: BytedropUploader; tusDir?: string };
   let where: string;
   if (useS3) {
     storage = {
@@ -90,6 +93,7 @@ export async function runServer(setup: Setup): Promise<void> {
         { store, tempPrefix: SERVER_TEMP_PREFIX },
       ),
       files: store,
+      tusDir: dir,
     };
     where = `local disk at ${dir} (served from /f/)`;
   }
@@ -111,8 +115,16 @@ export async function runServer(setup: Setup): Promise<void> {
     await redis.ready().catch((error: Error) => logger.error({ err: error }, 'redis not reachable at start'));
   }
 
+  // tus uploads expire when the sweep may remove their bytes; with Redis, their locks are shared by every instance.
+  const tusLocks = settings.redisUrl ? createRedisTusLocks({ url: settings.redisUrl }) : undefined;
+  const { tusDir, ...stored } = storage;
   const server = await listen({
-    ...storage,
+    ...stored,
+    tus: {
+      expiresMs: settings.sweepAfter * 1000,
+      ...(tusDir ? { backend: createTusDiskBackend({ dir: tusDir, prefix: TUS_TEMP_PREFIX }) } : {}),
+      ...(tusLocks ? { locks: tusLocks } : {}),
+    },
     keys: keys.keys,
     secret,
     port: settings.port,
@@ -188,6 +200,7 @@ export async function runServer(setup: Setup): Promise<void> {
     const cut = await server.shutdown(settings.shutdownGrace * 1000);
     if (cut > 0) logger.warn({ cut }, 'uploads still running after the grace period were aborted');
     await redis?.close();
+    await tusLocks?.close();
     logger.info({}, 'stopped');
     process.exit(0);
   };

@@ -17,3 +17,6 @@ export type {
 export { createHandler } from './handler';
 export type { ServerMetrics, StoredFileMetric } from './metrics';
 export { errorResponse, statusOf } from './response';
+export type { TusLocks } from './tus-locks';
+export { createMemoryTusLocks } from './tus-locks';
+export type { Appended, ChunkCheck, TusBackend, TusOptions, TusUpload } from './tus-store';
