@@ -4,8 +4,9 @@
  * status, a message that says what to do, and nothing left in the bucket.
  */
 import { createHash } from 'node:crypto';
+import { createUploader } from '@bytedrop/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { useRgw } from '../../core/test/_support/rgw';
+import { rgwConfig, useRgw } from '../../core/test/_support/rgw';
 import { getBytes, inspector, bytes as random } from '../../core/test/_support/s3';
 import type { BytedropHandler } from '../src/handler';
 import { KEY, KEY2, ORIGIN } from './_support/fixtures';
@@ -198,6 +199,14 @@ describe('tus on radosgw', () => {
     expect(otherPatch.status).toBe(403);
     expect((await otherPatch.json()).msg).toMatch(/belongs to another access key/);
 
+    const otherDelete = await handler(
+      new Request(`${ORIGIN}${path}`, {
+        method: 'DELETE',
+        headers: { 'tus-resumable': '1.0.0', authorization: KEY2 },
+      }),
+    );
+    expect(otherDelete.status).toBe(403);
+
     const wrongType = await patch(handler, path, MiB, data.subarray(MiB), {
       'content-type': 'application/octet-stream',
     });
@@ -242,6 +251,59 @@ describe('tus on radosgw', () => {
     const late = await patch(handler, path, 5 * MiB + 1, data.subarray(5 * MiB + 1));
     expect(late.status).toBe(410);
     expect((await late.json()).msg).toMatch(/expired at .* start it again/);
+    expect(await everything(path)).toEqual([]);
+  });
+
+  it('refuses a finished file of a type not allowed, like POST /upload, and keeps nothing', async () => {
+    const handler = rgwHandler(rgw, { allowedTypes: ['image/*'] }, { partSize: 5 * MiB });
+    const data = random(5 * MiB + 10);
+    const path = await create(handler, data.byteLength);
+    const refused = await patch(handler, path, 0, data);
+    expect(refused.status).toBe(415);
+    expect(refused.headers.get('tus-resumable')).toBe('1.0.0');
+    expect(await everything(path)).toEqual([]);
+  });
+
+  it('lets an allowed web page use tus, and read its headers', async () => {
+    const handler = rgwHandler(rgw, { corsOrigins: ['https://notes.example.com'] });
+    const origin = 'https://notes.example.com';
+    const preflight = await handler(
+      new Request(`${ORIGIN}/tus/`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'PATCH',
+          'access-control-request-headers': 'upload-offset',
+        },
+      }),
+    );
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/PATCH/);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Upload-Offset.*Upload-Checksum/);
+    const created = await handler(
+      tusRequest('/tus/', { method: 'POST', headers: { origin, 'upload-length': '3' } }),
+    );
+    expect(created.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(created.headers.get('access-control-expose-headers')).toMatch(
+      /Location.*Upload-Offset.*Upload-Length.*Tus-Resumable.*Bytedrop-Url/,
+    );
+    const elsewhere = await handler(
+      tusRequest('/tus/', {
+        method: 'POST',
+        headers: { origin: 'https://evil.example', 'upload-length': '3' },
+      }),
+    );
+    expect(elsewhere.status).toBe(403);
+  });
+
+  it('leaves an abandoned upload to the sweep of the server temporary prefix', async () => {
+    const handler = handlerOf();
+    const data = random(6 * MiB);
+    const path = await create(handler, data.byteLength);
+    expect((await patch(handler, path, 0, data.subarray(0, 5 * MiB + 1))).status).toBe(204);
+    expect(await everything(path)).toHaveLength(3);
+    const store = createUploader(rgwConfig(rgw)).store;
+    await store.sweep!({ olderThan: 0, prefix: '.bytedrop-tmp/server/' });
     expect(await everything(path)).toEqual([]);
   });
 });
