@@ -5,8 +5,10 @@
  * Only then are the bytes in flight removed; the small record stays (with the result) until the sweep, so a
  * `GET` of the upload URL can answer what `POST /upload` would have.
  *
- * Reading the bytes back costs one more transfer than a plain upload. It is the price of not trusting anything the
- * tus path computed on its own: core names and checks the object from the bytes it reads itself.
+ * Reading the bytes back and writing them again costs two more transfers between server and storage than a plain
+ * upload. It is the price of not trusting anything the tus path computed on its own: core names and checks the
+ * object from the bytes it reads itself. (Cheaper, left for later: core adopting the assembled temporary object
+ * with a hash carried across PATCHes, then one server-side copy.)
  */
 import type { UploadResult } from '@bytedrop/core';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
