@@ -86,10 +86,14 @@ export async function tusSection(ctx: BenchContext): Promise<SectionResult> {
   await writeRandomFile(file, size);
   const data = await readFile(file);
   const target = await startServer(kind);
-  const server = fork(bench('servers/endpoint.mjs'), [JSON.stringify(bytedropConfig(target)), ACCESS_KEY], {
-    env: childEnv(),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const server = fork(
+    bench('servers/endpoint.mjs'),
+    [JSON.stringify(bytedropConfig(target)), ACCESS_KEY, String(Math.ceil(size / MiB))],
+    {
+      env: childEnv(),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const s3 = clientFor(target);
   try {
     const url = `http://127.0.0.1:${await nextMessage<number>(server, 'port')}`;
