@@ -18,6 +18,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { BytedropError, isBytedropError, toBytedropError } from '@bytedrop/core';
+import { StorageFailure } from './response';
 import type { Appended, ChunkCheck, TusBackend, TusUpload } from './tus-store';
 
 /** Options of `createTusS3Backend`. */
@@ -70,7 +71,9 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   const { client, bucket, prefix } = options;
   const partSize = Math.max(MIN_PART, options.partSize);
   const keyOf = (id: string) => `${prefix}${id}`;
-  const storage = (error: unknown, key: string) => toBytedropError(error, { bucket, key });
+  // Marked as storage's: a provider failure is answered 502/503/504, never blamed on the client.
+  const storage = (error: unknown, key: string) =>
+    new StorageFailure(toBytedropError(error, { bucket, key }));
 
   const putObject = async (key: string, body: Uint8Array | string, contentType: string) => {
     try {

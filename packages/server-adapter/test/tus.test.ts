@@ -240,6 +240,20 @@ describe('tus on radosgw', () => {
     expect(await everything(path)).toEqual([]);
   });
 
+  it('answers a storage failure as the server side (502), keeping the upload where it was', async () => {
+    const handler = handlerOf();
+    const data = random(6 * MiB);
+    const path = await create(handler, data.byteLength);
+    rgw.proxy.failWith({ operation: 'UploadPart' }, { status: 403, code: 'AccessDenied' }, { times: 1 });
+    const failed = await patch(handler, path, 0, data);
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get('tus-resumable')).toBe('1.0.0');
+    expect((await handler(tusRequest(path, { method: 'HEAD' }))).headers.get('upload-offset')).toBe('0');
+    const again = await patch(handler, path, 0, data);
+    expect(again.status).toBe(204);
+    expect(await leftovers(path)).toEqual({ objects: [], uploads: [] });
+  });
+
   it('refuses an expired upload with 410 and removes it', async () => {
     const handler = handlerOf();
     const data = random(6 * MiB);
