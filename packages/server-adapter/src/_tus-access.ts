@@ -48,11 +48,11 @@ export async function own(id: string, who: AccessKey, store: TusBackend): Promis
 }
 
 /** Runs `work` with the lock on upload `id` held; 423 when another request holds it, 503 when Redis is down. */
-export function lockedBy(locks: TusLocks) {
+export function lockedBy(locks: TusLocks, waitMs: number) {
   return async <T>(id: string, work: () => Promise<T>): Promise<T> => {
     let release: (() => Promise<void>) | undefined;
     try {
-      release = await locks.acquire(id);
+      release = await locks.acquire(id, waitMs);
     } catch (error) {
       throw new BytedropError(
         'ERR_NETWORK',

@@ -34,5 +34,6 @@ export function createTusEndpoint(app: App, uploads: Uploads) {
     backend,
     locks: tus.locks ?? createMemoryTusLocks(),
     expiresMs: tus.expiresMs ?? 3_600_000,
+    lockWaitMs: tus.lockWaitMs ?? 10_000,
   });
 }

@@ -31,9 +31,13 @@ async function* capped(
 }
 
 /** `create` (POST) and `patch` of one handler's tus endpoint. */
-export function createTusWrites(app: App, uploads: Uploads, options: { locks: TusLocks; expiresMs: number }) {
+export function createTusWrites(
+  app: App,
+  uploads: Uploads,
+  options: { locks: TusLocks; expiresMs: number; lockWaitMs: number },
+) {
   const { expiresMs } = options;
-  const locked = lockedBy(options.locks);
+  const locked = lockedBy(options.locks, options.lockWaitMs);
   const maxSize = app.maxFileSize;
 
   /** Appends the request body, then finishes the upload when it is complete; the answer's headers. */

@@ -34,15 +34,17 @@ export interface TusSetup {
   backend: TusBackend | undefined;
   locks: TusLocks;
   expiresMs: number;
+  /** How long a request waits for another one's lock on the same upload before 423. */
+  lockWaitMs: number;
 }
 
 /** The tus routes of one handler. */
 export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
-  const { backend, locks, expiresMs } = setup;
+  const { backend, locks, expiresMs, lockWaitMs } = setup;
   const maxSize = app.maxFileSize;
 
-  const locked = lockedBy(locks);
-  const { create, patch } = createTusWrites(app, uploads, { locks, expiresMs });
+  const locked = lockedBy(locks, lockWaitMs);
+  const { create, patch } = createTusWrites(app, uploads, { locks, expiresMs, lockWaitMs });
 
   const head = async (id: string, who: AccessKey, store: TusBackend) => {
     const upload = await own(id, who, store);

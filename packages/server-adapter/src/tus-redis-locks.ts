@@ -22,6 +22,9 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 // KEYS: lock. ARGV: token, lease. Extends the lock only when this holder still has it.
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
+/** How often a waiting request asks Redis for a taken lock. */
+const POLL_MS = 100;
+
 /** Redis tus locks plus `close`. */
 export interface RedisTusLocks extends TusLocks {
   close(): Promise<void>;
@@ -43,10 +46,15 @@ export function createRedisTusLocks(options: RedisTusLocksOptions): RedisTusLock
   const prefix = options.keyPrefix ?? 'bytedrop:tus-lock:';
   const lease = options.leaseMs ?? 30_000;
   return {
-    async acquire(id) {
+    async acquire(id, waitMs = 0) {
       const key = `${prefix}${id}`;
       const token = randomUUID();
-      if ((await redis.set(key, token, 'PX', lease, 'NX')) !== 'OK') return undefined;
+      const deadline = Date.now() + waitMs;
+      // Redis tells no one when a lock goes: a waiter asks again every POLL_MS until its wait is over.
+      while ((await redis.set(key, token, 'PX', lease, 'NX')) !== 'OK') {
+        if (Date.now() + POLL_MS > deadline) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
       const renewal = setInterval(() => {
         redis.eval(RENEW, 1, key, token, lease).catch(() => undefined);
       }, lease / 3).unref();

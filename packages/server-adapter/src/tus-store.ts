@@ -96,6 +96,11 @@ export interface TusOptions {
   /** The upload locks (default: in this process; use Redis locks with several instances). */
   locks?: TusLocks;
   /**
+   * How long a request waits while another one holds the upload's lock (default 10 s), e.g. a resume arriving
+   * while the server still keeps what the cut request received; then 423, which tus clients retry.
+   */
+  lockWaitMs?: number;
+  /**
    * How long after its creation an unfinished upload expires (default 1 h). Keep it at most the sweep's age
    * (`SWEEP_AFTER_S`), which removes what expired uploads left.
    */

@@ -83,10 +83,11 @@ describe('two instances on one Redis', () => {
     redis?.kill();
   });
 
-  const instance = () => {
+  const instance = (lockWaitMs = 0) => {
     const lock = createRedisTusLocks({ url: `redis://127.0.0.1:${port}` });
     locks.push(lock);
-    return rgwHandler(rgw, { tus: { locks: lock } }, { partSize: 5 * MiB });
+    // B does not wait: its PATCH is answered while A still holds the lock (the test releases A only after it).
+    return rgwHandler(rgw, { tus: { locks: lock, lockWaitMs } }, { partSize: 5 * MiB });
   };
 
   it('lets one instance write an upload at a time', async () => {
@@ -133,7 +134,12 @@ describe('two instances on one Redis', () => {
     const head = await b(new Request(`${ORIGIN}${path}`, { method: 'HEAD', headers: headers() }));
     expect(head.status).toBe(200);
 
+    // C waits for the lock instead: it gets it once A let go, and finds the offset A left (409, HEAD and resume).
+    const waiting = instance(60_000)(
+      new Request(`${ORIGIN}${path}`, { method: 'PATCH', headers: patchHeaders(0), body: data }),
+    );
     finish();
+    expect((await waiting).status).toBe(409);
     const done = await first;
     expect(done.status).toBe(204);
     expect(done.headers.get('upload-offset')).toBe(String(MiB));
