@@ -18,8 +18,10 @@ export {
   checkPublicUrl,
   runDoctor,
 } from './doctor';
-export type { ErrorCode, ErrorContext } from './errors';
-export { BytedropError, ERROR_CODES, isBytedropError, toBytedropError } from './errors';
+export type { ErrorContext } from './error-mapping';
+export { toBytedropError } from './error-mapping';
+export type { ErrorCode } from './errors';
+export { BytedropError, ERROR_CODES, isBytedropError } from './errors';
 export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';

@@ -15,13 +15,17 @@ import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
 import { TUS_TEMP_PREFIX } from './_tus-setup';
+import { checkWebhookHosts } from './_webhook-hosts';
 import { createMemoryBans } from './bans';
 import { createLogger } from './logger';
 import { type RunningServer, type ServeOptions, serve } from './node';
 import { createPrometheusMetrics } from './prometheus';
+import { createRateLimits } from './rate-limits';
 import { createRedisBans, type RedisBans } from './redis-bans';
 import { createTusDiskBackend } from './tus-disk';
 import { createRedisTusLocks } from './tus-redis-locks';
+import type { Logger } from './types';
+import { createWebhooks, type Webhooks } from './webhooks';
 
 /** `serve`, with the listen errors an operator causes turned into one line saying which setting to change. */
 async function listen(options: ServeOptions): Promise<RunningServer> {
@@ -51,6 +55,18 @@ async function listen(options: ServeOptions): Promise<RunningServer> {
       );
     throw error;
   }
+}
+
+/** Waits up to `ms` for webhook deliveries in flight; what is still retrying then is logged and dropped. */
+async function drainWebhooks(webhooks: Webhooks, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((done) => {
+    timer = setTimeout(() => done('late'), ms);
+  });
+  if ((await Promise.race([webhooks.drain(), late])) === 'late') {
+    logger.warn({}, 'webhook deliveries still retrying at shutdown were dropped');
+  }
+  clearTimeout(timer);
 }
 
 export async function runServer(setup: Setup): Promise<void> {
@@ -118,6 +134,12 @@ export async function runServer(setup: Setup): Promise<void> {
   // tus uploads expire when the sweep may remove their bytes; with Redis, their locks are shared by every instance.
   const tusLocks = settings.redisUrl ? createRedisTusLocks({ url: settings.redisUrl }) : undefined;
   const { tusDir, ...stored } = storage;
+  let webhooks: Webhooks | undefined;
+  if (settings.webhooks) {
+    webhooks = createWebhooks({ ...settings.webhooks, logger });
+    await checkWebhookHosts(settings.webhooks.urls, settings.webhooks.allowPrivate);
+  }
+
   const server = await listen({
     ...stored,
     tus: {
@@ -158,6 +180,16 @@ export async function runServer(setup: Setup): Promise<void> {
     idleTimeout: settings.idleTimeout * 1000,
     storageTimeoutMs: settings.storageTimeout * 1000,
     corsOrigins: settings.corsOrigins,
+    ...(webhooks ? { webhooks } : {}),
+    // Every key is counted when one has rates of its own; Redis counts for every instance when there is one.
+    ...(settings.uploadRates || keys.keys.some((key) => key.rates)
+      ? {
+          rateLimits: createRateLimits({
+            ...(settings.uploadRates ? { defaults: settings.uploadRates } : {}),
+            ...(redis ? { redis: redis.client } : {}),
+          }),
+        }
+      : {}),
   });
 
   const sweeps = startSweeps({
@@ -199,6 +231,7 @@ export async function runServer(setup: Setup): Promise<void> {
     logger.info({ signal, graceSeconds: settings.shutdownGrace }, 'stopping: finishing uploads in flight');
     const cut = await server.shutdown(settings.shutdownGrace * 1000);
     if (cut > 0) logger.warn({ cut }, 'uploads still running after the grace period were aborted');
+    if (webhooks) await drainWebhooks(webhooks, settings.shutdownGrace * 1000, logger);
     await redis?.close();
     await tusLocks?.close();
     logger.info({}, 'stopped');

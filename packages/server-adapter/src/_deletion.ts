@@ -13,7 +13,11 @@ import type { App } from './types';
 /** The delete route of one handler. */
 export function createDeletion(app: App) {
   /** The key a `/files/…` request names, once its delete token is checked (`ERR_FORBIDDEN` otherwise). */
-  const deletableKey = async (request: Request, url: URL, path: string): Promise<string> => {
+  const deletableKey = async (
+    request: Request,
+    url: URL,
+    path: string,
+  ): Promise<{ key: string; owner: string | undefined }> => {
     if (!app.store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
     let key: string;
     try {
@@ -43,21 +47,22 @@ export function createDeletion(app: App) {
         `the delete token does not cover the file at '${key}': only the deleteUrl given to the access key that first uploaded it deletes it`,
       );
     }
-    return key;
+    return { key, owner: found.meta?.owner };
   };
 
-  return async (request: Request, url: URL, path: string): Promise<Response> => {
+  return async (request: Request, url: URL, path: string, requestId?: string): Promise<Response> => {
     const { method } = request;
     if (method !== 'DELETE' && method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
       return methodNotAllowed('DELETE, GET, POST');
     }
-    const key = await deletableKey(request, url, path);
+    const { key, owner } = await deletableKey(request, url, path);
     if (method === 'GET' || method === 'HEAD') return deleteConfirmPage(key);
     try {
       await app.store?.delete(key);
     } catch (error) {
       throw new StorageFailure(error, { private: true });
     }
+    app.options.webhooks?.emit('file.deleted', { key, owner: owner ?? '' }, requestId);
     return method === 'POST' ? deletedPage(key) : json({ success: true, msg: 'deleted', key });
   };
 }

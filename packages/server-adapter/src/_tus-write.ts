@@ -77,7 +77,9 @@ export function createTusWrites(
     };
     if (upload.length !== undefined && upload.offset === upload.length) {
       const result = await finishUpload(app, uploads, store, upload, who);
-      headers[URL_HEADER] = (await uploads.describe(result, who, context.origin)).url;
+      const file = await uploads.describe(result, who, context.origin);
+      uploads.announce([file], who, context.requestId);
+      headers[URL_HEADER] = file.url;
     }
     return headers;
   };

@@ -102,7 +102,7 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
           `tus upload '${id}' is not finished: ${upload.offset} of ${upload.length ?? '?'} bytes are in`,
         );
       }
-      const answer = await uploads.respondUploaded([upload.result], who, context.origin);
+      const answer = uploads.answer([await uploads.describe(upload.result, who, context.origin)]);
       for (const [name, value] of Object.entries(TUS_BASE_HEADERS)) answer.headers.set(name, value);
       return answer;
     }

@@ -66,6 +66,8 @@ export function createUploadRoutes(app: App) {
     signal: AbortSignal,
     keepHeader: boolean | undefined,
   ): Promise<UploadResult> => {
+    // Counted before a byte is stored: a file over the key's rate is refused whole.
+    await app.options.rateLimits?.consume(who);
     // The form field before the part wins over the header; neither leaves it to the server's config (strip).
     const keep = file.keepMetadata ?? keepHeader;
     const clock = startStorageClock(app.storageTimeoutMs);
@@ -103,13 +105,18 @@ export function createUploadRoutes(app: App) {
     }
   };
 
-  const respondUploaded = async (
-    results: UploadResult[],
-    who: AccessKey,
-    origin: string,
-  ): Promise<Response> => {
-    const files = await Promise.all(results.map((result) => describe(result, who, origin)));
-    return json(
+  /** Tells the webhooks of stored files (once per upload: not again when an answer is asked for later). */
+  const announce = (files: UploadedFile[], who: AccessKey, requestId?: string) => {
+    for (const file of files) {
+      const { key, url, size, hash, contentType, filename, deduplicated } = file;
+      const facts = { key, owner: who.name, url, size, hash, contentType, filename, deduplicated };
+      app.options.webhooks?.emit('file.uploaded', facts, requestId);
+    }
+  };
+
+  /** The upload answer for described files. */
+  const answer = (files: UploadedFile[]): Response =>
+    json(
       {
         success: true,
         msg: 'success',
@@ -123,6 +130,16 @@ export function createUploadRoutes(app: App) {
       undefined,
       app.ResponseClass,
     );
+
+  const respondUploaded = async (
+    results: UploadResult[],
+    who: AccessKey,
+    origin: string,
+    requestId?: string,
+  ): Promise<Response> => {
+    const files = await Promise.all(results.map((result) => describe(result, who, origin)));
+    announce(files, who, requestId);
+    return answer(files);
   };
 
   const post = async (request: Request, context: RouteContext): Promise<Response> => {
@@ -157,7 +174,7 @@ export function createUploadRoutes(app: App) {
       await rollBack(stored, app.store, app.logger);
       throw error;
     }
-    return respondUploaded(results, who, context.origin);
+    return respondUploaded(results, who, context.origin, context.requestId);
   };
 
   const put = async (request: Request, context: RouteContext, rawName: string): Promise<Response> => {
@@ -195,12 +212,12 @@ export function createUploadRoutes(app: App) {
         controller.signal,
         keepHeader,
       );
-      return await respondUploaded([result], who, context.origin);
+      return await respondUploaded([result], who, context.origin, context.requestId);
     } finally {
       request.signal.removeEventListener('abort', abort);
     }
   };
 
-  // storeFile, describe and respondUploaded: the tus routes finish an upload exactly like these do (`_tus.ts`).
-  return { post, put, storeFile, describe, respondUploaded };
+  // storeFile, describe, announce and answer: the tus routes finish an upload exactly like these do (`_tus.ts`).
+  return { post, put, storeFile, describe, announce, answer };
 }

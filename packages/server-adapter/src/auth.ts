@@ -4,6 +4,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import { createHashing } from './_crypto';
+import { checkRate, type UploadRates } from './rate-limits';
 
 /** One access key: a person or an app. */
 export interface AccessKey {
@@ -13,6 +14,8 @@ export interface AccessKey {
   key: string;
   /** Put before every object key uploaded with this access key (e.g. `alice/`), so people get separate folders. */
   prefix?: string;
+  /** Files this key may store per hour and per day (keys file `uploadsPerHour`, `uploadsPerDay`); see `createRateLimits`. */
+  rates?: UploadRates;
 }
 
 /** Checks a presented key against the configured ones. */
@@ -97,7 +100,8 @@ export function presentedKey(headers: Headers): string | undefined {
 }
 
 /**
- * Parses a keys file: JSON, either an array or `{ "keys": [...] }` of `{ name, key, prefix? }`.
+ * Parses a keys file: JSON, either an array or `{ "keys": [...] }` of `{ name, key, prefix?, uploadsPerHour?,
+ * uploadsPerDay? }`.
  * Throws `ERR_CONFIG` naming the entry and the fix.
  *
  * @example
@@ -135,6 +139,17 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
         `${source} entry '${name}': "prefix" must be a string like "alice/"`,
       );
     }
-    return prefix ? { name, key, prefix } : { name, key };
+    const perHour = checkRate(entry.uploadsPerHour, `${source} entry '${name}': "uploadsPerHour"`);
+    const perDay = checkRate(entry.uploadsPerDay, `${source} entry '${name}': "uploadsPerDay"`);
+    const rates: UploadRates = {
+      ...(perHour === undefined ? {} : { perHour }),
+      ...(perDay === undefined ? {} : { perDay }),
+    };
+    return {
+      name,
+      key,
+      ...(prefix ? { prefix } : {}),
+      ...(perHour === undefined && perDay === undefined ? {} : { rates }),
+    };
   });
 }

@@ -37,6 +37,10 @@ Environment (ByteGo names work as they are):
   BAN_MAX_FAILURES, BAN_SECONDS   wrong keys before a ban, and its length (3, 3600)
   BAN_LOOPBACK                    also ban loopback clients (false: this machine is never banned)
   CORS_ORIGINS                    other web pages that may send keys, e.g. https://notes.example.com
+  UPLOADS_PER_HOUR, _PER_DAY      files one access key may store per hour / day (keys file: per key)
+  WEBHOOK_URLS                    receivers of signed file.uploaded / file.deleted events (comma-separated)
+  WEBHOOK_SECRET                  their signing secret, whsec_ and base64 (Standard Webhooks)
+  WEBHOOK_ALLOW_PRIVATE           allow receivers on loopback or private addresses (false)
   BYTEDROP_SECRET                 delete-link secret, at least 32 characters (default: generated)
   LOG_LEVEL, LOG_TO_FILE, LOG_DIR logs on stdout, and rotated JSON files
   LOG_FORMAT                      auto (pretty on a terminal, else JSON), pretty or json

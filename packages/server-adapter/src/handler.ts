@@ -148,7 +148,7 @@ export function createRuntimeHandler(
     if (pathname === '/auth') return operator.keyCheck(request, context);
     if (pathname === '/metrics') return operator.metrics(request, context);
     if (pathname.startsWith('/bans/')) return operator.unban(request, context, pathname.slice(6));
-    if (pathname.startsWith('/files/')) return deletion(request, url, pathname.slice(7));
+    if (pathname.startsWith('/files/')) return deletion(request, url, pathname.slice(7), context.requestId);
     if (pathname === '/config/sharex.sxcu')
       return method === 'GET' ? sharex(request, context) : methodNotAllowed('GET');
     if (options.files && pathname.startsWith('/f/')) {

@@ -21,6 +21,8 @@ const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_NOT_FOUND: 404,
   ERR_TOO_LARGE: 413,
   ERR_UNSUPPORTED_TYPE: 415,
+  // An access key over its upload rate; `Retry-After` says when the next file is allowed.
+  ERR_THROTTLED: 429,
   // The ban store (Redis) is the only network dependency of a request before storage.
   ERR_NETWORK: 503,
 };

@@ -8,8 +8,10 @@ import type { TrustProxy } from './client-address';
 import type { DeleteTokens } from './delete-token';
 import type { FileReader } from './files';
 import type { ServerMetrics } from './metrics';
+import type { RateLimits } from './rate-limits';
 import type { ResponseConstructor } from './response';
 import type { TusOptions } from './tus-store';
+import type { Webhooks } from './webhooks';
 
 /** The subset of a pino logger the handler uses. */
 export interface Logger {
@@ -84,6 +86,10 @@ export interface HandlerOptions {
   logger?: Logger;
   /** The tus endpoint at `/tus/` (resumable uploads): where bytes in flight wait, the locks, the expiry. */
   tus?: TusOptions;
+  /** Upload rates per access key (`createRateLimits`), asked before each file is stored. */
+  rateLimits?: RateLimits;
+  /** Told of every stored and deleted file (`createWebhooks`); deliveries never delay the answer. */
+  webhooks?: Webhooks;
 }
 
 /** Per-request facts a runtime knows and `Request` does not. */

@@ -130,6 +130,22 @@ describe('tus on radosgw', () => {
     expect(await leftovers(path)).toEqual({ objects: [], uploads: [] });
   });
 
+  it('tells the webhooks of a finished upload once, like POST /upload, and not again on GET', async () => {
+    const events: { type: string; key: string; owner: string }[] = [];
+    const webhooks = {
+      emit: (type: string, file: { key: string; owner: string }) =>
+        void events.push({ type, key: file.key, owner: file.owner }),
+      drain: async () => undefined,
+    };
+    const handler = rgwHandler(rgw, { webhooks }, { partSize: 5 * MiB });
+    const data = random(1000);
+    const path = await create(handler, data.byteLength);
+    const done = await patch(handler, path, 0, data);
+    const key = new URL(done.headers.get('bytedrop-url')!).pathname.split('/').slice(2).join('/');
+    await handler(tusRequest(path, { method: 'GET' }));
+    expect(events).toEqual([{ type: 'file.uploaded', key, owner: 'alice' }]);
+  });
+
   it('takes the data with the creation, and a deferred length', async () => {
     const handler = handlerOf();
     const data = random(1000);
