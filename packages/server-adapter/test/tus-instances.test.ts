@@ -4,14 +4,13 @@
  * and once A is done B resumes where A left off. Also the local-disk backend: a partial file, cut back on a bad
  * checksum, finished through core.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRgw } from '../../core/test/_support/rgw';
 import { getBytes, inspector, bytes as random } from '../../core/test/_support/s3';
@@ -20,8 +19,8 @@ import { type BytedropHandler, createHandler } from '../src/handler';
 import { createTusDiskBackend } from '../src/tus-disk';
 import { createRedisTusLocks, type RedisTusLocks } from '../src/tus-redis-locks';
 import { KEY, ORIGIN, SECRET } from './_support/fixtures';
-import { freePort, waitFor } from './_support/net';
-import { requireCommand } from './_support/require';
+import { freePort } from './_support/net';
+import { startRedis } from './_support/redis';
 import { rgwHandler } from './_support/rgw-server';
 
 const MiB = 1024 * 1024;
@@ -52,31 +51,8 @@ describe('two instances on one Redis', () => {
   const locks: RedisTusLocks[] = [];
 
   beforeAll(async () => {
-    requireCommand('redis-server', 'apt-get install redis-server');
     port = await freePort();
-    redis = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    const probe = new Redis(port, '127.0.0.1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    probe.on('error', () => undefined);
-    await waitFor('redis-server to answer PING', async () => {
-      try {
-        if (probe.status !== 'ready') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        probe.disconnect();
-        return false;
-      }
-    });
-    probe.disconnect();
+    redis = await startRedis(port);
   });
   afterAll(async () => {
     await Promise.all(locks.map((lock) => lock.close()));
