@@ -81,7 +81,13 @@ export async function catalogSection(ctx: BenchContext): Promise<SectionResult> 
   const notes: string[] = [];
   const targets: Target[] = [];
   if (!built('server') || !built('serverNode') || !built('core')) {
-    return { title: 'Catalog', table: [], targets, notes: ['skipped: the server is not built'], data: null };
+    return {
+      title: '9. Catalog',
+      table: [],
+      targets,
+      notes: ['skipped: the server is not built'],
+      data: null,
+    };
   }
   const files = ctx.quick ? 10_000 : 100_000;
   const { createHandler } = await import(BUILT.server);
@@ -169,5 +175,5 @@ export async function catalogSection(ctx: BenchContext): Promise<SectionResult> 
   notes.push(
     `${files.toLocaleString('en')} files, ${OWNERS} owners; each figure is the median (min–max) over ${ctx.runs} runs of ${REQUESTS} sequential requests through createHandler in this process, totals (count, bytes) included.`,
   );
-  return { title: 'Catalog: GET /api/files', table, targets, notes, data: rows };
+  return { title: '9. Catalog: GET /api/files', table, targets, notes, data: rows };
 }

@@ -1,7 +1,8 @@
 /**
  * @bytedrop/server for the endpoint comparison, in a process of its own so its RSS is its own: core's uploader
  * over the given S3 server, behind the Node runner. Sends `{ port }` over IPC once listening and answers 'usage'
- * with its RSS, CPU time and live memory after a GC. Usage (forked): node endpoint.mjs '<bytedrop config json>' <access key>.
+ * with its RSS, CPU time and live memory after a GC. Usage (forked): node endpoint.mjs '<bytedrop config json>' <access key>
+ * [<largest file in MiB>].
  */
 import { createUploader } from '../../packages/core/dist/index.js';
 import { serve } from '../../packages/server-adapter/dist/node.js';
@@ -19,13 +20,14 @@ function usage() {
   return { rss, cpuMs: (cpu.user + cpu.system) / 1000, liveAfterGc: heapUsed + external };
 }
 
-const [configJson, accessKey] = process.argv.slice(2);
+const [configJson, accessKey, maxMiB] = process.argv.slice(2);
 const server = await serve({
   port: 0,
   hostname: '127.0.0.1',
   uploader: createUploader(JSON.parse(configJson)),
   keys: [{ name: 'bench', key: accessKey }],
   secret: 'bytedrop-bench-delete-token-secret',
+  ...(maxMiB ? { maxFileSize: Number(maxMiB) * 2 ** 20 } : {}),
 });
 process.send?.({ port: server.port });
 process.on('message', (message) => {

@@ -15,6 +15,7 @@ import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
 import { adoptExisting, openCatalog } from './_bin-catalog';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
+import { TUS_TEMP_PREFIX } from './_tus-setup';
 import { checkWebhookHosts } from './_webhook-hosts';
 import { createMemoryBans } from './bans';
 import { createJwtVerifier } from './jwt';
@@ -23,6 +24,8 @@ import { type RunningServer, type ServeOptions, serve } from './node';
 import { createPrometheusMetrics } from './prometheus';
 import { createRateLimits } from './rate-limits';
 import { createRedisBans, type RedisBans } from './redis-bans';
+import { createTusDiskBackend } from './tus-disk';
+import { createRedisTusLocks } from './tus-redis-locks';
 import type { Logger } from './types';
 import { createWebhooks, type Webhooks } from './webhooks';
 
@@ -83,7 +86,7 @@ export async function runServer(setup: Setup): Promise<void> {
   // What uploads have in flight (multipart upload ids, temporary keys), so a killed run's leftovers are found.
   const journal = createFileJournal(join(dataDir, 'journal'));
 
-  let storage: Pick<ServeOptions, 'files'> & { uploader: BytedropUploader };
+  let storage: Pick<ServeOptions, 'files'> & { uploader: BytedropUploader; tusDir?: string };
   let where: string;
   if (useS3) {
     storage = {
@@ -108,6 +111,7 @@ export async function runServer(setup: Setup): Promise<void> {
         { store, tempPrefix: SERVER_TEMP_PREFIX },
       ),
       files: store,
+      tusDir: dir,
     };
     where = `local disk at ${dir} (served from /f/)`;
   }
@@ -132,6 +136,9 @@ export async function runServer(setup: Setup): Promise<void> {
     await redis.ready().catch((error: Error) => logger.error({ err: error }, 'redis not reachable at start'));
   }
 
+  // tus uploads expire when the sweep may remove their bytes; with Redis, their locks are shared by every instance.
+  const tusLocks = settings.redisUrl ? createRedisTusLocks({ url: settings.redisUrl }) : undefined;
+  const { tusDir, ...stored } = storage;
   let webhooks: Webhooks | undefined;
   if (settings.webhooks) {
     webhooks = createWebhooks({ ...settings.webhooks, logger });
@@ -139,7 +146,12 @@ export async function runServer(setup: Setup): Promise<void> {
   }
 
   const server = await listen({
-    ...storage,
+    ...stored,
+    tus: {
+      expiresMs: settings.sweepAfter * 1000,
+      ...(tusDir ? { backend: createTusDiskBackend({ dir: tusDir, prefix: TUS_TEMP_PREFIX }) } : {}),
+      ...(tusLocks ? { locks: tusLocks } : {}),
+    },
     keys: keys.keys,
     secret,
     port: settings.port,
@@ -230,6 +242,7 @@ export async function runServer(setup: Setup): Promise<void> {
     await redis?.close();
     await adopting;
     await catalog.close();
+    await tusLocks?.close();
     logger.info({}, 'stopped');
     process.exit(0);
   };

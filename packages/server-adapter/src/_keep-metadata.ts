@@ -11,7 +11,7 @@ export const KEEP_METADATA = 'keep-metadata';
 /** `true`/`1`/`yes`/`on` keep metadata, `false`/`0`/`no`/`off` strip it; absent says nothing (the server's setting). */
 export function keepMetadata(
   value: string | null | undefined,
-  where: 'header' | 'form field',
+  where: 'header' | 'form field' | 'tus metadata',
 ): boolean | undefined {
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();

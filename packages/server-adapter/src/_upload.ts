@@ -106,19 +106,18 @@ export function createUploadRoutes(app: App) {
     }
   };
 
-  const respondUploaded = async (
-    results: UploadResult[],
-    who: AccessKey,
-    origin: string,
-    requestId?: string,
-  ): Promise<Response> => {
-    const files = await Promise.all(results.map((result) => describe(result, who, origin)));
+  /** Tells the webhooks of stored files (once per upload: not again when an answer is asked for later). */
+  const announce = (files: UploadedFile[], who: AccessKey, requestId?: string) => {
     for (const file of files) {
       const { key, url, size, hash, contentType, filename, deduplicated } = file;
       const facts = { key, owner: who.name, url, size, hash, contentType, filename, deduplicated };
       app.options.webhooks?.emit('file.uploaded', facts, requestId);
     }
-    return json(
+  };
+
+  /** The upload answer for described files. */
+  const answer = (files: UploadedFile[]): Response =>
+    json(
       {
         success: true,
         msg: 'success',
@@ -132,6 +131,16 @@ export function createUploadRoutes(app: App) {
       undefined,
       app.ResponseClass,
     );
+
+  const respondUploaded = async (
+    results: UploadResult[],
+    who: AccessKey,
+    origin: string,
+    requestId?: string,
+  ): Promise<Response> => {
+    const files = await Promise.all(results.map((result) => describe(result, who, origin)));
+    announce(files, who, requestId);
+    return answer(files);
   };
 
   const post = async (request: Request, context: RouteContext): Promise<Response> => {
@@ -212,5 +221,6 @@ export function createUploadRoutes(app: App) {
     }
   };
 
-  return { post, put };
+  // storeFile, describe, announce and answer: the tus routes finish an upload exactly like these do (`_tus.ts`).
+  return { post, put, storeFile, describe, announce, answer };
 }

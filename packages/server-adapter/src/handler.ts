@@ -12,6 +12,8 @@ import { createOperatorRoutes } from './_operator';
 import { pageResponse } from './_page';
 import { addressOf, originOf, ownHosts, type RequestFacts, requestIdOf, requestUrl } from './_request';
 import { createSharexRoute } from './_sharex';
+import { TUS_PATH } from './_tus';
+import { createTusEndpoint } from './_tus-setup';
 import { createUploadRoutes } from './_upload';
 import { createKeyring, presentedKey } from './auth';
 import { createMemoryBans } from './bans';
@@ -109,6 +111,7 @@ export function createRuntimeHandler(
   };
   const facts: RequestFacts = { trustProxy: options.trustProxy, serverUrl: options.serverUrl };
   const uploads = createUploadRoutes(app);
+  const tus = createTusEndpoint(app, uploads);
   const deletion = createDeletion(app);
   const operator = createOperatorRoutes(app, bans);
   const sharex = createSharexRoute(app);
@@ -137,6 +140,8 @@ export function createRuntimeHandler(
       if (method === 'GET' || method === 'HEAD') return pageResponse(request);
       return methodNotAllowed('GET');
     }
+    if (pathname === '/tus' || pathname.startsWith(TUS_PATH))
+      return tus.handle(request, context, pathname.slice(TUS_PATH.length));
     if (pathname === '/upload')
       return method === 'POST' ? uploads.post(request, context) : methodNotAllowed('POST');
     if (pathname.startsWith('/upload/')) {
@@ -172,8 +177,10 @@ export function createRuntimeHandler(
       const url = requestUrl(request);
       path = url.pathname;
       hosts = ownHosts(request, url, facts);
+      const isTus = path === '/tus' || path.startsWith(TUS_PATH);
       if (request.method === 'OPTIONS') {
         response = cors.preflight(request, hosts);
+        if (isTus) response = tus.options(response);
       } else {
         if (path === '/upload' || path.startsWith('/upload/')) uploaded = metrics.uploadStarted();
         // Before any key is looked at: a refused cross-origin request costs the client no guess.
@@ -191,6 +198,7 @@ export function createRuntimeHandler(
     response.headers.set('x-request-id', requestId);
     // The path only: query strings carry delete tokens.
     log.info({ method: request.method, path, status: response.status, client }, 'request');
-    return cors.expose(request, hosts, response);
+    response = cors.expose(request, hosts, response);
+    return path === '/tus' || path.startsWith(TUS_PATH) ? tus.expose(response) : response;
   };
 }

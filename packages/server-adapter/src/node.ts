@@ -22,6 +22,10 @@ export type { RedisBans, RedisBansOptions } from './redis-bans';
 export { createRedisBans } from './redis-bans';
 export type { ServerSettings } from './settings';
 export { serverEnvFromConfig, serverSettingsFromEnv } from './settings';
+export type { TusDiskOptions } from './tus-disk';
+export { createTusDiskBackend } from './tus-disk';
+export type { RedisTusLocks, RedisTusLocksOptions } from './tus-redis-locks';
+export { createRedisTusLocks } from './tus-redis-locks';
 
 /** Options of `serve`: the handler's, plus where to listen and how long to wait for slow clients. */
 export interface ServeOptions extends HandlerOptions {

@@ -12,6 +12,7 @@ import type { JwtVerifier } from './jwt';
 import type { ServerMetrics } from './metrics';
 import type { RateLimits } from './rate-limits';
 import type { ResponseConstructor } from './response';
+import type { TusOptions } from './tus-store';
 import type { Webhooks } from './webhooks';
 
 /** The subset of a pino logger the handler uses. */
@@ -90,6 +91,8 @@ export interface HandlerOptions {
    * issuer's keys, and its subject owns what it uploads.
    */
   jwt?: JwtVerifier;
+  /** The tus endpoint at `/tus/` (resumable uploads): where bytes in flight wait, the locks, the expiry. */
+  tus?: TusOptions;
   /** Upload rates per access key (`createRateLimits`), asked before each file is stored. */
   rateLimits?: RateLimits;
   /** Told of every stored and deleted file (`createWebhooks`); deliveries never delay the answer. */

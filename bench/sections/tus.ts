@@ -1,0 +1,169 @@
+/**
+ * 11. Resumable uploads (issue 14): one file over tus through @bytedrop/server (tus-js-client, unmodified), against the
+ * same file as one PUT through the server, against plain lib-storage straight to the S3 server. The routes alternate
+ * run by run. Then the resume cost: bytes sent again after the upload is cut at 50 %.
+ *
+ * 256 MiB rather than the issue's 1 GiB: radosgw keeps objects in RAM, and a tus upload holds three copies at once
+ * (the multipart upload, core's temporary object, the final object); the ratios are what the section reports.
+ */
+import { fork } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Upload } from '@aws-sdk/lib-storage';
+import * as tus from 'tus-js-client';
+import { type BenchContext, bench, built, RUN_DIR } from '../lib/context.js';
+import { MiB, writeRandomFile } from '../lib/files.js';
+import { fmt, ratio, type SectionResult, tableLines } from '../lib/report.js';
+import { bytedropConfig, clientFor, verifyAndDelete } from '../lib/s3.js';
+import { childEnv, nextMessage, serverMissing, startServer, stopChild, usageOf } from '../lib/servers.js';
+import { repeatInTurn, summarize } from '../lib/stats.js';
+
+const ACCESS_KEY = 'bench-access-key-0123456789abcdef';
+
+interface TusRun {
+  key: string;
+  /** Bytes the client wrote before the cut, minus where the server let it resume (the cut's cost). */
+  resent?: number;
+}
+
+/** One tus upload; with `cutAt`, aborted once that many bytes went out, then resumed by a new start. */
+function tusUpload(url: string, data: Buffer, cutAt?: number): Promise<TusRun> {
+  let link: string | undefined;
+  let sentAtCut: number | undefined;
+  let resumedAt: number | undefined;
+  return new Promise((resolve, reject) => {
+    const upload: tus.Upload = new tus.Upload(data, {
+      endpoint: `${url}/tus/`,
+      headers: { authorization: `Bearer ${ACCESS_KEY}` },
+      metadata: { filename: 'tus-bench.bin' },
+      retryDelays: [0, 100, 200, 400, 800, 1000, 1000, 1000],
+      onProgress(sent) {
+        if (cutAt === undefined || sentAtCut !== undefined || sent < cutAt) return;
+        sentAtCut = sent;
+        // The connection goes; the server keeps what it received, and the next start resumes from there.
+        void upload.abort().then(() => upload.start());
+      },
+      onBeforeRequest(request) {
+        if (sentAtCut !== undefined && resumedAt === undefined && request.getMethod() === 'PATCH')
+          resumedAt = Number(request.getHeader('Upload-Offset'));
+      },
+      onAfterResponse(request, response) {
+        // A 423 or 409 means the cut request was still being kept: the retried PATCH's offset is the one that counts.
+        if (request.getMethod() === 'PATCH' && response.getStatus() !== 204 && sentAtCut !== undefined)
+          resumedAt = undefined;
+        link = response.getHeader('Bytedrop-Url') ?? link;
+      },
+      onError: reject,
+      onSuccess: () =>
+        resolve({
+          key: new URL(link!).pathname.split('/').slice(2).join('/'),
+          ...(sentAtCut === undefined ? {} : { resent: Math.max(0, sentAtCut - (resumedAt ?? 0)) }),
+        }),
+    });
+    upload.start();
+  });
+}
+
+export async function tusSection(ctx: BenchContext): Promise<SectionResult> {
+  const title = '11. Resumable uploads (tus) through @bytedrop/server';
+  const skip = (why: string): SectionResult => ({
+    title,
+    table: [],
+    targets: [],
+    notes: [`skipped: ${why}`],
+    data: null,
+  });
+  if (!built('server') || !built('serverNode') || !built('core'))
+    return skip('@bytedrop/server or core is not built');
+  const kind = (['radosgw', 's3rver'] as const).find((k) => ctx.servers.includes(k) && !serverMissing(k));
+  if (!kind)
+    return skip(
+      'neither radosgw nor s3rver is available (tus reads the upload back, the sink keeps nothing)',
+    );
+  const size = Math.min(ctx.quick ? 64 * MiB : 256 * MiB, ctx.bigFileSize);
+  const dir = await mkdtemp(join(RUN_DIR, 'tus-'));
+  const file = join(dir, 'tus.bin');
+  await writeRandomFile(file, size);
+  const data = await readFile(file);
+  const target = await startServer(kind);
+  const server = fork(
+    bench('servers/endpoint.mjs'),
+    [JSON.stringify(bytedropConfig(target)), ACCESS_KEY, String(Math.ceil(size / MiB))],
+    {
+      env: childEnv(),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const s3 = clientFor(target);
+  try {
+    const url = `http://127.0.0.1:${await nextMessage<number>(server, 'port')}`;
+    const timed = async (what: string, fn: () => Promise<string>) => {
+      ctx.log(`tus ${kind}: ${what}`);
+      const start = performance.now();
+      const key = await fn();
+      const seconds = (performance.now() - start) / 1000;
+      // The same bytes each run: the object goes, or the next run would be a dedupe hit.
+      await verifyAndDelete(s3, target.bucket, key, size);
+      await target.reclaim();
+      return size / MiB / seconds;
+    };
+    const put = () =>
+      timed('one PUT through the server', async () => {
+        const response = await fetch(`${url}/upload/tus-bench.bin`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${ACCESS_KEY}` },
+          body: data,
+        });
+        const body = (await response.json()) as { files?: { key: string }[]; msg?: string };
+        if (!body.files) throw new Error(`PUT failed: ${body.msg}`);
+        return body.files[0]!.key;
+      });
+    const overTus = () => timed('tus through the server', async () => (await tusUpload(url, data)).key);
+    const direct = () =>
+      timed('lib-storage straight to S3', async () => {
+        await new Upload({
+          client: s3,
+          params: { Bucket: target.bucket, Key: 'direct/tus-bench.bin', Body: data },
+        }).done();
+        return 'direct/tus-bench.bin';
+      });
+    const before = await usageOf(server);
+    const [putRuns, tusRuns, directRuns] = await repeatInTurn(ctx.runs, ctx.warmups, [put, overTus, direct]);
+    const after = await usageOf(server);
+    ctx.log(`tus ${kind}: cut at 50 % and resumed`);
+    const cut = await tusUpload(url, data, size / 2);
+    await verifyAndDelete(s3, target.bucket, cut.key, size);
+
+    const [p, t, d] = [summarize(putRuns!), summarize(tusRuns!), summarize(directRuns!)];
+    const table = tableLines(
+      ['route', 'MiB/s', 'vs direct', 'vs one PUT'],
+      [
+        ['lib-storage straight to S3', fmt(d, 0), '1.00×', ''],
+        ['one PUT through the server', fmt(p, 0), ratio(p.median, d.median), '1.00×'],
+        ['tus through the server', fmt(t, 0), ratio(t.median, d.median), ratio(t.median, p.median)],
+      ],
+    );
+    const resentMiB = (cut.resent ?? Number.NaN) / MiB;
+    return {
+      title,
+      table,
+      targets: [
+        {
+          name: 'tus: bytes sent again after a cut at 50 %',
+          target: '≤ one part (8 MiB)',
+          measured: `${resentMiB.toFixed(1)} MiB`,
+          met: resentMiB <= 8,
+        },
+      ],
+      notes: [
+        `${(size / MiB).toFixed(0)} MiB file, ${ctx.runs} runs per route after ${ctx.warmups} warm-up, on ${kind}. tus-js-client sends the file in one PATCH (its default chunkSize); the server stores 8 MiB parts of a multipart upload, then reads the whole object back through core's uploader (hash, key, dedupe), which writes it again: a tus upload moves the bytes between server and storage three times where one PUT moves them once (both then copy inside the storage to the final key).`,
+        `Server RSS ${(before.rss / 1e6).toFixed(0)} → ${(after.rss / 1e6).toFixed(0)} MB over the measured runs of both server routes.`,
+      ],
+      data: { kind, size, put: p, tus: t, direct: d, resent: cut.resent, rss: { before, after } },
+    };
+  } finally {
+    await stopChild(server);
+    await target.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

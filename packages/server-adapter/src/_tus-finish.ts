@@ -1,0 +1,69 @@
+/**
+ * Finishing a tus upload: its assembled bytes are read back from where they waited (the temporary multipart object,
+ * the partial file) and handed to core's uploader through the very path of `PUT /upload/<name>` (`storeFile`), so
+ * hash, key template, dedupe, allowed types, image metadata, owner and limits are decided exactly as for any upload.
+ * Only then are the bytes in flight removed; the small record stays (with the result) until the sweep, so a
+ * `GET` of the upload URL can answer what `POST /upload` would have.
+ *
+ * Reading the bytes back and writing them again costs two more transfers between server and storage than a plain
+ * upload. It is the price of not trusting anything the tus path computed on its own: core names and checks the
+ * object from the bytes it reads itself. (Cheaper, left for later: core adopting the assembled temporary object
+ * with a hash carried across PATCHes, then one server-side copy.)
+ */
+import type { UploadResult } from '@bytedrop/core';
+import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
+import type { createUploadRoutes } from './_upload';
+import type { AccessKey } from './auth';
+import type { TusBackend, TusUpload } from './tus-store';
+import type { App } from './types';
+
+/** The upload routes' shared steps the tus routes finish with. */
+export type Uploads = ReturnType<typeof createUploadRoutes>;
+
+/** The file's name from tus metadata: `filename` (tus-js-client's convention) or `name` (Uppy's). */
+function filenameOf(upload: TusUpload): string {
+  return upload.metadata.filename ?? upload.metadata.name ?? 'upload';
+}
+
+/**
+ * Places the complete `upload` through core's uploader and records the result; on any failure (a refused type, a
+ * storage error) the upload is removed whole and the error thrown: nothing is left behind.
+ */
+export async function finishUpload(
+  app: App,
+  uploads: Uploads,
+  backend: TusBackend,
+  upload: TusUpload,
+  who: AccessKey,
+): Promise<UploadResult> {
+  let result: UploadResult;
+  try {
+    const keep = upload.metadata[KEEP_METADATA];
+    result = await uploads.storeFile(
+      {
+        field: 'tus',
+        filename: filenameOf(upload),
+        mimeType: upload.metadata.filetype ?? upload.metadata.type ?? '',
+        body: backend.read(upload),
+      },
+      who,
+      // The client may leave now: the bytes are all here, and the upload is finished for it to GET later.
+      new AbortController().signal,
+      keep === undefined ? undefined : keepMetadata(keep, 'tus metadata'),
+    );
+  } catch (error) {
+    await backend
+      .discard(upload)
+      .catch((failure: unknown) =>
+        app.logger.error(
+          { err: failure, upload: upload.id },
+          'could not remove a refused tus upload: the sweep will',
+        ),
+      );
+    throw error;
+  }
+  upload.result = result;
+  await backend.discard(upload, { keepRecord: true });
+  await backend.save(upload);
+  return result;
+}

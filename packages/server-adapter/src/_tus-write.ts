@@ -1,0 +1,184 @@
+/**
+ * The tus requests that write: creation (`POST`, with data or without, length deferred or not) and `PATCH`. Each
+ * checks the offset and lengths, streams the body to the backend (checked against `Upload-Checksum` when sent, and
+ * never past the declared length or the size limit), and finishes the upload through core when the last byte is in.
+ */
+import { BytedropError } from '@bytedrop/core';
+import { requestBody } from './_stream';
+import { expiresHeader, lockedBy, noContent, own, TUS_PATH } from './_tus-access';
+import { finishUpload, type Uploads } from './_tus-finish';
+import { checksumOf, integerHeader, OFFSET_TYPE, parseMetadata, tusError, URL_HEADER } from './_tus-headers';
+import type { AccessKey } from './auth';
+import type { TusLocks } from './tus-locks';
+import type { TusBackend, TusUpload } from './tus-store';
+import type { App, RouteContext } from './types';
+
+/** `PATCH` of a 0-length body at the end, `Upload-Length: 0`: nothing to read. */
+async function* nothing(): AsyncGenerator<Uint8Array> {}
+
+/** Passes chunks through, failing with 413 as soon as the upload would grow past `room` more bytes. */
+async function* capped(
+  source: AsyncIterable<Uint8Array>,
+  room: number,
+  what: string,
+): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of source) {
+    seen += chunk.byteLength;
+    if (seen > room) throw tusError('ERR_TOO_LARGE', 413, what);
+    yield chunk;
+  }
+}
+
+/** `create` (POST) and `patch` of one handler's tus endpoint. */
+export function createTusWrites(
+  app: App,
+  uploads: Uploads,
+  options: { locks: TusLocks; expiresMs: number; lockWaitMs: number },
+) {
+  const { expiresMs } = options;
+  const locked = lockedBy(options.locks, options.lockWaitMs);
+  const maxSize = app.maxFileSize;
+
+  /** Appends the request body, then finishes the upload when it is complete; the answer's headers. */
+  const write = async (
+    request: Request,
+    context: RouteContext,
+    upload: TusUpload,
+    store: TusBackend,
+    who: AccessKey,
+  ): Promise<Record<string, string>> => {
+    const check = await checksumOf(request.headers.get('upload-checksum'));
+    const room = (upload.length ?? maxSize) - upload.offset;
+    const body = capped(
+      requestBody(request, context.body) ?? nothing(),
+      room,
+      upload.length === undefined
+        ? `this upload would grow past the ${maxSize}-byte limit: send a smaller file or raise MAX_FILE_SIZE_MB on the server`
+        : `more bytes than the Upload-Length of ${upload.length} this upload declared`,
+    );
+    const appended = await store.append(upload, body, check);
+    if (appended.mismatch) {
+      throw tusError(
+        'ERR_CHECKSUM',
+        460,
+        `the chunk does not match its Upload-Checksum: nothing of it was kept, resume at offset ${upload.offset}`,
+      );
+    }
+    if (appended.cut !== undefined) {
+      throw new BytedropError(
+        'ERR_ABORTED',
+        `the body broke off; the upload was kept up to offset ${upload.offset}`,
+      );
+    }
+    const headers: Record<string, string> = {
+      'upload-offset': String(upload.offset),
+      ...expiresHeader(upload),
+    };
+    if (upload.length !== undefined && upload.offset === upload.length) {
+      const result = await finishUpload(app, uploads, store, upload, who);
+      const file = await uploads.describe(result, who, context.origin);
+      uploads.announce([file], who, context.requestId);
+      headers[URL_HEADER] = file.url;
+    }
+    return headers;
+  };
+
+  const create = async (request: Request, context: RouteContext, who: AccessKey, store: TusBackend) => {
+    const length = integerHeader(request, 'upload-length');
+    const defer = request.headers.get('upload-defer-length');
+    if (defer !== null && defer.trim() !== '1') {
+      throw new BytedropError('ERR_INPUT', `Upload-Defer-Length must be 1, got '${defer.slice(0, 20)}'`);
+    }
+    if ((length === undefined) === (defer === null)) {
+      throw new BytedropError(
+        'ERR_INPUT',
+        'send either Upload-Length (the file size in bytes) or Upload-Defer-Length: 1, exactly one of them',
+      );
+    }
+    if (length !== undefined && length > maxSize) {
+      throw tusError(
+        'ERR_TOO_LARGE',
+        413,
+        `Upload-Length ${length} is larger than the ${maxSize}-byte limit (Tus-Max-Size): send a smaller file or raise MAX_FILE_SIZE_MB on the server`,
+      );
+    }
+    const rawMetadata = request.headers.get('upload-metadata');
+    const metadata = parseMetadata(rawMetadata);
+    const now = Date.now();
+    const upload: TusUpload = {
+      id: crypto.randomUUID().replaceAll('-', ''),
+      owner: who.name,
+      offset: 0,
+      ...(length === undefined ? {} : { length }),
+      metadata,
+      ...(rawMetadata ? { rawMetadata } : {}),
+      created: now,
+      expires: now + expiresMs,
+      parts: [],
+      tailSize: 0,
+    };
+    await store.create(upload);
+    const location = `${context.origin}${TUS_PATH}${upload.id}`;
+    const withData = (request.headers.get('content-type') ?? '').toLowerCase() === OFFSET_TYPE;
+    // creation-with-upload, or an empty file: the upload may be complete at once.
+    const headers =
+      withData || length === 0
+        ? await locked(upload.id, () => write(request, context, upload, store, who))
+        : expiresHeader(upload);
+    return noContent(201, { location, ...headers });
+  };
+
+  const patch = async (
+    request: Request,
+    context: RouteContext,
+    id: string,
+    who: AccessKey,
+    store: TusBackend,
+  ) => {
+    const type = (request.headers.get('content-type') ?? '').toLowerCase();
+    if (type !== OFFSET_TYPE) {
+      throw new BytedropError(
+        'ERR_UNSUPPORTED_TYPE',
+        `a tus PATCH body must be Content-Type: ${OFFSET_TYPE}, got '${type.slice(0, 60) || 'none'}'`,
+      );
+    }
+    const offset = integerHeader(request, 'upload-offset');
+    if (offset === undefined)
+      throw new BytedropError('ERR_INPUT', 'a tus PATCH needs Upload-Offset: HEAD the upload to learn it');
+    const length = integerHeader(request, 'upload-length');
+    return locked(id, async () => {
+      const upload = await own(id, who, store);
+      if (offset !== upload.offset || upload.result !== undefined) {
+        throw tusError(
+          'ERR_CONFLICT',
+          409,
+          `Upload-Offset ${offset} is not where tus upload '${id}' stands (${upload.offset}): HEAD it and resume from there`,
+        );
+      }
+      if (length !== undefined && upload.length === undefined) {
+        if (length > maxSize)
+          throw tusError(
+            'ERR_TOO_LARGE',
+            413,
+            `Upload-Length ${length} is larger than the ${maxSize}-byte limit`,
+          );
+        if (length < upload.offset)
+          throw new BytedropError(
+            'ERR_INPUT',
+            `Upload-Length ${length} is less than the ${upload.offset} bytes already sent`,
+          );
+        upload.length = length;
+        await store.save(upload);
+      } else if (length !== undefined && length !== upload.length) {
+        throw new BytedropError(
+          'ERR_INPUT',
+          `Upload-Length ${length} differs from the ${upload.length} this upload declared`,
+        );
+      }
+      return noContent(204, await write(request, context, upload, store, who));
+    });
+  };
+
+  return { create, patch };
+}
