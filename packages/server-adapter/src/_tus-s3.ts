@@ -7,19 +7,14 @@
  * Everything is under the server's temporary prefix, so the housekeeping sweep removes what an abandoned upload
  * left (the multipart upload and both small objects).
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, isBytedropError, toBytedropError } from '@bytedrop/core';
 import { StorageFailure } from './response';
 import type { Appended, ChunkCheck, TusBackend, TusUpload } from './tus-store';
+
+/** The SDK's commands, loaded with the first tus upload on S3: servers that never take one never load them. */
+let commands: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
+const sdk = () => (commands ??= import('@aws-sdk/client-s3'));
 
 /** Options of `createTusS3Backend`. */
 export interface TusS3Options {
@@ -78,7 +73,12 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   const putObject = async (key: string, body: Uint8Array | string, contentType: string) => {
     try {
       await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+        new (await sdk()).PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+        }),
       );
     } catch (error) {
       throw storage(error, key);
@@ -86,7 +86,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   };
   const getObject = async (key: string, signal?: AbortSignal) => {
     try {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      const out = await client.send(new (await sdk()).GetObjectCommand({ Bucket: bucket, Key: key }), {
         ...(signal ? { abortSignal: signal } : {}),
       });
       return out.Body as AsyncIterable<Uint8Array>;
@@ -97,7 +97,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   };
   const deleteObject = async (key: string) => {
     try {
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      await client.send(new (await sdk()).DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (error) {
       if (statusOf(error) !== 404) throw storage(error, key);
     }
@@ -109,13 +109,15 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     const key = keyOf(upload.id);
     try {
       if (upload.uploadId === undefined) {
-        const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+        const created = await client.send(
+          new (await sdk()).CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
+        );
         upload.uploadId = created.UploadId!;
         // Recorded at once: a later failure must still find (and abort) this multipart upload.
         await save(upload);
       }
       const out = await client.send(
-        new UploadPartCommand({
+        new (await sdk()).UploadPartCommand({
           Bucket: bucket,
           Key: key,
           UploadId: upload.uploadId,
@@ -178,7 +180,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       }
       try {
         await client.send(
-          new CompleteMultipartUploadCommand({
+          new (await sdk()).CompleteMultipartUploadCommand({
             Bucket: bucket,
             Key: keyOf(upload.id),
             UploadId: upload.uploadId,
@@ -222,7 +224,13 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       const key = keyOf(upload.id);
       if (upload.uploadId !== undefined && upload.offset !== upload.length) {
         await client
-          .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: upload.uploadId }))
+          .send(
+            new (await sdk()).AbortMultipartUploadCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId: upload.uploadId,
+            }),
+          )
           .catch(() => undefined);
       }
       await Promise.all([

@@ -4,7 +4,8 @@
  * when its lease runs out, so an upload is never locked for good.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import { nodeRequire } from './_node-require';
 import type { TusLocks } from './tus-locks';
 
 /** Options of `createRedisTusLocks`. */
@@ -41,7 +42,10 @@ export interface RedisTusLocks extends TusLocks {
  */
 export function createRedisTusLocks(options: RedisTusLocksOptions): RedisTusLocks {
   // A command waits for the connection at most `commandTimeout`: Redis down is a 503, not a request that hangs.
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 2000 });
+  const redis = new (nodeRequire('ioredis') as typeof IORedis).Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+  });
   redis.on('error', () => undefined);
   const prefix = options.keyPrefix ?? 'bytedrop:tus-lock:';
   const lease = options.leaseMs ?? 30_000;
