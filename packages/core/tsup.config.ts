@@ -28,6 +28,8 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     noExternal: BUNDLED_IN_CJS,
+    // An optional dependency, imported only when conversion is on.
+    external: ['sharp'],
     esbuildPlugins: [externalInEsm],
   },
   {

@@ -18,12 +18,24 @@ export {
   checkPublicUrl,
   runDoctor,
 } from './doctor';
+export type { CanvasPlatform } from './encoders/canvas';
+export { canEncode, createCanvasEncoder } from './encoders/canvas';
 export type { ErrorCode, ErrorContext } from './errors';
 export { BytedropError, ERROR_CODES, isBytedropError, toBytedropError } from './errors';
 export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';
 export { createHasher, hashBody, shortHash } from './hash';
+export type {
+  ConversionSkipped,
+  ConvertedFrom,
+  ConvertOption,
+  EncodeRequest,
+  ImageConversion,
+  ImageEncoder,
+  ImageFormat,
+} from './image-encoder';
+export { DEFAULT_MAX_PIXELS } from './image-encoder';
 export type { ImageSize, MetadataKept, MetadataKind, StrippedImage } from './images';
 export { canStripMetadata, readImageSize, STRIP_MAX_BYTES, stripMetadata } from './images';
 export type { JournalEntry, UploadJournal } from './journal';
