@@ -38,6 +38,7 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
+    external: ['sharp'],
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);
