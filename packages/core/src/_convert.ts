@@ -81,13 +81,23 @@ export function conversionSettings(conversion: ImageConversion): ConvertSettings
   return settings;
 }
 
-/** An upload's settings: the uploader's, overridden (or turned off) by the upload's own `convert`. */
+/**
+ * An upload's settings: the uploader's, overridden (or turned off) by the upload's own `convert`. Asking an uploader
+ * without an encoder to convert is `ERR_IMAGE`: a request that cannot be honoured is said, not ignored.
+ */
 export function settingsFor(
   base: ConvertSettings | undefined,
   option: ConvertOption | undefined,
 ): ConvertSettings | undefined {
-  if (base === undefined || option === false) return undefined;
-  if (option === undefined || option === true) return base;
+  if (option === false) return undefined;
+  if (option === undefined) return base;
+  if (base === undefined) {
+    throw new BytedropError(
+      'ERR_IMAGE',
+      "image conversion was asked for, but this uploader converts nothing: give createUploader a convert option (server: BYTEDROP_CONVERT=webp; CLI: --convert webp), or don't ask for it",
+    );
+  }
+  if (option === true) return base;
   return conversionSettings({ ...base, ...option });
 }
 

@@ -185,6 +185,16 @@ describe('conversion that cannot be done', () => {
     expect((error as Error).message).toMatch(/cannot encode WEBP.*turn image conversion off/);
   });
 
+  it('asking an uploader without an encoder to convert is ERR_IMAGE, not silently ignored', async () => {
+    const plain = createUploader(s3Config(s3, { keyTemplate: 'plain/{hash}.{ext}' }));
+    const error = await plain
+      .upload(photo, { filename: 'p.jpg', convert: { format: 'avif' } })
+      .catch((e) => e);
+    expect(isBytedropError(error, 'ERR_IMAGE')).toBe(true);
+    expect((error as Error).message).toMatch(/BYTEDROP_CONVERT=webp/);
+    expect((await plain.upload(photo, { filename: 'p.jpg', convert: false })).contentType).toBe('image/jpeg');
+  });
+
   it('bad settings are ERR_CONFIG naming the field', () => {
     const encoder = createSharpEncoder();
     for (const [convert, field] of [
