@@ -106,6 +106,15 @@ export type Conversion =
   | { bytes: Uint8Array; contentType: `image/${ImageFormat}`; ext: ImageFormat }
   | { skipped: ConversionSkipped };
 
+const ascii = (bytes: Uint8Array, at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+
+/** WebP or AVIF by their magic bytes; undefined for anything else (an encoder that gave back what it was given). */
+function formatOf(bytes: Uint8Array): ImageFormat | undefined {
+  if (ascii(bytes, 0) === 'RIFF' && ascii(bytes, 8) === 'WEBP') return 'webp';
+  if (ascii(bytes, 4) === 'ftyp' && ['avif', 'avis'].includes(ascii(bytes, 8))) return 'avif';
+  return undefined;
+}
+
 /** Recent conversions by source hash and settings: a re-paste of the same image is not encoded again. */
 export interface ConversionMemo {
   get(key: string): Conversion | undefined;
@@ -179,10 +188,14 @@ export async function convertImage(
     if (error instanceof BytedropError && error.code === 'ERR_IMAGE') throw error;
     return { skipped: 'undecodable' };
   }
+  // The bytes say what they are: an encoder may fall back to another format than the one asked (Obsidian's does).
+  const made = formatOf(encoded);
   const conversion: Conversion =
-    encoded.byteLength >= source.byteLength
-      ? { skipped: 'larger' }
-      : { bytes: encoded, contentType: `image/${format}`, ext: format };
+    made === undefined
+      ? { skipped: 'undecodable' }
+      : encoded.byteLength >= source.byteLength
+        ? { skipped: 'larger' }
+        : { bytes: encoded, contentType: `image/${made}`, ext: made };
   memo.set(key, conversion);
   return conversion;
 }

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createUploader, isBytedropError, sniffContentType } from '@bytedrop/core';
+import { createServerUploader, createUploader, isBytedropError, sniffContentType } from '@bytedrop/core';
 import { conversionFromEnv, createLocalDiskStore } from '@bytedrop/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage, PRIVATE_TAGS, scratch } from '../../core/test/_support/images';
@@ -108,6 +108,30 @@ describe('image conversion on the server', () => {
       msg: expect.stringMatching(/BYTEDROP_CONVERT=webp/),
     });
     expect(await plain.objects()).toEqual([]);
+  });
+
+  it('core’s server uploader asks for a conversion (or none) and reads what the server did', async () => {
+    const client = (convert: Parameters<typeof createServerUploader>[0]['convert']) =>
+      createServerUploader({
+        url: ORIGIN,
+        accessKey: KEY,
+        fetch: async (url, init) => handler(new Request(url, init)),
+        ...(convert === undefined ? {} : { convert }),
+      });
+    const avif = await client({ format: 'avif', maxSide: 30 }).upload(photo, { filename: 'c.jpg' });
+    expect(avif).toMatchObject({ contentType: 'image/avif', height: 30, converted: { from: 'image/jpeg' } });
+    const none = await client(false).upload(photo, { filename: 'd.jpg' });
+    expect(none).toMatchObject({ contentType: 'image/jpeg' });
+    expect(none.converted).toBeUndefined();
+    const refused = await createServerUploader({
+      url: ORIGIN,
+      accessKey: KEY,
+      fetch: async (url, init) => plain.handler(new Request(url, init)),
+      convert: { format: 'webp' },
+    })
+      .upload(photo, { filename: 'e.jpg' })
+      .catch((error: unknown) => error);
+    expect(isBytedropError(refused, 'ERR_IMAGE')).toBe(true);
   });
 
   it('a bad BYTEDROP_CONVERT_* value stops the server at start, naming the variable', () => {

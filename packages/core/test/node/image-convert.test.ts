@@ -168,10 +168,32 @@ describe('images conversion leaves alone are stored as they came, never lost', (
   });
 
   it('a conversion that is not smaller keeps the original', async () => {
-    const larger: ImageEncoder = { encode: async (input) => new Uint8Array(input.byteLength + 1) };
+    const sharp = createSharpEncoder();
+    const larger: ImageEncoder = {
+      encode: async (input, request) => {
+        const webp = await sharp.encode(input, request);
+        const padded = new Uint8Array(input.byteLength + 1);
+        padded.set(webp);
+        return padded;
+      },
+    };
     const result = await uploader({ encoder: larger }, 'larger').upload(photo, { filename: 'big.jpg' });
     expect(result).toMatchObject({ conversionSkipped: 'larger', contentType: 'image/jpeg' });
     expect(result.stripped).toContain('gps');
+  });
+
+  it('the type stored is the one the encoder made (a fallback), and not an image it cannot name', async () => {
+    const sharp = createSharpEncoder();
+    const fallback: ImageEncoder = {
+      encode: (input, request) => sharp.encode(input, { ...request, format: 'webp' }),
+    };
+    const asked = await uploader({ encoder: fallback, format: 'avif' }, 'fallback').upload(photo, {
+      filename: 'f.jpg',
+    });
+    expect(asked).toMatchObject({ contentType: 'image/webp', filename: 'f.webp' });
+    const echo: ImageEncoder = { encode: async (input) => input.slice(0, 100) };
+    const kept = await uploader({ encoder: echo }, 'echo').upload(photo, { filename: 'e.jpg' });
+    expect(kept).toMatchObject({ conversionSkipped: 'undecodable', contentType: 'image/jpeg' });
   });
 });
 
