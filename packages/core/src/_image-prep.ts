@@ -51,7 +51,12 @@ export async function prepareImage<Body extends Uint8Array | Blob>(
         : await read(body.slice(0, SIZE_HEAD_BYTES));
     return {
       body,
-      facts: { stripped: [], metadataKept: strip ? 'too-large' : 'setting', ...readImageSize(head) },
+      facts: {
+        stripped: [],
+        metadataKept: strip ? 'too-large' : 'setting',
+        ...(convert ? { conversionSkipped: 'too-large' } : {}),
+        ...readImageSize(head),
+      },
     };
   }
   const bytes = body instanceof Uint8Array ? body : await read(body);

@@ -102,8 +102,8 @@ export const DEFAULT_MAX_PIXELS = 100_000_000;
  * Why an image that conversion was asked for was stored as it came:
  * `larger` (the conversion was not smaller), `animated` (GIF, APNG or WebP with frames: never flattened),
  * `same-format` (already in the target format and within `maxSide`), `format` (a type not converted: SVG, HEIC, …),
- * `too-many-pixels` (its header declares more than `maxPixels`: refused before decoding), `undecodable` (the
- * encoder could not read it).
+ * `too-many-pixels` (its header declares more than `maxPixels`: refused before decoding), `too-large` (above
+ * `STRIP_MAX_BYTES`, which conversion would have to hold in memory), `undecodable` (the encoder could not read it).
  *
  * @example
  * ```ts
@@ -116,6 +116,7 @@ export type ConversionSkipped =
   | 'same-format'
   | 'format'
   | 'too-many-pixels'
+  | 'too-large'
   | 'undecodable';
 
 /**

@@ -7,13 +7,13 @@ import { fileTypeFromBuffer } from 'file-type';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isBytedropError } from '../../src/errors';
 import type { EncodeRequest, ImageConversion, ImageEncoder } from '../../src/image-encoder';
-import { readImageSize } from '../../src/images';
+import { readImageSize, STRIP_MAX_BYTES } from '../../src/images';
 import { createSharpEncoder } from '../../src/node/encoders/sharp';
 import { createUploader } from '../../src/uploader';
 import { pngBomb } from '../_support/bomb';
 import { exifTags, makeImage, PRIVATE_TAGS, saved, scratch } from '../_support/images';
 import { useOwnS3rver } from '../_support/own-s3rver';
-import { getBytes, inspector, s3Config, sameBytes } from '../_support/s3';
+import { getBytes, inspector, iterable, MiB, s3Config, sameBytes } from '../_support/s3';
 
 const s3 = useOwnS3rver();
 let dir: string;
@@ -87,6 +87,23 @@ describe('conversion with sharp', () => {
     const jpeg = await up.upload(photo, { filename: 'c.jpg', convert: false });
     expect(jpeg).toMatchObject({ contentType: 'image/jpeg', stripped: ['gps', 'exif', 'xmp', 'iptc'] });
     expect(jpeg.converted).toBeUndefined();
+  });
+
+  it('a one-shot stream is held and converted even with metadata kept; one above STRIP_MAX_BYTES says it was not', async () => {
+    const up = createUploader(
+      s3Config(s3, { keyTemplate: 'stream/{hash}.{ext}', multipartThreshold: 1024 }),
+      {
+        convert: { encoder: createSharpEncoder() },
+      },
+    );
+    const kept = await up.upload(iterable(photo, 512), { filename: 's.jpg', stripMetadata: false });
+    expect(kept).toMatchObject({ contentType: 'image/webp', converted: { from: 'image/jpeg' } });
+    const big = new Uint8Array(STRIP_MAX_BYTES + 1024);
+    big.set(photo);
+    for (const body of [big, iterable(big, MiB)]) {
+      const result = await up.upload(body, { filename: 'huge.jpg' });
+      expect(result).toMatchObject({ conversionSkipped: 'too-large', contentType: 'image/jpeg' });
+    }
   });
 
   it('a re-paste of the same photo is not encoded again: same key, deduplicated', async () => {
