@@ -106,6 +106,15 @@ describe('conversion with sharp', () => {
     }
   });
 
+  it('with stripMetadata: false the WebP keeps the metadata, its orientation reset (the pixels are upright)', async () => {
+    const up = uploader({ encoder: createSharpEncoder() }, 'keep');
+    const result = await up.upload(photo, { filename: 'keep.jpg', stripMetadata: false });
+    const tags = await exifTags(await saved(dir, 'kept.webp', await stored(result.key)));
+    expect(result).toMatchObject({ contentType: 'image/webp', width: 200, height: 300 });
+    expect(tags['GPS:GPSLatitude']).toBeCloseTo(48.8584);
+    expect(tags['IFD0:Orientation']).toBe(1);
+  });
+
   it('a re-paste of the same photo is not encoded again: same key, deduplicated', async () => {
     const encoder = counted();
     const up = uploader({ encoder }, 'again');
