@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { rotate } from './_rotation.mjs';
 
 const [bundlePath, settingsPath, secret, mode, planJson] = process.argv.slice(2);
 const { vscode, activate, SECRET_ACCESS_KEY, createUploader, verifyUpload, formatLink } = createRequire(
@@ -164,15 +165,6 @@ if (mode === 'provider') {
     inMemoryVerified: () => inMemory(png(plan.bytes), true),
     localFirst: () => localFirst(png(plan.bytes)),
   };
-  const names = Object.keys(ways);
-  for (const name of names) out[name] = [];
-  for (let i = -plan.warmups; i < plan.count; i++) {
-    // Each round in another order, so no way always meets a warmer connection.
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(i + plan.warmups + k) % names.length];
-      const ms = await ways[name]();
-      if (i >= 0) out[name].push(ms);
-    }
-  }
+  Object.assign(out, await rotate(ways, plan));
 }
 process.stdout.write(`${JSON.stringify(out)}\n`);

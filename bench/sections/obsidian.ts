@@ -5,23 +5,26 @@
  * (copy into the vault, journal, verifying HEAD, swap) adds to paste-to-final-link for 1 MiB, against the same upload
  * done from memory as the plugin did before.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { type BenchContext, bench, built, RUN_DIR, root } from '../lib/context.js';
-import { MiB } from '../lib/files.js';
+import {
+  finalLinkPlan,
+  finalLinkReport,
+  PASTE_SIZES,
+  returnCells,
+  returnTarget,
+  returnTimes,
+  runPasteClient,
+  sizeLabel,
+  sizePlan,
+} from '../lib/editor-paste.js';
 import { type SectionResult, type Target, tableLines } from '../lib/report.js';
-import { childEnv, type ServerKind, startServer } from '../lib/servers.js';
-import { percentile } from '../lib/stats.js';
-
-const KiB = 1024;
-const SIZES = [100 * KiB, 8 * MiB, 30 * MiB] as const;
-const LABEL: Record<number, string> = { [100 * KiB]: '100 KiB', [8 * MiB]: '8 MiB', [30 * MiB]: '30 MiB' };
+import type { ServerKind } from '../lib/servers.js';
 
 /** Runs the client against a fresh server of `kind`; resolves to its JSON. */
-async function client(
+function client(
   ctx: BenchContext,
   dir: string,
   bundle: string,
@@ -29,8 +32,7 @@ async function client(
   mode: string,
   plan: object,
 ) {
-  const target = await startServer(kind);
-  try {
+  return runPasteClient<Record<string, number[]>>(kind, async (target) => {
     const settings = join(dir, `${kind}.json`);
     await writeFile(
       settings,
@@ -49,16 +51,15 @@ async function client(
       }),
     );
     ctx.log(`obsidian ${mode} against ${kind}`);
-    const args = [bench('clients/obsidian-paste.mjs'), bundle, settings, target.secretAccessKey, mode];
-    const { stdout } = await promisify(execFile)(process.execPath, [...args, JSON.stringify(plan)], {
-      env: childEnv(),
-      maxBuffer: 16 * MiB,
-      timeout: 900_000,
-    });
-    return JSON.parse(stdout) as Record<string, number[]>;
-  } finally {
-    await target.stop();
-  }
+    return [
+      bench('clients/obsidian-paste.mjs'),
+      bundle,
+      settings,
+      target.secretAccessKey,
+      mode,
+      JSON.stringify(plan),
+    ];
+  });
 }
 
 export async function obsidianSection(ctx: BenchContext): Promise<SectionResult> {
@@ -89,60 +90,23 @@ export async function obsidianSection(ctx: BenchContext): Promise<SectionResult>
       nodePaths: [root('packages/obsidian-plugin/node_modules')],
       logLevel: 'silent',
     });
-    const counts = ctx.quick ? [10, 4, 3] : [50, 20, 10];
-    const sizes = Object.fromEntries(SIZES.map((size, i) => [size, counts[i]]));
-    const handler = await client(ctx, dir, bundle, 'sink', 'handler', { sizes, warmups: 2 });
-    const e2ePlan = { count: ctx.quick ? 10 : 40, warmups: 4, bytes: MiB };
+    const handler = await client(ctx, dir, bundle, 'sink', 'handler', { sizes: sizePlan(ctx), warmups: 2 });
+    const e2ePlan = finalLinkPlan(ctx);
     const e2e = await client(ctx, dir, bundle, 's3rver', 'e2e', e2ePlan);
 
-    const rows = SIZES.map((size) => {
-      const ms = handler[size] ?? [];
-      return { size, n: ms.length, p50: percentile(ms, 50), p95: percentile(ms, 95), max: Math.max(...ms) };
-    });
-    const p50 = (name: string) => percentile(e2e[name] ?? [], 50);
-    const p95 = (name: string) => percentile(e2e[name] ?? [], 95);
-    const [inMemory, verified, localFirst] = [p50('inMemory'), p50('inMemoryVerified'), p50('localFirst')];
-    const added = localFirst / inMemory - 1;
+    const rows = PASTE_SIZES.map((size) => ({ size, ...returnTimes(handler[size] ?? []) }));
+    const finalLink = finalLinkReport(e2e, '');
     const table = [
       ...tableLines(
         ['image', 'pastes', 'handler p50 ms', 'p95 ms', 'max ms'],
-        rows.map((r) => [
-          LABEL[r.size] ?? String(r.size),
-          String(r.n),
-          r.p50.toFixed(2),
-          r.p95.toFixed(2),
-          r.max.toFixed(2),
-        ]),
+        rows.map((r) => [sizeLabel(r.size), ...returnCells(r)]),
       ),
       '',
-      ...tableLines(
-        ['1 MiB paste to final link (s3rver)', 'p50 ms', 'p95 ms'],
-        [
-          ['from memory (before local first)', inMemory.toFixed(1), p95('inMemory').toFixed(1)],
-          ['from memory, then a verifying HEAD', verified.toFixed(1), p95('inMemoryVerified').toFixed(1)],
-          ['local first (copy, journal, swap)', localFirst.toFixed(1), p95('localFirst').toFixed(1)],
-        ],
-      ),
+      ...finalLink.table,
     ];
     const targets: Target[] = [
-      ...rows.map((r) => ({
-        name: `Obsidian paste handler returns, ${LABEL[r.size]}, p95`,
-        target: '< 50 ms',
-        measured: `${r.p95.toFixed(2)} ms`,
-        met: r.p95 < 50,
-      })),
-      {
-        name: 'local first added to a 1 MiB paste-to-final-link, p50',
-        target: '≤ 10 %',
-        measured: `${(added * 100).toFixed(1)} % (${inMemory.toFixed(1)} → ${localFirst.toFixed(1)} ms)`,
-        met: added <= 0.1,
-      },
-      {
-        name: 'a verifying HEAD (B2 and unknown S3, where a write does not verify itself), for comparison',
-        target: '(share)',
-        measured: `${((verified / inMemory - 1) * 100).toFixed(1)} % (${inMemory.toFixed(1)} → ${verified.toFixed(1)} ms)`,
-        met: undefined,
-      },
+      ...rows.map((r) => returnTarget(`Obsidian paste handler returns, ${sizeLabel(r.size)}`, r)),
+      ...finalLink.targets,
     ];
     return {
       title,
@@ -151,7 +115,7 @@ export async function obsidianSection(ctx: BenchContext): Promise<SectionResult>
       notes: [
         'Handler: from triggering editor-paste to its return, one paste at a time, each upload settled before the next (to the sink, so 30 MiB pastes finish quickly). The handler inserts a placeholder and returns; reading, writing and uploading happen after. The p95 of 10 pastes is their maximum.',
         `Paste to final link: ${e2ePlan.count} pastes of distinct 1 MiB PNGs each way, in rotating order, after ${e2ePlan.warmups} warm-ups, to s3rver. "From memory" is the pre-local-first paste (placeholder, upload of the clipboard bytes, link) on the plugin's own uploader; "then a verifying HEAD" adds core's verifyUpload; "local first" is the plugin's paste until all its work settled (copy, journal entry written, updated and closed, upload, swap, note saved, ledger). The provider is the MinIO preset, as AWS and R2 one whose create-only writes are enforced: a fresh upload then proves its object itself (UploadResult.verified) and local first sends no verifying HEAD. On B2, Spaces, Wasabi, COS, OSS and unknown S3 servers it does send one, which the middle row prices.`,
-        `A verifying HEAD costs ${(verified - inMemory).toFixed(1)} ms here, ${((verified / inMemory - 1) * 100).toFixed(0)} % of a loopback paste whose 1 MiB PUT takes a few tens of ms (through the fake's requestUrl over Node's fetch); over a real link, where sending 1 MiB takes far longer than one more round trip, its share shrinks accordingly. Local first's own work (copy, journal, swap, note saved) is partly paid back: it uploads from the bytes it already read, where the paste from memory has core read the File twice (to hash, then to send).`,
+        `A verifying HEAD costs ${finalLink.headMs.toFixed(1)} ms here, ${(finalLink.headShare * 100).toFixed(0)} % of a loopback paste whose 1 MiB PUT takes a few tens of ms (through the fake's requestUrl over Node's fetch); over a real link, where sending 1 MiB takes far longer than one more round trip, its share shrinks accordingly. Local first's own work (copy, journal, swap, note saved) is partly paid back: it uploads from the bytes it already read, where the paste from memory has core read the File twice (to hash, then to send).`,
         "The plugin's source is bundled for Node (the AWS SDK's Node build: the browser build in main.js parses XML with the DOMParser Obsidian has and Node lacks); its HTTP goes through the same requestUrl handler, here the fake's requestUrl over Node's fetch.",
         "The fake's vault and adapter are in memory: the copy and journal writes cost no disk time here. On a desktop, writing 1 MiB and three small files to the page cache adds about a millisecond; on a phone, more.",
       ],

@@ -24,7 +24,7 @@ export default defineProject({
   test: {
     name: 'server',
     include: ['test/**/*.test.ts'],
-    globalSetup: ['../core/test/_setup/global.ts'],
+    globalSetup: ['../core/test/_setup/global.ts', './test/_setup/postgres.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -6,7 +6,8 @@ import { GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { type DoctorCheck, type DoctorOptions, fail, ok, skip, storeOptions } from './_doctor-report';
 import { randomId } from './_id';
 import type { BytedropConfig } from './config';
-import { type BytedropError, isBytedropError, toBytedropError } from './errors';
+import { toBytedropError } from './error-mapping';
+import { type BytedropError, isBytedropError } from './errors';
 import { createS3Store } from './stores/s3';
 
 /** The result of `checkBucket`: the check, plus the server's `Date` header for `checkClockSkew`. */

@@ -7,7 +7,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import ms from 'ms';
 import type { DoctorCheck } from './_doctor-report';
-import { toBytedropError } from './errors';
+import { toBytedropError } from './error-mapping';
 import { TEMP_KEY_PREFIX, type UploadJournal } from './journal';
 import { listObjects, listOpenUploads } from './s3-leftovers';
 import { readLifecycleRules, wholeBucketAbortRule } from './s3-lifecycle';

@@ -23,7 +23,7 @@ import { type BytedropConfig, parseConfig } from './config';
 import type { BytedropConfigInput } from './config-input';
 import { checkBucket, checkClockSkew } from './doctor-bucket';
 import { checkLeftovers } from './doctor-leftovers';
-import { toBytedropError } from './errors';
+import { toBytedropError } from './error-mapping';
 import { PROVIDERS, resolveProvider, urlProblem } from './providers';
 import { createS3Store } from './stores/s3';
 import type { ProviderName } from './types';

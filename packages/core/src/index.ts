@@ -20,8 +20,10 @@ export {
 } from './doctor';
 export type { CanvasPlatform } from './encoders/canvas';
 export { canEncode, createCanvasEncoder } from './encoders/canvas';
-export type { ErrorCode, ErrorContext } from './errors';
-export { BytedropError, ERROR_CODES, isBytedropError, toBytedropError } from './errors';
+export type { ErrorContext } from './error-mapping';
+export { toBytedropError } from './error-mapping';
+export type { ErrorCode } from './errors';
+export { BytedropError, ERROR_CODES, isBytedropError } from './errors';
 export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';
@@ -71,6 +73,8 @@ export { attachmentDisposition, isActiveType, isInertType, servedHeaders } from 
 export type { ServerUploader, ServerUploaderOptions, ServerUploadResult } from './server-uploader';
 export { createServerUploader } from './server-uploader';
 export { SNIFF_BYTES, sniffContentType, typeMatches } from './sniff';
+export type { ListedObject } from './stores/_s3-list';
+export { listObjects } from './stores/_s3-list';
 export type { PendingAbort, S3Store, S3StoreOptions } from './stores/s3';
 export { createS3Store } from './stores/s3';
 export type { RetryPolicy } from './stores/s3-retry';

@@ -3,7 +3,18 @@
  * reads `![a](<b c.png> "t")`, `![](b%20c.png)` and `![[b.png|300]]` the same way; deciding which file a path means
  * (relative to the note, the workspace or the vault) stays in the host.
  */
-import { type DestinationRules, htmlLink, referenceDefinition } from './_link-forms';
+import { htmlLink, referenceDefinition } from './_link-forms';
+import { codeSpanEnd, fencedBlockEnd } from './_markdown-code';
+import {
+  decodePath,
+  destinationEnd,
+  isLocal,
+  labelEnd,
+  RULES,
+  skipSpace,
+  titleEnd,
+  unbackslash,
+} from './_markdown-syntax';
 import { markdownText, markdownUrl } from './links';
 
 /**
@@ -64,111 +75,6 @@ export interface FindLinksOptions {
   html?: boolean;
 }
 
-const SCHEME = /^[a-z][a-z\d+.-]*:/i;
-// CommonMark: only ASCII punctuation can be backslash-escaped; `\a` stays two characters.
-const ESCAPED = /\\([!-/:-@[-`{-~])/g;
-const PUNCTUATION = /[!-/:-@[-`{-~]/;
-// CommonMark lets parsers cap parenthesis nesting in bare destinations; commonmark.js stops at 32.
-const MAX_PAREN_DEPTH = 32;
-
-function unbackslash(text: string): string {
-  return text.replace(ESCAPED, '$1');
-}
-
-function isSpace(char: string | undefined): boolean {
-  return char === ' ' || char === '\t';
-}
-
-/** Skips spaces/tabs and at most one line ending, as CommonMark allows around destinations and titles. */
-function skipSpace(text: string, index: number): number {
-  let i = index;
-  while (isSpace(text[i])) i++;
-  if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
-  else if (text[i] === '\n' || text[i] === '\r') i++;
-  else return i;
-  while (isSpace(text[i])) i++;
-  return i;
-}
-
-/** End of the `[…]` label opened at `open` (index of the `]`), or -1. Brackets nest; a line break ends the search. */
-function labelEnd(text: string, open: number, limit: number): number {
-  let depth = 0;
-  for (let i = open + 1; i < limit; i++) {
-    const char = text[i];
-    if (char === '\\') i++;
-    else if (char === '\n' || char === '\r') return -1;
-    else if (char === '[') depth++;
-    else if (char === ']') {
-      if (depth === 0) return i;
-      depth--;
-    }
-  }
-  return -1;
-}
-
-/** End (exclusive) of the destination starting at `index`, or -1 when there is none. */
-function destinationEnd(text: string, index: number, limit: number): number {
-  if (text[index] === '<') {
-    for (let i = index + 1; i < limit; i++) {
-      const char = text[i];
-      if (char === '\\') i++;
-      else if (char === '>') return i + 1;
-      else if (char === '<' || char === '\n' || char === '\r') return -1;
-    }
-    return -1;
-  }
-  let depth = 0;
-  let i = index;
-  for (; i < limit; i++) {
-    const char = text[i] as string;
-    if (char === '\\' && i + 1 < limit && PUNCTUATION.test(text[i + 1] as string)) i++;
-    else if (char === '(') {
-      if (++depth > MAX_PAREN_DEPTH) return -1;
-    } else if (char === ')') {
-      if (depth === 0) break;
-      depth--;
-    } else if (/[\s\p{Cc}]/u.test(char)) break;
-  }
-  return depth === 0 ? i : -1;
-}
-
-/** End (exclusive) of the title starting at `index`, or -1. */
-function titleEnd(text: string, index: number, limit: number): number {
-  const open = text[index];
-  const close = open === '(' ? ')' : open;
-  if (open !== '"' && open !== "'" && open !== '(') return -1;
-  for (let i = index + 1; i < limit; i++) {
-    const char = text[i];
-    if (char === '\\') i++;
-    else if (char === close) return i + 1;
-    else if (open === '(' && char === '(') return -1;
-  }
-  return -1;
-}
-
-/** The destination as CommonMark reads it, before URL decoding: `<…>` unwrapped, backslash-escapes removed. */
-function literal(destination: string): string {
-  return unbackslash(destination.startsWith('<') ? destination.slice(1, -1) : destination);
-}
-
-/** `<…>` unwrapped, escapes and percent-encoding decoded, query and fragment dropped. */
-function decodePath(destination: string): string {
-  const path = literal(destination).replace(/[?#].*$/s, '');
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    // A stray `%` is a literal character in a file name.
-    return path;
-  }
-}
-
-function isLocal(destination: string): boolean {
-  const raw = literal(destination);
-  return raw !== '' && !SCHEME.test(raw) && !raw.startsWith('//') && !raw.startsWith('#');
-}
-
-const RULES: DestinationRules = { decodePath, isLocal };
-
 /** The inline link whose label opens at `open` (`[`), or undefined. */
 function inlineLink(text: string, open: number, limit: number): MarkdownLink | undefined {
   const close = labelEnd(text, open, limit);
@@ -228,58 +134,6 @@ function wikiLink(text: string, open: number, limit: number): MarkdownLink | und
     local: path !== '',
     withUrl: (url) => `${image ? '!' : ''}[${markdownText(label)}](${markdownUrl(url)})`,
   };
-}
-
-// A fence opens a code block: at a line start (after indentation or `>` quote markers), three or more ` or ~.
-const FENCE = /[ \t>]*(`{3,}|~{3,})([^\n]*)/y;
-
-/**
- * Where the code block whose fence opens the line at `lineStart` ends (past its closing fence line, or the end of
- * the text when it is never closed, as in CommonMark); undefined when the line opens none.
- */
-function fencedBlockEnd(text: string, lineStart: number, limit: number): number | undefined {
-  FENCE.lastIndex = lineStart;
-  const open = FENCE.exec(text);
-  const fence = open?.[1];
-  // A backtick fence's info string cannot hold a backtick: ```a`b``` is a code span, not a block.
-  if (!open || fence === undefined || (fence[0] === '`' && open[2]?.includes('`'))) return undefined;
-  const closing = new RegExp(`^[ \\t>]*\\${fence[0]}{${fence.length},}[ \\t]*$`);
-  let lineEnd = text.indexOf('\n', lineStart);
-  while (lineEnd >= 0 && lineEnd < limit) {
-    const next = lineEnd + 1;
-    lineEnd = text.indexOf('\n', next);
-    const line = text.slice(next, lineEnd < 0 ? limit : Math.min(lineEnd, limit)).replace(/\r$/, '');
-    if (closing.test(line)) return lineEnd < 0 ? limit : Math.min(lineEnd, limit);
-  }
-  return limit;
-}
-
-/** Where the paragraph holding `at` ends: at a blank line or a line opening a fence, which interrupts it. */
-function paragraphEnd(text: string, at: number, limit: number): number {
-  for (let lineEnd = text.indexOf('\n', at); lineEnd >= 0 && lineEnd < limit; ) {
-    const next = lineEnd + 1;
-    lineEnd = text.indexOf('\n', next);
-    const line = text.slice(next, lineEnd < 0 ? limit : Math.min(lineEnd, limit));
-    if (line.trim() === '' || fencedBlockEnd(text, next, limit) !== undefined) return next;
-  }
-  return limit;
-}
-
-/**
- * Where the code span opening with the backtick run at `open` ends; undefined when the run is never closed within
- * its paragraph (then it is literal backticks).
- */
-function codeSpanEnd(text: string, open: number, limit: number): number | undefined {
-  let run = 0;
-  while (text[open + run] === '`') run++;
-  const end = paragraphEnd(text, open, limit);
-  for (let at = text.indexOf('`', open + run); at >= 0 && at < end; ) {
-    let close = 0;
-    while (text[at + close] === '`') close++;
-    if (close === run) return at + close;
-    at = text.indexOf('`', at + close);
-  }
-  return undefined;
 }
 
 function scan(

@@ -4,7 +4,8 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { BytedropError, toBytedropError } from './errors';
+import { toBytedropError } from './error-mapping';
+import { BytedropError } from './errors';
 
 /**
  * SigV4 presigned URLs live at most 7 days (604800 seconds).

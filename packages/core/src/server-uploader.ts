@@ -4,7 +4,7 @@
  */
 import { abortedError, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
-import { isReplayable, toAsyncIterable } from './_body';
+import { isReplayable, OWN_HASHING_READ, toAsyncIterable } from './_body';
 import { meter, tooLargeError } from './_stream';
 import { BytedropError, ERROR_CODES, type ErrorCode } from './errors';
 import { sanitizeFilename } from './filename';
@@ -155,9 +155,15 @@ async function toBlob(body: BodyInput, options: UploadOptions, maxBytes: number 
   return new Blob(chunks);
 }
 
+/** A Blob that reads a file on disk (core's `openFile`): it carries core's own hashing read. */
+function isFileBacked(blob: Blob): boolean {
+  return typeof (blob as Blob & { [OWN_HASHING_READ]?: unknown })[OWN_HASHING_READ] === 'function';
+}
+
 /**
  * Creates an uploader for a Bytedrop server: `POST ${url}/upload` as multipart/form-data with the file in the field
- * `file` and `Authorization: Bearer <accessKey>`, resolving to the server's `files[0]`. A refusal
+ * `file` (a file from `openFile`: `PUT ${url}/upload/<name>` with the raw file) and `Authorization: Bearer
+ * <accessKey>`, resolving to the server's `files[0]`. A refusal
  * (`{ success: false, msg, code }`) becomes a `BytedropError` with the server's code, message and HTTP status; an
  * unreachable server is `ERR_NETWORK`. Progress is reported once, when the server has answered (fetch has no upload
  * progress). One-shot streams are collected into a Blob first; pass a Blob or bytes for large files.
@@ -194,18 +200,36 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
             ...(convert.maxSide === undefined ? [] : [`max-side=${convert.maxSide}`]),
           ].join('; ');
 
-  async function post(form: FormData, signal: AbortSignal | undefined, keep: boolean): Promise<Response> {
+  async function post(
+    blob: Blob,
+    filename: string,
+    signal: AbortSignal | undefined,
+    keep: boolean,
+  ): Promise<Response> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.accessKey}`,
+      ...(keep ? { 'keep-metadata': 'true' } : {}),
+      ...(convertHeader === undefined ? {} : { convert: convertHeader }),
+    };
+    let request: RequestInit;
+    if (isFileBacked(blob)) {
+      // A file on disk goes as the raw body of PUT /upload/:name. Node 22+'s fetch crashes the whole process when a
+      // FormData part fails to read (nodejs/undici#5835), which a file changed during its send does; a failing raw
+      // Blob body rejects the fetch, and the caller reports the changed file.
+      request = {
+        method: 'PUT',
+        headers: { ...headers, ...(blob.type ? { 'content-type': blob.type } : {}) },
+        body: blob,
+      };
+    } else {
+      const form = new FormData();
+      // The original name: the server sanitises it the same way and needs the extension for its key.
+      form.append('file', blob, filename);
+      request = { method: 'POST', headers, body: form };
+    }
+    const url = request.method === 'PUT' ? `${endpoint}/${encodeURIComponent(filename)}` : endpoint;
     try {
-      return await send(endpoint, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${options.accessKey}`,
-          ...(keep ? { 'keep-metadata': 'true' } : {}),
-          ...(convertHeader === undefined ? {} : { convert: convertHeader }),
-        },
-        body: form,
-        ...(signal === undefined ? {} : { signal }),
-      });
+      return await send(url, { ...request, ...(signal === undefined ? {} : { signal }) });
     } catch (error) {
       if (signal?.aborted) throw abortedError(`upload to ${base}`, error);
       const cause = (error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).message;
@@ -264,14 +288,11 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
       assertAllowedType(uploadOptions.filename, sniffed.contentType, uploadOptions.allowedTypes);
       throwIfAborted(signal, what);
     }
-    const form = new FormData();
-    // The original name: the server sanitises it the same way and needs the extension for its key.
-    form.append('file', blob, uploadOptions.filename);
     const keep =
       uploadOptions.stripMetadata === undefined
         ? options.keepMetadata === true
         : !uploadOptions.stripMetadata;
-    const response = await post(form, signal, keep);
+    const response = await post(blob, uploadOptions.filename, signal, keep);
     const payload = await readPayload(response);
     throwIfAborted(signal, what);
     if (!response.ok || payload.success !== true) throw refusal(response, payload);

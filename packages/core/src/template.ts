@@ -5,69 +5,15 @@
  */
 
 import { callerValue, pad, randomString, safePath, uuid, withSuffix } from './_key-parts';
+import { parseKeyTemplate, type Token } from './_template-parse';
+import { MAX_KEY_BYTES } from './_template-vars';
 import { BytedropError } from './errors';
 import { sanitizeFilename, truncateUtf8, utf8Length } from './filename';
 
-/**
- * The default key: date folders, the readable name and 64 bits of the content hash, e.g.
- * `2024/05/01/shot-1a2b3c4d5e6f7a8b.png`. 64 bits keep accidental clashes negligible at a billion objects and make a
- * forged one (a different file with the same name and hash prefix) impractical; a clash that happens anyway moves
- * the upload to a longer hash (see `KeyTemplate.candidates`), it never replaces the other file.
- *
- * @example
- * ```ts
- * compileKeyTemplate(DEFAULT_KEY_TEMPLATE).render({ filename: 'a.png', ext: 'png', contentType: 'image/png', hash });
- * // '2024/05/01/a-1a2b3c4d5e6f7a8b.png'
- * ```
- */
-export const DEFAULT_KEY_TEMPLATE = '{yyyy}/{mm}/{dd}/{name}-{hash:16}.{ext}';
+export { CALLER_VARIABLES, DEFAULT_KEY_TEMPLATE, KEY_VARIABLES, MAX_KEY_BYTES } from './_template-vars';
 
 /** Hex characters a hash grows by on each clash, before the whole digest is used and a suffix is needed. */
 const HASH_STEP = 8;
-
-/**
- * Variables hosts commonly supply through `KeyContext.vars`; a template may use them when the caller allows them.
- *
- * @example
- * ```ts
- * compileKeyTemplate('{note}/{name}.{ext}', { variables: CALLER_VARIABLES });
- * ```
- */
-export const CALLER_VARIABLES: readonly string[] = ['note', 'doc', 'user', 'folder', 'workspace'];
-
-/**
- * Built-in variables, in the order shown to users. `hash` and `rand` take an optional `:N` length.
- *
- * @example
- * ```ts
- * const help = KEY_VARIABLES.map((name) => `{${name}}`).join(' ');
- * ```
- */
-export const KEY_VARIABLES: readonly string[] = [
-  'yyyy',
-  'mm',
-  'dd',
-  'hh',
-  'mi',
-  'ss',
-  'timestamp',
-  'name',
-  'ext',
-  'hash',
-  'uuid',
-  'rand',
-  'type',
-];
-
-/**
- * S3's key limit, in UTF-8 bytes.
- *
- * @example
- * ```ts
- * new TextEncoder().encode(key).length <= MAX_KEY_BYTES; // true for every rendered key
- * ```
- */
-export const MAX_KEY_BYTES = 1024;
 
 /**
  * What a key is rendered from.
@@ -120,26 +66,6 @@ export interface KeyTemplate {
   candidates(context: KeyContext): (attempt: number) => string;
 }
 
-interface Token {
-  name: string;
-  length?: number;
-}
-
-/** The one regex: any `{…}` without nested braces. Names and `:N` are validated at compile time. */
-const VARIABLE = /\{([^{}]*)\}/g;
-const VARIABLE_BODY = /^([A-Za-z][A-Za-z0-9_]*)(?::(\d+))?$/;
-
-function templateError(template: string, problem: string, allowed: readonly string[]): BytedropError {
-  const list = [
-    ...KEY_VARIABLES.map((name) => (name === 'hash' || name === 'rand' ? `{${name}[:N]}` : `{${name}}`)),
-    ...allowed.map((name) => `{${name}}`),
-  ];
-  return new BytedropError(
-    'ERR_TEMPLATE',
-    `key template '${template}': ${problem}; valid variables are ${list.join(' ')}`,
-  );
-}
-
 /**
  * Compiles a key template. Throws `ERR_TEMPLATE` naming an unknown variable and listing the valid ones.
  * Caller variables (`{note}`, `{folder}`, …) are allowed only when listed in `options.variables`.
@@ -162,56 +88,7 @@ export function compileKeyTemplate(
   options?: { variables?: readonly string[] },
 ): KeyTemplate {
   const allowed = options?.variables ?? [];
-  if (typeof template !== 'string' || template.trim() === '') {
-    throw templateError(
-      String(template),
-      `the template is empty; the default is ${DEFAULT_KEY_TEMPLATE}`,
-      allowed,
-    );
-  }
-  for (const name of allowed) {
-    if (!VARIABLE_BODY.test(name) || name.includes(':') || KEY_VARIABLES.includes(name)) {
-      throw templateError(
-        template,
-        `caller variable '${name}' is not a plain name or shadows a built-in`,
-        [],
-      );
-    }
-  }
-  const parts: (string | Token)[] = [];
-  let last = 0;
-  for (const match of template.matchAll(VARIABLE)) {
-    parts.push(template.slice(last, match.index));
-    last = match.index + match[0].length;
-    const body = VARIABLE_BODY.exec(match[1]!.trim());
-    const name = body?.[1];
-    if (name === undefined || (!KEY_VARIABLES.includes(name) && !allowed.includes(name))) {
-      throw templateError(template, `unknown variable ${match[0]}`, allowed);
-    }
-    const length = body?.[2] === undefined ? undefined : Number(body[2]);
-    if (length !== undefined) {
-      if (name !== 'hash' && name !== 'rand') {
-        throw templateError(
-          template,
-          `{${name}} takes no ':N' length (only {hash:N} and {rand:N} do)`,
-          allowed,
-        );
-      }
-      if (length < 1 || length > 64) {
-        throw templateError(template, `length in ${match[0]} must be from 1 to 64`, allowed);
-      }
-    }
-    parts.push(length === undefined ? { name } : { name, length });
-  }
-  parts.push(template.slice(last));
-  const stray = parts.find((part) => typeof part === 'string' && /[{}]/.test(part));
-  if (stray !== undefined) {
-    throw templateError(
-      template,
-      `unbalanced '{' or '}' in '${String(stray)}' (write variables as {name})`,
-      allowed,
-    );
-  }
+  const parts = parseKeyTemplate(template, allowed);
   const tokens = parts.filter((part): part is Token => typeof part !== 'string');
   const usesHash = tokens.some((token) => token.name === 'hash');
   const nameCount = tokens.filter((token) => token.name === 'name').length;

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BytedropError } from '../src/errors';
-import { openFile } from '../src/node/file';
+import { openFile, uploadFile } from '../src/node/file';
 import { createServerUploader } from '../src/server-uploader';
 import { bytes, iterable, sameBytes } from './_support/s3';
 
@@ -18,6 +19,8 @@ interface Seen {
   contentType: string;
   fields: string[];
   file: File | undefined;
+  /** The whole body as sent (a raw PUT's file). */
+  raw: Buffer;
 }
 
 type Reply = (res: ServerResponse) => void;
@@ -56,7 +59,8 @@ async function record(req: IncomingMessage): Promise<Seen> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const contentType = req.headers['content-type'] ?? '';
-  const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': contentType } })
+  const raw = Buffer.concat(chunks);
+  const form = await new Response(raw, { headers: { 'content-type': contentType } })
     .formData()
     .catch(() => undefined);
   const file = form?.get('file');
@@ -68,6 +72,7 @@ async function record(req: IncomingMessage): Promise<Seen> {
     contentType,
     fields: form ? [...form.keys()] : [],
     file: file instanceof File ? file : undefined,
+    raw,
   };
 }
 
@@ -136,17 +141,54 @@ describe('createServerUploader', () => {
     expect(seen.map((r) => r.file?.name)).toEqual(['a.bin', 'b.bin']);
   });
 
-  it("sends a file from openFile whole (a real Blob: Node 24's FormData takes nothing else)", async () => {
+  it('sends a file from openFile as the raw body of PUT /upload/<name>, whole, with its type', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bytedrop-server-uploader-'));
     const data = bytes(300_000);
-    await writeFile(join(dir, 'shot.png'), data);
+    await writeFile(join(dir, 'shot 1.png'), data);
     try {
-      const file = await openFile(join(dir, 'shot.png'));
-      await createServerUploader({ url: base, accessKey: 'k' }).upload(file, { filename: 'shot.png' });
-      expect(seen[0]?.file?.name).toBe('shot.png');
-      const sent = new Uint8Array((await seen[0]?.file?.arrayBuffer()) ?? new ArrayBuffer(0));
-      expect(sameBytes(sent, data)).toBe(true);
+      const file = await openFile(join(dir, 'shot 1.png'), { type: 'image/png' });
+      await createServerUploader({ url: base, accessKey: 'k' }).upload(file, { filename: 'shot 1.png' });
+      expect(seen[0]).toMatchObject({
+        method: 'PUT',
+        url: '/upload/shot%201.png',
+        authorization: 'Bearer k',
+        contentType: 'image/png',
+      });
+      expect(sameBytes(new Uint8Array(seen[0]?.raw ?? []), data)).toBe(true);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file that changes during its send fails with ERR_INPUT naming it, and the process lives on', async () => {
+    // Node 22+'s fetch crashes the process when a FormData part fails to read (nodejs/undici#5835): this test
+    // would end the whole run there, not fail, if a file on disk went as FormData.
+    const dir = await mkdtemp(join(tmpdir(), 'bytedrop-server-uploader-'));
+    const path = join(dir, 'growing.bin');
+    // Larger than what loopback sockets buffer, so most of the file is read after the change.
+    await writeFile(path, bytes(32 * 1024 * 1024));
+    const changing = createServer((req, res) => {
+      let received = 0;
+      let changed = false;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.byteLength;
+        if (!changed && received > 1024 * 1024) {
+          changed = true;
+          appendFileSync(path, 'more');
+        }
+      });
+      req.on('end', () => success(res));
+      req.on('error', () => {});
+    });
+    await new Promise<void>((done) => changing.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(changing.address() as AddressInfo).port}`;
+      const error = await failure(uploadFile(createServerUploader({ url, accessKey: 'k' }), path));
+      expect(error).toMatchObject({ code: 'ERR_INPUT' });
+      expect(error.message).toContain('changed or disappeared while it was being uploaded');
+    } finally {
+      changing.closeAllConnections();
+      await new Promise((done) => changing.close(done));
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -9,6 +9,7 @@ import type { AccessKey, Keyring } from './auth';
 import { presentedKey } from './auth';
 import type { BanStore, Reservation } from './bans';
 import { banKey, isLoopbackAddress } from './client-address';
+import { type JwtVerifier, looksLikeJwt } from './jwt';
 import type { ServerMetrics } from './metrics';
 import { fail } from './response';
 import type { Logger } from './types';
@@ -57,6 +58,8 @@ export interface AuthenticatorContext {
   /** Whether `client` is exempt from bans (a loopback client without `BAN_LOOPBACK`). */
   exempt: (request: Request, client: string) => boolean;
   onKeyUsed?: ((key: AccessKey) => void) | undefined;
+  /** Checks bearers shaped like a JWT (`createJwtVerifier`); without it they are compared as access keys. */
+  jwt?: JwtVerifier | undefined;
 }
 
 /** Returns `(request, clientAddress, log?) => AccessKey`, throwing 401 (`ERR_AUTH`), 403 (`ERR_FORBIDDEN`) or 503. */
@@ -66,6 +69,13 @@ export function createAuthenticator(context: AuthenticatorContext) {
     onKeyUsed?.(match);
     return match;
   };
+  /** The access key `presented` proves, or why it proves none (a JWT says what is wrong with it). */
+  const check = async (presented: string): Promise<{ key?: AccessKey; problem?: string }> => {
+    if (context.jwt && looksLikeJwt(presented)) return context.jwt(presented);
+    const key = await keyring.verify(presented);
+    return key ? { key } : {};
+  };
+  const wrong = (problem: string | undefined) => problem ?? 'wrong access key: check the key you were given';
   return async (request: Request, client: string, logger: Logger = context.logger): Promise<AccessKey> => {
     const presented = presentedKey(request.headers);
     if (presented === undefined) {
@@ -73,10 +83,13 @@ export function createAuthenticator(context: AuthenticatorContext) {
       throw fail('ERR_AUTH', 'access key missing: send it as `Authorization: Bearer <key>` (or X-API-Key)');
     }
     if (exempt(request, client)) {
-      const match = await keyring.verify(presented);
-      if (match) return proven(match);
-      logger.warn({ client, banned: false }, 'wrong access key (loopback: not counted, BAN_LOOPBACK is off)');
-      throw fail('ERR_AUTH', 'wrong access key: check the key you were given');
+      const { key, problem } = await check(presented);
+      if (key) return proven(key);
+      logger.warn(
+        { client, banned: false, problem },
+        'wrong access key (loopback: not counted, BAN_LOOPBACK is off)',
+      );
+      throw fail('ERR_AUTH', wrong(problem));
     }
     let reservation: Reservation;
     try {
@@ -93,8 +106,9 @@ export function createAuthenticator(context: AuthenticatorContext) {
     }
 
     let match: AccessKey | undefined;
+    let problem: string | undefined;
     try {
-      match = await keyring.verify(presented);
+      ({ key: match, problem } = await check(presented));
     } catch (error) {
       // Nothing was learnt about the key, so the guess goes back rather than stay taken for good.
       await guess.refund().catch(() => undefined);
@@ -116,18 +130,18 @@ export function createAuthenticator(context: AuthenticatorContext) {
       logger.error({ err: error, client }, 'ban store unreachable: wrong key not counted, request refused');
       throw banStoreDown();
     }
-    logger.warn({ client, banned: banMs > 0 }, 'wrong access key');
+    logger.warn({ client, banned: banMs > 0, problem }, 'wrong access key');
     if (banMs > 0) {
       metrics.banned();
       throw retryingAfter(
         fail(
           'ERR_AUTH',
-          `wrong access key, and that was the last try: your address (${client}) is banned until ${until(banMs)} (${minutes(banMs)}); check the key you were given; ${UNBAN_HINT}`,
+          `${problem ?? 'wrong access key'}, and that was the last try: your address (${client}) is banned until ${until(banMs)} (${minutes(banMs)}); check the key you were given; ${UNBAN_HINT}`,
         ),
         banMs,
       );
     }
-    throw fail('ERR_AUTH', 'wrong access key: check the key you were given');
+    throw fail('ERR_AUTH', wrong(problem));
   };
 }
 

@@ -12,13 +12,19 @@ import {
   createUploader,
 } from '@bytedrop/core';
 import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
+import { adoptExisting, openCatalog } from './_bin-catalog';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
+import { checkWebhookHosts } from './_webhook-hosts';
 import { createMemoryBans } from './bans';
+import { createJwtVerifier } from './jwt';
 import { createLogger } from './logger';
 import { type RunningServer, type ServeOptions, serve } from './node';
 import { createPrometheusMetrics } from './prometheus';
+import { createRateLimits } from './rate-limits';
 import { createRedisBans, type RedisBans } from './redis-bans';
+import type { Logger } from './types';
+import { createWebhooks, type Webhooks } from './webhooks';
 
 /** `serve`, with the listen errors an operator causes turned into one line saying which setting to change. */
 async function listen(options: ServeOptions): Promise<RunningServer> {
@@ -48,6 +54,18 @@ async function listen(options: ServeOptions): Promise<RunningServer> {
       );
     throw error;
   }
+}
+
+/** Waits up to `ms` for webhook deliveries in flight; what is still retrying then is logged and dropped. */
+async function drainWebhooks(webhooks: Webhooks, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((done) => {
+    timer = setTimeout(() => done('late'), ms);
+  });
+  if ((await Promise.race([webhooks.drain(), late])) === 'late') {
+    logger.warn({}, 'webhook deliveries still retrying at shutdown were dropped');
+  }
+  clearTimeout(timer);
 }
 
 export async function runServer(setup: Setup): Promise<void> {
@@ -98,6 +116,9 @@ export async function runServer(setup: Setup): Promise<void> {
   // Before any request: recovery aborts every journaled upload of this store, which must all be a dead run's.
   await recoverLeftovers(store, logger);
 
+  const { catalog, where: catalogAt } = await openCatalog(setup);
+  const adopting = adoptExisting(store, catalog, logger);
+
   const keys = await accessKeys(setup);
   const secret = (await deleteSecret(setup))!;
   let redis: RedisBans | undefined;
@@ -110,6 +131,12 @@ export async function runServer(setup: Setup): Promise<void> {
       logger,
     });
     await redis.ready().catch((error: Error) => logger.error({ err: error }, 'redis not reachable at start'));
+  }
+
+  let webhooks: Webhooks | undefined;
+  if (settings.webhooks) {
+    webhooks = createWebhooks({ ...settings.webhooks, logger });
+    await checkWebhookHosts(settings.webhooks.urls, settings.webhooks.allowPrivate);
   }
 
   const server = await listen({
@@ -147,6 +174,18 @@ export async function runServer(setup: Setup): Promise<void> {
     idleTimeout: settings.idleTimeout * 1000,
     storageTimeoutMs: settings.storageTimeout * 1000,
     corsOrigins: settings.corsOrigins,
+    ...(webhooks ? { webhooks } : {}),
+    ...(settings.jwt ? { jwt: createJwtVerifier(settings.jwt) } : {}),
+    // Every key is counted when one has rates of its own; Redis counts for every instance when there is one.
+    ...(settings.uploadRates || keys.keys.some((key) => key.rates)
+      ? {
+          rateLimits: createRateLimits({
+            ...(settings.uploadRates ? { defaults: settings.uploadRates } : {}),
+            ...(redis ? { redis: redis.client } : {}),
+          }),
+        }
+      : {}),
+    catalog,
   });
 
   const sweeps = startSweeps({
@@ -169,7 +208,7 @@ export async function runServer(setup: Setup): Promise<void> {
     'bytedrop-server started',
   );
   // Plain lines on stderr for the person at the terminal; the key is printed here, never logged.
-  const lines = [``, `  Bytedrop is running: ${url}`, `  Storage: ${where}`];
+  const lines = [``, `  Bytedrop is running: ${url}`, `  Storage: ${where}`, `  Catalog: ${catalogAt}`];
   if (keys.unused) {
     lines.push(
       `  Access key (generated, saved to ${keys.source}; printed at each start until first used): ${keys.unused}`,
@@ -194,7 +233,10 @@ export async function runServer(setup: Setup): Promise<void> {
     logger.info({ signal, graceSeconds: settings.shutdownGrace }, 'stopping: finishing uploads in flight');
     const cut = await server.shutdown(settings.shutdownGrace * 1000);
     if (cut > 0) logger.warn({ cut }, 'uploads still running after the grace period were aborted');
+    if (webhooks) await drainWebhooks(webhooks, settings.shutdownGrace * 1000, logger);
     await redis?.close();
+    await adopting;
+    await catalog.close();
     logger.info({}, 'stopped');
     process.exit(0);
   };

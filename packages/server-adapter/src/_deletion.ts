@@ -6,6 +6,7 @@
  * their details (endpoint, bucket), which go to the log.
  */
 import type { ObjectStore } from '@bytedrop/core';
+import { forgetFile } from './_catalog-write';
 import { deleteConfirmPage, deletedPage } from './_delete-page';
 import { fail, json, methodNotAllowed, StorageFailure } from './response';
 import type { App } from './types';
@@ -13,7 +14,11 @@ import type { App } from './types';
 /** The delete route of one handler. */
 export function createDeletion(app: App) {
   /** The key a `/files/…` request names, once its delete token is checked (`ERR_FORBIDDEN` otherwise). */
-  const deletableKey = async (request: Request, url: URL, path: string): Promise<string> => {
+  const deletableKey = async (
+    request: Request,
+    url: URL,
+    path: string,
+  ): Promise<{ key: string; owner: string | undefined }> => {
     if (!app.store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
     let key: string;
     try {
@@ -35,7 +40,11 @@ export function createDeletion(app: App) {
     } catch (error) {
       throw new StorageFailure(error, { private: true });
     }
-    if (!found) throw fail('ERR_NOT_FOUND', `nothing is stored at '${key}': it was deleted already`);
+    if (!found) {
+      // A delete whose record outlived its object (the catalog failed after the object went) finishes here.
+      await forgetFile(app.catalog, key, app.logger);
+      throw fail('ERR_NOT_FOUND', `nothing is stored at '${key}': it was deleted already`);
+    }
     // The object there now may be another key's: the same bytes uploaded again after this token's file was deleted.
     if (!(await app.tokens.covers(grant, found.meta?.owner))) {
       throw fail(
@@ -43,21 +52,24 @@ export function createDeletion(app: App) {
         `the delete token does not cover the file at '${key}': only the deleteUrl given to the access key that first uploaded it deletes it`,
       );
     }
-    return key;
+    return { key, owner: found.meta?.owner };
   };
 
-  return async (request: Request, url: URL, path: string): Promise<Response> => {
+  return async (request: Request, url: URL, path: string, requestId?: string): Promise<Response> => {
     const { method } = request;
     if (method !== 'DELETE' && method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
       return methodNotAllowed('DELETE, GET, POST');
     }
-    const key = await deletableKey(request, url, path);
+    const { key, owner } = await deletableKey(request, url, path);
     if (method === 'GET' || method === 'HEAD') return deleteConfirmPage(key);
     try {
       await app.store?.delete(key);
     } catch (error) {
       throw new StorageFailure(error, { private: true });
     }
+    // Storage first: a retry after a catalog failure finds the object gone and the record still there, and removes it.
+    await forgetFile(app.catalog, key, app.logger);
+    app.options.webhooks?.emit('file.deleted', { key, owner: owner ?? '' }, requestId);
     return method === 'POST' ? deletedPage(key) : json({ success: true, msg: 'deleted', key });
   };
 }

@@ -11,6 +11,7 @@ import {
   publicUrl,
   type UploadResult,
 } from '@bytedrop/core';
+import { recordUploads } from './_catalog-write';
 import { CONVERT, convertOption } from './_convert-header';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { forEachFile, type IncomingFile } from './_multipart';
@@ -84,6 +85,8 @@ export function createUploadRoutes(app: App) {
     keepHeader: boolean | undefined,
     convert?: ConvertOption,
   ): Promise<UploadResult> => {
+    // Counted before a byte is stored: a file over the key's rate is refused whole.
+    await app.options.rateLimits?.consume(who);
     // The form field before the part wins over the header; neither leaves it to the server's config (strip).
     const keep = file.keepMetadata ?? keepHeader;
     const clock = startStorageClock(app.storageTimeoutMs);
@@ -130,8 +133,14 @@ export function createUploadRoutes(app: App) {
     results: UploadResult[],
     who: AccessKey,
     origin: string,
+    requestId?: string,
   ): Promise<Response> => {
     const files = await Promise.all(results.map((result) => describe(result, who, origin)));
+    for (const file of files) {
+      const { key, url, size, hash, contentType, filename, deduplicated } = file;
+      const facts = { key, owner: who.name, url, size, hash, contentType, filename, deduplicated };
+      app.options.webhooks?.emit('file.uploaded', facts, requestId);
+    }
     return json(
       {
         success: true,
@@ -181,7 +190,8 @@ export function createUploadRoutes(app: App) {
       await rollBack(stored, app.store, app.logger);
       throw error;
     }
-    return respondUploaded(results, who, context.origin);
+    await recordUploads(app, results, who, context.requestId, context.log);
+    return respondUploaded(results, who, context.origin, context.requestId);
   };
 
   const put = async (request: Request, context: RouteContext, rawName: string): Promise<Response> => {
@@ -221,7 +231,8 @@ export function createUploadRoutes(app: App) {
         keepHeader,
         convert,
       );
-      return await respondUploaded([result], who, context.origin);
+      await recordUploads(app, [result], who, context.requestId, context.log);
+      return await respondUploaded([result], who, context.origin, context.requestId);
     } finally {
       request.signal.removeEventListener('abort', abort);
     }

@@ -4,6 +4,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import { createHashing } from './_crypto';
+import { checkRate, type UploadRates } from './rate-limits';
 
 /** One access key: a person or an app. */
 export interface AccessKey {
@@ -13,6 +14,10 @@ export interface AccessKey {
   key: string;
   /** Put before every object key uploaded with this access key (e.g. `alice/`), so people get separate folders. */
   prefix?: string;
+  /** Files this key may store per hour and per day (keys file `uploadsPerHour`, `uploadsPerDay`); see `createRateLimits`. */
+  rates?: UploadRates;
+  /** Sees and deletes every owner's files through `/api/files` (a keys-file entry's `"admin": true`). */
+  admin?: boolean;
 }
 
 /** Checks a presented key against the configured ones. */
@@ -97,7 +102,8 @@ export function presentedKey(headers: Headers): string | undefined {
 }
 
 /**
- * Parses a keys file: JSON, either an array or `{ "keys": [...] }` of `{ name, key, prefix? }`.
+ * Parses a keys file: JSON, either an array or `{ "keys": [...] }` of `{ name, key, prefix?, uploadsPerHour?,
+ * uploadsPerDay? }`.
  * Throws `ERR_CONFIG` naming the entry and the fix.
  *
  * @example
@@ -122,7 +128,7 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
   }
   return list.map((item, index) => {
     const entry = (item ?? {}) as Record<string, unknown>;
-    const { name, key, prefix } = entry;
+    const { name, key, prefix, admin } = entry;
     if (typeof name !== 'string' || name === '' || typeof key !== 'string') {
       throw new BytedropError(
         'ERR_CONFIG',
@@ -135,6 +141,21 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
         `${source} entry '${name}': "prefix" must be a string like "alice/"`,
       );
     }
-    return prefix ? { name, key, prefix } : { name, key };
+    if (admin !== undefined && typeof admin !== 'boolean') {
+      throw new BytedropError('ERR_CONFIG', `${source} entry '${name}': "admin" must be true or false`);
+    }
+    const perHour = checkRate(entry.uploadsPerHour, `${source} entry '${name}': "uploadsPerHour"`);
+    const perDay = checkRate(entry.uploadsPerDay, `${source} entry '${name}': "uploadsPerDay"`);
+    const rates: UploadRates = {
+      ...(perHour === undefined ? {} : { perHour }),
+      ...(perDay === undefined ? {} : { perDay }),
+    };
+    return {
+      name,
+      key,
+      ...(prefix ? { prefix } : {}),
+      ...(admin ? { admin } : {}),
+      ...(perHour === undefined && perDay === undefined ? {} : { rates }),
+    };
   });
 }

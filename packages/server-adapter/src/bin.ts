@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { BytedropError, isBytedropError } from '@bytedrop/core';
 import { showKeys, unban } from './_bin-admin';
+import { rebuildCommand } from './_bin-catalog';
 import { runServer } from './_bin-serve';
 import { loadSetup } from './_bin-setup';
 
@@ -19,6 +20,7 @@ const HELP = `bytedrop-server: self-hosted upload endpoint and page
 Usage: bytedrop-server [--config bytedrop.config.json] [--port 8000]
        bytedrop-server keys show            print the access keys (name, key)
        bytedrop-server unban <address>      lift a ban (Redis directly; else asks the running server, --url)
+       bytedrop-server catalog rebuild      list the store into the file catalog (adopts existing files)
 
 The config file holds the storage settings (as for the bytedrop CLI) and, optionally, a "server" object with
 any of the variables below, e.g. {"bucket": "shots", "server": {"AUTH_KEY": "…", "MAX_FILE_SIZE_MB": 20}}.
@@ -33,10 +35,17 @@ Environment (ByteGo names work as they are):
   MAX_FILE_SIZE_MB, MAX_FILES, ALLOWED_TYPES      limits (100, 10, all types)
   TRUST_PROXY                     hop count or proxy addresses whose X-Forwarded-For is believed
   REDIS_URL                       share bans between instances
+  DATABASE_URL                    PostgreSQL for the file catalog (default: SQLite in BYTEDROP_DATA_DIR)
   REDIS_TIMEOUT_MS                longest Redis command before keyed requests get 503 (1000)
   BAN_MAX_FAILURES, BAN_SECONDS   wrong keys before a ban, and its length (3, 3600)
   BAN_LOOPBACK                    also ban loopback clients (false: this machine is never banned)
   CORS_ORIGINS                    other web pages that may send keys, e.g. https://notes.example.com
+  UPLOADS_PER_HOUR, _PER_DAY      files one access key may store per hour / day (keys file: per key)
+  JWT_JWKS_URL, JWT_PUBLIC_KEY    sign-in by JWT besides access keys (the subject owns its uploads),
+                                  with JWT_ISSUER and JWT_AUDIENCE; JWT_PREFIX_CLAIM (bytedrop_prefix)
+  WEBHOOK_URLS                    receivers of signed file.uploaded / file.deleted events (comma-separated)
+  WEBHOOK_SECRET                  their signing secret, whsec_ and base64 (Standard Webhooks)
+  WEBHOOK_ALLOW_PRIVATE           allow receivers on loopback or private addresses (false)
   BYTEDROP_SECRET                 delete-link secret, at least 32 characters (default: generated)
   LOG_LEVEL, LOG_TO_FILE, LOG_DIR logs on stdout, and rotated JSON files
   LOG_FORMAT                      auto (pretty on a terminal, else JSON), pretty or json
@@ -70,9 +79,10 @@ async function main(): Promise<void> {
   if (command === undefined) return runServer(setup);
   if (command === 'keys' && rest[0] === 'show' && rest.length === 1) return showKeys(setup);
   if (command === 'unban' && rest.length <= 1) return unban(setup, rest[0], values.url);
+  if (command === 'catalog' && rest[0] === 'rebuild' && rest.length === 1) return rebuildCommand(setup);
   throw new BytedropError(
     'ERR_INPUT',
-    `unknown command '${positionals.join(' ')}': use \`bytedrop-server\`, \`bytedrop-server keys show\` or \`bytedrop-server unban <address>\` (--help lists the settings)`,
+    `unknown command '${positionals.join(' ')}': use \`bytedrop-server\`, \`bytedrop-server keys show\`, \`bytedrop-server unban <address>\` or \`bytedrop-server catalog rebuild\` (--help lists the settings)`,
   );
 }
 

@@ -3,6 +3,7 @@
  * limits and routes; everything about files (names, hashing, types, keys, storage) is core's `Uploader`.
  */
 import type { ObjectStore } from '@bytedrop/core';
+import { createApiRoutes } from './_api-files';
 import { createAuthenticator, loopbackExempt } from './_authenticate';
 import { createCors } from './_cors';
 import { createDeletion } from './_deletion';
@@ -54,7 +55,8 @@ function tagged(logger: Logger, requestId: string): Logger {
  * Creates the Bytedrop server as a fetch handler: `GET /` (upload page), `POST /upload` (multipart, any field
  * name), `PUT /upload/:filename` (raw body), `DELETE /files/:key` (delete token; GET shows a page that asks
  * first), `GET /health`, `GET /config/sharex.sxcu`, `GET /auth` (checks a key), `GET /metrics` (with `metrics`),
- * `DELETE /bans/:address` (admin token) and, with `files`, `GET /f/*`. Every answer carries `X-Request-Id`.
+ * `DELETE /bans/:address` (admin token), with `files`, `GET /f/*`, and with `catalog`, `GET /api/files`,
+ * `GET|DELETE /api/files/:key` and `GET /api/usage`. Every answer carries `X-Request-Id`.
  *
  * @example
  * ```ts
@@ -95,6 +97,7 @@ export function createRuntimeHandler(
       metrics,
       exempt: loopbackExempt(options.banLoopback, options.trustProxy !== undefined),
       onKeyUsed: options.onKeyUsed,
+      jwt: options.jwt,
     }),
     metrics,
     tokens: createDeleteTokens(options.secret),
@@ -102,12 +105,14 @@ export function createRuntimeHandler(
     maxFiles: options.maxFiles ?? 10,
     storageTimeoutMs: options.storageTimeoutMs ?? 120_000,
     ResponseClass,
+    catalog: options.catalog,
   };
   const facts: RequestFacts = { trustProxy: options.trustProxy, serverUrl: options.serverUrl };
   const uploads = createUploadRoutes(app);
   const deletion = createDeletion(app);
   const operator = createOperatorRoutes(app, bans);
   const sharex = createSharexRoute(app);
+  const api = createApiRoutes(app);
   const cors = createCors(options.corsOrigins);
   const health = createHealth({
     store: app.store,
@@ -143,7 +148,8 @@ export function createRuntimeHandler(
     if (pathname === '/auth') return operator.keyCheck(request, context);
     if (pathname === '/metrics') return operator.metrics(request, context);
     if (pathname.startsWith('/bans/')) return operator.unban(request, context, pathname.slice(6));
-    if (pathname.startsWith('/files/')) return deletion(request, url, pathname.slice(7));
+    if (pathname.startsWith('/files/')) return deletion(request, url, pathname.slice(7), context.requestId);
+    if (pathname.startsWith('/api/')) return api(request, url, context, pathname.slice(5));
     if (pathname === '/config/sharex.sxcu')
       return method === 'GET' ? sharex(request, context) : methodNotAllowed('GET');
     if (options.files && pathname.startsWith('/f/')) {

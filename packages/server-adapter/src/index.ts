@@ -2,6 +2,15 @@ export type { AccessKey, Keyring } from './auth';
 export { createKeyring, parseKeysFile, presentedKey } from './auth';
 export type { BanPolicy, BanStore, Guess, MemoryBans, Reservation } from './bans';
 export { createMemoryBans } from './bans';
+export type {
+  Catalog,
+  DeleteTokenState,
+  FilePage,
+  FileQuery,
+  FileRecord,
+  PagePosition,
+  Usage,
+} from './catalog/types';
 export type { TrustProxy } from './client-address';
 export { banKey, clientAddress, isLoopbackAddress, parseTrustProxy } from './client-address';
 export type { DeleteTokens } from './delete-token';
@@ -15,5 +24,17 @@ export type {
   UploadedFile,
 } from './handler';
 export { createHandler } from './handler';
+export type { JwtOptions, JwtVerifier } from './jwt';
+export { createJwtVerifier } from './jwt';
 export type { ServerMetrics, StoredFileMetric } from './metrics';
+export type { RateLimits, RateLimitsOptions, UploadRates } from './rate-limits';
+export { createRateLimits } from './rate-limits';
 export { errorResponse, statusOf } from './response';
+export type {
+  WebhookEventType,
+  WebhookFile,
+  WebhookPayload,
+  Webhooks,
+  WebhooksOptions,
+} from './webhooks';
+export { createWebhooks } from './webhooks';

@@ -9,6 +9,12 @@ import { clientBody, lingerAfterEarlyAnswer } from './_node-body';
 import { type BytedropHandler, createRuntimeHandler, type HandlerOptions } from './handler';
 import { json } from './response';
 
+export type { PostgresCatalogOptions } from './catalog/postgres';
+export { createPostgresCatalog } from './catalog/postgres';
+export type { RebuildReport } from './catalog/rebuild';
+export { rebuildCatalog } from './catalog/rebuild';
+export type { SqliteCatalogOptions } from './catalog/sqlite';
+export { createSqliteCatalog } from './catalog/sqlite';
 export type { LoggerOptions } from './logger';
 export { createLogger, REDACT_PATHS } from './logger';
 export type { PrometheusMetrics, PrometheusMetricsOptions } from './prometheus';

@@ -25,6 +25,8 @@ export interface RedisBansOptions extends Omit<BanPolicy, 'maxAddresses'> {
 
 /** A Redis ban store; `ready` settles when the first connection is up, `close` disconnects. */
 export interface RedisBans extends BanStore {
+  /** The connection, for other counters that share this Redis (upload rates). */
+  readonly client: Redis;
   lift(client: string): Promise<boolean>;
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -150,6 +152,7 @@ export function createRedisBans(options: RedisBansOptions): RedisBans {
 
   return {
     kind: 'redis',
+    client: redis,
     reserve: (client, signal) => reserveGuess(ledger, waiters, client, signal),
     async check() {
       await redis.ping();

@@ -23,6 +23,8 @@ const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_UNSUPPORTED_TYPE: 415,
   // A conversion the client asked for that this server cannot do (no encoder, a format it cannot encode).
   ERR_IMAGE: 422,
+  // An access key over its upload rate; `Retry-After` says when the next file is allowed.
+  ERR_THROTTLED: 429,
   // The ban store (Redis) is the only network dependency of a request before storage.
   ERR_NETWORK: 503,
 };

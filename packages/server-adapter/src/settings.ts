@@ -6,6 +6,8 @@
 import { BytedropError } from '@bytedrop/core';
 import { parseTrustProxy, type TrustProxy } from './client-address';
 import { checkSecret } from './delete-token';
+import type { JwtOptions } from './jwt';
+import { checkRate, type UploadRates } from './rate-limits';
 
 /** Everything the bin needs besides the storage config. */
 export interface ServerSettings {
@@ -53,6 +55,14 @@ export interface ServerSettings {
   redisTimeoutMs: number;
   /** Web origins besides the server's own page that may send keys (`CORS_ORIGINS`, comma-separated). */
   corsOrigins: string[];
+  /** Sign-in by JWT (`JWT_JWKS_URL` or `JWT_PUBLIC_KEY`, with `JWT_ISSUER` and `JWT_AUDIENCE`). */
+  jwt?: JwtOptions;
+  /** Files an access key may store per hour and per day, unless the keys file says otherwise for it. */
+  uploadRates?: UploadRates;
+  /** Receivers of signed upload and delete events (`WEBHOOK_URLS`, comma-separated), with `WEBHOOK_SECRET`. */
+  webhooks?: { urls: string[]; secret: string; allowPrivate: boolean };
+  /** PostgreSQL for the file catalog (`DATABASE_URL`); without it the catalog is SQLite in the data directory. */
+  databaseUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -106,6 +116,55 @@ function list(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** `JWT_*`: sign-in by JWT when a JWKS URL or a public key is set. */
+function jwt(env: Env): Pick<ServerSettings, 'jwt'> {
+  const jwksUrl = pick(env, 'JWT_JWKS_URL');
+  const publicKey = pick(env, 'JWT_PUBLIC_KEY');
+  if (jwksUrl === undefined && publicKey === undefined) return {};
+  const prefixClaim = pick(env, 'JWT_PREFIX_CLAIM');
+  return {
+    jwt: {
+      ...(jwksUrl === undefined ? {} : { jwksUrl }),
+      // A PEM in one environment variable often arrives with literal \n for its line breaks.
+      ...(publicKey === undefined ? {} : { publicKey: publicKey.replace(/\\n/g, '\n') }),
+      issuer: pick(env, 'JWT_ISSUER') ?? '',
+      audience: pick(env, 'JWT_AUDIENCE') ?? '',
+      ...(prefixClaim === undefined ? {} : { prefixClaim }),
+    },
+  };
+}
+
+/** `UPLOADS_PER_HOUR` and `UPLOADS_PER_DAY`: whole numbers above 0, or unset for no limit. */
+function uploadRates(env: Env): Pick<ServerSettings, 'uploadRates'> {
+  const rate = (name: string) => {
+    const raw = pick(env, name);
+    return raw === undefined ? undefined : checkRate(Number(raw), `${name}='${raw}'`);
+  };
+  const perHour = rate('UPLOADS_PER_HOUR');
+  const perDay = rate('UPLOADS_PER_DAY');
+  if (perHour === undefined && perDay === undefined) return {};
+  return {
+    uploadRates: {
+      ...(perHour === undefined ? {} : { perHour }),
+      ...(perDay === undefined ? {} : { perDay }),
+    },
+  };
+}
+
+/** `WEBHOOK_URLS` with its secret; a secret is required as soon as there is a receiver. */
+function webhooks(env: Env): Pick<ServerSettings, 'webhooks'> {
+  const urls = list(pick(env, 'WEBHOOK_URLS'));
+  if (urls.length === 0) return {};
+  const secret = pick(env, 'WEBHOOK_SECRET');
+  if (secret === undefined) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      "WEBHOOK_URLS is set but WEBHOOK_SECRET is not: set WEBHOOK_SECRET to 'whsec_' and base64, e.g. the output of `node -e \"console.log('whsec_' + require('crypto').randomBytes(32).toString('base64'))\"`",
+    );
+  }
+  return { webhooks: { urls, secret, allowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE') } };
+}
+
 /**
  * Reads the server settings from `env`. `storage` is the storage config (file and env): its `maxFileSize` is the
  * limit when no `MAX_FILE_SIZE_MB` is set, so the handler, the store and the uploader all enforce one limit.
@@ -153,6 +212,9 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     sweepAfter: number(env, 3600, 'SWEEP_AFTER_S', 'BYTEDROP_SWEEP_AFTER_S'),
     redisTimeoutMs: number(env, 1000, 'REDIS_TIMEOUT_MS', 'BYTEDROP_REDIS_TIMEOUT_MS'),
     corsOrigins: list(pick(env, 'CORS_ORIGINS', 'BYTEDROP_CORS_ORIGINS')),
+    ...webhooks(env),
+    ...uploadRates(env),
+    ...jwt(env),
   };
   const optional: [keyof ServerSettings, string | undefined][] = [
     ['host', pick(env, 'HOST', 'BYTEDROP_HOST')],
@@ -161,6 +223,7 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     ['secret', pick(env, 'BYTEDROP_SECRET', 'DELETE_SECRET')],
     ['redisUrl', pick(env, 'REDIS_URL', 'BYTEDROP_REDIS_URL')],
     ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
+    ['databaseUrl', pick(env, 'DATABASE_URL', 'BYTEDROP_DATABASE_URL')],
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
   if (settings.secret !== undefined) checkSecret(settings.secret, 'BYTEDROP_SECRET');

@@ -4,11 +4,15 @@
 import type { ImageFacts, ObjectStore, Uploader } from '@bytedrop/core';
 import type { AccessKey } from './auth';
 import type { BanPolicy, BanStore } from './bans';
+import type { Catalog } from './catalog/types';
 import type { TrustProxy } from './client-address';
 import type { DeleteTokens } from './delete-token';
 import type { FileReader } from './files';
+import type { JwtVerifier } from './jwt';
 import type { ServerMetrics } from './metrics';
+import type { RateLimits } from './rate-limits';
 import type { ResponseConstructor } from './response';
+import type { Webhooks } from './webhooks';
 
 /** The subset of a pino logger the handler uses. */
 export interface Logger {
@@ -81,6 +85,20 @@ export interface HandlerOptions {
   onKeyUsed?: (key: AccessKey) => void;
   /** Request log and failures; keys and tokens are never passed to it. */
   logger?: Logger;
+  /**
+   * Sign-in by JWT besides the access keys (`createJwtVerifier`): a bearer shaped like a JWT is verified against the
+   * issuer's keys, and its subject owns what it uploads.
+   */
+  jwt?: JwtVerifier;
+  /** Upload rates per access key (`createRateLimits`), asked before each file is stored. */
+  rateLimits?: RateLimits;
+  /** Told of every stored and deleted file (`createWebhooks`); deliveries never delay the answer. */
+  webhooks?: Webhooks;
+  /**
+   * The file catalog (`createSqliteCatalog` or `createPostgresCatalog` from `@bytedrop/server/node`): every upload
+   * is recorded, deletes remove the record, and `/api/files` and `/api/usage` answer from it. Off when absent.
+   */
+  catalog?: Catalog;
 }
 
 /** Per-request facts a runtime knows and `Request` does not. */
@@ -131,6 +149,7 @@ export interface App {
   maxFiles: number;
   storageTimeoutMs: number;
   ResponseClass: ResponseConstructor;
+  catalog: Catalog | undefined;
 }
 
 /** What a route gets besides the request: the client's address, the public origin and the runtime's body. */

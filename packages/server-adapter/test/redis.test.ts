@@ -1,7 +1,7 @@
 /**
  * Bans shared between two server instances through a real redis-server (started here on a free port, no persistence).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,46 +14,7 @@ import { type RunningServer, serve } from '../src/node';
 import { createRedisBans, type RedisBans } from '../src/redis-bans';
 import { KEY, SECRET } from './_support/fixtures';
 import { freePort, waitFor } from './_support/net';
-import { requireCommand } from './_support/require';
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  requireCommand('redis-server', 'apt-get install redis-server');
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  // A redis-server that cannot start says why at once, instead of the wait below timing out.
-  let stderr = '';
-  let failure: string | undefined;
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  child.once('error', (error) => {
-    failure = `redis-server did not start: ${error.message}`;
-  });
-  child.once('exit', (code) => {
-    failure ??= `redis-server exited (code ${code}) before answering PING: ${stderr.trim()}`;
-  });
-  const probe = new Redis(port, '127.0.0.1', {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  await waitFor('redis-server to answer PING', async () => {
-    if (failure) throw new Error(failure);
-    try {
-      if (probe.status !== 'ready') await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      probe.disconnect();
-      return false;
-    }
-  });
-  probe.disconnect();
-  return child;
-}
+import { startRedis } from './_support/redis';
 
 /**
  * While `burst` is set, holds every key check's settle until `burst.size` requests have reached the ban store: all

@@ -8,7 +8,8 @@
 import { constants } from 'node:os';
 import { cac } from 'cac';
 import { version } from '../../package.json';
-import { isBytedropError, toBytedropError } from '../errors';
+import { toBytedropError } from '../error-mapping';
+import { isBytedropError } from '../errors';
 import { CLI_FORMATS } from './cli/_formats';
 import { type CliIO, callerDirectory, printError } from './cli/_io';
 import { completionScript, SHELLS, type Shell } from './cli/completion';

@@ -54,7 +54,16 @@ export async function listOpenUploads(
   return found;
 }
 
-/** Every object under `prefix`, through every page of the listing. */
+/**
+ * Every object under `prefix`, through every page of the listing (`bytedrop-server catalog rebuild` reads a bucket
+ * with it).
+ *
+ * @example
+ * ```ts
+ * const objects = await listObjects(store.client, store.bucket, '2026/');
+ * objects[0]; // { key: '2026/11/29/shot-9f86d081.png', lastModified: Date }
+ * ```
+ */
 export async function listObjects(
   client: S3Client,
   bucket: string,

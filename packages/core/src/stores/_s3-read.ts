@@ -4,7 +4,7 @@
  */
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomId } from '../_id';
-import { type ErrorContext, toBytedropError } from '../errors';
+import { type ErrorContext, toBytedropError } from '../error-mapping';
 import type { StoredObject } from '../types';
 import { nameOf, statusOf } from './_s3-client';
 import { fromS3Metadata } from './_s3-meta';

@@ -18,7 +18,7 @@ export interface Started {
 export function cleanEnv(): NodeJS.ProcessEnv {
   const clean = { ...process.env };
   for (const name of Object.keys(clean))
-    if (/^(S3_|BYTEDROP_|AUTH_KEY|PUBLIC_DOMAIN|REDIS_URL)/.test(name)) delete clean[name];
+    if (/^(S3_|BYTEDROP_|AUTH_KEY|PUBLIC_DOMAIN|REDIS_URL|DATABASE_URL)/.test(name)) delete clean[name];
   delete clean.AWS_CA_BUNDLE;
   return clean;
 }

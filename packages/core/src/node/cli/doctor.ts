@@ -3,7 +3,7 @@
  * Warnings (leftovers of uploads that died, no lifecycle rule) name the command that fixes them but do not fail.
  */
 import { type DoctorCheck, runDoctor } from '../../doctor';
-import { toBytedropError } from '../../errors';
+import { toBytedropError } from '../../error-mapping';
 import { loadConfigLayers } from '../load-config';
 import { hasS3Settings } from '../local-default';
 import { type CliIO, userPath } from './_io';

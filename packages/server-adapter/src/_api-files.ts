@@ -1,0 +1,168 @@
+/**
+ * The catalog's JSON API, mounted by the handler under `/api/`: `GET /api/files` (the caller's files, an admin's
+ * sees all; newest first, cursor pages, filters, totals), `GET /api/files/{key}`, `DELETE /api/files/{key}` (the
+ * owner or an admin, no delete token), `GET /api/usage`, and `GET /api/openapi.json` describing them. Every route
+ * but the document needs an access key.
+ */
+import { publicUrl } from '@bytedrop/core';
+import { encodeCursor, parseListParams } from './_api-params';
+import { catalogUnavailable, forgetFile } from './_catalog-write';
+import { OPENAPI } from './_openapi';
+import type { AccessKey } from './auth';
+import type { Catalog, FileRecord } from './catalog/types';
+import { fail, json, methodNotAllowed, StorageFailure } from './response';
+import type { App, RouteContext } from './types';
+
+/** The API routes of one handler. */
+export function createApiRoutes(app: App) {
+  const { options } = app;
+
+  const catalogOf = (): Catalog => {
+    if (!app.catalog) {
+      throw fail(
+        'ERR_NOT_FOUND',
+        'the file catalog is off on this server: start bytedrop-server (it keeps one by default), or pass `catalog` to createHandler',
+      );
+    }
+    return app.catalog;
+  };
+
+  /** Runs a catalog read; its failure is a 503 naming what could not be answered. */
+  const ask = async <T>(catalog: Catalog, what: string, log: RouteContext['log'], run: () => Promise<T>) => {
+    try {
+      return await run();
+    } catch (error) {
+      throw catalogUnavailable(catalog, error, log, what);
+    }
+  };
+
+  const urlOf = (key: string, origin: string): string | null => {
+    const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
+    if (base) return publicUrl(base, key);
+    return app.store ? app.store.publicUrl(key) : null;
+  };
+
+  const describe = (file: FileRecord, origin: string) => ({
+    ...file,
+    url: urlOf(file.key, origin),
+    createdAt: file.createdAt.toISOString(),
+  });
+
+  /** Non-admins see their own files only; an admin may narrow to one owner. */
+  const ownerScope = (who: AccessKey, asked: string | undefined): string | undefined => {
+    if (who.admin) return asked;
+    if (asked !== undefined && asked !== who.name) {
+      throw fail(
+        'ERR_FORBIDDEN',
+        `owner '${asked}': only an admin key sees other owners' files; drop owner to list yours`,
+      );
+    }
+    return who.name;
+  };
+
+  const keyOf = (path: string): string => {
+    try {
+      const key = path.split('/').map(decodeURIComponent).join('/');
+      if (key !== '') return key;
+    } catch {}
+    throw fail(
+      'ERR_INPUT',
+      `'${path}' is not a key: write /api/files/<key> with each segment percent-encoded (encodeURIComponent)`,
+    );
+  };
+
+  /** The record at a key, when the caller may see it. */
+  const mine = async (who: AccessKey, key: string, context: RouteContext): Promise<FileRecord> => {
+    const catalog = catalogOf();
+    const file = await ask(catalog, `'${key}' could not be looked up`, context.log, () => catalog.get(key));
+    if (!file) throw fail('ERR_NOT_FOUND', `no file '${key}' in the catalog: GET /api/files lists yours`);
+    if (!who.admin && file.owner !== who.name) {
+      throw fail(
+        'ERR_FORBIDDEN',
+        `'${key}' is not one of your files: only its owner or an admin key may see or delete it`,
+      );
+    }
+    return file;
+  };
+
+  const list = async (request: Request, url: URL, context: RouteContext): Promise<Response> => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
+    const who = await app.authenticate(request, context.client, context.log);
+    const catalog = catalogOf();
+    const asked = parseListParams(url.searchParams);
+    const owner = ownerScope(who, asked.filters.owner);
+    const query = { ...asked.filters, ...(owner === undefined ? {} : { owner }) };
+    const page = await ask(catalog, 'the files could not be listed', context.log, () =>
+      catalog.list(query, { limit: asked.limit, ...(asked.after ? { after: asked.after } : {}) }),
+    );
+    return json(
+      {
+        success: true,
+        files: page.files.map((file) => describe(file, context.origin)),
+        next: page.next ? encodeCursor(page.next, asked.filters) : null,
+        total: page.total,
+      },
+      200,
+      undefined,
+      app.ResponseClass,
+    );
+  };
+
+  const file = async (request: Request, context: RouteContext, path: string): Promise<Response> => {
+    const { method } = request;
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') return methodNotAllowed('GET, DELETE');
+    const who = await app.authenticate(request, context.client, context.log);
+    const key = keyOf(path);
+    const found = await mine(who, key, context);
+    if (method !== 'DELETE') return json({ success: true, file: describe(found, context.origin) });
+    if (!app.store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
+    try {
+      await app.store.delete(key);
+    } catch (error) {
+      throw new StorageFailure(error);
+    }
+    // Storage first: a retry after a catalog failure finds the record and finishes (S3 deletes are idempotent).
+    await forgetFile(app.catalog, key, context.log);
+    app.options.webhooks?.emit('file.deleted', { key, owner: found.owner ?? '' }, context.requestId);
+    return json({ success: true, msg: 'deleted', key });
+  };
+
+  const usage = async (request: Request, url: URL, context: RouteContext): Promise<Response> => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
+    const who = await app.authenticate(request, context.client, context.log);
+    const catalog = catalogOf();
+    const names = [...url.searchParams.keys()].filter((name) => name !== 'owner');
+    if (names.length > 0)
+      throw fail('ERR_INPUT', `unknown parameter '${names[0]}': /api/usage takes only owner`);
+    const owner = ownerScope(who, url.searchParams.get('owner') ?? undefined) ?? who.name;
+    const now = new Date();
+    const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    const used = await ask(catalog, 'the usage could not be counted', context.log, () =>
+      catalog.usage(owner, today),
+    );
+    return json({
+      success: true,
+      owner,
+      files: used.files,
+      bytes: used.bytes,
+      uploadsToday: used.uploadsSince,
+      // Quotas and upload rates are not enforced yet: no limit applies.
+      limits: { files: null, bytes: null, uploadsPerDay: null },
+    });
+  };
+
+  /** Routes `/api/…` (the path after `/api/`). */
+  return async (request: Request, url: URL, context: RouteContext, rest: string): Promise<Response> => {
+    if (rest === 'files') return list(request, url, context);
+    if (rest.startsWith('files/')) return file(request, context, rest.slice(6));
+    if (rest === 'usage') return usage(request, url, context);
+    if (rest === 'openapi.json') {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
+      return json({ ...OPENAPI, servers: [{ url: context.origin }] });
+    }
+    throw fail(
+      'ERR_NOT_FOUND',
+      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage and /api/openapi.json`,
+    );
+  };
+}

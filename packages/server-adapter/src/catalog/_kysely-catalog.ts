@@ -1,0 +1,172 @@
+/**
+ * The catalog over Kysely: one typed query layer for SQLite and PostgreSQL. Kysely was chosen because it is a query
+ * builder, not an ORM: the SQL stays visible and portable, the table types check every column name at compile
+ * time, it has a dialect for better-sqlite3 and for pg out of the box, a migrator with a lock for several
+ * instances, and no code generation or runtime schema engine (Prisma needs a binary engine, Drizzle's migrations
+ * are generated files per dialect). The drivers (`sqlite.ts`, `postgres.ts`) only build the dialect.
+ */
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { migrate } from './_migrations';
+import { type CatalogDatabase, type FilesTable, toRecord, toRow } from './_schema';
+import type { Catalog, FilePage, FileQuery, PagePosition, Usage } from './types';
+
+type Where = ExpressionBuilder<CatalogDatabase, 'bytedrop_files'>;
+
+/** Rows per INSERT in `recordMany`: under SQLite's 32766 bound parameters and PostgreSQL's 65535 (11 per row). */
+const BATCH = 500;
+
+/** `%` and `_` are LIKE wildcards; the escape character itself must be doubled too. */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The query's filters as one condition (the cursor's position is added by `list`). */
+function filters(query: FileQuery) {
+  return (eb: Where) => {
+    const all = [];
+    if (query.owner !== undefined) all.push(eb('owner', '=', query.owner));
+    if (query.prefix) {
+      // substr, not LIKE: SQLite's LIKE ignores ASCII case, and a folder is case-sensitive.
+      all.push(
+        eb(eb.fn('substr', ['key', sql.lit(1), sql.lit([...query.prefix].length)]), '=', query.prefix),
+      );
+    }
+    if (query.q) {
+      const pattern = `%${likeEscape(query.q.toLowerCase())}%`;
+      all.push(sql<boolean>`lower(filename) like ${pattern} escape '\\'`);
+    }
+    if (query.type?.endsWith('/*')) {
+      const family = query.type.slice(0, -1);
+      all.push(eb(eb.fn('substr', ['content_type', sql.lit(1), sql.lit(family.length)]), '=', family));
+    } else if (query.type) {
+      all.push(eb('content_type', '=', query.type));
+    }
+    if (query.from) all.push(eb('created_at', '>=', query.from.getTime()));
+    if (query.to) all.push(eb('created_at', '<', query.to.getTime()));
+    return eb.and(all);
+  };
+}
+
+/**
+ * A catalog over a Kysely instance of either dialect; runs the migrations first.
+ *
+ * @example
+ * ```ts
+ * const catalog = await createKyselyCatalog(new Kysely({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+ * ```
+ */
+export async function createKyselyCatalog(
+  db: Kysely<CatalogDatabase>,
+  dialect: Catalog['dialect'],
+): Promise<Catalog> {
+  await migrate(db as Kysely<unknown>);
+  const files = () => db.selectFrom('bytedrop_files');
+
+  const list = async (query: FileQuery, page: { limit: number; after?: PagePosition }): Promise<FilePage> => {
+    const where = filters(query);
+    const { after } = page;
+    const [rows, totals] = await Promise.all([
+      files()
+        .selectAll()
+        .where(where)
+        .$if(after !== undefined, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb('created_at', '<', after!.createdAt),
+              eb.and([eb('created_at', '=', after!.createdAt), eb('key', '<', after!.key)]),
+            ]),
+          ),
+        )
+        .orderBy('created_at', 'desc')
+        .orderBy('key', 'desc')
+        // One more than asked: whether a next page exists, without a second query.
+        .limit(page.limit + 1)
+        .execute(),
+      files()
+        .select((eb) => [eb.fn.countAll().as('count'), eb.fn.sum<number | string | null>('size').as('bytes')])
+        .where(where)
+        .executeTakeFirstOrThrow(),
+    ]);
+    const records = rows.slice(0, page.limit).map((row) => toRecord(row as FilesTable));
+    const last = records.at(-1);
+    return {
+      files: records,
+      ...(rows.length > page.limit && last
+        ? { next: { createdAt: last.createdAt.getTime(), key: last.key } }
+        : {}),
+      total: { count: Number(totals.count), bytes: Number(totals.bytes ?? 0) },
+    };
+  };
+
+  const usage = async (owner: string | undefined, since: Date): Promise<Usage> => {
+    const row = await files()
+      .select((eb) => [
+        eb.fn.countAll().as('files'),
+        eb.fn.sum<number | string | null>('size').as('bytes'),
+        eb.fn
+          .sum<number | string | null>(
+            eb.case().when('created_at', '>=', since.getTime()).then(1).else(0).end(),
+          )
+          .as('recent'),
+      ])
+      .$if(owner !== undefined, (q) => q.where('owner', '=', owner!))
+      .executeTakeFirstOrThrow();
+    return { files: Number(row.files), bytes: Number(row.bytes ?? 0), uploadsSince: Number(row.recent ?? 0) };
+  };
+
+  return {
+    dialect,
+    async record(file) {
+      const result = await db
+        .insertInto('bytedrop_files')
+        .values(toRow(file))
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async recordMany(records) {
+      if (records.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        let added = 0;
+        for (let i = 0; i < records.length; i += BATCH) {
+          const result = await trx
+            .insertInto('bytedrop_files')
+            .values(records.slice(i, i + BATCH).map(toRow))
+            .onConflict((oc) => oc.column('key').doNothing())
+            .executeTakeFirst();
+          added += Number(result.numInsertedOrUpdatedRows ?? 0);
+        }
+        return added;
+      });
+    },
+    async get(key) {
+      const row = await files().selectAll().where('key', '=', key).executeTakeFirst();
+      return row ? toRecord(row as FilesTable) : undefined;
+    },
+    async remove(key) {
+      const result = await db.deleteFrom('bytedrop_files').where('key', '=', key).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async removeMany(keys) {
+      if (keys.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        let removed = 0;
+        for (let i = 0; i < keys.length; i += BATCH) {
+          const result = await trx
+            .deleteFrom('bytedrop_files')
+            .where('key', 'in', keys.slice(i, i + BATCH))
+            .executeTakeFirst();
+          removed += Number(result.numDeletedRows);
+        }
+        return removed;
+      });
+    },
+    async keys() {
+      const rows = await files().select('key').execute();
+      return rows.map((row) => row.key);
+    },
+    list,
+    usage,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Versioned migrations, run by Kysely's `Migrator` at every start: each runs once, in order, recorded in
+ * `bytedrop_migration`. On PostgreSQL the migrator holds an advisory lock, so instances starting together do not
+ * race. Migrations live in code (not a folder read at run time) because the bin is one bundled file.
+ * Never edit a released migration: add the next one.
+ */
+import type { Kysely } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_files': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('bytedrop_files')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text')
+        .addColumn('filename', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('hash', 'text')
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .addColumn('delete_token', 'text', (c) => c.notNull().defaultTo('none'))
+        .execute();
+      // The two listing orders: one owner's files newest first, and everyone's (an admin).
+      await db.schema
+        .createIndex('bytedrop_files_owner_created')
+        .on('bytedrop_files')
+        .columns(['owner', 'created_at', 'key'])
+        .execute();
+      await db.schema
+        .createIndex('bytedrop_files_created')
+        .on('bytedrop_files')
+        .columns(['created_at', 'key'])
+        .execute();
+    },
+  },
+  '0002_owner_totals': {
+    // A listing's totals (count, bytes) read every row of the owner's filtered set: with the size and type in the
+    // owner's index they come from the index alone (SQLite: 14 ms → 0.7 ms for 10,000 files, bench section 9).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('bytedrop_files_owner_totals')
+        .on('bytedrop_files')
+        .columns(['owner', 'created_at', 'key', 'size', 'content_type'])
+        .execute();
+      await db.schema.dropIndex('bytedrop_files_owner_created').execute();
+    },
+  },
+};
+
+/** The newest migration's name: what a catalog at the current version has applied last. */
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
+
+/** Brings the database to the latest version; throws the first failure with the migration's name. */
+export async function migrate(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'bytedrop_migration',
+    migrationLockTableName: 'bytedrop_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'the migrations';
+    throw Object.assign(new Error(`catalog migration ${failed} failed: ${(error as Error).message}`), {
+      cause: error,
+    });
+  }
+}

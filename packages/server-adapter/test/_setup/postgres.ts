@@ -1,0 +1,117 @@
+/**
+ * Vitest global setup of the server: a throwaway PostgreSQL cluster for the catalog's contract tests, provided as
+ * `inject('postgres')` (a URL of the `postgres` database; test files create a database of their own).
+ * initdb builds it in a temporary directory, the server listens on a random loopback port with fsync off (the
+ * cluster dies with the run). PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
+ * A missing PostgreSQL fails the run with the install to do, never a skip.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgres: string;
+  }
+}
+
+const ROOT = '/usr/lib/postgresql';
+const START_TIMEOUT_MS = 60_000;
+
+/** The newest installed version's bin directory. */
+function binDir(): string {
+  const versions = existsSync(ROOT)
+    ? readdirSync(ROOT)
+        .filter((name) => existsSync(join(ROOT, name, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length === 0) {
+    throw new Error(
+      `PostgreSQL is not installed (no ${ROOT}/*/bin/initdb): apt-get install postgresql (the catalog's contract tests run against a real server)`,
+    );
+  }
+  return join(ROOT, versions[0]!, 'bin');
+}
+
+/** As root: the `postgres` user's ids, to run the server as (it refuses root). */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+async function waitReady(url: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`postgres exited with ${server.exitCode} at start`);
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+/** A running throwaway cluster: the `postgres` database's URL, and `dispose` to stop it and delete its files. */
+export interface PostgresHarness {
+  url: string;
+  dispose(): Promise<void>;
+}
+
+/** Starts a cluster (the bench uses it too). */
+export async function startPostgres(): Promise<PostgresHarness> {
+  const bin = binDir();
+  const user = runAs();
+  const dir = await mkdtemp(join(tmpdir(), 'bytedrop-pg-'));
+  if (user) await chown(dir, user.uid, user.gid);
+  const data = join(dir, 'data');
+  const ids = user ? { uid: user.uid, gid: user.gid } : {};
+  execFileSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+    {
+      ...ids,
+      stdio: 'pipe',
+    },
+  );
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
+  const server = spawn(
+    join(bin, 'postgres'),
+    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  server.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const dispose = async () => {
+    if (server.exitCode === null) server.kill('SIGINT');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitReady(url, server);
+  } catch (error) {
+    await dispose();
+    throw new Error(`PostgreSQL did not start (${(error as Error).message}):\n${log}`);
+  }
+  return { url, dispose };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const { url, dispose } = await startPostgres();
+  project.provide('postgres', url);
+  return dispose;
+}
