@@ -1,5 +1,5 @@
 /**
- * 8. Images: metadata stripping (issue 15).
+ * 8. Images: metadata stripping and WebP conversion (issue 15; the WebP rows are in `_webp.ts`).
  *   - Throughput: `stripMetadata` over 100 JPEG photos (3 MP, EXIF with GPS, camera tags and a thumbnail, XMP, IPTC), each read from disk and written back, against exiftool doing the same job in one process
  *     (`exiftool -all= -tagsfromfile @ -orientation -icc_profile`, its best case: Perl starts once). Target ≥ 20×.
  *   - Paste latency: 1 MiB PNGs (with text and XMP chunks) through core to the sink, stripping on against off, taking
@@ -15,6 +15,7 @@ import { ratio, type SectionResult, type Target, tableLines } from '../lib/repor
 import { bytedropConfig } from '../lib/s3.js';
 import { startServer } from '../lib/servers.js';
 import { percentile, summarize } from '../lib/stats.js';
+import { webpVsCwebp } from './_webp.js';
 
 const exec = promisify(execFile);
 const PHOTOS = 100;
@@ -22,6 +23,7 @@ const PASTES = 100;
 const WARMUPS = 5;
 
 type Core = typeof import('../../packages/core/src/index.js');
+type CoreNode = typeof import('../../packages/core/src/node/index.js');
 type ConfigInput = Parameters<Core['createUploader']>[0];
 
 /** 100 photos made by ImageMagick (4 distinct pictures) with a phone's metadata written by exiftool. */
@@ -171,7 +173,7 @@ async function pasteOnOff(core: Core) {
 }
 
 export async function imagesSection(ctx: BenchContext): Promise<SectionResult> {
-  const title = '8. Images: metadata stripping';
+  const title = '8. Images: metadata stripping, WebP conversion';
   if (!built('core')) {
     return { title, table: [], targets: [], notes: ['skipped: packages/core/dist is missing'], data: null };
   }
@@ -190,6 +192,8 @@ export async function imagesSection(ctx: BenchContext): Promise<SectionResult> {
     const theirs = summarize(strip.theirs);
     ctx.log('images: paste latency, stripping on and off');
     const paste = ctx.quick ? undefined : await pasteOnOff(core);
+    const coreNode = (await import(root('packages/core/dist/node/index.js'))) as CoreNode;
+    const webp = await webpVsCwebp(ctx, core, coreNode, dir);
     table.push(
       ...tableLines(
         ['what', 'Bytedrop', 'peer', 'ratio'],
@@ -244,7 +248,10 @@ export async function imagesSection(ctx: BenchContext): Promise<SectionResult> {
     notes.push(
       'exiftool runs once over all 100 files (Perl starts once); Bytedrop reads, strips and writes each file in turn in this process.',
     );
-    return { title, table, targets, notes, data: { strip, paste } };
+    table.push('', ...webp.table);
+    targets.push(...webp.targets);
+    notes.push(...webp.notes);
+    return { title, table, targets, notes, data: { strip, paste, webp: webp.data } };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

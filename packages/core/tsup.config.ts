@@ -41,6 +41,8 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     noExternal: BUNDLED_IN_CJS,
+    // An optional dependency, imported only when conversion is on.
+    external: ['sharp'],
     esbuildPlugins: [externalInEsm, lazySdk],
   },
   {
@@ -59,6 +61,7 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
+    external: ['sharp'],
     banner: { js: '#!/usr/bin/env node' },
     esbuildPlugins: [lazySdk],
   },

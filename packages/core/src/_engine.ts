@@ -2,6 +2,7 @@
  * What both upload paths (replayable bodies and one-shot streams) share: the store and template, the HEAD before a
  * write, the headers and metadata an object is written with, and how a placement becomes an `UploadResult`.
  */
+import type { ConversionMemo, ConvertSettings } from './_convert';
 import { randomId } from './_id';
 import type { Identity, Placement } from './_place';
 import type { BytedropConfig } from './config';
@@ -37,6 +38,8 @@ export interface Engine {
   cacheControl: string | undefined;
   /** Where one-shot streams wait for their hash. */
   tempPrefix: string;
+  /** Image conversion, when `createUploader` was given `convert`; its memo of recent conversions. */
+  convert?: { settings: ConvertSettings; memo: ConversionMemo };
 }
 
 /**

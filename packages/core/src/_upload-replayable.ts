@@ -6,6 +6,7 @@
 import { raceAbort, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
 import { ownDigest, toAsyncIterable } from './_body';
+import { settingsFor } from './_convert';
 import {
   candidatesOf,
   type Engine,
@@ -29,7 +30,7 @@ import {
   verifiedRead,
   verifyBytes,
 } from './_verify';
-import type { SanitizedFilename } from './filename';
+import { type SanitizedFilename, sanitizeFilename } from './filename';
 import { hashBody } from './hash';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
 import type {
@@ -49,9 +50,10 @@ export async function prepareReplayable(
   engine: Engine,
   given: Replayable,
   givenOptions: UploadOptions,
-  file: SanitizedFilename,
+  givenFile: SanitizedFilename,
 ): Promise<PreparedUpload> {
   const { signal } = givenOptions;
+  let file = givenFile;
   let options = givenOptions;
   const what = `upload of '${options.filename}'`;
   // A failed read of the body is about the input, not the storage (also a file Blob's NotReadableError).
@@ -65,13 +67,21 @@ export async function prepareReplayable(
           await raceAbort(given.slice(0, SNIFF_BYTES).arrayBuffer(), signal, what).catch(inputError),
         );
   // Sniffed before hashing: a refused type costs only its first bytes.
-  const sniffed = await sniffContentType(head, options.filename, options.contentType);
+  let sniffed = await sniffContentType(head, options.filename, options.contentType);
   throwIfAborted(signal, what);
   assertAllowedType(options.filename, sniffed.contentType, options.allowedTypes);
   // Stripped before hashing, so the hash, the size and the key name the bytes stored.
   const strip = options.stripMetadata ?? engine.config.stripMetadata;
-  const image = await prepareImage(given, sniffed, strip, blobReader(signal, what, inputError));
+  const settings = settingsFor(engine.convert?.settings, options.convert);
+  const convert = settings && engine.convert ? { settings, memo: engine.convert.memo } : undefined;
+  const image = await prepareImage(given, sniffed, strip, blobReader(signal, what, inputError), convert);
   const body = image.body;
+  if (image.converted) {
+    // The stored bytes are another format now: the key, the filename and the served type say so.
+    sniffed = image.converted;
+    options = { ...options, filename: `${file.name}.${sniffed.ext}` };
+    file = sanitizeFilename(options.filename);
+  }
   if (image.original && body instanceof Uint8Array) {
     head = body.subarray(0, SNIFF_BYTES);
     // A client's Content-MD5 is of the bytes it sent: checked on them here, then the stored ones carry their own.

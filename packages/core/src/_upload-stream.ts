@@ -41,11 +41,17 @@ export async function settleAbort(
 function streamedImageFacts(
   contentType: string,
   strip: boolean,
+  converting: boolean,
   buffered: readonly Uint8Array[],
 ): ImageFacts {
   if (!contentType.startsWith('image/')) return {};
   const kept = !strip ? 'setting' : canStripMetadata(contentType) ? 'too-large' : 'format';
-  return { stripped: [], metadataKept: kept, ...readImageSize(headOf(buffered, SIZE_HEAD_BYTES)) };
+  return {
+    stripped: [],
+    metadataKept: kept,
+    ...(converting ? { conversionSkipped: 'too-large' } : {}),
+    ...readImageSize(headOf(buffered, SIZE_HEAD_BYTES)),
+  };
 }
 
 export async function uploadStream(
@@ -82,8 +88,10 @@ export async function uploadStream(
     throw error;
   }
   const strip = options.stripMetadata ?? config.stripMetadata;
-  if (strip && canStripMetadata(sniffed.contentType)) {
-    // An image is held whole up to the strip limit, so a phone photo sent as a stream is stripped too.
+  const converting =
+    engine.convert !== undefined && options.convert !== false && sniffed.contentType.startsWith('image/');
+  if ((strip && canStripMetadata(sniffed.contentType)) || converting) {
+    // An image is held whole up to the strip limit, so a phone photo sent as a stream is stripped (or converted) too.
     while (bufferedSize <= STRIP_MAX_BYTES) {
       const next = await source.next();
       if (next.done) return replayable(concatBytes(buffered, bufferedSize));
@@ -91,7 +99,7 @@ export async function uploadStream(
       bufferedSize += next.value.byteLength;
     }
   }
-  const image = streamedImageFacts(sniffed.contentType, strip, buffered);
+  const image = streamedImageFacts(sniffed.contentType, strip, converting, buffered);
   const hasher = await createHasher(config.hashAlgorithm);
   const md5 = options.contentMd5 === undefined ? undefined : await createHasher('md5');
   throwIfAborted(signal, what);

@@ -29,7 +29,8 @@ export type ErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_THROTTLED'
   | 'ERR_CHECKSUM'
-  | 'ERR_CONFLICT';
+  | 'ERR_CONFLICT'
+  | 'ERR_IMAGE';
 
 /**
  * Every code, for validating codes that arrive over the wire (e.g. from a Bytedrop server).
@@ -58,6 +59,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'ERR_THROTTLED',
   'ERR_CHECKSUM',
   'ERR_CONFLICT',
+  'ERR_IMAGE',
 ];
 
 /**

@@ -18,6 +18,8 @@ export {
   checkPublicUrl,
   runDoctor,
 } from './doctor';
+export type { CanvasPlatform } from './encoders/canvas';
+export { canEncode, createCanvasEncoder } from './encoders/canvas';
 export type { ErrorContext } from './error-mapping';
 export { toBytedropError } from './error-mapping';
 export type { ErrorCode } from './errors';
@@ -26,6 +28,16 @@ export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';
 export { createHasher, hashBody, shortHash } from './hash';
+export type {
+  ConversionSkipped,
+  ConvertedFrom,
+  ConvertOption,
+  EncodeRequest,
+  ImageConversion,
+  ImageEncoder,
+  ImageFormat,
+} from './image-encoder';
+export { DEFAULT_MAX_PIXELS } from './image-encoder';
 export type { ImageSize, MetadataKept, MetadataKind, StrippedImage } from './images';
 export { canStripMetadata, readImageSize, STRIP_MAX_BYTES, stripMetadata } from './images';
 export type { JournalEntry, UploadJournal } from './journal';

@@ -8,6 +8,7 @@ import { isReplayable, OWN_HASHING_READ, toAsyncIterable } from './_body';
 import { meter, tooLargeError } from './_stream';
 import { BytedropError, ERROR_CODES, type ErrorCode } from './errors';
 import { sanitizeFilename } from './filename';
+import type { ConversionSkipped, ImageFormat } from './image-encoder';
 import type { MetadataKept, MetadataKind } from './images';
 import { checkHttpUrl } from './providers';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
@@ -38,6 +39,12 @@ export interface ServerUploaderOptions {
    * `keep-metadata: true`. An upload's own `stripMetadata` wins.
    */
   keepMetadata?: boolean;
+  /**
+   * Ask the server to convert images (its `convert` header): a format with an optional quality and longest side, or
+   * `false` for none whatever the server's default. Absent, the server's own setting holds. A server that cannot
+   * convert answers `ERR_IMAGE`.
+   */
+  convert?: false | { format: ImageFormat; quality?: number; maxSide?: number };
 }
 
 /**
@@ -80,6 +87,8 @@ interface ServerFile {
   width?: unknown;
   height?: unknown;
   pixelRatio?: unknown;
+  converted?: { from?: unknown; size?: unknown };
+  conversionSkipped?: unknown;
 }
 
 interface ServerResponse {
@@ -98,6 +107,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   404: 'ERR_CONFIG',
   413: 'ERR_TOO_LARGE',
   415: 'ERR_UNSUPPORTED_TYPE',
+  422: 'ERR_IMAGE',
 };
 
 const text = (value: unknown): string | undefined =>
@@ -117,6 +127,11 @@ function imageFactsOf(file: ServerFile): ImageFacts {
   const ratio = count(file.pixelRatio);
   if (width !== undefined && height !== undefined) Object.assign(facts, { width, height });
   if (ratio !== undefined) facts.pixelRatio = ratio;
+  const from = text(file.converted?.from);
+  const before = count(file.converted?.size);
+  if (from !== undefined && before !== undefined) facts.converted = { from, size: before };
+  if (typeof file.conversionSkipped === 'string')
+    facts.conversionSkipped = file.conversionSkipped as ConversionSkipped;
   return facts;
 }
 
@@ -173,6 +188,17 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
   // Bound: browsers throw "Illegal invocation" when fetch is called off `window`.
   const send = options.fetch ?? globalThis.fetch.bind(globalThis);
   const endpoint = `${base}/upload`;
+  const convert = options.convert;
+  const convertHeader =
+    convert === undefined
+      ? undefined
+      : convert === false
+        ? 'off'
+        : [
+            convert.format,
+            ...(convert.quality === undefined ? [] : [`quality=${convert.quality}`]),
+            ...(convert.maxSide === undefined ? [] : [`max-side=${convert.maxSide}`]),
+          ].join('; ');
 
   async function post(
     blob: Blob,
@@ -183,6 +209,7 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
     const headers: Record<string, string> = {
       authorization: `Bearer ${options.accessKey}`,
       ...(keep ? { 'keep-metadata': 'true' } : {}),
+      ...(convertHeader === undefined ? {} : { convert: convertHeader }),
     };
     let request: RequestInit;
     if (isFileBacked(blob)) {

@@ -2,6 +2,7 @@
  * The shapes every host (CLI, server, Obsidian, VS Code) builds against.
  * Kept in one file so a host can read the whole contract at once.
  */
+import type { ConversionSkipped, ConvertedFrom, ConvertOption } from './image-encoder';
 import type { MetadataKept, MetadataKind } from './images';
 
 /** Anything Bytedrop can hash and upload. One-shot streams are read once; Blobs and buffers may be read twice. */
@@ -62,6 +63,11 @@ export interface UploadOptions {
    * (the server's per-request `keep-metadata`).
    */
   stripMetadata?: boolean;
+  /**
+   * This upload only: `false` skips the uploader's image conversion, an object overrides its settings (the server's
+   * per-request `convert`). Without an uploader `convert` option there is nothing to override.
+   */
+  convert?: ConvertOption;
 }
 
 /**
@@ -84,6 +90,10 @@ export interface ImageFacts {
   height?: number;
   /** 2 for a 144 DPI image (a Retina screenshot): links show it at half its pixels (`formatLink`'s `hidpi`). */
   pixelRatio?: number;
+  /** Set when the image was converted (`createUploader`'s `convert`): its type and size before. */
+  converted?: ConvertedFrom;
+  /** Why an image was stored unconverted although conversion was on (hosts show it as a warning). */
+  conversionSkipped?: ConversionSkipped;
 }
 
 /** What an upload resolves to. */

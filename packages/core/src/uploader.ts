@@ -7,6 +7,7 @@
  */
 import { throwIfAborted } from './_abort';
 import { isReplayable, knownSize } from './_body';
+import { conversionSettings, createConversionMemo } from './_convert';
 import type { Engine } from './_engine';
 import { tooLargeError } from './_stream';
 import { prepareReplayable, type Replayable } from './_upload-replayable';
@@ -16,6 +17,7 @@ import { type BytedropConfig, parseConfig } from './config';
 import type { BytedropConfigInput } from './config-input';
 import { BytedropError } from './errors';
 import { type SanitizedFilename, sanitizeFilename } from './filename';
+import type { ImageConversion } from './image-encoder';
 import { TEMP_KEY_PREFIX } from './journal';
 import { presignGet } from './presign';
 import { createS3Store, type S3Store, type S3StoreOptions } from './stores/s3';
@@ -60,6 +62,11 @@ export interface CreateUploaderOptions extends S3StoreOptions {
    * own, so its sweeps never touch what another host is uploading.
    */
   tempPrefix?: string;
+  /**
+   * Convert images before hashing (WebP or AVIF at a quality, a longest-side limit) with an injected encoder:
+   * `createSharpEncoder()` from `@bytedrop/core/node`, or `createCanvasEncoder()` in a browser. Off when absent.
+   */
+  convert?: ImageConversion;
 }
 
 /**
@@ -165,6 +172,9 @@ export function createUploader(
     template,
     cacheControl: template.usesHash ? IMMUTABLE_CACHE_CONTROL : undefined,
     tempPrefix: options.tempPrefix ?? TEMP_KEY_PREFIX,
+    ...(options.convert === undefined
+      ? {}
+      : { convert: { settings: conversionSettings(options.convert), memo: createConversionMemo() } }),
   };
 
   /** The checks every upload and prepare starts with; returns the sanitised filename. */

@@ -37,7 +37,13 @@ export default class BytedropPlugin extends Plugin implements UploadHost {
   /** Built on the first upload, not here: onload stays cheap (no S3 client until one is needed). */
   readonly target = new LazyTarget(
     () => targetInputs(this.settings, this.app.secretStorage),
-    () => createTargetUploader(this.settings, this.app.secretStorage, uploadJournal(this.folder())),
+    () =>
+      createTargetUploader(
+        this.settings,
+        this.app.secretStorage,
+        uploadJournal(this.folder()),
+        (message) => new Notice(message),
+      ),
   );
 
   override async onload(): Promise<void> {

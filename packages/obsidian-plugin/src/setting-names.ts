@@ -22,6 +22,9 @@ export const SETTING = {
   maxSize: 'Max size (MiB)',
   keepLocal: 'Keep local copies',
   keepMetadata: 'Keep image metadata',
+  convertImages: 'Convert images',
+  convertQuality: 'Conversion quality',
+  convertMaxSide: 'Longest side (px)',
 } as const;
 
 /** `A`, `A and B`, `A, B and C`. */

@@ -14,6 +14,7 @@ import { previewKey } from './key-preview';
 import { KIND_LABELS } from './kinds';
 import { SETTING } from './setting-names';
 import type { BytedropSettings, NoteLinkFormat, PathStyle, TargetKind, UploadKinds } from './settings';
+import { displayConversion } from './settings-conversion';
 import { summarize, testConnection } from './test-connection';
 import { inObsidianTerms, wordError } from './wording';
 
@@ -27,6 +28,8 @@ type TextKey = 'endpoint' | 'region' | 'bucket' | 'accessKeyId' | 'publicBaseUrl
 
 export class BytedropSettingTab extends PluginSettingTab {
   readonly #host: SettingsHost;
+  /** Settles once the tab has checked that this device can encode the chosen conversion format. */
+  conversionChecked: Promise<void> = Promise.resolve();
 
   constructor(app: App, host: SettingsHost) {
     super(app, host);
@@ -182,6 +185,7 @@ export class BytedropSettingTab extends PluginSettingTab {
       .addToggle((toggle) =>
         toggle.setValue(settings.keepMetadata).onChange((value) => save('keepMetadata', value)),
       );
+    this.conversionChecked = displayConversion(containerEl, settings, save);
   }
 
   #displayS3(

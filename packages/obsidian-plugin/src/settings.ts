@@ -12,6 +12,8 @@ export type TargetKind = 's3' | 'server';
 export type UploadKinds = 'images' | 'images-pdf' | 'any';
 /** Path-style addressing: the provider preset's default, or forced either way. */
 export type PathStyle = 'auto' | 'path' | 'virtual';
+/** Image conversion before upload: off, or the format images are converted to. */
+export type ConvertImages = 'off' | 'webp' | 'avif';
 /** Link formats offered in the plugin ('url' alone is no embed, so it is not offered). */
 export type NoteLinkFormat = Extract<LinkFormat, 'markdown' | 'html' | 'custom'>;
 
@@ -47,6 +49,15 @@ export interface BytedropSettings {
    * before the upload, and a server target is asked to do the same.
    */
   keepMetadata: boolean;
+  /**
+   * Convert images before upload (S3: this device's own encoder; server target: the server is asked to). Off by
+   * default. Animated images and images that cannot be decoded are uploaded as they are.
+   */
+  convertImages: ConvertImages;
+  /** Quality of the conversion, 1–100. */
+  convertQuality: number;
+  /** Longest side of converted images in pixels; 0 keeps their size. */
+  convertMaxSide: number;
   /** The one-time notice that offers setup to an install that is not set up was shown (not a setting). */
   setupOffered: boolean;
 }
@@ -71,6 +82,9 @@ export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
   uploadOnPaste: true,
   keepLocalCopies: true,
   keepMetadata: false,
+  convertImages: 'off',
+  convertQuality: 80,
+  convertMaxSide: 0,
   setupOffered: false,
 });
 
@@ -80,6 +94,7 @@ const CHOICES: Partial<Record<keyof BytedropSettings, readonly string[]>> = {
   pathStyle: ['auto', 'path', 'virtual'],
   linkFormat: ['markdown', 'html', 'custom'],
   uploadKinds: ['images', 'images-pdf', 'any'],
+  convertImages: ['off', 'webp', 'avif'],
 };
 
 /**

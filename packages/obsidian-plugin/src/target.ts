@@ -10,6 +10,7 @@ import {
   type Uploader,
   type UploadJournal,
 } from '@bytedrop/core';
+import { canvasConversion, serverConversion } from './image-conversion';
 import { createRequestUrlFetch } from './request-fetch';
 import { RequestUrlHandler } from './request-handler';
 import { type BytedropSettings, maxFileSizeBytes, type SecretReader, s3ConfigInput } from './settings';
@@ -22,6 +23,7 @@ export function createTargetUploader(
   settings: BytedropSettings,
   secrets: SecretReader,
   journal?: UploadJournal,
+  notify: (message: string) => void = () => undefined,
 ): Uploader {
   if (settings.target === 'server') {
     const url = settings.serverUrl.trim();
@@ -40,6 +42,7 @@ export function createTargetUploader(
         }`,
       );
     }
+    const convert = serverConversion(settings);
     // The server enforces its own limit too; core checks this one first, so a file is not sent only to be refused.
     return createServerUploader({
       url,
@@ -47,11 +50,14 @@ export function createTargetUploader(
       fetch: createRequestUrlFetch(),
       maxFileSize: maxFileSizeBytes(settings),
       keepMetadata: settings.keepMetadata,
+      ...(convert ? { convert } : {}),
     });
   }
+  const conversion = canvasConversion(settings, notify);
   return createUploader(s3ConfigInput(settings, secrets), {
     requestHandler: new RequestUrlHandler(),
     ...(journal ? { journal } : {}),
+    ...(conversion ? { convert: conversion } : {}),
   });
 }
 

@@ -140,6 +140,10 @@ export function wordError(failure: unknown, settings: BytedropSettings, secrets:
           )
         : said(`${where} does not accept this type of file`);
     }
+    case 'ERR_IMAGE':
+      return server
+        ? said(`${where} cannot convert images: set ${SETTING.convertImages} to Off`, 'open-settings')
+        : said(`the image could not be converted: set ${SETTING.convertImages} to Off`, 'open-settings');
     case 'ERR_CONFLICT':
       return said(
         `every key ${SETTING.keyTemplate} gives this file already holds another file: add {hash} to ${SETTING.keyTemplate}`,

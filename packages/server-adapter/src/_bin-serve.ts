@@ -73,6 +73,7 @@ async function drainWebhooks(webhooks: Webhooks, ms: number, logger: Logger): Pr
 
 export async function runServer(setup: Setup): Promise<void> {
   const { settings, input, dataDir } = setup;
+  const converting = setup.convert ? { convert: setup.convert } : {};
   const logger = await createLogger({
     level: settings.logLevel,
     toFile: settings.logToFile,
@@ -93,7 +94,7 @@ export async function runServer(setup: Setup): Promise<void> {
       uploader: createUploader(
         // Cast: useS3 means the bucket or endpoint is set; a missing bucket is core's ERR_CONFIG naming it.
         { ...input, maxFileSize: settings.maxFileSize } as BytedropConfigInput,
-        { journal, tempPrefix: SERVER_TEMP_PREFIX },
+        { journal, tempPrefix: SERVER_TEMP_PREFIX, ...converting },
       ),
     };
     where = `S3 bucket '${input.bucket}'${input.endpoint ? ` at ${input.endpoint}` : ''}`;
@@ -108,7 +109,7 @@ export async function runServer(setup: Setup): Promise<void> {
     storage = {
       uploader: createUploader(
         { ...input, maxFileSize: settings.maxFileSize, bucket: 'local-disk' },
-        { store, tempPrefix: SERVER_TEMP_PREFIX },
+        { store, tempPrefix: SERVER_TEMP_PREFIX, ...converting },
       ),
       files: store,
       tusDir: dir,
@@ -209,7 +210,13 @@ export async function runServer(setup: Setup): Promise<void> {
 
   const url = settings.serverUrl ?? `http://localhost:${server.port}`;
   logger.info(
-    { port: server.port, storage: where, keys: keys.keys.length, keySource: keys.source },
+    {
+      port: server.port,
+      storage: where,
+      keys: keys.keys.length,
+      keySource: keys.source,
+      convert: setup.convert?.format ?? 'off',
+    },
     'bytedrop-server started',
   );
   // Plain lines on stderr for the person at the terminal; the key is printed here, never logged.

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BytedropError } from '@bytedrop/core';
-import { loadConfigFile, loadConfigLayers } from '@bytedrop/core/node';
+import { BytedropError, type ImageConversion } from '@bytedrop/core';
+import { conversionFromEnv, loadConfigFile, loadConfigLayers } from '@bytedrop/core/node';
 import { type AccessKey, parseKeysFile } from './auth';
 import { type ServerSettings, serverEnvFromConfig, serverSettingsFromEnv } from './settings';
 
@@ -16,6 +16,8 @@ export interface Setup {
   /** The storage config (core's config input, from the file and the environment). */
   input: Awaited<ReturnType<typeof loadConfigLayers>>['input'];
   dataDir: string;
+  /** Image conversion (`BYTEDROP_CONVERT`, …), when it is on. */
+  convert?: ImageConversion;
 }
 
 /** Reads `--config` (or BYTEDROP_CONFIG), the environment and `--port`, in that order of precedence, lowest first. */
@@ -25,7 +27,8 @@ export async function loadSetup(values: { config?: string; port?: string }): Pro
   const env = { ...fileEnv, ...process.env, ...(values.port ? { PORT: values.port } : {}) };
   const { input } = await loadConfigLayers({ env, ...(configFile ? { file: configFile } : {}) });
   const settings = serverSettingsFromEnv(env, input);
-  return { settings, input, dataDir: resolve(settings.dataDir) };
+  const convert = conversionFromEnv(env);
+  return { settings, input, dataDir: resolve(settings.dataDir), ...(convert ? { convert } : {}) };
 }
 
 export async function readIfExists(path: string): Promise<string | undefined> {

@@ -3,8 +3,16 @@
  * stripped of their metadata unless a `keep-metadata` header or form field says otherwise (`_keep-metadata.ts`). Files are
  * streamed to core's uploader one after another; the answer is the ByteGo/PicGo/PicList superset.
  */
-import { formatLink, type ImageFacts, isBytedropError, publicUrl, type UploadResult } from '@bytedrop/core';
+import {
+  type ConvertOption,
+  formatLink,
+  type ImageFacts,
+  isBytedropError,
+  publicUrl,
+  type UploadResult,
+} from '@bytedrop/core';
 import { recordUploads } from './_catalog-write';
+import { CONVERT, convertOption } from './_convert-header';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { forEachFile, type IncomingFile } from './_multipart';
 import { rollBack } from './_rollback';
@@ -23,13 +31,22 @@ function contentLength(request: Request): number | undefined {
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
-/** An image's facts for the response (`stripped`, `metadataKept`, `width`, `height`, `pixelRatio`), when it has any. */
+/**
+ * An image's facts for the response (`stripped`, `metadataKept`, `width`, `height`, `pixelRatio`, `converted`,
+ * `conversionSkipped`), when it has any.
+ */
 function imageFacts(result: UploadResult): ImageFacts {
-  const { stripped, metadataKept, width, height, pixelRatio } = result;
+  const { stripped, metadataKept, width, height, pixelRatio, converted, conversionSkipped } = result;
   return Object.fromEntries(
-    Object.entries({ stripped, metadataKept, width, height, pixelRatio }).filter(
-      ([, value]) => value !== undefined,
-    ),
+    Object.entries({
+      stripped,
+      metadataKept,
+      width,
+      height,
+      pixelRatio,
+      converted,
+      conversionSkipped,
+    }).filter(([, value]) => value !== undefined),
   );
 }
 
@@ -66,6 +83,7 @@ export function createUploadRoutes(app: App) {
     who: AccessKey,
     signal: AbortSignal,
     keepHeader: boolean | undefined,
+    convert?: ConvertOption,
   ): Promise<UploadResult> => {
     // Counted before a byte is stored: a file over the key's rate is refused whole.
     await app.options.rateLimits?.consume(who);
@@ -86,6 +104,7 @@ export function createUploadRoutes(app: App) {
         owner: who.name,
         ...(file.contentMd5 === undefined ? {} : { contentMd5: file.contentMd5 }),
         ...(keep === undefined ? {} : { stripMetadata: !keep }),
+        ...(convert === undefined ? {} : { convert }),
         // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
         ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
       });
@@ -98,7 +117,11 @@ export function createUploadRoutes(app: App) {
     } catch (error) {
       if (clock.signal.aborted) throw new StorageFailure(clock.signal.reason);
       // A limit or a type refused while the uploader was reading is the client's 413/415, not a storage failure.
-      if (isBytedropError(error, 'ERR_TOO_LARGE') || isBytedropError(error, 'ERR_UNSUPPORTED_TYPE'))
+      if (
+        isBytedropError(error, 'ERR_TOO_LARGE') ||
+        isBytedropError(error, 'ERR_UNSUPPORTED_TYPE') ||
+        isBytedropError(error, 'ERR_IMAGE')
+      )
         throw error;
       throw new StorageFailure(error);
     } finally {
@@ -157,6 +180,7 @@ export function createUploadRoutes(app: App) {
       throw tooLarge(`the request (${length} bytes)`, maxFiles * maxFileSize);
     }
     const keepHeader = keepMetadata(request.headers.get(KEEP_METADATA), 'header');
+    const convert = convertOption(request.headers.get(CONVERT));
     // Every file stored so far, also those that finish after another one failed: all are undone on a failure.
     const stored: UploadResult[] = [];
     let results: UploadResult[];
@@ -166,7 +190,7 @@ export function createUploadRoutes(app: App) {
         requestBody(request, context.body),
         { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
         async (file, signal) => {
-          const result = await storeFile(file, who, signal, keepHeader);
+          const result = await storeFile(file, who, signal, keepHeader, convert);
           stored.push(result);
           return result;
         },
@@ -193,6 +217,7 @@ export function createUploadRoutes(app: App) {
     const length = contentLength(request);
     if (length !== undefined && length > maxFileSize) throw tooLarge(filename, maxFileSize);
     const keepHeader = keepMetadata(request.headers.get(KEEP_METADATA), 'header');
+    const convert = convertOption(request.headers.get(CONVERT));
     const body = requestBody(request, context.body);
     if (!body)
       throw fail('ERR_INPUT', 'the request has no body: send the file as the PUT body (`curl -T shot.png`)');
@@ -213,6 +238,7 @@ export function createUploadRoutes(app: App) {
         who,
         controller.signal,
         keepHeader,
+        convert,
       );
       await recordUploads(app, [result], who, context.requestId, context.log);
       return await respondUploaded([result], who, context.origin, context.requestId);

@@ -21,6 +21,8 @@ const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_NOT_FOUND: 404,
   ERR_TOO_LARGE: 413,
   ERR_UNSUPPORTED_TYPE: 415,
+  // A conversion the client asked for that this server cannot do (no encoder, a format it cannot encode).
+  ERR_IMAGE: 422,
   // An access key over its upload rate; `Retry-After` says when the next file is allowed.
   ERR_THROTTLED: 429,
   // The ban store (Redis) is the only network dependency of a request before storage.
@@ -36,6 +38,7 @@ const STORAGE_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_NOT_FOUND: 404,
   ERR_TOO_LARGE: 413,
   ERR_UNSUPPORTED_TYPE: 415,
+  ERR_IMAGE: 422,
   ERR_NETWORK: 503,
   // The provider asked to slow down (SlowDown, 503, 429): busy, not broken; `Retry-After` says when to come back.
   ERR_THROTTLED: 503,

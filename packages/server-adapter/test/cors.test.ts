@@ -40,7 +40,9 @@ describe('preflight', () => {
       const allowed = await preflight(origin);
       expect(allowed.status, origin).toBe(204);
       expect(allowed.headers.get('access-control-allow-origin')).toBe(origin);
-      expect(allowed.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+      expect(allowed.headers.get('access-control-allow-headers')).toMatch(
+        /Authorization.*Keep-Metadata, Convert/,
+      );
     }
     for (const origin of ['https://evil.example', 'null', 'https://notes.example.com.evil.example']) {
       const refused = await preflight(origin);

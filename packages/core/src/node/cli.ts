@@ -15,6 +15,7 @@ import { type CliIO, callerDirectory, printError } from './cli/_io';
 import { completionScript, SHELLS, type Shell } from './cli/completion';
 import type { GcCommandOptions } from './cli/gc';
 import { hashCommand } from './cli/hash';
+import type { UploadCommandOptions } from './cli/upload';
 
 // The AWS SDK prints an eight-line notice on Node 20 at the first client; the README says which Node to use, and a
 // CLI's stderr belongs to its own messages. The SDK's documented switch; a value the user set is kept.
@@ -61,14 +62,21 @@ cli
     'JSON config file (default: ./bytedrop.config.json, then ~/.config/bytedrop/config.json)',
   )
   .option('--json', 'Print one JSON document: {ok, files: [{file, url, link, key, …} or {file, error}]}')
+  .option(
+    '--convert <format>',
+    'Convert images to webp or avif before upload (needs sharp: npm install sharp)',
+  )
+  .option('--quality <quality>', 'Quality of --convert, 1-100 (default 80)')
+  .option('--max-side <pixels>', 'With --convert: scale images down to this longest side, e.g. 2560')
   .example('bytedrop upload shot.png --format markdown')
+  .example('bytedrop upload photo.jpg --convert webp --quality 80 --max-side 2560')
   .example('S3_ENDPOINT=https://s3.example.com S3_BUCKET=notes bytedrop upload a.png b.pdf')
   .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
   .example('Any failure: exit 1, nothing on stdout, each problem on stderr (re-runs are deduplicated)')
   .example(
     'Uploads in flight are journaled in $XDG_STATE_HOME/bytedrop/journal (default ~/.local/state/bytedrop/journal); the next run aborts what a killed one left',
   )
-  .action((files: string[], options: { format?: string; config?: string; json?: boolean }) => {
+  .action((files: string[], options: UploadCommandOptions) => {
     // upload and doctor load the AWS SDK (~100 ms); `hash` and `--help` never need it.
     run = import('./cli/upload').then(({ uploadCommand }) =>
       uploadCommand(files, { ...options, signal: interrupt.signal }, io),

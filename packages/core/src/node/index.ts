@@ -14,6 +14,9 @@ export {
   runDoctor,
 } from '../doctor';
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from './config-file';
+export type { ConversionText } from './conversion';
+export { conversionFromEnv, conversionFromText } from './conversion';
+export { createSharpEncoder } from './encoders/sharp';
 export type { UploadFileOptions } from './file';
 export { openFile, uploadFile } from './file';
 export { createFileJournal, defaultJournalDir } from './file-journal';

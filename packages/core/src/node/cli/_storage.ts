@@ -3,6 +3,7 @@
  * server serves at `/f/*`, so `bytedrop upload` works before anyone has a bucket.
  */
 import type { BytedropConfigInput } from '../../config-input';
+import type { ImageConversion } from '../../image-encoder';
 import { type BytedropUploader, createUploader } from '../../uploader';
 import { type LoadConfigOptions, loadConfigLayers } from '../load-config';
 import { createDefaultLocalStore, hasS3Settings } from '../local-default';
@@ -32,7 +33,12 @@ export function localStore(input: Partial<BytedropConfigInput>, io: CliIO): Loca
 }
 
 /** Loads the config (file ← env) and builds the uploader; says once on stderr when it falls back to local disk. */
-export async function openStorage(configFile: string | undefined, io: CliIO): Promise<CliStorage> {
+export async function openStorage(
+  configFile: string | undefined,
+  io: CliIO,
+  convert?: ImageConversion,
+): Promise<CliStorage> {
+  const converting = convert === undefined ? {} : { convert };
   const options: LoadConfigOptions = {
     env: io.env,
     cwd: io.cwd,
@@ -42,7 +48,7 @@ export async function openStorage(configFile: string | undefined, io: CliIO): Pr
   if (hasS3Settings(input)) {
     const journal = openCliJournal(io.env);
     // The bucket may be missing here: createUploader then fails with ERR_CONFIG saying how to set it.
-    return { uploader: createUploader(input as BytedropConfigInput, { journal }), journal };
+    return { uploader: createUploader(input as BytedropConfigInput, { journal, ...converting }), journal };
   }
   const store = localStore(input, io);
   io.stderr.write(
@@ -50,5 +56,5 @@ export async function openStorage(configFile: string | undefined, io: CliIO): Pr
       `served at ${store.publicBaseUrl}/ by the Bytedrop server\n`,
   );
   // The bucket name is a placeholder the schema requires; the local store ignores it.
-  return { uploader: createUploader({ ...input, bucket: 'local' }, { store }), local: store };
+  return { uploader: createUploader({ ...input, bucket: 'local' }, { store, ...converting }), local: store };
 }

@@ -16,9 +16,11 @@
  * journal in the user's state directory records it (`_journal.ts`), and says so on stderr.
  */
 import { isBytedropError } from '../../errors';
+import type { ConversionSkipped, ImageConversion } from '../../image-encoder';
 import { formatLink } from '../../links';
 import type { LinkFormat, Uploader, UploadResult } from '../../types';
 import { statFile } from '../_stat';
+import { conversionFromText } from '../conversion';
 import { uploadFile } from '../file';
 import { recoverEarlierRuns } from './_cleanup';
 import { CLI_FORMATS } from './_formats';
@@ -32,8 +34,20 @@ export interface UploadCommandOptions {
   config?: string;
   /** Print one JSON document with every result and error instead of link lines. */
   json?: boolean;
+  /** `--convert webp|avif`, `--quality`, `--max-side`: image conversion with sharp. */
+  convert?: string;
+  quality?: string | number;
+  maxSide?: string | number;
   signal?: AbortSignal;
 }
+
+/** What stderr says when an image that conversion was asked for was uploaded as it came. */
+const UNCONVERTED: Partial<Record<ConversionSkipped, string>> = {
+  animated: 'it is animated (kept as it is, never flattened)',
+  format: 'its type is not converted',
+  'too-many-pixels': 'it declares more pixels than the limit (a possible decompression bomb: never decoded)',
+  undecodable: 'it could not be decoded',
+};
 
 /** One file's outcome: what was uploaded, or why not. */
 type Outcome = { file: string; result: UploadResult; link: string } | { file: string; error: unknown };
@@ -61,9 +75,21 @@ export async function uploadCommand(
     printError(io, 'no files given: bytedrop upload <file> [more files…]');
     return 2;
   }
+  let convert: ImageConversion | undefined;
+  try {
+    convert = conversionFromText({
+      format: ['--convert', options.convert],
+      quality: ['--quality', options.quality],
+      maxSide: ['--max-side', options.maxSide],
+    });
+  } catch (error) {
+    printError(io, describe(error));
+    return 2;
+  }
   const storage = await openStorage(
     options.config === undefined ? undefined : userPath(io, options.config),
     io,
+    convert,
   );
   const { uploader } = storage;
   await recoverEarlierRuns(storage, io);
@@ -95,6 +121,8 @@ async function uploadAll(
           ...(signal ? { signal } : {}),
         });
         outcomes.push({ file, result, link: formatLink(result, format) });
+        const why = result.conversionSkipped && UNCONVERTED[result.conversionSkipped];
+        if (why) io.stderr.write(`bytedrop: warning: ${file} was uploaded unconverted: ${why}\n`);
       } finally {
         bar?.stop();
       }
@@ -135,8 +163,19 @@ function printJson(outcomes: Outcome[], io: CliIO): number {
       const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
       return { file: outcome.file, error: { code, message } };
     }
-    const { url, key, size, contentType, hash, deduplicated } = outcome.result;
-    return { file: outcome.file, url, link: outcome.link, key, size, contentType, hash, deduplicated };
+    const { url, key, size, contentType, hash, deduplicated, converted, conversionSkipped } = outcome.result;
+    return {
+      file: outcome.file,
+      url,
+      link: outcome.link,
+      key,
+      size,
+      contentType,
+      hash,
+      deduplicated,
+      ...(converted ? { converted } : {}),
+      ...(conversionSkipped ? { conversionSkipped } : {}),
+    };
   });
   const ok = files.every((file) => !('error' in file));
   io.stdout.write(`${JSON.stringify({ ok, files }, null, 2)}\n`);

@@ -1,0 +1,133 @@
+/**
+ * Optional image conversion (WebP or AVIF at a quality, a longest-side limit): the settings, the outcome an upload
+ * reports, and the one-method encoder a host injects. Core never decodes pixels itself; each encoder is a file of its
+ * own (`createCanvasEncoder` for browsers and Obsidian, `createSharpEncoder` under `@bytedrop/core/node`), like the
+ * stores.
+ */
+
+/**
+ * The formats an image can be converted to.
+ *
+ * @example
+ * ```ts
+ * const format: ImageFormat = 'avif';
+ * ```
+ */
+export type ImageFormat = 'webp' | 'avif';
+
+/**
+ * What an encoder is asked for: one still image, re-encoded as `format` at `quality`, turned upright by its EXIF
+ * orientation, and scaled down (never up) so its longest side is at most `maxSide`.
+ *
+ * @example
+ * ```ts
+ * const request: EncodeRequest = { contentType: 'image/jpeg', format: 'webp', quality: 80, maxSide: 2560, maxPixels: 100e6, keepMetadata: false };
+ * ```
+ */
+export interface EncodeRequest {
+  /** The sniffed type of the input. */
+  contentType: string;
+  format: ImageFormat;
+  /** 1–100. */
+  quality: number;
+  /** Longest side in pixels of the output; the input's own size when undefined. */
+  maxSide: number | undefined;
+  /** The most pixels the encoder may decode (core checked the header already; this guards the decoder too). */
+  maxPixels: number;
+  /** Keep EXIF and ICC in the output (`stripMetadata: false`); encoders that cannot, drop them. */
+  keepMetadata: boolean;
+}
+
+/**
+ * Turns one image into another format. It throws a `BytedropError` with code `ERR_IMAGE` when it cannot encode
+ * `request.format` at all on this host (the upload then fails: the user asked for a conversion that cannot be done);
+ * any other error means this input could not be decoded, and the upload stores it as it came.
+ *
+ * @example
+ * ```ts
+ * const encoder: ImageEncoder = { encode: async (bytes, request) => myCodec(bytes, request.format, request.quality) };
+ * createUploader(config, { convert: { encoder, format: 'webp', quality: 80 } });
+ * ```
+ */
+export interface ImageEncoder {
+  encode(input: Uint8Array, request: EncodeRequest): Promise<Uint8Array>;
+}
+
+/**
+ * `createUploader`'s `convert` option: images are re-encoded before hashing (so the key names the stored bytes).
+ * Animated images, SVG, files above `maxPixels` or that cannot be decoded are stored as they came, and so is the
+ * original when the conversion would be larger.
+ *
+ * @example
+ * ```ts
+ * import { createSharpEncoder } from '@bytedrop/core/node';
+ * createUploader(config, { convert: { encoder: createSharpEncoder(), format: 'webp', quality: 80, maxSide: 2560 } });
+ * ```
+ */
+export interface ImageConversion {
+  encoder: ImageEncoder;
+  /** Default `webp`. */
+  format?: ImageFormat;
+  /** 1–100, default 80. */
+  quality?: number;
+  /** Longest side in pixels; larger images are scaled down. No limit when absent. */
+  maxSide?: number;
+  /** Images whose header declares more pixels are never decoded (default `DEFAULT_MAX_PIXELS`). */
+  maxPixels?: number;
+}
+
+/**
+ * What an upload may change of the uploader's conversion: `false` skips it, an object overrides its settings.
+ *
+ * @example
+ * ```ts
+ * await uploader.upload(bytes, { filename: 'scan.png', convert: false });
+ * await uploader.upload(bytes, { filename: 'photo.jpg', convert: { format: 'avif', quality: 60 } });
+ * ```
+ */
+export type ConvertOption = boolean | Partial<Omit<ImageConversion, 'encoder'>>;
+
+/**
+ * 100 megapixels: every phone photo, and far below a decompression bomb (a small PNG declaring 50,000 × 50,000 is
+ * 2,500 megapixels, 10 GB once decoded).
+ *
+ * @example
+ * ```ts
+ * createUploader(config, { convert: { encoder, maxPixels: DEFAULT_MAX_PIXELS * 2 } });
+ * ```
+ */
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+/**
+ * Why an image that conversion was asked for was stored as it came:
+ * `larger` (the conversion was not smaller), `animated` (GIF, APNG or WebP with frames: never flattened),
+ * `same-format` (already in the target format and within `maxSide`), `format` (a type not converted: SVG, HEIC, …),
+ * `too-many-pixels` (its header declares more than `maxPixels`: refused before decoding), `too-large` (above
+ * `STRIP_MAX_BYTES`, which conversion would have to hold in memory), `undecodable` (the encoder could not read it).
+ *
+ * @example
+ * ```ts
+ * if (result.conversionSkipped === 'undecodable') console.warn(`${result.filename} was uploaded unconverted`);
+ * ```
+ */
+export type ConversionSkipped =
+  | 'larger'
+  | 'animated'
+  | 'same-format'
+  | 'format'
+  | 'too-many-pixels'
+  | 'too-large'
+  | 'undecodable';
+
+/**
+ * What a converted upload reports: the type and size it had before conversion.
+ *
+ * @example
+ * ```ts
+ * result.converted; // { from: 'image/jpeg', size: 4200123 }
+ * ```
+ */
+export interface ConvertedFrom {
+  from: string;
+  size: number;
+}

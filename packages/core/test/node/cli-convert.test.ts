@@ -1,0 +1,78 @@
+/**
+ * `bytedrop upload --convert webp --quality … --max-side …` converts images with sharp (built CLI, local-disk
+ * default), warns on stderr about an image it stored unconverted, and refuses a bad flag before uploading anything.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readImageSize } from '../../src/images';
+import { pngBomb } from '../_support/bomb';
+import { buildCli, cleanEnv, removeCli, runCli } from '../_support/cli';
+import { makeImage, saved } from '../_support/images';
+
+let cli: string;
+let dir: string;
+let photoPath: string;
+
+beforeAll(async () => {
+  cli = await buildCli();
+  dir = await mkdtemp(join(tmpdir(), 'bytedrop-cli-convert-'));
+  ({ path: photoPath } = await makeImage(dir, 'photo.jpg', ['-size', '400x100', 'plasma:', '-seed', '5']));
+});
+afterAll(() => removeCli(cli));
+
+async function upload(args: string[]) {
+  const work = await mkdtemp(join(tmpdir(), 'bytedrop-cli-convert-work-'));
+  const outcome = await runCli(cli, ['upload', ...args], { cwd: work, env: cleanEnv(work) });
+  return { ...outcome, work };
+}
+
+describe('bytedrop upload --convert', () => {
+  it('stores a WebP scaled to --max-side, and says in --json what it was', async () => {
+    const { code, stdout, work } = await upload([
+      photoPath,
+      '--convert',
+      'webp',
+      '--quality',
+      '70',
+      '--max-side',
+      '200',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const [file] = JSON.parse(stdout).files;
+    expect(file).toMatchObject({ contentType: 'image/webp', converted: { from: 'image/jpeg' } });
+    expect(file.key).toMatch(/\.webp$/);
+    const bytes = await readFile(join(work, 'data', file.key));
+    expect((await fileTypeFromBuffer(bytes))?.mime).toBe('image/webp');
+    expect(readImageSize(bytes)).toEqual({ width: 200, height: 50 });
+  });
+
+  it('warns about an image it left as it was (a PNG bomb) and still prints its link', async () => {
+    const bomb = await saved(dir, 'bomb.png', pngBomb());
+    const { code, stdout, stderr } = await upload([bomb, '--convert', 'avif']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\.png\n$/);
+    expect(stderr).toMatch(
+      /warning: .*bomb\.png was uploaded unconverted: it declares more pixels than the limit/,
+    );
+  });
+
+  it('a bad --convert or --quality, or --quality alone, exits 2 naming the flag', async () => {
+    for (const [args, said] of [
+      [['--convert', 'gif'], /--convert 'gif' is not a format .* use webp, avif or off/],
+      [
+        ['--convert', 'webp', '--quality', '101'],
+        /--quality '101' is not valid: use a whole number from 1 to 100/,
+      ],
+      [['--quality', '50'], /--quality has no effect without a format to convert to: add --convert webp/],
+    ] as const) {
+      const { code, stdout, stderr } = await upload([photoPath, ...args]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(said);
+    }
+  });
+});
