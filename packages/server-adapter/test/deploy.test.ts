@@ -140,7 +140,7 @@ describe('deploy/Dockerfile', () => {
 });
 
 describe('deploy/compose.yaml', () => {
-  it('builds the Dockerfile, keeps /data on a volume, and has Redis as an opt-in profile', async () => {
+  it('builds the Dockerfile, keeps /data on a volume, and has Redis and PostgreSQL as opt-in profiles', async () => {
     const compose = parse(await read('deploy/compose.yaml')) as {
       services: Record<string, Record<string, unknown>>;
       volumes: Record<string, unknown>;
@@ -166,6 +166,15 @@ describe('deploy/compose.yaml', () => {
       profiles: ['redis'],
       image: expect.stringMatching(/^redis:/),
     });
+    expect(bytedrop.environment).toHaveProperty('DATABASE_URL');
+    expect(compose.services.postgres).toMatchObject({
+      profiles: ['postgres'],
+      image: expect.stringMatching(/^postgres:/),
+      environment: { POSTGRES_USER: 'bytedrop', POSTGRES_DB: 'bytedrop' },
+      volumes: ['bytedrop-catalog:/var/lib/postgresql/data'],
+      healthcheck: { test: expect.arrayContaining(['pg_isready']) },
+    });
+    expect(Object.keys(compose.volumes)).toContain('bytedrop-catalog');
   });
 });
 
