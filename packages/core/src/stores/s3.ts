@@ -5,29 +5,30 @@
  * object behind (`_s3-client.ts`, `_s3-sweep.ts`).
  */
 import type { ObjectCannedACL, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { abortedError, throwIfAborted } from '../_abort';
-import { isReplayable, toAsyncIterable } from '../_body';
+import { throwIfAborted } from '../_abort';
+import { isReplayable } from '../_body';
 import { loadUpload } from '../_load';
-import { meter, toReadableStream } from '../_stream';
 import type { BytedropConfig } from '../config';
 import { toBytedropError } from '../error-mapping';
-import { BytedropError, isBytedropError } from '../errors';
 import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../journal';
 import { publicUrl } from '../links';
 import { PROVIDERS, type ProviderSettings, resolveProvider } from '../providers';
 import type { BodyInput, CopyOptions, ObjectStore, PutOptions, PutResult, SweepReport } from '../types';
+import { createAbortKeeper, type PendingAbort } from './_s3-aborts';
 import {
   buildClient,
   DEFAULT_CONNECTION_TIMEOUT,
   DEFAULT_SOCKET_TIMEOUT,
-  OPERATION,
   scopedClient,
   statusOf,
 } from './_s3-client';
-import { toS3Metadata } from './_s3-meta';
+import { encodeKey, objectHeaders, operationOf, toUploadBody } from './_s3-params';
+
+export type { PendingAbort } from './_s3-aborts';
+
 import { s3Reader } from './_s3-read';
 import { lazyClient, s3Sdk } from './_s3-sdk';
-import { abortStrays, abortUpload, recoverFromJournal, sweepPrefix } from './_s3-sweep';
+import { abortStrays, recoverFromJournal, sweepPrefix } from './_s3-sweep';
 
 /**
  * Options of `createS3Store`.
@@ -50,19 +51,6 @@ export interface S3StoreOptions {
    * after a crash (default: memory, which covers failures within this process only).
    */
   journal?: UploadJournal;
-}
-
-/**
- * A multipart upload whose abort failed; its parts cost storage until it is aborted.
- *
- * @example
- * ```ts
- * store.pendingAborts; // [{ key: '2024/05/01/big-1a2b3c4d.bin', uploadId: 'VXBsb2FkSWQ…' }]
- * ```
- */
-export interface PendingAbort {
-  key: string;
-  uploadId: string;
 }
 
 /**
@@ -91,11 +79,6 @@ export interface S3Store extends ObjectStore {
   retryAborts(): Promise<number>;
   sweep(options: { olderThan: number; prefix?: string; signal?: AbortSignal }): Promise<SweepReport>;
   recover(): Promise<SweepReport>;
-}
-
-/** Keys are percent-encoded segment by segment, the way CopySource expects them. */
-function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
 }
 
 /**
@@ -158,31 +141,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     ...operationOf(error),
   });
   const { head, check } = s3Reader(client, bucket, context);
-  const pending: PendingAbort[] = [];
-  let flushing: Promise<number> | undefined;
-
-  function retryAborts(): Promise<number> {
-    // One flush at a time: concurrent puts share it instead of aborting the same upload twice.
-    flushing ??= (async () => {
-      const batch = pending.splice(0);
-      const gone = await Promise.all(batch.map((item) => abortUpload(target, item.key, item.uploadId)));
-      pending.push(...batch.filter((_, index) => !gone[index]));
-      return pending.length;
-    })().finally(() => {
-      flushing = undefined;
-    });
-    return flushing;
-  }
-
-  function toUploadBody(
-    body: BodyInput,
-    options: PutOptions,
-    key: string,
-  ): Uint8Array | Blob | ReadableStream {
-    if (isReplayable(body)) return body instanceof ArrayBuffer ? new Uint8Array(body) : body;
-    // Streams go through `meter` so a read stalled on the caller's stream still loses to the signal.
-    return toReadableStream(meter(toAsyncIterable(body), { signal: options.signal, filename: key }));
-  }
+  const aborts = createAbortKeeper(target, journal, context);
+  const { pending, retryAborts } = aborts;
 
   async function put(key: string, body: BodyInput, options: PutOptions): Promise<PutResult> {
     if (pending.length > 0) await retryAborts();
@@ -225,13 +185,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         Bucket: bucket,
         Key: key,
         Body: toUploadBody(body, options, key),
-        ContentType: options.contentType,
-        ...(options.cacheControl === undefined ? {} : { CacheControl: options.cacheControl }),
-        ...(options.contentDisposition === undefined
-          ? {}
-          : { ContentDisposition: options.contentDisposition }),
-        ...(options.meta === undefined ? {} : { Metadata: toS3Metadata(options.meta) }),
-        ...(acl === undefined ? {} : { ACL: acl }),
+        ...objectHeaders(options, acl),
       },
       // lib-storage sends one PUT exactly when the body fits in one part, so a body up to multipartThreshold gets a
       // part as large as itself; a larger or unsized body is split into partSize parts.
@@ -259,7 +213,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       return out.ETag ? { etag: out.ETag, exclusive } : { exclusive };
     } catch (error) {
       if (upload.uploadId) active.delete(upload.uploadId);
-      const mapped = await failed(key, upload.uploadId, error, options.signal, entry);
+      const mapped = await aborts.failed(key, upload.uploadId, error, options.signal, entry);
       if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {
         // A provider that does not implement If-None-Match: the uploader's HEAD just before is the guard there.
         return send(key, body, options, false);
@@ -275,35 +229,6 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     }
   }
 
-  /** Makes sure a failed upload left no parts, then says what failed (and what is left, when something is). */
-  async function failed(
-    key: string,
-    uploadId: string | undefined,
-    error: unknown,
-    signal: AbortSignal | undefined,
-    entry: string | undefined,
-  ): Promise<BytedropError> {
-    // lib-storage already tried to abort; asking again is cheap (NoSuchUpload) and covers its abort having failed.
-    const mapped =
-      signal?.aborted && !isBytedropError(error)
-        ? abortedError(`upload of '${key}'`, error)
-        : toBytedropError(error, context(key, error));
-    if (uploadId === undefined || (await abortUpload(target, key, uploadId))) {
-      if (entry !== undefined) await journal.remove(entry).catch(() => undefined);
-      return mapped;
-    }
-    pending.push({ key, uploadId });
-    return new BytedropError(
-      mapped.code,
-      `${mapped.message}. The unfinished multipart upload ${uploadId} could not be aborted either; Bytedrop aborts it before the next upload through this store, and at the next start (recover()). An AbortIncompleteMultipartUpload lifecycle rule on the bucket covers the rest (bytedrop gc --lifecycle)`,
-      {
-        cause: error,
-        ...(mapped.status === undefined ? {} : { status: mapped.status }),
-        ...(mapped.s3Code === undefined ? {} : { s3Code: mapped.s3Code }),
-      },
-    );
-  }
-
   async function copy(fromKey: string, toKey: string, options: CopyOptions) {
     try {
       const { CopyObjectCommand } = await s3Sdk();
@@ -314,13 +239,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
           CopySource: `${bucket}/${encodeKey(fromKey)}`,
           // REPLACE, or the copy keeps the temporary object's headers instead of the final ones.
           MetadataDirective: 'REPLACE',
-          ContentType: options.contentType,
-          ...(options.cacheControl === undefined ? {} : { CacheControl: options.cacheControl }),
-          ...(options.contentDisposition === undefined
-            ? {}
-            : { ContentDisposition: options.contentDisposition }),
-          ...(options.meta === undefined ? {} : { Metadata: toS3Metadata(options.meta) }),
-          ...(acl === undefined ? {} : { ACL: acl }),
+          ...objectHeaders(options, acl),
         }),
       );
     } catch (error) {
@@ -368,10 +287,4 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     recover,
     publicUrl: (key) => publicUrl(settings.publicBaseUrl, key),
   };
-}
-
-/** The request an SDK failure came from (tagged by `scopedClient`), for `toBytedropError`'s message. */
-function operationOf(error: unknown): { operation?: string } {
-  const operation = (error as { [OPERATION]?: string } | undefined)?.[OPERATION];
-  return typeof operation === 'string' ? { operation } : {};
 }
