@@ -41,7 +41,7 @@ describe.each(CATALOG_KINDS)('catalog contract: %s', (kind, start) => {
   });
 
   it('names its dialect', () => {
-    expect(catalog.dialect).toBe(kind);
+    expect(catalog.dialect).toBe(kind.split(' ')[0]);
   });
 
   it('round-trips every field, sizes past 4 GiB included', async () => {

@@ -1,12 +1,15 @@
 /**
- * The embedded catalog: one SQLite file (better-sqlite3) in the data directory, zero configuration. WAL mode, so
- * reads (listings) do not wait behind a write, and every write is durable once its statement returns.
+ * The embedded catalog: one SQLite file in the data directory, zero configuration. WAL mode, so reads (listings) do
+ * not wait behind a write, and every write is durable once its statement returns. The driver is better-sqlite3; on a
+ * Node it was not built for (its native module follows the Node that ran `pnpm install`), Node's own `node:sqlite`
+ * (22.13+, 24) takes over.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { BytedropError } from '@bytedrop/core';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { createKyselyCatalog } from './_kysely-catalog';
+import { nodeSqliteAvailable, openNodeSqlite } from './_node-sqlite';
 import type { CatalogDatabase } from './_schema';
 import type { Catalog } from './types';
 
@@ -14,19 +17,45 @@ import type { Catalog } from './types';
 export interface SqliteCatalogOptions {
   /** The database file (created with its directory when missing), or `:memory:` for a throwaway catalog. */
   file: string;
+  /**
+   * `better-sqlite3`, `node:sqlite`, or `auto` (default): better-sqlite3, else `node:sqlite` where this Node has it.
+   */
+  driver?: 'auto' | 'better-sqlite3' | 'node:sqlite';
 }
 
-/** better-sqlite3 loads its native module at import: a machine where it did not build fails here, with the fix. */
-async function loadDriver(): Promise<typeof import('better-sqlite3')> {
-  try {
-    return (await import('better-sqlite3')).default;
-  } catch (error) {
-    throw new BytedropError(
-      'ERR_CONFIG',
-      `the SQLite driver (better-sqlite3) could not load (${(error as Error).message}): install a C++ toolchain (apt-get install python3 make g++) and run \`pnpm rebuild better-sqlite3\`, or use PostgreSQL with DATABASE_URL`,
-      { cause: error },
-    );
+const PRAGMAS = [
+  'journal_mode = WAL',
+  // Another process (`catalog rebuild` beside a running server) may hold the write lock for a moment.
+  'busy_timeout = 5000',
+];
+
+/** better-sqlite3's native module loads with the first database: a failure there means it was not built for this Node. */
+function nativeMissing(error: unknown): boolean {
+  return (
+    (error as { code?: string }).code === 'ERR_DLOPEN_FAILED' ||
+    /bindings file|self-register/.test(String(error))
+  );
+}
+
+/** The database, through the driver asked for (or better-sqlite3, then `node:sqlite` where its native module fails). */
+async function openDatabase(file: string, driver: SqliteCatalogOptions['driver']): Promise<SqliteDatabase> {
+  let problem = 'node:sqlite was asked for';
+  if (driver !== 'node:sqlite') {
+    try {
+      const Database = (await import('better-sqlite3')).default;
+      const database = new Database(file);
+      for (const pragma of PRAGMAS) database.pragma(pragma);
+      return database;
+    } catch (error) {
+      if (!nativeMissing(error) && (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      problem = (error as Error).message.split('\n')[0] ?? String(error);
+    }
   }
+  if (driver !== 'better-sqlite3' && nodeSqliteAvailable()) return openNodeSqlite(file, PRAGMAS);
+  throw new BytedropError(
+    'ERR_CONFIG',
+    `the SQLite driver (better-sqlite3) could not load (${problem}) and this Node has no node:sqlite: install a C++ toolchain (apt-get install python3 make g++) and run \`pnpm rebuild better-sqlite3\`, use Node 22.13+ or 24, or use PostgreSQL with DATABASE_URL`,
+  );
 }
 
 /**
@@ -39,16 +68,13 @@ async function loadDriver(): Promise<typeof import('better-sqlite3')> {
  * ```
  */
 export async function createSqliteCatalog(options: SqliteCatalogOptions): Promise<Catalog> {
-  const Database = await loadDriver();
   const file = options.file === ':memory:' ? options.file : resolve(options.file);
-  let database: import('better-sqlite3').Database;
+  if (file !== ':memory:') await mkdir(dirname(file), { recursive: true }).catch(() => undefined);
+  let database: SqliteDatabase;
   try {
-    if (file !== ':memory:') await mkdir(dirname(file), { recursive: true });
-    database = new Database(file);
-    database.pragma('journal_mode = WAL');
-    // Another process (`catalog rebuild` beside a running server) may hold the write lock for a moment.
-    database.pragma('busy_timeout = 5000');
+    database = await openDatabase(file, options.driver ?? 'auto');
   } catch (error) {
+    if (error instanceof BytedropError) throw error;
     throw new BytedropError(
       'ERR_CONFIG',
       `cannot open the catalog at ${file} (${(error as Error).message}): make its directory writable, or set BYTEDROP_DATA_DIR`,

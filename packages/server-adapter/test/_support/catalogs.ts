@@ -18,13 +18,16 @@ export interface CatalogHarness {
   dispose(): Promise<void>;
 }
 
-export async function sqliteHarness(): Promise<CatalogHarness> {
+export async function sqliteHarness(driver: 'auto' | 'node:sqlite' = 'auto'): Promise<CatalogHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'bytedrop-catalog-'));
   return {
-    open: () => createSqliteCatalog({ file: join(dir, 'catalog.sqlite') }),
+    open: () => createSqliteCatalog({ file: join(dir, 'catalog.sqlite'), driver }),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** Whether this Node has `node:sqlite` (22.13+ and 24; not Node 20). */
+export const HAS_NODE_SQLITE = process.getBuiltinModule?.('node:sqlite') !== undefined;
 
 /** A fresh database on the test cluster; its URL. */
 export async function postgresDatabase(): Promise<string> {
@@ -42,7 +45,12 @@ export async function postgresHarness(): Promise<CatalogHarness> {
   return { open: () => createPostgresCatalog({ url }), dispose: async () => {} };
 }
 
-export const CATALOG_KINDS = [
-  ['sqlite', sqliteHarness],
+/**
+ * Every catalog kind: SQLite (better-sqlite3 where it loads), SQLite through `node:sqlite` on the Nodes that have it
+ * (CI's Node 24 run), and PostgreSQL.
+ */
+export const CATALOG_KINDS: (readonly [string, () => Promise<CatalogHarness>])[] = [
+  ['sqlite', () => sqliteHarness()],
+  ...(HAS_NODE_SQLITE ? [['sqlite (node:sqlite)', () => sqliteHarness('node:sqlite')] as const] : []),
   ['postgres', postgresHarness],
-] as const;
+];
