@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, utimesSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -175,6 +175,9 @@ describe('createServerUploader', () => {
         if (!changed && received > 1024 * 1024) {
           changed = true;
           appendFileSync(path, 'more');
+          // File times tick coarsely (a kernel tick): a write this soon after the file was made can leave its mtime
+          // as it was, and Node's file Blob notices a change by its mtime. Dated later, as any later write would be.
+          utimesSync(path, new Date(), new Date(Date.now() + 60_000));
         }
       });
       req.on('end', () => success(res));
