@@ -99,7 +99,8 @@ describe('faults between core and a real S3 (radosgw)', () => {
 
   it('a stalled request fails with ERR_TIMEOUT naming it, never hangs, and leaves no parts', async () => {
     const uploader = createUploader(
-      rgwConfig(rgw, { keyTemplate: 'stall/{hash}.{ext}', socketTimeout: 200 }),
+      // Long enough that no request but the stalled one reaches it on a loaded machine (CI runs tests beside the e2e).
+      rgwConfig(rgw, { keyTemplate: 'stall/{hash}.{ext}', socketTimeout: 1500 }),
       {
         clientConfig: { retryStrategy: createRetryStrategy({ maxAttempts: 2, baseDelay: 5, maxDelay: 5 }) },
       },

@@ -1,41 +1,13 @@
-/**
- * deploy/nginx/bytedrop.conf for real: Debian's nginx, started here on a loopback port with a temporary prefix, in
- * front of the server with TRUST_PROXY=loopback. Clients connect from their own loopback addresses (127.0.0.x), so
- * the address the server sees tells whether the proxy kept it.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createUploader, type Uploader } from '@bytedrop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../src/node';
 import { KEY, type LocalFixture, localFixture, SECRET } from './_support/fixtures';
-import { freePort, type RawResponse, readResponse, waitFor } from './_support/net';
-import { requireCommand } from './_support/require';
+import { type RawResponse, readResponse, waitFor } from './_support/net';
+import { type Nginx, SITE, startNginx } from './_support/nginx';
 
-const NGINX = '/usr/sbin/nginx';
-const SITE = fileURLToPath(new URL('../../../deploy/nginx/bytedrop.conf', import.meta.url));
 const MiB = 1024 * 1024;
-
-/** The site file with its upstream and listen address pointed at this test's ports; each must be found once. */
-function localSite(site: string, listenPort: number, serverPort: number): string {
-  const swaps: [RegExp, string][] = [
-    [/^\s*server 127\.0\.0\.1:8000;$/m, `    server 127.0.0.1:${serverPort};`],
-    [/^\s*listen 80;$/m, `    listen 127.0.0.1:${listenPort};`],
-    [/^\s*listen \[::\]:80;$/m, ''],
-  ];
-  let text = site;
-  for (const [pattern, replacement] of swaps) {
-    if (!pattern.test(text))
-      throw new Error(`deploy/nginx/bytedrop.conf no longer has ${pattern}: update this test`);
-    text = text.replace(pattern, replacement);
-  }
-  return text;
-}
 
 interface Exchange extends RawResponse {
   /** Body bytes the client had written when the answer came. */
@@ -43,8 +15,7 @@ interface Exchange extends RawResponse {
 }
 
 describe('deploy/nginx/bytedrop.conf in front of the server', () => {
-  let prefix: string;
-  let nginx: ChildProcess;
+  let nginx: Nginx;
   let nginxPort: number;
   let fx: LocalFixture;
   let server: RunningServer;
@@ -52,7 +23,6 @@ describe('deploy/nginx/bytedrop.conf in front of the server', () => {
   const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    requireCommand(NGINX, 'apt-get install nginx');
     fx = await localFixture();
     const real = createUploader({ bucket: 'local-disk' }, { store: fx.store });
     // Counts the body bytes as the uploader reads them: what the server has received so far.
@@ -83,64 +53,13 @@ describe('deploy/nginx/bytedrop.conf in front of the server', () => {
       logger: { info: log, warn: log, error: log },
     });
 
-    prefix = await mkdtemp(join(tmpdir(), 'bytedrop-nginx-'));
-    nginxPort = await freePort();
-    await mkdir(join(prefix, 'logs'));
-    await writeFile(
-      join(prefix, 'site.conf'),
-      localSite(await readFile(SITE, 'utf8'), nginxPort, server.port),
-    );
-    await writeFile(
-      join(prefix, 'nginx.conf'),
-      `worker_processes 1;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/logs/error.log info;
-events { worker_connections 64; }
-http {
-  access_log ${prefix}/logs/access.log;
-  client_body_temp_path ${prefix}/client_body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  include ${prefix}/site.conf;
-}
-`,
-    );
-    // As root, nginx's workers drop to `nobody`, who must reach the prefix.
-    await chmod(prefix, 0o755);
-    nginx = spawn(
-      NGINX,
-      ['-p', prefix, '-e', `${prefix}/logs/error.log`, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    nginx.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    await waitFor('nginx to accept connections', async () => {
-      if (nginx.exitCode !== null) {
-        const log = await readFile(join(prefix, 'logs/error.log'), 'utf8').catch(() => '');
-        throw new Error(`nginx exited (${nginx.exitCode}): ${stderr}${log}`);
-      }
-      return new Promise<boolean>((resolve) => {
-        const socket = connect({ port: nginxPort, host: '127.0.0.1' });
-        socket.once('connect', () => resolve(socket.destroy() === socket));
-        socket.once('error', () => resolve(false));
-      });
-    });
+    nginx = await startNginx(server.port);
+    nginxPort = nginx.port;
   });
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx.once('exit', resolve));
-      nginx.kill('SIGQUIT');
-      await exited;
-    }
+    await nginx?.stop();
     await server?.close(true);
     await fx?.dispose();
-    if (prefix) await rm(prefix, { recursive: true, force: true });
   });
 
   /**
@@ -245,7 +164,7 @@ http {
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ files: [{ size: total }] });
     expect(received).toBe(total);
-    expect(await readdir(join(prefix, 'client_body')).catch(() => [])).toEqual([]);
+    expect(await readdir(nginx.bodyTemp).catch(() => [])).toEqual([]);
   });
 
   it('refuses a body over client_max_body_size before it is sent', async () => {
