@@ -175,8 +175,8 @@ describe('createServerUploader', () => {
         if (!changed && received > 1024 * 1024) {
           changed = true;
           appendFileSync(path, 'more');
-          // File times tick coarsely (a kernel tick): a write this soon after the file was made can leave its mtime
-          // as it was, and Node's file Blob notices a change by its mtime. Dated later, as any later write would be.
+          // The append changes the size, which every read of the file Blob compares; the later date makes the
+          // mtime disagree too, as a write seconds later would (file times tick coarsely).
           utimesSync(path, new Date(), new Date(Date.now() + 60_000));
         }
       });
