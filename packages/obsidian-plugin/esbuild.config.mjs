@@ -18,8 +18,16 @@ export const options = {
   target: 'es2020',
   // Provided by Obsidian at runtime.
   external: ['obsidian', 'electron', '@codemirror/*', '@lezer/*'],
-  // Core from source: the bundle never depends on a stale dist.
-  alias: { '@bytedrop/core': here('../core/src/index.ts') },
+  alias: {
+    // Core from source: the bundle never depends on a stale dist.
+    '@bytedrop/core': here('../core/src/index.ts'),
+    // No Node polyfills on a phone: lib-storage's browser build imports `buffer`, `stream` and `events` for a few
+    // calls; these stand-ins do those calls (build/*.mjs say which), and eventemitter3 is an EventEmitter made for
+    // browsers. Together they replace about 65 kB of polyfills (bundle.test.ts checks none comes back).
+    buffer: here('./build/buffer.mjs'),
+    stream: here('./build/stream.mjs'),
+    events: fileURLToPath(import.meta.resolve('eventemitter3')),
+  },
   treeShaking: true,
   minify: true,
   legalComments: 'none',

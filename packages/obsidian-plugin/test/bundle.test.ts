@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DOMParser, Node } from '@xmldom/xmldom';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3rver } from '../../core/test/_setup/s3rver.js';
@@ -16,12 +17,83 @@ import { pasteEvent, png, pngFile } from './helpers';
 const root = new URL('../', import.meta.url);
 let dir: string;
 let code: string;
+/** The packages main.js was built from (esbuild's metafile). */
+let packages: Set<string>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bytedrop-bundle-'));
-  await build({ ...options, outfile: join(dir, 'main.js'), logLevel: 'silent' });
+  const result = await build({
+    ...options,
+    outfile: join(dir, 'main.js'),
+    logLevel: 'silent',
+    metafile: true,
+  });
   code = await readFile(join(dir, 'main.js'), 'utf8');
+  packages = new Set(
+    Object.keys(result.metafile.inputs).flatMap(
+      (path) => /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? [],
+    ),
+  );
 }, 120_000);
+
+interface LoadedPlugin {
+  onload(): Promise<void>;
+  whenIdle(): Promise<void>;
+  settings: unknown;
+  dataJson?: string;
+}
+
+/**
+ * Runs main.js as Obsidian mobile would: a require that knows only `obsidian`, and the DOM's XML parser, which the
+ * SDK's browser build reads S3's XML answers with (Node has none; a phone's WebView has its own). Returns the plugin
+ * class.
+ */
+function loadMain(asked: string[] = []): new (app: unknown, manifest: unknown) => LoadedPlugin {
+  const sandboxRequire = (name: string): unknown => {
+    asked.push(name);
+    if (name === 'obsidian') return fakeObsidian;
+    throw new Error(`Cannot find module '${name}'`);
+  };
+  const module = { exports: {} as Record<string, unknown> };
+  new Function('require', 'module', 'exports', 'DOMParser', 'Node', code)(
+    sandboxRequire,
+    module,
+    module.exports,
+    DOMParser,
+    Node,
+  );
+  return module.exports.default as new (
+    app: unknown,
+    manifest: unknown,
+  ) => LoadedPlugin;
+}
+
+/** Pastes `file` into a note through main.js with S3 settings for `s3`; returns the link the note got. */
+async function pasteThroughMain(
+  s3: Awaited<ReturnType<typeof startS3rver>>,
+  file: File,
+  settings: Record<string, unknown> = {},
+): Promise<string> {
+  const Plugin = loadMain();
+  const app = new fakeObsidian.App();
+  app.secretStorage.setSecret('s3', s3.secretAccessKey);
+  const note = await app.vault.seed('Note.md', '');
+  const view = await app.workspace.openNote(note);
+  const plugin = new Plugin(app, { id: 'bytedrop' });
+  plugin.dataJson = JSON.stringify({
+    provider: 'custom',
+    endpoint: s3.endpoint,
+    bucket: s3.bucket,
+    accessKeyId: s3.accessKeyId,
+    secretKeyName: 's3',
+    publicBaseUrl: `${s3.endpoint}/${s3.bucket}`,
+    ...settings,
+  });
+  await plugin.onload();
+  app.workspace.trigger('editor-paste', pasteEvent([file]), view.editor, view);
+  await plugin.whenIdle();
+  return /\]\((http[^)]+)\)/.exec(view.editor.getValue())?.[1] ?? '';
+}
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
@@ -60,24 +132,36 @@ describe('main.js', () => {
     ]);
   });
 
+  it('carries no Node polyfill: lib-storage gets the stand-ins in build/ and eventemitter3', () => {
+    const polyfills = [
+      'buffer',
+      'stream-browserify',
+      'readable-stream',
+      'events',
+      'string_decoder',
+      'safe-buffer',
+    ];
+    expect(polyfills.filter((name) => packages.has(name))).toEqual([]);
+    expect(packages).toContain('@aws-sdk/lib-storage'); // the scan sees packages at all
+    expect(packages).toContain('eventemitter3');
+  });
+
+  it('the buffer stand-in does what Node’s Buffer does for the calls lib-storage makes', async () => {
+    // @ts-expect-error: a plain .mjs build helper, without types
+    const { Buffer: StandIn } = (await import('../build/buffer.mjs')) as { Buffer: typeof Buffer };
+    const parts = [new Uint8Array([1, 2]), new Uint8Array([]), new Uint8Array([3])];
+    expect([...StandIn.concat(parts)]).toEqual([...Buffer.concat(parts)]);
+    expect([...StandIn.concat([])]).toEqual([]);
+    expect([...StandIn.from('héllo ✓')]).toEqual([...Buffer.from('héllo ✓')]);
+    expect([...StandIn.from(new Uint8Array([9, 8]))]).toEqual([9, 8]);
+    expect(StandIn.byteLength('héllo ✓')).toBe(Buffer.byteLength('héllo ✓'));
+    expect(StandIn.isBuffer(new Uint8Array(1))).toBe(false);
+  });
+
   it('loads with a require that knows only `obsidian`, as on mobile, and onload sends nothing', async () => {
     const asked: string[] = [];
-    const sandboxRequire = (name: string): unknown => {
-      asked.push(name);
-      if (name === 'obsidian') return fakeObsidian;
-      throw new Error(`Cannot find module '${name}'`);
-    };
-    const module = { exports: {} as Record<string, unknown> };
-    new Function('require', 'module', 'exports', code)(sandboxRequire, module, module.exports);
+    const Plugin = loadMain(asked);
     expect([...new Set(asked)]).toEqual(['obsidian']);
-
-    const Plugin = module.exports.default as new (
-      app: unknown,
-      manifest: unknown,
-    ) => {
-      onload(): Promise<void>;
-      settings: unknown;
-    };
     const app = new fakeObsidian.App();
     const plugin = new Plugin(app, { id: 'bytedrop' });
     fakeObsidian.requestLog.length = 0;
@@ -90,41 +174,29 @@ describe('main.js', () => {
   it('uploads a paste to real S3 with the browser build of the AWS SDK inside main.js', async () => {
     const s3 = await startS3rver();
     try {
-      const module = { exports: {} as Record<string, unknown> };
-      const sandboxRequire = (name: string): unknown => {
-        if (name === 'obsidian') return fakeObsidian;
-        throw new Error(`Cannot find module '${name}'`);
-      };
-      new Function('require', 'module', 'exports', code)(sandboxRequire, module, module.exports);
-      const Plugin = module.exports.default as new (
-        app: unknown,
-        manifest: unknown,
-      ) => {
-        onload(): Promise<void>;
-        whenIdle(): Promise<void>;
-      };
-      const app = new fakeObsidian.App();
-      app.secretStorage.setSecret('s3', s3.secretAccessKey);
-      const note = await app.vault.seed('Note.md', '');
-      const view = await app.workspace.openNote(note);
-      const plugin = new Plugin(app, { id: 'bytedrop' }) as InstanceType<typeof Plugin> & {
-        dataJson?: string;
-      };
-      plugin.dataJson = JSON.stringify({
-        provider: 'custom',
-        endpoint: s3.endpoint,
-        bucket: s3.bucket,
-        accessKeyId: s3.accessKeyId,
-        secretKeyName: 's3',
-        publicBaseUrl: `${s3.endpoint}/${s3.bucket}`,
-      });
-      await plugin.onload();
-      app.workspace.trigger('editor-paste', pasteEvent([pngFile(5)]), view.editor, view);
-      await plugin.whenIdle();
-      const url = /\]\((http[^)]+)\)/.exec(view.editor.getValue())?.[1] ?? '';
+      const url = await pasteThroughMain(s3, pngFile(5));
       expect(url).toMatch(new RegExp(`^${s3.endpoint}/${s3.bucket}/`));
       expect(new Uint8Array(await (await fetch(url)).arrayBuffer())).toEqual(png(5));
       expect(s3.requests.some((request) => request.method === 'PUT')).toBe(true);
+    } finally {
+      await s3.dispose();
+    }
+  });
+
+  it('uploads a paste above the part size in parts (lib-storage on the stand-ins), byte-exact', async () => {
+    const s3 = await startS3rver();
+    try {
+      // Three parts of the default 8 MiB and a tail. The plugin hands lib-storage the pasted bytes (a Uint8Array, read
+      // for the vault copy), which it cuts with subarray; the stand-ins' concat is checked on its own below.
+      const bytes = new Uint8Array(3 * 8 * 1024 * 1024 + 12_345).map(
+        (_, index) => (index * 7 + (index >> 13)) % 256,
+      );
+      const url = await pasteThroughMain(s3, new File([bytes], 'big.bin'), { uploadKinds: 'any' });
+      expect(url).toMatch(new RegExp(`^${s3.endpoint}/${s3.bucket}/`));
+      // Buffer.equals: toEqual walks 24 MiB element by element, and its diff of a mismatch would take gigabytes.
+      expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(bytes)).toBe(true);
+      const parts = s3.requests.filter((request) => /[?&]partNumber=/.test(request.url));
+      expect(parts.length).toBe(4);
     } finally {
       await s3.dispose();
     }
