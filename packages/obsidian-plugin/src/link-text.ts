@@ -2,7 +2,7 @@
  * The text that links an upload, in the user's "Link format", keeping what Obsidian reads from an embed's label:
  * the alt text and the display size (`![[pic.png|300]]`, `![alt|200x100](url)`).
  */
-import { formatLink, type LinkSource, type MarkdownLink } from '@bytedrop/core';
+import { displaySize, formatLink, type LinkSource, type MarkdownLink } from '@bytedrop/core';
 import type { BytedropSettings } from './settings';
 
 /** What an embed's label says: alt text, and Obsidian's size (`300` or `300x200`), each if any. */
@@ -22,30 +22,40 @@ export function splitLabel(label: string): EmbedLabel {
   return { ...(alt ? { alt } : {}), size: last };
 }
 
+/** The settings a link is written with. */
+export type LinkSettings = Pick<
+  BytedropSettings,
+  'linkFormat' | 'customLinkTemplate' | 'imageWidthInLinks' | 'retinaAtScreenSize'
+>;
+
 /**
  * The link to an upload in the "Link format" setting. A size goes where Obsidian reads it: after `|` in a Markdown
  * image's alt (`![alt|300](url)`), as `width`/`height` on an HTML `<img>`, and after `|` in a custom template's `{alt}`.
+ * The size is the label's (a relinked `![[pic.png|300]]` keeps its own), else, with "Image width in links" on, the
+ * image's display width (half the pixels of a Retina screenshot unless "Retina images at screen size" is off).
  */
-export function uploadedLink(
-  result: LinkSource,
-  settings: Pick<BytedropSettings, 'linkFormat' | 'customLinkTemplate'>,
-  label: EmbedLabel = {},
-): string {
+export function uploadedLink(result: LinkSource, settings: LinkSettings, label: EmbedLabel = {}): string {
   const image = result.contentType.toLowerCase().startsWith('image/');
-  const size = image ? label.size : undefined;
+  const hidpi = settings.retinaAtScreenSize;
+  const own = settings.imageWidthInLinks ? displaySize(result, { hidpi })?.width : undefined;
+  const size = image ? (label.size ?? (own === undefined ? undefined : String(own))) : undefined;
   const alt = label.alt ?? result.filename;
   if (settings.linkFormat === 'custom') {
     return formatLink(result, 'custom', {
       template: settings.customLinkTemplate,
       alt: size ? `${alt}|${size}` : alt,
+      hidpi,
     });
   }
-  const link = formatLink(result, settings.linkFormat, { alt });
-  if (!size) return link;
   if (settings.linkFormat === 'html') {
-    const [, width, height] = SIZE.exec(size) ?? [];
+    // An <img> carries the image's own width and height (formatLink), or the label's size instead: never both.
+    if (!label.size || !image) return formatLink(result, 'html', { alt, hidpi });
+    const link = formatLink(result, 'html', { alt, hidpi, dimensions: false });
+    const [, width, height] = SIZE.exec(label.size) ?? [];
     return `${link.slice(0, -1)} width="${width}"${height ? ` height="${height}"` : ''}>`;
   }
+  const link = formatLink(result, settings.linkFormat, { alt, hidpi });
+  if (!size) return link;
   // formatLink escapes every `]` in the alt, so the first `](` ends it.
   const altEnd = link.indexOf('](');
   return `${link.slice(0, altEnd)}|${size}${link.slice(altEnd)}`;
@@ -56,11 +66,7 @@ export function uploadedLink(
  * it becomes a link in the "Link format" setting, keeping its alias as alt text and its `|300` size; any other form
  * keeps its own syntax, text, title and attributes, with only the destination changed.
  */
-export function relinkTo(
-  link: MarkdownLink,
-  result: LinkSource,
-  settings: Pick<BytedropSettings, 'linkFormat' | 'customLinkTemplate'>,
-): string {
+export function relinkTo(link: MarkdownLink, result: LinkSource, settings: LinkSettings): string {
   return link.kind === 'wiki'
     ? uploadedLink(result, settings, splitLabel(link.label))
     : link.withUrl(result.url);

@@ -17,6 +17,8 @@ export const SETTING = {
   keyTemplate: 'Key template',
   linkFormat: 'Link format',
   customLink: 'Custom link',
+  imageWidthInLinks: 'Image width in links',
+  retinaAtScreenSize: 'Retina images at screen size',
   uploadOnPaste: 'Upload on paste and drop',
   uploadKinds: 'Which files to upload',
   maxSize: 'Max size (MiB)',

@@ -13,8 +13,9 @@ import { type App, Notice, type Plugin, PluginSettingTab, SecretComponent, Setti
 import { previewKey } from './key-preview';
 import { KIND_LABELS } from './kinds';
 import { SETTING } from './setting-names';
-import type { BytedropSettings, NoteLinkFormat, PathStyle, TargetKind, UploadKinds } from './settings';
+import type { BytedropSettings, PathStyle, TargetKind, UploadKinds } from './settings';
 import { displayConversion } from './settings-conversion';
+import { displayLinkSettings } from './settings-links';
 import { summarize, testConnection } from './test-connection';
 import { inObsidianTerms, wordError } from './wording';
 
@@ -116,23 +117,7 @@ export class BytedropSettingTab extends PluginSettingTab {
       );
     }
 
-    new Setting(containerEl)
-      .setName('Link format')
-      .setDesc('What replaces the placeholder after an upload.')
-      .addDropdown((dropdown) =>
-        dropdown
-          .addOptions({ markdown: 'Markdown', html: 'HTML', custom: 'Custom' })
-          .setValue(settings.linkFormat)
-          .onChange((value) => save('linkFormat', value as NoteLinkFormat, true)),
-      );
-    if (settings.linkFormat === 'custom') {
-      new Setting(containerEl)
-        .setName('Custom link')
-        .setDesc('Variables: {url} {name} {alt} {key} {size}.')
-        .addText((text) =>
-          text.setValue(settings.customLinkTemplate).onChange((value) => save('customLinkTemplate', value)),
-        );
-    }
+    displayLinkSettings(containerEl, settings, save);
 
     new Setting(containerEl).setName('Behaviour').setHeading();
     new Setting(containerEl)

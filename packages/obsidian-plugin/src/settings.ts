@@ -34,6 +34,10 @@ export interface BytedropSettings {
   serverKeyName: string;
   linkFormat: NoteLinkFormat;
   customLinkTemplate: string;
+  /** Write an uploaded image's width into a Markdown link (`![alt|640](url)`). Off by default. */
+  imageWidthInLinks: boolean;
+  /** A 144 DPI image (Retina screenshot) gets half its pixels as its size in links. On by default. */
+  retinaAtScreenSize: boolean;
   uploadKinds: UploadKinds;
   /** Largest file uploaded, in MiB; 0 means no limit. */
   maxSizeMb: number;
@@ -77,6 +81,8 @@ export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
   serverKeyName: '',
   linkFormat: 'markdown',
   customLinkTemplate: '![{alt}]({url})',
+  imageWidthInLinks: false,
+  retinaAtScreenSize: true,
   uploadKinds: 'images',
   maxSizeMb: 0,
   uploadOnPaste: true,
