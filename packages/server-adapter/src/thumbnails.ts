@@ -194,7 +194,7 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
     wanted: (contentType, size) => THUMBNAILED.has(contentType) && size <= maxBytes,
     make,
     schedule(store, key, bytes, logger) {
-      if (queue.length >= maxQueued) {
+      if (running >= concurrency && queue.length >= maxQueued) {
         logger.warn(
           { key },
           'thumbnail queue full: none made now; `bytedrop-server thumbnails --backfill` makes it',
