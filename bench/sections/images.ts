@@ -15,6 +15,7 @@ import { ratio, type SectionResult, type Target, tableLines } from '../lib/repor
 import { bytedropConfig } from '../lib/s3.js';
 import { startServer } from '../lib/servers.js';
 import { percentile, summarize } from '../lib/stats.js';
+import { thumbnailLatency } from './_thumbs.js';
 import { webpVsCwebp } from './_webp.js';
 
 const exec = promisify(execFile);
@@ -194,6 +195,8 @@ export async function imagesSection(ctx: BenchContext): Promise<SectionResult> {
     const paste = ctx.quick ? undefined : await pasteOnOff(core);
     const coreNode = (await import(root('packages/core/dist/node/index.js'))) as CoreNode;
     const webp = await webpVsCwebp(ctx, core, coreNode, dir);
+    ctx.log('images: thumbnail latency, on and off');
+    const thumbs = await thumbnailLatency(ctx, core, coreNode, dir);
     table.push(
       ...tableLines(
         ['what', 'Bytedrop', 'peer', 'ratio'],
@@ -251,7 +254,10 @@ export async function imagesSection(ctx: BenchContext): Promise<SectionResult> {
     table.push('', ...webp.table);
     targets.push(...webp.targets);
     notes.push(...webp.notes);
-    return { title, table, targets, notes, data: { strip, paste, webp: webp.data } };
+    table.push('', ...thumbs.table);
+    targets.push(...thumbs.targets);
+    notes.push(...thumbs.notes);
+    return { title, table, targets, notes, data: { strip, paste, webp: webp.data, thumbnails: thumbs.data } };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

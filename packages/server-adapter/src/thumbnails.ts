@@ -194,7 +194,8 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
     wanted: (contentType, size) => THUMBNAILED.has(contentType) && size <= maxBytes,
     make,
     schedule(store, key, bytes, logger) {
-      if (running >= concurrency && queue.length >= maxQueued) {
+      // Waiting beyond the free encoder slots: the queue proper, whether or not `pump` has run yet.
+      if (queue.length >= maxQueued + concurrency - running) {
         logger.warn(
           { key },
           'thumbnail queue full: none made now; `bytedrop-server thumbnails --backfill` makes it',
@@ -210,7 +211,8 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
           logger.warn({ key, err: error }, 'thumbnail failed; the upload itself is stored');
         }
       });
-      pump();
+      // Started on a later turn of the event loop: the answer this upload is part of goes out first.
+      setTimeout(pump, 0);
       return true;
     },
     async remove(store, key) {
