@@ -34,7 +34,7 @@ function apng(): Buffer {
   };
   const u32 = (...values: number[]) => {
     const out = Buffer.alloc(values.length * 4);
-    values.forEach((value, index) => out.writeUInt32BE(value, index * 4));
+    for (const [index, value] of values.entries()) out.writeUInt32BE(value, index * 4);
     return out;
   };
   // fcTL: sequence, width, height, x, y, then delay 1/10 s, dispose and blend ops 0.
