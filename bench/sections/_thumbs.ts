@@ -42,7 +42,7 @@ export async function thumbnailLatency(ctx: BenchContext, core: Core, coreNode: 
   const target = await startServer('sink');
   try {
     const config = bytedropConfig(target, { keyTemplate: 'bench-thumbs/{uuid}.{ext}' });
-    const uploader = () => core.createUploader(config as Parameters<Core['createUploader']>[0]);
+    const uploader = () => core.createUploader(config as unknown as Parameters<Core['createUploader']>[0]);
     const thumbnails = server.createThumbnails({ encoder: coreNode.createSharpEncoder() });
     const common = { keys: [{ name: 'bench', key: KEY }], secret: SECRET };
     const handlers = {
