@@ -23,7 +23,11 @@ const SECRET = 'bench-thumbnails-secret-of-32-characters';
 
 type Core = typeof import('../../packages/core/src/index.js');
 type CoreNode = typeof import('../../packages/core/src/node/index.js');
-type Server = typeof import('../../packages/server-adapter/src/index.js');
+// The handler's own types pull in the page (an HTML import) that only its build knows: the two functions used here.
+type Server = {
+  createThumbnails: typeof import('../../packages/server-adapter/src/thumbnails.js').createThumbnails;
+  createHandler: (options: Record<string, unknown>) => (request: Request) => Promise<Response>;
+};
 
 /** The thumbnail rows, their target and data; empty with a note when the server is not built. */
 export async function thumbnailLatency(ctx: BenchContext, core: Core, coreNode: CoreNode, dir: string) {

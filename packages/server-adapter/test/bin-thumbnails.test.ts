@@ -19,11 +19,13 @@ import { waitFor } from './_support/net';
 const KEY = 'bin-thumbnails-key-01';
 const run = promisify(execFile);
 let running: Started | undefined;
-let photo: Buffer;
+let photo: Uint8Array<ArrayBuffer>;
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  photo = (await makeImage(await scratch(), 'p.png', ['-size', '640x480', 'plasma:', '-seed', '2'])).bytes;
+  photo = new Uint8Array(
+    (await makeImage(await scratch(), 'p.png', ['-size', '640x480', 'plasma:', '-seed', '2'])).bytes,
+  );
 });
 afterEach(async () => {
   if (running) {

@@ -79,7 +79,7 @@ function setup() {
     secret: SECRET,
     thumbnails,
   });
-  const put = async (name: string, bytes: Uint8Array) => {
+  const put = async (name: string, bytes: Uint8Array<ArrayBuffer>) => {
     const response = await handler(
       new Request(`${ORIGIN}/upload/${name}`, {
         method: 'PUT',
@@ -98,7 +98,7 @@ describe('images that cannot be converted', () => {
   it('a HEIC from an iPhone is stored as it came, conversion skipped (format), and gets no thumbnail', async () => {
     const { put, stored, thumbnails } = setup();
     expect(heic.subarray(4, 12).toString('latin1')).toBe('ftypheic');
-    const file = await put('IMG_0001.HEIC', heic);
+    const file = await put('IMG_0001.HEIC', new Uint8Array(heic));
     expect(file).toMatchObject({
       contentType: 'image/heic',
       conversionSkipped: 'format',
@@ -113,7 +113,7 @@ describe('images that cannot be converted', () => {
 
   it('an APNG keeps its animation (conversion skipped: animated), and its thumbnail is the first frame', async () => {
     const { put, stored, thumbnails } = setup();
-    const bytes = apng();
+    const bytes = new Uint8Array(apng());
     const file = await put('spinner.png', bytes);
     expect(file).toMatchObject({ conversionSkipped: 'animated', width: 8, height: 4 });
     expect(Buffer.from((await stored(file.key))!).equals(bytes)).toBe(true);

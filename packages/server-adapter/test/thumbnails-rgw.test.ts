@@ -23,8 +23,8 @@ async function setup(prefix: string) {
   const catalog = await createSqliteCatalog({ file: ':memory:' });
   const config = { keyTemplate: `${prefix}/{hash:16}.{ext}` };
   const handler = rgwHandler(rgw, { thumbnails, catalog }, config);
-  const photo = (await makeImage(await scratch(), 'p.png', ['-size', '96x64', 'plasma:', '-seed', '5']))
-    .bytes;
+  const made = await makeImage(await scratch(), 'p.png', ['-size', '96x64', 'plasma:', '-seed', '5']);
+  const photo = new Uint8Array(made.bytes);
   const upload = async () => {
     const response = await handler(uploadRequest([{ name: 'p.png', body: photo }]));
     expect(response.status).toBe(200);

@@ -20,18 +20,21 @@ import { createThumbnails, type ThumbnailOptions, thumbnailKey } from '../src/th
 import type { Logger } from '../src/types';
 import { body, KEY, SECRET, uploadRequest } from './_support/fixtures';
 
-let photo: Buffer;
-let gif: Buffer;
+let photo: Uint8Array<ArrayBuffer>;
+let gif: Uint8Array<ArrayBuffer>;
 
 beforeAll(async () => {
   const dir = await scratch();
   // 200 × 100 stored sideways (Orientation 6): upright it is 100 wide and 200 tall.
-  photo = (
-    await makeImage(dir, 'photo.jpg', ['-size', '200x100', 'plasma:', '-seed', '3'], ['-Orientation#=6'])
-  ).bytes;
-  gif = (
-    await makeImage(dir, 'anim.gif', ['-size', '80x40', 'xc:red', 'xc:blue', '-loop', '0', '-delay', '10'])
-  ).bytes;
+  const jpeg = await makeImage(
+    dir,
+    'photo.jpg',
+    ['-size', '200x100', 'plasma:', '-seed', '3'],
+    ['-Orientation#=6'],
+  );
+  photo = new Uint8Array(jpeg.bytes);
+  const frames = ['-size', '80x40', 'xc:red', 'xc:blue', '-loop', '0', '-delay', '10'];
+  gif = new Uint8Array((await makeImage(dir, 'anim.gif', frames)).bytes);
 });
 
 /** A handler on s3rver under a prefix of its own, thumbnails on, and what it logged at warn. */
@@ -54,7 +57,11 @@ function setup(options: Partial<ThumbnailOptions> = {}) {
   return { s3, handler, thumbnails, warnings, object, client };
 }
 
-async function upload(handler: ReturnType<typeof setup>['handler'], name: string, bytes: Uint8Array) {
+async function upload(
+  handler: ReturnType<typeof setup>['handler'],
+  name: string,
+  bytes: Uint8Array<ArrayBuffer>,
+) {
   const response = await handler(uploadRequest([{ name, body: bytes }]));
   expect(response.status).toBe(200);
   return (await body(response)).files[0]!;
@@ -75,7 +82,7 @@ describe('thumbnails on the server', () => {
       expect(readImageSize(webp)).toMatchObject({ width, height: side });
     }
     const head = await headObject(client, s3.bucket, thumbnailKey(file.key, 64));
-    expect(head.ContentType).toBe('image/webp');
+    expect(head?.ContentType).toBe('image/webp');
   });
 
   it('answers before the thumbnail is made: the link never waits for the encoder', async () => {
