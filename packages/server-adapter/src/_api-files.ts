@@ -117,6 +117,7 @@ export function createApiRoutes(app: App) {
     if (method !== 'DELETE') return json({ success: true, file: describe(found, context.origin) });
     if (!app.store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
     try {
+      await app.options.thumbnails?.remove(app.store, key);
       await app.store.delete(key);
     } catch (error) {
       throw new StorageFailure(error);

@@ -39,7 +39,7 @@ export function adoptExisting(store: ObjectStore, catalog: Catalog, logger: Logg
 }
 
 /** The store the server would use, for a command that runs beside it (the same settings, no uploads). */
-function storeOf(setup: Setup): ObjectStore {
+export function storeOf(setup: Setup): ObjectStore {
   const { input, settings, dataDir } = setup;
   if (input.bucket !== undefined || input.endpoint !== undefined) {
     return createUploader({ ...input, maxFileSize: settings.maxFileSize } as BytedropConfigInput).store;

@@ -71,6 +71,13 @@ async function drainWebhooks(webhooks: Webhooks, ms: number, logger: Logger): Pr
   clearTimeout(timer);
 }
 
+/** Waits for `work` at most `ms`. */
+async function drained(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((done) => (timer = setTimeout(done, ms)))]);
+  clearTimeout(timer);
+}
+
 export async function runServer(setup: Setup): Promise<void> {
   const { settings, input, dataDir } = setup;
   const converting = setup.convert ? { convert: setup.convert } : {};
@@ -198,6 +205,7 @@ export async function runServer(setup: Setup): Promise<void> {
         }
       : {}),
     catalog,
+    ...(setup.thumbnails ? { thumbnails: setup.thumbnails } : {}),
   });
 
   const sweeps = startSweeps({
@@ -216,6 +224,7 @@ export async function runServer(setup: Setup): Promise<void> {
       keys: keys.keys.length,
       keySource: keys.source,
       convert: setup.convert?.format ?? 'off',
+      thumbnails: setup.thumbnails?.sizes.join(',') ?? 'off',
     },
     'bytedrop-server started',
   );
@@ -246,6 +255,8 @@ export async function runServer(setup: Setup): Promise<void> {
     const cut = await server.shutdown(settings.shutdownGrace * 1000);
     if (cut > 0) logger.warn({ cut }, 'uploads still running after the grace period were aborted');
     if (webhooks) await drainWebhooks(webhooks, settings.shutdownGrace * 1000, logger);
+    // Thumbnails still queued are left to `thumbnails --backfill` after the grace period.
+    if (setup.thumbnails) await drained(setup.thumbnails.idle(), settings.shutdownGrace * 1000);
     await redis?.close();
     await adopting;
     await catalog.close();

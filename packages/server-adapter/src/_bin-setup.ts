@@ -7,8 +7,10 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BytedropError, type ImageConversion } from '@bytedrop/core';
 import { conversionFromEnv, loadConfigFile, loadConfigLayers } from '@bytedrop/core/node';
+import { thumbnailsFromEnv } from './_thumbnail-settings';
 import { type AccessKey, parseKeysFile } from './auth';
 import { type ServerSettings, serverEnvFromConfig, serverSettingsFromEnv } from './settings';
+import type { Thumbnails } from './thumbnails';
 
 /** The settings and storage config of one run, and the data directory. */
 export interface Setup {
@@ -18,6 +20,8 @@ export interface Setup {
   dataDir: string;
   /** Image conversion (`BYTEDROP_CONVERT`, …), when it is on. */
   convert?: ImageConversion;
+  /** WebP thumbnails next to images (`BYTEDROP_THUMBNAILS`), unless turned off. */
+  thumbnails?: Thumbnails;
 }
 
 /** Reads `--config` (or BYTEDROP_CONFIG), the environment and `--port`, in that order of precedence, lowest first. */
@@ -28,7 +32,14 @@ export async function loadSetup(values: { config?: string; port?: string }): Pro
   const { input } = await loadConfigLayers({ env, ...(configFile ? { file: configFile } : {}) });
   const settings = serverSettingsFromEnv(env, input);
   const convert = conversionFromEnv(env);
-  return { settings, input, dataDir: resolve(settings.dataDir), ...(convert ? { convert } : {}) };
+  const thumbnails = thumbnailsFromEnv(env);
+  return {
+    settings,
+    input,
+    dataDir: resolve(settings.dataDir),
+    ...(convert ? { convert } : {}),
+    ...(thumbnails ? { thumbnails } : {}),
+  };
 }
 
 export async function readIfExists(path: string): Promise<string | undefined> {

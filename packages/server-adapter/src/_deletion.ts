@@ -63,6 +63,8 @@ export function createDeletion(app: App) {
     const { key, owner } = await deletableKey(request, url, path);
     if (method === 'GET' || method === 'HEAD') return deleteConfirmPage(key);
     try {
+      // Thumbnails first: a failure leaves the file, so a retry of this link still finds it and finishes.
+      if (app.store) await app.options.thumbnails?.remove(app.store, key);
       await app.store?.delete(key);
     } catch (error) {
       throw new StorageFailure(error, { private: true });

@@ -18,6 +18,7 @@ import { forEachFile, type IncomingFile } from './_multipart';
 import { rollBack } from './_rollback';
 import { startStorageClock } from './_storage-clock';
 import { limitBytes, requestBody, tooLarge } from './_stream';
+import { thumbnailOf } from './_upload-thumbnail';
 import type { AccessKey } from './auth';
 import { fail, json, StorageFailure } from './response';
 import type { App, RouteContext, UploadedFile } from './types';
@@ -53,6 +54,8 @@ function imageFacts(result: UploadResult): ImageFacts {
 /** The upload routes of one handler. */
 export function createUploadRoutes(app: App) {
   const { options, maxFileSize, maxFiles } = app;
+  // The bytes of stored images until the answer starts their thumbnails (after a failed request's rollback).
+  const thumbnailBytes = new WeakMap<UploadResult, Uint8Array>();
 
   const describe = async (result: UploadResult, who: AccessKey, origin: string): Promise<UploadedFile> => {
     const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
@@ -72,6 +75,7 @@ export function createUploadRoutes(app: App) {
       deduplicated: result.deduplicated,
       filename: result.filename,
       ...imageFacts(result),
+      ...thumbnailOf(app, result, thumbnailBytes, base),
       deleteUrl,
       markdown: formatLink(link, 'markdown'),
       html: formatLink(link, 'html'),
@@ -90,8 +94,9 @@ export function createUploadRoutes(app: App) {
     // The form field before the part wins over the header; neither leaves it to the server's config (strip).
     const keep = file.keepMetadata ?? keepHeader;
     const clock = startStorageClock(app.storageTimeoutMs);
+    const captured = options.thumbnails?.capture(file.body, file.filename);
     try {
-      const result = await options.uploader.upload(clock.watch(file.body), {
+      const result = await options.uploader.upload(clock.watch(captured?.body ?? file.body), {
         filename: file.filename,
         ...(file.mimeType && file.mimeType !== 'application/octet-stream'
           ? { contentType: file.mimeType }
@@ -113,6 +118,8 @@ export function createUploadRoutes(app: App) {
         deduplicated: result.deduplicated,
         storageSeconds: clock.waitedMs / 1000,
       });
+      const bytes = captured?.bytes();
+      if (bytes) thumbnailBytes.set(result, bytes);
       return result;
     } catch (error) {
       if (clock.signal.aborted) throw new StorageFailure(clock.signal.reason);

@@ -10,6 +10,7 @@ import { showKeys, unban } from './_bin-admin';
 import { rebuildCommand } from './_bin-catalog';
 import { runServer } from './_bin-serve';
 import { loadSetup } from './_bin-setup';
+import { thumbnailsCommand } from './_bin-thumbnails';
 
 // The AWS SDK prints an eight-line notice on Node 20 at the first client: not something for the server's log. The
 // SDK's documented switch; a value the operator set is kept. The README says which Node to run.
@@ -21,6 +22,7 @@ Usage: bytedrop-server [--config bytedrop.config.json] [--port 8000]
        bytedrop-server keys show            print the access keys (name, key)
        bytedrop-server unban <address>      lift a ban (Redis directly; else asks the running server, --url)
        bytedrop-server catalog rebuild      list the store into the file catalog (adopts existing files)
+       bytedrop-server thumbnails --backfill   make the thumbnails the catalog's images are missing
 
 The config file holds the storage settings (as for the bytedrop CLI) and, optionally, a "server" object with
 any of the variables below, e.g. {"bucket": "shots", "server": {"AUTH_KEY": "…", "MAX_FILE_SIZE_MB": 20}}.
@@ -46,6 +48,8 @@ Environment (ByteGo names work as they are):
   WEBHOOK_URLS                    receivers of signed file.uploaded / file.deleted events (comma-separated)
   WEBHOOK_SECRET                  their signing secret, whsec_ and base64 (Standard Webhooks)
   WEBHOOK_ALLOW_PRIVATE           allow receivers on loopback or private addresses (false)
+  BYTEDROP_THUMBNAILS             WebP thumbnail sizes beside images, longest side px (320; e.g. 320,640; off)
+  BYTEDROP_THUMBNAIL_QUALITY      their WebP quality (75)
   BYTEDROP_SECRET                 delete-link secret, at least 32 characters (default: generated)
   LOG_LEVEL, LOG_TO_FILE, LOG_DIR logs on stdout, and rotated JSON files
   LOG_FORMAT                      auto (pretty on a terminal, else JSON), pretty or json
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       url: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      backfill: { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -80,9 +85,10 @@ async function main(): Promise<void> {
   if (command === 'keys' && rest[0] === 'show' && rest.length === 1) return showKeys(setup);
   if (command === 'unban' && rest.length <= 1) return unban(setup, rest[0], values.url);
   if (command === 'catalog' && rest[0] === 'rebuild' && rest.length === 1) return rebuildCommand(setup);
+  if (command === 'thumbnails' && values.backfill && rest.length === 0) return thumbnailsCommand(setup);
   throw new BytedropError(
     'ERR_INPUT',
-    `unknown command '${positionals.join(' ')}': use \`bytedrop-server\`, \`bytedrop-server keys show\`, \`bytedrop-server unban <address>\` or \`bytedrop-server catalog rebuild\` (--help lists the settings)`,
+    `unknown command '${positionals.join(' ')}': use \`bytedrop-server\`, \`bytedrop-server keys show\`, \`bytedrop-server unban <address>\` or \`bytedrop-server catalog rebuild\` or \`bytedrop-server thumbnails --backfill\` (--help lists the settings)`,
   );
 }
 

@@ -30,6 +30,8 @@ export type { ServerMetrics, StoredFileMetric } from './metrics';
 export type { RateLimits, RateLimitsOptions, UploadRates } from './rate-limits';
 export { createRateLimits } from './rate-limits';
 export { errorResponse, statusOf } from './response';
+export type { ThumbnailOptions, ThumbnailSkipped, Thumbnails } from './thumbnails';
+export { createThumbnails, isThumbnailKey, thumbnailKey } from './thumbnails';
 export type { TusLocks } from './tus-locks';
 export { createMemoryTusLocks } from './tus-locks';
 export type { Appended, ChunkCheck, TusBackend, TusOptions, TusUpload } from './tus-store';

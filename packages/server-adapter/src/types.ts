@@ -12,6 +12,7 @@ import type { JwtVerifier } from './jwt';
 import type { ServerMetrics } from './metrics';
 import type { RateLimits } from './rate-limits';
 import type { ResponseConstructor } from './response';
+import type { Thumbnails } from './thumbnails';
 import type { TusOptions } from './tus-store';
 import type { Webhooks } from './webhooks';
 
@@ -102,6 +103,11 @@ export interface HandlerOptions {
    * is recorded, deletes remove the record, and `/api/files` and `/api/usage` answer from it. Off when absent.
    */
   catalog?: Catalog;
+  /**
+   * WebP thumbnails next to each image (`createThumbnails`): made after the answer, never failing the upload; the
+   * answer gives the `thumbnail` URL, and deleting a file deletes its thumbnails. Off when absent.
+   */
+  thumbnails?: Thumbnails;
 }
 
 /** Per-request facts a runtime knows and `Request` does not. */
@@ -134,6 +140,11 @@ export interface UploadedFile extends ImageFacts {
    * delete it for everyone.
    */
   deleteUrl: string | null;
+  /**
+   * The URL of the image's WebP thumbnail (the first of the configured sizes), where it appears once made, moments
+   * after the answer; absent when the server makes none for this file.
+   */
+  thumbnail?: string;
   /** Ready-made Markdown and HTML (core's `formatLink`), so clients need no escaping of their own. */
   markdown: string;
   html: string;

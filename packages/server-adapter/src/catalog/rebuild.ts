@@ -9,6 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { listObjects, type ObjectStore, type S3Store } from '@bytedrop/core';
 import type { LocalDiskStore } from '@bytedrop/core/node';
+import { isThumbnailKey } from '../thumbnails';
 import type { Catalog, FileRecord } from './types';
 
 /** What a rebuild found and changed. */
@@ -31,7 +32,8 @@ interface Listed {
   modified: Date;
 }
 
-const isOwnFolder = (key: string) => key.startsWith('.bytedrop-');
+// Thumbnails (`<key>.thumb-320.webp`) belong to their image: never files of their own.
+const isOwnFolder = (key: string) => key.startsWith('.bytedrop-') || isThumbnailKey(key);
 
 async function listDisk(store: LocalDiskStore): Promise<Listed[]> {
   const entries = await readdir(store.dir, { recursive: true, withFileTypes: true }).catch((error) => {

@@ -1,0 +1,25 @@
+/**
+ * The upload answer's `thumbnail`: the URL of the first size's sibling key, for an image the server makes thumbnails
+ * of, and the start of their making. Started from the answer, so a multi-file request that failed and was rolled back
+ * never makes thumbnails of files that are gone; queued, so the link never waits for an encoder.
+ */
+import { publicUrl, type UploadResult } from '@bytedrop/core';
+import { thumbnailKey } from './thumbnails';
+import type { App } from './types';
+
+/** `{ thumbnail }` for the answer (empty when none is made), and the thumbnails queued when the bytes are at hand. */
+export function thumbnailOf(
+  app: App,
+  result: UploadResult,
+  held: WeakMap<UploadResult, Uint8Array>,
+  base: string | undefined,
+): { thumbnail?: string } {
+  const { thumbnails } = app.options;
+  if (!thumbnails || !app.store || !thumbnails.wanted(result.contentType, result.size)) return {};
+  const bytes = held.get(result);
+  held.delete(result);
+  // A dedupe hit queues too: `make` writes only the sizes that are missing (a HEAD each).
+  if (bytes) thumbnails.schedule(app.store, result.key, bytes, app.logger);
+  const key = thumbnailKey(result.key, thumbnails.sizes[0]!);
+  return { thumbnail: base ? publicUrl(base, key) : app.store.publicUrl(key) };
+}
