@@ -4,6 +4,7 @@
  * decoded or re-encoded, and the same input always gives the same bytes. Sizes come from `image-size`.
  */
 import { imageSize } from 'image-size';
+import { stripHeif } from './_strip-heif';
 import { stripJpeg } from './_strip-jpeg';
 import { stripPng } from './_strip-png';
 import { stripWebp } from './_strip-webp';
@@ -13,7 +14,7 @@ export type { MetadataKind } from './_walked';
 
 /**
  * Why an image's metadata was left in it: `setting` (the user keeps metadata), `format` (a type stripping does not
- * handle yet: GIF, SVG, AVIF, HEIC, TIFF, …), `too-large` (above `STRIP_MAX_BYTES`, which stripping would have to
+ * handle yet: GIF, SVG, TIFF, …), `too-large` (above `STRIP_MAX_BYTES`, which stripping would have to
  * hold in memory), `unreadable` (its structure could not be walked safely: it is stored as it came).
  *
  * @example
@@ -60,15 +61,19 @@ const WALKERS: Record<string, (bytes: Uint8Array) => Walked | undefined | Promis
   'image/png': stripPng,
   'image/apng': stripPng,
   'image/webp': stripWebp,
+  'image/heic': stripHeif,
+  'image/heif': stripHeif,
+  'image/avif': stripHeif,
 };
 
 /**
- * True when `stripMetadata` handles this media type (JPEG, PNG, APNG, WebP).
+ * True when `stripMetadata` handles this media type (JPEG, PNG, APNG, WebP, HEIC/HEIF, AVIF).
  *
  * @example
  * ```ts
  * canStripMetadata('image/jpeg'); // true
- * canStripMetadata('image/heic'); // false: uploaded as it is, `metadataKept: 'format'`
+ * canStripMetadata('image/heic'); // true
+ * canStripMetadata('image/gif'); // false: uploaded as it is, `metadataKept: 'format'`
  * ```
  */
 export function canStripMetadata(contentType: string): boolean {
