@@ -173,7 +173,7 @@ function blank(kind: 'exif' | 'xmp', length: number): Uint8Array {
 export function stripHeif(bytes: Uint8Array): Walked | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const top = boxes(view, 0, bytes.byteLength);
-  if (!top || top[0]?.type !== 'ftyp') return undefined;
+  if (top?.[0]?.type !== 'ftyp') return undefined;
   const meta = top.find((box) => box.type === 'meta');
   if (!meta) return { bytes, removed: new Set() };
   const children = boxes(view, meta.start + 4, meta.end);
