@@ -4,6 +4,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import { createHashing } from './_crypto';
+import type { Scope } from './catalog/keys';
 import { checkRate, type UploadRates } from './rate-limits';
 
 /** One access key: a person or an app. */
@@ -18,12 +19,24 @@ export interface AccessKey {
   rates?: UploadRates;
   /** Sees and deletes every owner's files through `/api/files` (a keys-file entry's `"admin": true`). */
   admin?: boolean;
+  /**
+   * What the key may do; when absent, `upload`, `delete-own` and `list-own`, and every scope for an `admin` key
+   * (`scopesOf`). Keys from the catalog always carry theirs.
+   */
+  scopes?: readonly Scope[];
+  /** Bytes and files this key may store in all (a managed key's quota); no limit where absent. */
+  quota?: { bytes?: number; files?: number };
 }
 
 /** Checks a presented key against the configured ones. */
 export interface Keyring {
   /** The matching access key, or `undefined`; takes the same time whether or which key matches. */
   verify(presented: string): Promise<AccessKey | undefined>;
+  /**
+   * Like `verify`, with the reason a key that is known no longer works (revoked, expired); the authenticator asks
+   * this when a keyring has it (`createCatalogKeyring`).
+   */
+  lookup?(presented: string): Promise<{ key?: AccessKey; problem?: string }>;
   readonly size: number;
 }
 
