@@ -98,7 +98,7 @@ export function keyProblem(record: KeyRecord, now = new Date()): string | undefi
     return `access key '${record.name}' was revoked at ${day(record.revokedAt)}: ask the server's admin for a new key (bytedrop-server keys add, or POST /api/keys)`;
   }
   if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) {
-    return `access key '${record.name}' expired at ${day(record.expiresAt)}: ask the server's admin to rotate it (bytedrop-server keys rotate ${record.name}) or for a new key`;
+    return `access key '${record.name}' expired at ${day(record.expiresAt)}: ask the server's admin for a new key (bytedrop-server keys add, or POST /api/keys)`;
   }
   return undefined;
 }

@@ -78,7 +78,8 @@ export interface KeyStore {
 }
 
 const num = (value: number | string | null): number | null => (value === null ? null : Number(value));
-const time = (value: number | string | null): Date | null => (value === null ? null : new Date(Number(value)));
+const time = (value: number | string | null): Date | null =>
+  value === null ? null : new Date(Number(value));
 
 function toKey(row: KeysTable): KeyRecord {
   return {
