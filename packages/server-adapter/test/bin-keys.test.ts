@@ -53,7 +53,7 @@ const upload = (url: string, key: string, name = 'a.txt') =>
   });
 
 describe('bytedrop-server keys', () => {
-  it('adds a key the running server accepts at once, and revokes it for the next request', async () => {
+  it('adds a key the running server accepts at once, and lists it without its secret', async () => {
     const dir = await dataDir();
     running = await start({ BYTEDROP_DATA_DIR: dir, AUTH_KEY: 'operator-key-000001' });
     const added = await keys(dir, [
@@ -79,8 +79,14 @@ describe('bytedrop-server keys', () => {
     // AUTH_KEY was mirrored at the start, under its name.
     expect(listed.stdout).toMatch(/\tactive\tconfig\t/);
     expect(listed.stdout).not.toContain(secret);
+  });
 
+  it('rotates and revokes a key for the running server’s next request', async () => {
+    const dir = await dataDir();
+    const secret = (await keys(dir, ['add', 'ci'])).stdout.trim();
+    running = await start({ BYTEDROP_DATA_DIR: dir, AUTH_KEY: 'operator-key-000001' });
     const rotated = await keys(dir, ['rotate', 'ci']);
+    expect(rotated.stderr).toContain("Access key 'ci' has a new secret");
     expect((await upload(running.url, secret)).status).toBe(401);
     const fresh = rotated.stdout.trim();
     expect((await upload(running.url, fresh, 'b.txt')).status).toBe(200);
