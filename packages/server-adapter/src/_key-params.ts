@@ -35,8 +35,15 @@ const count = (what: string) =>
 
 const SIZE_HINT = 'a whole number of bytes above 0, or a size like 500MB, 5GB or 1TiB';
 
-/** `5GB` → 5e9; a bare number is bytes. */
-function parseSize(text: string): number | undefined {
+/**
+ * `5GB` → 5e9; a bare number is bytes; `undefined` when it is no size.
+ *
+ * @example
+ * ```ts
+ * parseSize('1KiB'); // 1024
+ * ```
+ */
+export function parseSize(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$/i.exec(text.trim());
   if (!match) return undefined;
   const bytes = Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);

@@ -4,6 +4,7 @@
  * before any byte, `/api/usage` reports the key's limits, and a key's rates from the catalog feed the rate limiter.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseKeysFile } from '../src/auth';
 import { createRateLimits } from '../src/rate-limits';
 import { ADMIN_KEY, type ApiFixture, apiFixture } from './_support/api';
 import { ORIGIN, uploadRequest } from './_support/fixtures';
@@ -194,5 +195,53 @@ describe('quotas', () => {
       code: 'ERR_THROTTLED',
       msg: expect.stringContaining("'slow' may store 1 files per hour"),
     });
+  });
+});
+
+describe('a keys file', () => {
+  it('may give its keys scopes and a quota, mirrored into the catalog and enforced', async () => {
+    const [key] = parseKeysFile(
+      '[{"name":"filed","key":"filed-key-00000001","scopes":["upload"],"quotaBytes":"1kB","quotaFiles":2}]',
+    );
+    expect(key).toEqual({
+      name: 'filed',
+      key: 'filed-key-00000001',
+      scopes: ['upload'],
+      quota: { bytes: 1000, files: 2 },
+    });
+    const own = await apiFixture({ keys: [key!] });
+    try {
+      const refused = await own.handler(
+        new Request(`${ORIGIN}/upload/big.bin`, {
+          method: 'PUT',
+          body: 'x'.repeat(1001),
+          headers: { authorization: 'filed-key-00000001' },
+        }),
+      );
+      expect(await answer(refused)).toMatchObject({ status: 413, code: 'ERR_QUOTA' });
+      expect((await own.call('/api/files', 'filed-key-00000001')).body).toMatchObject({ code: 'ERR_SCOPE' });
+      expect(await own.catalog.accessKeys.get('filed')).toMatchObject({
+        scopes: ['upload'],
+        quotaBytes: 1000,
+        quotaFiles: 2,
+      });
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  it.each([
+    ['{"scopes":["root"]}', '"scopes" must be a list of upload, delete-own, list-own, admin'],
+    ['{"scopes":[]}', '"scopes" must be a list of'],
+    ['{"quotaBytes":"lots"}', '"quotaBytes" must be a number of bytes or a size like "5GB"'],
+    ['{"quotaFiles":1.5}', '"quotaFiles" must be a whole number of files above 0'],
+  ])('refuses %s naming the entry and the fix', (extra, message) => {
+    const text = `[{"name":"x","key":"x-key-000000001",${extra.slice(1, -1)}}]`;
+    expect(() => parseKeysFile(text)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG',
+        message: expect.stringContaining(`keys file entry 'x': ${message}`),
+      }),
+    );
   });
 });
