@@ -31,6 +31,8 @@ export interface QuotaGate {
   admit(filename: string, body: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>>;
   /** Adds a file this request stored. */
   stored(size: number): void;
+  /** Checks a file whose size is declared up front (tus `Upload-Length`) against both quotas, before any byte. */
+  fits(filename: string, size: number): Promise<void>;
 }
 
 /** The gate for `who` in one request; `undefined` for a key without a quota (nothing to read). */
@@ -40,32 +42,41 @@ export function quotaGate(app: App, who: AccessKey, log: Logger): QuotaGate | un
   if (!catalog || limit === undefined || (limit.bytes === undefined && limit.files === undefined)) return;
   let usage: Promise<Usage> | undefined;
   const added = { bytes: 0, files: 0 };
+  /** What is used, this request's files included; `ERR_QUOTA` when one more file is past the files quota. */
+  const room = async (filename: string) => {
+    usage ??= catalog.usage(who.name, new Date()).catch((error: unknown) => {
+      throw catalogUnavailable(catalog, error, log, `the storage quota of '${who.name}' cannot be checked`);
+    });
+    const used = await usage;
+    const files = used.files + added.files;
+    if (limit.files !== undefined && files + 1 > limit.files) {
+      throw new BytedropError(
+        'ERR_QUOTA',
+        `'${filename}' would pass the files quota of access key '${who.name}': ${files} of ${limit.files} files used; ${FIX}`,
+      );
+    }
+    return used.bytes + added.bytes;
+  };
+  const overBytes = (filename: string, before: number, max: number, size: string) =>
+    new BytedropError(
+      'ERR_QUOTA',
+      `'${filename}' would pass the storage quota of access key '${who.name}': ${bytes(before)} of ${bytes(max)} used, and it is ${size}; ${FIX}`,
+    );
   return {
+    async fits(filename, size) {
+      const before = await room(filename);
+      if (limit.bytes !== undefined && before + size > limit.bytes)
+        throw overBytes(filename, before, limit.bytes, bytes(size));
+    },
     async admit(filename, body) {
-      usage ??= catalog.usage(who.name, new Date()).catch((error: unknown) => {
-        throw catalogUnavailable(catalog, error, log, `the storage quota of '${who.name}' cannot be checked`);
-      });
-      const used = await usage;
-      const files = used.files + added.files;
-      if (limit.files !== undefined && files + 1 > limit.files) {
-        throw new BytedropError(
-          'ERR_QUOTA',
-          `'${filename}' would pass the files quota of access key '${who.name}': ${files} of ${limit.files} files used; ${FIX}`,
-        );
-      }
+      const before = await room(filename);
       if (limit.bytes === undefined) return body;
       const max = limit.bytes;
-      const before = used.bytes + added.bytes;
       return (async function* cut() {
         let total = 0;
         for await (const chunk of body) {
           total += chunk.byteLength;
-          if (before + total > max) {
-            throw new BytedropError(
-              'ERR_QUOTA',
-              `'${filename}' would pass the storage quota of access key '${who.name}': ${bytes(before)} of ${bytes(max)} used, and it is over ${bytes(total)}; ${FIX}`,
-            );
-          }
+          if (before + total > max) throw overBytes(filename, before, max, `over ${bytes(total)}`);
           yield chunk;
         }
       })();

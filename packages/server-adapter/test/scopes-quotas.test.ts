@@ -3,17 +3,30 @@
  * upload that would pass it while it streams (413 ERR_QUOTA, nothing left in the store), the files quota refuses
  * before any byte, `/api/usage` reports the key's limits, and a key's rates from the catalog feed the rate limiter.
  */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseKeysFile } from '../src/auth';
 import { createRateLimits } from '../src/rate-limits';
+import { createTusDiskBackend } from '../src/tus-disk';
 import { ADMIN_KEY, type ApiFixture, apiFixture } from './_support/api';
 import { ORIGIN, uploadRequest } from './_support/fixtures';
 
 let api: ApiFixture;
+let tusDir: string;
 beforeEach(async () => {
-  api = await apiFixture({ rateLimits: createRateLimits() });
+  tusDir = await mkdtemp(join(tmpdir(), 'bytedrop-quota-tus-'));
+  api = await apiFixture({
+    rateLimits: createRateLimits(),
+    tus: { backend: createTusDiskBackend({ dir: tusDir, prefix: '.bytedrop-tmp/tus/' }) },
+  });
 });
-afterEach(() => api.dispose());
+afterEach(async () => {
+  await api.dispose();
+  await rm(tusDir, { recursive: true, force: true });
+});
 
 /** Adds a managed key through the API; its secret. */
 async function managedKey(settings: Record<string, unknown>): Promise<string> {
@@ -161,6 +174,31 @@ describe('quotas', () => {
       code: 'ERR_QUOTA',
       msg: expect.stringContaining("files quota of access key 'few': 1 of 1 files used"),
     });
+  });
+
+  it('refuses a tus upload whose Upload-Length cannot fit, before a byte is staged', async () => {
+    const key = await managedKey({ name: 'tusser', quotaBytes: 100 });
+    const create = (length: number) =>
+      api.handler(
+        new Request(`${ORIGIN}/tus/`, {
+          method: 'POST',
+          headers: {
+            authorization: key,
+            'tus-resumable': '1.0.0',
+            'upload-length': String(length),
+            'upload-metadata': `filename ${btoa('big.bin')}`,
+          },
+        }),
+      );
+    const refused = await create(101);
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({
+      code: 'ERR_QUOTA',
+      msg: expect.stringContaining(
+        "'big.bin' would pass the storage quota of access key 'tusser': 0 B of 100 B used, and it is 101 B",
+      ),
+    });
+    expect((await create(100)).status).toBe(201);
   });
 
   it('GET /api/usage reports bytes, files and uploads today against the key’s limits', async () => {
