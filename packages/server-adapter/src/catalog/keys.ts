@@ -11,7 +11,14 @@ import type { CatalogDatabase, KeysTable } from './_schema';
 /** What a key may do: store files, delete and list its own, and (`admin`) everything, keys included. */
 export type Scope = 'upload' | 'delete-own' | 'list-own' | 'admin';
 
-/** Every scope, in the order they are shown. */
+/**
+ * Every scope, in the order they are shown.
+ *
+ * @example
+ * ```ts
+ * SCOPES.includes(value as Scope); // a scope from a request or a token claim
+ * ```
+ */
 export const SCOPES: readonly Scope[] = ['upload', 'delete-own', 'list-own', 'admin'];
 
 /** Where a key came from: the keys file / AUTH_KEY (`config`), or the CLI / API (`managed`). */
