@@ -30,7 +30,9 @@ export type ErrorCode =
   | 'ERR_THROTTLED'
   | 'ERR_CHECKSUM'
   | 'ERR_CONFLICT'
-  | 'ERR_IMAGE';
+  | 'ERR_IMAGE'
+  | 'ERR_QUOTA'
+  | 'ERR_SCOPE';
 
 /**
  * Every code, for validating codes that arrive over the wire (e.g. from a Bytedrop server).
@@ -60,6 +62,8 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'ERR_CHECKSUM',
   'ERR_CONFLICT',
   'ERR_IMAGE',
+  'ERR_QUOTA',
+  'ERR_SCOPE',
 ];
 
 /**

@@ -5,9 +5,12 @@
  * but the document needs an access key.
  */
 import { publicUrl } from '@bytedrop/core';
+import { createKeysApi } from './_api-keys';
 import { encodeCursor, parseListParams } from './_api-params';
 import { catalogUnavailable, forgetFile } from './_catalog-write';
 import { OPENAPI } from './_openapi';
+import { usageLimits } from './_quota';
+import { requireScope } from './_scopes';
 import type { AccessKey } from './auth';
 import type { Catalog, FileRecord } from './catalog/types';
 import { fail, json, methodNotAllowed, StorageFailure } from './response';
@@ -88,6 +91,7 @@ export function createApiRoutes(app: App) {
   const list = async (request: Request, url: URL, context: RouteContext): Promise<Response> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
     const who = await app.authenticate(request, context.client, context.log);
+    requireScope(who, 'list-own');
     const catalog = catalogOf();
     const asked = parseListParams(url.searchParams);
     const owner = ownerScope(who, asked.filters.owner);
@@ -112,6 +116,7 @@ export function createApiRoutes(app: App) {
     const { method } = request;
     if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') return methodNotAllowed('GET, DELETE');
     const who = await app.authenticate(request, context.client, context.log);
+    requireScope(who, method === 'DELETE' ? 'delete-own' : 'list-own');
     const key = keyOf(path);
     const found = await mine(who, key, context);
     if (method !== 'DELETE') return json({ success: true, file: describe(found, context.origin) });
@@ -147,23 +152,27 @@ export function createApiRoutes(app: App) {
       files: used.files,
       bytes: used.bytes,
       uploadsToday: used.uploadsSince,
-      // Quotas and upload rates are not enforced yet: no limit applies.
-      limits: { files: null, bytes: null, uploadsPerDay: null },
+      limits: await ask(catalog, 'the limits could not be read', context.log, () =>
+        usageLimits(app, who, owner),
+      ),
     });
   };
+
+  const keys = createKeysApi(app);
 
   /** Routes `/api/…` (the path after `/api/`). */
   return async (request: Request, url: URL, context: RouteContext, rest: string): Promise<Response> => {
     if (rest === 'files') return list(request, url, context);
     if (rest.startsWith('files/')) return file(request, context, rest.slice(6));
     if (rest === 'usage') return usage(request, url, context);
+    if (rest === 'keys' || rest.startsWith('keys/')) return keys(request, context, rest.slice(4));
     if (rest === 'openapi.json') {
       if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
       return json({ ...OPENAPI, servers: [{ url: context.origin }] });
     }
     throw fail(
       'ERR_NOT_FOUND',
-      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage and /api/openapi.json`,
+      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage, /api/keys and /api/openapi.json`,
     );
   };
 }

@@ -72,6 +72,7 @@ export function createAuthenticator(context: AuthenticatorContext) {
   /** The access key `presented` proves, or why it proves none (a JWT says what is wrong with it). */
   const check = async (presented: string): Promise<{ key?: AccessKey; problem?: string }> => {
     if (context.jwt && looksLikeJwt(presented)) return context.jwt(presented);
+    if (keyring.lookup) return keyring.lookup(presented);
     const key = await keyring.verify(presented);
     return key ? { key } : {};
   };

@@ -14,6 +14,7 @@ import {
 import { createFileJournal, createLocalDiskStore } from '@bytedrop/core/node';
 import { adoptExisting, openCatalog } from './_bin-catalog';
 import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
+import { createCatalogKeyring } from './_catalog-keyring';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
 import { TUS_TEMP_PREFIX } from './_tus-setup';
 import { checkWebhookHosts } from './_webhook-hosts';
@@ -131,6 +132,8 @@ export async function runServer(setup: Setup): Promise<void> {
   const adopting = adoptExisting(store, catalog, logger);
 
   const keys = await accessKeys(setup);
+  // The keys file / AUTH_KEY into the catalog now: a name clash with a managed key stops the start, not a request.
+  await createCatalogKeyring(catalog, keys.keys, logger).ready();
   const secret = (await deleteSecret(setup))!;
   let redis: RedisBans | undefined;
   if (settings.redisUrl) {
@@ -195,15 +198,11 @@ export async function runServer(setup: Setup): Promise<void> {
     corsOrigins: settings.corsOrigins,
     ...(webhooks ? { webhooks } : {}),
     ...(settings.jwt ? { jwt: createJwtVerifier(settings.jwt) } : {}),
-    // Every key is counted when one has rates of its own; Redis counts for every instance when there is one.
-    ...(settings.uploadRates || keys.keys.some((key) => key.rates)
-      ? {
-          rateLimits: createRateLimits({
-            ...(settings.uploadRates ? { defaults: settings.uploadRates } : {}),
-            ...(redis ? { redis: redis.client } : {}),
-          }),
-        }
-      : {}),
+    // Always: a managed key may be given rates at any time. Redis counts for every instance when there is one.
+    rateLimits: createRateLimits({
+      ...(settings.uploadRates ? { defaults: settings.uploadRates } : {}),
+      ...(redis ? { redis: redis.client } : {}),
+    }),
     catalog,
     ...(setup.thumbnails ? { thumbnails: setup.thumbnails } : {}),
   });

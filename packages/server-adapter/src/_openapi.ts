@@ -3,6 +3,7 @@
  * it reveals nothing). A test checks every route against it, and the answers against its schemas.
  */
 import { MAX_LIMIT } from './_api-params';
+import { KEYS_PATHS, KEYS_SCHEMAS } from './_openapi-keys';
 
 const error = {
   description: 'The failure: `msg` names what was wrong and the fix.',
@@ -90,6 +91,7 @@ export const OPENAPI = {
         responses: { '200': ok('Usage', 'The usage.'), ...errors(400, 401, 403, 503) },
       },
     },
+    ...KEYS_PATHS,
     '/api/openapi.json': {
       get: {
         operationId: 'getOpenApi',
@@ -107,7 +109,9 @@ export const OPENAPI = {
         description: 'An access key (`Authorization: Bearer <key>`).',
       },
     },
-    responses: Object.fromEntries([400, 401, 403, 404, 502, 503].map((status) => [`E${status}`, error])),
+    responses: Object.fromEntries(
+      [400, 401, 403, 404, 409, 413, 502, 503].map((status) => [`E${status}`, error]),
+    ),
     schemas: {
       File: {
         type: 'object',
@@ -181,16 +185,19 @@ export const OPENAPI = {
           uploadsToday: { type: 'integer' },
           limits: {
             type: 'object',
-            description: 'No quotas are enforced yet: every limit is null.',
-            required: ['files', 'bytes', 'uploadsPerDay'],
+            description: "The key's storage quota and upload rates; null where there is no limit.",
+            required: ['files', 'bytes', 'uploadsPerHour', 'uploadsPerDay'],
+            additionalProperties: false,
             properties: {
               files: { type: ['integer', 'null'] },
               bytes: { type: ['integer', 'null'] },
+              uploadsPerHour: { type: ['integer', 'null'] },
               uploadsPerDay: { type: ['integer', 'null'] },
             },
           },
         },
       },
+      ...KEYS_SCHEMAS,
       Error: {
         type: 'object',
         required: ['success', 'msg', 'code'],

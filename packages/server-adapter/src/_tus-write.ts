@@ -4,6 +4,7 @@
  * never past the declared length or the size limit), and finishes the upload through core when the last byte is in.
  */
 import { BytedropError } from '@bytedrop/core';
+import { quotaGate } from './_quota';
 import { requestBody } from './_stream';
 import { expiresHeader, lockedBy, noContent, own, TUS_PATH } from './_tus-access';
 import { finishUpload, type Uploads } from './_tus-finish';
@@ -105,6 +106,9 @@ export function createTusWrites(
     }
     const rawMetadata = request.headers.get('upload-metadata');
     const metadata = parseMetadata(rawMetadata);
+    // A file that cannot fit the key's quota is refused before a byte waits in storage; finishing checks again.
+    const name = metadata.filename ?? metadata.name ?? 'upload';
+    if (length !== undefined) await quotaGate(app, who, context.log)?.fits(name, length);
     const now = Date.now();
     const upload: TusUpload = {
       id: crypto.randomUUID().replaceAll('-', ''),

@@ -9,6 +9,7 @@
  * upload is finished by core's uploader exactly like a `PUT /upload/<name>` body (`_tus-finish.ts`).
  */
 import { BytedropError } from '@bytedrop/core';
+import { requireScope } from './_scopes';
 import { expiresHeader, lockedBy, noContent, notFound, own, TUS_PATH } from './_tus-access';
 import type { Uploads } from './_tus-finish';
 import {
@@ -69,6 +70,7 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
       );
     }
     const who = await app.authenticate(request, context.client, context.log);
+    requireScope(who, 'upload');
     if (!backend) {
       throw new BytedropError(
         'ERR_CONFIG',

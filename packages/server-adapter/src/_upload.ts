@@ -15,7 +15,9 @@ import { recordUploads } from './_catalog-write';
 import { CONVERT, convertOption } from './_convert-header';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { forEachFile, type IncomingFile } from './_multipart';
+import { type QuotaGate, quotaGate } from './_quota';
 import { rollBack } from './_rollback';
+import { requireScope } from './_scopes';
 import { startStorageClock } from './_storage-clock';
 import { limitBytes, requestBody, tooLarge } from './_stream';
 import { thumbnailOf } from './_upload-thumbnail';
@@ -88,15 +90,17 @@ export function createUploadRoutes(app: App) {
     signal: AbortSignal,
     keepHeader: boolean | undefined,
     convert?: ConvertOption,
+    quota: QuotaGate | undefined = quotaGate(app, who, app.logger),
   ): Promise<UploadResult> => {
-    // Counted before a byte is stored: a file over the key's rate is refused whole.
+    // Counted before a byte is stored: a file over the key's rate or its files quota is refused whole.
     await app.options.rateLimits?.consume(who);
+    const body = quota ? await quota.admit(file.filename, file.body) : file.body;
     // The form field before the part wins over the header; neither leaves it to the server's config (strip).
     const keep = file.keepMetadata ?? keepHeader;
     const clock = startStorageClock(app.storageTimeoutMs);
-    const captured = options.thumbnails?.capture(file.body, file.filename);
+    const captured = options.thumbnails?.capture(body, file.filename);
     try {
-      const result = await options.uploader.upload(clock.watch(captured?.body ?? file.body), {
+      const result = await options.uploader.upload(clock.watch(captured?.body ?? body), {
         filename: file.filename,
         ...(file.mimeType && file.mimeType !== 'application/octet-stream'
           ? { contentType: file.mimeType }
@@ -113,6 +117,7 @@ export function createUploadRoutes(app: App) {
         // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.
         ...(options.allowedTypes ? { allowedTypes: options.allowedTypes } : {}),
       });
+      quota?.stored(result.size);
       app.metrics.fileStored({
         size: result.size,
         deduplicated: result.deduplicated,
@@ -126,6 +131,7 @@ export function createUploadRoutes(app: App) {
       // A limit or a type refused while the uploader was reading is the client's 413/415, not a storage failure.
       if (
         isBytedropError(error, 'ERR_TOO_LARGE') ||
+        isBytedropError(error, 'ERR_QUOTA') ||
         isBytedropError(error, 'ERR_UNSUPPORTED_TYPE') ||
         isBytedropError(error, 'ERR_IMAGE')
       )
@@ -175,6 +181,7 @@ export function createUploadRoutes(app: App) {
 
   const post = async (request: Request, context: RouteContext): Promise<Response> => {
     const who = await app.authenticate(request, context.client, context.log);
+    requireScope(who, 'upload');
     const type = request.headers.get('content-type') ?? '';
     if (!/^multipart\/form-data/i.test(type)) {
       throw fail(
@@ -188,6 +195,8 @@ export function createUploadRoutes(app: App) {
     }
     const keepHeader = keepMetadata(request.headers.get(KEEP_METADATA), 'header');
     const convert = convertOption(request.headers.get(CONVERT));
+    // One quota for the whole request: each file counts against the room the ones before it left.
+    const quota = quotaGate(app, who, context.log);
     // Every file stored so far, also those that finish after another one failed: all are undone on a failure.
     const stored: UploadResult[] = [];
     let results: UploadResult[];
@@ -197,7 +206,7 @@ export function createUploadRoutes(app: App) {
         requestBody(request, context.body),
         { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
         async (file, signal) => {
-          const result = await storeFile(file, who, signal, keepHeader, convert);
+          const result = await storeFile(file, who, signal, keepHeader, convert, quota);
           stored.push(result);
           return result;
         },
@@ -212,6 +221,7 @@ export function createUploadRoutes(app: App) {
 
   const put = async (request: Request, context: RouteContext, rawName: string): Promise<Response> => {
     const who = await app.authenticate(request, context.client, context.log);
+    requireScope(who, 'upload');
     let filename: string;
     try {
       filename = decodeURIComponent(rawName);

@@ -4,6 +4,8 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import { createHashing } from './_crypto';
+import { parseSize } from './_key-params';
+import { SCOPES, type Scope } from './catalog/keys';
 import { checkRate, type UploadRates } from './rate-limits';
 
 /** One access key: a person or an app. */
@@ -18,12 +20,24 @@ export interface AccessKey {
   rates?: UploadRates;
   /** Sees and deletes every owner's files through `/api/files` (a keys-file entry's `"admin": true`). */
   admin?: boolean;
+  /**
+   * What the key may do; when absent, `upload`, `delete-own` and `list-own`, and every scope for an `admin` key
+   * (`scopesOf`). Keys from the catalog always carry theirs.
+   */
+  scopes?: readonly Scope[];
+  /** Bytes and files this key may store in all (a managed key's quota); no limit where absent. */
+  quota?: { bytes?: number; files?: number };
 }
 
 /** Checks a presented key against the configured ones. */
 export interface Keyring {
   /** The matching access key, or `undefined`; takes the same time whether or which key matches. */
   verify(presented: string): Promise<AccessKey | undefined>;
+  /**
+   * Like `verify`, with the reason a key that is known no longer works (revoked, expired); the authenticator asks
+   * this when a keyring has it (`createCatalogKeyring`).
+   */
+  lookup?(presented: string): Promise<{ key?: AccessKey; problem?: string }>;
   readonly size: number;
 }
 
@@ -101,9 +115,36 @@ export function presentedKey(headers: Headers): string | undefined {
   return undefined;
 }
 
+/** A keys-file entry's `scopes` and `quotaBytes` / `quotaFiles`, checked; `ERR_CONFIG` naming the entry. */
+function managedFields(entry: Record<string, unknown>, where: string): Pick<AccessKey, 'scopes' | 'quota'> {
+  const { scopes, quotaBytes, quotaFiles } = entry;
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => SCOPES.includes(s)))
+  ) {
+    throw new BytedropError('ERR_CONFIG', `${where}: "scopes" must be a list of ${SCOPES.join(', ')}`);
+  }
+  const bytes = typeof quotaBytes === 'string' ? (parseSize(quotaBytes) ?? Number.NaN) : quotaBytes;
+  if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 1)) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `${where}: "quotaBytes" must be a number of bytes or a size like "5GB"`,
+    );
+  }
+  if (quotaFiles !== undefined && (!Number.isSafeInteger(quotaFiles) || (quotaFiles as number) < 1)) {
+    throw new BytedropError('ERR_CONFIG', `${where}: "quotaFiles" must be a whole number of files above 0`);
+  }
+  const files = quotaFiles as number | undefined;
+  const quota = { ...(bytes === undefined ? {} : { bytes }), ...(files === undefined ? {} : { files }) };
+  return {
+    ...(scopes === undefined ? {} : { scopes: scopes as Scope[] }),
+    ...(Object.keys(quota).length > 0 ? { quota } : {}),
+  };
+}
+
 /**
- * Parses a keys file: JSON, either an array or `{ "keys": [...] }` of `{ name, key, prefix?, uploadsPerHour?,
- * uploadsPerDay? }`.
+ * Parses a keys file: JSON, either an array or `{ "keys": [...] }` of `{ name, key, prefix?, admin?,
+ * uploadsPerHour?, uploadsPerDay?, scopes?, quotaBytes?, quotaFiles? }`.
  * Throws `ERR_CONFIG` naming the entry and the fix.
  *
  * @example
@@ -155,6 +196,7 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
       key,
       ...(prefix ? { prefix } : {}),
       ...(admin ? { admin } : {}),
+      ...managedFields(entry, `${source} entry '${name}'`),
       ...(perHour === undefined && perDay === undefined ? {} : { rates }),
     };
   });

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { BytedropError, isBytedropError } from '@bytedrop/core';
 import { showKeys, unban } from './_bin-admin';
 import { rebuildCommand } from './_bin-catalog';
+import { keysCommand } from './_bin-keys';
 import { runServer } from './_bin-serve';
 import { loadSetup } from './_bin-setup';
 import { thumbnailsCommand } from './_bin-thumbnails';
@@ -20,6 +21,7 @@ const HELP = `bytedrop-server: self-hosted upload endpoint and page
 
 Usage: bytedrop-server [--config bytedrop.config.json] [--port 8000]
        bytedrop-server keys show            print the access keys (name, key)
+       bytedrop-server keys add|list|revoke|rotate   managed keys in the catalog (keys --help)
        bytedrop-server unban <address>      lift a ban (Redis directly; else asks the running server, --url)
        bytedrop-server catalog rebuild      list the store into the file catalog (adopts existing files)
        bytedrop-server thumbnails --backfill   make the thumbnails the catalog's images are missing
@@ -65,6 +67,9 @@ GET /metrics is Prometheus text for a client with an access key (Authorization: 
 `;
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  // Managed keys take flags of their own (_bin-keys.ts); `keys show` stays with the rest.
+  if (argv[0] === 'keys' && argv[1] !== 'show') return keysCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

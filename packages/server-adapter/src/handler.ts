@@ -5,6 +5,7 @@
 import type { ObjectStore } from '@bytedrop/core';
 import { createApiRoutes } from './_api-files';
 import { createAuthenticator, loopbackExempt } from './_authenticate';
+import { createCatalogKeyring } from './_catalog-keyring';
 import { createCors } from './_cors';
 import { createDeletion } from './_deletion';
 import { createHealth } from './_health';
@@ -93,7 +94,10 @@ export function createRuntimeHandler(
     store: options.store ?? (options.uploader as { store?: ObjectStore }).store,
     logger,
     authenticate: createAuthenticator({
-      keyring: createKeyring(options.keys),
+      // With a catalog, keys live there (managed keys, and the configured ones mirrored into it).
+      keyring: options.catalog
+        ? createCatalogKeyring(options.catalog, options.keys, logger)
+        : createKeyring(options.keys),
       bans,
       logger,
       metrics,

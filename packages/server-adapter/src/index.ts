@@ -2,6 +2,8 @@ export type { AccessKey, Keyring } from './auth';
 export { createKeyring, parseKeysFile, presentedKey } from './auth';
 export type { BanPolicy, BanStore, Guess, MemoryBans, Reservation } from './bans';
 export { createMemoryBans } from './bans';
+export type { HashedKey, KeyRecord, KeySource, KeyStore, KeySyncReport, Scope } from './catalog/keys';
+export { SCOPES } from './catalog/keys';
 export type {
   Catalog,
   DeleteTokenState,

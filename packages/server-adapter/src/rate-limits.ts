@@ -33,6 +33,8 @@ export interface RateLimits {
    * when the Redis that counts does not answer.
    */
   consume(who: AccessKey): Promise<void>;
+  /** The rates of keys that carry none of their own (`GET /api/usage` reports them). */
+  readonly defaults?: UploadRates;
 }
 
 const WINDOWS = [
@@ -87,6 +89,7 @@ export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
   }
 
   return {
+    ...(options.defaults ? { defaults: options.defaults } : {}),
     async consume(who) {
       const taken: { limiter: RateLimiterAbstract }[] = [];
       for (const window of WINDOWS) {

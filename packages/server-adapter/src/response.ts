@@ -18,8 +18,15 @@ const REQUEST_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_ABORTED: 400,
   ERR_AUTH: 401,
   ERR_FORBIDDEN: 403,
+  // A key without the scope a route needs: the message names the scope to ask for.
+  ERR_SCOPE: 403,
   ERR_NOT_FOUND: 404,
+  // ERR_CONFLICT: a managed key's name is taken, or the keys file owns the key.
+  ERR_CONFLICT: 409,
   ERR_TOO_LARGE: 413,
+  // Past the key's storage quota: like an over-size body, the request is too large for what the key may still
+  // store (413, which clients already treat as "do not retry as it is"); 507 would blame the server's disk.
+  ERR_QUOTA: 413,
   ERR_UNSUPPORTED_TYPE: 415,
   // A conversion the client asked for that this server cannot do (no encoder, a format it cannot encode).
   ERR_IMAGE: 422,

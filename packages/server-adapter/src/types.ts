@@ -32,7 +32,10 @@ export interface HandlerOptions {
    * part-way. Defaults to `uploader.store` when it has one.
    */
   store?: ObjectStore;
-  /** Access keys (at least one). */
+  /**
+   * Access keys (at least one without a catalog). With a `catalog` they are mirrored into it (a changed list updates
+   * them, a key left out is revoked) beside the keys managed there (`bytedrop-server keys`, `/api/keys`).
+   */
   keys: readonly AccessKey[];
   /** Secret for per-file delete tokens; keep it stable across restarts. */
   secret: string | Uint8Array;

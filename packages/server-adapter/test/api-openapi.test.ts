@@ -7,7 +7,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, type ApiFixture, apiFixture, seed } from './_support/api';
-import { ORIGIN } from './_support/fixtures';
+import { KEY, ORIGIN } from './_support/fixtures';
 
 interface Response {
   $ref?: string;
@@ -54,9 +54,13 @@ function conforms(operation: Operation | undefined, status: number, body: unknow
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
 }
 
-const call = async (method: string, path: string, key = ADMIN_KEY) => {
+const call = async (method: string, path: string, key = ADMIN_KEY, body?: unknown) => {
   const response = await api.handler(
-    new Request(`${ORIGIN}${path}`, { method, headers: { authorization: `Bearer ${key}` } }),
+    new Request(`${ORIGIN}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
   );
   return { status: response.status, body: await response.json() };
 };
@@ -70,20 +74,22 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes every route: each documented method answers its documented 200 body', async () => {
-    const concrete = (path: string) => path.replace('{key}', 'alice/a%20b.png');
-    // DELETE last: it removes the file the others read.
-    const order = ['get', 'delete'];
+    const concrete = (path: string) => path.replace('{key}', 'alice/a%20b.png').replace('{name}', 'doc-key');
+    // POST first (it adds the key the others rotate and revoke), DELETE last: it removes what the others read.
+    const order = ['post', 'get', 'delete'];
     let checked = 0;
     for (const method of order) {
       for (const [path, item] of Object.entries(document.paths)) {
         if (!item[method]) continue;
-        const answer = await call(method.toUpperCase(), concrete(path));
-        expect(answer.status, `${method} ${path}`).toBe(200);
-        if (path !== '/api/openapi.json') conforms(item[method], 200, answer.body);
+        const body = path === '/api/keys' && method === 'post' ? { name: 'doc-key' } : undefined;
+        const answer = await call(method.toUpperCase(), concrete(path), ADMIN_KEY, body);
+        const status = Number(Object.keys(item[method].responses)[0]);
+        expect(answer.status, `${method} ${path}`).toBe(status);
+        if (path !== '/api/openapi.json') conforms(item[method], status, answer.body);
         checked += 1;
       }
     }
-    expect(checked).toBe(5);
+    expect(checked).toBe(9);
   });
 
   it('documents the errors as they are answered', async () => {
@@ -91,17 +97,23 @@ describe('the OpenAPI document', () => {
     conforms(list, 400, (await call('GET', '/api/files?limit=0')).body);
     conforms(list, 401, (await call('GET', '/api/files', 'wrong-key-000000000')).body);
     conforms(document.paths['/api/files/{key}']!.get, 404, (await call('GET', '/api/files/none')).body);
+    const keys = document.paths['/api/keys']!;
+    conforms(keys.post, 400, (await call('POST', '/api/keys', ADMIN_KEY, { name: '' })).body);
+    conforms(keys.post, 403, (await call('POST', '/api/keys', KEY, { name: 'x' })).body);
+    conforms(keys.post, 409, (await call('POST', '/api/keys', ADMIN_KEY, { name: 'alice' })).body);
+    conforms(document.paths['/api/keys/{name}']!.delete, 404, (await call('DELETE', '/api/keys/none')).body);
   });
 
   it('names every method a route takes: the others are refused with 405', async () => {
+    let refused = 0;
     for (const [path, item] of Object.entries(document.paths)) {
-      for (const method of ['post', 'put', 'patch']) {
-        expect(item[method]).toBeUndefined();
-        expect(
-          (await call(method.toUpperCase(), path.replace('{key}', 'x'))).status,
-          `${method} ${path}`,
-        ).toBe(405);
+      for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
+        if (item[method]) continue;
+        const concrete = path.replace('{key}', 'x').replace('{name}', 'x');
+        expect((await call(method.toUpperCase(), concrete)).status, `${method} ${path}`).toBe(405);
+        refused += 1;
       }
     }
+    expect(refused).toBe(26);
   });
 });

@@ -8,6 +8,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { migrate } from './_migrations';
 import { type CatalogDatabase, type FilesTable, toRecord, toRow } from './_schema';
+import { createKeyStore } from './keys';
 import type { Catalog, FilePage, FileQuery, PagePosition, Usage } from './types';
 
 type Where = ExpressionBuilder<CatalogDatabase, 'bytedrop_files'>;
@@ -167,6 +168,7 @@ export async function createKyselyCatalog(
     },
     list,
     usage,
+    accessKeys: createKeyStore(db),
     close: () => db.destroy(),
   };
 }

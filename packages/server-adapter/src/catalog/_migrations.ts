@@ -49,6 +49,27 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropIndex('bytedrop_files_owner_created').execute();
     },
   },
+  '0003_keys': {
+    // Managed access keys. Only the SHA-256 of a secret is stored; the unique index is what a request's key is
+    // looked up by. `source` tells keys the keys file (or AUTH_KEY) owns from those added by the CLI or the API.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('bytedrop_keys')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('prefix', 'text')
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('quota_bytes', 'bigint')
+        .addColumn('quota_files', 'bigint')
+        .addColumn('per_hour', 'integer')
+        .addColumn('per_day', 'integer')
+        .addColumn('expires_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The newest migration's name: what a catalog at the current version has applied last. */

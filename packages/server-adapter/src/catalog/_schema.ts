@@ -19,8 +19,25 @@ export interface FilesTable {
   delete_token: string;
 }
 
+export interface KeysTable {
+  name: string;
+  key_hash: string;
+  prefix: string | null;
+  /** Comma-separated scopes. */
+  scopes: string;
+  quota_bytes: number | string | null;
+  quota_files: number | string | null;
+  per_hour: number | null;
+  per_day: number | null;
+  expires_at: number | string | null;
+  created_at: number | string;
+  revoked_at: number | string | null;
+  source: string;
+}
+
 export interface CatalogDatabase {
   bytedrop_files: FilesTable;
+  bytedrop_keys: KeysTable;
 }
 
 /** A row in either dialect → the public record. */

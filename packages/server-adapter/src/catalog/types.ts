@@ -2,6 +2,7 @@
  * The catalog's public shapes: one record per stored file, the listing query and its page, and the `Catalog` every
  * driver (`sqlite.ts`, `postgres.ts`) implements over the same typed query layer (`_kysely-catalog.ts`).
  */
+import type { KeyStore } from './keys';
 
 /**
  * Whether the upload answer carried a delete URL: `issued` when the uploading key owns the object, `none` when the
@@ -103,5 +104,7 @@ export interface Catalog {
   keys(): Promise<string[]>;
   list(query: FileQuery, page: { limit: number; after?: PagePosition }): Promise<FilePage>;
   usage(owner: string | undefined, since: Date): Promise<Usage>;
+  /** The managed access keys (`keys.ts`). */
+  readonly accessKeys: KeyStore;
   close(): Promise<void>;
 }

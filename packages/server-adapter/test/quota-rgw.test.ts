@@ -1,0 +1,80 @@
+/**
+ * A storage quota on radosgw, the real S3: an upload big enough to go multipart is cut in its middle when it passes
+ * the key's quota, after parts were already sent, and the multipart upload is aborted (ListMultipartUploads shows
+ * none), with no object left, as for an over-size upload.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRgw } from '../../core/test/_support/rgw';
+import { bytes as random } from '../../core/test/_support/s3';
+import { addKey } from '../src/_key-actions';
+import { createSqliteCatalog } from '../src/catalog/sqlite';
+import type { Catalog } from '../src/catalog/types';
+import { ORIGIN } from './_support/fixtures';
+import { objectsIn, rgwHandler, uploadsIn } from './_support/rgw-server';
+
+const rgw = useRgw('server-quota');
+const MiB = 1024 * 1024;
+
+let catalog: Catalog;
+beforeAll(async () => {
+  catalog = await createSqliteCatalog({ file: ':memory:' });
+});
+afterAll(() => catalog.close());
+
+/** Waits (for the uploader's request, not for a time) until radosgw has a multipart upload open; how many. */
+async function openUploadSeen(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const open = await uploadsIn(rgw);
+    if (open.length > 0) return open.length;
+    await sleep(25);
+  }
+  return 0;
+}
+
+describe('a byte quota on radosgw', () => {
+  it('cuts a multipart upload mid-stream, aborts it (no parts, no object) and answers 413 ERR_QUOTA', async () => {
+    const handler = rgwHandler(rgw, { catalog }, { partSize: 5 * MiB, queueSize: 1 });
+    const { secret } = await addKey(catalog, {
+      name: 'capped',
+      prefix: null,
+      scopes: ['upload'],
+      quotaBytes: 12 * MiB,
+      quotaFiles: null,
+      perHour: null,
+      perDay: null,
+      expiresAt: null,
+    });
+    let sent = 0;
+    let openMidStream = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        // Past two parts' worth: the multipart upload is under way in storage when the cut comes.
+        if (sent === 11 * MiB) openMidStream = await openUploadSeen();
+        if (sent >= 20 * MiB) return controller.close();
+        sent += MiB;
+        controller.enqueue(random(MiB));
+      },
+    });
+    const response = await handler(
+      new Request(`${ORIGIN}/upload/big.bin`, {
+        method: 'PUT',
+        body,
+        headers: { authorization: `Bearer ${secret}` },
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({
+      code: 'ERR_QUOTA',
+      msg: expect.stringContaining(
+        "'big.bin' would pass the storage quota of access key 'capped': 0 B of 12.58 MB used",
+      ),
+    });
+    expect(openMidStream).toBe(1);
+    expect(sent).toBeLessThan(20 * MiB);
+    expect(await uploadsIn(rgw)).toEqual([]);
+    expect(await objectsIn(rgw)).toEqual([]);
+    expect((await catalog.usage('capped', new Date(0))).files).toBe(0);
+  });
+});
