@@ -5,7 +5,10 @@
  * but the document needs an access key.
  */
 import { publicUrl } from '@bytedrop/core';
+import { createLinkRoutes } from './_api-links';
 import { encodeCursor, parseListParams } from './_api-params';
+import { createStatsRoute } from './_api-stats';
+import { createZipRoute } from './_api-zip';
 import { catalogUnavailable, forgetFile } from './_catalog-write';
 import { OPENAPI } from './_openapi';
 import type { AccessKey } from './auth';
@@ -151,8 +154,32 @@ export function createApiRoutes(app: App) {
     });
   };
 
+  /** The catalog reads the zip and stats routes make, each failure a 503 like the routes here. */
+  const reads = (context: RouteContext): CatalogReads => {
+    const catalog = catalogOf();
+    return {
+      list: (query, page) =>
+        ask(catalog, 'the files could not be listed', context.log, () => catalog.list(query, page)),
+      getMany: (keys) =>
+        ask(catalog, 'the files could not be looked up', context.log, () => catalog.getMany(keys)),
+      stats: (window) =>
+        ask(catalog, 'the statistics could not be counted', context.log, () => catalog.stats(window)),
+    };
+  };
+  const zip = createZipRoute(app);
+  const links = createLinkRoutes(app);
+  const stats = createStatsRoute(app);
+
   /** Routes `/api/…` (the path after `/api/`). */
-  return async (request: Request, url: URL, context: RouteContext, rest: string): Promise<Response> => {
+  const route = async (
+    request: Request,
+    url: URL,
+    context: RouteContext,
+    rest: string,
+  ): Promise<Response> => {
+    if (rest === 'zip') return zip(request, context, () => reads(context));
+    if (rest === 'links') return links.create(request, context, mine);
+    if (rest === 'stats') return stats(request, url, context, () => reads(context), describe);
     if (rest === 'files') return list(request, url, context);
     if (rest.startsWith('files/')) return file(request, context, rest.slice(6));
     if (rest === 'usage') return usage(request, url, context);
@@ -162,7 +189,12 @@ export function createApiRoutes(app: App) {
     }
     throw fail(
       'ERR_NOT_FOUND',
-      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage and /api/openapi.json`,
+      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage, /api/zip, /api/links, /api/stats and /api/openapi.json`,
     );
   };
+  // `/f/` serving honours signed links (local disk).
+  return Object.assign(route, { serveFile: links.serve });
 }
+
+/** The catalog reads of the zip and stats routes. */
+export type CatalogReads = Pick<Catalog, 'list' | 'getMany' | 'stats'>;
