@@ -3,7 +3,7 @@
  * independent reader: `.ci/run` installs it) into a map of entry name → bytes.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,4 +58,11 @@ export async function unzipped(zip: Uint8Array): Promise<Map<string, Uint8Array>
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Entry name → SHA-256 of the bytes: compares like the bytes, without a deep-equal over every byte. */
+export function digests(files: Map<string, Uint8Array>): Record<string, string> {
+  return Object.fromEntries(
+    [...files].map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]),
+  );
 }

@@ -1,0 +1,75 @@
+/**
+ * The catalog routes that read objects, on radosgw (the real S3 protocol): `POST /api/zip` streams each object
+ * with GetObject and `unzip` gets the stored bytes back; `POST /api/links` answers a presigned GET that works
+ * without a key, with Range and the download disposition, and stops working once its signature is changed.
+ */
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRgw } from '../../core/test/_support/rgw';
+import { inspector } from '../../core/test/_support/s3';
+import { createSqliteCatalog } from '../src/catalog/sqlite';
+import type { Catalog } from '../src/catalog/types';
+import type { BytedropHandler } from '../src/handler';
+import { KEY, ORIGIN } from './_support/fixtures';
+import { rgwHandler } from './_support/rgw-server';
+import { digests, unzipped, uploadSome, zipRequest } from './_support/zip';
+
+const rgw = useRgw('server-api');
+
+let catalog: Catalog;
+let handler: BytedropHandler;
+let stored: Map<string, Uint8Array>;
+beforeAll(async () => {
+  catalog = await createSqliteCatalog({ file: ':memory:' });
+  handler = rgwHandler(rgw, { catalog }, { keyTemplate: 'api/{name}-{hash:16}.{ext}' });
+  stored = await uploadSome(handler, 3, 300_000);
+});
+afterAll(() => catalog.close());
+
+const link = async (json: unknown) => {
+  const response = await handler(
+    new Request(`${ORIGIN}/api/links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    }),
+  );
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
+};
+
+describe('the catalog API on S3', () => {
+  it('zips objects read with GetObject, one at a time, to the bytes stored', async () => {
+    const response = await handler(zipRequest({ keys: [...stored.keys()] }));
+    expect(response.status).toBe(200);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(Number(response.headers.get('content-length'))).toBe(bytes.byteLength);
+    expect(digests(await unzipped(bytes))).toEqual(digests(stored));
+    const reads = rgw.requests.filter((request) => request.operation === 'GetObject');
+    expect(reads.map((request) => request.key)).toEqual([...stored.keys()]);
+  });
+
+  it('answers a presigned GET: no key needed, Range works, download asks for an attachment', async () => {
+    const [key, bytes] = [...stored][0]!;
+    const answer = await link({ key, expiresIn: 600, download: true });
+    expect(answer.status).toBe(200);
+    expect(answer.body.url).toContain('X-Amz-Signature=');
+    expect(answer.body.url).toContain('X-Amz-Expires=600');
+    const part = await fetch(answer.body.url, { headers: { range: 'bytes=10-19' } });
+    expect(part.status).toBe(206);
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.subarray(10, 20));
+    expect(part.headers.get('content-disposition')).toMatch(/^attachment; filename="f0.bin"/);
+    const forged = answer.body.url.replace(
+      /X-Amz-Signature=[0-9a-f]/,
+      (m) => `${m.slice(0, -1)}${m.endsWith('0') ? '1' : '0'}`,
+    );
+    expect((await fetch(forged)).status).toBe(403);
+  });
+
+  it('cuts the ZIP when an object is gone from the bucket', async () => {
+    const keys = [...stored.keys()];
+    await inspector(rgw.direct).send(new DeleteObjectCommand({ Bucket: rgw.bucket, Key: keys[2] }));
+    const response = await handler(zipRequest({ keys }));
+    expect(response.status).toBe(200);
+    await expect(response.arrayBuffer()).rejects.toThrow('gone from storage');
+  });
+});
