@@ -53,12 +53,21 @@ export async function readJson(
 
 /** The first problem of a valibot parse, naming the field: unknown fields are named with the ones that exist. */
 export function firstIssueOf(
-  issues: readonly { expected?: string | null; message: string; path?: readonly { key?: unknown }[] }[],
+  issues: readonly {
+    expected?: string | null;
+    received?: string;
+    message: string;
+    path?: readonly { key?: unknown }[];
+  }[],
   known: string,
 ): string {
   const issue = issues[0]!;
   const field = issue.path?.map((item) => String(item.key)).join('.');
   if (issue.expected === 'never') return `unknown field '${field}': the fields are ${known}`;
+  // A strict object reports a missing field as a key it expected and did not get.
+  if (issue.received === 'undefined' && issue.expected === `"${field}"`) {
+    return `${field} is missing: the fields are ${known}`;
+  }
   return issue.path?.length && !issue.message.startsWith(field ?? '')
     ? `${field}: ${issue.message}`
     : issue.message;

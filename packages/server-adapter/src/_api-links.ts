@@ -6,6 +6,8 @@
  *   then serves Range, caching and the bytes without this server in the path, and the link keeps working while
  *   the server is down. The longest life is SigV4's 7 days, so the same maximum applies on local disk.
  * - Local disk: an HMAC-signed `/f/` URL (`_signed-links.ts`), served by this server with Range.
+ *
+ * A download is named after the key's last segment on both, as `/f/` names the downloads it makes itself.
  */
 import {
   attachmentDisposition,
@@ -59,7 +61,7 @@ export function createLinkRoutes(app: App) {
     const parsed = v.safeParse(LinkRequest, body);
     if (!parsed.success) throw fail('ERR_INPUT', firstIssueOf(parsed.issues, 'key, expiresIn and download'));
     const { key, expiresIn, download = false } = parsed.output;
-    const file = await mine(who, key, context);
+    await mine(who, key, context);
     const expires = Math.floor(Date.now() / 1000) + expiresIn;
     let url: string;
     if (app.options.files) {
@@ -68,7 +70,7 @@ export function createLinkRoutes(app: App) {
       const store = app.store as S3Store;
       try {
         url = await presignGet(store.client, store.bucket, key, expiresIn, {
-          ...(download ? { contentDisposition: attachmentDisposition(file.filename) } : {}),
+          ...(download ? { contentDisposition: attachmentDisposition(key.split('/').at(-1)!) } : {}),
         });
       } catch (error) {
         throw new StorageFailure(error);

@@ -10,7 +10,7 @@ import { inspector } from '../../core/test/_support/s3';
 import { createSqliteCatalog } from '../src/catalog/sqlite';
 import type { Catalog } from '../src/catalog/types';
 import type { BytedropHandler } from '../src/handler';
-import { KEY, ORIGIN } from './_support/fixtures';
+import { body, KEY, ORIGIN, PNG, uploadRequest } from './_support/fixtures';
 import { rgwHandler } from './_support/rgw-server';
 import { digests, unzipped, uploadSome, zipRequest } from './_support/zip';
 
@@ -49,16 +49,25 @@ describe('the catalog API on S3', () => {
   });
 
   it('answers a presigned GET: no key needed, Range works, download asks for an attachment', async () => {
-    const [key, bytes] = [...stored][0]!;
-    const answer = await link({ key, expiresIn: 600, download: true });
-    expect(answer.status).toBe(200);
-    expect(answer.body.url).toContain('X-Amz-Signature=');
-    expect(answer.body.url).toContain('X-Amz-Expires=600');
-    const part = await fetch(answer.body.url, { headers: { range: 'bytes=10-19' } });
+    // A PNG: an inert type, which storage serves inline unless the link asks for a download.
+    const uploaded = await body(
+      await handler(uploadRequest([{ name: 'pic.png', body: PNG, type: 'image/png' }])),
+    );
+    const key = uploaded.files[0]!.key;
+    const inline = await link({ key, expiresIn: 600 });
+    expect(inline.status).toBe(200);
+    expect(inline.body.url).toContain('X-Amz-Signature=');
+    expect(inline.body.url).toContain('X-Amz-Expires=600');
+    const part = await fetch(inline.body.url, { headers: { range: 'bytes=1-3' } });
     expect(part.status).toBe(206);
-    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.subarray(10, 20));
-    expect(part.headers.get('content-disposition')).toMatch(/^attachment; filename="f0.bin"/);
-    const forged = answer.body.url.replace(
+    expect(await part.text()).toBe('PNG');
+    expect(part.headers.get('content-disposition')).toBeNull();
+
+    const download = await link({ key, expiresIn: 600, download: true });
+    const whole = await fetch(download.body.url);
+    expect(new Uint8Array(await whole.arrayBuffer())).toEqual(PNG);
+    expect(whole.headers.get('content-disposition')).toMatch(/^attachment; filename="pic-[0-9a-f]+\.png"/);
+    const forged = download.body.url.replace(
       /X-Amz-Signature=[0-9a-f]/,
       (m) => `${m.slice(0, -1)}${m.endsWith('0') ? '1' : '0'}`,
     );
