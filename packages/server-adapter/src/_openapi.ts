@@ -3,6 +3,7 @@
  * it reveals nothing). A test checks every route against it, and the answers against its schemas.
  */
 import { MAX_LIMIT } from './_api-params';
+import { TRANSFER_PATHS, TRANSFER_SCHEMAS } from './_openapi-transfer';
 
 const error = {
   description: 'The failure: `msg` names what was wrong and the fix.',
@@ -42,7 +43,7 @@ export const OPENAPI = {
     title: 'Bytedrop server API',
     version: '1',
     description:
-      'The file catalog: list, inspect and delete stored files, and count usage. Every route needs an access key.',
+      'The file catalog: list, inspect, zip, link to and delete stored files, count usage and (admins) statistics. Every route needs an access key.',
   },
   security: [{ accessKey: [] }],
   paths: {
@@ -90,6 +91,7 @@ export const OPENAPI = {
         responses: { '200': ok('Usage', 'The usage.'), ...errors(400, 401, 403, 503) },
       },
     },
+    ...TRANSFER_PATHS,
     '/api/openapi.json': {
       get: {
         operationId: 'getOpenApi',
@@ -107,8 +109,9 @@ export const OPENAPI = {
         description: 'An access key (`Authorization: Bearer <key>`).',
       },
     },
-    responses: Object.fromEntries([400, 401, 403, 404, 502, 503].map((status) => [`E${status}`, error])),
+    responses: Object.fromEntries([400, 401, 403, 404, 413, 502, 503].map((status) => [`E${status}`, error])),
     schemas: {
+      ...TRANSFER_SCHEMAS,
       File: {
         type: 'object',
         required: [

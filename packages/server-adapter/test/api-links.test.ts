@@ -29,6 +29,9 @@ beforeAll(async () => {
 afterAll(() => api.dispose());
 afterEach(() => vi.useRealTimers());
 
+/** The answer of `POST /api/links` (or its error). */
+type LinkAnswer = { url: string; msg: string } & Record<string, unknown>;
+
 const link = async (json: unknown, key = KEY) => {
   const response = await api.handler(
     new Request(`${ORIGIN}/api/links`, {
@@ -37,7 +40,7 @@ const link = async (json: unknown, key = KEY) => {
       body: JSON.stringify(json),
     }),
   );
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
+  return { status: response.status, body: (await response.json()) as LinkAnswer };
 };
 const open = (url: string, headers: Record<string, string> = {}) =>
   api.handler(new Request(url, { headers }));

@@ -26,6 +26,9 @@ beforeAll(async () => {
 });
 afterAll(() => catalog.close());
 
+/** The answer of `POST /api/links` (or its error). */
+type LinkAnswer = { url: string; msg: string } & Record<string, unknown>;
+
 const link = async (json: unknown) => {
   const response = await handler(
     new Request(`${ORIGIN}/api/links`, {
@@ -34,7 +37,7 @@ const link = async (json: unknown) => {
       body: JSON.stringify(json),
     }),
   );
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
+  return { status: response.status, body: (await response.json()) as LinkAnswer };
 };
 
 describe('the catalog API on S3', () => {
