@@ -11,6 +11,7 @@ import { createStatsRoute } from './_api-stats';
 import { createZipRoute } from './_api-zip';
 import { catalogUnavailable, forgetFile } from './_catalog-write';
 import { OPENAPI } from './_openapi';
+import { DEFAULT_PRIVATE_PREFIX, isPrivateKey } from './_private';
 import type { AccessKey } from './auth';
 import type { Catalog, FileRecord } from './catalog/types';
 import { fail, json, methodNotAllowed, StorageFailure } from './response';
@@ -45,11 +46,17 @@ export function createApiRoutes(app: App) {
     return app.store ? app.store.publicUrl(key) : null;
   };
 
-  const describe = (file: FileRecord, origin: string) => ({
-    ...file,
-    url: urlOf(file.key, origin),
-    createdAt: file.createdAt.toISOString(),
-  });
+  const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  const describe = (file: FileRecord, origin: string) => {
+    // A private file has no public URL: POST /api/links signs one.
+    const hidden = isPrivateKey(file.key, privatePrefix);
+    return {
+      ...file,
+      url: hidden ? null : urlOf(file.key, origin),
+      private: hidden,
+      createdAt: file.createdAt.toISOString(),
+    };
+  };
 
   /** Non-admins see their own files only; an admin may narrow to one owner. */
   const ownerScope = (who: AccessKey, asked: string | undefined): string | undefined => {

@@ -127,6 +127,7 @@ export const OPENAPI = {
           'requestId',
           'deleteToken',
           'url',
+          'private',
         ],
         additionalProperties: false,
         properties: {
@@ -141,7 +142,14 @@ export const OPENAPI = {
           createdAt: { type: 'string', format: 'date-time' },
           requestId: { type: ['string', 'null'] },
           deleteToken: { enum: ['issued', 'none'] },
-          url: { type: ['string', 'null'] },
+          url: {
+            type: ['string', 'null'],
+            description: 'null for a private file: POST /api/links signs one.',
+          },
+          private: {
+            type: 'boolean',
+            description: 'Stored under the private prefix: reachable through signed links only.',
+          },
         },
       },
       FilePage: {

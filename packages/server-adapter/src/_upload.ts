@@ -14,7 +14,15 @@ import {
 import { recordUploads } from './_catalog-write';
 import { CONVERT, convertOption } from './_convert-header';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
+import { createLinkSigner } from './_link-signer';
 import { forEachFile, type IncomingFile } from './_multipart';
+import {
+  DEFAULT_PRIVATE_PREFIX,
+  isPrivateKey,
+  PRIVATE_ANSWER_SECONDS,
+  PRIVATE_HEADER,
+  privateFlag,
+} from './_private';
 import { rollBack } from './_rollback';
 import { startStorageClock } from './_storage-clock';
 import { limitBytes, requestBody, tooLarge } from './_stream';
@@ -53,10 +61,17 @@ function imageFacts(result: UploadResult): ImageFacts {
 /** The upload routes of one handler. */
 export function createUploadRoutes(app: App) {
   const { options, maxFileSize, maxFiles } = app;
+  const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  const signer = createLinkSigner(app);
 
   const describe = async (result: UploadResult, who: AccessKey, origin: string): Promise<UploadedFile> => {
     const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
-    const url = base ? publicUrl(base, result.key) : result.url;
+    // A private file has no public link: the answer carries a signed one that works for an hour.
+    const url = isPrivateKey(result.key, privatePrefix)
+      ? (await signer.signedUrl(result.key, PRIVATE_ANSWER_SECONDS, false, origin)).url
+      : base
+        ? publicUrl(base, result.key)
+        : result.url;
     const link = { ...result, url };
     // Only the key that owns the object may delete it: a dedupe hit on another key's object gets the link alone.
     const deleteUrl =
@@ -84,7 +99,11 @@ export function createUploadRoutes(app: App) {
     signal: AbortSignal,
     keepHeader: boolean | undefined,
     convert?: ConvertOption,
+    privateHeader?: boolean,
   ): Promise<UploadResult> => {
+    // The form field before the part, then the header, then the access key's setting.
+    const hidden = file.private ?? privateHeader ?? who.private ?? false;
+    const keyPrefix = `${hidden ? privatePrefix : ''}${who.prefix ?? ''}`;
     // Counted before a byte is stored: a file over the key's rate is refused whole.
     await app.options.rateLimits?.consume(who);
     // The form field before the part wins over the header; neither leaves it to the server's config (strip).
@@ -98,7 +117,7 @@ export function createUploadRoutes(app: App) {
           : {}),
         // Either ends the upload, and core then aborts it in storage (no object, no multipart parts left).
         signal: AbortSignal.any([signal, clock.signal]),
-        ...(who.prefix ? { keyPrefix: who.prefix } : {}),
+        ...(keyPrefix ? { keyPrefix } : {}),
         vars: { user: who.name },
         // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
         owner: who.name,
@@ -181,6 +200,7 @@ export function createUploadRoutes(app: App) {
     }
     const keepHeader = keepMetadata(request.headers.get(KEEP_METADATA), 'header');
     const convert = convertOption(request.headers.get(CONVERT));
+    const privateHeader = privateFlag(request.headers.get(PRIVATE_HEADER), 'header');
     // Every file stored so far, also those that finish after another one failed: all are undone on a failure.
     const stored: UploadResult[] = [];
     let results: UploadResult[];
@@ -190,7 +210,7 @@ export function createUploadRoutes(app: App) {
         requestBody(request, context.body),
         { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
         async (file, signal) => {
-          const result = await storeFile(file, who, signal, keepHeader, convert);
+          const result = await storeFile(file, who, signal, keepHeader, convert, privateHeader);
           stored.push(result);
           return result;
         },
@@ -218,6 +238,7 @@ export function createUploadRoutes(app: App) {
     if (length !== undefined && length > maxFileSize) throw tooLarge(filename, maxFileSize);
     const keepHeader = keepMetadata(request.headers.get(KEEP_METADATA), 'header');
     const convert = convertOption(request.headers.get(CONVERT));
+    const privateHeader = privateFlag(request.headers.get(PRIVATE_HEADER), 'header');
     const body = requestBody(request, context.body);
     if (!body)
       throw fail('ERR_INPUT', 'the request has no body: send the file as the PUT body (`curl -T shot.png`)');
@@ -239,6 +260,7 @@ export function createUploadRoutes(app: App) {
         controller.signal,
         keepHeader,
         convert,
+        privateHeader,
       );
       await recordUploads(app, [result], who, context.requestId, context.log);
       return await respondUploaded([result], who, context.origin, context.requestId);

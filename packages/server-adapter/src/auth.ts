@@ -18,6 +18,8 @@ export interface AccessKey {
   rates?: UploadRates;
   /** Sees and deletes every owner's files through `/api/files` (a keys-file entry's `"admin": true`). */
   admin?: boolean;
+  /** Uploads are private unless a request says otherwise (a keys-file entry's `"private": true`). */
+  private?: boolean;
 }
 
 /** Checks a presented key against the configured ones. */
@@ -144,6 +146,9 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
     if (admin !== undefined && typeof admin !== 'boolean') {
       throw new BytedropError('ERR_CONFIG', `${source} entry '${name}': "admin" must be true or false`);
     }
+    if (entry.private !== undefined && typeof entry.private !== 'boolean') {
+      throw new BytedropError('ERR_CONFIG', `${source} entry '${name}': "private" must be true or false`);
+    }
     const perHour = checkRate(entry.uploadsPerHour, `${source} entry '${name}': "uploadsPerHour"`);
     const perDay = checkRate(entry.uploadsPerDay, `${source} entry '${name}': "uploadsPerDay"`);
     const rates: UploadRates = {
@@ -155,6 +160,7 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
       key,
       ...(prefix ? { prefix } : {}),
       ...(admin ? { admin } : {}),
+      ...(entry.private ? { private: true } : {}),
       ...(perHour === undefined && perDay === undefined ? {} : { rates }),
     };
   });
