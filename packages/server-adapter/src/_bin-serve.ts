@@ -186,6 +186,7 @@ export async function runServer(setup: Setup): Promise<void> {
     idleTimeout: settings.idleTimeout * 1000,
     storageTimeoutMs: settings.storageTimeout * 1000,
     corsOrigins: settings.corsOrigins,
+    ...(settings.privatePrefix ? { privatePrefix: settings.privatePrefix } : {}),
     ...(webhooks ? { webhooks } : {}),
     ...(settings.jwt ? { jwt: createJwtVerifier(settings.jwt) } : {}),
     // Every key is counted when one has rates of its own; Redis counts for every instance when there is one.

@@ -77,6 +77,20 @@ describe('the catalog API on S3', () => {
     expect((await fetch(forged)).status).toBe(403);
   });
 
+  it('answers a private upload with a presigned link to its object under the private prefix', async () => {
+    const response = await handler(
+      uploadRequest([{ name: 'secret.png', body: PNG, type: 'image/png' }], {
+        authorization: `Bearer ${KEY}`,
+        'bytedrop-private': 'true',
+      }),
+    );
+    const file = (await body(response)).files[0]!;
+    expect(file.key).toMatch(/^private\/api\//);
+    expect(file.url).toContain('X-Amz-Signature=');
+    expect(file.url).toContain('X-Amz-Expires=3600');
+    expect(new Uint8Array(await (await fetch(file.url)).arrayBuffer())).toEqual(PNG);
+  });
+
   it('cuts the ZIP when an object is gone from the bucket', async () => {
     const keys = [...stored.keys()];
     await inspector(rgw.direct).send(new DeleteObjectCommand({ Bucket: rgw.bucket, Key: keys[2] }));

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKeysFile } from '../src/auth';
+import { serverSettingsFromEnv } from '../src/settings';
 import { ADMIN_KEY, type ApiFixture, apiFixture } from './_support/api';
-import { body, KEY, ORIGIN, PNG, uploadRequest } from './_support/fixtures';
+import { body, KEY, ORIGIN, PNG } from './_support/fixtures';
 
 const SECRETIVE = 'carol-access-key-00004';
 
@@ -104,6 +105,11 @@ describe('private files', () => {
     expect(() => parseKeysFile('[{"name":"c","key":"k","private":"yes"}]')).toThrow(
       `keys file entry 'c': "private" must be true or false`,
     );
+  });
+
+  it('takes the private prefix from PRIVATE_PREFIX', () => {
+    expect(serverSettingsFromEnv({ PRIVATE_PREFIX: 'hidden/' }).privatePrefix).toBe('hidden/');
+    expect(serverSettingsFromEnv({}).privatePrefix).toBeUndefined();
   });
 
   it('takes the header on PUT too', async () => {
