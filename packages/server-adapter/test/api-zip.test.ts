@@ -114,6 +114,25 @@ describe('POST /api/zip', () => {
     expect((await api.call('/api/zip')).status).toBe(405);
   });
 
+  it('answers 503 naming what failed when the catalog does not answer', async () => {
+    const healthy = await apiFixture();
+    const broken = Object.assign(Object.create(healthy.catalog), {
+      getMany: async () => {
+        throw new Error('connection refused');
+      },
+    });
+    const down = await apiFixture({ catalog: broken });
+    const response = await down.handler(zipRequest({ keys: ['alice/a.png'] }));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      code: 'ERR_NETWORK',
+      msg: expect.stringContaining('is not answering, so the files could not be looked up'),
+    });
+    // Closes the catalog (through the prototype) and the store of each.
+    await down.dispose();
+    await rm(healthy.dir, { recursive: true, force: true });
+  });
+
   it('cuts the stream when a file in storage is not the size the catalog says', async () => {
     const [first] = alice.keys();
     await writeFile(api.store.path(first!), 'short');
