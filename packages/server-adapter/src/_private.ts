@@ -5,8 +5,8 @@
  * uploaded public and private never share an object (dedupe stays within each side), `/f/` refuses the prefix
  * without a signed link, and on S3 one bucket-policy rule keeps the prefix unreadable (see the README for R2/B2).
  *
- * An upload is private when its `private` form field (before the file parts) or `Bytedrop-Private` header says so,
- * else when its access key is (`"private": true` in the keys file).
+ * An upload is private when its `private` form field (before the file parts), `Bytedrop-Private` header or `private`
+ * tus metadata says so, else when its access key is (`"private": true` in the keys file).
  */
 import { fail } from './response';
 
@@ -28,13 +28,13 @@ export const PRIVATE_ANSWER_SECONDS = 3600;
  */
 export function privateFlag(
   value: string | null | undefined,
-  where: 'header' | 'form field',
+  where: 'header' | 'form field' | 'tus metadata',
 ): boolean | undefined {
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^(1|true|yes|on)$/i.test(trimmed)) return true;
   if (/^(0|false|no|off)$/i.test(trimmed)) return false;
-  const name = where === 'header' ? 'Bytedrop-Private header' : 'private form field';
+  const name = where === 'header' ? 'Bytedrop-Private header' : `private ${where}`;
   throw fail(
     'ERR_INPUT',
     `${name} '${value}' is not a boolean: send true to store the file private (reachable only through signed links), false or nothing for a public file`,

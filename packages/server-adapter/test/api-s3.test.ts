@@ -91,6 +91,38 @@ describe('the catalog API on S3', () => {
     expect(new Uint8Array(await (await fetch(file.url)).arrayBuffer())).toEqual(PNG);
   });
 
+  it('stores a tus upload with private metadata under the private prefix, answering a presigned link', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const created = await handler(
+      new Request(`${ORIGIN}/tus/`, {
+        method: 'POST',
+        headers: {
+          'tus-resumable': '1.0.0',
+          authorization: `Bearer ${KEY}`,
+          'upload-length': String(PNG.byteLength),
+          'upload-metadata': `filename ${b64('tus.png')},private ${b64('true')}`,
+        },
+      }),
+    );
+    expect(created.status).toBe(201);
+    const patched = await handler(
+      new Request(created.headers.get('location')!, {
+        method: 'PATCH',
+        headers: {
+          'tus-resumable': '1.0.0',
+          authorization: `Bearer ${KEY}`,
+          'content-type': 'application/offset+octet-stream',
+          'upload-offset': '0',
+        },
+        body: PNG,
+      }),
+    );
+    expect(patched.status).toBe(204);
+    const url = patched.headers.get('bytedrop-url')!;
+    expect(new URL(url).pathname).toMatch(/\/private\/api\//);
+    expect(url).toContain('X-Amz-Signature=');
+  });
+
   it('cuts the ZIP when an object is gone from the bucket', async () => {
     const keys = [...stored.keys()];
     await inspector(rgw.direct).send(new DeleteObjectCommand({ Bucket: rgw.bucket, Key: keys[2] }));
