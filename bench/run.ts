@@ -2,7 +2,7 @@
  * `pnpm bench`: builds the packages, then measures Bytedrop against its peers in one run on this machine,
  * prints a Markdown table and writes the figures as JSON to bench/results/.
  *
- * Options: --only hash,upload,paste,endpoint,footprint,obsidian,vscode,images,catalog,small-upload,tus  --runs N (≥5)  --warmups N  --size-mib N  --no-build
+ * Options: --only hash,upload,paste,endpoint,footprint,obsidian,vscode,images,catalog,small-upload,tus,zip  --runs N (≥5)  --warmups N  --size-mib N  --no-build
  *          --quick (a smoke run: 64 MiB file, fewer uploads; its figures are not the bench's)
  *          --servers sink,s3rver,radosgw (only the rows against these S3 servers)
  */
@@ -28,6 +28,7 @@ import { smallUploadSection } from './sections/small-upload.js';
 import { tusSection } from './sections/tus.js';
 import { uploadSection } from './sections/upload.js';
 import { vscodeSection } from './sections/vscode.js';
+import { zipSection } from './sections/zip.js';
 
 const SECTIONS = {
   hash: hashSection,
@@ -41,6 +42,7 @@ const SECTIONS = {
   catalog: catalogSection,
   'small-upload': smallUploadSection,
   tus: tusSection,
+  zip: zipSection,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 

@@ -58,6 +58,7 @@ export type {
   UploadedFile,
 } from './pending-uploads';
 export { createPendingJournal, finishPendingUpload, verifyUpload } from './pending-uploads';
+export type { PresignOptions } from './presign';
 export { MAX_PRESIGN_SECONDS, presignGet } from './presign';
 export type { ProviderPreset, ProviderSettings } from './providers';
 export {

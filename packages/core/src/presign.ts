@@ -18,6 +18,15 @@ import { readyClient, s3Sdk } from './stores/_s3-sdk';
  */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
 
+/** Extra answers a presigned GET asks of the provider. */
+export interface PresignOptions {
+  /**
+   * `Content-Disposition` the provider answers with (`response-content-disposition`), e.g. core's
+   * `attachmentDisposition(name)` to have the link download instead of display.
+   */
+  contentDisposition?: string;
+}
+
 /**
  * Signs a GET of `key` valid for `expiresIn` seconds (default 1 hour, at most 7 days). Nothing is sent: the URL is
  * computed locally from the client's credentials, so it works offline and fails only when it is used.
@@ -27,6 +36,7 @@ export const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
  * const store = createS3Store(config);
  * const link = await presignGet(store.client, store.bucket, '2024/05/01/shot-1a2b3c4d.png', 600);
  * // 'https://…/shot-1a2b3c4d.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&…&X-Amz-Expires=600&…'
+ * await presignGet(store.client, store.bucket, key, 600, { contentDisposition: 'attachment' }); // a download
  * ```
  */
 export async function presignGet(
@@ -34,6 +44,7 @@ export async function presignGet(
   bucket: string,
   key: string,
   expiresIn = 3600,
+  options: PresignOptions = {},
 ): Promise<string> {
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_SECONDS) {
     throw new BytedropError(
@@ -51,7 +62,15 @@ export async function presignGet(
       s3Sdk(),
       readyClient(client),
     ]);
-    return await getSignedUrl(signer, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
+    return await getSignedUrl(
+      signer,
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ...(options.contentDisposition ? { ResponseContentDisposition: options.contentDisposition } : {}),
+      }),
+      { expiresIn },
+    );
   } catch (error) {
     throw toBytedropError(error, { bucket, key });
   }

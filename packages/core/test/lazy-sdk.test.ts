@@ -65,5 +65,11 @@ describe('a store made before the SDK loaded', () => {
     const store = createS3Store(parseConfig(s3Config(s3)));
     const url = new URL(await presignGet(store.client, store.bucket, 'a.png', 60));
     expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
+    expect(url.searchParams.has('response-content-disposition')).toBe(false);
+    // A download: the provider answers with the disposition the link signed (radosgw serves it: server api-s3 test).
+    const download = new URL(
+      await presignGet(store.client, store.bucket, 'a.png', 60, { contentDisposition: 'attachment' }),
+    );
+    expect(download.searchParams.get('response-content-disposition')).toBe('attachment');
   });
 });

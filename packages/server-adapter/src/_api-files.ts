@@ -6,9 +6,13 @@
  */
 import { publicUrl } from '@bytedrop/core';
 import { createKeysApi } from './_api-keys';
+import { createLinkRoutes } from './_api-links';
 import { encodeCursor, parseListParams } from './_api-params';
+import { createStatsRoute } from './_api-stats';
+import { createZipRoute } from './_api-zip';
 import { catalogUnavailable, forgetFile } from './_catalog-write';
 import { OPENAPI } from './_openapi';
+import { DEFAULT_PRIVATE_PREFIX, isPrivateKey } from './_private';
 import { usageLimits } from './_quota';
 import { requireScope } from './_scopes';
 import type { AccessKey } from './auth';
@@ -45,11 +49,17 @@ export function createApiRoutes(app: App) {
     return app.store ? app.store.publicUrl(key) : null;
   };
 
-  const describe = (file: FileRecord, origin: string) => ({
-    ...file,
-    url: urlOf(file.key, origin),
-    createdAt: file.createdAt.toISOString(),
-  });
+  const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  const describe = (file: FileRecord, origin: string) => {
+    // A private file has no public URL: POST /api/links signs one.
+    const hidden = isPrivateKey(file.key, privatePrefix);
+    return {
+      ...file,
+      url: hidden ? null : urlOf(file.key, origin),
+      private: hidden,
+      createdAt: file.createdAt.toISOString(),
+    };
+  };
 
   /** Non-admins see their own files only; an admin may narrow to one owner. */
   const ownerScope = (who: AccessKey, asked: string | undefined): string | undefined => {
@@ -159,9 +169,32 @@ export function createApiRoutes(app: App) {
   };
 
   const keys = createKeysApi(app);
+  /** The catalog reads the zip and stats routes make, each failure a 503 like the routes here. */
+  const reads = (context: RouteContext): CatalogReads => {
+    const catalog = catalogOf();
+    return {
+      list: (query, page) =>
+        ask(catalog, 'the files could not be listed', context.log, () => catalog.list(query, page)),
+      getMany: (keys) =>
+        ask(catalog, 'the files could not be looked up', context.log, () => catalog.getMany(keys)),
+      stats: (window) =>
+        ask(catalog, 'the statistics could not be counted', context.log, () => catalog.stats(window)),
+    };
+  };
+  const zip = createZipRoute(app);
+  const links = createLinkRoutes(app);
+  const stats = createStatsRoute(app);
 
   /** Routes `/api/…` (the path after `/api/`). */
-  return async (request: Request, url: URL, context: RouteContext, rest: string): Promise<Response> => {
+  const route = async (
+    request: Request,
+    url: URL,
+    context: RouteContext,
+    rest: string,
+  ): Promise<Response> => {
+    if (rest === 'zip') return zip(request, context, () => reads(context));
+    if (rest === 'links') return links.create(request, context, mine);
+    if (rest === 'stats') return stats(request, url, context, () => reads(context), describe);
     if (rest === 'files') return list(request, url, context);
     if (rest.startsWith('files/')) return file(request, context, rest.slice(6));
     if (rest === 'usage') return usage(request, url, context);
@@ -172,7 +205,12 @@ export function createApiRoutes(app: App) {
     }
     throw fail(
       'ERR_NOT_FOUND',
-      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage, /api/keys and /api/openapi.json`,
+      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage, /api/keys, /api/zip, /api/links, /api/stats and /api/openapi.json`,
     );
   };
+  // `/f/` serving honours signed links (local disk).
+  return Object.assign(route, { serveFile: links.serve });
 }
+
+/** The catalog reads of the zip and stats routes. */
+export type CatalogReads = Pick<Catalog, 'list' | 'getMany' | 'stats'>;

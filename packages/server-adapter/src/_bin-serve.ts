@@ -196,6 +196,7 @@ export async function runServer(setup: Setup): Promise<void> {
     idleTimeout: settings.idleTimeout * 1000,
     storageTimeoutMs: settings.storageTimeout * 1000,
     corsOrigins: settings.corsOrigins,
+    ...(settings.privatePrefix ? { privatePrefix: settings.privatePrefix } : {}),
     ...(webhooks ? { webhooks } : {}),
     ...(settings.jwt ? { jwt: createJwtVerifier(settings.jwt) } : {}),
     // Always: a managed key may be given rates at any time. Redis counts for every instance when there is one.

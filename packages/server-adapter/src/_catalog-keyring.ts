@@ -125,6 +125,7 @@ export function createCatalogKeyring(
 ): CatalogKeyring {
   // Also validates the configured keys (length, duplicate names) as a keyring of its own does.
   const fallback = configured.length > 0 ? createKeyring(configured) : undefined;
+  const privateNames = new Set(configured.filter((key) => key.private).map((key) => key.name));
   let synced: Promise<void> | undefined;
   const ready = () => {
     synced ??= (async () => {
@@ -157,7 +158,10 @@ export function createCatalogKeyring(
     }
     if (!record) return {};
     const problem = keyProblem(record);
-    return problem ? { problem } : { key: toAccessKey(record) };
+    if (problem) return { problem };
+    // A keys-file key's `private` lives in the file only (the catalog holds what every key has).
+    const own = record.source === 'config' && privateNames.has(record.name);
+    return { key: { ...toAccessKey(record), ...(own ? { private: true } : {}) } };
   };
 
   return {

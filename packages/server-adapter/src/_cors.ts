@@ -96,7 +96,7 @@ export function createCors(allowed: readonly string[] = []): Cors {
           ...(origin === null ? {} : { 'access-control-allow-origin': origin }),
           'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
           'access-control-allow-headers':
-            'Authorization, X-API-Key, X-PicGo-Secret, X-Delete-Token, Content-Type, Content-MD5, Keep-Metadata, Convert',
+            'Authorization, X-API-Key, X-PicGo-Secret, X-Delete-Token, Content-Type, Content-MD5, Keep-Metadata, Convert, Bytedrop-Private',
           'access-control-max-age': '86400',
           vary: 'Origin',
         },

@@ -13,6 +13,7 @@
 import { isBytedropError } from '@bytedrop/core';
 import busboy from 'busboy';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
+import { PRIVATE_FIELD, privateFlag } from './_private';
 import { tooLarge } from './_stream';
 import { fail } from './response';
 
@@ -30,6 +31,8 @@ export interface IncomingFile {
   contentMd5?: string;
   /** A `keep-metadata` form field before this part: keep (true) or strip (false) the image's metadata. */
   keepMetadata?: boolean;
+  /** A `private` form field before this part: store it private (true) or public (false). */
+  private?: boolean;
   body: AsyncIterable<Uint8Array>;
 }
 
@@ -99,7 +102,17 @@ export async function forEachFile<T>(
   let md5: string | undefined;
   /** A `keep-metadata` field's value: it holds for every file part after it. */
   let keep: boolean | undefined;
+  /** A `private` field's value: it holds for every file part after it. */
+  let hidden: boolean | undefined;
   parser.on('field', (name, value) => {
+    if (name.toLowerCase() === PRIVATE_FIELD) {
+      try {
+        hidden = privateFlag(value, 'form field');
+      } catch (error) {
+        stop(error);
+      }
+      return;
+    }
     if (name.toLowerCase() === KEEP_METADATA) {
       try {
         keep = keepMetadata(value, 'form field');
@@ -121,6 +134,7 @@ export async function forEachFile<T>(
     }
     const contentMd5 = md5;
     const keepThis = keep;
+    const hiddenThis = hidden;
     md5 = undefined;
     const filename = info.filename ?? '';
     stream.once('limit', () => stop(tooLarge(filename, limits.maxFileSize)));
@@ -153,6 +167,7 @@ export async function forEachFile<T>(
                 mimeType: info.mimeType,
                 ...(contentMd5 === undefined ? {} : { contentMd5 }),
                 ...(keepThis === undefined ? {} : { keepMetadata: keepThis }),
+                ...(hiddenThis === undefined ? {} : { private: hiddenThis }),
                 body: body(),
               },
               upload.signal,

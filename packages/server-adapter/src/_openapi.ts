@@ -4,6 +4,7 @@
  */
 import { MAX_LIMIT } from './_api-params';
 import { KEYS_PATHS, KEYS_SCHEMAS } from './_openapi-keys';
+import { TRANSFER_PATHS, TRANSFER_SCHEMAS } from './_openapi-transfer';
 
 const error = {
   description: 'The failure: `msg` names what was wrong and the fix.',
@@ -43,7 +44,7 @@ export const OPENAPI = {
     title: 'Bytedrop server API',
     version: '1',
     description:
-      'The file catalog: list, inspect and delete stored files, and count usage. Every route needs an access key.',
+      'The file catalog: list, inspect, zip, link to and delete stored files, count usage and (admins) statistics. Every route needs an access key.',
   },
   security: [{ accessKey: [] }],
   paths: {
@@ -92,6 +93,7 @@ export const OPENAPI = {
       },
     },
     ...KEYS_PATHS,
+    ...TRANSFER_PATHS,
     '/api/openapi.json': {
       get: {
         operationId: 'getOpenApi',
@@ -113,6 +115,7 @@ export const OPENAPI = {
       [400, 401, 403, 404, 409, 413, 502, 503].map((status) => [`E${status}`, error]),
     ),
     schemas: {
+      ...TRANSFER_SCHEMAS,
       File: {
         type: 'object',
         required: [
@@ -128,6 +131,7 @@ export const OPENAPI = {
           'requestId',
           'deleteToken',
           'url',
+          'private',
         ],
         additionalProperties: false,
         properties: {
@@ -142,7 +146,14 @@ export const OPENAPI = {
           createdAt: { type: 'string', format: 'date-time' },
           requestId: { type: ['string', 'null'] },
           deleteToken: { enum: ['issued', 'none'] },
-          url: { type: ['string', 'null'] },
+          url: {
+            type: ['string', 'null'],
+            description: 'null for a private file: POST /api/links signs one.',
+          },
+          private: {
+            type: 'boolean',
+            description: 'Stored under the private prefix: reachable through signed links only.',
+          },
         },
       },
       FilePage: {

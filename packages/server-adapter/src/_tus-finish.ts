@@ -12,6 +12,7 @@
  */
 import type { UploadResult } from '@bytedrop/core';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
+import { PRIVATE_FIELD, privateFlag } from './_private';
 import type { createUploadRoutes } from './_upload';
 import type { AccessKey } from './auth';
 import type { TusBackend, TusUpload } from './tus-store';
@@ -39,6 +40,7 @@ export async function finishUpload(
   let result: UploadResult;
   try {
     const keep = upload.metadata[KEEP_METADATA];
+    const hidden = upload.metadata[PRIVATE_FIELD];
     result = await uploads.storeFile(
       {
         field: 'tus',
@@ -50,6 +52,9 @@ export async function finishUpload(
       // The client may leave now: the bytes are all here, and the upload is finished for it to GET later.
       new AbortController().signal,
       keep === undefined ? undefined : keepMetadata(keep, 'tus metadata'),
+      undefined,
+      undefined, // the key's own quota gate (the default)
+      hidden === undefined ? undefined : privateFlag(hidden, 'tus metadata'),
     );
   } catch (error) {
     await backend

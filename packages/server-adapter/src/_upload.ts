@@ -14,7 +14,15 @@ import {
 import { recordUploads } from './_catalog-write';
 import { CONVERT, convertOption } from './_convert-header';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
+import { createLinkSigner } from './_link-signer';
 import { forEachFile, type IncomingFile } from './_multipart';
+import {
+  DEFAULT_PRIVATE_PREFIX,
+  isPrivateKey,
+  PRIVATE_ANSWER_SECONDS,
+  PRIVATE_HEADER,
+  privateFlag,
+} from './_private';
 import { type QuotaGate, quotaGate } from './_quota';
 import { rollBack } from './_rollback';
 import { requireScope } from './_scopes';
@@ -58,10 +66,17 @@ export function createUploadRoutes(app: App) {
   const { options, maxFileSize, maxFiles } = app;
   // The bytes of stored images until the answer starts their thumbnails (after a failed request's rollback).
   const thumbnailBytes = new WeakMap<UploadResult, Uint8Array>();
+  const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  const signer = createLinkSigner(app);
 
   const describe = async (result: UploadResult, who: AccessKey, origin: string): Promise<UploadedFile> => {
     const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
-    const url = base ? publicUrl(base, result.key) : result.url;
+    // A private file has no public link: the answer carries a signed one that works for an hour.
+    const url = isPrivateKey(result.key, privatePrefix)
+      ? (await signer.signedUrl(result.key, PRIVATE_ANSWER_SECONDS, false, origin)).url
+      : base
+        ? publicUrl(base, result.key)
+        : result.url;
     const link = { ...result, url };
     // Only the key that owns the object may delete it: a dedupe hit on another key's object gets the link alone.
     const deleteUrl =
@@ -91,7 +106,11 @@ export function createUploadRoutes(app: App) {
     keepHeader: boolean | undefined,
     convert?: ConvertOption,
     quota: QuotaGate | undefined = quotaGate(app, who, app.logger),
+    privateHeader?: boolean,
   ): Promise<UploadResult> => {
+    // The form field before the part, then the header, then the access key's setting.
+    const hidden = file.private ?? privateHeader ?? who.private ?? false;
+    const keyPrefix = `${hidden ? privatePrefix : ''}${who.prefix ?? ''}`;
     // Counted before a byte is stored: a file over the key's rate or its files quota is refused whole.
     await app.options.rateLimits?.consume(who);
     const body = quota ? await quota.admit(file.filename, file.body) : file.body;
@@ -107,7 +126,7 @@ export function createUploadRoutes(app: App) {
           : {}),
         // Either ends the upload, and core then aborts it in storage (no object, no multipart parts left).
         signal: AbortSignal.any([signal, clock.signal]),
-        ...(who.prefix ? { keyPrefix: who.prefix } : {}),
+        ...(keyPrefix ? { keyPrefix } : {}),
         vars: { user: who.name },
         // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
         owner: who.name,
@@ -197,6 +216,7 @@ export function createUploadRoutes(app: App) {
     const convert = convertOption(request.headers.get(CONVERT));
     // One quota for the whole request: each file counts against the room the ones before it left.
     const quota = quotaGate(app, who, context.log);
+    const privateHeader = privateFlag(request.headers.get(PRIVATE_HEADER), 'header');
     // Every file stored so far, also those that finish after another one failed: all are undone on a failure.
     const stored: UploadResult[] = [];
     let results: UploadResult[];
@@ -206,7 +226,7 @@ export function createUploadRoutes(app: App) {
         requestBody(request, context.body),
         { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
         async (file, signal) => {
-          const result = await storeFile(file, who, signal, keepHeader, convert, quota);
+          const result = await storeFile(file, who, signal, keepHeader, convert, quota, privateHeader);
           stored.push(result);
           return result;
         },
@@ -235,6 +255,7 @@ export function createUploadRoutes(app: App) {
     if (length !== undefined && length > maxFileSize) throw tooLarge(filename, maxFileSize);
     const keepHeader = keepMetadata(request.headers.get(KEEP_METADATA), 'header');
     const convert = convertOption(request.headers.get(CONVERT));
+    const privateHeader = privateFlag(request.headers.get(PRIVATE_HEADER), 'header');
     const body = requestBody(request, context.body);
     if (!body)
       throw fail('ERR_INPUT', 'the request has no body: send the file as the PUT body (`curl -T shot.png`)');
@@ -256,6 +277,8 @@ export function createUploadRoutes(app: App) {
         controller.signal,
         keepHeader,
         convert,
+        undefined, // the key's own quota gate (the default)
+        privateHeader,
       );
       await recordUploads(app, [result], who, context.requestId, context.log);
       return await respondUploaded([result], who, context.origin, context.requestId);

@@ -27,6 +27,8 @@ export interface AccessKey {
   scopes?: readonly Scope[];
   /** Bytes and files this key may store in all (a managed key's quota); no limit where absent. */
   quota?: { bytes?: number; files?: number };
+  /** Uploads are private unless a request says otherwise (a keys-file entry's `"private": true`). */
+  private?: boolean;
 }
 
 /** Checks a presented key against the configured ones. */
@@ -185,6 +187,9 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
     if (admin !== undefined && typeof admin !== 'boolean') {
       throw new BytedropError('ERR_CONFIG', `${source} entry '${name}': "admin" must be true or false`);
     }
+    if (entry.private !== undefined && typeof entry.private !== 'boolean') {
+      throw new BytedropError('ERR_CONFIG', `${source} entry '${name}': "private" must be true or false`);
+    }
     const perHour = checkRate(entry.uploadsPerHour, `${source} entry '${name}': "uploadsPerHour"`);
     const perDay = checkRate(entry.uploadsPerDay, `${source} entry '${name}': "uploadsPerDay"`);
     const rates: UploadRates = {
@@ -197,6 +202,7 @@ export function parseKeysFile(text: string, source = 'keys file'): AccessKey[] {
       ...(prefix ? { prefix } : {}),
       ...(admin ? { admin } : {}),
       ...managedFields(entry, `${source} entry '${name}'`),
+      ...(entry.private ? { private: true } : {}),
       ...(perHour === undefined && perDay === undefined ? {} : { rates }),
     };
   });

@@ -19,7 +19,6 @@ import { createUploadRoutes } from './_upload';
 import { createKeyring, presentedKey } from './auth';
 import { createMemoryBans } from './bans';
 import { createDeleteTokens } from './delete-token';
-import { serveFile } from './files';
 import { NO_METRICS } from './metrics';
 import {
   codeOf,
@@ -59,7 +58,8 @@ function tagged(logger: Logger, requestId: string): Logger {
  * name), `PUT /upload/:filename` (raw body), `DELETE /files/:key` (delete token; GET shows a page that asks
  * first), `GET /health`, `GET /config/sharex.sxcu`, `GET /auth` (checks a key), `GET /metrics` (with `metrics`),
  * `DELETE /bans/:address` (admin token), with `files`, `GET /f/*`, and with `catalog`, `GET /api/files`,
- * `GET|DELETE /api/files/:key` and `GET /api/usage`. Every answer carries `X-Request-Id`.
+ * `GET|DELETE /api/files/:key`, `GET /api/usage`, `POST /api/zip`, `POST /api/links` (signed links, honoured by
+ * `/f/`) and `GET /api/stats` (admins). Every answer carries `X-Request-Id`.
  *
  * @example
  * ```ts
@@ -163,7 +163,7 @@ export function createRuntimeHandler(
       return method === 'GET' ? sharex(request, context) : methodNotAllowed('GET');
     if (options.files && pathname.startsWith('/f/')) {
       return method === 'GET' || method === 'HEAD'
-        ? serveFile(request, options.files, pathname.slice(3))
+        ? api.serveFile(request, url, options.files, pathname.slice(3))
         : methodNotAllowed('GET');
     }
     throw fail('ERR_NOT_FOUND', `no route for ${method} ${pathname}: see GET / for the upload page`);

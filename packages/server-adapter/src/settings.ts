@@ -53,6 +53,8 @@ export interface ServerSettings {
   sweepAfter: number;
   /** Milliseconds one Redis command may take before keyed requests are refused with 503 (`REDIS_TIMEOUT_MS`). */
   redisTimeoutMs: number;
+  /** Where private uploads are stored (`PRIVATE_PREFIX`, default `private/`). */
+  privatePrefix?: string;
   /** Web origins besides the server's own page that may send keys (`CORS_ORIGINS`, comma-separated). */
   corsOrigins: string[];
   /** Sign-in by JWT (`JWT_JWKS_URL` or `JWT_PUBLIC_KEY`, with `JWT_ISSUER` and `JWT_AUDIENCE`). */
@@ -224,6 +226,7 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     ['redisUrl', pick(env, 'REDIS_URL', 'BYTEDROP_REDIS_URL')],
     ['serverUrl', pick(env, 'BYTEDROP_SERVER_URL', 'SERVER_URL')],
     ['databaseUrl', pick(env, 'DATABASE_URL', 'BYTEDROP_DATABASE_URL')],
+    ['privatePrefix', pick(env, 'PRIVATE_PREFIX', 'BYTEDROP_PRIVATE_PREFIX')],
   ];
   for (const [name, value] of optional) if (value !== undefined) Object.assign(settings, { [name]: value });
   if (settings.secret !== undefined) checkSecret(settings.secret, 'BYTEDROP_SECRET');

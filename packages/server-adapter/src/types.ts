@@ -59,6 +59,11 @@ export interface HandlerOptions {
    * `publicBaseUrl` is set.
    */
   files?: FileReader;
+  /**
+   * Where private uploads are stored (default `private/`, before the access key's own prefix): `/f/` serves it only
+   * through signed links, and on S3 the bucket policy must leave it unreadable. See `_private.ts`.
+   */
+  privatePrefix?: string;
   /** Base URL of stored files, overriding the store's own `publicUrl` (e.g. the server's public `/f` URL). */
   publicBaseUrl?: string;
   /** The server's public origin (`https://drop.example.com`), when requests arrive with another Host. */

@@ -1,13 +1,15 @@
 /**
  * `GET /api/openapi.json`: the document validates against the OpenAPI 3.1 schema, every route and method it names
- * answers as it says (200 bodies and errors checked against its schemas with ajv), and methods it does not name
+ * answers as it says (200 bodies and errors checked against its schemas with ajv; POSTs with a JSON body), and methods it does not name
  * are refused.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, type ApiFixture, apiFixture, seed } from './_support/api';
-import { KEY, ORIGIN } from './_support/fixtures';
+import { KEY, KEY2, ORIGIN } from './_support/fixtures';
 
 interface Response {
   $ref?: string;
@@ -30,6 +32,10 @@ beforeAll(async () => {
     seed('alice/a b.png', { width: 2, height: 3, hash: 'sha256:ab' }),
     seed('alice/c.txt'),
   ]);
+  // The ZIP reads the bytes: the seeded record's 10 of them.
+  const file = api.store.path('alice/a b.png');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, '0123456789');
   const response = await api.handler(new Request(`${ORIGIN}/api/openapi.json`));
   expect(response.status).toBe(200);
   document = (await response.json()) as Document;
@@ -54,15 +60,29 @@ function conforms(operation: Operation | undefined, status: number, body: unknow
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
 }
 
-const call = async (method: string, path: string, key = ADMIN_KEY, body?: unknown) => {
+const call = async (method: string, path: string, key = ADMIN_KEY, json?: unknown) => {
   const response = await api.handler(
     new Request(`${ORIGIN}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
     }),
   );
-  return { status: response.status, body: await response.json() };
+  const type = response.headers.get('content-type') ?? '';
+  return {
+    status: response.status,
+    body: type.includes('json') ? await response.json() : await response.arrayBuffer(),
+  };
+};
+
+/** The JSON bodies of the documented POSTs. */
+const BODIES: Record<string, unknown> = {
+  'post /api/keys': { name: 'doc-key' },
+  'post /api/zip': { keys: ['alice/a b.png'] },
+  'post /api/links': { key: 'alice/a b.png', expiresIn: 60 },
 };
 
 describe('the OpenAPI document', () => {
@@ -81,15 +101,19 @@ describe('the OpenAPI document', () => {
     for (const method of order) {
       for (const [path, item] of Object.entries(document.paths)) {
         if (!item[method]) continue;
-        const body = path === '/api/keys' && method === 'post' ? { name: 'doc-key' } : undefined;
-        const answer = await call(method.toUpperCase(), concrete(path), ADMIN_KEY, body);
+        const answer = await call(
+          method.toUpperCase(),
+          concrete(path),
+          ADMIN_KEY,
+          BODIES[`${method} ${path}`],
+        );
         const status = Number(Object.keys(item[method].responses)[0]);
         expect(answer.status, `${method} ${path}`).toBe(status);
         if (path !== '/api/openapi.json') conforms(item[method], status, answer.body);
         checked += 1;
       }
     }
-    expect(checked).toBe(9);
+    expect(checked).toBe(12);
   });
 
   it('documents the errors as they are answered', async () => {
@@ -102,6 +126,13 @@ describe('the OpenAPI document', () => {
     conforms(keys.post, 403, (await call('POST', '/api/keys', KEY, { name: 'x' })).body);
     conforms(keys.post, 409, (await call('POST', '/api/keys', ADMIN_KEY, { name: 'alice' })).body);
     conforms(document.paths['/api/keys/{name}']!.delete, 404, (await call('DELETE', '/api/keys/none')).body);
+    const zip = document.paths['/api/zip']!.post;
+    conforms(zip, 400, (await call('POST', '/api/zip', ADMIN_KEY, { keys: [] })).body);
+    conforms(zip, 403, (await call('POST', '/api/zip', KEY2, { keys: ['alice/c.txt'] })).body);
+    const links = document.paths['/api/links']!.post;
+    conforms(links, 400, (await call('POST', '/api/links', ADMIN_KEY, { key: 'x', expiresIn: -1 })).body);
+    conforms(links, 404, (await call('POST', '/api/links', ADMIN_KEY, { key: 'x', expiresIn: 1 })).body);
+    conforms(document.paths['/api/stats']!.get, 403, (await call('GET', '/api/stats', KEY2)).body);
   });
 
   it('names every method a route takes: the others are refused with 405', async () => {
@@ -114,6 +145,6 @@ describe('the OpenAPI document', () => {
         refused += 1;
       }
     }
-    expect(refused).toBe(26);
+    expect(refused).toBe(38);
   });
 });

@@ -8,8 +8,9 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { migrate } from './_migrations';
 import { type CatalogDatabase, type FilesTable, toRecord, toRow } from './_schema';
+import { catalogStats } from './_stats';
 import { createKeyStore } from './keys';
-import type { Catalog, FilePage, FileQuery, PagePosition, Usage } from './types';
+import type { Catalog, FilePage, FileQuery, FileRecord, PagePosition, Usage } from './types';
 
 type Where = ExpressionBuilder<CatalogDatabase, 'bytedrop_files'>;
 
@@ -144,6 +145,17 @@ export async function createKyselyCatalog(
       const row = await files().selectAll().where('key', '=', key).executeTakeFirst();
       return row ? toRecord(row as FilesTable) : undefined;
     },
+    async getMany(keys) {
+      const found: FileRecord[] = [];
+      for (let i = 0; i < keys.length; i += BATCH) {
+        const rows = await files()
+          .selectAll()
+          .where('key', 'in', keys.slice(i, i + BATCH))
+          .execute();
+        for (const row of rows) found.push(toRecord(row as FilesTable));
+      }
+      return found;
+    },
     async remove(key) {
       const result = await db.deleteFrom('bytedrop_files').where('key', '=', key).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
@@ -169,6 +181,7 @@ export async function createKyselyCatalog(
     list,
     usage,
     accessKeys: createKeyStore(db),
+    stats: (window) => catalogStats(db, window),
     close: () => db.destroy(),
   };
 }

@@ -2,7 +2,11 @@
  * The catalog's public shapes: one record per stored file, the listing query and its page, and the `Catalog` every
  * driver (`sqlite.ts`, `postgres.ts`) implements over the same typed query layer (`_kysely-catalog.ts`).
  */
+
+import type { Stats, StatsWindow } from './_stats';
 import type { KeyStore } from './keys';
+
+export type { Stats, StatsWindow } from './_stats';
 
 /**
  * Whether the upload answer carried a delete URL: `issued` when the uploading key owns the object, `none` when the
@@ -96,6 +100,8 @@ export interface Catalog {
   /** Adds many files in one transaction, keeping existing records; returns how many were added. */
   recordMany(files: readonly FileRecord[]): Promise<number>;
   get(key: string): Promise<FileRecord | undefined>;
+  /** The records of these keys that exist, in no particular order (`POST /api/zip`). */
+  getMany(keys: readonly string[]): Promise<FileRecord[]>;
   /** Removes a record; true when there was one. */
   remove(key: string): Promise<boolean>;
   /** Removes the records of these keys in one transaction; returns how many there were. */
@@ -106,5 +112,7 @@ export interface Catalog {
   usage(owner: string | undefined, since: Date): Promise<Usage>;
   /** The managed access keys (`keys.ts`). */
   readonly accessKeys: KeyStore;
+  /** Uploads and bytes per day, per owner and per type, and the largest files, created in `[from, to)` (admins). */
+  stats(window: StatsWindow): Promise<Stats>;
   close(): Promise<void>;
 }
