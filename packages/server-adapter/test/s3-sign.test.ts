@@ -3,89 +3,26 @@
  * complete call has the server read it back and place it through core; a signed part URL fits one part of one
  * upload only; abort leaves nothing; and every bad input gets its clear answer.
  */
-import { createUploader } from '@bytedrop/core';
 import { describe, expect, it } from 'vitest';
-import { rgwConfig, useRgw } from '../../core/test/_support/rgw';
+import { useRgw } from '../../core/test/_support/rgw';
 import { bytes, getBytes, inspector, MiB, sameBytes } from '../../core/test/_support/s3';
-import { createSessions } from '../src/_s3-sign-session';
-import type { BytedropHandler, Logger } from '../src/handler';
-import { KEY, KEY2, localFixture, ORIGIN, SECRET } from './_support/fixtures';
-import { objectsIn, rgwHandler, uploadsIn } from './_support/rgw-server';
+import { KEY2, localFixture, ORIGIN } from './_support/fixtures';
+import { rgwHandler } from './_support/rgw-server';
+import {
+  call,
+  complete,
+  nothingLeft as left,
+  partUrl,
+  put,
+  q,
+  type Started,
+  sendParts,
+  start,
+  TEMP,
+} from './_support/s3-sign';
 
 const rgw = useRgw('server-s3-sign');
-const TEMP = '.bytedrop-tmp/server/s3/';
-
-const call = (
-  handler: BytedropHandler,
-  method: string,
-  path: string,
-  body?: unknown,
-  key: string | null = KEY,
-) =>
-  handler(
-    new Request(`${ORIGIN}${path}`, {
-      method,
-      headers: {
-        ...(key === null ? {} : { authorization: `Bearer ${key}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-  );
-
-interface Started {
-  key: string;
-  uploadId: string;
-}
-
-async function start(handler: BytedropHandler, filename = 'big.bin', type = 'application/octet-stream') {
-  const response = await call(handler, 'POST', '/s3/multipart', { filename, type, metadata: { a: 1 } });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Started;
-}
-
-const q = (started: Started) => `key=${encodeURIComponent(started.key)}`;
-
-async function partUrl(
-  handler: BytedropHandler,
-  started: Started,
-  number: number,
-  key = KEY,
-): Promise<string> {
-  const response = await call(
-    handler,
-    'GET',
-    `/s3/multipart/${started.uploadId}/${number}?${q(started)}`,
-    undefined,
-    key,
-  );
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { url: string }).url;
-}
-
-/** Sends `data` to a presigned part URL the way a browser does: a plain PUT. */
-const put = (url: string, data: Uint8Array) => fetch(url, { method: 'PUT', body: Buffer.from(data) });
-
-async function sendParts(handler: BytedropHandler, started: Started, parts: Uint8Array[], key = KEY) {
-  const sent: { PartNumber: number; ETag: string }[] = [];
-  for (const [index, data] of parts.entries()) {
-    const response = await put(await partUrl(handler, started, index + 1, key), data);
-    expect(response.status).toBe(200);
-    sent.push({ PartNumber: index + 1, ETag: response.headers.get('etag')! });
-  }
-  return sent;
-}
-
-const complete = (handler: BytedropHandler, started: Started, parts: unknown, key: string = KEY) =>
-  call(handler, 'POST', `/s3/multipart/${started.uploadId}/complete?${q(started)}`, { parts }, key);
-
-/** Nothing of these direct uploads is left: no temporary object, no record, no open multipart upload. */
-async function nothingLeft(...started: Started[]) {
-  for (const { key } of started) {
-    expect(await objectsIn(rgw, key)).toEqual([]);
-    expect(await uploadsIn(rgw, key)).toEqual([]);
-  }
-}
+const nothingLeft = (...started: Started[]) => left(rgw, ...started);
 
 describe('direct multipart uploads signed by the server', () => {
   it('a two-part upload is read back, placed at its content-addressed key, and answered with links', async () => {
@@ -286,63 +223,5 @@ describe('bad input to the signing routes', () => {
     } finally {
       await local.dispose();
     }
-  });
-});
-
-describe('what a direct upload is bound to', () => {
-  it('the final key is under the caller’s prefix; the client never chose any key', async () => {
-    const carol = 'carol-access-key-0003';
-    const handler = rgwHandler(
-      rgw,
-      { keys: [{ name: 'carol', key: carol, prefix: 'carol/' }] },
-      { keyTemplate: '{hash:16}.{ext}' },
-    );
-    const created = await call(handler, 'POST', '/s3/multipart', { filename: '../../etc/x.bin' }, carol);
-    const started = (await created.json()) as Started;
-    expect(started.key.startsWith(TEMP)).toBe(true);
-    const parts = await sendParts(handler, started, [bytes(1000)], carol);
-    const done = await complete(handler, started, parts, carol);
-    expect(((await done.json()) as { key: string }).key).toMatch(/^carol\/[0-9a-f]{16}\.bin$/);
-    await nothingLeft(started);
-  });
-
-  it('a session token expires, cannot be forged from its payload, and keeps its path out of the log', async () => {
-    const sessions = createSessions(SECRET, 60_000);
-    const { token, expires } = await sessions.sign({ name: 'alice', key: KEY }, 1_000);
-    expect(token).not.toContain(KEY);
-    expect((await sessions.verify(token, expires)).name).toBe('alice');
-    await expect(sessions.verify(token, expires + 1)).rejects.toMatchObject({ code: 'ERR_AUTH' });
-    const [payload, mac] = token.split('.');
-    const other = Buffer.from(JSON.stringify({ who: { name: 'bob' }, exp: expires })).toString('base64url');
-    await expect(sessions.verify(`${other}.${mac}`, 1_000)).rejects.toMatchObject({ code: 'ERR_AUTH' });
-    await expect(createSessions(`${SECRET}-other`).verify(`${payload}.${mac}`, 1_000)).rejects.toMatchObject({
-      code: 'ERR_AUTH',
-    });
-
-    const lines: Record<string, unknown>[] = [];
-    const logger: Logger = {
-      info: (o) => lines.push(o),
-      warn: (o) => lines.push(o),
-      error: (o) => lines.push(o),
-    };
-    const handler = rgwHandler(rgw, { logger });
-    const session = await call(handler, 'POST', '/s3/session');
-    const { companionEndpoint } = (await session.json()) as { companionEndpoint: string };
-    await call(handler, 'GET', `${new URL(companionEndpoint).pathname}/s3/params`, undefined, null);
-    const logged = JSON.stringify(lines);
-    expect(logged).toContain('/s3-session/…');
-    expect(logged).not.toContain(new URL(companionEndpoint).pathname.split('/')[2]);
-  });
-
-  it('an abandoned direct upload is removed by the server’s leftovers sweep', async () => {
-    const handler = rgwHandler(rgw);
-    const started = await start(handler);
-    await sendParts(handler, started, [bytes(1000)]);
-    expect(await uploadsIn(rgw, started.key)).toEqual([started.key]);
-    const { store } = createUploader(rgwConfig(rgw)) as {
-      store?: { sweep?: (o: object) => Promise<unknown> };
-    };
-    await store!.sweep!({ olderThan: 0, prefix: TEMP });
-    await nothingLeft(started);
   });
 });
