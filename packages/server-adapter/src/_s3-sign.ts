@@ -90,7 +90,13 @@ export function createSignRoutes(app: App, uploads: Uploads) {
         `the direct upload at '${key}' belongs to another access key: only the key that started it may use it`,
       );
     }
-    if (record.uploadId !== decodeURIComponent(uploadId)) {
+    let presented: string;
+    try {
+      presented = decodeURIComponent(uploadId);
+    } catch {
+      presented = uploadId;
+    }
+    if (record.uploadId !== presented) {
       throw new BytedropError(
         'ERR_NOT_FOUND',
         `uploadId '${uploadId.slice(0, 80)}' is not the upload at '${key}': pass the uploadId and key POST /s3/multipart answered together`,

@@ -148,6 +148,8 @@ describe('bad input to the signing routes', () => {
     const mixed = await call(handler, 'GET', `/s3/multipart/${b.uploadId}/1?${q(a)}`);
     expect(mixed.status).toBe(404);
     expect(await msg(mixed)).toMatch(/is not the upload at/);
+    const garbled = await call(handler, 'GET', `/s3/multipart/%E0%A4%A/1?${q(a)}`);
+    expect(garbled.status).toBe(404);
     const outside = await call(
       handler,
       'GET',
