@@ -16,6 +16,7 @@ export type DoctorCheckId =
   | 'bucket'
   | 'clock'
   | 'public-url'
+  | 'cors'
   | LeftoverCheckId;
 
 /**
@@ -69,6 +70,7 @@ export const TITLES: Record<DoctorCheckId, string> = {
   bucket: 'Bucket reachable',
   clock: 'Clock in sync',
   'public-url': 'Public URL serves uploads',
+  cors: 'Bucket CORS exposes ETag',
   ...LEFTOVER_TITLES,
 };
 export const LEFTOVER_IDS = Object.keys(LEFTOVER_TITLES) as LeftoverCheckId[];

@@ -12,6 +12,7 @@ import { createHealth } from './_health';
 import { createOperatorRoutes } from './_operator';
 import { pageResponse } from './_page';
 import { addressOf, originOf, ownHosts, type RequestFacts, requestIdOf, requestUrl } from './_request';
+import { createSignRoutes, SESSION_PATH } from './_s3-sign';
 import { createSharexRoute } from './_sharex';
 import { TUS_PATH } from './_tus';
 import { createTusEndpoint } from './_tus-setup';
@@ -116,6 +117,7 @@ export function createRuntimeHandler(
   const facts: RequestFacts = { trustProxy: options.trustProxy, serverUrl: options.serverUrl };
   const uploads = createUploadRoutes(app);
   const tus = createTusEndpoint(app, uploads);
+  const signing = createSignRoutes(app, uploads);
   const deletion = createDeletion(app);
   const operator = createOperatorRoutes(app, bans);
   const sharex = createSharexRoute(app);
@@ -152,6 +154,9 @@ export function createRuntimeHandler(
       if (method === 'PUT' || method === 'POST') return uploads.put(request, context, pathname.slice(8));
       return methodNotAllowed('PUT');
     }
+    if (pathname.startsWith('/s3/')) return signing.keyed(request, url, context, pathname.slice(4));
+    if (pathname.startsWith(SESSION_PATH))
+      return signing.viaSession(request, url, context, pathname.slice(SESSION_PATH.length));
     if (pathname === '/health')
       return method === 'GET' || method === 'HEAD' ? healthRoute(request, context) : methodNotAllowed('GET');
     if (pathname === '/auth') return operator.keyCheck(request, context);
@@ -179,7 +184,8 @@ export function createRuntimeHandler(
     let uploaded: ((status: number) => void) | undefined;
     try {
       const url = requestUrl(request);
-      path = url.pathname;
+      // A signing session's token stays out of the log, like the delete tokens in query strings.
+      path = url.pathname.startsWith(SESSION_PATH) ? `${SESSION_PATH}…` : url.pathname;
       hosts = ownHosts(request, url, facts);
       const isTus = path === '/tus' || path.startsWith(TUS_PATH);
       if (request.method === 'OPTIONS') {

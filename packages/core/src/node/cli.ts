@@ -98,7 +98,11 @@ cli
   )
   .option('--config <file>', 'JSON config file')
   .option('--json', 'Print the report as JSON: {ok, configFile, checks: [{id, status, message, fix}]}')
-  .action((options: { config?: string; json?: boolean }) => {
+  .option(
+    '--fix-cors <origin>',
+    'Set the bucket CORS rule browsers need to upload straight to it (PUT allowed, ETag exposed) for this page origin; repeat for more',
+  )
+  .action((options: { config?: string; json?: boolean; fixCors?: string | string[] }) => {
     run = import('./cli/doctor').then(({ doctorCommand }) => doctorCommand(options, io));
   });
 

@@ -92,6 +92,8 @@ describe('bytedrop doctor and gc on a bucket with leftovers', () => {
       expect.stringMatching(/^ {4}fix: run 'bytedrop gc'/),
       '! Lifecycle rule aborts incomplete uploads: the bucket has no lifecycle rules: parts of an upload that dies stay, and are billed, until something aborts them',
       expect.stringMatching(/^ {4}fix: run 'bytedrop gc --lifecycle'/),
+      expect.stringMatching(/^! Bucket CORS exposes ETag: bucket '.+' has no CORS configuration/),
+      expect.stringMatching(/^ {4}fix: run `bytedrop doctor --fix-cors/),
     ]);
 
     const gc = await bytedrop('gc', '--older-than', '0', '--all-uploads');

@@ -149,6 +149,8 @@ describe('bytedrop CLI (built)', () => {
       '✓ Open multipart uploads',
       '✓ Temporary objects',
       '- Lifecycle rule aborts incomplete uploads',
+      '! Bucket CORS exposes ETag',
+      '    fix',
     ]);
     expect(out.stdout).toContain('the provider offers no lifecycle rules through its S3 API');
   });

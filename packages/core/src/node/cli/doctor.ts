@@ -2,10 +2,15 @@
  * `bytedrop doctor`: runs every check against the configured storage and prints each with ✓/!/✗ and the fix.
  * Warnings (leftovers of uploads that died, no lifecycle rule) name the command that fixes them but do not fail.
  */
+import { parseConfig } from '../../config';
+import type { BytedropConfigInput } from '../../config-input';
 import { type DoctorCheck, runDoctor } from '../../doctor';
 import { toBytedropError } from '../../error-mapping';
+import { BytedropError } from '../../errors';
+import { createS3Store } from '../../stores/s3';
 import { loadConfigLayers } from '../load-config';
 import { hasS3Settings } from '../local-default';
+import { checkBucketCors } from '../s3-cors';
 import { type CliIO, userPath } from './_io';
 import { openCliJournal } from './_journal';
 import { localStore } from './_storage';
@@ -24,12 +29,13 @@ const MARK: Record<DoctorCheck['status'], string> = { ok: '✓', warn: '!', fail
  * ```
  */
 export async function doctorCommand(
-  options: { config?: string; json?: boolean },
+  options: { config?: string; json?: boolean; fixCors?: string | string[] },
   io: CliIO,
 ): Promise<number> {
   let checks: DoctorCheck[];
   let configFile: string | undefined;
   try {
+    const fixCors = corsOrigins(options.fixCors);
     const { input, file } = await loadConfigLayers({
       env: io.env,
       cwd: io.cwd,
@@ -37,8 +43,8 @@ export async function doctorCommand(
     });
     configFile = file;
     checks = hasS3Settings(input)
-      ? (await runDoctor(input, { leftovers: { journal: openCliJournal(io.env) } })).checks
-      : await localChecks(input, io);
+      ? await s3Checks(input, io, fixCors)
+      : await localChecks(input, io, fixCors !== undefined);
   } catch (caught) {
     // Only unreadable input gets here (a missing or malformed config file, a bad env value); provider trouble
     // is reported by the checks themselves.
@@ -69,7 +75,35 @@ export async function doctorCommand(
   return failed ? 1 : 0;
 }
 
-async function localChecks(input: Parameters<typeof localStore>[0], io: CliIO): Promise<DoctorCheck[]> {
+/** `--fix-cors` origins (repeated, or comma-separated); each must be an origin, not a page's URL. */
+function corsOrigins(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const origins = (Array.isArray(value) ? value : [value]).flatMap((entry) => String(entry).split(','));
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^/?#]+$/.test(origin.trim())) {
+      throw new BytedropError(
+        'ERR_CONFIG',
+        `--fix-cors '${origin}' is not an origin: write the scheme and host of the page that uploads, e.g. https://drop.example.com`,
+      );
+    }
+  }
+  return origins.map((origin) => origin.trim());
+}
+
+/** The shared checks, then, once the bucket is reachable, its CORS (set first with `--fix-cors`). */
+async function s3Checks(input: Partial<BytedropConfigInput>, io: CliIO, fixCors: string[] | undefined) {
+  const { checks } = await runDoctor(input, { leftovers: { journal: openCliJournal(io.env) } });
+  if (checks.find((check) => check.id === 'bucket')?.status !== 'ok') return checks;
+  const config = parseConfig(input);
+  const { client } = createS3Store(config);
+  return [...checks, await checkBucketCors(client, config.bucket, fixCors ? { fix: fixCors } : {})];
+}
+
+async function localChecks(
+  input: Parameters<typeof localStore>[0],
+  io: CliIO,
+  fixCors: boolean,
+): Promise<DoctorCheck[]> {
   const store = localStore(input, io);
   try {
     await store.check();
@@ -99,5 +133,19 @@ async function localChecks(input: Parameters<typeof localStore>[0], io: CliIO): 
       status: 'skip',
       message: "n/a: local disk has no lifecycle rules; 'bytedrop gc' sweeps its partial and temporary files",
     },
+    fixCors
+      ? {
+          id: 'cors',
+          title: 'Bucket CORS exposes ETag',
+          status: 'fail',
+          message: '--fix-cors needs a bucket, and no S3 is configured (uploads go to the local disk)',
+          fix: 'configure S3 (S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY), or leave out --fix-cors',
+        }
+      : {
+          id: 'cors',
+          title: 'Bucket CORS exposes ETag',
+          status: 'skip',
+          message: 'n/a: local disk has no bucket CORS',
+        },
   ];
 }

@@ -1,0 +1,87 @@
+/**
+ * Finishing a direct upload, which is where the trust gap closes. The client wrote bytes to a temporary key only;
+ * the server assembles them there, checks the size against the limit, then reads the object back through core's
+ * uploader exactly like a `PUT /upload/<name>` body (`storeFile`): core sniffs the type (allowed types), hashes the
+ * bytes itself, and writes the content-addressed key from its template (dedupe, metadata, owner). Nothing the client
+ * claimed about the bytes is believed. The file is recorded in the catalog, the temporary object removed, and the
+ * answer is Companion's `{ location, key }` on top of the JSON `POST /upload` gives.
+ *
+ * Reading the object back costs a second transfer between server and storage (like the tus finish). A server-side
+ * copy would be cheaper, but then core could not hash what it has not read; that gap stays closed on purpose.
+ */
+import { BytedropError } from '@bytedrop/core';
+import { recordUploads } from './_catalog-write';
+import type { SignRecord, SignStore } from './_s3-sign-store';
+import { limitBytes, tooLarge } from './_stream';
+import type { Uploads } from './_tus-finish';
+import type { AccessKey } from './auth';
+import { json } from './response';
+import type { App, RouteContext } from './types';
+
+/** Checks the `parts` list of a complete request: `[{ PartNumber, ETag }]`, numbers 1..10000, ascending. */
+export function partsOf(body: unknown): { PartNumber: number; ETag: string }[] {
+  const parts = (body as { parts?: unknown } | null)?.parts;
+  if (!Array.isArray(parts) || parts.length === 0) {
+    throw new BytedropError(
+      'ERR_INPUT',
+      'the complete request needs a JSON body `{ "parts": [{ "PartNumber": 1, "ETag": "…" }, …] }` with at least one part',
+    );
+  }
+  const checked = parts.map((part: { PartNumber?: unknown; ETag?: unknown }, index) => {
+    const number = Number(part?.PartNumber);
+    if (!Number.isInteger(number) || number < 1 || number > 10_000 || typeof part?.ETag !== 'string') {
+      throw new BytedropError(
+        'ERR_INPUT',
+        `part ${index + 1} of the list is not { PartNumber: 1..10000, ETag: string }: send the numbers and ETags the part uploads answered`,
+      );
+    }
+    return { PartNumber: number, ETag: part.ETag };
+  });
+  return checked.sort((a, b) => a.PartNumber - b.PartNumber);
+}
+
+/** Assembles, verifies and places the upload at `key`; on any refusal nothing is left at the temporary key. */
+export async function finishDirect(
+  app: App,
+  uploads: Uploads,
+  store: SignStore,
+  key: string,
+  record: SignRecord,
+  parts: { PartNumber: number; ETag: string }[],
+  who: AccessKey,
+  context: RouteContext,
+): Promise<Response> {
+  // A part list naming parts that never arrived is the client's to fix: the upload stays open for a retry.
+  await store.complete(key, record.uploadId, parts);
+  let files: Awaited<ReturnType<Uploads['describe']>>[];
+  try {
+    const size = await store.size(key);
+    if (size > app.maxFileSize) throw tooLarge(record.filename, app.maxFileSize);
+    const result = await uploads.storeFile(
+      {
+        field: 's3',
+        filename: record.filename,
+        mimeType: record.type,
+        // Read back whole and hashed by core: the only bytes that are trusted are the ones the server read.
+        body: limitBytes(store.read(key), app.maxFileSize, record.filename),
+      },
+      who,
+      // The bytes are all in storage: a client that leaves now does not undo the file.
+      new AbortController().signal,
+      undefined,
+    );
+    await recordUploads(app, [result], who, context.requestId, context.log);
+    files = [await uploads.describe(result, who, context.origin)];
+  } finally {
+    // Placed or refused, the temporary object and its record go; the sweep covers a failure here.
+    await store
+      .discard(key, undefined)
+      .catch((error: unknown) =>
+        app.logger.error({ err: error, key }, 'could not remove a direct upload: the sweep will'),
+      );
+  }
+  uploads.announce(files, who, context.requestId);
+  const body = (await uploads.answer(files).json()) as Record<string, unknown>;
+  // `location` and `key` are what @uppy/aws-s3 reads; the rest is the usual Bytedrop answer.
+  return json({ location: files[0]!.url, key: files[0]!.key, ...body }, 200, undefined, app.ResponseClass);
+}
