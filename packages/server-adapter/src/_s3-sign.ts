@@ -14,6 +14,7 @@ import { BytedropError, typeMatches } from '@bytedrop/core';
 import { finishDirect, partsOf } from './_s3-sign-finish';
 import { createSessions, SESSION_PATH } from './_s3-sign-session';
 import { createSignStore, isSignKey, type SignStore } from './_s3-sign-store';
+import { requireScope } from './_scopes';
 import { tooLarge } from './_stream';
 import type { Uploads } from './_tus-finish';
 import type { AccessKey } from './auth';
@@ -185,6 +186,8 @@ export function createSignRoutes(app: App, uploads: Uploads) {
      */
     async keyed(request: Request, url: URL, context: RouteContext, rest: string): Promise<Response> {
       const who = await app.authenticate(request, context.client, context.log);
+      // Signing is uploading: a key without the scope gets no session and no signed URL.
+      requireScope(who, 'upload');
       if (rest !== 'session') return route(request, url, who, rest, context);
       if (request.method !== 'POST') return methodNotAllowed('POST');
       if (!store) throw notS3();
@@ -201,6 +204,7 @@ export function createSignRoutes(app: App, uploads: Uploads) {
           `no signing route under ${SESSION_PATH}: use <companionEndpoint>/s3/...`,
         );
       const who = await sessions.verify(rest.slice(0, slash));
+      requireScope(who, 'upload');
       return route(request, url, who, rest.slice(slash + 4), context);
     },
   };

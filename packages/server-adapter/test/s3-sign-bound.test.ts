@@ -40,6 +40,34 @@ describe('what a direct upload is bound to', () => {
     await nothingLeft(started);
   });
 
+  it('a key without the upload scope gets no session and no signed URL (403 ERR_SCOPE), nothing started', async () => {
+    const reader = 'reader-access-key-0004';
+    const handler = rgwHandler(rgw, { keys: [{ name: 'reader', key: reader, scopes: ['list-own'] }] });
+    for (const [path, body] of [
+      ['/s3/session', undefined],
+      ['/s3/multipart', { filename: 'x.bin' }],
+    ] as const) {
+      const refused = await call(handler, 'POST', path, body, reader);
+      expect(refused.status, path).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: 'ERR_SCOPE' });
+    }
+    // A session signed for such a key (say, before its scopes changed) is refused on use too.
+    const { token } = await createSessions(SECRET).sign({
+      name: 'reader',
+      key: reader,
+      scopes: ['list-own'],
+    });
+    const viaSession = await call(
+      handler,
+      'POST',
+      `/s3-session/${token}/s3/multipart`,
+      { filename: 'x.bin' },
+      null,
+    );
+    expect(viaSession.status).toBe(403);
+    expect(await uploadsIn(rgw, TEMP)).toEqual([]);
+  });
+
   it('a session token expires, cannot be forged from its payload, and keeps its path out of the log', async () => {
     const sessions = createSessions(SECRET, 60_000);
     const { token, expires } = await sessions.sign({ name: 'alice', key: KEY }, 1_000);
