@@ -34,6 +34,9 @@ const FINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ERR_TOO_LARGE',
   'ERR_UNSUPPORTED_TYPE',
   'ERR_FILENAME',
+  // A server's quota or a key's scopes change only by someone acting; "Upload local attachments" tries again then.
+  'ERR_QUOTA',
+  'ERR_SCOPE',
 ]);
 
 const files = (count: number) => `${count} pasted file${count === 1 ? '' : 's'}`;

@@ -140,6 +140,15 @@ export function wordError(failure: unknown, settings: BytedropSettings, secrets:
           )
         : said(`${where} does not accept this type of file`);
     }
+    case 'ERR_QUOTA':
+      return said(
+        `${where} says this access key’s storage quota is used up: delete files you no longer need, or ask the server’s admin for a larger quota`,
+      );
+    case 'ERR_SCOPE':
+      return said(
+        `${where} does not let this access key upload: ask the server’s admin for a key with the upload scope, and pick it in ${SETTING.serverKey}`,
+        'open-settings',
+      );
     case 'ERR_IMAGE':
       return server
         ? said(`${where} cannot convert images: set ${SETTING.convertImages} to Off`, 'open-settings')

@@ -20,6 +20,7 @@ import {
 } from './helpers';
 
 const ACCESS_KEY = 'obsidian-test-key-0123456789';
+const READ_ONLY_KEY = 'obsidian-read-only-key-0123';
 const s3 = useS3rverAndCleanFakes();
 let server: RunningServer;
 
@@ -37,7 +38,10 @@ beforeAll(async () => {
       forcePathStyle: true,
       publicBaseUrl: `${s3.endpoint}/${s3.bucket}`,
     }),
-    keys: [{ name: 'obsidian', key: ACCESS_KEY }],
+    keys: [
+      { name: 'obsidian', key: ACCESS_KEY },
+      { name: 'reader', key: READ_ONLY_KEY, scopes: ['list-own'] },
+    ],
     secret: 'delete-token-secret-for-tests-0123456789',
     banPolicy: { maxFailures: 100 },
   });
@@ -98,6 +102,17 @@ describe('Bytedrop server target', () => {
     await l.plugin.whenIdle();
     expect(l.editor.getValue()).toBe('![[refused.png]]');
     expect(Notice.shown[0]).toMatch(/could not upload "refused\.png" yet: .*refused the access key/);
+  });
+
+  it('a key the server does not let upload (ERR_SCOPE): kept in the vault, said why, not retried at every start', async () => {
+    const l = await loadWithKey(READ_ONLY_KEY);
+    paste(l, pasteEvent([pngFile(3, 'scoped.png')]));
+    await l.plugin.whenIdle();
+    expect(l.editor.getValue()).toBe('![[scoped.png]]');
+    expect(Notice.shown[0]).toMatch(
+      /^Bytedrop: could not upload "scoped\.png": .*does not let this access key upload: ask the server’s admin for a key with the upload scope.*It stays in the vault at scoped\.png\.$/,
+    );
+    expect(l.plugin.pending.size).toBe(0);
   });
 
   it('"Test connection" checks health and the key', async () => {

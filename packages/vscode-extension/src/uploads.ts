@@ -34,7 +34,15 @@ const LARGE_FILE_BYTES = 1024 * 1024;
 export const RETRY = 'Retry upload';
 
 /** Failures that another try cannot fix: the entry is closed, the file stays local, Retry stays offered. */
-const FINAL_CODES = new Set(['ERR_TOO_LARGE', 'ERR_UNSUPPORTED_TYPE', 'ERR_FILENAME', 'ERR_ABORTED']);
+const FINAL_CODES = new Set([
+  'ERR_TOO_LARGE',
+  'ERR_UNSUPPORTED_TYPE',
+  'ERR_FILENAME',
+  'ERR_ABORTED',
+  // A server's quota or a key's scopes change only by someone acting; Retry stays offered for then.
+  'ERR_QUOTA',
+  'ERR_SCOPE',
+]);
 
 function templateVars(note: vscode.Uri): Record<string, string> {
   const base = posix.basename(note.path);

@@ -126,6 +126,15 @@ export function word(failure: unknown, settings: BytedropSettings): Worded {
     }
     case 'ERR_UNSUPPORTED_TYPE':
       return said(`${where} does not accept this type of file`);
+    case 'ERR_QUOTA':
+      return said(
+        `${where} says this access key's storage quota is used up: delete files you no longer need, or ask the server's admin for a larger quota`,
+      );
+    case 'ERR_SCOPE':
+      return said(
+        `${where} does not let this access key upload: ask the server's admin for a key with the upload scope`,
+        OPEN_SETTINGS,
+      );
     case 'ERR_CONFLICT':
       return said(
         `every key ${settingName('bytedrop.keyTemplate')} gives for the file holds another file: add {hash} or {uuid} to it`,

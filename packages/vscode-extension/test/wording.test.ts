@@ -71,6 +71,18 @@ describe('word', () => {
   };
   it.each([
     [
+      'ERR_QUOTA',
+      "storage quota of 'alice': 60 B of 100 B used",
+      /storage quota is used up: delete files you no longer need, or ask the server's admin for a larger quota/,
+      [],
+    ],
+    [
+      'ERR_SCOPE',
+      "access key 'reader' lacks the 'upload' scope",
+      /does not let this access key upload: ask the server's admin for a key with the upload scope/,
+      ['Open Bytedrop settings'],
+    ],
+    [
       'ERR_TOO_LARGE',
       "'a.bin' is 9 bytes, over the maxFileSize of 5 bytes: raise 'maxFileSize'",
       /Bytedrop: Max File Size MB \(5 MB\)/,
