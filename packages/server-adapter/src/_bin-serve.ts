@@ -202,6 +202,7 @@ export async function runServer(setup: Setup): Promise<void> {
     // Always: a managed key may be given rates at any time. Redis counts for every instance when there is one.
     rateLimits: createRateLimits({
       ...(settings.uploadRates ? { defaults: settings.uploadRates } : {}),
+      ...(settings.tusCreationsPerHour ? { creationsPerHour: settings.tusCreationsPerHour } : {}),
       ...(redis ? { redis: redis.client } : {}),
     }),
     catalog,

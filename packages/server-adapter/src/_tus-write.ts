@@ -109,6 +109,8 @@ export function createTusWrites(
     // A file that cannot fit the key's quota is refused before a byte waits in storage; finishing checks again.
     const name = metadata.filename ?? metadata.name ?? 'upload';
     if (length !== undefined) await quotaGate(app, who, context.log)?.fits(name, length);
+    // Counted last: a creation refused for its length or quota does not use up the key's creations.
+    await app.options.rateLimits?.consumeCreation(who);
     const now = Date.now();
     const upload: TusUpload = {
       id: crypto.randomUUID().replaceAll('-', ''),

@@ -24,6 +24,11 @@ export interface RateLimitsOptions {
   redis?: unknown;
   /** Prefix of the counters' Redis keys (default `bytedrop:rate`). */
   keyPrefix?: string;
+  /**
+   * tus uploads one key may create per hour (`TUS_CREATIONS_PER_HOUR`, default 1000). A creation holds a record and
+   * soon storage, bytes or not: without a bound, a key could open uploads by the ten thousand and never send a byte.
+   */
+  creationsPerHour?: number;
 }
 
 /** Counts uploads against each key's rates. */
@@ -33,9 +38,14 @@ export interface RateLimits {
    * when the Redis that counts does not answer.
    */
   consume(who: AccessKey): Promise<void>;
+  /** Counts one tus upload created by `who`; `ERR_THROTTLED` (with `retryAfterS`) past `creationsPerHour`. */
+  consumeCreation(who: AccessKey): Promise<void>;
   /** The rates of keys that carry none of their own (`GET /api/usage` reports them). */
   readonly defaults?: UploadRates;
 }
+
+/** tus uploads a key may create per hour when `creationsPerHour` is not given. */
+export const DEFAULT_CREATIONS_PER_HOUR = 1000;
 
 const WINDOWS = [
   { field: 'perHour', seconds: 3600, label: 'hour' },
@@ -69,17 +79,19 @@ export function checkRate(value: unknown, where: string): number | undefined {
  */
 export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
   const prefix = options.keyPrefix ?? 'bytedrop:rate';
+  const creationsPerHour =
+    checkRate(options.creationsPerHour, 'creationsPerHour') ?? DEFAULT_CREATIONS_PER_HOUR;
   // Loaded on first use, so a server without rates never loads it.
   let library: Promise<typeof import('rate-limiter-flexible')> | undefined;
   const limiters = new Map<string, RateLimiterAbstract>();
 
-  async function limiter(points: number, seconds: number): Promise<RateLimiterAbstract> {
-    const id = `${points}/${seconds}`;
+  async function limiter(points: number, seconds: number, kind = ''): Promise<RateLimiterAbstract> {
+    const id = `${kind}${points}/${seconds}`;
     let found = limiters.get(id);
     if (found) return found;
     library ??= import('rate-limiter-flexible');
     const { RateLimiterMemory, RateLimiterRedis } = await library;
-    const settings = { points, duration: seconds, keyPrefix: `${prefix}:${seconds}:${points}` };
+    const settings = { points, duration: seconds, keyPrefix: `${prefix}:${kind}${seconds}:${points}` };
     found =
       options.redis === undefined
         ? new RateLimiterMemory(settings)
@@ -102,23 +114,38 @@ export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
         } catch (refusal) {
           // A count taken in a shorter window is given back: this file is not stored.
           await Promise.all(taken.map((t) => t.limiter.reward(who.name).catch(() => undefined)));
-          if (refusal instanceof Error) {
-            throw new BytedropError(
-              'ERR_NETWORK',
-              'the server cannot count uploads right now (rate store unreachable): try again later',
-              { cause: refusal },
-            );
-          }
-          const ms = (refusal as RateLimiterRes).msBeforeNext;
-          throw Object.assign(
-            new BytedropError(
-              'ERR_THROTTLED',
-              `access key '${who.name}' may store ${points} files per ${window.label}: the next one is allowed in ${Math.ceil(ms / 1000)} s`,
-            ),
-            { retryAfterS: Math.max(1, Math.ceil(ms / 1000)) },
-          );
+          throw refused(refusal, `access key '${who.name}' may store ${points} files per ${window.label}`);
         }
       }
     },
+    async consumeCreation(who) {
+      const counter = await limiter(creationsPerHour, 3600, 'tus-create:');
+      try {
+        await counter.consume(who.name);
+      } catch (refusal) {
+        throw refused(
+          refusal,
+          `access key '${who.name}' may create ${creationsPerHour} tus uploads per hour (finish or end the open ones)`,
+        );
+      }
+    },
   };
+}
+
+/** What a counter's refusal becomes: `ERR_THROTTLED` saying when to retry, or `ERR_NETWORK` for a store that failed. */
+function refused(refusal: unknown, rule: string): BytedropError {
+  if (refusal instanceof Error) {
+    return new BytedropError(
+      'ERR_NETWORK',
+      'the server cannot count uploads right now (rate store unreachable): try again later',
+      { cause: refusal },
+    );
+  }
+  const ms = (refusal as RateLimiterRes).msBeforeNext;
+  return Object.assign(
+    new BytedropError('ERR_THROTTLED', `${rule}: the next one is allowed in ${Math.ceil(ms / 1000)} s`),
+    {
+      retryAfterS: Math.max(1, Math.ceil(ms / 1000)),
+    },
+  );
 }

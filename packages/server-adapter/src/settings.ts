@@ -61,6 +61,8 @@ export interface ServerSettings {
   jwt?: JwtOptions;
   /** Files an access key may store per hour and per day, unless the keys file says otherwise for it. */
   uploadRates?: UploadRates;
+  /** `TUS_CREATIONS_PER_HOUR`: tus uploads one key may create per hour (default 1000). */
+  tusCreationsPerHour?: number;
   /** Receivers of signed upload and delete events (`WEBHOOK_URLS`, comma-separated), with `WEBHOOK_SECRET`. */
   webhooks?: { urls: string[]; secret: string; allowPrivate: boolean };
   /** PostgreSQL for the file catalog (`DATABASE_URL`); without it the catalog is SQLite in the data directory. */
@@ -136,20 +138,25 @@ function jwt(env: Env): Pick<ServerSettings, 'jwt'> {
   };
 }
 
-/** `UPLOADS_PER_HOUR` and `UPLOADS_PER_DAY`: whole numbers above 0, or unset for no limit. */
-function uploadRates(env: Env): Pick<ServerSettings, 'uploadRates'> {
+/** `UPLOADS_PER_HOUR`, `UPLOADS_PER_DAY` and `TUS_CREATIONS_PER_HOUR`: whole numbers above 0, or unset. */
+function uploadRates(env: Env): Pick<ServerSettings, 'uploadRates' | 'tusCreationsPerHour'> {
   const rate = (name: string) => {
     const raw = pick(env, name);
     return raw === undefined ? undefined : checkRate(Number(raw), `${name}='${raw}'`);
   };
   const perHour = rate('UPLOADS_PER_HOUR');
   const perDay = rate('UPLOADS_PER_DAY');
-  if (perHour === undefined && perDay === undefined) return {};
+  const creations = rate('TUS_CREATIONS_PER_HOUR');
   return {
-    uploadRates: {
-      ...(perHour === undefined ? {} : { perHour }),
-      ...(perDay === undefined ? {} : { perDay }),
-    },
+    ...(creations === undefined ? {} : { tusCreationsPerHour: creations }),
+    ...(perHour === undefined && perDay === undefined
+      ? {}
+      : {
+          uploadRates: {
+            ...(perHour === undefined ? {} : { perHour }),
+            ...(perDay === undefined ? {} : { perDay }),
+          },
+        }),
   };
 }
 
