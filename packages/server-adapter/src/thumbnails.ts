@@ -182,7 +182,13 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
         if (isBytedropError(error, 'ERR_IMAGE')) throw error;
         return 'undecodable';
       }
-      await store.put(at, webp, { contentType: 'image/webp', size: webp.byteLength });
+      try {
+        // ifAbsent: a file someone stored at this very key meanwhile (a custom template can name one so) stays.
+        await store.put(at, webp, { contentType: 'image/webp', size: webp.byteLength, ifAbsent: true });
+      } catch (error) {
+        if (isBytedropError(error, 'ERR_CONFLICT')) continue;
+        throw error;
+      }
       written.push(at);
     }
     return written;
@@ -216,7 +222,15 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
       return true;
     },
     async remove(store, key) {
-      await Promise.all(sizes.map((side) => store.delete(thumbnailKey(key, side))));
+      await Promise.all(
+        sizes.map(async (side) => {
+          const at = thumbnailKey(key, side);
+          // A file uploaded under a thumbnail's name (a custom template such as `{name}.{ext}`) carries its content
+          // hash, which thumbnails never do: it is someone's file, not this image's thumbnail, and stays.
+          if ((await store.head(at))?.meta?.hash) return;
+          await store.delete(at);
+        }),
+      );
     },
     idle() {
       if (running === 0 && queue.length === 0) return Promise.resolve();

@@ -65,6 +65,30 @@ describe('thumbnails on radosgw', () => {
     expect(await objectsIn(rgw, 'del/')).toEqual([]);
   });
 
+  it('a file someone stored under a thumbnail’s name is neither overwritten by the thumbnail nor deleted with the image', async () => {
+    const thumbnails = createThumbnails({ encoder: createSharpEncoder(), sizes: [48] });
+    const handler = rgwHandler(rgw, { thumbnails }, { keyTemplate: 'named/{name}.{ext}' });
+    const made = await makeImage(await scratch(), 'q.png', ['-size', '96x64', 'plasma:', '-seed', '6']);
+    const theirs = new Uint8Array(
+      (await makeImage(await scratch(), 'theirs.webp', ['-size', '8x8', 'xc:red'])).bytes,
+    );
+    const stored = async (name: string, bytes: Uint8Array<ArrayBuffer>) => {
+      const response = await handler(uploadRequest([{ name, body: bytes }]));
+      expect(response.status).toBe(200);
+      return (await body(response)).files[0]!;
+    };
+    const file = await stored('q.png.thumb-48.webp', theirs);
+    const image = await stored('q.png', new Uint8Array(made.bytes));
+    await thumbnails.idle();
+    expect(file.key).toBe(thumbnailKey(image.key, 48)); // the clash this test is about
+    const read = async () => new Uint8Array(await (await fetch(file.url)).arrayBuffer());
+    expect(await read()).toEqual(theirs);
+    expect((await handler(new Request(image.deleteUrl!, { method: 'DELETE' }))).status).toBe(200);
+    // Their file stays, with its own thumbnail (it is an image too).
+    expect(await objectsIn(rgw, 'named/')).toEqual([file.key, thumbnailKey(file.key, 48)]);
+    expect(await read()).toEqual(theirs);
+  });
+
   it('a thumbnail delete that fails keeps the file, and the same link deletes all on retry', async () => {
     const { upload, handler } = await setup('retry');
     const file = await upload();
