@@ -25,19 +25,21 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** A `width` × `height` RGB PNG of one `shade` of grey. */
-function png(width: number, height: number, shade: number): Uint8Array {
+function png(width: number, height: number, shade: number): Uint8Array<ArrayBuffer> {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8;
   header[9] = 2;
   const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, shade)]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: height }, () => row)))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', header),
+      chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: height }, () => row)))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
 }
 
 interface Shown {
@@ -81,7 +83,7 @@ describe('upload page history with thumbnails, in Chromium', () => {
   });
 
   /** The upload answer's file for `bytes`, stored through the server as the page would. */
-  const upload = async (name: string, bytes: Uint8Array) => {
+  const upload = async (name: string, bytes: Uint8Array<ArrayBuffer>) => {
     const form = new FormData();
     form.append('file', new Blob([bytes]), name);
     const response = await fetch(`${server.url}/upload`, {
