@@ -134,6 +134,7 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
         key: {
           name: payload.sub,
           key: '',
+          jwt: true,
           ...(typeof prefix === 'string' && prefix !== '' ? { prefix } : {}),
           ...(scopes.length > 0 ? { scopes } : {}),
           ...(scopes.includes('admin') ? { admin: true } : {}),

@@ -160,7 +160,9 @@ describe('Bytedrop scopes in a token', () => {
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({
       code: 'ERR_SCOPE',
-      msg: expect.stringContaining("'carol@example.test' lacks the 'upload' scope (it has: list-own)"),
+      msg: expect.stringContaining(
+        "'carol@example.test' lacks the 'upload' scope (it has: list-own): sign in with a token whose scope claim includes 'upload'",
+      ),
     });
   });
 
