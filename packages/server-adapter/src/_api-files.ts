@@ -18,6 +18,7 @@ import { requireScope } from './_scopes';
 import type { AccessKey } from './auth';
 import type { Catalog, FileRecord } from './catalog/types';
 import { fail, json, methodNotAllowed, StorageFailure } from './response';
+import { thumbnailKey } from './thumbnails';
 import type { App, RouteContext } from './types';
 
 /** The API routes of one handler. */
@@ -50,12 +51,20 @@ export function createApiRoutes(app: App) {
   };
 
   const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  /** The smallest thumbnail's URL, for an image the server makes thumbnails of (as the upload answer builds it). */
+  const thumbnailOf = (file: FileRecord, origin: string): { thumbnail?: string } => {
+    const { thumbnails } = options;
+    if (!thumbnails?.wanted(file.contentType, file.size)) return {};
+    const url = urlOf(thumbnailKey(file.key, Math.min(...thumbnails.sizes)), origin);
+    return url === null ? {} : { thumbnail: url };
+  };
   const describe = (file: FileRecord, origin: string) => {
-    // A private file has no public URL: POST /api/links signs one.
+    // A private file has no public URL (POST /api/links signs one) and no thumbnail URL: a listing mints no grants.
     const hidden = isPrivateKey(file.key, privatePrefix);
     return {
       ...file,
       url: hidden ? null : urlOf(file.key, origin),
+      ...(hidden ? {} : thumbnailOf(file, origin)),
       private: hidden,
       createdAt: file.createdAt.toISOString(),
     };

@@ -150,6 +150,11 @@ export const OPENAPI = {
             type: ['string', 'null'],
             description: 'null for a private file: POST /api/links signs one.',
           },
+          thumbnail: {
+            type: 'string',
+            description:
+              "The smallest thumbnail's URL (WebP), for an image when the server makes thumbnails (BYTEDROP_THUMBNAILS). Absent for other files, when thumbnails are off, and for a private file (nothing public may point into the private prefix). It answers 404 until the thumbnail is made, shortly after the upload.",
+          },
           private: {
             type: 'boolean',
             description: 'Stored under the private prefix: reachable through signed links only.',

@@ -33,8 +33,11 @@ export function scopesOf(key: AccessKey): readonly Scope[] {
 export function requireScope(who: AccessKey, scope: Scope): void {
   const has = scopesOf(who);
   if (has.includes(scope) || has.includes('admin')) return;
+  const fix = who.jwt
+    ? `sign in with a token whose scope claim includes '${scope}' (your identity provider grants it)`
+    : `ask the server's admin for a key with '${scope}' (bytedrop-server keys add --scopes ${scope},…)`;
   throw new BytedropError(
     'ERR_SCOPE',
-    `access key '${who.name}' lacks the '${scope}' scope (it has: ${has.join(', ') || 'none'}): ask the server's admin for a key with '${scope}' (bytedrop-server keys add --scopes ${scope},…)`,
+    `access key '${who.name}' lacks the '${scope}' scope (it has: ${has.join(', ') || 'none'}): ${fix}`,
   );
 }

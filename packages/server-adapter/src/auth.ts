@@ -29,6 +29,8 @@ export interface AccessKey {
   quota?: { bytes?: number; files?: number };
   /** Uploads are private unless a request says otherwise (a keys-file entry's `"private": true`). */
   private?: boolean;
+  /** A JWT's subject (`jwt.ts`): its scopes come from the token, so a missing one is asked of the identity provider. */
+  jwt?: boolean;
 }
 
 /** Checks a presented key against the configured ones. */

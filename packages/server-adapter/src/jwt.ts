@@ -6,6 +6,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import type { AccessKey } from './auth';
+import { SCOPES, type Scope } from './catalog/keys';
 
 /** Options of `createJwtVerifier`. */
 export interface JwtOptions {
@@ -31,6 +32,17 @@ const DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'PS256'];
 /** Whether a presented credential is shaped like a JWT (three base64url parts) rather than an access key. */
 export function looksLikeJwt(presented: string): boolean {
   return /^eyJ[\w-]*\.[\w-]*\.[\w-]*$/.test(presented);
+}
+
+/**
+ * The Bytedrop scopes a token grants: OAuth's space-separated `scope` string and the `scp` claim (an array, or a
+ * string as some providers send it), each name kept only when it is one of `SCOPES` (`openid`, `email`… are ignored).
+ */
+function scopesOfClaims(payload: Record<string, unknown>): Scope[] {
+  const names = [payload.scope, payload.scp].flatMap((claim) =>
+    typeof claim === 'string' ? claim.split(' ') : Array.isArray(claim) ? claim : [],
+  );
+  return SCOPES.filter((scope) => names.includes(scope));
 }
 
 /** What a token's failure says to its client; undefined for failures that are not the token's fault. */
@@ -115,14 +127,17 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
       if (typeof payload.sub !== 'string' || payload.sub === '')
         return { problem: 'the token has no subject (sub)' };
       const prefix = payload[prefixClaim];
-      // OAuth's space-separated `scope`: `admin` sees and deletes every owner's files, as a keys file's admin key.
-      const admin = typeof payload.scope === 'string' && payload.scope.split(' ').includes('admin');
+      // A token naming no Bytedrop scope gets a keys file key's default; `admin` sees and deletes every owner's
+      // files, as a keys file's admin key.
+      const scopes = scopesOfClaims(payload);
       return {
         key: {
           name: payload.sub,
           key: '',
+          jwt: true,
           ...(typeof prefix === 'string' && prefix !== '' ? { prefix } : {}),
-          ...(admin ? { admin } : {}),
+          ...(scopes.length > 0 ? { scopes } : {}),
+          ...(scopes.includes('admin') ? { admin: true } : {}),
         },
       };
     } catch (error) {

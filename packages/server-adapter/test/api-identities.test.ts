@@ -49,7 +49,7 @@ describe('/api/ with JWTs and webhooks', () => {
       'alice/a.png',
       'dave/d.png',
     ]);
-    const dave = await fx.call('/api/files', await token('dave@example.test', 'upload'));
+    const dave = await fx.call('/api/files', await token('dave@example.test', 'upload list-own'));
     expect((dave.body.files as { key: string }[]).map((f) => f.key)).toEqual(['dave/d.png']);
   });
 

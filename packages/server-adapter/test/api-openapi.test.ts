@@ -5,9 +5,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { createSharpEncoder } from '@bytedrop/core/node';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createThumbnails } from '../src/thumbnails';
 import { ADMIN_KEY, type ApiFixture, apiFixture, seed } from './_support/api';
 import { KEY, KEY2, ORIGIN } from './_support/fixtures';
 
@@ -27,7 +29,8 @@ interface Document {
 let api: ApiFixture;
 let document: Document;
 beforeAll(async () => {
-  api = await apiFixture();
+  // Thumbnails on: the image's record carries its `thumbnail`, checked against the schema like the rest.
+  api = await apiFixture({ thumbnails: createThumbnails({ encoder: createSharpEncoder() }) });
   await api.catalog.recordMany([
     seed('alice/a b.png', { width: 2, height: 3, hash: 'sha256:ab' }),
     seed('alice/c.txt'),

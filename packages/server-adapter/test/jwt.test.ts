@@ -136,6 +136,60 @@ describe('JWT sign-in through the handler', () => {
   });
 });
 
+describe('Bytedrop scopes in a token', () => {
+  let fx: LocalFixture;
+  beforeAll(async () => {
+    fx = await localFixture({ jwt: createJwtVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE }) });
+  });
+  afterAll(() => fx.dispose());
+
+  const upload = async (claims: Record<string, unknown>) =>
+    fx.handler(
+      uploadRequest([{ name: 'scoped.txt', body: `scoped ${Math.random()}` }], {
+        authorization: `Bearer ${await token({ claims })}`,
+      }),
+      { ip: '192.0.2.60' },
+    );
+
+  it.each([
+    ['scope', { scope: 'openid list-own email' }],
+    ['scp (array)', { scp: ['list-own', 'profile'] }],
+    ['scp (string)', { scp: 'list-own' }],
+  ])('a token with only list-own in its %s cannot upload: 403 ERR_SCOPE naming upload', async (_, claims) => {
+    const response = await upload(claims);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      code: 'ERR_SCOPE',
+      msg: expect.stringContaining(
+        "'carol@example.test' lacks the 'upload' scope (it has: list-own): sign in with a token whose scope claim includes 'upload'",
+      ),
+    });
+  });
+
+  it.each([
+    ['upload in scope', { scope: 'upload' }],
+    ['upload in scp', { scp: ['upload'] }],
+    ['no Bytedrop scope (the default)', { scope: 'openid email something-else' }],
+    ['no scope claim at all (the default)', {}],
+  ])('a token with %s uploads', async (_, claims) => {
+    expect((await upload(claims)).status).toBe(200);
+  });
+
+  it('a token with only upload cannot list: 403 ERR_SCOPE naming list-own', async () => {
+    const response = await fx.handler(
+      new Request('http://drop.test/api/files', {
+        headers: { authorization: `Bearer ${await token({ claims: { scope: 'upload' } })}` },
+      }),
+      { ip: '192.0.2.61' },
+    );
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      code: 'ERR_SCOPE',
+      msg: expect.stringContaining("lacks the 'list-own' scope"),
+    });
+  });
+});
+
 describe('bad JWT settings', () => {
   it.each([
     [{ jwksUrl: 'http://x.test/jwks', issuer: '', audience: 'a' }, 'needs JWT_ISSUER and JWT_AUDIENCE'],
