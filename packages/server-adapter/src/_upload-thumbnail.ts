@@ -13,6 +13,7 @@ export function thumbnailOf(
   result: UploadResult,
   held: WeakMap<UploadResult, Uint8Array>,
   base: string | undefined,
+  isPrivate = false,
 ): { thumbnail?: string } {
   const { thumbnails } = app.options;
   if (!thumbnails || !app.store || !thumbnails.wanted(result.contentType, result.size)) return {};
@@ -20,6 +21,8 @@ export function thumbnailOf(
   held.delete(result);
   // A dedupe hit queues too: `make` writes only the sizes that are missing (a HEAD each).
   if (bytes) thumbnails.schedule(app.store, result.key, bytes, app.logger);
+  // A private image's thumbnail sits under the private prefix too: no public link can reach it, so none is given.
+  if (isPrivate) return {};
   const key = thumbnailKey(result.key, thumbnails.sizes[0]!);
   return { thumbnail: base ? publicUrl(base, key) : app.store.publicUrl(key) };
 }

@@ -92,7 +92,7 @@ export function createUploadRoutes(app: App) {
       deduplicated: result.deduplicated,
       filename: result.filename,
       ...imageFacts(result),
-      ...thumbnailOf(app, result, thumbnailBytes, base),
+      ...thumbnailOf(app, result, thumbnailBytes, base, isPrivateKey(result.key, privatePrefix)),
       deleteUrl,
       markdown: formatLink(link, 'markdown'),
       html: formatLink(link, 'html'),

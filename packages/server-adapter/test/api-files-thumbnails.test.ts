@@ -29,6 +29,21 @@ describe('thumbnail in the file API', () => {
     expect(served.headers.get('content-type')).toBe('image/webp');
   });
 
+  it('the upload answer of a private image carries no thumbnail URL (no public link reaches the private prefix)', async () => {
+    const thumbnails: Thumbnails = createThumbnails({ encoder: createSharpEncoder(), sizes: [16] });
+    api = await apiFixture({ thumbnails });
+    const answer = await api.handler(
+      uploadRequest([{ name: 'me.png', body: PNG }], {
+        authorization: `Bearer ${KEY}`,
+        'bytedrop-private': 'true',
+      }),
+    );
+    const [file] = (await body(answer)).files;
+    await thumbnails.idle();
+    expect(file!.key).toMatch(/^private\//);
+    expect(file!.thumbnail).toBeUndefined();
+  });
+
   it('gives none to a file that is not an image, nor to a private image', async () => {
     const thumbnails = createThumbnails({ encoder: createSharpEncoder(), sizes: [16] });
     api = await apiFixture({ thumbnails });
