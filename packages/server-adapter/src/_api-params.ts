@@ -10,7 +10,8 @@ import { fail } from './response';
 export const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 50;
 
-const date = (field: string) =>
+/** A query date (`2026-11-29` or an ISO time) as a `Date`, with a message naming `field`. */
+export const date = (field: string) =>
   v.pipe(
     v.string(),
     v.check(

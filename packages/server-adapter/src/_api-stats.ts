@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import type { CatalogReads } from './_api-files';
+import { date } from './_api-params';
 import type { FileRecord } from './catalog/types';
 import { fail, json, methodNotAllowed } from './response';
 import type { App, RouteContext } from './types';
@@ -11,18 +12,6 @@ import type { App, RouteContext } from './types';
 const DAY_MS = 86_400_000;
 /** Most rows per ranking (owners, types, largest). */
 export const MAX_TOP = 100;
-
-const date = (field: string) =>
-  v.pipe(
-    v.string(),
-    v.check(
-      (text) =>
-        /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) &&
-        !Number.isNaN(Date.parse(text)),
-      `${field} must be a date like 2026-11-01 or 2026-11-01T12:00:00Z`,
-    ),
-    v.transform((text) => new Date(text)),
-  );
 
 const StatsParams = v.strictObject({
   from: v.optional(date('from')),

@@ -3,6 +3,8 @@
  * (`POST /upload`, before the file parts it is for). Stripping is on by default; a value that is not a boolean is the
  * client's mistake, named with the fix.
  */
+
+import { booleanField } from './_boolean-field';
 import { fail } from './response';
 
 /** The header and form field name. */
@@ -13,10 +15,8 @@ export function keepMetadata(
   value: string | null | undefined,
   where: 'header' | 'form field' | 'tus metadata',
 ): boolean | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^(1|true|yes|on)$/i.test(trimmed)) return true;
-  if (/^(0|false|no|off)$/i.test(trimmed)) return false;
+  const flag = booleanField(value);
+  if (flag !== null) return flag;
   throw fail(
     'ERR_INPUT',
     `${KEEP_METADATA} ${where} '${value}' is not a boolean: send '${KEEP_METADATA}: true' to keep the images' metadata (location, camera), or leave it out to strip it`,

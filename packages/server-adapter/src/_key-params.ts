@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { DEFAULT_SCOPES } from './_scopes';
-import { SCOPES, type Scope } from './catalog/keys';
+import { type KeyRecord, SCOPES, type Scope } from './catalog/keys';
 import { fail } from './response';
 
 const DAY_MS = 86_400_000;
@@ -96,17 +96,8 @@ const NewKeyParams = v.strictObject({
   expires: v.optional(v.string(EXPIRY_HINT)),
 });
 
-/** What `parseNewKey` gives: a key's settings, checked. */
-export interface NewKey {
-  name: string;
-  prefix: string | null;
-  scopes: Scope[];
-  quotaBytes: number | null;
-  quotaFiles: number | null;
-  perHour: number | null;
-  perDay: number | null;
-  expiresAt: Date | null;
-}
+/** What `parseNewKey` gives: a key's settings, checked (a catalog record without its times and source). */
+export type NewKey = Omit<KeyRecord, 'createdAt' | 'revokedAt' | 'source'>;
 
 /** `30d` or `2027-01-31` → the time, checked to be ahead of `now` and at most `MAX_EXPIRY_DAYS` away. */
 export function parseExpiry(text: string, now: Date, label = 'expires'): Date {

@@ -8,6 +8,8 @@
  * An upload is private when its `private` form field (before the file parts), `Bytedrop-Private` header or `private`
  * tus metadata says so, else when its access key is (`"private": true` in the keys file).
  */
+
+import { booleanField } from './_boolean-field';
 import { fail } from './response';
 
 /** The header and form field name. */
@@ -30,10 +32,8 @@ export function privateFlag(
   value: string | null | undefined,
   where: 'header' | 'form field' | 'tus metadata',
 ): boolean | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^(1|true|yes|on)$/i.test(trimmed)) return true;
-  if (/^(0|false|no|off)$/i.test(trimmed)) return false;
+  const flag = booleanField(value);
+  if (flag !== null) return flag;
   const name = where === 'header' ? 'Bytedrop-Private header' : `private ${where}`;
   throw fail(
     'ERR_INPUT',
