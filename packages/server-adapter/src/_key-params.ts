@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { DEFAULT_SCOPES } from './_scopes';
-import { type KeyRecord, SCOPES, type Scope } from './catalog/keys';
+import { type KeyRecord, SCOPES } from './catalog/keys';
 import { fail } from './response';
 
 const DAY_MS = 86_400_000;

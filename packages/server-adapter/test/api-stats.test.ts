@@ -59,8 +59,8 @@ describe('GET /api/stats', () => {
   });
 
   it.each([
-    ['from=yesterday', 'from must be a date like 2026-11-01'],
-    ['to=2026-13-45', 'to must be a date like 2026-11-01'],
+    ['from=yesterday', 'from must be a date like 2026-11-29'],
+    ['to=2026-13-45', 'to must be a date like 2026-11-29'],
     ['from=2026-11-02&to=2026-11-01', 'from must be before to'],
     ['top=0', `top must be a whole number from 1 to ${MAX_TOP}`],
     ['top=1000', `top must be at most ${MAX_TOP}`],
