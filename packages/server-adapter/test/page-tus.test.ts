@@ -30,7 +30,10 @@ const GENERATE = `(size, seed) => {
   for (let i = 0; i < words.length; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; words[i] = x; }
   return new Uint8Array(words.buffer, 0, size);
 }`;
-const generate = new Function(`return ${GENERATE}`)() as (size: number, seed: number) => Uint8Array;
+const generate = new Function(`return ${GENERATE}`)() as (
+  size: number,
+  seed: number,
+) => Uint8Array<ArrayBuffer>;
 
 describe('upload page: large files through tus', () => {
   beforeAll(() => void requireChromium());
