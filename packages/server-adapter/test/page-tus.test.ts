@@ -1,6 +1,7 @@
 /**
  * The upload page's large files in real Chromium: above the threshold they go through tus (tus-js-client bundled into
- * the page), survive a cut connection and a reload, pause and resume; small files still use `POST /upload`. The page
+ * the page), survive a cut connection, going offline and a reload, pause and resume; small files, and large ones on a
+ * server without tus, use `POST /upload`. The page
  * is loaded through a fault proxy the test drives (it keeps the Host header, so every request goes through it), and
  * the server's tus backend records where each chunk it kept started: a resume must send only the missing bytes.
  */
@@ -203,6 +204,23 @@ describe('upload page: large files through tus', () => {
       expect(Number(patch.headers['upload-offset'])).toBeGreaterThanOrEqual(THRESHOLD);
     sentOnce(SIZE);
     patchedAtMost(SIZE);
+  });
+
+  it('waits while the browser is offline, and goes on once it is back', async () => {
+    const stall = proxy.stall({ method: 'PATCH' }, { nth: 2 });
+    await paste('offline.bin', SIZE, 8);
+    await stall.held;
+    // Offline emulation leaves requests in flight alone: the proxy cuts the one it holds.
+    await page.context().setOffline(true);
+    const outage = await proxy.outage('reset');
+    const entry = item('offline.bin');
+    await expect.poll(() => entry.locator('.tus-status').textContent()).toMatch(/^Offline: /);
+    await outage.end();
+    await page.context().setOffline(false);
+    await linkServes('offline.bin', SIZE, 8);
+    expect(requests('POST', '/tus/')).toHaveLength(1);
+    sentOnce(SIZE);
+    patchedAtMost(SIZE + THRESHOLD);
   });
 
   it('resumes after a reload when the same file is added again', async () => {
