@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
+import { pagePlugin } from './page-bundle';
 
-// The page is inlined as a string so the handler works where there is no file system (edge runtimes).
-const loader = { '.html': 'text' } as const;
+// The page is inlined as a string so the handler works where there is no file system (edge runtimes); its script is
+// bundled with tus-js-client first (page-bundle.ts).
+const esbuildPlugins = [pagePlugin];
 
 export default defineConfig([
   {
@@ -13,7 +15,7 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
-    loader,
+    esbuildPlugins,
     // `import.meta.url` in the CommonJS build (`_node-require.ts`).
     shims: true,
   },
@@ -22,7 +24,7 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
-    loader,
+    esbuildPlugins,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

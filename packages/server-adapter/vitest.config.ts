@@ -1,16 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
+import { bundlePage } from './page-bundle.ts';
 
 const core = fileURLToPath(new URL('../core/src/', import.meta.url));
 
 export default defineProject({
-  // The page is one static HTML file; tsup inlines it as text, so the tests load it the same way.
+  // The page is one static HTML file; tsup inlines it as text with its script bundled, so the tests load it the same way.
   plugins: [
     {
       name: 'html-as-text',
       enforce: 'pre',
-      transform(code, id) {
-        if (id.endsWith('.html')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+      async transform(code, id) {
+        if (!id.endsWith('.html')) return;
+        return { code: `export default ${JSON.stringify(await bundlePage(code, id))};`, map: null };
       },
     },
   ],
