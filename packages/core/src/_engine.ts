@@ -64,13 +64,13 @@ export function identityOf(engine: Engine, hash: string, size: number): Identity
   return { hash: `${engine.config.hashAlgorithm}:${hash}`, size };
 }
 
-/** The headers and metadata of a new object: served type and disposition, cache, full hash, owner, write id. */
+/** The headers and metadata of a new object: served type and disposition, cache, full hash, owner, write id, name. */
 export function writeOptions(
   engine: Engine,
   plan: Pick<Plan, 'contentType' | 'filename' | 'hash' | 'size'>,
   head: Uint8Array,
   owner: string | undefined,
-): CopyOptions & { meta: { hash: string; write: string; owner?: string } } {
+): CopyOptions & { meta: { hash: string; write: string; owner?: string; filename: string } } {
   const served = servedHeaders(plan.contentType, head, plan.filename);
   return {
     ...served,
@@ -79,6 +79,7 @@ export function writeOptions(
       hash: identityOf(engine, plan.hash, plan.size).hash,
       write: randomId(),
       ...(owner === undefined ? {} : { owner }),
+      filename: plan.filename,
     },
     ifAbsent: true,
   };

@@ -209,6 +209,11 @@ export interface ObjectMeta {
   owner?: string;
   /** A random id of the write that stored it, so a writer can recognise its own object after a lost answer. */
   write?: string;
+  /**
+   * The file's name as uploaded (sanitised), so a catalog rebuilt from storage can show it: a key made by a template
+   * (`2026/11/shot-1a2b3c.png`) no longer says it.
+   */
+  filename?: string;
 }
 
 /** Metadata of a stored object, as a HEAD returns it. */

@@ -37,14 +37,24 @@ describe('rebuildCatalog', () => {
     expect(await rebuildCatalog(old.store, catalog)).toEqual({ objects: 3, added: 3, kept: 0, removed: 0 });
     expect(await catalog.get(png.key)).toMatchObject({
       owner: 'alice',
+      filename: 'dot.png',
       size: png.size,
       hash: `sha256:${png.hash}`,
       contentType: 'image/png',
       requestId: null,
       deleteToken: 'none',
     });
-    expect(await catalog.get(bin.key)).toMatchObject({ owner: 'bob', hash: `sha256:${bin.hash}` });
-    expect(await catalog.get('manual/notes.txt')).toMatchObject({ owner: null, hash: null, size: 7 });
+    expect(await catalog.get(bin.key)).toMatchObject({
+      owner: 'bob',
+      filename: 'a.bin',
+      hash: `sha256:${bin.hash}`,
+    });
+    expect(await catalog.get('manual/notes.txt')).toMatchObject({
+      owner: null,
+      filename: 'notes.txt',
+      hash: null,
+      size: 7,
+    });
 
     await old.store.delete(bin.key);
     await catalog.record({ ...(await catalog.get(png.key))!, key: 'gone.png' });
@@ -57,7 +67,9 @@ describe('rebuildCatalog', () => {
   it('adopts a bucket on real S3 (radosgw) into PostgreSQL, with the owners and hashes of its metadata', async () => {
     const handler = rgwHandler(rgw);
     const stored = (
-      await body(await handler(uploadRequest([{ name: 'r.txt', body: 'on rgw' }], { authorization: KEY })))
+      await body(
+        await handler(uploadRequest([{ name: 'Réunion notes.txt', body: 'on rgw' }], { authorization: KEY })),
+      )
     ).files[0]!;
     await inspector(rgw.direct).send(
       new PutObjectCommand({
@@ -72,6 +84,8 @@ describe('rebuildCatalog', () => {
     expect(await rebuildCatalog(store, catalog)).toEqual({ objects: 2, added: 2, kept: 0, removed: 0 });
     expect(await catalog.get(stored.key)).toMatchObject({
       owner: 'alice',
+      // The name as uploaded, through S3 metadata headers (percent-encoded there), not the key's last part.
+      filename: stored.filename,
       hash: `sha256:${stored.hash}`,
       size: 6,
     });

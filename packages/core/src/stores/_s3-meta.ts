@@ -5,7 +5,7 @@
  */
 import type { ObjectMeta } from '../types';
 
-const FIELDS = ['hash', 'owner', 'write'] as const;
+const FIELDS = ['hash', 'owner', 'write', 'filename'] as const;
 const PREFIX = 'bytedrop-';
 
 /** `ObjectMeta` → the SDK's `Metadata` map. */

@@ -96,7 +96,8 @@ export async function rebuildCatalog(store: ObjectStore, catalog: Catalog): Prom
     return {
       key,
       owner: head.meta?.owner ?? null,
-      filename: key.split('/').at(-1)!,
+      // The name it was uploaded as (object metadata); an older object, or one another tool put: its key's last part.
+      filename: head.meta?.filename ?? key.split('/').at(-1)!,
       size: head.size,
       hash: head.meta?.hash ?? null,
       contentType: head.contentType ?? FALLBACK_TYPE,
