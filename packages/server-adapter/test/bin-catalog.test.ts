@@ -77,10 +77,10 @@ describe('bytedrop-server catalog', () => {
     await waitFor('the old file to be adopted', async () => (await listing(running!.url)).total.count === 1);
     expect((await upload(running.url)).status).toBe(200);
     const after = await listing(running.url);
-    // Storage keeps no original name: an adopted file is named by its key's last segment.
+    // Storage keeps the name each file was uploaded as (object metadata): the adopted file gets its own back.
     expect(after.files.map((file) => file.filename).sort()).toEqual([
       'new.txt',
-      expect.stringMatching(/^old-[0-9a-f]+\.txt$/),
+      'old.txt',
     ]);
   });
 
