@@ -78,10 +78,7 @@ describe('bytedrop-server catalog', () => {
     expect((await upload(running.url)).status).toBe(200);
     const after = await listing(running.url);
     // Storage keeps the name each file was uploaded as (object metadata): the adopted file gets its own back.
-    expect(after.files.map((file) => file.filename).sort()).toEqual([
-      'new.txt',
-      'old.txt',
-    ]);
+    expect(after.files.map((file) => file.filename).sort()).toEqual(['new.txt', 'old.txt']);
   });
 
   it('keeps the catalog in PostgreSQL with DATABASE_URL', async () => {
