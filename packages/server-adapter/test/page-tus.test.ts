@@ -237,7 +237,9 @@ describe('upload page: large files through tus', () => {
     const resumed = proxy.requests.slice(before).find((r) => r.method === 'PATCH');
     expect(Number(resumed?.headers['upload-offset'])).toBeGreaterThanOrEqual(THRESHOLD);
     sentOnce(SIZE);
-    patchedAtMost(SIZE + THRESHOLD);
+    // One chunk again at most, and the start of one PATCH the server refused: released after the reload, the held
+    // PATCH brings the server part of a chunk, so the resumed PATCH's offset is stale (409) after a few bytes went.
+    patchedAtMost(SIZE + THRESHOLD + 64 * 1024);
   });
 
   it('pauses and resumes', async () => {
