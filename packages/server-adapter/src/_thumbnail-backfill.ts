@@ -1,11 +1,10 @@
 /**
  * `bytedrop-server thumbnails --backfill`: makes the thumbnails images in the catalog are missing (uploaded before
  * thumbnails were on, dropped from a full queue, lost to a restart). The catalog says which files are images; each
- * size's key is HEADed, and only an image with one missing is read from the store (S3 GetObject, or the local file).
+ * size's key is HEADed, and only an image with one missing is read from the store (`openObject`: S3 or local disk).
  */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { ObjectStore, S3Store } from '@bytedrop/core';
-import type { LocalDiskStore } from '@bytedrop/core/node';
+import type { ObjectStore } from '@bytedrop/core';
+import { openObject } from './_object-reader';
 import type { Catalog, PagePosition } from './catalog/types';
 import type { Thumbnails } from './thumbnails';
 
@@ -23,27 +22,10 @@ export interface BackfillReport {
 
 const PAGE = 200;
 
-async function readWhole(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 /** The bytes of the object at `key`; undefined when it is gone. */
 async function readObject(store: ObjectStore, key: string): Promise<Uint8Array | undefined> {
-  if (store.kind === 'local-disk') {
-    const found = await (store as LocalDiskStore).read(key);
-    return found ? readWhole(found.stream) : undefined;
-  }
-  if (store.kind === 's3') {
-    const { client, bucket } = store as S3Store;
-    try {
-      const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return answer.Body ? answer.Body.transformToByteArray() : new Uint8Array(0);
-    } catch (error) {
-      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw error;
-    }
-  }
-  throw new Error(`thumbnails --backfill cannot read a '${store.kind}' store: only S3 and the local disk`);
+  const stream = await openObject(store, key);
+  return stream ? new Uint8Array(await new Response(stream).arrayBuffer()) : undefined;
 }
 
 /**
