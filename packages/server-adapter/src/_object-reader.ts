@@ -5,10 +5,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '@bytedrop/core';
+import { loadS3Sdk } from './_s3-sdk';
 import { fail, StorageFailure } from './response';
-
-let sdk: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
-const loadSdk = () => (sdk ??= import('@aws-sdk/client-s3'));
 
 type Readable = { read(key: string): Promise<{ stream: ReadableStream<Uint8Array> } | undefined> };
 type S3Like = { client: S3Client; bucket: string };
@@ -46,7 +44,7 @@ export async function openObject(
     );
   }
   const { client, bucket } = store as unknown as S3Like;
-  const { GetObjectCommand } = await loadSdk();
+  const { GetObjectCommand } = await loadS3Sdk();
   try {
     const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
       abortSignal: signal,

@@ -8,6 +8,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, toBytedropError } from '@bytedrop/core';
 import { SERVER_TEMP_PREFIX } from './_housekeeping';
+import { loadS3Sdk } from './_s3-sdk';
 import { StorageFailure } from './response';
 
 /** Where direct uploads wait until the server has checked them. */
@@ -32,8 +33,6 @@ export interface ListedPart {
   ETag: string;
 }
 
-let commands: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
-const sdk = () => (commands ??= import('@aws-sdk/client-s3'));
 let presigner: Promise<typeof import('@aws-sdk/s3-request-presigner')> | undefined;
 const presign = () => (presigner ??= import('@aws-sdk/s3-request-presigner'));
 
@@ -51,7 +50,7 @@ export function createSignStore(client: S3Client, bucket: string) {
   const send = async <T>(key: string, make: (s3: typeof import('@aws-sdk/client-s3')) => T) => {
     try {
       // biome-ignore lint/suspicious/noExplicitAny: every command of the SDK goes through one `send`.
-      return (await client.send(make(await sdk()) as any)) as any;
+      return (await client.send(make(await loadS3Sdk()) as any)) as any;
     } catch (error) {
       throw Object.assign(storage(error, key), { s3Name: nameOf(error), s3Status: statusOf(error) });
     }
@@ -102,7 +101,7 @@ export function createSignStore(client: S3Client, bucket: string) {
     },
     /** A presigned `UploadPart` URL: the signature covers key, upload id and part number, so it fits one part only. */
     async partUrl(key: string, uploadId: string, partNumber: number, expiresIn: number): Promise<string> {
-      const [s3, { getSignedUrl }] = await Promise.all([sdk(), presign()]);
+      const [s3, { getSignedUrl }] = await Promise.all([loadS3Sdk(), presign()]);
       const command = new s3.UploadPartCommand({
         Bucket: bucket,
         Key: key,

@@ -9,12 +9,11 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, isBytedropError, toBytedropError } from '@bytedrop/core';
+import { loadS3Sdk } from './_s3-sdk';
 import { StorageFailure } from './response';
 import type { Appended, ChunkCheck, TusBackend, TusUpload } from './tus-store';
 
 /** The SDK's commands, loaded with the first tus upload on S3: servers that never take one never load them. */
-let commands: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
-const sdk = () => (commands ??= import('@aws-sdk/client-s3'));
 
 /** Options of `createTusS3Backend`. */
 export interface TusS3Options {
@@ -73,7 +72,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   const putObject = async (key: string, body: Uint8Array | string, contentType: string) => {
     try {
       await client.send(
-        new (await sdk()).PutObjectCommand({
+        new (await loadS3Sdk()).PutObjectCommand({
           Bucket: bucket,
           Key: key,
           Body: body,
@@ -86,7 +85,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   };
   const getObject = async (key: string, signal?: AbortSignal) => {
     try {
-      const out = await client.send(new (await sdk()).GetObjectCommand({ Bucket: bucket, Key: key }), {
+      const out = await client.send(new (await loadS3Sdk()).GetObjectCommand({ Bucket: bucket, Key: key }), {
         ...(signal ? { abortSignal: signal } : {}),
       });
       return out.Body as AsyncIterable<Uint8Array>;
@@ -97,7 +96,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   };
   const deleteObject = async (key: string) => {
     try {
-      await client.send(new (await sdk()).DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      await client.send(new (await loadS3Sdk()).DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (error) {
       if (statusOf(error) !== 404) throw storage(error, key);
     }
@@ -110,14 +109,14 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     try {
       if (upload.uploadId === undefined) {
         const created = await client.send(
-          new (await sdk()).CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
+          new (await loadS3Sdk()).CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
         );
         upload.uploadId = created.UploadId!;
         // Recorded at once: a later failure must still find (and abort) this multipart upload.
         await save(upload);
       }
       const out = await client.send(
-        new (await sdk()).UploadPartCommand({
+        new (await loadS3Sdk()).UploadPartCommand({
           Bucket: bucket,
           Key: key,
           UploadId: upload.uploadId,
@@ -180,7 +179,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       }
       try {
         await client.send(
-          new (await sdk()).CompleteMultipartUploadCommand({
+          new (await loadS3Sdk()).CompleteMultipartUploadCommand({
             Bucket: bucket,
             Key: keyOf(upload.id),
             UploadId: upload.uploadId,
@@ -225,7 +224,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       if (upload.uploadId !== undefined && upload.offset !== upload.length) {
         await client
           .send(
-            new (await sdk()).AbortMultipartUploadCommand({
+            new (await loadS3Sdk()).AbortMultipartUploadCommand({
               Bucket: bucket,
               Key: key,
               UploadId: upload.uploadId,
