@@ -5,9 +5,16 @@
  * the same image costs a hash, not an encode.
  */
 import { isAnimated } from './_animated';
+import {
+  type CachedOutcome,
+  formatOf,
+  readCachedConversion,
+  writeCachedConversion,
+} from './_conversion-cache';
 import { BytedropError } from './errors';
 import { createHasher } from './hash';
 import {
+  type ConversionCache,
   type ConversionSkipped,
   type ConvertOption,
   DEFAULT_MAX_PIXELS,
@@ -24,6 +31,7 @@ export interface ConvertSettings {
   quality: number;
   maxSide: number | undefined;
   maxPixels: number;
+  cache: ConversionCache | undefined;
 }
 
 /** Types an encoder is given; others (SVG, HEIC, TIFF, …) are stored as they came. */
@@ -51,6 +59,7 @@ export function conversionSettings(conversion: ImageConversion): ConvertSettings
     quality: conversion.quality ?? 80,
     maxSide: conversion.maxSide,
     maxPixels: conversion.maxPixels ?? DEFAULT_MAX_PIXELS,
+    cache: conversion.cache,
   };
   const bad = (message: string): never => {
     throw new BytedropError('ERR_CONFIG', message);
@@ -71,6 +80,12 @@ export function conversionSettings(conversion: ImageConversion): ConvertSettings
   if (settings.maxSide !== undefined && !positiveInteger(settings.maxSide)) {
     bad(
       `convert.maxSide ${String(settings.maxSide)} is not valid: use a number of pixels such as 2560, or leave it out`,
+    );
+  }
+  const { cache } = settings;
+  if (cache !== undefined && (typeof cache?.get !== 'function' || typeof cache.set !== 'function')) {
+    bad(
+      'convert.cache must have get() and set() methods: use createDiskConversionCache() (Node), or leave it out',
     );
   }
   if (!positiveInteger(settings.maxPixels)) {
@@ -105,15 +120,6 @@ export function settingsFor(
 export type Conversion =
   | { bytes: Uint8Array; contentType: `image/${ImageFormat}`; ext: ImageFormat }
   | { skipped: ConversionSkipped };
-
-const ascii = (bytes: Uint8Array, at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-
-/** WebP or AVIF by their magic bytes; undefined for anything else (an encoder that gave back what it was given). */
-function formatOf(bytes: Uint8Array): ImageFormat | undefined {
-  if (ascii(bytes, 0) === 'RIFF' && ascii(bytes, 8) === 'WEBP') return 'webp';
-  if (ascii(bytes, 4) === 'ftyp' && ['avif', 'avis'].includes(ascii(bytes, 8))) return 'avif';
-  return undefined;
-}
 
 /** Recent conversions by source hash and settings: a re-paste of the same image is not encoded again. */
 export interface ConversionMemo {
@@ -174,6 +180,11 @@ export async function convertImage(
   const key = `${await hasher.digest()}:${format}:${quality}:${maxSide ?? ''}:${keepMetadata}`;
   const remembered = memo.get(key);
   if (remembered) return remembered;
+  const cached = await readCachedConversion(settings.cache, key, source.byteLength);
+  if (cached) {
+    memo.set(key, cached);
+    return cached;
+  }
   let encoded: Uint8Array;
   try {
     encoded = await settings.encoder.encode(source, {
@@ -197,5 +208,8 @@ export async function convertImage(
         ? { skipped: 'larger' }
         : { bytes: encoded, contentType: `image/${made}`, ext: made };
   memo.set(key, conversion);
+  if ('bytes' in conversion || conversion.skipped === 'larger') {
+    await writeCachedConversion(settings.cache, key, conversion as CachedOutcome);
+  }
   return conversion;
 }

@@ -74,6 +74,39 @@ export interface ImageConversion {
   maxSide?: number;
   /** Images whose header declares more pixels are never decoded (default `DEFAULT_MAX_PIXELS`). */
   maxPixels?: number;
+  /**
+   * Finished conversions kept beyond this uploader's own memory (which lives as long as the uploader), so that a
+   * re-paste of the same source in a new process is not encoded again: `createDiskConversionCache()` on Node.
+   */
+  cache?: ConversionCache;
+}
+
+/**
+ * What a `ConversionCache` holds for one source and settings: the converted bytes, or that the conversion came out
+ * larger than the source (so the source is stored, and finding that out again would cost an encode).
+ *
+ * @example
+ * ```ts
+ * const entry: CachedConversion = { bytes: webpBytes, format: 'webp' };
+ * ```
+ */
+export type CachedConversion = { bytes: Uint8Array; format: ImageFormat } | { skipped: 'larger' };
+
+/**
+ * A store of finished conversions, keyed by the source's SHA-256 and the settings. Bytedrop trusts an entry only if
+ * its bytes are what it says they are (their format, smaller than the source); a failing cache is a miss, never a
+ * failed upload.
+ *
+ * @example
+ * ```ts
+ * const entries = new Map<string, CachedConversion>();
+ * const cache: ConversionCache = { get: async (key) => entries.get(key), set: async (key, entry) => void entries.set(key, entry) };
+ * createUploader(config, { convert: { encoder, format: 'webp', cache } });
+ * ```
+ */
+export interface ConversionCache {
+  get(key: string): Promise<CachedConversion | undefined>;
+  set(key: string, conversion: CachedConversion): Promise<void>;
 }
 
 /**
@@ -85,7 +118,7 @@ export interface ImageConversion {
  * await uploader.upload(bytes, { filename: 'photo.jpg', convert: { format: 'avif', quality: 60 } });
  * ```
  */
-export type ConvertOption = boolean | Partial<Omit<ImageConversion, 'encoder'>>;
+export type ConvertOption = boolean | Partial<Omit<ImageConversion, 'encoder' | 'cache'>>;
 
 /**
  * 100 megapixels: every phone photo, and far below a decompression bomb (a small PNG declaring 50,000 × 50,000 is

@@ -29,6 +29,8 @@ export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';
 export { createHasher, hashBody, shortHash } from './hash';
 export type {
+  CachedConversion,
+  ConversionCache,
   ConversionSkipped,
   ConvertedFrom,
   ConvertOption,

@@ -16,6 +16,8 @@ export {
 export { CONFIG_FILE_NAME, findConfigFile, loadConfigFile } from './config-file';
 export type { ConversionText } from './conversion';
 export { conversionFromEnv, conversionFromText } from './conversion';
+export type { DiskConversionCacheOptions } from './conversion-cache';
+export { createDiskConversionCache, defaultConversionCacheDir } from './conversion-cache';
 export { createSharpEncoder } from './encoders/sharp';
 export type { UploadFileOptions } from './file';
 export { openFile, uploadFile } from './file';

@@ -71,7 +71,7 @@ export async function removeCli(cli: string | undefined): Promise<void> {
 export function cleanEnv(home: string): Record<string, string | undefined> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(S3_|BYTEDROP_|PUBLIC_DOMAIN$|AWS_|XDG_CONFIG_HOME$|XDG_STATE_HOME$|PORT$)/.test(name),
+      ([name]) => !/^(S3_|BYTEDROP_|PUBLIC_DOMAIN$|AWS_|XDG_(CONFIG|STATE|CACHE)_HOME$|PORT$)/.test(name),
     ),
   );
   return { ...env, HOME: home };

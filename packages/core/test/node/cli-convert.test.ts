@@ -5,9 +5,11 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import cacache from 'cacache';
 import { fileTypeFromBuffer } from 'file-type';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageSize } from '../../src/images';
+import { createDiskConversionCache } from '../../src/node/conversion-cache';
 import { pngBomb } from '../_support/bomb';
 import { buildCli, cleanEnv, removeCli, runCli } from '../_support/cli';
 import { makeImage, saved } from '../_support/images';
@@ -48,6 +50,30 @@ describe('bytedrop upload --convert', () => {
     const bytes = await readFile(join(work, 'data', file.key));
     expect((await fileTypeFromBuffer(bytes))?.mime).toBe('image/webp');
     expect(readImageSize(bytes)).toEqual({ width: 200, height: 50 });
+  });
+
+  it('a second run on the same image takes the conversion from ~/.cache/bytedrop/conversions, not from sharp', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'bytedrop-cli-convert-cache-'));
+    const run = async () => {
+      const { code, stdout } = await runCli(cli, ['upload', photoPath, '--convert', 'webp', '--json'], {
+        cwd: work,
+        env: cleanEnv(work),
+      });
+      expect(code).toBe(0);
+      return JSON.parse(stdout).files[0] as { key: string };
+    };
+    await run();
+    const cacheDir = join(work, '.cache/bytedrop/conversions');
+    const keys = Object.keys(await cacache.ls(cacheDir));
+    expect(keys).toHaveLength(1);
+    // Another WebP under the same entry: if the second run stores these bytes, it did not encode the photo again.
+    const { bytes: other } = await makeImage(dir, 'other.webp', ['-size', '8x8', 'xc:red']);
+    await createDiskConversionCache({ dir: cacheDir }).set(keys[0] as string, {
+      bytes: other,
+      format: 'webp',
+    });
+    const second = await run();
+    expect((await readFile(join(work, 'data', second.key))).equals(other)).toBe(true);
   });
 
   it('warns about an image it left as it was (a PNG bomb) and still prints its link', async () => {

@@ -5,6 +5,7 @@
 import type { BytedropConfigInput } from '../../config-input';
 import type { ImageConversion } from '../../image-encoder';
 import { type BytedropUploader, createUploader } from '../../uploader';
+import { createDiskConversionCache, defaultConversionCacheDir } from '../conversion-cache';
 import { type LoadConfigOptions, loadConfigLayers } from '../load-config';
 import { createDefaultLocalStore, hasS3Settings } from '../local-default';
 import type { LocalDiskStore } from '../stores/local-disk';
@@ -38,7 +39,9 @@ export async function openStorage(
   io: CliIO,
   convert?: ImageConversion,
 ): Promise<CliStorage> {
-  const converting = convert === undefined ? {} : { convert };
+  // Each paste is a new process: conversions are kept on disk so that a re-paste is not encoded again.
+  const cache = () => createDiskConversionCache({ dir: defaultConversionCacheDir(io.env) });
+  const converting = convert === undefined ? {} : { convert: { cache: cache(), ...convert } };
   const options: LoadConfigOptions = {
     env: io.env,
     cwd: io.cwd,
