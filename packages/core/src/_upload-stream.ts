@@ -4,6 +4,7 @@
  * than that is stored as it came (`metadataKept: 'too-large'`). A long one is uploaded to a temporary key while it is hashed, since its key depends on its hash;
  * then it is copied to the first free candidate key (or dropped, when a candidate already holds these bytes). The
  * temporary object is journaled by the store until it is deleted, so a crash in between leaves nothing for good.
+ * A body that is already an object in the store (`copyFrom`) is only read and hashed, then copied from where it is.
  */
 import { abortedError, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
@@ -113,14 +114,20 @@ export async function uploadStream(
       size += chunk.byteLength;
     },
   });
-  const tempKey = `${engine.tempPrefix}${randomId()}`;
-  await store.put(tempKey, tapped, {
-    contentType: sniffed.contentType,
-    temporary: true,
-    ...(options.size === undefined ? {} : { size: options.size }),
-    ...(signal === undefined ? {} : { signal }),
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-  });
+  const adopted = options.copyFrom;
+  const tempKey = adopted?.key ?? `${engine.tempPrefix}${randomId()}`;
+  if (adopted) {
+    // The bytes are already in storage: read and hashed here like any body, then copied below at that very version.
+    for await (const chunk of tapped) void chunk;
+  } else {
+    await store.put(tempKey, tapped, {
+      contentType: sniffed.contentType,
+      temporary: true,
+      ...(options.size === undefined ? {} : { size: options.size }),
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+  }
   try {
     throwIfAborted(signal, what);
     if (md5 && options.contentMd5 !== undefined && (await md5.digest()) !== md5Hex(options.contentMd5)) {
@@ -129,7 +136,10 @@ export async function uploadStream(
     const hash = await hasher.digest();
     const candidates = candidatesOf(engine, options, sniffed, hash);
     const plan = planOf(engine, file, sniffed, { key: candidates(0), size, hash }, image);
-    const copyOptions = writeOptions(engine, plan, head, options.owner);
+    const copyOptions = {
+      ...writeOptions(engine, plan, head, options.owner),
+      ...(adopted ? { sourceEtag: adopted.etag } : {}),
+    };
     const placement = await place({
       candidates,
       identity: identityOf(engine, hash, size),
@@ -145,6 +155,6 @@ export async function uploadStream(
     return resultOf(engine, plan, placement, options);
   } finally {
     // Best effort: the upload's outcome is decided; a temp object left by a failed delete stays in the journal.
-    await store.delete(tempKey).catch(() => undefined);
+    if (!adopted) await store.delete(tempKey).catch(() => undefined);
   }
 }

@@ -59,6 +59,13 @@ export interface UploadOptions {
    */
   contentMd5?: string;
   /**
+   * The body is the content of this object in the uploader's own store, read at this `etag` (a server finishing an
+   * upload that was assembled in storage). The bytes are still read, sniffed and hashed here; a long body that is
+   * stored as it came is then placed by a copy inside the storage of that very version (which fails with
+   * `ERR_CONFLICT` if the object changed since) instead of being written again. The object stays: it is the caller's.
+   */
+  copyFrom?: { key: string; etag: string };
+  /**
    * This upload only: strip image metadata (true) or keep it (false), whatever the config's `stripMetadata` says
    * (the server's per-request `keep-metadata`).
    */
@@ -285,6 +292,8 @@ export interface CopyOptions {
   meta?: ObjectMeta;
   /** As `PutOptions.ifAbsent`. */
   ifAbsent?: boolean;
+  /** Copy only while the source's ETag is this one (S3 `x-amz-copy-source-if-match`); otherwise `ERR_CONFLICT`. */
+  sourceEtag?: string;
 }
 
 /**

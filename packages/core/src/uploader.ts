@@ -197,6 +197,13 @@ export function createUploader(
         `Content-MD5 '${options.contentMd5}' of '${options.filename}' is not the base64 of a 16-byte MD5 digest: send base64(md5(file)), e.g. \`openssl md5 -binary shot.png | base64\``,
       );
     }
+    const { copyFrom } = options;
+    if (copyFrom !== undefined && !(copyFrom?.key && copyFrom.etag)) {
+      throw new BytedropError(
+        'ERR_INPUT',
+        `copyFrom of '${options.filename}' needs the object's key and the ETag it was read at: { key: '…', etag: '"…"' }, or leave it out`,
+      );
+    }
     return file;
   }
 

@@ -33,6 +33,11 @@ export interface IncomingFile {
   keepMetadata?: boolean;
   /** A `private` form field before this part: store it private (true) or public (false). */
   private?: boolean;
+  /**
+   * The body is this object of the server's own store at this ETag (a direct upload assembled there): core reads
+   * and hashes it, then copies it inside the storage instead of writing the bytes again.
+   */
+  copyFrom?: { key: string; etag: string };
   body: AsyncIterable<Uint8Array>;
 }
 

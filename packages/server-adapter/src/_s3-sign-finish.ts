@@ -6,8 +6,9 @@
  * claimed about the bytes is believed. The file is recorded in the catalog, the temporary object removed, and the
  * answer is Companion's `{ location, key }` on top of the JSON `POST /upload` gives.
  *
- * Reading the object back costs a second transfer between server and storage (like the tus finish). A server-side
- * copy would be cheaper, but then core could not hash what it has not read; that gap stays closed on purpose.
+ * Reading the object back costs one transfer from storage to the server; the bytes are not sent back: core copies
+ * the version it read (by its ETag) to the final key inside the storage (`copyFrom`), where it would otherwise have
+ * written them again. Images small enough to strip are the exception: their stored bytes are not the ones sent.
  */
 import { BytedropError } from '@bytedrop/core';
 import { recordUploads } from './_catalog-write';
@@ -55,15 +56,17 @@ export async function finishDirect(
   await store.complete(key, record.uploadId, parts);
   let files: Awaited<ReturnType<Uploads['describe']>>[];
   try {
-    const size = await store.size(key);
+    const { size, etag } = await store.stat(key);
     if (size > app.maxFileSize) throw tooLarge(record.filename, app.maxFileSize);
     const result = await uploads.storeFile(
       {
         field: 's3',
         filename: record.filename,
         mimeType: record.type,
-        // Read back whole and hashed by core: the only bytes that are trusted are the ones the server read.
-        body: limitBytes(store.read(key), app.maxFileSize, record.filename),
+        // Read back whole and hashed by core: the only bytes that are trusted are the ones the server read. Core
+        // then copies that very version (by its ETag) to the final key, rather than writing the bytes again.
+        body: limitBytes(store.read(key, etag), app.maxFileSize, record.filename),
+        copyFrom: { key, etag },
       },
       who,
       // The bytes are all in storage: a client that leaves now does not undo the file.

@@ -155,14 +155,17 @@ export function createSignStore(client: S3Client, bucket: string) {
         throw error;
       }
     },
-    /** The assembled object's size. */
-    async size(key: string): Promise<number> {
+    /** The assembled object's size and ETag. */
+    async stat(key: string): Promise<{ size: number; etag: string }> {
       const out = await send(key, (s3) => new s3.HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return Number(out.ContentLength ?? 0);
+      return { size: Number(out.ContentLength ?? 0), etag: String(out.ETag ?? '') };
     },
-    /** The assembled object's bytes. */
-    async *read(key: string): AsyncGenerator<Uint8Array> {
-      const out = await send(key, (s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: key }));
+    /** The assembled object's bytes, of the version with this ETag only (a changed object answers 412). */
+    async *read(key: string, etag: string): AsyncGenerator<Uint8Array> {
+      const out = await send(
+        key,
+        (s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }),
+      );
       yield* out.Body as AsyncIterable<Uint8Array>;
     },
     /** Ends the multipart upload (if still open) and removes the object and the record: nothing is left. */

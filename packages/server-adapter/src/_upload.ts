@@ -131,6 +131,7 @@ export function createUploadRoutes(app: App) {
         // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
         owner: who.name,
         ...(file.contentMd5 === undefined ? {} : { contentMd5: file.contentMd5 }),
+        ...(file.copyFrom === undefined ? {} : { copyFrom: file.copyFrom }),
         ...(keep === undefined ? {} : { stripMetadata: !keep }),
         ...(convert === undefined ? {} : { convert }),
         // Core judges the sniffed type before it sends anything, so a refused file leaves nothing in storage.

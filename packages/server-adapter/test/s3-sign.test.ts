@@ -56,6 +56,32 @@ describe('direct multipart uploads signed by the server', () => {
     await nothingLeft(started);
   });
 
+  it('complete reads the object once and copies that version inside the storage: its bytes never go back up', async () => {
+    const handler = rgwHandler(
+      rgw,
+      {},
+      { keyTemplate: 'copied/{hash:16}.{ext}', multipartThreshold: 5 * MiB },
+    );
+    const data = bytes(5 * MiB + 777);
+    const started = await start(handler);
+    const parts = await sendParts(handler, started, [data.subarray(0, 5 * MiB), data.subarray(5 * MiB)]);
+    const from = rgw.requests.length;
+    const done = await complete(handler, started, parts);
+    expect(done.status).toBe(200);
+    const { key } = (await done.json()) as { key: string };
+    const wire = rgw.requests.slice(from);
+    const writes = wire.filter((r) =>
+      ['PutObject', 'UploadPart', 'CreateMultipartUpload'].includes(r.operation),
+    );
+    expect(writes.map((r) => r.key)).toEqual([]);
+    const copy = wire.find((r) => r.operation === 'CopyObject');
+    expect(copy?.key).toBe(key);
+    expect(copy?.headers['x-amz-copy-source']).toContain(started.key);
+    expect(copy?.headers['x-amz-copy-source-if-match']).toMatch(/^"?[0-9a-f]+-2"?$/);
+    expect(sameBytes(await getBytes(inspector(rgw.direct), rgw.bucket, key), data)).toBe(true);
+    await nothingLeft(started);
+  });
+
   it('batch signs several parts at once, each URL for its own part', async () => {
     const handler = rgwHandler(rgw);
     const started = await start(handler);

@@ -13,7 +13,7 @@ import { toBytedropError } from '../error-mapping';
 import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../journal';
 import { publicUrl } from '../links';
 import { PROVIDERS, type ProviderSettings, resolveProvider } from '../providers';
-import type { BodyInput, CopyOptions, ObjectStore, PutOptions, PutResult, SweepReport } from '../types';
+import type { BodyInput, ObjectStore, PutOptions, PutResult, SweepReport } from '../types';
 import { createAbortKeeper, type PendingAbort } from './_s3-aborts';
 import {
   buildClient,
@@ -22,7 +22,8 @@ import {
   scopedClient,
   statusOf,
 } from './_s3-client';
-import { encodeKey, objectHeaders, operationOf, toUploadBody } from './_s3-params';
+import { s3Copy } from './_s3-copy';
+import { objectHeaders, operationOf, toUploadBody } from './_s3-params';
 
 export type { PendingAbort } from './_s3-aborts';
 
@@ -229,24 +230,6 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     }
   }
 
-  async function copy(fromKey: string, toKey: string, options: CopyOptions) {
-    try {
-      const { CopyObjectCommand } = await s3Sdk();
-      await client.send(
-        new CopyObjectCommand({
-          Bucket: bucket,
-          Key: toKey,
-          CopySource: `${bucket}/${encodeKey(fromKey)}`,
-          // REPLACE, or the copy keeps the temporary object's headers instead of the final ones.
-          MetadataDirective: 'REPLACE',
-          ...objectHeaders(options, acl),
-        }),
-      );
-    } catch (error) {
-      throw toBytedropError(error, context(toKey, error));
-    }
-  }
-
   async function remove(key: string): Promise<void> {
     try {
       const { DeleteObjectCommand } = await s3Sdk();
@@ -260,6 +243,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       await journal.remove(entry);
     }
   }
+
+  const copy = s3Copy(client, bucket, acl, context, head, remove);
 
   async function recover(): Promise<SweepReport> {
     await retryAborts();

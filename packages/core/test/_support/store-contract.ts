@@ -144,6 +144,27 @@ export function runStoreContract(name: string, setup: () => Promise<StoreUnderTe
       expect(sameBytes(await subject.read(key('copy-from.bin')), bytes)).toBe(true);
     });
 
+    it('copy with sourceEtag copies that version, and refuses with ERR_CONFLICT once the source changed', async () => {
+      const first = data(4096);
+      await store.put(key('versioned.bin'), first, { contentType: 'application/octet-stream' });
+      const etag = (await store.head(key('versioned.bin')))?.etag as string;
+      await store.copy(key('versioned.bin'), key('versioned-copy.bin'), {
+        contentType: 'application/octet-stream',
+        sourceEtag: etag,
+      });
+      expect(sameBytes(await subject.read(key('versioned-copy.bin')), first)).toBe(true);
+      await store.put(key('versioned.bin'), data(4097), { contentType: 'application/octet-stream' });
+      const changed = store.copy(key('versioned.bin'), key('versioned-late.bin'), {
+        contentType: 'application/octet-stream',
+        sourceEtag: etag,
+      });
+      await expect(changed).rejects.toMatchObject({
+        code: 'ERR_CONFLICT',
+        message: expect.stringMatching(/changed since it was read .*upload it again/),
+      });
+      expect(await store.head(key('versioned-late.bin'))).toBeUndefined();
+    });
+
     it('delete removes the object; deleting a missing key is not an error', async () => {
       await store.put(key('delete.txt'), data(5), { contentType: 'text/plain' });
       await store.delete(key('delete.txt'));

@@ -78,7 +78,7 @@ describe('disk conversion cache', () => {
     const contents = await filesUnder(join(cacheDir, 'content-v2'));
     expect(contents).toHaveLength(1);
     const bytes = await readFile(contents[0] as string);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     await writeFile(contents[0] as string, bytes);
     const again = counted();
     const b = await freshUploader(again, cache, 'damaged').upload(photo, { filename: 'a.jpg' });

@@ -255,6 +255,12 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
         );
       }
       const etag = (await meta.read(fromKey))?.etag ?? fallbackEtag(stats);
+      if (copyOptions.sourceEtag !== undefined && copyOptions.sourceEtag !== etag) {
+        throw new BytedropError(
+          'ERR_CONFLICT',
+          `cannot copy '${fromKey}' to '${toKey}': it changed since it was read (ETag ${etag}, expected ${copyOptions.sourceEtag}); upload it again`,
+        );
+      }
       const temp = await tempPath();
       try {
         await copyFile(source, temp);
