@@ -11,6 +11,8 @@
 import { BytedropError } from '@bytedrop/core';
 import { requireScope } from './_scopes';
 import { expiresHeader, lockedBy, noContent, notFound, own, TUS_PATH } from './_tus-access';
+import type { TusCatalog } from './_tus-catalog';
+import { concatHeader } from './_tus-concat';
 import type { Uploads } from './_tus-finish';
 import {
   TUS_BASE_HEADERS,
@@ -33,6 +35,8 @@ export { TUS_PATH } from './_tus-access';
 /** What the routes are built from. */
 export interface TusSetup {
   backend: TusBackend | undefined;
+  /** What the routes tell the catalog (uploads in flight, finished files). */
+  catalog: TusCatalog;
   locks: TusLocks;
   expiresMs: number;
   /** How long a request waits for another one's lock on the same upload before 423. */
@@ -45,7 +49,12 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
   const maxSize = app.maxFileSize;
 
   const locked = lockedBy(locks, lockWaitMs);
-  const { create, patch } = createTusWrites(app, uploads, { locks, expiresMs, lockWaitMs });
+  const { create, patch } = createTusWrites(app, uploads, {
+    locks,
+    expiresMs,
+    lockWaitMs,
+    catalog: setup.catalog,
+  });
 
   const head = async (id: string, who: AccessKey, store: TusBackend) => {
     const upload = await own(id, who, store);
@@ -55,6 +64,7 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
         ? { 'upload-defer-length': '1' }
         : { 'upload-length': String(upload.length) }),
       ...(upload.rawMetadata ? { 'upload-metadata': upload.rawMetadata } : {}),
+      ...concatHeader(upload),
       ...(upload.result === undefined ? expiresHeader(upload) : {}),
     });
   };
@@ -97,6 +107,13 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
     }
     if (method === 'GET') {
       const upload = await own(id, who, backend);
+      if (upload.partial) {
+        throw tusError(
+          'ERR_CONFLICT',
+          409,
+          `tus upload '${id}' is a partial upload (Upload-Concat: partial): it becomes a file only inside a final upload (POST with Upload-Concat: final;<urls>), whose URL answers GET`,
+        );
+      }
       if (upload.result === undefined) {
         throw tusError(
           'ERR_CONFLICT',
