@@ -13,6 +13,7 @@ import { requireScope } from './_scopes';
 import { expiresHeader, lockedBy, noContent, notFound, own, TUS_PATH } from './_tus-access';
 import type { TusCatalog } from './_tus-catalog';
 import { concatHeader } from './_tus-concat';
+import { createTusExpiry } from './_tus-expiry';
 import type { Uploads } from './_tus-finish';
 import {
   TUS_BASE_HEADERS,
@@ -49,6 +50,7 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
   const maxSize = app.maxFileSize;
 
   const locked = lockedBy(locks, lockWaitMs);
+  const expiry = createTusExpiry({ catalog: app.catalog, backend, locks, logger: app.logger });
   const { create, patch } = createTusWrites(app, uploads, {
     locks,
     expiresMs,
@@ -88,7 +90,10 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
       );
     }
     if (rest === '') {
-      if (method === 'POST') return create(request, context, who, backend);
+      if (method === 'POST') {
+        void expiry.nudge();
+        return create(request, context, who, backend);
+      }
       throw new BytedropError(
         'ERR_INPUT',
         `${method} ${TUS_PATH} is not a tus request: POST creates an upload`,
