@@ -98,3 +98,25 @@ it('assembles tus-js-client parallelUploads: 3 from S3 byte-exact, leaving no pa
   });
   expect(head.headers.get('upload-concat')?.split(' ')).toHaveLength(3);
 });
+
+it('assembles partials smaller than a part (their bytes wait in small objects, no multipart upload)', async () => {
+  const data = random(1_000_003);
+  let link: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    const upload = new tus.Upload(Buffer.from(data), {
+      endpoint: `${servers[0]!.url}/tus/`,
+      headers: { authorization: `Bearer ${KEY}` },
+      metadata: { filename: 'small.bin' },
+      parallelUploads: 3,
+      onAfterResponse(_request, response) {
+        link = response.getHeader('Bytedrop-Url') ?? link;
+      },
+      onError: reject,
+      onSuccess: () => resolve(),
+    });
+    upload.start();
+  });
+  const served = await fetch(link!);
+  expect(Buffer.from(await served.arrayBuffer()).equals(Buffer.from(data))).toBe(true);
+  expect((await objectsIn(rgw, TUS_TEMP_PREFIX)).filter((key) => !key.endsWith('.info'))).toEqual([]);
+});
