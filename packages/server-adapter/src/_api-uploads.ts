@@ -1,7 +1,7 @@
 /**
- * `GET /api/uploads`: the caller's uploads in flight (tus, partials included), newest first, with how far each got,
- * from the catalog, so every instance answers the same. An admin key sees everyone's, or one owner's with `owner`.
- * Expired uploads the sweep has not removed yet are left out.
+ * `GET /api/uploads`: the caller's uploads in flight (tus, partials included, and direct S3 uploads), newest first,
+ * with how far each got, from the catalog, so every instance answers the same. An admin key sees everyone's, or one
+ * owner's with `owner`. Expired uploads the sweep has not removed yet are left out.
  */
 
 import { requireScope } from './_scopes';
@@ -24,7 +24,8 @@ export function createUploadsRoute(
 ) {
   const describe = (upload: UploadRecord, origin: string) => ({
     ...upload,
-    url: `${origin}${TUS_PATH}${upload.id}`,
+    // A direct S3 upload is resumed through the signing routes with its key and uploadId, not a URL of its own.
+    url: upload.kind === 's3' ? null : `${origin}${TUS_PATH}${upload.id}`,
     createdAt: upload.createdAt.toISOString(),
     expiresAt: upload.expiresAt.toISOString(),
   });

@@ -7,7 +7,7 @@ export const UPLOADS_PATHS = {
       summary:
         "The caller's uploads in flight (an admin key: everyone's), newest first, with how far each got",
       description:
-        'tus uploads not finished yet, partial uploads (`Upload-Concat: partial`) included. Expired ones are left out. A catalog outage never loses an upload: the listing catches up with its next chunk.',
+        'tus uploads not finished yet, partial uploads (`Upload-Concat: partial`) included, and direct S3 multipart uploads (`/s3/multipart`). Expired ones are left out. A catalog outage never loses an upload: the listing catches up with its next chunk.',
       parameters: [
         {
           name: 'owner',
@@ -43,8 +43,9 @@ export const UPLOADS_SCHEMAS = {
     properties: {
       id: { type: 'string' },
       kind: {
-        enum: ['tus', 'tus-partial'],
-        description: '`tus-partial`: a piece of a later final upload (tus concatenation).',
+        enum: ['tus', 'tus-partial', 's3'],
+        description:
+          '`tus-partial`: a piece of a later final upload (tus concatenation); `s3`: a direct multipart upload to S3 (Uppy), its offset what its parts held when last listed.',
       },
       owner: { type: 'string' },
       filename: { type: 'string' },
@@ -52,7 +53,10 @@ export const UPLOADS_SCHEMAS = {
       offset: { type: 'integer', description: 'Bytes received and kept.' },
       createdAt: time,
       expiresAt: { ...time, description: 'Past this the upload is removed.' },
-      url: { type: 'string', description: 'The tus upload URL (HEAD it to resume, DELETE to end it).' },
+      url: {
+        type: ['string', 'null'],
+        description: 'The tus upload URL (HEAD it to resume, DELETE to end it); null for a direct S3 upload.',
+      },
     },
   },
   UploadList: {

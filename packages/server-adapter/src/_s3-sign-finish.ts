@@ -10,8 +10,8 @@
  * copy would be cheaper, but then core could not hash what it has not read; that gap stays closed on purpose.
  */
 import { BytedropError } from '@bytedrop/core';
-import { recordUploads } from './_catalog-write';
-import type { SignRecord, SignStore } from './_s3-sign-store';
+import { recordUploads, untrackUpload } from './_catalog-write';
+import { S3_SIGN_PREFIX, type SignRecord, type SignStore } from './_s3-sign-store';
 import { limitBytes, tooLarge } from './_stream';
 import type { Uploads } from './_tus-finish';
 import type { AccessKey } from './auth';
@@ -74,6 +74,7 @@ export async function finishDirect(
     files = [await uploads.describe(result, who, context.origin)];
   } finally {
     // Placed or refused, the temporary object and its record go; the sweep covers a failure here.
+    await untrackUpload(app, key.slice(S3_SIGN_PREFIX.length));
     await store
       .discard(key, undefined)
       .catch((error: unknown) =>

@@ -6,7 +6,7 @@
  * upload's (`recordUploads`): a catalog that is down then answers 503, the object kept.
  */
 import type { UploadResult } from '@bytedrop/core';
-import { recordUploads } from './_catalog-write';
+import { recordUploads, trackUpload, untrackUpload } from './_catalog-write';
 import { filenameOf } from './_tus-finish';
 import type { AccessKey } from './auth';
 import type { TusBackend, TusUpload } from './tus-store';
@@ -23,35 +23,20 @@ export interface TusCatalog {
 /** The tus endpoint's catalog writes. */
 export function createTusCatalog(app: App): TusCatalog {
   const uploads = app.catalog?.uploads;
-  const warn = (error: unknown, id: string) =>
-    app.logger.warn(
-      { err: error, upload: id, catalog: app.catalog?.dialect },
-      'the catalog did not take a tus upload in flight: the upload goes on, its listing catches up with the next chunk',
-    );
   const progressed = async (upload: TusUpload) => {
     if (upload.result !== undefined) return ended(upload.id);
-    try {
-      await uploads?.put({
-        id: upload.id,
-        kind: upload.partial ? 'tus-partial' : 'tus',
-        owner: upload.owner,
-        filename: filenameOf(upload),
-        length: upload.length ?? null,
-        offset: upload.offset,
-        createdAt: new Date(upload.created),
-        expiresAt: new Date(upload.expires),
-      });
-    } catch (error) {
-      warn(error, upload.id);
-    }
+    await trackUpload(app, {
+      id: upload.id,
+      kind: upload.partial ? 'tus-partial' : 'tus',
+      owner: upload.owner,
+      filename: filenameOf(upload),
+      length: upload.length ?? null,
+      offset: upload.offset,
+      createdAt: new Date(upload.created),
+      expiresAt: new Date(upload.expires),
+    });
   };
-  const ended = async (id: string) => {
-    try {
-      await uploads?.remove(id);
-    } catch (error) {
-      warn(error, id);
-    }
-  };
+  const ended = (id: string) => untrackUpload(app, id);
   return {
     backend: (backend) =>
       uploads === undefined

@@ -1,15 +1,20 @@
 /**
- * Uploads in flight in the catalog: one row per tus upload (its partials too) while bytes are still arriving, with
- * who owns it, what it is called, how far it got and when it expires. The bytes and the upload's own record stay
- * where they wait (`tus-store.ts`), which is the source of truth; the row is what several instances, `GET
- * /api/uploads` and the expiry sweep see. Written as a whole each time (an upsert), so a row missed during a
- * catalog outage comes back with the next chunk.
+ * Uploads in flight in the catalog: one row per tus upload (its partials too) and per direct S3 upload while bytes
+ * are still arriving, with who owns it, what it is called, how far it got and when it expires. The bytes and the
+ * upload's own record stay where they wait (`tus-store.ts`, the signing store), which is the source of truth; the
+ * row is what several instances, `GET /api/uploads` and the expiry sweep see. Written as a whole each time (an
+ * upsert), so a row missed during a catalog outage comes back with the next chunk.
  */
 import type { Kysely } from 'kysely';
 import type { CatalogDatabase, UploadsTable } from './_schema';
 
-/** `tus`: a tus upload; `tus-partial`: a piece of a later tus final upload (`Upload-Concat: partial`). */
-export type UploadKind = 'tus' | 'tus-partial';
+/**
+ * `tus`: a tus upload; `tus-partial`: a piece of a later tus final upload (`Upload-Concat: partial`); `s3`: a direct
+ * multipart upload to S3 (Uppy, `/s3/multipart`), whose offset is what its parts add up to when last listed.
+ */
+export type UploadKind = 'tus' | 'tus-partial' | 's3';
+
+const KINDS: readonly string[] = ['tus', 'tus-partial', 's3'];
 
 /**
  * One upload in flight.
@@ -51,7 +56,7 @@ export interface UploadStore {
 function toUpload(row: UploadsTable): UploadRecord {
   return {
     id: row.id,
-    kind: row.kind === 'tus-partial' ? 'tus-partial' : 'tus',
+    kind: (KINDS.includes(row.kind) ? row.kind : 'tus') as UploadKind,
     owner: row.owner,
     filename: row.filename,
     length: row.upload_length === null ? null : Number(row.upload_length),
