@@ -38,6 +38,11 @@ export function createTusExpiry(options: TusExpiryOptions) {
     const now = Date.now();
     let removed = 0;
     for (const row of await catalog.uploads.expired(new Date(now), BATCH)) {
+      // A direct S3 upload's bytes are the housekeeping sweep's (by age, the same): only its row goes here.
+      if (row.kind === 's3') {
+        await catalog.uploads.remove(row.id);
+        continue;
+      }
       // A request holds it: it is being written (and will be found expired by that request), or ended.
       const release = await locks.acquire(row.id, 0);
       if (!release) continue;
