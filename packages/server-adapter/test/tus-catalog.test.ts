@@ -119,15 +119,20 @@ describe('tus uploads in flight in the catalog', () => {
     expect((await listed()).body.uploads).toEqual([]);
   });
 
-  it('are removed by the sweep once expired, bytes and all', async () => {
+  it('are removed by the sweep once expired, bytes and all, a leftover partial upload too', async () => {
     const path = await create(10);
     await patch(path, 0, 'abc');
+    const partial = await tus('/tus/', 'POST', { 'upload-length': '4', 'upload-concat': 'partial' });
+    const partialId = idOf(partial.headers.get('location')!);
+    expect(await catalog.uploads.get(partialId)).toMatchObject({ kind: 'tus-partial' });
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2 * 3_600_000 });
     // Past its expiry, it is not listed any more; the next creation starts the sweep that removes it.
     expect((await listed()).body.uploads).toEqual([]);
     const next = await create(1);
     await vi.waitFor(async () => expect(await catalog.uploads.get(idOf(path))).toBeUndefined());
     expect(await readdir(tusDir)).not.toContain(idOf(path));
+    expect(await catalog.uploads.get(partialId)).toBeUndefined();
+    expect(await readdir(tusDir)).not.toContain(partialId);
     expect(await catalog.uploads.get(idOf(next))).toBeDefined();
     await tus(next, 'DELETE');
   });
