@@ -1,8 +1,8 @@
 /**
  * The tus 1.0 endpoint at `/tus/`: core protocol plus creation, creation-with-upload, creation-defer-length,
- * termination, expiration and checksum (sha1, sha256). Written here rather than on @tus/server: that library has no
- * checksum extension, and its `DataStore.write(stream, id, offset)` sees no request headers, so no store of ours
- * could check a chunk's `Upload-Checksum` and drop the chunk on a mismatch (460); its answers, auth hooks and
+ * termination, expiration, checksum (sha1, sha256) and concatenation (`_tus-concat.ts`). Written here rather than
+ * on @tus/server: that library has no checksum extension, and its `DataStore.write(stream, id, offset)` sees no
+ * request headers, so no store of ours could check a chunk's `Upload-Checksum` and drop the chunk on a mismatch (460); its answers, auth hooks and
  * lockers would also have to be bent into ours (keys, bans, owners, the `{success,msg,code}` errors).
  *
  * Auth is the one of `POST /upload`; an upload belongs to the key that created it. When the last byte is in, the
@@ -91,8 +91,12 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
     }
     if (rest === '') {
       if (method === 'POST') {
-        void expiry.nudge();
-        return create(request, context, who, backend);
+        try {
+          return await create(request, context, who, backend);
+        } finally {
+          // After the answer is decided: a sweep never races the creation that started it.
+          void expiry.nudge();
+        }
       }
       throw new BytedropError(
         'ERR_INPUT',
