@@ -15,9 +15,10 @@ import { bytes as random } from '../../core/test/_support/s3';
 import { TUS_TEMP_PREFIX } from '../src/_tus-setup';
 import { createSqliteCatalog } from '../src/catalog/sqlite';
 import type { Catalog } from '../src/catalog/types';
+import { createHandler } from '../src/handler';
 import { type RunningServer, serve } from '../src/node';
 import { createTusDiskBackend } from '../src/tus-disk';
-import { KEY, KEY2, SECRET } from './_support/fixtures';
+import { KEY, KEY2, ORIGIN, PNG, SECRET } from './_support/fixtures';
 import { SHARED_KEYS } from './_support/rgw-server';
 
 const dir = await mkdtemp(join(tmpdir(), 'bytedrop-tus-concat-'));
@@ -242,4 +243,59 @@ describe('tus concatenation on the local disk', () => {
     const options = await fetch(`${server.url}/tus/`, { method: 'OPTIONS' });
     expect(options.headers.get('tus-extension')).toContain('concatenation');
   });
+});
+
+it('refuses a final whose bytes are of a type not allowed (415), removing it and its partials', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'bytedrop-tus-concat-types-'));
+  const store = createLocalDiskStore({ dir: root, publicBaseUrl: `${ORIGIN}/f` });
+  const handler = createHandler({
+    uploader: createUploader({ bucket: 'local-disk' }, { store }),
+    store,
+    files: store,
+    keys: SHARED_KEYS,
+    secret: SECRET,
+    allowedTypes: ['image/png'],
+    tus: { backend: createTusDiskBackend({ dir: root, prefix: TUS_TEMP_PREFIX }) },
+  });
+  const ask = (method: string, path: string, headers: Record<string, string>, body?: Uint8Array) =>
+    handler(
+      new Request(path.startsWith('http') ? path : `${ORIGIN}${path}`, {
+        method,
+        headers: { 'tus-resumable': '1.0.0', authorization: KEY, ...headers },
+        ...(body ? { body: Buffer.from(body) } : {}),
+      }),
+    );
+  const piece = async (data: Uint8Array) => {
+    const created = await ask('POST', '/tus/', {
+      'upload-length': String(data.byteLength),
+      'upload-concat': 'partial',
+    });
+    const url = created.headers.get('location')!;
+    await ask(
+      'PATCH',
+      url,
+      { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+      data,
+    );
+    return url;
+  };
+  try {
+    // A PNG in two pieces is a file; the same bytes behind a text header are not a PNG any more.
+    const half = Math.floor(PNG.byteLength / 2);
+    const png = await ask('POST', '/tus/', {
+      'upload-concat': `final;${await piece(PNG.subarray(0, half))} ${await piece(PNG.subarray(half))}`,
+    });
+    expect(png.status).toBe(201);
+    const text = new TextEncoder().encode('just some words, not an image');
+    const refused = await ask('POST', '/tus/', {
+      'upload-concat': `final;${await piece(text.subarray(0, 10))} ${await piece(text.subarray(10))}`,
+    });
+    expect(refused.status).toBe(415);
+    const tusDir = join(root, ...TUS_TEMP_PREFIX.split('/').filter(Boolean));
+    // Of the refused final and its partials nothing is left; of the PNG's final only its record.
+    expect((await readdir(tusDir)).filter((name) => !name.endsWith('.info'))).toEqual([]);
+    expect(await readdir(tusDir)).toHaveLength(1);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });
