@@ -1,7 +1,7 @@
 /**
  * The catalog's JSON API, mounted by the handler under `/api/`: `GET /api/files` (the caller's files, an admin's
  * sees all; newest first, cursor pages, filters, totals), `GET /api/files/{key}`, `DELETE /api/files/{key}` (the
- * owner or an admin, no delete token), `GET /api/usage`, and `GET /api/openapi.json` describing them. Every route
+ * owner or an admin, no delete token), `GET /api/usage`, `GET /api/uploads` (uploads in flight), and `GET /api/openapi.json` describing them. Every route
  * but the document needs an access key.
  */
 import { publicUrl } from '@bytedrop/core';
@@ -9,6 +9,7 @@ import { createKeysApi } from './_api-keys';
 import { createLinkRoutes } from './_api-links';
 import { encodeCursor, parseListParams } from './_api-params';
 import { createStatsRoute } from './_api-stats';
+import { createUploadsRoute } from './_api-uploads';
 import { createZipRoute } from './_api-zip';
 import { catalogUnavailable, forgetFile } from './_catalog-write';
 import { OPENAPI } from './_openapi';
@@ -193,6 +194,7 @@ export function createApiRoutes(app: App) {
   const zip = createZipRoute(app);
   const links = createLinkRoutes(app);
   const stats = createStatsRoute(app);
+  const inFlight = createUploadsRoute(app, catalogOf, ask, ownerScope);
 
   /** Routes `/api/…` (the path after `/api/`). */
   const route = async (
@@ -207,6 +209,7 @@ export function createApiRoutes(app: App) {
     if (rest === 'files') return list(request, url, context);
     if (rest.startsWith('files/')) return file(request, context, rest.slice(6));
     if (rest === 'usage') return usage(request, url, context);
+    if (rest === 'uploads') return inFlight(request, url, context);
     if (rest === 'keys' || rest.startsWith('keys/')) return keys(request, context, rest.slice(4));
     if (rest === 'openapi.json') {
       if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
@@ -214,7 +217,7 @@ export function createApiRoutes(app: App) {
     }
     throw fail(
       'ERR_NOT_FOUND',
-      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage, /api/keys, /api/zip, /api/links, /api/stats and /api/openapi.json`,
+      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage, /api/uploads, /api/keys, /api/zip, /api/links, /api/stats and /api/openapi.json`,
     );
   };
   // `/f/` serving honours signed links (local disk).

@@ -8,6 +8,7 @@
 import { BytedropError, type UploadResult } from '@bytedrop/core';
 import type { AccessKey } from './auth';
 import type { Catalog, FileRecord } from './catalog/types';
+import type { UploadRecord } from './catalog/uploads';
 import type { App, Logger } from './types';
 
 /** The 503 for a catalog that failed; the driver's message (hosts, paths) goes to the log only. */
@@ -85,5 +86,31 @@ export async function forgetFile(catalog: Catalog | undefined, key: string, log:
     await catalog.remove(key);
   } catch (error) {
     throw catalogUnavailable(catalog, error, log, `'${key}' is deleted from storage but still listed`);
+  }
+}
+
+/** A failed write of an upload in flight: logged, never thrown (the upload's bytes and record are elsewhere). */
+function inFlightFailed(app: App, error: unknown, id: string): void {
+  app.logger.warn(
+    { err: error, upload: id, catalog: app.catalog?.dialect },
+    'the catalog did not take an upload in flight: the upload goes on, its listing catches up with its next step',
+  );
+}
+
+/** Writes the row of an upload in flight (`GET /api/uploads`); a catalog that fails costs the listing only. */
+export async function trackUpload(app: App, upload: UploadRecord): Promise<void> {
+  try {
+    await app.catalog?.uploads.put(upload);
+  } catch (error) {
+    inFlightFailed(app, error, upload.id);
+  }
+}
+
+/** Removes the row of an upload that ended (finished, ended, expired); a failure is left to the expiry sweep. */
+export async function untrackUpload(app: App, id: string): Promise<void> {
+  try {
+    await app.catalog?.uploads.remove(id);
+  } catch (error) {
+    inFlightFailed(app, error, id);
   }
 }

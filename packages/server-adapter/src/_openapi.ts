@@ -5,6 +5,7 @@
 import { MAX_LIMIT } from './_api-params';
 import { KEYS_PATHS, KEYS_SCHEMAS } from './_openapi-keys';
 import { TRANSFER_PATHS, TRANSFER_SCHEMAS } from './_openapi-transfer';
+import { UPLOADS_PATHS, UPLOADS_SCHEMAS } from './_openapi-uploads';
 
 const error = {
   description: 'The failure: `msg` names what was wrong and the fix.',
@@ -44,7 +45,7 @@ export const OPENAPI = {
     title: 'Bytedrop server API',
     version: '1',
     description:
-      'The file catalog: list, inspect, zip, link to and delete stored files, count usage and (admins) statistics. Every route needs an access key.',
+      'The file catalog: list, inspect, zip, link to and delete stored files, list uploads in flight, count usage and (admins) statistics. Every route needs an access key.',
   },
   security: [{ accessKey: [] }],
   paths: {
@@ -94,6 +95,7 @@ export const OPENAPI = {
     },
     ...KEYS_PATHS,
     ...TRANSFER_PATHS,
+    ...UPLOADS_PATHS,
     '/api/openapi.json': {
       get: {
         operationId: 'getOpenApi',
@@ -116,6 +118,7 @@ export const OPENAPI = {
     ),
     schemas: {
       ...TRANSFER_SCHEMAS,
+      ...UPLOADS_SCHEMAS,
       File: {
         type: 'object',
         required: [

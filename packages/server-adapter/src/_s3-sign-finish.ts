@@ -11,8 +11,8 @@
  * written them again. Images small enough to strip are the exception: their stored bytes are not the ones sent.
  */
 import { BytedropError } from '@bytedrop/core';
-import { recordUploads } from './_catalog-write';
-import type { SignRecord, SignStore } from './_s3-sign-store';
+import { recordUploads, untrackUpload } from './_catalog-write';
+import { S3_SIGN_PREFIX, type SignRecord, type SignStore } from './_s3-sign-store';
 import { limitBytes, tooLarge } from './_stream';
 import type { Uploads } from './_tus-finish';
 import type { AccessKey } from './auth';
@@ -77,6 +77,7 @@ export async function finishDirect(
     files = [await uploads.describe(result, who, context.origin)];
   } finally {
     // Placed or refused, the temporary object and its record go; the sweep covers a failure here.
+    await untrackUpload(app, key.slice(S3_SIGN_PREFIX.length));
     await store
       .discard(key, undefined)
       .catch((error: unknown) =>

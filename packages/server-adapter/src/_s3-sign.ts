@@ -11,9 +11,10 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, typeMatches } from '@bytedrop/core';
+import { trackUpload, untrackUpload } from './_catalog-write';
 import { finishDirect, partsOf } from './_s3-sign-finish';
 import { createSessions, SESSION_PATH } from './_s3-sign-session';
-import { createSignStore, isSignKey, type SignStore } from './_s3-sign-store';
+import { createSignStore, isSignKey, S3_SIGN_PREFIX, type SignStore } from './_s3-sign-store';
 import { requireScope } from './_scopes';
 import { tooLarge } from './_stream';
 import type { Uploads } from './_tus-finish';
@@ -125,6 +126,18 @@ export function createSignRoutes(app: App, uploads: Uploads) {
         metadata[name] = String(value).slice(0, 1024);
     }
     const started = await signs.start({ owner: who.name, filename, type, metadata });
+    const now = Date.now();
+    // Listed in flight (`GET /api/uploads`) until completed or aborted; it lives as long as an unfinished tus upload.
+    await trackUpload(app, {
+      id: started.key.slice(S3_SIGN_PREFIX.length),
+      kind: 's3',
+      owner: who.name,
+      filename,
+      length: null,
+      offset: 0,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + (app.options.tus?.expiresMs ?? 3_600_000)),
+    });
     return json({ key: started.key, uploadId: started.uploadId, bucket: signs.bucket }, 200);
   };
 
@@ -147,11 +160,16 @@ export function createSignRoutes(app: App, uploads: Uploads) {
       if (method === 'DELETE') {
         const { key, record } = await owned(url, uploadId, who, store);
         await store.discard(key, record.uploadId);
+        await untrackUpload(app, key.slice(S3_SIGN_PREFIX.length));
         return json({}, 200);
       }
       if (method !== 'GET') return methodNotAllowed('GET, DELETE');
       const { key, record } = await owned(url, uploadId, who, store);
-      return json(await store.parts(key, record.uploadId), 200);
+      const parts = await store.parts(key, record.uploadId);
+      // What the listing shows as its offset: the bytes its parts hold (a resume lists them first).
+      const row = await app.catalog?.uploads.get(key.slice(S3_SIGN_PREFIX.length)).catch(() => undefined);
+      if (row) await trackUpload(app, { ...row, offset: parts.reduce((sum, part) => sum + part.Size, 0) });
+      return json(parts, 200);
     }
     if (part === 'complete') {
       if (method !== 'POST') return methodNotAllowed('POST');

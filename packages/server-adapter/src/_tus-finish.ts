@@ -22,13 +22,22 @@ import type { App } from './types';
 export type Uploads = ReturnType<typeof createUploadRoutes>;
 
 /** The file's name from tus metadata: `filename` (tus-js-client's convention) or `name` (Uppy's). */
-function filenameOf(upload: TusUpload): string {
+export function filenameOf(upload: TusUpload): string {
   return upload.metadata.filename ?? upload.metadata.name ?? 'upload';
+}
+
+/** The bytes of the partial uploads one after the other, each read from where it waits (never a copy on disk). */
+async function* concatenated(
+  backend: TusBackend,
+  partials: readonly TusUpload[],
+): AsyncGenerator<Uint8Array> {
+  for (const partial of partials) yield* backend.read(partial);
 }
 
 /**
  * Places the complete `upload` through core's uploader and records the result; on any failure (a refused type, a
- * storage error) the upload is removed whole and the error thrown: nothing is left behind.
+ * storage error) the upload is removed whole and the error thrown: nothing is left behind. A final upload
+ * (`Upload-Concat: final`) passes its `partials`: their bytes, in order, are the file's, and they are removed with it.
  */
 export async function finishUpload(
   app: App,
@@ -36,8 +45,10 @@ export async function finishUpload(
   backend: TusBackend,
   upload: TusUpload,
   who: AccessKey,
+  partials: readonly TusUpload[] = [],
 ): Promise<UploadResult> {
   let result: UploadResult;
+  const removePartials = () => Promise.all(partials.map((partial) => backend.discard(partial)));
   try {
     const keep = upload.metadata[KEEP_METADATA];
     const hidden = upload.metadata[PRIVATE_FIELD];
@@ -46,7 +57,7 @@ export async function finishUpload(
         field: 'tus',
         filename: filenameOf(upload),
         mimeType: upload.metadata.filetype ?? upload.metadata.type ?? '',
-        body: backend.read(upload),
+        body: upload.final ? concatenated(backend, partials) : backend.read(upload),
       },
       who,
       // The client may leave now: the bytes are all here, and the upload is finished for it to GET later.
@@ -57,17 +68,16 @@ export async function finishUpload(
       hidden === undefined ? undefined : privateFlag(hidden, 'tus metadata'),
     );
   } catch (error) {
-    await backend
-      .discard(upload)
-      .catch((failure: unknown) =>
-        app.logger.error(
-          { err: failure, upload: upload.id },
-          'could not remove a refused tus upload: the sweep will',
-        ),
-      );
+    await Promise.all([backend.discard(upload), removePartials()]).catch((failure: unknown) =>
+      app.logger.error(
+        { err: failure, upload: upload.id },
+        'could not remove a refused tus upload: the sweep will',
+      ),
+    );
     throw error;
   }
   upload.result = result;
+  await removePartials();
   await backend.discard(upload, { keepRecord: true });
   await backend.save(upload);
   return result;

@@ -8,7 +8,7 @@ import type { ChunkCheck } from './tus-store';
 
 export const TUS_VERSION = '1.0.0';
 export const TUS_EXTENSIONS =
-  'creation,creation-with-upload,creation-defer-length,termination,expiration,checksum';
+  'creation,creation-with-upload,creation-defer-length,termination,expiration,checksum,concatenation';
 export const TUS_CHECKSUMS = 'sha1,sha256';
 /** The content type of every PATCH body. */
 export const OFFSET_TYPE = 'application/offset+octet-stream';
@@ -19,7 +19,7 @@ export const URL_HEADER = 'bytedrop-url';
 export const TUS_REQUEST_HEADERS =
   'Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, Upload-Defer-Length, Upload-Checksum, Upload-Concat, X-HTTP-Method-Override, X-Requested-With';
 export const TUS_EXPOSED_HEADERS =
-  'Location, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, Upload-Defer-Length, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Bytedrop-Url';
+  'Location, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, Upload-Defer-Length, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Upload-Concat, Bytedrop-Url';
 
 /** Headers on every tus answer: the version, and no caching (a cached HEAD would resume at a stale offset). */
 export const TUS_BASE_HEADERS: Readonly<Record<string, string>> = {

@@ -5,6 +5,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SERVER_TEMP_PREFIX } from './_housekeeping';
 import { createTusRoutes } from './_tus';
+import { createTusCatalog } from './_tus-catalog';
 import type { Uploads } from './_tus-finish';
 import { createTusS3Backend } from './_tus-s3';
 import { createMemoryTusLocks } from './tus-locks';
@@ -30,8 +31,10 @@ export function createTusEndpoint(app: App, uploads: Uploads) {
       partSize: tus.partSize ?? config?.partSize ?? 8 * MiB,
     });
   }
+  const catalog = createTusCatalog(app);
   return createTusRoutes(app, uploads, {
-    backend,
+    backend: backend && catalog.backend(backend),
+    catalog,
     locks: tus.locks ?? createMemoryTusLocks(),
     expiresMs: tus.expiresMs ?? 3_600_000,
     lockWaitMs: tus.lockWaitMs ?? 10_000,

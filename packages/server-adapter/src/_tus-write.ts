@@ -7,6 +7,8 @@ import { BytedropError } from '@bytedrop/core';
 import { quotaGate } from './_quota';
 import { requestBody } from './_stream';
 import { expiresHeader, lockedBy, noContent, own, TUS_PATH } from './_tus-access';
+import type { TusCatalog } from './_tus-catalog';
+import { createFinals, parseConcat } from './_tus-concat';
 import { finishUpload, type Uploads } from './_tus-finish';
 import { checksumOf, integerHeader, OFFSET_TYPE, parseMetadata, tusError, URL_HEADER } from './_tus-headers';
 import type { AccessKey } from './auth';
@@ -35,9 +37,10 @@ async function* capped(
 export function createTusWrites(
   app: App,
   uploads: Uploads,
-  options: { locks: TusLocks; expiresMs: number; lockWaitMs: number },
+  options: { locks: TusLocks; expiresMs: number; lockWaitMs: number; catalog: TusCatalog },
 ) {
-  const { expiresMs } = options;
+  const { expiresMs, catalog } = options;
+  const final = createFinals(app, uploads, options);
   const locked = lockedBy(options.locks, options.lockWaitMs);
   const maxSize = app.maxFileSize;
 
@@ -76,9 +79,11 @@ export function createTusWrites(
       'upload-offset': String(upload.offset),
       ...expiresHeader(upload),
     };
-    if (upload.length !== undefined && upload.offset === upload.length) {
+    // A partial upload is complete here, but it is a piece of a file: a final upload makes the file.
+    if (upload.length !== undefined && upload.offset === upload.length && !upload.partial) {
       const result = await finishUpload(app, uploads, store, upload, who);
       const file = await uploads.describe(result, who, context.origin);
+      await catalog.finished(result, who, context);
       uploads.announce([file], who, context.requestId);
       headers[URL_HEADER] = file.url;
     }
@@ -86,6 +91,8 @@ export function createTusWrites(
   };
 
   const create = async (request: Request, context: RouteContext, who: AccessKey, store: TusBackend) => {
+    const concat = parseConcat(request.headers.get('upload-concat'), context.origin);
+    if (concat && 'final' in concat) return final(request, context, who, store, concat.final);
     const length = integerHeader(request, 'upload-length');
     const defer = request.headers.get('upload-defer-length');
     if (defer !== null && defer.trim() !== '1') {
@@ -123,6 +130,7 @@ export function createTusWrites(
       expires: now + expiresMs,
       parts: [],
       tailSize: 0,
+      ...(concat ? { partial: true } : {}),
     };
     await store.create(upload);
     const location = `${context.origin}${TUS_PATH}${upload.id}`;
@@ -155,6 +163,13 @@ export function createTusWrites(
     const length = integerHeader(request, 'upload-length');
     return locked(id, async () => {
       const upload = await own(id, who, store);
+      if (upload.final) {
+        throw tusError(
+          'ERR_FORBIDDEN',
+          403,
+          `tus upload '${id}' is a final upload (Upload-Concat: final): its bytes are its partial uploads', it takes no PATCH`,
+        );
+      }
       if (offset !== upload.offset || upload.result !== undefined) {
         throw tusError(
           'ERR_CONFLICT',

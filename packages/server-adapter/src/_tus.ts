@@ -1,8 +1,8 @@
 /**
  * The tus 1.0 endpoint at `/tus/`: core protocol plus creation, creation-with-upload, creation-defer-length,
- * termination, expiration and checksum (sha1, sha256). Written here rather than on @tus/server: that library has no
- * checksum extension, and its `DataStore.write(stream, id, offset)` sees no request headers, so no store of ours
- * could check a chunk's `Upload-Checksum` and drop the chunk on a mismatch (460); its answers, auth hooks and
+ * termination, expiration, checksum (sha1, sha256) and concatenation (`_tus-concat.ts`). Written here rather than
+ * on @tus/server: that library has no checksum extension, and its `DataStore.write(stream, id, offset)` sees no
+ * request headers, so no store of ours could check a chunk's `Upload-Checksum` and drop the chunk on a mismatch (460); its answers, auth hooks and
  * lockers would also have to be bent into ours (keys, bans, owners, the `{success,msg,code}` errors).
  *
  * Auth is the one of `POST /upload`; an upload belongs to the key that created it. When the last byte is in, the
@@ -11,6 +11,9 @@
 import { BytedropError } from '@bytedrop/core';
 import { requireScope } from './_scopes';
 import { expiresHeader, lockedBy, noContent, notFound, own, TUS_PATH } from './_tus-access';
+import type { TusCatalog } from './_tus-catalog';
+import { concatHeader } from './_tus-concat';
+import { createTusExpiry } from './_tus-expiry';
 import type { Uploads } from './_tus-finish';
 import {
   TUS_BASE_HEADERS,
@@ -33,6 +36,8 @@ export { TUS_PATH } from './_tus-access';
 /** What the routes are built from. */
 export interface TusSetup {
   backend: TusBackend | undefined;
+  /** What the routes tell the catalog (uploads in flight, finished files). */
+  catalog: TusCatalog;
   locks: TusLocks;
   expiresMs: number;
   /** How long a request waits for another one's lock on the same upload before 423. */
@@ -45,7 +50,13 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
   const maxSize = app.maxFileSize;
 
   const locked = lockedBy(locks, lockWaitMs);
-  const { create, patch } = createTusWrites(app, uploads, { locks, expiresMs, lockWaitMs });
+  const expiry = createTusExpiry({ catalog: app.catalog, backend, locks, logger: app.logger });
+  const { create, patch } = createTusWrites(app, uploads, {
+    locks,
+    expiresMs,
+    lockWaitMs,
+    catalog: setup.catalog,
+  });
 
   const head = async (id: string, who: AccessKey, store: TusBackend) => {
     const upload = await own(id, who, store);
@@ -55,6 +66,7 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
         ? { 'upload-defer-length': '1' }
         : { 'upload-length': String(upload.length) }),
       ...(upload.rawMetadata ? { 'upload-metadata': upload.rawMetadata } : {}),
+      ...concatHeader(upload),
       ...(upload.result === undefined ? expiresHeader(upload) : {}),
     });
   };
@@ -78,7 +90,14 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
       );
     }
     if (rest === '') {
-      if (method === 'POST') return create(request, context, who, backend);
+      if (method === 'POST') {
+        try {
+          return await create(request, context, who, backend);
+        } finally {
+          // After the answer is decided: a sweep never races the creation that started it.
+          void expiry.nudge();
+        }
+      }
       throw new BytedropError(
         'ERR_INPUT',
         `${method} ${TUS_PATH} is not a tus request: POST creates an upload`,
@@ -97,6 +116,13 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
     }
     if (method === 'GET') {
       const upload = await own(id, who, backend);
+      if (upload.partial) {
+        throw tusError(
+          'ERR_CONFLICT',
+          409,
+          `tus upload '${id}' is a partial upload (Upload-Concat: partial): it becomes a file only inside a final upload (POST with Upload-Concat: final;<urls>), whose URL answers GET`,
+        );
+      }
       if (upload.result === undefined) {
         throw tusError(
           'ERR_CONFLICT',

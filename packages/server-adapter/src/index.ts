@@ -13,6 +13,7 @@ export type {
   PagePosition,
   Usage,
 } from './catalog/types';
+export type { UploadKind, UploadRecord, UploadStore } from './catalog/uploads';
 export type { TrustProxy } from './client-address';
 export { banKey, clientAddress, isLoopbackAddress, parseTrustProxy } from './client-address';
 export type { DeleteTokens } from './delete-token';

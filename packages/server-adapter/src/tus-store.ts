@@ -39,6 +39,10 @@ export interface TusUpload {
   tailSize: number;
   /** The stored file, once the last byte was in and core's uploader placed it (no delete token: made per answer). */
   result?: UploadResult;
+  /** `Upload-Concat: partial`: a piece of a later final upload, never a file by itself (no link, no catalog record). */
+  partial?: boolean;
+  /** `Upload-Concat: final`: the ids of the partial uploads it was assembled from, in order (it has no bytes of its own). */
+  final?: string[];
 }
 
 /** Checks the bytes of one PATCH before they are kept (the checksum extension). */

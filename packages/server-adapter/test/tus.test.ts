@@ -93,7 +93,8 @@ describe('tus on radosgw', () => {
     expect(Object.fromEntries(response.headers)).toMatchObject({
       'tus-resumable': '1.0.0',
       'tus-version': '1.0.0',
-      'tus-extension': 'creation,creation-with-upload,creation-defer-length,termination,expiration,checksum',
+      'tus-extension':
+        'creation,creation-with-upload,creation-defer-length,termination,expiration,checksum,concatenation',
       'tus-max-size': String(20 * MiB),
       'tus-checksum-algorithm': 'sha1,sha256',
     });

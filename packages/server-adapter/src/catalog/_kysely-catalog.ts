@@ -11,6 +11,7 @@ import { type CatalogDatabase, type FilesTable, toRecord, toRow } from './_schem
 import { catalogStats } from './_stats';
 import { createKeyStore } from './keys';
 import type { Catalog, FilePage, FileQuery, FileRecord, PagePosition, Usage } from './types';
+import { createUploadStore } from './uploads';
 
 type Where = ExpressionBuilder<CatalogDatabase, 'bytedrop_files'>;
 
@@ -181,6 +182,7 @@ export async function createKyselyCatalog(
     list,
     usage,
     accessKeys: createKeyStore(db),
+    uploads: createUploadStore(db),
     stats: (window) => catalogStats(db, window),
     close: () => db.destroy(),
   };

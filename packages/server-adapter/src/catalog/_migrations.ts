@@ -70,6 +70,33 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_uploads': {
+    // Uploads in flight (tus), so every instance and `GET /api/uploads` see them, and the sweep finds expired ones.
+    // `offset` and `length` are spelt out: OFFSET is an SQL keyword.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('bytedrop_uploads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('filename', 'text', (c) => c.notNull())
+        .addColumn('upload_length', 'bigint')
+        .addColumn('upload_offset', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('bytedrop_uploads_owner_created')
+        .on('bytedrop_uploads')
+        .columns(['owner', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('bytedrop_uploads_expires')
+        .on('bytedrop_uploads')
+        .column('expires_at')
+        .execute();
+    },
+  },
 };
 
 /** The newest migration's name: what a catalog at the current version has applied last. */

@@ -35,9 +35,22 @@ export interface KeysTable {
   source: string;
 }
 
+/** Uploads in flight (`uploads.ts`). */
+export interface UploadsTable {
+  id: string;
+  kind: string;
+  owner: string;
+  filename: string;
+  upload_length: number | string | null;
+  upload_offset: number | string;
+  created_at: number | string;
+  expires_at: number | string;
+}
+
 export interface CatalogDatabase {
   bytedrop_files: FilesTable;
   bytedrop_keys: KeysTable;
+  bytedrop_uploads: UploadsTable;
 }
 
 /** A row in either dialect → the public record. */

@@ -5,6 +5,7 @@
 
 import type { Stats, StatsWindow } from './_stats';
 import type { KeyStore } from './keys';
+import type { UploadStore } from './uploads';
 
 export type { Stats, StatsWindow } from './_stats';
 
@@ -112,6 +113,8 @@ export interface Catalog {
   usage(owner: string | undefined, since: Date): Promise<Usage>;
   /** The managed access keys (`keys.ts`). */
   readonly accessKeys: KeyStore;
+  /** Uploads in flight (`uploads.ts`). */
+  readonly uploads: UploadStore;
   /** Uploads and bytes per day, per owner and per type, and the largest files, created in `[from, to)` (admins). */
   stats(window: StatsWindow): Promise<Stats>;
   close(): Promise<void>;

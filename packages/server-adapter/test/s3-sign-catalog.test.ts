@@ -1,0 +1,61 @@
+/**
+ * Direct S3 uploads (Uppy, `/s3/multipart`) in flight in the catalog, on radosgw: listed by `GET /api/uploads` from
+ * their start (offset what their parts held when last listed, no tus URL), and gone once completed or aborted.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { useRgw } from '../../core/test/_support/rgw';
+import { bytes, MiB } from '../../core/test/_support/s3';
+import { createSqliteCatalog } from '../src/catalog/sqlite';
+import { KEY, KEY2 } from './_support/fixtures';
+import { rgwHandler } from './_support/rgw-server';
+import { call, complete, nothingLeft, q, sendParts, start, TEMP } from './_support/s3-sign';
+
+const rgw = useRgw('server-s3-sign-catalog');
+const dir = await mkdtemp(join(tmpdir(), 'bytedrop-s3-catalog-'));
+const catalog = await createSqliteCatalog({ file: join(dir, 'catalog.sqlite') });
+afterAll(async () => {
+  await catalog.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('lists a direct upload from its start to its completion or abort', async () => {
+  const handler = rgwHandler(rgw, { catalog });
+  const listed = async (key = KEY) =>
+    ((await (await call(handler, 'GET', '/api/uploads', undefined, key)).json()) as { uploads: unknown[] })
+      .uploads;
+  const started = await start(handler, 'film.bin');
+  const id = started.key.slice(TEMP.length);
+  expect(await listed()).toEqual([
+    {
+      id,
+      kind: 's3',
+      owner: 'alice',
+      filename: 'film.bin',
+      length: null,
+      offset: 0,
+      url: null,
+      createdAt: expect.any(String),
+      expiresAt: expect.any(String),
+    },
+  ]);
+  expect(await listed(KEY2)).toEqual([]);
+
+  const data = bytes(5 * MiB + 10);
+  const parts = await sendParts(handler, started, [data.subarray(0, 5 * MiB), data.subarray(5 * MiB)]);
+  // A resume lists the parts first: the listing learns the offset then.
+  await call(handler, 'GET', `/s3/multipart/${started.uploadId}?${q(started)}`);
+  expect(await listed()).toMatchObject([{ id, offset: 5 * MiB + 10 }]);
+  const done = await complete(handler, started, parts);
+  expect(done.status).toBe(200);
+  expect(await listed()).toEqual([]);
+  expect(await catalog.get(((await done.json()) as { key: string }).key)).toMatchObject({ owner: 'alice' });
+  await nothingLeft(rgw, started);
+
+  const aborted = await start(handler);
+  expect(await listed()).toHaveLength(1);
+  expect((await call(handler, 'DELETE', `/s3/multipart/${aborted.uploadId}?${q(aborted)}`)).status).toBe(200);
+  expect(await listed()).toEqual([]);
+});
