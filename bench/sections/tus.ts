@@ -181,7 +181,7 @@ export async function tusSection(ctx: BenchContext): Promise<SectionResult> {
         },
       ],
       notes: [
-        `${(size / MiB).toFixed(0)} MiB file, ${ctx.runs} runs per route after ${ctx.warmups} warm-up, on ${kind}. tus-js-client sends the file in one PATCH (its default chunkSize); the server stores 8 MiB parts of a multipart upload, then reads the whole object back through core's uploader (hash, key, dedupe), which writes it again: a tus upload moves the bytes between server and storage three times where one PUT moves them once (both then copy inside the storage to the final key).`,
+        `${(size / MiB).toFixed(0)} MiB file, ${ctx.runs} runs per route after ${ctx.warmups} warm-up, on ${kind}. tus-js-client sends the file in one PATCH (its default chunkSize); the server stores 8 MiB parts of a multipart upload, then reads the whole object back through core's uploader (hash, key, dedupe), which copies it to its final key inside the storage: a tus upload moves the bytes between server and storage twice where one PUT moves them once (both then copy inside the storage to the final key).`,
         `Server RSS ${(before.rss / 1e6).toFixed(0)} → ${(after.rss / 1e6).toFixed(0)} MB over the measured runs of both server routes.`,
         `Direct multipart: the parts go straight to S3 (8 MiB, 4 at a time, URLs signed in one batch); on complete the server reads the object back through core (hash, type, key), then copies that version to its final key inside the storage, which is what it costs: ${signedCpuPerGiB.toFixed(0)} ms of server CPU per GiB. The read-back is the verification the issue asks for (a claimed hash is never trusted).`,
       ],

@@ -44,7 +44,8 @@ export function createTusCatalog(app: App): TusCatalog {
         : {
             kind: backend.kind,
             load: (id) => backend.load(id),
-            read: (upload, signal) => backend.read(upload, signal),
+            read: (upload, signal, etag) => backend.read(upload, signal, etag),
+            ...(backend.stored ? { stored: backend.stored.bind(backend) } : {}),
             async create(upload) {
               await backend.create(upload);
               await progressed(upload);

@@ -5,10 +5,10 @@
  * Only then are the bytes in flight removed; the small record stays (with the result) until the sweep, so a
  * `GET` of the upload URL can answer what `POST /upload` would have.
  *
- * Reading the bytes back and writing them again costs two more transfers between server and storage than a plain
- * upload. It is the price of not trusting anything the tus path computed on its own: core names and checks the
- * object from the bytes it reads itself. (Cheaper, left for later: core adopting the assembled temporary object
- * with a hash carried across PATCHes, then one server-side copy.)
+ * Reading the bytes back costs one more transfer from storage to the server than a plain upload: the price of not
+ * trusting anything the tus path computed on its own, since core names and checks the object from the bytes it reads
+ * itself. They are not sent up again: on S3 the assembled object is copied to its final key inside the storage, at
+ * the version that was read (`copyFrom`). Finals of concatenated partials are written (they are several objects).
  */
 import type { UploadResult } from '@bytedrop/core';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
@@ -52,12 +52,15 @@ export async function finishUpload(
   try {
     const keep = upload.metadata[KEEP_METADATA];
     const hidden = upload.metadata[PRIVATE_FIELD];
+    // Bytes already assembled in storage are read (core hashes them) and then copied there, not written again.
+    const source = upload.final ? undefined : await backend.stored?.(upload);
     result = await uploads.storeFile(
       {
         field: 'tus',
         filename: filenameOf(upload),
         mimeType: upload.metadata.filetype ?? upload.metadata.type ?? '',
-        body: upload.final ? concatenated(backend, partials) : backend.read(upload),
+        body: upload.final ? concatenated(backend, partials) : backend.read(upload, undefined, source?.etag),
+        ...(source ? { copyFrom: source } : {}),
       },
       who,
       // The client may leave now: the bytes are all here, and the upload is finished for it to GET later.

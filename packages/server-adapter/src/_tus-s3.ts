@@ -83,9 +83,10 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       throw storage(error, key);
     }
   };
-  const getObject = async (key: string, signal?: AbortSignal) => {
+  const getObject = async (key: string, signal?: AbortSignal, etag?: string) => {
     try {
-      const out = await client.send(new (await loadS3Sdk()).GetObjectCommand({ Bucket: bucket, Key: key }), {
+      const command = { Bucket: bucket, Key: key, ...(etag === undefined ? {} : { IfMatch: etag }) };
+      const out = await client.send(new (await loadS3Sdk()).GetObjectCommand(command), {
         ...(signal ? { abortSignal: signal } : {}),
       });
       return out.Body as AsyncIterable<Uint8Array>;
@@ -212,12 +213,25 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       return JSON.parse(Buffer.from(await bytesOf(body)).toString('utf8')) as TusUpload;
     },
     append,
-    async *read(upload, signal) {
+    async *read(upload, signal, etag) {
       const key = upload.uploadId === undefined ? `${keyOf(upload.id)}.tail` : keyOf(upload.id);
       if (upload.offset === 0) return;
-      const body = await getObject(key, signal);
+      const body = await getObject(key, signal, etag);
       if (!body) throw new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`);
       yield* body;
+    },
+    async stored(upload) {
+      // One object only once the multipart upload is complete; a tail (less than a part) is cheaper to write again.
+      if (upload.uploadId === undefined || upload.offset !== upload.length) return undefined;
+      const key = keyOf(upload.id);
+      try {
+        const out = await client.send(
+          new (await loadS3Sdk()).HeadObjectCommand({ Bucket: bucket, Key: key }),
+        );
+        return out.ETag ? { key, etag: out.ETag } : undefined;
+      } catch (error) {
+        throw storage(error, key);
+      }
     },
     async discard(upload, discardOptions = {}) {
       const key = keyOf(upload.id);

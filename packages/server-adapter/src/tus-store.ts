@@ -79,8 +79,13 @@ export interface TusBackend {
    * they match; without, whatever arrived before a cut is kept (so a resume sends at most what was not).
    */
   append(upload: TusUpload, body: AsyncIterable<Uint8Array>, check?: ChunkCheck): Promise<Appended>;
-  /** The whole upload's bytes, once `offset === length`. */
-  read(upload: TusUpload, signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  /** The whole upload's bytes, once `offset === length`; with `etag`, of that version of `stored`'s object only. */
+  read(upload: TusUpload, signal?: AbortSignal, etag?: string): AsyncIterable<Uint8Array>;
+  /**
+   * Where a complete upload's bytes wait as one object of the server's own store, with its ETag: the finish then
+   * copies that object inside the storage instead of writing the bytes again. Absent, or `undefined`, they are written.
+   */
+  stored?(upload: TusUpload): Promise<{ key: string; etag: string } | undefined>;
   /** Removes the bytes in flight (a multipart upload, a partial file); the record stays when `keepRecord`. */
   discard(upload: TusUpload, options?: { keepRecord?: boolean }): Promise<void>;
 }

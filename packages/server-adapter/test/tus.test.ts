@@ -106,7 +106,9 @@ describe('tus on radosgw', () => {
     const path = await create(handler, data.byteLength);
     const cuts = [0, 3 * MiB, 10 * MiB + 7, data.byteLength];
     let last!: Response;
+    let beforeLast = 0;
     for (let i = 0; i < 3; i++) {
+      beforeLast = rgw.requests.length;
       last = await patch(handler, path, cuts[i]!, data.subarray(cuts[i], cuts[i + 1]), {
         'upload-checksum': sum(i === 1 ? 'sha1' : 'sha256', data.subarray(cuts[i], cuts[i + 1])),
       });
@@ -118,6 +120,14 @@ describe('tus on radosgw', () => {
     const key = new URL(url).pathname.split('/').slice(2).join('/');
     expect(key).toMatch(/^tus\/[0-9a-f]{16}\.bin$/);
     expect(Buffer.from(await getBytes(inspector(rgw.direct), rgw.bucket, key)).equals(data)).toBe(true);
+    // Read back once, then copied inside the storage at the version read: its bytes never went up a second time.
+    const finish = rgw.requests.slice(beforeLast).filter((r) => !r.key?.startsWith(TUS));
+    expect(finish.filter((r) => /^(PutObject|UploadPart|CreateMultipartUpload)$/.test(r.operation))).toEqual(
+      [],
+    );
+    expect(
+      finish.find((r) => r.operation === 'CopyObject')?.headers['x-amz-copy-source-if-match'],
+    ).toBeTruthy();
 
     const head = await handler(tusRequest(path, { method: 'HEAD' }));
     expect(head.headers.get('upload-offset')).toBe(String(data.byteLength));
