@@ -21,6 +21,8 @@ import { KEY, PNG, SECRET } from './_support/fixtures';
 import { CHROMIUM, requireChromium } from './_support/require';
 
 const run = promisify(execFile);
+/** Waits for a page state; generous, for a loaded machine (it returns as soon as the state is there). */
+const until = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
 
 describe('upload page Files view in Chromium', () => {
   beforeAll(() => void requireChromium());
@@ -90,23 +92,23 @@ describe('upload page Files view in Chromium', () => {
 
   it('lists each upload once, with its thumbnail, name, size, type and date, and the usage', async () => {
     await paste([{ name: 'shot.png', type: 'image/png', bytes: [...PNG] }, text('alpha.txt', 'alpha!')]);
-    await expect.poll(() => rows().count()).toBe(2);
+    await until(() => rows().count()).toBe(2);
     // Once: the finished uploads left the progress list for the Files view; the local history is not shown.
     expect(await page.locator('#uploads li').count()).toBe(0);
     expect(await page.isVisible('#history-section')).toBe(false);
     // Made after the answer: once it is there, a fresh listing shows it (before, the img falls back to the file).
     await thumbnails.idle();
     await page.reload();
-    await expect.poll(() => rows().count()).toBe(2);
+    await until(() => rows().count()).toBe(2);
     const img = row('shot.png').locator('img.thumb');
     expect(await img.getAttribute('src')).toMatch(/\/f\/.*shot.*\.png\.thumb-20\.webp$/);
     // Loaded, and not the fallback to the file itself (a 1×1 PNG: its thumbnail is 1 px too).
-    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(1);
+    await until(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(1);
     expect(await img.evaluate((el: HTMLImageElement) => el.currentSrc)).toMatch(/\.thumb-20\.webp$/);
     const meta = await row('alpha.txt').locator('.hint').textContent();
     expect(meta).toMatch(/^6 B · text\/plain · /);
     expect(await row('alpha.txt').locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
-    await expect.poll(() => page.locator('#usage').textContent()).toMatch(/Files: 2.*Uploads today: 2/);
+    await until(() => page.locator('#usage').textContent()).toMatch(/Files: 2.*Uploads today: 2/);
     expect(await page.locator('#files-count').textContent()).toBe('2 files');
   });
 
@@ -114,7 +116,7 @@ describe('upload page Files view in Chromium', () => {
     const name = '<img src=x onerror="window.__xss=1">.txt';
     await catalog.record(seed('a/evil.txt', { owner: 'a', filename: name, contentType: 'text/plain' }));
     await page.reload();
-    await expect.poll(() => row('onerror').count()).toBe(1);
+    await until(() => row('onerror').count()).toBe(1);
     expect(await row('onerror').locator('.name').textContent()).toBe(name);
     expect(await page.locator('#files img:not(.thumb)').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
@@ -124,21 +126,21 @@ describe('upload page Files view in Chromium', () => {
     const item = row('shot.png');
     const url = (await api('files?q=shot')).body.files as { url: string }[];
     await item.getByRole('button', { name: 'Copy URL' }).click();
-    await expect.poll(clipboard).toBe(url[0]!.url);
+    await until(clipboard).toBe(url[0]!.url);
     await item.getByRole('button', { name: 'Copy Markdown' }).click();
-    await expect.poll(clipboard).toBe(`![shot.png](${url[0]!.url})`);
+    await until(clipboard).toBe(`![shot.png](${url[0]!.url})`);
     await item.getByRole('button', { name: 'Copy HTML' }).click();
-    await expect.poll(clipboard).toBe(`<img src="${url[0]!.url}" alt="shot.png">`);
+    await until(clipboard).toBe(`<img src="${url[0]!.url}" alt="shot.png">`);
     await row('alpha.txt').getByRole('button', { name: 'Copy Markdown' }).click();
-    await expect.poll(clipboard).toMatch(/^\[alpha\.txt\]\(http:\/\/.*alpha.*\.txt\)$/);
+    await until(clipboard).toMatch(/^\[alpha\.txt\]\(http:\/\/.*alpha.*\.txt\)$/);
   });
 
   it('uploads private files, which only an expiring link opens, without a key, until it expires', async () => {
     await page.locator('#private').check();
     await paste([text('secret.txt', 'top secret')]);
-    await expect.poll(() => row('secret.txt').count()).toBe(1);
+    await until(() => row('secret.txt').count()).toBe(1);
     // The upload copies its own link (for an hour) first.
-    await expect.poll(() => page.locator('#message').textContent()).toBe('Uploaded and copied the link.');
+    await until(() => page.locator('#message').textContent()).toBe('Uploaded and copied the link.');
     await page.locator('#private').uncheck();
     const item = row('secret.txt');
     expect(await item.textContent()).toContain('private');
@@ -147,9 +149,9 @@ describe('upload page Files view in Chromium', () => {
     await page.locator('#expiry').selectOption({ label: '1 day' });
     const asked = Date.now();
     await item.getByRole('button', { name: 'Copy expiring link' }).click();
-    await expect
-      .poll(() => page.locator('#message').textContent())
-      .toMatch(/^Copied a link to secret\.txt that expires /);
+    await until(() => page.locator('#message').textContent()).toMatch(
+      /^Copied a link to secret\.txt that expires /,
+    );
     expect(await clipboard()).toMatch(/secret.*\?expires=\d+&sig=/);
     const link = await clipboard();
     const expires = Number(new URL(link).searchParams.get('expires'));
@@ -172,16 +174,16 @@ describe('upload page Files view in Chromium', () => {
 
   it('searches by name and filters by folder', async () => {
     await page.locator('#q').fill('alp');
-    await expect.poll(() => rows().allTextContents()).toEqual([expect.stringContaining('alpha.txt')]);
+    await until(() => rows().allTextContents()).toEqual([expect.stringContaining('alpha.txt')]);
     expect(await page.locator('#files-count').textContent()).toBe('1 file found');
     await page.locator('#q').fill('');
-    await expect.poll(() => rows().count()).toBe(4);
+    await until(() => rows().count()).toBe(4);
     // Private files are under private/: the folder filter shows them alone.
     await page.locator('#folder').fill('private/');
-    await expect.poll(() => rows().allTextContents()).toEqual([expect.stringContaining('secret.txt')]);
+    await until(() => rows().allTextContents()).toEqual([expect.stringContaining('secret.txt')]);
     expect(await page.locator('#folders option[value="private/"]').count()).toBe(1);
     await page.locator('#folder').fill('');
-    await expect.poll(() => rows().count()).toBe(4);
+    await until(() => rows().count()).toBe(4);
   });
 
   it('loads the next page as the end of the list comes into view', async () => {
@@ -192,15 +194,13 @@ describe('upload page Files view in Chromium', () => {
     });
     await page.setViewportSize({ width: 800, height: 400 });
     await page.goto(`${server.url}/?page-size=1`);
-    await expect.poll(() => rows().count()).toBeGreaterThanOrEqual(1);
+    await until(() => rows().count()).toBeGreaterThanOrEqual(1);
     // Scrolled to the end again and again, as a reader would, until the last page is in.
     const more = page.locator('#more');
-    await expect
-      .poll(async () => {
-        if (await more.isVisible()) await more.scrollIntoViewIfNeeded();
-        return rows().count();
-      })
-      .toBe(4);
+    await until(async () => {
+      if (await more.isVisible()) await more.scrollIntoViewIfNeeded();
+      return rows().count();
+    }).toBe(4);
     expect(cursors.length).toBeGreaterThanOrEqual(3);
     expect(await page.isVisible('#more')).toBe(false);
   });
@@ -235,29 +235,30 @@ describe('upload page Files view in Chromium', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete' }).click();
     expect((await asked).message()).toMatch(/^Delete 2 files\?/);
-    await expect.poll(() => rows().count()).toBe(2);
-    await expect.poll(() => page.locator('#message').textContent()).toBe('Deleted 2 files.');
+    await until(() => rows().count()).toBe(2);
+    await until(() => page.locator('#message').textContent()).toBe('Deleted 2 files.');
     for (const key of keys) expect((await api(`files/${key}`)).status).toBe(404);
-    await expect.poll(() => page.locator('#usage').textContent()).toMatch(/Files: 2/);
+    await until(() => page.locator('#usage').textContent()).toMatch(/Files: 2/);
   });
 
   it('shows the statistics to an admin key only', async () => {
     expect(await page.isVisible('#stats-section')).toBe(false);
     await page.evaluate((key) => localStorage.setItem('bytedrop.key', key), ADMIN_KEY);
     await page.reload();
-    await expect.poll(() => page.isVisible('#stats-section')).toBe(true);
+    await until(() => page.isVisible('#stats-section')).toBe(true);
     expect(await page.locator('#stats caption').allTextContents()).toEqual(['Top owners', 'Top types']);
     expect(await page.locator('#stats').textContent()).toMatch(/\d+ uploads/);
     await page.evaluate((key) => localStorage.setItem('bytedrop.key', key), KEY);
     await page.reload();
-    await expect.poll(() => rows().count()).toBe(2);
+    await until(() => rows().count()).toBe(2);
     expect(await page.isVisible('#stats-section')).toBe(false);
   });
 
   it('fits 390 px wide without sideways scrolling, long names included', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await paste([text(`${'very-long-file-name-'.repeat(8)}.txt`)]);
-    await expect.poll(() => row('very-long').count()).toBe(1);
+    // No hyphen or space to break at: the name must wrap anywhere.
+    await paste([text(`${'verylongfilename'.repeat(10)}.txt`)]);
+    await until(() => row('verylong').count()).toBe(1);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
 });
