@@ -46,10 +46,35 @@ async function copyExpiring(file: ListedFile, seconds: number): Promise<void> {
   }
 }
 
+/** Makes `file` private or public (PATCH /api/files/{key}: the object moves, so its key and link change). */
+async function togglePrivacy(file: ListedFile, done: () => void): Promise<void> {
+  const path = file.key.split('/').map(encodeURIComponent).join('/');
+  try {
+    await api(
+      `files/${path}`,
+      { method: 'PATCH', body: JSON.stringify({ private: !file.private }) },
+      `${file.filename} could not be changed`,
+    );
+    say(`${file.filename} is ${file.private ? 'public' : 'private'} now.`, 'ok');
+    done();
+  } catch (error) {
+    say((error as Error).message, 'error');
+  }
+}
+
+/** What a row needs from its list: the checked keys, the expiring link's life, and what to do on changes. */
+export interface RowContext {
+  selected: Set<string>;
+  expiry: () => number;
+  onSelect: () => void;
+  /** A file moved (made private or public): the list is read again. */
+  onMoved: () => void;
+}
+
 let ids = 0;
 
-/** The row of `file`; `selected` holds the checked keys, `expiry` gives the expiring link's life in seconds. */
-export function fileRow(file: ListedFile, selected: Set<string>, expiry: () => number, onSelect: () => void) {
+/** The row of `file`. */
+export function fileRow(file: ListedFile, { selected, expiry, onSelect, onMoved }: RowContext) {
   const id = `file-${++ids}`;
   const box = el('input', { type: 'checkbox', checked: selected.has(file.key), className: 'pick' });
   box.setAttribute('aria-label', `Select ${file.filename}`);
@@ -94,6 +119,7 @@ export function fileRow(file: ListedFile, selected: Set<string>, expiry: () => n
     { className: 'actions' },
     ...copies,
     button('Copy expiring link', () => copyExpiring(file, expiry()), id),
+    button(file.private ? 'Make public' : 'Make private', () => togglePrivacy(file, onMoved), id),
   );
   const info = el(
     'div',

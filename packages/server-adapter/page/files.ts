@@ -58,7 +58,7 @@ export async function loadFiles(reset = true): Promise<boolean> {
     if (reset) list.replaceChildren();
     const keys = new Set(page.files.map((file) => file.key));
     for (const file of page.files) {
-      list.append(fileRow(file, selected, expiry, changed));
+      list.append(fileRow(file, { selected, expiry, onSelect: changed, onMoved: () => void loadFiles() }));
       addFolders(file.key);
     }
     if (reset) for (const key of selected) if (!keys.has(key)) selected.delete(key);

@@ -1,6 +1,6 @@
 /**
  * The upload page's Files view in real Chromium, on a server with a catalog: the list (thumbnails, name, size, type,
- * date), each upload once, search and folder, infinite scroll, ZIP and delete of a selection, link formats,
+ * date), each upload once, private/public from a row, search and folder, infinite scroll, ZIP and delete of a selection, link formats,
  * expiring links, usage, admin statistics, escaped names, and a phone-wide layout.
  */
 import { execFile } from 'node:child_process';
@@ -170,6 +170,19 @@ describe('upload page Files view in Chromium', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('makes a file public and private again from its row', async () => {
+    await row('secret.txt').getByRole('button', { name: 'Make public' }).click();
+    await until(() => page.locator('#message').textContent()).toBe('secret.txt is public now.');
+    await until(() => row('secret.txt').getByRole('button', { name: 'Copy URL' }).count()).toBe(1);
+    const [listed] = (await api('files?q=secret')).body.files as { key: string; url: string }[];
+    expect(listed!.key).not.toMatch(/^private\//);
+    expect(await (await fetch(listed!.url)).text()).toBe('top secret');
+    await row('secret.txt').getByRole('button', { name: 'Make private' }).click();
+    await until(() => page.locator('#message').textContent()).toBe('secret.txt is private now.');
+    await until(() => row('secret.txt').getByRole('button', { name: 'Copy URL' }).count()).toBe(0);
+    expect((await fetch(listed!.url)).status).toBe(404);
   });
 
   it('searches by name and filters by folder', async () => {
