@@ -29,5 +29,7 @@ export default defineProject({
     globalSetup: ['../core/test/_setup/global.ts', './test/_setup/postgres.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Browser tests poll the page for a state it reaches on its own; a loaded CI machine may take seconds to get there.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

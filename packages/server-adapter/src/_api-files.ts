@@ -1,13 +1,15 @@
 /**
  * The catalog's JSON API, mounted by the handler under `/api/`: `GET /api/files` (the caller's files, an admin's
  * sees all; newest first, cursor pages, filters, totals), `GET /api/files/{key}`, `DELETE /api/files/{key}` (the
- * owner or an admin, no delete token), `GET /api/usage`, `GET /api/uploads` (uploads in flight), and `GET /api/openapi.json` describing them. Every route
+ * owner or an admin, no delete token), `PATCH /api/files/{key}` (private or public, `_api-privacy.ts`),
+ * `GET /api/usage`, `GET /api/uploads` (uploads in flight), and `GET /api/openapi.json` describing them. Every route
  * but the document needs an access key.
  */
 import { publicUrl } from '@bytedrop/core';
 import { createKeysApi } from './_api-keys';
 import { createLinkRoutes } from './_api-links';
 import { encodeCursor, parseListParams } from './_api-params';
+import { createPrivacyRoute } from './_api-privacy';
 import { createStatsRoute } from './_api-stats';
 import { createUploadsRoute } from './_api-uploads';
 import { createZipRoute } from './_api-zip';
@@ -134,11 +136,15 @@ export function createApiRoutes(app: App) {
 
   const file = async (request: Request, context: RouteContext, path: string): Promise<Response> => {
     const { method } = request;
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') return methodNotAllowed('GET, DELETE');
+    if (!['GET', 'HEAD', 'DELETE', 'PATCH'].includes(method)) return methodNotAllowed('GET, PATCH, DELETE');
     const who = await app.authenticate(request, context.client, context.log);
-    requireScope(who, method === 'DELETE' ? 'delete-own' : 'list-own');
+    // Changing a file's privacy moves it, as its owner may when deleting.
+    requireScope(who, method === 'GET' || method === 'HEAD' ? 'list-own' : 'delete-own');
     const key = keyOf(path);
     const found = await mine(who, key, context);
+    if (method === 'PATCH') {
+      return json({ success: true, file: describe(await privacy(request, context, found), context.origin) });
+    }
     if (method !== 'DELETE') return json({ success: true, file: describe(found, context.origin) });
     if (!app.store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');
     try {
@@ -179,6 +185,7 @@ export function createApiRoutes(app: App) {
   };
 
   const keys = createKeysApi(app);
+  const privacy = createPrivacyRoute(app);
   /** The catalog reads the zip and stats routes make, each failure a 503 like the routes here. */
   const reads = (context: RouteContext): CatalogReads => {
     const catalog = catalogOf();

@@ -76,6 +76,20 @@ export const OPENAPI = {
         summary: "One file's metadata (its owner or an admin key)",
         responses: { '200': ok('FileAnswer', 'The file.'), ...errors(401, 403, 404, 503) },
       },
+      patch: {
+        operationId: 'setFilePrivacy',
+        summary: 'Makes a file private or public (its owner or an admin key)',
+        description:
+          'Privacy is the key: the object moves under the private prefix or out of it (copied, the copy checked, then the old one deleted), so the answer names its new key. Old public links stop working when it turns private. Thumbnails are not carried over.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/PrivacyRequest' } } },
+        },
+        responses: {
+          '200': ok('FileAnswer', 'The file, at its new key.'),
+          ...errors(400, 401, 403, 404, 409, 502, 503),
+        },
+      },
       delete: {
         operationId: 'deleteFile',
         summary: 'Deletes a file: its owner or an admin key, no delete token needed',
@@ -119,6 +133,14 @@ export const OPENAPI = {
     schemas: {
       ...TRANSFER_SCHEMAS,
       ...UPLOADS_SCHEMAS,
+      PrivacyRequest: {
+        type: 'object',
+        required: ['private'],
+        additionalProperties: false,
+        properties: {
+          private: { type: 'boolean', description: 'true: only signed links open it; false: public.' },
+        },
+      },
       File: {
         type: 'object',
         required: [

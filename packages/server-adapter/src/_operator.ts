@@ -38,7 +38,7 @@ export function createOperatorRoutes(app: App, bans: BanStore) {
   const keyCheck = async (request: Request, context: RouteContext): Promise<Response> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
     const who = await app.authenticate(request, context.client, context.log);
-    return json({ success: true, msg: 'the access key is right', name: who.name });
+    return json({ success: true, msg: 'the access key is right', name: who.name, admin: who.admin === true });
   };
 
   const metrics = async (request: Request, context: RouteContext): Promise<Response> => {

@@ -102,7 +102,12 @@ describe('bans and loopback', () => {
   it('counts wrong keys at GET /auth like anywhere else, and answers a right key with its name', async () => {
     const right = await check(KEY, '203.0.113.20');
     expect(right.status).toBe(200);
-    expect(await right.json()).toEqual({ success: true, msg: 'the access key is right', name: 'alice' });
+    expect(await right.json()).toEqual({
+      success: true,
+      msg: 'the access key is right',
+      name: 'alice',
+      admin: false,
+    });
     expect((await check('wrong-key-1', '203.0.113.20')).status).toBe(401);
     expect((await check('wrong-key-2', '203.0.113.20')).status).toBe(401);
     expect((await check(KEY, '203.0.113.20')).status).toBe(403);

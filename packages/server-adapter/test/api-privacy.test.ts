@@ -1,0 +1,143 @@
+/**
+ * `PATCH /api/files/{key}` `{ "private": … }` on local disk and on radosgw (one suite, both stores): the object moves
+ * under the private prefix and back, bytes intact, the old key gone from storage and catalog; the public URL stops
+ * working while private; bad input, other owners' files and a taken target are refused with a code.
+ */
+import { describe, expect, it } from 'vitest';
+import { useRgw } from '../../core/test/_support/rgw';
+import { createSqliteCatalog } from '../src/catalog/sqlite';
+import type { BytedropHandler } from '../src/handler';
+import { apiFixture } from './_support/api';
+import { body, KEY, KEY2, ORIGIN, uploadRequest } from './_support/fixtures';
+import { objectsIn, rgwHandler } from './_support/rgw-server';
+
+interface Answer {
+  code?: string;
+  msg?: string;
+  file?: { key: string; private: boolean; url: string | null };
+}
+
+interface Subject {
+  handler: BytedropHandler;
+  /** Every object key in storage, sorted. */
+  objects(): Promise<string[]>;
+  /** The bytes a public URL answers, or its status when it does not. */
+  open(url: string): Promise<string | number>;
+  dispose(): Promise<void>;
+}
+
+function privacySuite(kind: string, make: () => Promise<Subject>) {
+  describe(`PATCH /api/files/{key} on ${kind}`, () => {
+    const call = async (handler: BytedropHandler, key: string, json: unknown, as = KEY) => {
+      const response = await handler(
+        new Request(`${ORIGIN}/api/files/${key.split('/').map(encodeURIComponent).join('/')}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' },
+          body: typeof json === 'string' ? json : JSON.stringify(json),
+        }),
+      );
+      return { status: response.status, body: (await response.json()) as Answer };
+    };
+    const upload = async (handler: BytedropHandler, text: string) => {
+      const answer = await body(
+        await handler(uploadRequest([{ name: 'note.txt', body: text, type: 'text/plain' }])),
+      );
+      expect(answer.success).toBe(true);
+      return answer.files[0]!;
+    };
+
+    it('moves a file under the private prefix and back, bytes and record intact', async () => {
+      const subject = await make();
+      try {
+        const file = await upload(subject.handler, 'hello privacy');
+        expect(await subject.open(file.url)).toBe('hello privacy');
+        const hidden = await call(subject.handler, file.key, { private: true });
+        expect(hidden.status).toBe(200);
+        expect(hidden.body.file).toMatchObject({
+          key: `private/${file.key}`,
+          private: true,
+          url: null,
+          filename: 'note.txt',
+          size: 13,
+        });
+        expect(await subject.objects()).toEqual([`private/${file.key}`]);
+        expect(await subject.open(file.url)).not.toBe('hello privacy');
+        const gone = await subject.handler(
+          new Request(`${ORIGIN}/api/files/${file.key}`, { headers: { authorization: `Bearer ${KEY}` } }),
+        );
+        expect(gone.status).toBe(404);
+        // Asked again: already private, answered in place.
+        expect((await call(subject.handler, `private/${file.key}`, { private: true })).body.file?.key).toBe(
+          `private/${file.key}`,
+        );
+        const shown = await call(subject.handler, `private/${file.key}`, { private: false });
+        expect(shown.status).toBe(200);
+        expect(shown.body.file).toMatchObject({ key: file.key, private: false, url: file.url });
+        expect(await subject.objects()).toEqual([file.key]);
+        expect(await subject.open(file.url)).toBe('hello privacy');
+      } finally {
+        await subject.dispose();
+      }
+    });
+
+    it('refuses bad input, another owner, and a key already taken, naming why; the file stays', async () => {
+      const subject = await make();
+      try {
+        const file = await upload(subject.handler, 'stays put');
+        for (const [json, message] of [
+          [{ private: 'yes' }, /^private must be true/],
+          [{}, /private/],
+          [{ private: true, also: 1 }, /also/],
+          ['not json', /JSON/],
+        ] as const) {
+          const refused = await call(subject.handler, file.key, json);
+          expect([refused.status, refused.body.code]).toEqual([400, 'ERR_INPUT']);
+          expect(refused.body.msg).toMatch(message);
+        }
+        const other = await call(subject.handler, file.key, { private: true }, KEY2);
+        expect([other.status, other.body.code]).toEqual([403, 'ERR_FORBIDDEN']);
+        // The same bytes uploaded public again after the first went private: the private key is taken.
+        expect((await call(subject.handler, file.key, { private: true })).status).toBe(200);
+        const again = await upload(subject.handler, 'stays put');
+        expect(again.key).toBe(file.key);
+        const taken = await call(subject.handler, again.key, { private: true });
+        expect([taken.status, taken.body.code]).toEqual([409, 'ERR_CONFLICT']);
+        expect(taken.body.msg).toMatch(/already holds a file/);
+        expect(await subject.objects()).toEqual([file.key, `private/${file.key}`].sort());
+      } finally {
+        await subject.dispose();
+      }
+    });
+  });
+}
+
+privacySuite('local disk', async () => {
+  const api = await apiFixture();
+  return {
+    handler: api.handler,
+    objects: api.objects,
+    async open(url) {
+      const response = await api.handler(new Request(url));
+      return response.ok ? await response.text() : response.status;
+    },
+    dispose: api.dispose,
+  };
+});
+
+const rgw = useRgw('privacy');
+let runs = 0;
+privacySuite('radosgw', async () => {
+  const catalog = await createSqliteCatalog({ file: ':memory:' });
+  const prefix = `privacy-${++runs}`;
+  const handler = rgwHandler(rgw, { catalog }, { keyTemplate: `${prefix}/{hash:16}.{ext}` });
+  return {
+    handler,
+    objects: async () =>
+      [...(await objectsIn(rgw, `${prefix}/`)), ...(await objectsIn(rgw, `private/${prefix}/`))].sort(),
+    async open(url) {
+      const response = await fetch(url);
+      return response.ok ? await response.text() : response.status;
+    },
+    dispose: () => catalog.close(),
+  };
+});
