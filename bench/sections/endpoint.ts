@@ -104,7 +104,9 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
         bench('servers/endpoint.mjs'),
         [JSON.stringify(bytedropConfig(target)), ACCESS_KEY],
         {
-          env: childEnv(),
+          // The sink and radosgw refuse a create-only PUT to a taken key (412), so the server may PUT first there;
+          // s3rver ignores If-None-Match, so there it must HEAD first.
+          env: childEnv(kind === 's3rver' ? {} : { BYTEDROP_BENCH_ENFORCED: '1' }),
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         },
       );
