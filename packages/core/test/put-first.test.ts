@@ -108,6 +108,24 @@ describe('putFirst (radosgw)', () => {
     expect(sameBytes(await getBytes(client, rgw.bucket, 'clash/a-1.bin'), theirs)).toBe(true);
   });
 
+  it('a 501 to If-None-Match does not drop the guard: the plain PUT again goes only to a key a HEAD found free', async () => {
+    const uploader = enforcing({ keyTemplate: 'unimplemented/{name}.{ext}' });
+    const [mine, theirs] = [bytes(300), bytes(300)];
+    await uploader.upload(mine, { filename: 'a.bin' });
+    const from = rgw.requests.length;
+    rgw.proxy.failWith({ operation: 'PutObject' }, { status: 501, code: 'NotImplemented' }, { nth: 1 });
+    const second = await uploader.upload(theirs, { filename: 'a.bin', putFirst: true });
+    expect(second.key).toBe('unimplemented/a-1.bin');
+    expect(wire('unimplemented/', from)).toEqual([
+      'PutObject 501 unimplemented/a.bin',
+      'HeadObject 200 unimplemented/a.bin',
+      'HeadObject 200 unimplemented/a.bin',
+      'PutObject 200 unimplemented/a-1.bin',
+    ]);
+    const client = inspector(rgw.direct);
+    expect(sameBytes(await getBytes(client, rgw.bucket, 'unimplemented/a.bin'), mine)).toBe(true);
+  });
+
   it('has no effect where the store may replace an object: the custom preset alone still HEADs first', async () => {
     const uploader = createUploader(rgwConfig(rgw, { keyTemplate: 'unsure/{hash}.{ext}' }));
     const result = await uploader.upload(bytes(100), { filename: 'a.bin', putFirst: true });
