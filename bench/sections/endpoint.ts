@@ -104,7 +104,9 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
         bench('servers/endpoint.mjs'),
         [JSON.stringify(bytedropConfig(target)), ACCESS_KEY],
         {
-          env: childEnv(),
+          // The sink and radosgw refuse a create-only PUT to a taken key (412), so the server may PUT first there;
+          // s3rver ignores If-None-Match, so there it must HEAD first.
+          env: childEnv(kind === 's3rver' ? {} : { BYTEDROP_BENCH_ENFORCED: '1' }),
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         },
       );
@@ -248,7 +250,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
   }
   const notes = [
     `${CONCURRENCY} concurrent keep-alive clients; per route ${PLAN.map((p) => `${ctx.quick ? p.uploads / 10 : p.uploads} uploads to ${p.kind} (${ctx.runs} runs, after ${p.warmup} warm-up uploads)`).join(', ')}; the routes alternate run by run. Every upload has distinct bytes (no dedupe). "direct" PUTs to presigned URLs of the same S3 server; "via" POSTs multipart to /upload with a Bearer key.`,
-    'Load generator, Bytedrop server and S3 server share the 2 cores: the server route pays its own CPU (parse, sniff, hash, HEAD, PUT) out of the same budget as the S3 server.',
+    'Load generator, Bytedrop server and S3 server share the 2 cores: the server route pays its own CPU (parse, sniff, hash, PUT; against s3rver, which ignores If-None-Match, a HEAD before the PUT: the sink and radosgw refuse a create-only PUT to a taken key, so there the server PUTs first and HEADs only after a 412) out of the same budget as the S3 server.',
     "The floor is a minimal proxy (bench/servers/floor-proxy.mjs): it receives the body, takes its SHA-256 and PUTs the bytes on with one plain http.request — no SDK, no HEAD, no multipart parsing. No proxying server can do less, so its ratio is the ceiling of the Bytedrop server's on this machine. To radosgw, which refuses anonymous writes, it signs each PUT (SigV4, the SHA-256 it took as payload hash).",
     "radosgw is the test harness's one-node Ceph cluster (mon, memstore OSD, radosgw; real SigV4 and MD5 checks); its CPU per upload is the three daemons' together. Its bucket is emptied and garbage-collected after each run, outside the clock.",
     ...skipped,

@@ -2,7 +2,8 @@
  * @bytedrop/server for the endpoint comparison, in a process of its own so its RSS is its own: core's uploader
  * over the given S3 server, behind the Node runner. Sends `{ port }` over IPC once listening and answers 'usage'
  * with its RSS, CPU time and live memory after a GC. Usage (forked): node endpoint.mjs '<bytedrop config json>' <access key>
- * [<largest file in MiB>].
+ * [<largest file in MiB>]. With BYTEDROP_BENCH_ENFORCED=1 (the sink and radosgw, which refuse a create-only PUT to
+ * a taken key with 412; s3rver ignores the header) the store is told so, and the server's uploads PUT first.
  */
 import { createUploader } from '../../packages/core/dist/index.js';
 import { serve } from '../../packages/server-adapter/dist/node.js';
@@ -24,7 +25,10 @@ const [configJson, accessKey, maxMiB] = process.argv.slice(2);
 const server = await serve({
   port: 0,
   hostname: '127.0.0.1',
-  uploader: createUploader(JSON.parse(configJson)),
+  uploader: createUploader(
+    JSON.parse(configJson),
+    process.env.BYTEDROP_BENCH_ENFORCED === '1' ? { conditionalWrites: { enforced: true } } : {},
+  ),
   keys: [{ name: 'bench', key: accessKey }],
   secret: 'bytedrop-bench-delete-token-secret',
   ...(maxMiB ? { maxFileSize: Number(maxMiB) * 2 ** 20 } : {}),

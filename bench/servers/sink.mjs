@@ -4,7 +4,8 @@
  * so what a run costs is the client's own work, not the server's.
  *
  * It keeps each object's size, type and user metadata (not its bytes), so HEAD answers like a real store:
- * clients that verify the stored size (rclone does) or dedupe by HEAD (Bytedrop does) behave as against S3.
+ * clients that verify the stored size (rclone does) or dedupe by HEAD (Bytedrop does) behave as against S3. A PutObject
+ * with `If-None-Match: *` to a taken key gets 412, as on AWS, R2, MinIO and radosgw.
  *
  * Run by the bench as a forked child: it sends `{ port }` over IPC once listening, and answers 'usage' with its
  * RSS and CPU time and 'requests' with the methods it received since the last ask (`unchecked <METHOD>` for keys
@@ -162,6 +163,15 @@ async function handle(req, res) {
   }
   if (method === 'PUT') {
     const { size } = await drain(req);
+    // Create-only writes are refused on a taken key, as AWS, R2, MinIO and radosgw do.
+    if (req.headers['if-none-match'] === '*' && objects.has(id)) {
+      return s3Error(
+        res,
+        412,
+        'PreconditionFailed',
+        'At least one of the pre-conditions you specified did not hold',
+      );
+    }
     const tag = etag(0);
     store(id, payloadSize(req, size), storedHeaders(req), tag);
     return void res.writeHead(200, { etag: tag, 'content-length': 0 }).end();

@@ -28,25 +28,31 @@ export function holdsSameBytes(found: StoredObject, identity: Identity): boolean
 }
 
 /**
- * HEADs the candidates in order and writes to the first free one (`write` must be create-only: it fails with
+ * Tries the candidates in order and writes to the first free one (`write` must be create-only: it fails with
  * `ERR_CONFLICT` when the key was taken meanwhile, where the store can tell). A candidate holding the same bytes is
  * reused instead of written. `head` answers `undefined` for a free key.
+ *
+ * `writeFirst` skips the HEAD before each write: the write itself asks whether the key is free, and only its
+ * `ERR_CONFLICT` leads to the HEAD that compares identities. Only for stores certain to refuse a create-only write
+ * to a taken key (`ObjectStore.refusesExisting`): where a write might replace an object, the HEAD before it is the
+ * guard.
  */
 export async function place(options: {
   candidates: (attempt: number) => string;
   identity: Identity;
   head: (key: string) => Promise<StoredObject | undefined>;
   write: (key: string) => Promise<PutResult>;
+  writeFirst: boolean;
   signal: AbortSignal | undefined;
   what: string;
 }): Promise<Placement> {
-  const { candidates, identity, head, write, signal, what } = options;
+  const { candidates, identity, head, write, writeFirst, signal, what } = options;
   const taken: string[] = [];
   for (let attempt = 0; attempt < MAX_KEY_ATTEMPTS; attempt++) {
     const key = candidates(attempt);
     // A template whose candidates stop changing (every hash already whole, no room for a suffix) has no more keys.
     if (taken.includes(key)) break;
-    let found = await head(key);
+    let found = writeFirst ? undefined : await head(key);
     throwIfAborted(signal, what);
     if (found === undefined) {
       try {
@@ -54,7 +60,8 @@ export async function place(options: {
         return { key, deduplicated: false, etag, exclusive: exclusive === true };
       } catch (error) {
         if (!isBytedropError(error, 'ERR_CONFLICT')) throw error;
-        // Another writer created the key between our HEAD and our write: same bytes (a concurrent paste) or not.
+        // The key is taken (written first), or another writer created it between our HEAD and our write: same bytes
+        // (a re-paste, a concurrent paste) or not.
         found = await head(key);
         throwIfAborted(signal, what);
         if (found === undefined) throw error;

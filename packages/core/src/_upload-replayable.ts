@@ -138,7 +138,10 @@ function expectations(engine: Engine, planned: Plan, options: UploadOptions): Ex
   return expected;
 }
 
-/** HEAD the candidates, then a create-only PUT of a fresh, verified read to the first free one. */
+/**
+ * HEAD the candidates, then a create-only PUT of a fresh, verified read to the first free one; with `putFirst`, on a
+ * store that refuses writes to taken keys, the PUT goes first and only a conflict is HEADed.
+ */
 async function sendReplayable(
   engine: Engine,
   body: Replayable,
@@ -169,6 +172,7 @@ async function sendReplayable(
     candidates,
     identity: identityOf(engine, planned.hash, planned.size),
     head: (key) => existing(engine, key, signal),
+    writeFirst: options.putFirst === true && engine.store.refusesExisting?.(planned.size) === true,
     // Every write reads the Blob afresh: a candidate taken meanwhile must not leave the next one half a read.
     write: (key) =>
       body instanceof Uint8Array

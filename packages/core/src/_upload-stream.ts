@@ -148,6 +148,8 @@ export async function uploadStream(
         await store.copy(tempKey, key, copyOptions);
         return {};
       },
+      // No S3 provider makes CopyObject create-only, so the HEAD before it stays the guard (`putFirst` or not).
+      writeFirst: false,
       signal,
       what,
     });

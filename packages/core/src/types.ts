@@ -66,6 +66,27 @@ export interface UploadOptions {
    */
   copyFrom?: { key: string; etag: string };
   /**
+   * Send the create-only write before any HEAD, for bodies already in hand that go out in one write (bytes, Blobs,
+   * and streams up to `multipartThreshold`). A fresh upload is then one request instead of two; a key already taken
+   * answers with a conflict (S3: `412` to `If-None-Match: *`), and only then is it HEADed and its full-hash identity
+   * compared exactly as without this option: the same bytes are reused (`deduplicated`), other bytes send the upload
+   * on to the next candidate key, never over them. The price: a re-upload of bytes already stored sends them again
+   * before it learns so, which is why editors pasting over a phone's connection leave this off (the default) and the
+   * server, which has received the body anyway, turns it on.
+   *
+   * Takes effect only where the store is certain to refuse a write to a taken key (`ObjectStore.refusesExisting`):
+   * the local-disk store always (an atomic link); S3 where the provider enforces `If-None-Match: *` on that kind of
+   * write (AWS, R2, MinIO; see `ProviderPreset.conditionalWrites`, or `S3StoreOptions.conditionalWrites` for a
+   * custom server). Elsewhere (B2, `custom` by default, streams over `multipartThreshold`, which are copied from a
+   * temporary key) the HEAD stays first, as it must: a write that may replace an object cannot ask the question.
+   *
+   * @example
+   * ```ts
+   * await uploader.upload(bytes, { filename: 'shot.png', putFirst: true }); // one PutObject when the key is free
+   * ```
+   */
+  putFirst?: boolean;
+  /**
    * This upload only: strip image metadata (true) or keep it (false), whatever the config's `stripMetadata` says
    * (the server's per-request `keep-metadata`).
    */
@@ -335,4 +356,10 @@ export interface ObjectStore {
   check(signal?: AbortSignal): Promise<void>;
   /** The public URL of a key, when the store has one. */
   publicUrl(key: string): string;
+  /**
+   * True when a `put` of `size` bytes with `ifAbsent` is certain to fail with `ERR_CONFLICT`, never to replace an
+   * object, when the key is taken. Only then may an upload write before it HEADs (`UploadOptions.putFirst`); a store
+   * without this method is HEADed first.
+   */
+  refusesExisting?(size: number): boolean;
 }

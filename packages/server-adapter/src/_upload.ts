@@ -130,6 +130,9 @@ export function createUploadRoutes(app: App) {
         vars: { user: who.name },
         // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
         owner: who.name,
+        // The body is here already: a create-only PUT asks whether the key is free, no HEAD before it (where the
+        // store refuses writes to taken keys; elsewhere core still HEADs first).
+        putFirst: true,
         ...(file.contentMd5 === undefined ? {} : { contentMd5: file.contentMd5 }),
         ...(file.copyFrom === undefined ? {} : { copyFrom: file.copyFrom }),
         ...(keep === undefined ? {} : { stripMetadata: !keep }),

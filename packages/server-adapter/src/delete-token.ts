@@ -59,6 +59,8 @@ export interface DeleteTokens {
 /** Bytes of the owner tag and of the MAC in a token: 24 bytes, 32 characters of base64url. */
 const TAG_BYTES = 8;
 const MAC_BYTES = 16;
+/** Owners whose tag is kept (`tagOf`). */
+const MAX_KEPT_TAGS = 1024;
 /** A token from before owners: the whole HMAC-SHA-256 of the key. */
 const LEGACY_BYTES = 32;
 
@@ -87,7 +89,20 @@ export function createDeleteTokens(secret: string | Uint8Array): DeleteTokens {
     typeof secret === 'string' ? new TextEncoder().encode(secret) : new Uint8Array(secret),
   );
   // The purpose is part of the signed data so the same secret signs tags, MACs and old tokens without confusion.
-  const tagOf = async (owner: string) => (await hmac.sign(`bytedrop-owner:${owner}`)).subarray(0, TAG_BYTES);
+  const sign = async (owner: string) => (await hmac.sign(`bytedrop-owner:${owner}`)).subarray(0, TAG_BYTES);
+  // Tags depend on the owner alone: kept, so an upload's answer costs one HMAC, not two. Owners are access keys (few),
+  // but `covers` also sees owners read from storage, so the memo is bounded and starts over when full.
+  const tags = new Map<string, Promise<Uint8Array>>();
+  const tagOf = (owner: string): Promise<Uint8Array> => {
+    let tag = tags.get(owner);
+    if (tag === undefined) {
+      if (tags.size >= MAX_KEPT_TAGS) tags.clear();
+      tag = sign(owner);
+      tags.set(owner, tag);
+      tag.catch(() => tags.delete(owner));
+    }
+    return tag;
+  };
   const macOf = async (tag: Uint8Array, key: string) =>
     (await hmac.sign(`bytedrop-delete-v2:${hex(tag)}:${key}`)).subarray(0, MAC_BYTES);
   return {

@@ -10,9 +10,10 @@ import { isReplayable } from '../_body';
 import { loadUpload } from '../_load';
 import type { BytedropConfig } from '../config';
 import { toBytedropError } from '../error-mapping';
+import { BytedropError } from '../errors';
 import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../journal';
 import { publicUrl } from '../links';
-import { PROVIDERS, type ProviderSettings, resolveProvider } from '../providers';
+import { PROVIDERS, type ProviderPreset, type ProviderSettings, resolveProvider } from '../providers';
 import type { BodyInput, ObjectStore, PutOptions, PutResult, SweepReport } from '../types';
 import { createAbortKeeper, type PendingAbort } from './_s3-aborts';
 import {
@@ -52,6 +53,14 @@ export interface S3StoreOptions {
    * after a crash (default: memory, which covers failures within this process only).
    */
   journal?: UploadJournal;
+  /**
+   * Which writes the server honours `If-None-Match: *` on, over the provider preset's `conditionalWrites`: for a
+   * `custom` server known to refuse a PutObject to a taken key with 412 (radosgw/Ceph do; s3rver ignores the
+   * header), `{ enforced: true }` lets uploads with `putFirst` skip the HEAD before their PUT there. Claiming it for
+   * a server that ignores the header would let such a write replace an object: test it first (412 on a second
+   * create-only PUT of one key).
+   */
+  conditionalWrites?: Partial<ProviderPreset['conditionalWrites']>;
 }
 
 /**
@@ -128,7 +137,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   const bucket = settings.bucket;
   const id = `s3:${settings.endpoint ?? `aws:${settings.region}`}/${bucket}`;
   const acl = settings.acl as ObjectCannedACL | undefined;
-  const conditional = PROVIDERS[settings.provider].conditionalWrites;
+  const conditional = { ...PROVIDERS[settings.provider].conditionalWrites, ...options.conditionalWrites };
   const journal = options.journal ?? createMemoryJournal();
   /** Multipart uploads this store is running now: never strays, whatever else lists them. */
   const active = new Set<string>();
@@ -216,7 +225,15 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       if (upload.uploadId) active.delete(upload.uploadId);
       const mapped = await aborts.failed(key, upload.uploadId, error, options.signal, entry);
       if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {
-        // A provider that does not implement If-None-Match: the uploader's HEAD just before is the guard there.
+        // A provider that does not implement If-None-Match: a HEAD just before the plain PUT is the guard there (the
+        // uploader's own may not have been sent: `putFirst`).
+        if ((await head(key)) !== undefined) {
+          throw new BytedropError(
+            'ERR_CONFLICT',
+            `an object already exists at '${key}' in bucket '${bucket}' and was not replaced`,
+            { cause: mapped },
+          );
+        }
         return send(key, body, options, false);
       }
       const write = options.meta?.write;
@@ -271,5 +288,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     sweep: (sweepOptions) => sweepPrefix(target, { prefix: TEMP_KEY_PREFIX, ...sweepOptions }),
     recover,
     publicUrl: (key) => publicUrl(settings.publicBaseUrl, key),
+    // One PutObject up to multipartThreshold (see `partSize` above), a multipart upload above.
+    refusesExisting: (size) =>
+      conditional.enforced && conditional.put && (size <= config.multipartThreshold || conditional.complete),
   };
 }

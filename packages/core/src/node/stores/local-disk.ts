@@ -310,6 +310,9 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
       return publicUrl(base, key);
     },
 
+    // A create-only commit is a link(2), which fails on a taken path whatever the size: putFirst always applies.
+    refusesExisting: () => true,
+
     async read(key, range = {}) {
       const path = pathOf(key);
       // Uploads being staged live there through this very store; they are not published objects, so never read out.
