@@ -103,6 +103,7 @@ export type {
   PutOptions,
   PutResult,
   ReplayableBody,
+  ResumableUpload,
   StoredObject,
   SweepReport,
   Uploader,
