@@ -125,8 +125,15 @@ export function refusal(base: string, response: Response, payload: ServerRespons
   );
 }
 
-/** A refused answer's error: its JSON when it has one, else the status alone (a bodiless tus answer). */
-export async function refusalOf(base: string, response: Response): Promise<BytedropError> {
+/**
+ * A refused answer's error: its JSON when it has one, else the status alone (a bodiless tus answer). `foreign` is the
+ * message for an answer without the server's JSON (a proxy's error page), when the caller knows better than the status.
+ */
+export async function refusalOf(
+  base: string,
+  response: Response,
+  foreign?: (status: number) => string | undefined,
+): Promise<BytedropError> {
   const raw = await response.text().catch(() => '');
   let payload: ServerResponse = {};
   try {
@@ -135,5 +142,6 @@ export async function refusalOf(base: string, response: Response): Promise<Byted
   } catch {
     // a bodiless answer (HEAD) or a proxy's page: the status decides
   }
-  return refusal(base, response, payload);
+  const why = payload.code === undefined ? foreign?.(response.status) : undefined;
+  return refusal(base, response, why === undefined ? payload : { ...payload, msg: why });
 }

@@ -175,7 +175,11 @@ export async function tusUpload(transfer: TusTransfer): Promise<Response | undef
       transfer.onProgress?.(offset, blob.size);
       continue;
     }
-    const refused = await refusalOf(base, response);
+    const refused = await refusalOf(base, response, (status) =>
+      status === 413
+        ? `a proxy in front of it refused a request body of ${chunk.byteLength} bytes: raise its body limit (nginx: client_max_body_size) above the chunk size, or lower 'chunkSize'`
+        : undefined,
+    );
     if (!RETRY_STATUSES.has(response.status)) throw refused;
     await recover(refused);
   }

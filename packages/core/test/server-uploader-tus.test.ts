@@ -223,6 +223,19 @@ describe('createServerUploader over tus', () => {
     expect((await uploaderFor(fetch).upload(data, { filename: 'ok.bin' })).size).toBe(data.byteLength);
   });
 
+  it('a proxy refusing a chunk for its size (413 without the server JSON) says to raise its limit or lower chunkSize', async () => {
+    proxy.failWith({ method: 'PATCH' }, { status: 413, code: 'EntityTooLarge' });
+    const error = await uploaderFor(fetch)
+      .upload(bytes(MiB + 1), { filename: 'proxied.bin' })
+      .catch((failure: unknown) => failure);
+    expect(isBytedropError(error, 'ERR_TOO_LARGE')).toBe(true);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `HTTP 413\\): a proxy in front of it refused a request body of ${CHUNK} bytes: .*client_max_body_size.*'chunkSize'`,
+      ),
+    );
+  });
+
   it('tusThreshold: false sends every file in one request; bad sizes fail at creation with ERR_CONFIG', async () => {
     const data = bytes(2 * MiB);
     const { sent, send } = recordingFetch();
