@@ -43,7 +43,13 @@ beforeAll(async () => {
   });
   // The proxy keeps the Host header, so the tus upload URLs the server gives point back at it.
   proxy = await startFaultProxy(server.url);
-  session = await startSession({ s3, server: { url: proxy.endpoint, accessKey: SERVER_KEY }, makeDefault: true });
+  // S3 settings too, as commands.e2e has them (the server target wins): with server settings alone the first try
+  // here saw no paste handled at all, which is left to look into (see the report of issue 14).
+  session = await startSession({
+    s3,
+    server: { url: proxy.endpoint, accessKey: SERVER_KEY },
+    makeDefault: true,
+  });
 });
 
 afterAll(async () => {
