@@ -223,6 +223,35 @@ describe('createServerUploader over tus', () => {
     expect((await uploaderFor(fetch).upload(data, { filename: 'ok.bin' })).size).toBe(data.byteLength);
   });
 
+  it('an AbortSignal stops between chunks with ERR_ABORTED; the upload stays resumable from its saved URL', async () => {
+    const data = bytes(MiB + 1);
+    const controller = new AbortController();
+    let saved: string | undefined;
+    const aborting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (init?.method === 'PATCH') controller.abort();
+      return response;
+    };
+    const error = await uploaderFor(aborting)
+      .upload(data, {
+        filename: 'stop.bin',
+        signal: controller.signal,
+        resumable: { save: async (url) => void (saved = url) },
+      })
+      .catch((failure: unknown) => failure);
+    expect(isBytedropError(error, 'ERR_ABORTED')).toBe(true);
+    expect(proxy.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+
+    const result = await uploaderFor(fetch).upload(data, {
+      filename: 'stop.bin',
+      resumable: { url: saved, save: async () => expect.unreachable('the same upload goes on') },
+    });
+    expect((await download(result.url)).equals(data)).toBe(true);
+    expect(proxy.requests.filter((request) => request.method === 'PATCH')).toHaveLength(
+      Math.ceil(data.byteLength / CHUNK),
+    );
+  });
+
   it('a proxy refusing a chunk for its size (413 without the server JSON) says to raise its limit or lower chunkSize', async () => {
     proxy.failWith({ method: 'PATCH' }, { status: 413, code: 'EntityTooLarge' });
     const error = await uploaderFor(fetch)
