@@ -236,7 +236,11 @@ describe('createServerUploader over tus', () => {
       .upload(data, {
         filename: 'stop.bin',
         signal: controller.signal,
-        resumable: { save: async (url) => void (saved = url) },
+        resumable: {
+          async save(url) {
+            saved = url;
+          },
+        },
       })
       .catch((failure: unknown) => failure);
     expect(isBytedropError(error, 'ERR_ABORTED')).toBe(true);
