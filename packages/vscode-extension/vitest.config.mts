@@ -5,6 +5,16 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // `vscode` is the in-memory fake (VS Code cannot run here); core is tested from source, so it needs no build.
 export default defineProject({
+  // The server tests run the real @bytedrop/server from source; its build inlines its upload page as text.
+  plugins: [
+    {
+      name: 'html-as-text',
+      enforce: 'pre',
+      transform(code, id) {
+        if (id.endsWith('.html')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+      },
+    },
+  ],
   test: {
     name: 'vscode',
     include: ['test/**/*.test.ts'],

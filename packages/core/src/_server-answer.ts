@@ -2,7 +2,8 @@
  * What a Bytedrop server answers an upload with (`{ success, msg, code, files: [...] }`), read defensively: a field
  * that is not well-formed is left out, never trusted.
  */
-import type { ErrorCode } from './errors';
+import { abortedError } from './_abort';
+import { BytedropError, ERROR_CODES, type ErrorCode } from './errors';
 import type { ConversionSkipped } from './image-encoder';
 import type { MetadataKept, MetadataKind } from './images';
 import type { ImageFacts } from './types';
@@ -69,4 +70,78 @@ export function imageFactsOf(file: ServerFile): ImageFacts {
   if (typeof file.conversionSkipped === 'string')
     facts.conversionSkipped = file.conversionSkipped as ConversionSkipped;
   return facts;
+}
+
+/** Sends one request to the server at `base`; an unreachable server is `ERR_NETWORK`, an abort `ERR_ABORTED`. */
+export async function reach(
+  send: typeof fetch,
+  base: string,
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  try {
+    return await send(url, { ...init, ...(signal === undefined ? {} : { signal }) });
+  } catch (error) {
+    if (signal?.aborted) throw abortedError(`upload to ${base}`, error);
+    const cause = (error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).message;
+    throw new BytedropError(
+      'ERR_NETWORK',
+      `could not reach the Bytedrop server at ${base} (${String(cause)}): check 'url' and that the server is running and reachable`,
+      { cause: error },
+    );
+  }
+}
+
+/** The JSON of an answer from `url`; anything else (a proxy's HTML page, another server) is a clear error. */
+export async function readPayload(response: Response, url: string): Promise<ServerResponse> {
+  const raw = await response.text();
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null) return parsed as ServerResponse;
+  } catch {
+    // handled below: a proxy's HTML error page or a server that is not Bytedrop
+  }
+  throw new BytedropError(
+    response.status === 404 ? 'ERR_CONFIG' : 'ERR_PROVIDER',
+    `${url} answered HTTP ${response.status} without a Bytedrop JSON body (${JSON.stringify(raw.slice(0, 80))}): check that 'url' points at a Bytedrop server`,
+    { status: response.status },
+  );
+}
+
+/** A refusal (`{ success: false, msg, code }`) as a `BytedropError` with the server's code, or one from the status. */
+export function refusal(base: string, response: Response, payload: ServerResponse): BytedropError {
+  const sent = text(payload.code);
+  const code: ErrorCode =
+    sent !== undefined && (ERROR_CODES as readonly string[]).includes(sent)
+      ? (sent as ErrorCode)
+      : (CODE_BY_STATUS[response.status] ?? 'ERR_PROVIDER');
+  const why = text(payload.msg) ?? response.statusText;
+  return new BytedropError(
+    code,
+    `the Bytedrop server at ${base} refused the upload (HTTP ${response.status}${sent ? ` ${sent}` : ''}): ${why}`,
+    // A code outside ErrorCode (e.g. a newer server's) is kept where hosts can still see it.
+    { status: response.status, ...(sent !== undefined && sent !== code ? { s3Code: sent } : {}) },
+  );
+}
+
+/**
+ * A refused answer's error: its JSON when it has one, else the status alone (a bodiless tus answer). `foreign` is the
+ * message for an answer without the server's JSON (a proxy's error page), when the caller knows better than the status.
+ */
+export async function refusalOf(
+  base: string,
+  response: Response,
+  foreign?: (status: number) => string | undefined,
+): Promise<BytedropError> {
+  const raw = await response.text().catch(() => '');
+  let payload: ServerResponse = {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null) payload = parsed as ServerResponse;
+  } catch {
+    // a bodiless answer (HEAD) or a proxy's page: the status decides
+  }
+  const why = payload.code === undefined ? foreign?.(response.status) : undefined;
+  return refusal(base, response, why === undefined ? payload : { ...payload, msg: why });
 }

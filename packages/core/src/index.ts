@@ -105,6 +105,7 @@ export type {
   PutOptions,
   PutResult,
   ReplayableBody,
+  ResumableUpload,
   StoredObject,
   SweepReport,
   Uploader,

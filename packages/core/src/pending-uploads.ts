@@ -51,12 +51,17 @@ export interface PendingUpload {
   removeLocal: boolean;
   /** Set once uploaded and verified: a resume then only swaps. */
   uploaded?: UploadedFile;
+  /**
+   * A resumable upload under way (a Bytedrop server's tus upload URL), written down before its first chunk: a resume
+   * continues it from where the server stands instead of sending the local copy again.
+   */
+  resumeUrl?: string;
   /** When the entry was added (ms since the epoch). */
   started: number;
 }
 
 /** What a host gives to `PendingJournal.add`: the id and start time are the journal's. */
-export type NewPendingUpload = Omit<PendingUpload, 'id' | 'started' | 'uploaded'>;
+export type NewPendingUpload = Omit<PendingUpload, 'id' | 'started' | 'uploaded' | 'resumeUrl'>;
 
 /**
  * Where a host keeps entries: a file per entry, a plugin's data folder, IndexedDB.
@@ -238,6 +243,13 @@ async function uploadOf(
     filename: entry.name,
     size: entry.size,
     ...(entry.contentType ? { contentType: entry.contentType } : {}),
+    resumable: {
+      ...(entry.resumeUrl === undefined ? {} : { url: entry.resumeUrl }),
+      async save(url) {
+        entry.resumeUrl = url;
+        await journal.update(entry);
+      },
+    },
   });
   // The upload may have proved its object already (a create-only write the provider enforced, or a reuse compared by
   // HEAD): a HEAD now would say the same. A recorded upload resumed above is always checked, since time has passed.
@@ -245,6 +257,7 @@ async function uploadOf(
   // Written down before the swap: a crash in between resumes with the swap, never a second upload (which, under a
   // key with {uuid}, would store the file twice).
   entry.uploaded = result;
+  delete entry.resumeUrl;
   await journal.update(entry);
   return result;
 }

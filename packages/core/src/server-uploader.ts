@@ -2,12 +2,13 @@
  * An `Uploader` that talks to a self-hosted @bytedrop/server instead of S3: hosts that hold only an access key
  * (teams, ShareX-style setups) get the same `upload()` as with their own bucket. Isomorphic: `fetch` and `FormData`.
  */
-import { abortedError, throwIfAborted } from './_abort';
+import { throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
 import { isReplayable, OWN_HASHING_READ, toAsyncIterable } from './_body';
-import { CODE_BY_STATUS, imageFactsOf, type ServerResponse, text } from './_server-answer';
+import { imageFactsOf, reach, readPayload, refusal, text } from './_server-answer';
 import { meter, tooLargeError } from './_stream';
-import { BytedropError, ERROR_CODES, type ErrorCode } from './errors';
+import { tusUpload } from './_tus-client';
+import { BytedropError } from './errors';
 import { sanitizeFilename } from './filename';
 import type { ImageFormat } from './image-encoder';
 import { checkHttpUrl } from './providers';
@@ -45,7 +46,23 @@ export interface ServerUploaderOptions {
    * convert answers `ERR_IMAGE`.
    */
   convert?: false | { format: ImageFormat; quality?: number; maxSide?: number };
+  /**
+   * Files larger than this many bytes go through the server's resumable tus endpoint (`${url}/tus/`) in chunks of
+   * `chunkSize` instead of one request; `false` sends every file in one request. Default 8 MiB. A server without tus
+   * gets the file the usual way; so does an image the server is asked to `convert` (it converts whole uploads only).
+   */
+  tusThreshold?: number | false;
+  /**
+   * Bytes per tus request (default 4 MiB): the most one request body holds in memory (Obsidian's `requestUrl` keeps
+   * it whole). Keep it under a proxy's body limit (nginx's `client_max_body_size`).
+   */
+  chunkSize?: number;
 }
+
+const MiB = 1024 * 1024;
+/** Defaults of `tusThreshold` and `chunkSize`: a phone's memory stays flat, and few requests for a large file. */
+export const DEFAULT_TUS_THRESHOLD = 8 * MiB;
+export const DEFAULT_CHUNK_SIZE = 4 * MiB;
 
 /**
  * An upload result from a server, which also says how to delete the file again.
@@ -105,6 +122,9 @@ function isFileBacked(blob: Blob): boolean {
  * (`{ success: false, msg, code }`) becomes a `BytedropError` with the server's code, message and HTTP status; an
  * unreachable server is `ERR_NETWORK`. Progress is reported once, when the server has answered (fetch has no upload
  * progress). One-shot streams are collected into a Blob first; pass a Blob or bytes for large files.
+ * A file over `tusThreshold` (8 MiB) goes through the server's tus endpoint instead, in chunks of `chunkSize` (4 MiB)
+ * read one at a time, with progress per chunk and each chunk's SHA-256 when the server checks them; the upload's URL
+ * goes to `UploadOptions.resumable`, so a later call (after a reload) continues it. The result is the same.
  * `allowedTypes` is checked on the sniffed type before the request, as `createUploader` does; `keyPrefix` and `vars`
  * are the server's to decide and are not sent. A file over `maxFileSize` is refused before the request.
  *
@@ -121,6 +141,20 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
     throw new BytedropError(
       'ERR_CONFIG',
       'accessKey is empty: paste the access key the Bytedrop server printed at start (or ask its admin for one)',
+    );
+  }
+  const threshold = options.tusThreshold ?? DEFAULT_TUS_THRESHOLD;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (threshold !== false && !(Number.isSafeInteger(threshold) && threshold >= 0)) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `tusThreshold is ${String(threshold)}: give a whole number of bytes (e.g. ${DEFAULT_TUS_THRESHOLD}), or false to send every file in one request`,
+    );
+  }
+  if (!(Number.isSafeInteger(chunkSize) && chunkSize > 0)) {
+    throw new BytedropError(
+      'ERR_CONFIG',
+      `chunkSize is ${String(chunkSize)}: give a whole number of bytes above 0 (e.g. ${DEFAULT_CHUNK_SIZE})`,
     );
   }
   // Bound: browsers throw "Illegal invocation" when fetch is called off `window`.
@@ -166,47 +200,7 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
       request = { method: 'POST', headers, body: form };
     }
     const url = request.method === 'PUT' ? `${endpoint}/${encodeURIComponent(filename)}` : endpoint;
-    try {
-      return await send(url, { ...request, ...(signal === undefined ? {} : { signal }) });
-    } catch (error) {
-      if (signal?.aborted) throw abortedError(`upload to ${base}`, error);
-      const cause = (error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).message;
-      throw new BytedropError(
-        'ERR_NETWORK',
-        `could not reach the Bytedrop server at ${base} (${String(cause)}): check 'url' and that the server is running and reachable`,
-        { cause: error },
-      );
-    }
-  }
-
-  async function readPayload(response: Response): Promise<ServerResponse> {
-    const raw = await response.text();
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (typeof parsed === 'object' && parsed !== null) return parsed as ServerResponse;
-    } catch {
-      // handled below: a proxy's HTML error page or a server that is not Bytedrop
-    }
-    throw new BytedropError(
-      response.status === 404 ? 'ERR_CONFIG' : 'ERR_PROVIDER',
-      `${endpoint} answered HTTP ${response.status} without a Bytedrop JSON body (${JSON.stringify(raw.slice(0, 80))}): check that 'url' points at a Bytedrop server`,
-      { status: response.status },
-    );
-  }
-
-  function refusal(response: Response, payload: ServerResponse): BytedropError {
-    const sent = text(payload.code);
-    const code: ErrorCode =
-      sent !== undefined && (ERROR_CODES as readonly string[]).includes(sent)
-        ? (sent as ErrorCode)
-        : (CODE_BY_STATUS[response.status] ?? 'ERR_PROVIDER');
-    const why = text(payload.msg) ?? response.statusText;
-    return new BytedropError(
-      code,
-      `the Bytedrop server at ${base} refused the upload (HTTP ${response.status}${sent ? ` ${sent}` : ''}): ${why}`,
-      // A code outside ErrorCode (e.g. a newer server's) is kept where hosts can still see it.
-      { status: response.status, ...(sent !== undefined && sent !== code ? { s3Code: sent } : {}) },
-    );
+    return await reach(send, base, url, request, signal);
   }
 
   async function upload(body: BodyInput, uploadOptions: UploadOptions): Promise<ServerUploadResult> {
@@ -219,21 +213,41 @@ export function createServerUploader(options: ServerUploaderOptions): ServerUplo
     if (options.maxFileSize !== undefined && blob.size > options.maxFileSize) {
       throw tooLargeError(uploadOptions.filename, options.maxFileSize, blob.size);
     }
-    if (uploadOptions.allowedTypes !== undefined) {
-      // The server judges types by its own list; the caller's list is checked here, so a refused file is not sent.
+    const large = threshold !== false && blob.size > threshold;
+    let sniffed: string | undefined;
+    if (uploadOptions.allowedTypes !== undefined || (large && convert)) {
       const head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());
-      const sniffed = await sniffContentType(head, uploadOptions.filename, uploadOptions.contentType);
-      assertAllowedType(uploadOptions.filename, sniffed.contentType, uploadOptions.allowedTypes);
+      sniffed = (await sniffContentType(head, uploadOptions.filename, uploadOptions.contentType)).contentType;
       throwIfAborted(signal, what);
     }
+    // The server judges types by its own list; the caller's list is checked here, so a refused file is not sent.
+    if (uploadOptions.allowedTypes !== undefined)
+      assertAllowedType(uploadOptions.filename, sniffed ?? '', uploadOptions.allowedTypes);
     const keep =
       uploadOptions.stripMetadata === undefined
         ? options.keepMetadata === true
         : !uploadOptions.stripMetadata;
-    const response = await post(blob, uploadOptions.filename, signal, keep);
-    const payload = await readPayload(response);
+    // An image to convert goes whole: the server converts on the path of one request only.
+    const resumable = large && !(convert && sniffed?.startsWith('image/'));
+    const response =
+      (resumable
+        ? await tusUpload({
+            base,
+            send,
+            headers: { authorization: `Bearer ${options.accessKey}` },
+            blob,
+            filename: uploadOptions.filename,
+            contentType: uploadOptions.contentType ?? (blob.type || undefined),
+            keep,
+            chunkSize,
+            signal,
+            resumable: uploadOptions.resumable,
+            onProgress: (loaded, total) => uploadOptions.onProgress?.({ loaded, total }),
+          })
+        : undefined) ?? (await post(blob, uploadOptions.filename, signal, keep));
+    const payload = await readPayload(response, endpoint);
     throwIfAborted(signal, what);
-    if (!response.ok || payload.success !== true) throw refusal(response, payload);
+    if (!response.ok || payload.success !== true) throw refusal(base, response, payload);
     const file = payload.files?.[0];
     const url = text(file?.url) ?? text(payload.url);
     if (file === undefined || url === undefined) {

@@ -96,6 +96,27 @@ export interface UploadOptions {
    * per-request `convert`). Without an uploader `convert` option there is nothing to override.
    */
   convert?: ConvertOption;
+  /**
+   * Where a resumable upload keeps its place across a reload (a Bytedrop server's tus uploads, see
+   * `createServerUploader`'s `tusThreshold`; other uploaders ignore it): `url` is an upload under way to continue,
+   * `save` is awaited with the upload's URL as soon as the server made it, before any byte is sent.
+   * `finishPendingUpload` fills it from the journal entry.
+   */
+  resumable?: ResumableUpload;
+}
+
+/**
+ * The place of a resumable upload, kept by the caller (an editor's journal entry).
+ *
+ * @example
+ * ```ts
+ * const resumable: ResumableUpload = { url: entry.resumeUrl, save: (url) => journal.update({ ...entry, resumeUrl: url }) };
+ * ```
+ */
+export interface ResumableUpload {
+  /** The upload to continue, as `save` was given it; absent for a new upload. */
+  url?: string;
+  save(url: string): Promise<void>;
 }
 
 /**

@@ -265,6 +265,21 @@ describe('createServerUploader', () => {
     expect(seen.map((request) => request.keepMetadata)).toEqual([undefined, 'true', 'true', undefined]);
   });
 
+  it('a file over tusThreshold to a server without tus (OPTIONS names no Tus-Version) goes in one POST', async () => {
+    const data = bytes(3000);
+    const result = await createServerUploader({ url: base, accessKey: 'k', tusThreshold: 1000 }).upload(
+      data,
+      {
+        filename: 'shot.png',
+      },
+    );
+    expect(seen.map((request) => [request.method, request.url])).toEqual([
+      ['OPTIONS', '/tus/'],
+      ['POST', '/upload'],
+    ]);
+    expect(result.url).toBe('http://files.test/2024/05/01/shot-1a2b3c4d.png');
+  });
+
   it('uses the injected fetch', async () => {
     const calls: string[] = [];
     const uploader = createServerUploader({

@@ -63,6 +63,8 @@ export async function startSession(options: {
   /** Put Bytedrop first in the paste and drop preferences (what "Make default" writes). */
   makeDefault?: boolean;
   files?: Record<string, string | Uint8Array>;
+  /** Upload to a Bytedrop server instead (`bytedrop.target: server`), its key given as BYTEDROP_SERVER_ACCESS_KEY. */
+  server?: { url: string; accessKey: string };
 }): Promise<Session> {
   checkInstalled();
   const dir = await mkdtemp(join(tmpdir(), 'bytedrop-e2e-'));
@@ -72,7 +74,7 @@ export async function startSession(options: {
     await mkdir(join(workspace, path, '..'), { recursive: true });
     await writeFile(join(workspace, path), content);
   }
-  const { s3 } = options;
+  const { s3, server } = options;
   const settings: Record<string, unknown> = {
     ...QUIET,
     ...(s3
@@ -86,6 +88,7 @@ export async function startSession(options: {
           'bytedrop.forcePathStyle': 'true',
         }
       : {}),
+    ...(server ? { 'bytedrop.target': 'server', 'bytedrop.serverUrl': server.url } : {}),
     ...(options.makeDefault
       ? {
           'editor.pasteAs.preferences': ['markdown.link.image.bytedrop'],
@@ -98,7 +101,10 @@ export async function startSession(options: {
     vsix: buildVsix(dir),
     dir,
     workspace,
-    env: s3 ? { BYTEDROP_SECRET_ACCESS_KEY: s3.secretAccessKey } : {},
+    env: {
+      ...(s3 ? { BYTEDROP_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}),
+      ...(server ? { BYTEDROP_SERVER_ACCESS_KEY: server.accessKey } : {}),
+    },
     settings,
   });
   const { page } = editor;

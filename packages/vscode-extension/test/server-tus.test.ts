@@ -1,0 +1,107 @@
+/**
+ * Large files to a Bytedrop server target: a paste over 8 MiB goes to the real @bytedrop/server (from source, on
+ * s3rver) through its tus endpoint in chunks of 4 MiB, and a reload mid-upload continues the same tus upload from
+ * the journal's `resumeUrl`. A fault proxy in front of the server holds a chunk, so "mid-upload" is a state.
+ */
+import { createUploader } from '@bytedrop/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
+import { type RunningServer, serve } from '../../server-adapter/src/node';
+import { fake } from './_fake/vscode';
+import { linksUnder, served, uploadsSettled } from './_setup/expect';
+import { createWorld, endOf, journal, restart, transferOf, type World } from './_setup/world';
+
+const ACCESS_KEY = 'vscode-tus-test-key-0123456789';
+const MiB = 1024 * 1024;
+let s3: S3Harness;
+let server: RunningServer;
+let proxy: FaultProxy;
+let world: World;
+let base: string;
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+  base = `${s3.endpoint}/${s3.bucket}`;
+  server = await serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    uploader: createUploader({
+      provider: 'custom',
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      forcePathStyle: true,
+      publicBaseUrl: base,
+    }),
+    keys: [{ name: 'vscode', key: ACCESS_KEY }],
+    secret: 'delete-token-secret-for-tests-0123456789',
+  });
+  // The proxy keeps the Host header, so the tus upload URLs the server gives point back at it.
+  proxy = await startFaultProxy(server.url);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await server?.close(true);
+  await s3?.dispose();
+});
+beforeEach(async () => {
+  await proxy.reset();
+  world = await createWorld({ endpoint: s3.endpoint, publicBaseUrl: base, bucket: s3.bucket });
+  fake.settings.set('bytedrop.target', 'server');
+  fake.settings.set('bytedrop.serverUrl', proxy.endpoint);
+  await world.context.secrets.store('bytedrop.serverAccessKey', ACCESS_KEY);
+});
+
+const bigFile = (size: number, seed: number) =>
+  new Uint8Array(size).map((_, index) => (index * 7 + seed) % 251);
+const pasteBig = (bytes: Uint8Array, name: string) =>
+  fake.paste(
+    world.document,
+    [endOf(world.document)],
+    transferOf({ name, mime: 'application/octet-stream', bytes }),
+  );
+const patches = () => proxy.requests.filter((request) => request.method === 'PATCH');
+
+describe('large files to a Bytedrop server target', () => {
+  it('a 9 MiB paste goes through tus in chunks of at most 4 MiB, byte-exact, no POST /upload', async () => {
+    const bytes = bigFile(9 * MiB + 99, 1);
+    await pasteBig(bytes, 'big.bin');
+    await uploadsSettled();
+
+    const [link] = linksUnder(base, world.document.getText());
+    expect(world.document.getText()).toBe(`# Post\n\n[big.bin](${link?.url})`);
+    expect(Buffer.from(await served(link?.url as string)).equals(bytes)).toBe(true);
+    expect(proxy.requests.some((request) => request.url.startsWith('/upload'))).toBe(false);
+    expect(patches().map((request) => Number(request.headers['content-length']))).toEqual([
+      4 * MiB,
+      4 * MiB,
+      MiB + 99,
+    ]);
+    expect(journal()).toEqual([]);
+    expect(fake.messages).toEqual([]);
+  });
+
+  it('a reload mid-upload continues the tus upload from the journal: HEAD, then the chunks the server lacks', async () => {
+    const bytes = bigFile(10 * MiB, 2);
+    const held = proxy.stall({ method: 'PATCH' }, { nth: 2 });
+    await pasteBig(bytes, 'movie.bin');
+    await held.held;
+    const [entry] = journal();
+    expect(entry?.resumeUrl).toMatch(new RegExp(`^${proxy.endpoint}/tus/[0-9a-f]{32}$`));
+
+    proxy.requests.length = 0;
+    world = restart(world);
+    await world.resumed;
+    const [link] = linksUnder(base, world.document.getText());
+    expect(world.document.getText()).toBe(`# Post\n\n[movie.bin](${link?.url})`);
+    expect(Buffer.from(await served(link?.url as string)).equals(bytes)).toBe(true);
+    const methods = proxy.requests.map((request) => request.method);
+    expect(methods.slice(0, 2)).toEqual(['OPTIONS', 'HEAD']);
+    expect(methods).not.toContain('POST');
+    expect(patches()[0]?.headers['upload-offset']).toBe(String(4 * MiB));
+    expect(journal()).toEqual([]);
+    held.release();
+  });
+});
