@@ -173,8 +173,9 @@ export async function startSession(options: {
   };
   try {
     await openNote(page, 'note.md');
-    // Running a Bytedrop command proves the extension is active (its providers registered).
-    if (s3) {
+    // Running a Bytedrop command proves the extension is active (its providers registered): a paste sent before that
+    // finds no Bytedrop provider, and nothing is inserted.
+    if (s3 || server) {
       await runCommand(page, 'Bytedrop: Test connection');
       await page
         .locator('.notifications-toasts', { hasText: 'Bytedrop: connection OK' })
