@@ -68,13 +68,17 @@ cli
   )
   .option('--quality <quality>', 'Quality of --convert, 1-100 (default 80)')
   .option('--max-side <pixels>', 'With --convert: scale images down to this longest side, e.g. 2560')
+  .option(
+    '--no-resume',
+    'Start over instead of resuming an interrupted upload of the same file (the interrupted one is aborted)',
+  )
   .example('bytedrop upload shot.png --format markdown')
   .example('bytedrop upload photo.jpg --convert webp --quality 80 --max-side 2560')
   .example('S3_ENDPOINT=https://s3.example.com S3_BUCKET=notes bytedrop upload a.png b.pdf')
   .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
   .example('Any failure: exit 1, nothing on stdout, each problem on stderr (re-runs are deduplicated)')
   .example(
-    'Uploads in flight are journaled in $XDG_STATE_HOME/bytedrop/journal (default ~/.local/state/bytedrop/journal); the next run aborts what a killed one left',
+    "Uploads in flight are journaled in $XDG_STATE_HOME/bytedrop/journal (default ~/.local/state/bytedrop/journal); the next run aborts what a killed one left, except a large file's interrupted upload, which the next upload of that file resumes",
   )
   .action((files: string[], options: UploadCommandOptions) => {
     // upload and doctor load the AWS SDK (~100 ms); `hash` and `--help` never need it.
