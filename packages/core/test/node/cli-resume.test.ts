@@ -155,7 +155,7 @@ describe('bytedrop upload resumes an interrupted upload of a large file', () => 
     expect(sent(parts(since)) - SIZE).toBeLessThanOrEqual(PART);
   });
 
-  it('another command in between, and bytedrop gc (even --all-uploads), keep the interrupted upload', async () => {
+  it('another command in between, bytedrop gc (even --all-uploads) and the doctor keep the interrupted upload', async () => {
     const killed = await interrupt('SIGKILL');
     await writeFile(join(work, 'small.txt'), 'hello');
     const other = await runCli(cli, ['upload', 'small.txt'], { cwd: work, env });
@@ -165,6 +165,9 @@ describe('bytedrop upload resumes an interrupted upload of a large file', () => 
     expect(gc.code, gc.stderr).toBe(0);
     expect(gc.stdout).toContain(`kept unfinished upload ${killed.open.key} (${killed.open.uploadId})`);
     expect(await openUpload()).toEqual(killed.open);
+    // Nor is it a leftover to the doctor.
+    const doctor = await runCli(cli, ['doctor'], { cwd: work, env });
+    expect(doctor.stdout).toContain('1 open multipart upload, each an interrupted upload kept for a resume');
 
     const next = await finish();
     expect(next.parts.map((r) => r.partNumber)).toEqual([5, 6, 7, 8]);
