@@ -190,13 +190,16 @@ describe('bytedrop upload resumes an interrupted upload of a large file', () => 
   ])(
     'a file changed between runs %s starts over with a message and never completes a mix',
     async (_, sameTime) => {
-      await interrupt('SIGKILL');
       const path = join(work, 'big.bin');
-      const before = await stat(path);
+      // A whole second: what utimes sets back is then exactly what stat reads (no sub-millisecond part lost).
+      const time = new Date(Math.floor((await stat(path)).mtimeMs / 1000) * 1000);
+      await utimes(path, time, time);
+      await interrupt('SIGKILL');
       // Same size, other bytes from part 3 on.
       content = Buffer.concat([content.subarray(0, 2 * PART), randomBytes(SIZE - 2 * PART)]);
       await writeFile(path, content);
-      if (sameTime) await utimes(path, before.atime, before.mtime);
+      if (sameTime) await utimes(path, time, time);
+      expect((await stat(path)).mtimeMs === time.getTime()).toBe(sameTime);
 
       const next = await finish();
       expect(next.stderr).toContain('big.bin changed since');
