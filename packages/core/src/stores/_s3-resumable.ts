@@ -15,6 +15,12 @@ import { abortUpload, type SweepTarget } from './_s3-sweep';
 type Resume = NonNullable<PutOptions['resume']>;
 type Entry = Extract<JournalEntry, { kind: 'multipart' }> & { id: string };
 
+/** An entry as the journal stores it (without the id it was read with). */
+function stored(entry: Entry): JournalEntry {
+  const { id: _id, ...value } = entry;
+  return value;
+}
+
 /** An earlier upload a put can continue. */
 export interface Earlier {
   entry: Entry;
@@ -56,7 +62,9 @@ export async function earlierUpload(
   for (const entry of await journal.entries()) {
     if (entry.kind !== 'multipart' || entry.store !== storeId || entry.resume?.source !== resume.source)
       continue;
-    const why = found ? 'a newer one is resumed' : mismatch(entry, key, options.size, resume);
+    const why = found
+      ? 'another interrupted upload of the same file is resumed'
+      : mismatch(entry, key, options.size, resume);
     if (why === undefined) {
       found = { entry, record: entry.resume };
       continue;
@@ -64,7 +72,7 @@ export async function earlierUpload(
     const gone = await abortUpload(target, entry.key, entry.uploadId);
     if (gone) await journal.remove(entry.id);
     // Not abortable now: no longer offered for a resume, so the next start's recovery aborts it.
-    else await journal.update?.(entry.id, { ...entry, resume: undefined } as JournalEntry);
+    else await journal.update?.(entry.id, stored({ ...entry, resume: undefined }));
     resume.onNotice?.(
       `the interrupted upload ${entry.uploadId} ${gone ? 'was aborted' : 'could not be aborted yet (the next run retries)'}: ${why}`,
     );
@@ -156,7 +164,7 @@ export async function resumeEarlier(
   if (!earlier) return undefined;
   const { entry, record } = earlier;
   const log = partsLog(journal, record);
-  log.opened(entry.id, entry);
+  log.opened(entry.id, stored(entry));
   const ifNoneMatch = options.ifAbsent === true && conditional.complete;
   active.add(entry.uploadId);
   try {
