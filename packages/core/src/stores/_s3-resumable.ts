@@ -120,6 +120,8 @@ export interface ResumeDeps {
   /** Whether the provider honours `If-None-Match: *` on a completion, and enforces it. */
   conditional: { complete: boolean; enforced: boolean };
   context: (key?: string, error?: unknown) => ErrorContext;
+  /** Parts sent at once. */
+  queueSize: number;
 }
 
 /** The failure of a resumable upload that stays open, saying so. */
@@ -175,6 +177,7 @@ export async function resumeEarlier(
       record,
       body,
       ifNoneMatch,
+      queueSize: deps.queueSize,
       signal,
       onProgress: options.onProgress,
       onListed: (listed, total) =>

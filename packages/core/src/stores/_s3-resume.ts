@@ -27,6 +27,8 @@ export interface Continuation {
   uploadId: string;
   record: ResumeRecord;
   body: BodyInput;
+  /** Parts sent at once (the config's `queueSize`). */
+  queueSize: number;
   /** Sends `If-None-Match: *` on the completion (where the provider honours it, like a fresh upload). */
   ifNoneMatch: boolean;
   signal: AbortSignal | undefined;
@@ -133,39 +135,60 @@ export async function continueUpload(job: Continuation): Promise<string | undefi
   const md5s: string[] = [];
   let md5Etags = true;
   let loaded = 0;
+  let sentBytes = 0;
+  // Up to `queueSize` parts go out at once, as lib-storage sends them; the file is still read (and hashed) in order.
+  const sending = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const confirmed = (PartNumber: number, size: number) => {
+    job.onPart(PartNumber);
+    loaded += size;
+    job.onProgress?.({ loaded, total: record.size });
+  };
+  const send = async (piece: Uint8Array, PartNumber: number, md5: string) => {
+    const sent = await client.send(
+      new UploadPartCommand({
+        Bucket,
+        Key,
+        UploadId,
+        PartNumber,
+        Body: piece,
+        ContentLength: piece.byteLength,
+        ContentMD5: hexToBase64(md5),
+      }),
+      { abortSignal: signal },
+    );
+    // Providers that encrypt with their own keys answer other ETags: the object's ETag cannot be checked then.
+    if (unquote(sent.ETag) !== md5) md5Etags = false;
+    parts[PartNumber - 1] = { PartNumber, ETag: sent.ETag, ...checksums(sent) };
+    confirmed(PartNumber, piece.byteLength);
+  };
   for await (const piece of pieces(job.body, record.partSize)) {
-    const PartNumber = parts.length + 1;
+    if (failure) throw failure.error;
+    const PartNumber = md5s.length + 1;
     const md5 = await md5Hex(piece);
+    md5s.push(md5);
+    sentBytes += piece.byteLength;
     const held = listed.get(PartNumber);
     if (held?.Size === piece.byteLength && unquote(held.ETag) === md5) {
-      parts.push({ PartNumber, ETag: held.ETag, ...checksums(held) });
-    } else {
-      const sent = await client.send(
-        new UploadPartCommand({
-          Bucket,
-          Key,
-          UploadId,
-          PartNumber,
-          Body: piece,
-          ContentLength: piece.byteLength,
-          ContentMD5: hexToBase64(md5),
-        }),
-        { abortSignal: signal },
-      );
-      // Providers that encrypt with their own keys answer other ETags: the object's ETag cannot be checked then.
-      if (unquote(sent.ETag) !== md5) md5Etags = false;
-      parts.push({ PartNumber, ETag: sent.ETag, ...checksums(sent) });
+      parts[PartNumber - 1] = { PartNumber, ETag: held.ETag, ...checksums(held) };
+      confirmed(PartNumber, piece.byteLength);
+      continue;
     }
-    md5s.push(md5);
-    job.onPart(PartNumber);
-    loaded += piece.byteLength;
-    job.onProgress?.({ loaded, total: record.size });
+    const request: Promise<void> = send(piece, PartNumber, md5)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => sending.delete(request));
+    sending.add(request);
+    if (sending.size >= job.queueSize) await Promise.race(sending);
   }
+  await Promise.all(sending);
+  if (failure) throw failure.error;
   // Reached only once the verified read ended, i.e. every byte hashed to the key's hash.
-  if (loaded !== record.size) {
+  if (sentBytes !== record.size) {
     throw new BytedropError(
       'ERR_INPUT',
-      `the file has ${loaded} bytes where the interrupted upload had ${record.size}: nothing was completed; upload it again`,
+      `the file has ${sentBytes} bytes where the interrupted upload had ${record.size}: nothing was completed; upload it again`,
     );
   }
   const done = await client.send(

@@ -151,7 +151,15 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   const { head, check } = s3Reader(client, bucket, context);
   const aborts = createAbortKeeper(target, journal, context);
   const { pending, retryAborts } = aborts;
-  const resumeDeps: ResumeDeps = { target, journal, storeId: id, active, conditional, context };
+  const resumeDeps: ResumeDeps = {
+    target,
+    journal,
+    storeId: id,
+    active,
+    conditional,
+    context,
+    queueSize: config.queueSize,
+  };
 
   async function put(key: string, body: BodyInput, options: PutOptions): Promise<PutResult> {
     if (pending.length > 0) await retryAborts();

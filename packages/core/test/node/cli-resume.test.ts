@@ -131,6 +131,27 @@ describe('bytedrop upload resumes an interrupted upload of a large file', () => 
     expect(wasted).toBeLessThanOrEqual(PART);
   });
 
+  it('four parts at a time: a kill with parts 5 and 6 in flight costs only those, and the resume sends no other', async () => {
+    const queued = { ...env, BYTEDROP_QUEUE_SIZE: '4' };
+    const stalls = [5, 6].map((partNumber) => rgw.proxy.stall({ operation: 'UploadPart', partNumber }));
+    const run = spawnCli(cli, ['upload', 'big.bin'], { cwd: work, env: queued });
+    await Promise.all(stalls.map((stall) => stall.held));
+    run.child.kill('SIGKILL');
+    expect(await run.exited).toBe('SIGKILL');
+    for (const stall of stalls) stall.remove();
+
+    const since = rgw.requests.length;
+    const next = await runCli(cli, ['upload', 'big.bin'], { cwd: work, env: queued });
+    expect(next.code, next.stderr).toBe(0);
+    const resent = parts(since).map((r) => r.partNumber);
+    expect(resent).toEqual(expect.arrayContaining([5, 6]));
+    expect(resent.every((n) => n !== undefined && n >= 5)).toBe(true);
+    const key = next.stdout.trim().slice(`${rgw.endpoint}/${rgw.bucket}/`.length);
+    const stored = await getBytes(inspector(rgw.direct), rgw.bucket, key);
+    expect(Buffer.from(stored).equals(content)).toBe(true);
+    expect(await openUploads(inspector(rgw.direct), rgw.bucket)).toEqual([]);
+  });
+
   it('Ctrl-C leaves the upload open and says so; the next run resumes it', async () => {
     const stopped = await interrupt('SIGINT');
     expect(stopped.exited).toBe(130);
