@@ -8,9 +8,10 @@ import { build } from 'esbuild';
 
 /**
  * Most gzipped bytes core's browser bundle may weigh (173 kB when set, mostly the AWS SDK's S3 client; 185.3 kB with
- * the canvas image encoder and conversion, issue 15). Raise it only on purpose, saying in the commit what the bytes buy.
+ * the canvas image encoder and conversion, issue 15; 189.3 kB with resumable multipart uploads, issue 14: ListParts,
+ * UploadPart and the resume path). Raise it only on purpose, saying in the commit what the bytes buy.
  */
-export const BROWSER_GZIP_BUDGET = 188_000;
+export const BROWSER_GZIP_BUDGET = 190_000;
 
 /** The source entry; `pnpm bench` passes the built dist/browser/index.js (what browsers resolve core to) instead. */
 export const CORE_ENTRY = resolve(import.meta.dirname, '../../src/index.ts');
