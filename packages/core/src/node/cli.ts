@@ -3,7 +3,7 @@
  * "Custom Command" uploader and shell pipes can read stdout as-is.
  *
  * Exit codes: 0 success, 1 a file or check failed, 2 bad usage, 128 + the signal's number when stopped by SIGINT
- * (130), SIGTERM (143) or SIGHUP (129), after aborting what was in flight.
+ * (130), SIGTERM (143) or SIGHUP (129), after stopping what was in flight (a large file's upload is kept to resume).
  */
 import { constants } from 'node:os';
 import { cac } from 'cac';
@@ -30,8 +30,9 @@ const io: CliIO = {
 };
 const interrupt = new AbortController();
 /**
- * Signals that stop the CLI: caught, so that an upload in flight aborts its multipart upload instead of leaving
- * parts the bucket bills for (`kill`, a closed terminal and Ctrl-C alike). A second one kills at once.
+ * Signals that stop the CLI: caught, so that the requests in flight stop cleanly (`kill`, a closed terminal and Ctrl-C
+ * alike). A large file's multipart upload then stays open and journaled for the same command to resume; anything
+ * else in flight is aborted. A second signal kills at once.
  */
 const STOPPING = {
   SIGINT: 'interrupted (Ctrl-C)',
