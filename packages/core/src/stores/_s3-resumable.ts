@@ -110,6 +110,14 @@ export function partsLog(journal: UploadJournal, record: ResumeRecord) {
   };
 }
 
+/** The parts log of a fresh multipart upload that a later run may continue, or undefined when it is not one. */
+export function freshLog(journal: UploadJournal, options: PutOptions, partSize: number) {
+  const { resume, size } = options;
+  if (resume === undefined || size === undefined || size <= partSize) return undefined;
+  const { source, version, hash } = resume;
+  return partsLog(journal, { source, version, hash, size, partSize, parts: [] });
+}
+
 /** What a resumed put needs of its store. */
 export interface ResumeDeps {
   target: SweepTarget;

@@ -28,9 +28,9 @@ export type { PendingAbort } from './_s3-aborts';
 
 import { s3Reader } from './_s3-read';
 import {
+  freshLog,
   keptOpen,
   mapFailure,
-  partsLog,
   type ResumeDeps,
   resumableFailure,
   resumeEarlier,
@@ -196,18 +196,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         ? Math.max(config.partSize, options.size)
         : config.partSize;
     // A multipart upload of a source a later run can read again is left open when cut, for that run to continue.
-    const { resume, size } = options;
-    const log =
-      resume !== undefined && size !== undefined && size > partSize
-        ? partsLog(journal, {
-            source: resume.source,
-            version: resume.version,
-            hash: resume.hash,
-            size,
-            partSize,
-            parts: [],
-          })
-        : undefined;
+    const log = freshLog(journal, options, partSize);
     const upload = new Upload({
       client: scopedClient(sdk, real, {
         signal: options.signal,
@@ -264,22 +253,35 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       log?.close();
       if (log && upload.uploadId && entry !== undefined) {
         const cut = mapFailure(resumeDeps, key, error, options.signal);
-        if (resumableFailure(cut, options.signal)) throw keptOpen(cut, upload.uploadId);
+        if (resumableFailure(cut, options.signal)) {
+          const landed = await landedAnyway(key, options, cut);
+          if (!landed) throw keptOpen(cut, upload.uploadId);
+          await journal.remove(entry);
+          return landed;
+        }
       }
       const mapped = await aborts.failed(key, upload.uploadId, error, options.signal, entry);
       if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {
         // A provider that does not implement If-None-Match: the uploader's HEAD just before is the guard there.
         return send(key, body, options, false);
       }
-      const write = options.meta?.write;
-      if (write !== undefined && !options.signal?.aborted && mapped.code !== 'ERR_CONFLICT') {
-        // The answer may have been lost after the provider stored the object (a Complete cut off on the way back).
-        const found = await head(key).catch(() => undefined);
-        // Our own write, seen by this HEAD: as good as an exclusive one.
-        if (found?.meta?.write === write) return { etag: found.etag, exclusive: true };
-      }
+      const landed = await landedAnyway(key, options, mapped);
+      if (landed) return landed;
       throw mapped;
     }
+  }
+
+  /** The object of a put whose answer was lost after the provider stored it (a Complete cut off on the way back). */
+  async function landedAnyway(
+    key: string,
+    options: PutOptions,
+    mapped: { code: string },
+  ): Promise<PutResult | undefined> {
+    const write = options.meta?.write;
+    if (write === undefined || options.signal?.aborted || mapped.code === 'ERR_CONFLICT') return undefined;
+    const found = await head(key).catch(() => undefined);
+    // Our own write, seen by this HEAD: as good as an exclusive one.
+    return found?.meta?.write === write ? { etag: found.etag, exclusive: true } : undefined;
   }
 
   async function copy(fromKey: string, toKey: string, options: CopyOptions) {
