@@ -2,7 +2,7 @@
  * `pnpm bench`: builds the packages, then measures Bytedrop against its peers in one run on this machine,
  * prints a Markdown table and writes the figures as JSON to bench/results/.
  *
- * Options: --only hash,upload,paste,endpoint,footprint,obsidian,vscode,images,catalog,small-upload,tus,zip  --runs N (≥5)  --warmups N  --size-mib N  --no-build
+ * Options: --only hash,upload,paste,endpoint,footprint,obsidian,vscode,images,catalog,small-upload,tus,zip,cli-resume  --runs N (≥5)  --warmups N  --size-mib N  --no-build
  *          --quick (a smoke run: 64 MiB file, fewer uploads; its figures are not the bench's)
  *          --servers sink,s3rver,radosgw (only the rows against these S3 servers)
  */
@@ -18,6 +18,7 @@ import { run } from './lib/measure.js';
 import { renderMarkdown, type SectionResult, writeJson } from './lib/report.js';
 import { SERVER_KINDS, type ServerKind } from './lib/servers.js';
 import { catalogSection } from './sections/catalog.js';
+import { cliResumeSection } from './sections/cli-resume.js';
 import { endpointSection } from './sections/endpoint.js';
 import { footprintSection } from './sections/footprint.js';
 import { hashSection } from './sections/hash.js';
@@ -43,6 +44,7 @@ const SECTIONS = {
   'small-upload': smallUploadSection,
   tus: tusSection,
   zip: zipSection,
+  'cli-resume': cliResumeSection,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 

@@ -165,6 +165,10 @@ async function sendReplayable(
       ? { sha256: planned.hash }
       : { contentMd5: hexToBase64(planned.hash) }),
     ...(options.contentMd5 === undefined ? {} : { contentMd5: options.contentMd5 }),
+    // Only a Blob can be read again by a later run; bytes in memory die with the process.
+    ...(options.resume === undefined || body instanceof Uint8Array
+      ? {}
+      : { resume: { ...options.resume, hash: planned.hash } }),
     ...(signal === undefined ? {} : { signal }),
     ...(onProgress === undefined ? {} : { onProgress }),
   };

@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import ms from 'ms';
 import type { DoctorCheck } from './_doctor-report';
 import { toBytedropError } from './error-mapping';
-import { TEMP_KEY_PREFIX, type UploadJournal } from './journal';
+import { awaitsResume, TEMP_KEY_PREFIX, type UploadJournal } from './journal';
 import { listObjects, listOpenUploads } from './s3-leftovers';
 import { readLifecycleRules, wholeBucketAbortRule } from './s3-lifecycle';
 import { statusOf } from './stores/_s3-client';
@@ -63,7 +63,8 @@ function unreadable(id: LeftoverCheckId, what: string, error: unknown, permissio
 
 /**
  * Counts the bucket's open multipart uploads and says which are Bytedrop's: in the journal (left by a run that
- * died) or under the temporary prefix. Others are another tool's, or an upload in progress.
+ * died, or kept for a resume) or under the temporary prefix. Others are another tool's, or an upload in progress. When
+ * every one is an interrupted upload kept for a resume (`PutOptions.resume`), that is no finding.
  *
  * @example
  * ```ts
@@ -86,19 +87,39 @@ export async function checkOpenUploads(target: LeftoverTarget): Promise<DoctorCh
       entry.kind === 'multipart' && entry.store === target.storeId ? [entry.uploadId] : [],
     ),
   );
-  const inJournal = uploads.filter((upload) => journaled.has(upload.uploadId)).length;
+  const now = target.now?.() ?? Date.now();
+  const resumable = new Set(
+    entries.flatMap((entry) =>
+      entry.kind === 'multipart' && entry.store === target.storeId && awaitsResume(entry, now)
+        ? [entry.uploadId]
+        : [],
+    ),
+  );
+  const forResume = uploads.filter((upload) => resumable.has(upload.uploadId)).length;
+  const resume =
+    "kept for a resume ('bytedrop upload' of the same file continues it, --no-resume starts over)";
+  if (forResume === uploads.length) {
+    return check(
+      'uploads',
+      'ok',
+      `${count(forResume, 'open multipart upload')}, each an interrupted upload ${resume}`,
+    );
+  }
+  const inJournal = uploads.filter(
+    (upload) => journaled.has(upload.uploadId) && !resumable.has(upload.uploadId),
+  ).length;
   const underTemp = uploads.filter(
     (upload) => !journaled.has(upload.uploadId) && upload.key.startsWith(prefix),
   ).length;
-  const others = uploads.length - inJournal - underTemp;
+  const others = uploads.length - inJournal - underTemp - forResume;
   const age = oldestAge(
     uploads.map((upload) => upload.initiated),
-    target.now?.() ?? Date.now(),
+    now,
   );
   return check(
     'uploads',
     'warn',
-    `${count(uploads.length, 'open multipart upload')}, the oldest started ${age} ago: ${inJournal} in Bytedrop's journal (left by a run that died), ${underTemp} under ${prefix}, ${others} of other tools or still in progress; their parts are billed until aborted`,
+    `${count(uploads.length, 'open multipart upload')}, the oldest started ${age} ago: ${inJournal} in Bytedrop's journal (left by a run that died), ${forResume > 0 ? `${forResume} ${resume}, ` : ''}${underTemp} under ${prefix}, ${others} of other tools or still in progress; their parts are billed until aborted`,
     "run 'bytedrop gc': it aborts the journal's at once and those under the temporary prefix older than a day ('--older-than 0' for all of them, '--all-uploads' for every tool's)",
   );
 }

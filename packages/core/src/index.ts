@@ -42,8 +42,8 @@ export type {
 export { DEFAULT_MAX_PIXELS } from './image-encoder';
 export type { ImageSize, MetadataKept, MetadataKind, StrippedImage } from './images';
 export { canStripMetadata, readImageSize, STRIP_MAX_BYTES, stripMetadata } from './images';
-export type { JournalEntry, UploadJournal } from './journal';
-export { createMemoryJournal, TEMP_KEY_PREFIX } from './journal';
+export type { JournalEntry, ResumeRecord, UploadJournal } from './journal';
+export { awaitsResume, createMemoryJournal, RESUME_WINDOW, TEMP_KEY_PREFIX } from './journal';
 export type { LinkOptions, LinkSource } from './links';
 export { displaySize, formatLink, publicUrl } from './links';
 export type { FindLinksOptions, MarkdownLink } from './markdown-links';
@@ -106,6 +106,7 @@ export type {
   PutResult,
   ReplayableBody,
   ResumableUpload,
+  ResumeOptions,
   StoredObject,
   SweepReport,
   Uploader,

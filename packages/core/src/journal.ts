@@ -27,8 +27,56 @@ export const TEMP_KEY_PREFIX = '.bytedrop-tmp/';
  * ```
  */
 export type JournalEntry =
-  | { kind: 'multipart'; store: string; key: string; uploadId: string; started: number }
+  | {
+      kind: 'multipart';
+      store: string;
+      key: string;
+      uploadId: string;
+      started: number;
+      resume?: ResumeRecord;
+    }
   | { kind: 'temp'; store: string; key: string; started: number };
+
+/**
+ * What a resumable multipart upload needs to be continued by a later run: which bytes it is of and how they were cut.
+ * `parts` lists the part numbers the provider confirmed, as they finish (ListParts stays the authority).
+ *
+ * @example
+ * ```ts
+ * const record: ResumeRecord = { source: '/home/me/big.iso', version: '41943040:1717236000000', hash: '9f86…', size: 41943040, partSize: 5242880, parts: [1, 2] };
+ * ```
+ */
+export interface ResumeRecord {
+  source: string;
+  version: string;
+  hash: string;
+  size: number;
+  partSize: number;
+  parts: number[];
+}
+
+/**
+ * How long the journal keeps an interrupted upload for a resume: a day, as long as the lifecycle rule
+ * `bytedrop gc --lifecycle` installs lets the bucket keep it. After that recovery aborts it.
+ *
+ * @example
+ * ```ts
+ * Date.now() - entry.started < RESUME_WINDOW; // still offered for a resume
+ * ```
+ */
+export const RESUME_WINDOW = 24 * 3600_000;
+
+/**
+ * True while `entry` is an upload a later run intends to continue, so neither recovery nor gc may abort it.
+ *
+ * @example
+ * ```ts
+ * const kept = (await journal.entries()).filter((entry) => awaitsResume(entry));
+ * ```
+ */
+export function awaitsResume(entry: JournalEntry, now = Date.now()): boolean {
+  return entry.kind === 'multipart' && entry.resume !== undefined && now - entry.started < RESUME_WINDOW;
+}
 
 /**
  * Where journal entries live. `add` must not resolve before the entry would survive the process being killed.
@@ -41,6 +89,8 @@ export type JournalEntry =
  */
 export interface UploadJournal {
   add(entry: JournalEntry): Promise<string>;
+  /** Replaces an entry as a whole (a resumable upload's finished parts); like `add`, durable once resolved. */
+  update?(id: string, entry: JournalEntry): Promise<void>;
   remove(id: string): Promise<void>;
   /** Every open entry, of every store. */
   entries(): Promise<(JournalEntry & { id: string })[]>;
@@ -63,6 +113,9 @@ export function createMemoryJournal(): UploadJournal {
       const id = String(++next);
       open.set(id, entry);
       return id;
+    },
+    async update(id, entry) {
+      if (open.has(id)) open.set(id, entry);
     },
     async remove(id) {
       open.delete(id);

@@ -11,8 +11,9 @@ export type { ListedObject, OpenUpload } from './stores/_s3-list';
 export { listObjects, listOpenUploads } from './stores/_s3-list';
 
 /**
- * Aborts every open multipart upload in the bucket that started more than `olderThan` ms ago, whoever started it.
- * Resolves to `key (uploadId)` of each one aborted (an upload that finished meanwhile is skipped).
+ * Aborts every open multipart upload in the bucket that started more than `olderThan` ms ago, whoever started it,
+ * except the upload ids in `keep` (those a journal keeps for a resume). Resolves to `key (uploadId)` of each one
+ * aborted (an upload that finished meanwhile is skipped).
  *
  * @example
  * ```ts
@@ -22,12 +23,13 @@ export { listObjects, listOpenUploads } from './stores/_s3-list';
 export async function abortOpenUploads(
   client: S3Client,
   bucket: string,
-  options: { olderThan: number; signal?: AbortSignal },
+  options: { olderThan: number; signal?: AbortSignal; keep?: ReadonlySet<string> },
 ): Promise<string[]> {
   const cutoff = Date.now() - options.olderThan;
   const aborted: string[] = [];
   for (const upload of await listOpenUploads(client, bucket, options)) {
     if (upload.initiated && upload.initiated.getTime() > cutoff) continue;
+    if (options.keep?.has(upload.uploadId)) continue;
     if (await abortUpload({ client, bucket }, upload.key, upload.uploadId)) {
       aborted.push(`${upload.key} (${upload.uploadId})`);
     }

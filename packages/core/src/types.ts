@@ -40,6 +40,12 @@ export interface UploadOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Caller-supplied template variables such as `{note}`, `{doc}`, `{user}`, `{folder}`. */
   vars?: Record<string, string>;
+  /**
+   * Makes a multipart upload of this body resumable across runs (a file on disk): when it is cut (abort, network
+   * loss, the process killed) the upload stays open and journaled, and the next upload of the same source with the
+   * same bytes sends only the parts missing. Needs a store with a persistent journal (the CLI's).
+   */
+  resume?: ResumeOptions;
   /** A prefix put before the rendered key (per-key folders on the server, per-note prefixes in Obsidian). */
   keyPrefix?: string;
   /**
@@ -304,8 +310,30 @@ export interface PutOptions {
    * race with a concurrent writer.
    */
   ifAbsent?: boolean;
+  /** Resume a journaled multipart upload of the same source (see `UploadOptions.resume`); `hash` names the bytes. */
+  resume?: ResumeOptions & { hash: string };
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
+}
+
+/**
+ * What makes an interrupted upload resumable: the source's identity across runs and what must not have changed.
+ *
+ * @example
+ * ```ts
+ * const resume: ResumeOptions = { source: '/home/me/big.iso', version: '41943040:1717236000000', onNotice: console.error };
+ * await uploader.upload(await openFile('/home/me/big.iso'), { filename: 'big.iso', resume });
+ * ```
+ */
+export interface ResumeOptions {
+  /** The source across runs, e.g. a file's absolute path. */
+  source: string;
+  /** What changes when the source does, e.g. a file's size and mtime: an earlier upload of another version restarts. */
+  version: string;
+  /** Abort an earlier interrupted upload of this source and start over (`--no-resume`). */
+  restart?: boolean;
+  /** Told, in a sentence, what became of an earlier interrupted upload of this source (resumed, or why not). */
+  onNotice?: (message: string) => void;
 }
 
 /**

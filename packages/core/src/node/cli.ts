@@ -3,7 +3,7 @@
  * "Custom Command" uploader and shell pipes can read stdout as-is.
  *
  * Exit codes: 0 success, 1 a file or check failed, 2 bad usage, 128 + the signal's number when stopped by SIGINT
- * (130), SIGTERM (143) or SIGHUP (129), after aborting what was in flight.
+ * (130), SIGTERM (143) or SIGHUP (129), after stopping what was in flight (a large file's upload is kept to resume).
  */
 import { constants } from 'node:os';
 import { cac } from 'cac';
@@ -30,8 +30,9 @@ const io: CliIO = {
 };
 const interrupt = new AbortController();
 /**
- * Signals that stop the CLI: caught, so that an upload in flight aborts its multipart upload instead of leaving
- * parts the bucket bills for (`kill`, a closed terminal and Ctrl-C alike). A second one kills at once.
+ * Signals that stop the CLI: caught, so that the requests in flight stop cleanly (`kill`, a closed terminal and Ctrl-C
+ * alike). A large file's multipart upload then stays open and journaled for the same command to resume; anything
+ * else in flight is aborted. A second signal kills at once.
  */
 const STOPPING = {
   SIGINT: 'interrupted (Ctrl-C)',
@@ -68,13 +69,17 @@ cli
   )
   .option('--quality <quality>', 'Quality of --convert, 1-100 (default 80)')
   .option('--max-side <pixels>', 'With --convert: scale images down to this longest side, e.g. 2560')
+  .option(
+    '--no-resume',
+    'Start over instead of resuming an interrupted upload of the same file (the interrupted one is aborted)',
+  )
   .example('bytedrop upload shot.png --format markdown')
   .example('bytedrop upload photo.jpg --convert webp --quality 80 --max-side 2560')
   .example('S3_ENDPOINT=https://s3.example.com S3_BUCKET=notes bytedrop upload a.png b.pdf')
   .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
   .example('Any failure: exit 1, nothing on stdout, each problem on stderr (re-runs are deduplicated)')
   .example(
-    'Uploads in flight are journaled in $XDG_STATE_HOME/bytedrop/journal (default ~/.local/state/bytedrop/journal); the next run aborts what a killed one left',
+    "Uploads in flight are journaled in $XDG_STATE_HOME/bytedrop/journal (default ~/.local/state/bytedrop/journal); the next run aborts what a killed one left, except a large file's interrupted upload, which the next upload of that file resumes",
   )
   .action((files: string[], options: UploadCommandOptions) => {
     // upload and doctor load the AWS SDK (~100 ms); `hash` and `--help` never need it.

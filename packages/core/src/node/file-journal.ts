@@ -1,10 +1,11 @@
 /**
- * The upload journal on disk: one small JSON file per entry, written to a temporary name and renamed into place, so
- * an entry is either whole or absent even if the process is killed mid-write. The CLI keeps it in the user's state
+ * The upload journal on disk: one small JSON file per entry, written to a temporary name, flushed to disk and renamed
+ * into place, so an entry is either whole or absent even if the process is killed (or the machine loses power)
+ * mid-write. The CLI keeps it in the user's state
  * directory, the server in its data directory.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BytedropError } from '../errors';
@@ -61,14 +62,28 @@ export function createFileJournal(dir: string): UploadJournal {
     });
     return ready;
   };
+  /** Writes `<id>.json` whole or not at all: a flushed temporary file renamed over it. */
+  async function write(id: string, entry: JournalEntry): Promise<void> {
+    await ensure();
+    const temp = join(dir, `.${id}.${randomUUID()}.tmp`);
+    const file = await open(temp, 'w');
+    try {
+      await file.writeFile(JSON.stringify(entry));
+      // A resumable upload trusts this entry after a power cut too, not only after a killed process.
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, join(dir, `${id}.json`));
+  }
   return {
     async add(entry) {
-      await ensure();
       const id = randomUUID();
-      const temp = join(dir, `.${id}.tmp`);
-      await writeFile(temp, JSON.stringify(entry));
-      await rename(temp, join(dir, `${id}.json`));
+      await write(id, entry);
       return id;
+    },
+    async update(id, entry) {
+      await write(id, entry);
     },
     async remove(id) {
       await rm(join(dir, `${id}.json`), { force: true });

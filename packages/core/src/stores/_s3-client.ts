@@ -90,6 +90,8 @@ export interface PutScope {
    * upload of the key, which nothing else knows about.
    */
   onCreated?: (uploadId: string, retriedSince: number | undefined) => Promise<void>;
+  /** Told each part the provider confirmed (a resumable upload writes it down). */
+  onPart?: (partNumber: number) => void;
 }
 
 function setHeader(command: Command, name: string, value: string): void {
@@ -123,6 +125,7 @@ export function scopedClient(sdk: typeof S3Sdk, client: S3Client, scope: PutScop
     CompleteMultipartUploadCommand,
     CreateMultipartUploadCommand,
     PutObjectCommand,
+    UploadPartCommand,
   } = sdk;
   const scoped = Object.create(client) as S3Client;
   const send = async (command: Command, options?: { abortSignal?: AbortSignal }) => {
@@ -155,6 +158,9 @@ export function scopedClient(sdk: typeof S3Sdk, client: S3Client, scope: PutScop
             .catch(() => undefined);
           throw error;
         });
+      }
+      if (command instanceof UploadPartCommand && command.input.PartNumber !== undefined) {
+        scope.onPart?.(command.input.PartNumber);
       }
       return out;
     } catch (error) {

@@ -4,7 +4,7 @@
  * listed, so uploads other tools started in the bucket are never touched.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { UploadJournal } from '../journal';
+import { awaitsResume, type UploadJournal } from '../journal';
 import type { SweepReport } from '../types';
 import { nameOf, statusOf } from './_s3-client';
 import { listObjects, listOpenUploads } from './_s3-list';
@@ -48,7 +48,8 @@ export async function recoverFromJournal(
 ): Promise<SweepReport> {
   const report: SweepReport = { abortedUploads: [], deleted: [] };
   for (const entry of await journal.entries()) {
-    if (entry.store !== storeId) continue;
+    // An interrupted upload a later run is to continue (`PutOptions.resume`) is left for it, until it is too old.
+    if (entry.store !== storeId || awaitsResume(entry)) continue;
     if (entry.kind === 'multipart') {
       if (!(await abortUpload(target, entry.key, entry.uploadId))) continue;
       report.abortedUploads.push(`${entry.key} (${entry.uploadId})`);

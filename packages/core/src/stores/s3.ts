@@ -29,6 +29,14 @@ import { objectHeaders, operationOf, toUploadBody } from './_s3-params';
 export type { PendingAbort } from './_s3-aborts';
 
 import { s3Reader } from './_s3-read';
+import {
+  freshLog,
+  keptOpen,
+  mapFailure,
+  type ResumeDeps,
+  resumableFailure,
+  resumeEarlier,
+} from './_s3-resumable';
 import { lazyClient, s3Sdk } from './_s3-sdk';
 import { abortStrays, recoverFromJournal, sweepPrefix } from './_s3-sweep';
 
@@ -153,6 +161,15 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   const { head, check } = s3Reader(client, bucket, context);
   const aborts = createAbortKeeper(target, journal, context);
   const { pending, retryAborts } = aborts;
+  const resumeDeps: ResumeDeps = {
+    target,
+    journal,
+    storeId: id,
+    active,
+    conditional,
+    context,
+    queueSize: config.queueSize,
+  };
 
   async function put(key: string, body: BodyInput, options: PutOptions): Promise<PutResult> {
     if (pending.length > 0) await retryAborts();
@@ -161,6 +178,10 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       temporary.set(key, await journal.add({ kind: 'temp', store: id, key, started: Date.now() }));
     }
     try {
+      if (options.resume !== undefined && !options.temporary) {
+        const resumed = await resumeEarlier(resumeDeps, key, body, { ...options, resume: options.resume });
+        if (resumed) return resumed;
+      }
       return await send(key, body, options, options.ifAbsent === true);
     } catch (error) {
       // A temporary object exists only for its upload: a failed one is removed (and its entry closed) at once.
@@ -178,6 +199,14 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     let entry: string | undefined;
     // lib-storage reads the client's config (endpoint, checksums), so it gets the real one.
     const [sdk, { Upload }, real] = await Promise.all([s3Sdk(), loadUpload(), injected ?? lazy.ready()]);
+    // lib-storage sends one PUT exactly when the body fits in one part, so a body up to multipartThreshold gets a
+    // part as large as itself; a larger or unsized body is split into partSize parts.
+    const partSize =
+      options.size !== undefined && options.size <= config.multipartThreshold
+        ? Math.max(config.partSize, options.size)
+        : config.partSize;
+    // A multipart upload of a source a later run can read again is left open when cut, for that run to continue.
+    const log = freshLog(journal, options, partSize);
     const upload = new Upload({
       client: scopedClient(sdk, real, {
         signal: options.signal,
@@ -185,11 +214,21 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         contentMd5: options.contentMd5,
         ifNoneMatch: { put: ifAbsent && conditional.put, complete: ifAbsent && conditional.complete },
         onCreated: async (uploadId, retriedSince) => {
-          entry = await journal.add({ kind: 'multipart', store: id, key, uploadId, started: Date.now() });
+          const value = {
+            kind: 'multipart' as const,
+            store: id,
+            key,
+            uploadId,
+            started: Date.now(),
+            ...(log ? { resume: log.record } : {}),
+          };
+          entry = await journal.add(value);
+          log?.opened(entry, value);
           active.add(uploadId);
           if (retriedSince !== undefined)
             await abortStrays(target, key, active, retriedSince).catch(() => []);
         },
+        ...(log ? { onPart: log.part } : {}),
       }),
       params: {
         Bucket: bucket,
@@ -197,14 +236,9 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         Body: toUploadBody(body, options, key),
         ...objectHeaders(options, acl),
       },
-      // lib-storage sends one PUT exactly when the body fits in one part, so a body up to multipartThreshold gets a
-      // part as large as itself; a larger or unsized body is split into partSize parts.
-      partSize:
-        options.size !== undefined && options.size <= config.multipartThreshold
-          ? Math.max(config.partSize, options.size)
-          : config.partSize,
+      partSize,
       queueSize: config.queueSize,
-      leavePartsOnError: false,
+      leavePartsOnError: log !== undefined,
     });
     const { onProgress } = options;
     if (onProgress) {
@@ -214,6 +248,8 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     }
     try {
       const out = await upload.done();
+      await log?.settled();
+      log?.close();
       if (upload.uploadId) active.delete(upload.uploadId);
       if (entry !== undefined) await journal.remove(entry);
       // One PUT, or a multipart upload completed: each is create-only where the provider honours it for that request.
@@ -223,6 +259,17 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       return out.ETag ? { etag: out.ETag, exclusive } : { exclusive };
     } catch (error) {
       if (upload.uploadId) active.delete(upload.uploadId);
+      await log?.settled();
+      log?.close();
+      if (log && upload.uploadId && entry !== undefined) {
+        const cut = mapFailure(resumeDeps, key, error, options.signal);
+        if (resumableFailure(cut, options.signal)) {
+          const landed = await landedAnyway(key, options, cut);
+          if (!landed) throw keptOpen(cut, upload.uploadId);
+          await journal.remove(entry);
+          return landed;
+        }
+      }
       const mapped = await aborts.failed(key, upload.uploadId, error, options.signal, entry);
       if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {
         // A provider that does not implement If-None-Match: a HEAD just before the plain PUT is the guard there (the
@@ -236,15 +283,23 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         }
         return send(key, body, options, false);
       }
-      const write = options.meta?.write;
-      if (write !== undefined && !options.signal?.aborted && mapped.code !== 'ERR_CONFLICT') {
-        // The answer may have been lost after the provider stored the object (a Complete cut off on the way back).
-        const found = await head(key).catch(() => undefined);
-        // Our own write, seen by this HEAD: as good as an exclusive one.
-        if (found?.meta?.write === write) return { etag: found.etag, exclusive: true };
-      }
+      const landed = await landedAnyway(key, options, mapped);
+      if (landed) return landed;
       throw mapped;
     }
+  }
+
+  /** The object of a put whose answer was lost after the provider stored it (a Complete cut off on the way back). */
+  async function landedAnyway(
+    key: string,
+    options: PutOptions,
+    mapped: { code: string },
+  ): Promise<PutResult | undefined> {
+    const write = options.meta?.write;
+    if (write === undefined || options.signal?.aborted || mapped.code === 'ERR_CONFLICT') return undefined;
+    const found = await head(key).catch(() => undefined);
+    // Our own write, seen by this HEAD: as good as an exclusive one.
+    return found?.meta?.write === write ? { etag: found.etag, exclusive: true } : undefined;
   }
 
   async function remove(key: string): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  AbortMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
@@ -74,6 +75,14 @@ export async function openUploads(client: S3Client, bucket: string, prefix?: str
     new ListMultipartUploadsCommand({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}) }),
   );
   return (list.Uploads ?? []).map((upload) => upload.Key ?? '');
+}
+
+/** Aborts every open multipart upload in the bucket (a test's cleanup of what it kept open on purpose). */
+export async function abortAll(client: S3Client, bucket: string): Promise<void> {
+  const list = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  for (const { Key, UploadId } of list.Uploads ?? []) {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId }));
+  }
 }
 
 export async function listKeys(client: S3Client, bucket: string, prefix?: string): Promise<string[]> {

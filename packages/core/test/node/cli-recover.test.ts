@@ -1,12 +1,13 @@
 /**
  * `bytedrop upload` killed outright (SIGKILL: no handler runs, nothing is aborted) leaves a multipart upload on the
- * bucket; the journal in the user's state directory lets the next run abort it. On radosgw, a real S3 whose
+ * bucket; the journal in the user's state directory keeps it for a resume for a day, then lets the next run abort it. On radosgw, a real S3 whose
  * multipart listing and aborts are its own, behind the fault proxy that holds a part so the kill lands mid-upload.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESUME_WINDOW } from '../../src/journal';
 import { buildCli, cleanEnv, coreDir, journalFiles, removeCli, runCli, spawnCli } from '../_support/cli';
 import { useRgw } from '../_support/rgw';
 import { inspector, MiB, openUploads } from '../_support/s3';
@@ -46,7 +47,7 @@ describe('bytedrop upload recovers what a killed run left', () => {
     return runCli(cli, ['upload', name], { cwd: work, env });
   };
 
-  it('SIGKILL mid multipart upload leaves it open and journaled; the next run aborts it and says so', async () => {
+  it('SIGKILL mid multipart upload leaves it open and journaled for a resume; once past the resume window the next run aborts it and says so', async () => {
     const held = rgw.proxy.stall({ operation: 'UploadPart', partNumber: 2 }).held;
     const killed = spawnCli(cli, ['upload', 'big.bin'], { cwd: work, env });
     await held;
@@ -55,8 +56,19 @@ describe('bytedrop upload recovers what a killed run left', () => {
     const client = inspector(rgw.direct);
     const orphans = await openUploads(client, rgw.bucket);
     expect(orphans).toHaveLength(1);
-    expect(await journalFiles(journal)).toHaveLength(1);
+    const [entryFile] = (await journalFiles(journal)).filter((file) => file.endsWith('.json'));
+    expect(entryFile).toBeDefined();
 
+    // Within the resume window another run leaves it for `bytedrop upload big.bin` to continue (cli-resume.test.ts).
+    const kept = await upload('kept.txt');
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).not.toContain('aborted');
+    expect(await openUploads(client, rgw.bucket)).toEqual(orphans);
+
+    // A day later (the journal entry made older, not the clock) nothing is to be resumed any more.
+    const path = join(journal, entryFile ?? '');
+    const entry = JSON.parse(await readFile(path, 'utf8'));
+    await writeFile(path, JSON.stringify({ ...entry, started: entry.started - RESUME_WINDOW - 1 }));
     const next = await upload('small.txt');
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toContain(

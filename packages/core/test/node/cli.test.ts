@@ -19,7 +19,7 @@ import {
   runCli,
   spawnCli,
 } from '../_support/cli';
-import { inspector, listKeys, MiB, openUploads } from '../_support/s3';
+import { abortAll, inspector, listKeys, MiB, openUploads } from '../_support/s3';
 
 const run = promisify(execFile);
 
@@ -239,7 +239,7 @@ describe('bytedrop CLI (built)', () => {
     ['SIGTERM', 143],
     ['SIGINT', 130],
   ] as const)(
-    '%s mid-upload aborts the multipart upload: exit %i, nothing on stdout, no parts left',
+    '%s mid-upload stops the multipart upload and keeps it for a resume: exit %i, nothing on stdout',
     async (signal, code) => {
       const name = `stopped-by-${signal.toLowerCase()}`;
       await writeFile(join(work, `${name}.bin`), randomBytes(64 * MiB));
@@ -260,12 +260,15 @@ describe('bytedrop CLI (built)', () => {
       expect(await child.exited, child.stderr).toBe(code);
       expect(child.stdout).toBe('');
       expect(child.stderr).toContain(`${name}.bin`);
-      // …and crossed out once aborted: nothing for the next run to clean up.
-      expect(await journalFiles(journal)).toEqual([]);
+      // …and kept there, open, for the same command to resume (cli-resume.test.ts); no object was made.
+      expect(child.stderr).toContain('stays open with the parts that finished');
+      expect((await journalFiles(journal)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
       const client = inspector(s3);
       const ours = (keys: string[]) => keys.filter((key) => key.includes(name));
-      expect(ours(await openUploads(client, s3.bucket))).toEqual([]);
+      expect(ours(await openUploads(client, s3.bucket))).toHaveLength(1);
       expect(ours(await listKeys(client, s3.bucket))).toEqual([]);
+      await rm(journal, { recursive: true, force: true });
+      await abortAll(client, s3.bucket);
     },
   );
 

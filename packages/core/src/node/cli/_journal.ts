@@ -76,6 +76,10 @@ export function openCliJournal(env: Record<string, string | undefined>): CliJour
     async add(entry) {
       return `${own}/${await journalOf(own).add(entry)}`;
     },
+    async update(id, entry) {
+      const slash = id.indexOf('/');
+      await journalOf(id.slice(0, slash)).update?.(id.slice(slash + 1), entry);
+    },
     async remove(id) {
       const slash = id.indexOf('/');
       await journalOf(id.slice(0, slash)).remove(id.slice(slash + 1));

@@ -12,7 +12,7 @@
  * Local disk (no S3 configured): partial and temporary files older than the threshold.
  */
 import ms from 'ms';
-import { TEMP_KEY_PREFIX } from '../../journal';
+import { awaitsResume, TEMP_KEY_PREFIX } from '../../journal';
 import { abortOpenUploads } from '../../s3-leftovers';
 import { installLifecycleRules } from '../../s3-lifecycle-install';
 import type { S3Store } from '../../stores/s3';
@@ -105,9 +105,21 @@ export async function gcCommand(options: GcCommandOptions, io: CliIO): Promise<n
   const store = uploader.store as S3Store;
   try {
     add(await store.recover!(), 'left by a run that died');
+    // Interrupted uploads that `bytedrop upload` of the same file continues are not leftovers (yet): said, and kept.
+    const resumable = (await journal?.entries())?.filter(
+      (entry) => entry.store === store.id && entry.kind === 'multipart' && awaitsResume(entry),
+    );
+    const keep = new Set<string>();
+    for (const entry of resumable ?? []) {
+      if (entry.kind !== 'multipart') continue;
+      keep.add(entry.uploadId);
+      out.push(
+        `kept unfinished upload ${entry.key} (${entry.uploadId}): interrupted upload of ${entry.resume?.source}; 'bytedrop upload' of it resumes it, --no-resume starts over`,
+      );
+    }
     add(await store.sweep!({ olderThan, ...signal }), `under ${TEMP_KEY_PREFIX}, ${age}`);
     if (options.allUploads) {
-      const aborted = await abortOpenUploads(store.client, store.bucket, { olderThan, ...signal });
+      const aborted = await abortOpenUploads(store.client, store.bucket, { olderThan, keep, ...signal });
       add({ abortedUploads: aborted, deleted: [] }, `${age} (--all-uploads)`);
     }
     if (options.lifecycle) {

@@ -14,6 +14,10 @@
  *
  * Before the first file, it aborts what runs that died (SIGKILL, a crash, a power cut) left in the bucket, as its
  * journal in the user's state directory records it (`_journal.ts`), and says so on stderr.
+ *
+ * A large file's multipart upload that was cut (Ctrl-C, network loss, a kill) is the exception: it stays open and
+ * journaled, and the next upload of the same unchanged file sends only the parts the bucket is missing
+ * (`UploadOptions.resume`). `--no-resume` aborts it and starts over; a changed file always starts over.
  */
 import { isBytedropError } from '../../errors';
 import type { ConversionSkipped, ImageConversion } from '../../image-encoder';
@@ -38,6 +42,8 @@ export interface UploadCommandOptions {
   convert?: string;
   quality?: string | number;
   maxSide?: string | number;
+  /** `--no-resume` sets it to false: an interrupted upload of the same file is aborted and the file sent afresh. */
+  resume?: boolean;
   signal?: AbortSignal;
 }
 
@@ -94,7 +100,7 @@ export async function uploadCommand(
   const { uploader } = storage;
   await recoverEarlierRuns(storage, io);
   try {
-    const outcomes = await uploadAll(files, format, options.signal, uploader, io);
+    const outcomes = await uploadAll(files, format, options, uploader, io);
     return options.json ? printJson(outcomes, io) : printLinks(outcomes, options.signal, io);
   } finally {
     await storage.journal?.tidy();
@@ -105,10 +111,11 @@ export async function uploadCommand(
 async function uploadAll(
   files: string[],
   format: LinkFormat,
-  signal: AbortSignal | undefined,
+  options: UploadCommandOptions,
   uploader: Uploader,
   io: CliIO,
 ): Promise<Outcome[]> {
+  const { signal } = options;
   const outcomes: Outcome[] = [];
   for (const file of files) {
     try {
@@ -117,6 +124,12 @@ async function uploadAll(
       const bar = startProgress(io.stderr, file, stats.size);
       try {
         const result = await uploadFile(uploader, path, {
+          resume: {
+            source: path,
+            version: `${stats.size}:${stats.mtimeMs}`,
+            restart: options.resume === false,
+            onNotice: (message) => io.stderr.write(`bytedrop: ${file}: ${message}\n`),
+          },
           ...(bar ? { onProgress: bar.update } : {}),
           ...(signal ? { signal } : {}),
         });
