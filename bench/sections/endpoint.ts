@@ -45,10 +45,11 @@ interface LoadResult {
   p95: number;
 }
 
-type Route = 'direct' | 'server' | 'floor';
+type Route = 'direct' | 'server' | 'catalog' | 'floor';
 const ROUTE_NAMES = {
   direct: 'direct',
   server: 'via @bytedrop/server',
+  catalog: 'via @bytedrop/server with a SQLite catalog',
   floor: 'via a minimal proxy (the floor)',
 } as const;
 
@@ -110,6 +111,18 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         },
       );
+      // The same server recording every upload in a SQLite catalog (issue 13: ≥ 0.95× the throughput without).
+      const withCatalog = fork(
+        bench('servers/endpoint.mjs'),
+        [JSON.stringify(bytedropConfig(target)), ACCESS_KEY],
+        {
+          env: childEnv({
+            ...(kind === 's3rver' ? {} : { BYTEDROP_BENCH_ENFORCED: '1' }),
+            BYTEDROP_BENCH_CATALOG: join(dir, `catalog-${kind}.sqlite`),
+          }),
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        },
+      );
       // The floor: what any proxying server must do at the least (bench/servers/floor-proxy.mjs).
       // radosgw refuses anonymous writes: there the floor signs its PUTs.
       const floorTarget = {
@@ -125,25 +138,28 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
       });
       try {
         const port = await nextMessage<number>(server, 'port');
+        const catalogPort = await nextMessage<number>(withCatalog, 'port');
         const floorPort = await nextMessage<number>(floor, 'port');
         const common = { png, concurrency: CONCURRENCY, ...s3Options(target) };
         const direct = { ...common, mode: 'direct' };
         const viaServer = { ...common, mode: 'server', url: `http://127.0.0.1:${port}`, token: ACCESS_KEY };
         const viaFloor = { ...viaServer, url: `http://127.0.0.1:${floorPort}` };
-        const proxies = { server, floor };
+        const viaCatalog = { ...viaServer, url: `http://127.0.0.1:${catalogPort}` };
+        const proxies = { server, catalog: withCatalog, floor };
         ctx.log(`endpoint ${kind}: warm-up`);
-        for (const options of [direct, viaServer, viaFloor])
+        for (const options of [direct, viaServer, viaCatalog, viaFloor])
           await load({ ...options, total: ctx.quick ? CONCURRENCY : warmup });
         await target.reclaim();
         const before = await usageOf(server);
-        const runs: Record<Route, LoadResult[]> = { direct: [], server: [], floor: [] };
-        const cpu: Record<Route, number[]> = { direct: [], server: [], floor: [] };
-        const proxyCpu: Record<Route, number[]> = { direct: [], server: [], floor: [] };
+        const runs: Record<Route, LoadResult[]> = { direct: [], server: [], catalog: [], floor: [] };
+        const cpu: Record<Route, number[]> = { direct: [], server: [], catalog: [], floor: [] };
+        const proxyCpu: Record<Route, number[]> = { direct: [], server: [], catalog: [], floor: [] };
         // Alternate the routes run by run, so drift on the shared machine hits both alike.
         for (let i = 0; i < ctx.runs; i++) {
           for (const [route, options] of [
             ['direct', direct],
             ['server', viaServer],
+            ['catalog', viaCatalog],
             ['floor', viaFloor],
           ] as const) {
             ctx.log(`endpoint ${kind}: ${route} run ${i + 1}/${ctx.runs}`);
@@ -166,7 +182,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
           growthMB: (after.rss - before.rss) / 1e6,
           liveGrowthMB: ((after.liveAfterGc ?? Number.NaN) - (before.liveAfterGc ?? Number.NaN)) / 1e6,
         };
-        for (const route of ['direct', 'server', 'floor'] as const) {
+        for (const route of ['direct', 'server', 'catalog', 'floor'] as const) {
           const list = runs[route];
           rows.push({
             server: kind,
@@ -183,6 +199,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
         }
       } finally {
         await stopChild(server);
+        await stopChild(withCatalog);
         await stopChild(floor);
         await target.stop();
       }
@@ -222,6 +239,15 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
     if (!m) return 'n/a';
     return `${m.growthMB.toFixed(1)} MB (${(m.before / 1e6).toFixed(0)} → ${(m.after / 1e6).toFixed(0)} MB; live heap + external after a full GC: ${m.liveGrowthMB.toFixed(1)} MB)`;
   };
+  for (const r of rows.filter((row) => row.route === ROUTE_NAMES.catalog)) {
+    const without = rows.find((row) => row.server === r.server && row.route === ROUTE_NAMES.server);
+    targets.push({
+      name: `endpoint ${r.server}: throughput with the catalog vs without`,
+      target: '≥ 0.95×',
+      measured: ratio(r.mibPerS.median, without?.mibPerS.median ?? Number.NaN),
+      met: r.mibPerS.median / (without?.mibPerS.median ?? Number.NaN) >= 0.95,
+    });
+  }
   for (const r of rows.filter((row) => row.route === ROUTE_NAMES.server)) {
     const base = directOf(r.server)?.mibPerS.median ?? Number.NaN;
     targets.push(
@@ -251,6 +277,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
   const notes = [
     `${CONCURRENCY} concurrent keep-alive clients; per route ${PLAN.map((p) => `${ctx.quick ? p.uploads / 10 : p.uploads} uploads to ${p.kind} (${ctx.runs} runs, after ${p.warmup} warm-up uploads)`).join(', ')}; the routes alternate run by run. Every upload has distinct bytes (no dedupe). "direct" PUTs to presigned URLs of the same S3 server; "via" POSTs multipart to /upload with a Bearer key.`,
     'Load generator, Bytedrop server and S3 server share the 2 cores: the server route pays its own CPU (parse, sniff, hash, PUT; against s3rver, which ignores If-None-Match, a HEAD before the PUT: the sink and radosgw refuse a create-only PUT to a taken key, so there the server PUTs first and HEADs only after a 412) out of the same budget as the S3 server.',
+    'The catalog route is a second server process, the same but recording every upload in a SQLite catalog file (what `pnpm start` does by default); issue 13 asks for at least 0.95× the throughput without it.',
     "The floor is a minimal proxy (bench/servers/floor-proxy.mjs): it receives the body, takes its SHA-256 and PUTs the bytes on with one plain http.request — no SDK, no HEAD, no multipart parsing. No proxying server can do less, so its ratio is the ceiling of the Bytedrop server's on this machine. To radosgw, which refuses anonymous writes, it signs each PUT (SigV4, the SHA-256 it took as payload hash).",
     "radosgw is the test harness's one-node Ceph cluster (mon, memstore OSD, radosgw; real SigV4 and MD5 checks); its CPU per upload is the three daemons' together. Its bucket is emptied and garbage-collected after each run, outside the clock.",
     ...skipped,

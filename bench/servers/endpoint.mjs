@@ -1,12 +1,12 @@
 /**
  * @bytedrop/server for the endpoint comparison, in a process of its own so its RSS is its own: core's uploader
  * over the given S3 server, behind the Node runner. Sends `{ port }` over IPC once listening and answers 'usage'
- * with its RSS, CPU time and live memory after a GC. Usage (forked): node endpoint.mjs '<bytedrop config json>' <access key>
+ * with its RSS, CPU time and live memory after a GC; with BYTEDROP_BENCH_CATALOG set, with a SQLite catalog. Usage (forked): node endpoint.mjs '<bytedrop config json>' <access key>
  * [<largest file in MiB>]. With BYTEDROP_BENCH_ENFORCED=1 (the sink and radosgw, which refuse a create-only PUT to
  * a taken key with 412; s3rver ignores the header) the store is told so, and the server's uploads PUT first.
  */
 import { createUploader } from '../../packages/core/dist/index.js';
-import { serve } from '../../packages/server-adapter/dist/node.js';
+import { createSqliteCatalog, serve } from '../../packages/server-adapter/dist/node.js';
 
 /**
  * This process's RSS (bytes) and CPU time (user + system, ms) so far, and — once a full GC has run (the bench starts
@@ -22,6 +22,9 @@ function usage() {
 }
 
 const [configJson, accessKey, maxMiB] = process.argv.slice(2);
+// With BYTEDROP_BENCH_CATALOG (a file path), every upload is recorded in a SQLite catalog, as `pnpm start` does.
+const catalogFile = process.env.BYTEDROP_BENCH_CATALOG;
+const catalog = catalogFile ? await createSqliteCatalog({ file: catalogFile }) : undefined;
 const server = await serve({
   port: 0,
   hostname: '127.0.0.1',
@@ -31,6 +34,7 @@ const server = await serve({
   ),
   keys: [{ name: 'bench', key: accessKey }],
   secret: 'bytedrop-bench-delete-token-secret',
+  ...(catalog ? { catalog } : {}),
   ...(maxMiB ? { maxFileSize: Number(maxMiB) * 2 ** 20 } : {}),
 });
 process.send?.({ port: server.port });

@@ -3,7 +3,7 @@
  * is tested): a long body that is already an object in the store is read and hashed, then placed by a copy of that
  * version, with no write of its bytes; a source that changed meanwhile gets ERR_CONFLICT and nothing at the final key.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createUploader } from '../src/uploader';
 import { rgwConfig, useRgw } from './_support/rgw';
@@ -58,6 +58,21 @@ describe('copyFrom', () => {
       message: expect.stringMatching(/changed since it was read .*upload it again/),
     });
     expect(await listKeys(inspector(rgw.direct), rgw.bucket, 'changed/')).toEqual([]);
+  });
+
+  it('a source removed before the copy (a cancelled upload): the upload fails and places nothing', async () => {
+    const data = bytes(3 * MiB + 7);
+    const etag = await putSource(data);
+    async function* readThenRemove() {
+      yield* iterable(data);
+      await inspector(rgw.direct).send(new DeleteObjectCommand({ Bucket: rgw.bucket, Key: SOURCE }));
+    }
+    const upload = uploader('gone').upload(readThenRemove(), {
+      filename: 'big.bin',
+      copyFrom: { key: SOURCE, etag },
+    });
+    await expect(upload).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_/) });
+    expect(await listKeys(inspector(rgw.direct), rgw.bucket, 'gone/')).toEqual([]);
   });
 
   it('a copyFrom without its key or ETag is ERR_INPUT naming the fix, before anything is read', async () => {

@@ -58,6 +58,16 @@ export function createPrivacyRoute(app: App) {
         `'${file.key}' is in the catalog but gone from storage: \`bytedrop-server catalog rebuild\` drops such records`,
       );
     }
+    // Storage may hold what the catalog does not list (a write the catalog missed, another tool's): never copy over it.
+    const occupied = await store.head(target).catch((error) => {
+      throw new StorageFailure(error);
+    });
+    if (occupied) {
+      throw fail(
+        'ERR_CONFLICT',
+        `'${target}' already holds an object in storage that the catalog does not list: \`bytedrop-server catalog rebuild\` adopts it; then delete one of the two`,
+      );
+    }
     try {
       await store.copy(file.key, target, {
         contentType: source.contentType ?? file.contentType,

@@ -65,8 +65,9 @@ export async function finishDirect(
         mimeType: record.type,
         // Read back whole and hashed by core: the only bytes that are trusted are the ones the server read. Core
         // then copies that very version (by its ETag) to the final key, rather than writing the bytes again.
-        body: limitBytes(store.read(key, etag), app.maxFileSize, record.filename),
-        copyFrom: { key, etag },
+        body: limitBytes(store.read(key, etag || undefined), app.maxFileSize, record.filename),
+        // A storage that names no ETag gets the bytes written again: there is no version to copy safely.
+        ...(etag ? { copyFrom: { key, etag } } : {}),
       },
       who,
       // The bytes are all in storage: a client that leaves now does not undo the file.

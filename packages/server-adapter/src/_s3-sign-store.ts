@@ -161,11 +161,9 @@ export function createSignStore(client: S3Client, bucket: string) {
       return { size: Number(out.ContentLength ?? 0), etag: String(out.ETag ?? '') };
     },
     /** The assembled object's bytes, of the version with this ETag only (a changed object answers 412). */
-    async *read(key: string, etag: string): AsyncGenerator<Uint8Array> {
-      const out = await send(
-        key,
-        (s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }),
-      );
+    async *read(key: string, etag: string | undefined): AsyncGenerator<Uint8Array> {
+      const command = { Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) };
+      const out = await send(key, (s3) => new s3.GetObjectCommand(command));
       yield* out.Body as AsyncIterable<Uint8Array>;
     },
     /** Ends the multipart upload (if still open) and removes the object and the record: nothing is left. */

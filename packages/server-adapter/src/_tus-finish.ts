@@ -80,7 +80,13 @@ export async function finishUpload(
     throw error;
   }
   upload.result = result;
-  await removePartials();
+  // The file is placed: a partial that will not go now is the sweep's, never a reason to lose the answer.
+  await removePartials().catch((failure: unknown) =>
+    app.logger.error(
+      { err: failure, upload: upload.id },
+      'could not remove the partials of a finished upload: the sweep will',
+    ),
+  );
   await backend.discard(upload, { keepRecord: true });
   await backend.save(upload);
   return result;

@@ -3,8 +3,12 @@
  * under the private prefix and back, bytes intact, the old key gone from storage and catalog; the public URL stops
  * working while private; bad input, other owners' files and a taken target are refused with a code.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { useRgw } from '../../core/test/_support/rgw';
+import { inspector } from '../../core/test/_support/s3';
 import { createSqliteCatalog } from '../src/catalog/sqlite';
 import type { BytedropHandler } from '../src/handler';
 import { apiFixture } from './_support/api';
@@ -23,6 +27,8 @@ interface Subject {
   objects(): Promise<string[]>;
   /** The bytes a public URL answers, or its status when it does not. */
   open(url: string): Promise<string | number>;
+  /** Writes an object straight to storage, past the server and its catalog. */
+  plant(key: string, text: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -108,6 +114,21 @@ function privacySuite(kind: string, make: () => Promise<Subject>) {
         await subject.dispose();
       }
     });
+
+    it('never copies over an object the catalog does not list: 409, both objects as they were', async () => {
+      const subject = await make();
+      try {
+        const file = await upload(subject.handler, 'mine');
+        await subject.plant(`private/${file.key}`, 'not in the catalog');
+        const refused = await call(subject.handler, file.key, { private: true });
+        expect([refused.status, refused.body.code]).toEqual([409, 'ERR_CONFLICT']);
+        expect(refused.body.msg).toMatch(/the catalog does not list: .*catalog rebuild/);
+        expect(await subject.open(file.url)).toBe('mine');
+        expect(await subject.objects()).toEqual([file.key, `private/${file.key}`].sort());
+      } finally {
+        await subject.dispose();
+      }
+    });
   });
 }
 
@@ -119,6 +140,10 @@ privacySuite('local disk', async () => {
     async open(url) {
       const response = await api.handler(new Request(url));
       return response.ok ? await response.text() : response.status;
+    },
+    async plant(key, text) {
+      await mkdir(dirname(join(api.dir, key)), { recursive: true });
+      await writeFile(join(api.dir, key), text);
     },
     dispose: api.dispose,
   };
@@ -137,6 +162,9 @@ privacySuite('radosgw', async () => {
     async open(url) {
       const response = await fetch(url);
       return response.ok ? await response.text() : response.status;
+    },
+    async plant(key, text) {
+      await inspector(rgw.direct).send(new PutObjectCommand({ Bucket: rgw.bucket, Key: key, Body: text }));
     },
     dispose: () => catalog.close(),
   };

@@ -2,7 +2,8 @@
  * Internal: the S3 store's copy. A copy of a version (`sourceEtag`) asks the provider to copy only that version
  * (`x-amz-copy-source-if-match`: AWS, R2 and MinIO refuse with 412), and checks the source again afterwards, since
  * some S3 servers ignore the condition (radosgw 16 copies whatever is there): a source that changed meanwhile gets
- * the copy removed and `ERR_CONFLICT`, so an object is never placed under a hash of bytes it does not hold.
+ * the copy removed (if the key still holds this write's copy, by its write id) and `ERR_CONFLICT`, so an object is
+ * never placed under a hash of bytes it does not hold.
  */
 import type { ObjectCannedACL, S3Client } from '@aws-sdk/client-s3';
 import { toBytedropError } from '../error-mapping';
@@ -52,9 +53,12 @@ export function s3Copy(
     }
     if (sourceEtag === undefined) return;
     const source = await head(fromKey);
-    if (source?.etag !== sourceEtag) {
-      await remove(toKey);
-      throw changed(fromKey, toKey, sourceEtag);
-    }
+    // Gone (a cancelled upload's bytes removed after the copy) is not changed: what was copied was there to copy.
+    if (source === undefined || source.etag === sourceEtag) return;
+    // Our copy may hold the other version: remove it, but never another writer's object at that key.
+    const placed = await head(toKey);
+    const write = options.meta?.write;
+    if (placed !== undefined && write !== undefined && placed.meta?.write === write) await remove(toKey);
+    throw changed(fromKey, toKey, sourceEtag);
   };
 }

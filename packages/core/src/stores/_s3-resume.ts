@@ -204,6 +204,14 @@ export async function continueUpload(job: Continuation): Promise<string | undefi
   const stored = await client.send(new HeadObjectCommand({ Bucket, Key }));
   const expected = await multipartEtag(md5s);
   const etag = unquote(stored.ETag);
+  const completed = unquote(done.ETag || undefined);
+  if (completed !== undefined && etag !== completed) {
+    // Another writer's object landed after ours (a provider that does not refuse it): it is theirs, not to delete.
+    throw new BytedropError(
+      'ERR_CONFLICT',
+      `the resumed upload of '${Key}' completed, but another upload replaced it at once: upload the file again`,
+    );
+  }
   if (stored.ContentLength !== record.size || (md5Etags && etag !== undefined && etag !== expected)) {
     await client.send(new DeleteObjectCommand({ Bucket, Key })).catch(() => undefined);
     throw new BytedropError(

@@ -77,6 +77,22 @@ export function cleanEnv(home: string): Record<string, string | undefined> {
   return { ...env, HOME: home };
 }
 
+/** The environment that points the CLI at a bucket (its public URL at the endpoint, path style). */
+export function s3EnvOf(s3: {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}): Record<string, string> {
+  return {
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_ACCESS_KEY: s3.accessKeyId,
+    S3_SECRET_KEY: s3.secretAccessKey,
+    PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+  };
+}
+
 /** The files under a journal directory (every process's), relative to it; none when it does not exist. */
 export async function journalFiles(dir: string): Promise<string[]> {
   try {

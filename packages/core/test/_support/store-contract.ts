@@ -154,9 +154,11 @@ export function runStoreContract(name: string, setup: () => Promise<StoreUnderTe
       });
       expect(sameBytes(await subject.read(key('versioned-copy.bin')), first)).toBe(true);
       await store.put(key('versioned.bin'), data(4097), { contentType: 'application/octet-stream' });
+      // The write id tells this copy's object from another writer's at that key: only its own is removed.
       const changed = store.copy(key('versioned.bin'), key('versioned-late.bin'), {
         contentType: 'application/octet-stream',
         sourceEtag: etag,
+        meta: { write: 'late-copy' },
       });
       await expect(changed).rejects.toMatchObject({
         code: 'ERR_CONFLICT',

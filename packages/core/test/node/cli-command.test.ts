@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildCli, cleanEnv, coreDir, type Outcome, removeCli, runCli } from '../_support/cli';
+import { buildCli, cleanEnv, coreDir, type Outcome, removeCli, runCli, s3EnvOf } from '../_support/cli';
 
 const run = promisify(execFile);
 const repoDir = resolve(coreDir, '../..');
@@ -38,11 +38,7 @@ describe('the bytedrop command', () => {
     const s3 = inject('s3');
     env = {
       ...cleanEnv(work),
-      S3_ENDPOINT: s3.endpoint,
-      S3_ACCESS_KEY: s3.accessKeyId,
-      S3_SECRET_KEY: s3.secretAccessKey,
-      S3_BUCKET: s3.bucket,
-      PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+      ...s3EnvOf(s3),
     };
   }, 240_000);
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, cleanEnv, coreDir, removeCli, runCli } from '../_support/cli';
+import { buildCli, cleanEnv, coreDir, removeCli, runCli, s3EnvOf } from '../_support/cli';
 import { useRgw } from '../_support/rgw';
 import { inspector } from '../_support/s3';
 
@@ -25,11 +25,7 @@ describe('bytedrop doctor and the bucket CORS', () => {
     env = {
       ...cleanEnv(work),
       XDG_STATE_HOME: join(work, 'state'),
-      S3_ENDPOINT: rgw.direct.endpoint,
-      S3_BUCKET: rgw.bucket,
-      S3_ACCESS_KEY: rgw.accessKeyId,
-      S3_SECRET_KEY: rgw.secretAccessKey,
-      PUBLIC_DOMAIN: `${rgw.direct.endpoint}/${rgw.bucket}`,
+      ...s3EnvOf({ ...rgw, endpoint: rgw.direct.endpoint }),
     };
   }, 240_000);
   afterAll(async () => {

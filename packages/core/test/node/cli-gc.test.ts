@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config';
 import { createFileJournal } from '../../src/node/file-journal';
 import { createS3Store } from '../../src/stores/s3';
-import { buildCli, cleanEnv, coreDir, removeCli, runCli } from '../_support/cli';
+import { buildCli, cleanEnv, coreDir, removeCli, runCli, s3EnvOf } from '../_support/cli';
 import { rgwConfig, useRgw } from '../_support/rgw';
 import { inspector, listKeys, openUploads } from '../_support/s3';
 
@@ -39,11 +39,7 @@ describe('bytedrop doctor and gc on a bucket with leftovers', () => {
     env = {
       ...cleanEnv(work),
       XDG_STATE_HOME: join(work, 'state'),
-      S3_ENDPOINT: rgw.endpoint,
-      S3_BUCKET: rgw.bucket,
-      S3_ACCESS_KEY: rgw.accessKeyId,
-      S3_SECRET_KEY: rgw.secretAccessKey,
-      PUBLIC_DOMAIN: `${rgw.endpoint}/${rgw.bucket}`,
+      ...s3EnvOf(rgw),
     };
   }, 240_000);
   afterAll(async () => {

@@ -8,7 +8,16 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESUME_WINDOW } from '../../src/journal';
-import { buildCli, cleanEnv, coreDir, journalFiles, removeCli, runCli, spawnCli } from '../_support/cli';
+import {
+  buildCli,
+  cleanEnv,
+  coreDir,
+  journalFiles,
+  removeCli,
+  runCli,
+  s3EnvOf,
+  spawnCli,
+} from '../_support/cli';
 import { useRgw } from '../_support/rgw';
 import { inspector, MiB, openUploads } from '../_support/s3';
 
@@ -29,11 +38,7 @@ describe('bytedrop upload recovers what a killed run left', () => {
     env = {
       ...cleanEnv(work),
       XDG_STATE_HOME: join(work, 'state'),
-      S3_ENDPOINT: rgw.endpoint,
-      S3_BUCKET: rgw.bucket,
-      S3_ACCESS_KEY: rgw.accessKeyId,
-      S3_SECRET_KEY: rgw.secretAccessKey,
-      PUBLIC_DOMAIN: `${rgw.endpoint}/${rgw.bucket}`,
+      ...s3EnvOf(rgw),
       BYTEDROP_PART_SIZE_MB: '5',
     };
   }, 240_000);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, cleanEnv, coreDir, journalFiles, removeCli, runCli } from '../_support/cli';
+import { buildCli, cleanEnv, coreDir, journalFiles, removeCli, runCli, s3EnvOf } from '../_support/cli';
 import { useRgw } from '../_support/rgw';
 import { abortAll, inspector, MiB, openUploads } from '../_support/s3';
 
@@ -26,11 +26,7 @@ describe('bytedrop upload against a provider that stalls', () => {
     await writeFile(join(work, 'big.bin'), randomBytes(12 * MiB));
     env = {
       ...cleanEnv(work),
-      S3_ENDPOINT: rgw.endpoint,
-      S3_BUCKET: rgw.bucket,
-      S3_ACCESS_KEY: rgw.accessKeyId,
-      S3_SECRET_KEY: rgw.secretAccessKey,
-      PUBLIC_DOMAIN: `${rgw.endpoint}/${rgw.bucket}`,
+      ...s3EnvOf(rgw),
       BYTEDROP_PART_SIZE_MB: '5',
       // Seconds, fractions allowed. Long enough for radosgw's real answers on a busy machine, short for a test.
       BYTEDROP_SOCKET_TIMEOUT_S: '0.5',
