@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore, createSharpEncoder } from '@bytedrop/core/node';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSqliteCatalog } from '../src/catalog/sqlite';
 import type { Catalog } from '../src/catalog/types';
@@ -18,7 +18,7 @@ import { type RunningServer, serve } from '../src/node';
 import { createThumbnails } from '../src/thumbnails';
 import { ADMIN_KEY, seed } from './_support/api';
 import { KEY, PNG, SECRET } from './_support/fixtures';
-import { CHROMIUM, requireChromium } from './_support/require';
+import { launchChromium, requireChromium } from './_support/require';
 
 const run = promisify(execFile);
 /** Waits for a page state; generous, for a loaded machine (it returns as soon as the state is there). */
@@ -51,10 +51,7 @@ describe('upload page Files view in Chromium', () => {
       secret: SECRET,
       thumbnails,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ acceptDownloads: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await context.newPage();

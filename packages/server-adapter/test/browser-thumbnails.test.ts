@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore, createSharpEncoder } from '@bytedrop/core/node';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../src/node';
 import { createThumbnails } from '../src/thumbnails';
 import { KEY, SECRET } from './_support/fixtures';
-import { CHROMIUM, requireChromium } from './_support/require';
+import { launchChromium, requireChromium } from './_support/require';
 
 function chunk(type: string, data: Buffer): Buffer {
   const out = Buffer.alloc(12 + data.length);
@@ -70,10 +70,7 @@ describe('upload page history with thumbnails, in Chromium', () => {
       secret: SECRET,
       thumbnails,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
   });
   afterAll(async () => {

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../src/node';
 import { KEY, PNG, SECRET } from './_support/fixtures';
-import { CHROMIUM, requireChromium } from './_support/require';
+import { launchChromium, requireChromium } from './_support/require';
 
 describe('upload page in Chromium', () => {
   // Fails every test here, saying what to install, when the browser is missing.
@@ -36,17 +36,7 @@ describe('upload page in Chromium', () => {
       // The browser is on loopback, which is never banned unless asked: the ban test below needs it banned.
       banLoopback: true,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await context.newPage();

@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
-import { type Browser, chromium, type Page, type Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
 import { TUS_TEMP_PREFIX } from '../src/_tus-setup';
 import { createTusDiskBackend, type RunningServer, serve } from '../src/node';
 import type { TusBackend } from '../src/tus-store';
 import { KEY, SECRET } from './_support/fixtures';
-import { CHROMIUM, requireChromium } from './_support/require';
+import { launchChromium, requireChromium } from './_support/require';
 
 const MiB = 1024 * 1024;
 /** A lower threshold than the default 8 MiB (the page's `?tus-threshold=`), so the files stay small and quick. */
@@ -70,17 +70,7 @@ describe('upload page: large files through tus', () => {
       tus: { backend },
     });
     proxy = await startFaultProxy(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext();
     // Chromium asks before a page calls a loopback address (Local Network Access); a visitor would click Allow.
     await context.grantPermissions(['local-network-access'], { origin: proxy.endpoint });

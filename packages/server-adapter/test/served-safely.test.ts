@@ -7,12 +7,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRgw } from '../../core/test/_support/rgw';
 import { inspector } from '../../core/test/_support/s3';
 import { body, KEY, localFixture, ORIGIN, uploadRequest } from './_support/fixtures';
-import { CHROMIUM, requireChromium } from './_support/require';
+import { launchChromium, requireChromium } from './_support/require';
 import { rgwHandler } from './_support/rgw-server';
 
 const rgw = useRgw('server-served');
@@ -46,16 +46,7 @@ describe('files opened from radosgw in Chromium', () => {
   let beacon: Awaited<ReturnType<typeof startBeacon>>;
   beforeAll(async () => {
     beacon = await startBeacon();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,14 +9,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createUploader } from '@bytedrop/core';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBytedropCors } from '../../core/src/node/s3-cors';
 import { rgwConfig, useRgw } from '../../core/test/_support/rgw';
 import { getBytes, inspector, MiB } from '../../core/test/_support/s3';
 import { type RunningServer, serve } from '../src/node';
 import { KEY, SECRET } from './_support/fixtures';
-import { CHROMIUM, requireChromium } from './_support/require';
+import { launchChromium, requireChromium } from './_support/require';
 import { SHARED_KEYS, uploadsIn } from './_support/rgw-server';
 
 const rgw = useRgw('server-uppy');
@@ -102,17 +102,7 @@ describe('Uppy in Chromium', () => {
     });
     // What `bytedrop doctor --fix-cors <page origin>` sets: without it the browser cannot read a part's ETag.
     await setBytedropCors(inspector(rgw.direct), rgw.bucket, [PAGE]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext();
     // Chromium asks before a page calls a loopback address (Local Network Access); a visitor would click Allow.
     await context.grantPermissions(['local-network-access'], { origin: PAGE });

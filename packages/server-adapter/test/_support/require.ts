@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
 import { BIN } from './bin';
 
 /** Debian's Chromium, driven by playwright-core. */
@@ -25,6 +26,21 @@ export function requireCommand(command: string, install: string): string {
 
 /** The Chromium the browser tests drive. */
 export const requireChromium = () => requireCommand(CHROMIUM, 'apt-get install chromium');
+
+/** Debian's Chromium, headless, with nothing of its own going to the network (no updates, sync or pings). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: requireChromium(),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
 
 /** The built bin the process tests run. */
 export function requireBuiltBin(): string {
