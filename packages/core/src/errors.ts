@@ -35,6 +35,24 @@ export type ErrorCode =
   | 'ERR_SCOPE';
 
 /**
+ * Failures that trying the same upload again cannot fix: the file (its size, type or name), the server's quota or
+ * the key's scopes must change first. Editors close the pending upload on these instead of retrying it at the next
+ * start; the file stays in the note, local.
+ *
+ * @example
+ * ```ts
+ * if (isBytedropError(error) && FINAL_ERROR_CODES.has(error.code)) await journal.close(entry.id);
+ * ```
+ */
+export const FINAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'ERR_TOO_LARGE',
+  'ERR_UNSUPPORTED_TYPE',
+  'ERR_FILENAME',
+  'ERR_QUOTA',
+  'ERR_SCOPE',
+]);
+
+/**
  * Every code, for validating codes that arrive over the wire (e.g. from a Bytedrop server).
  *
  * @example

@@ -23,7 +23,7 @@ export { canEncode, createCanvasEncoder } from './encoders/canvas';
 export type { ErrorContext } from './error-mapping';
 export { toBytedropError } from './error-mapping';
 export type { ErrorCode } from './errors';
-export { BytedropError, ERROR_CODES, isBytedropError } from './errors';
+export { BytedropError, ERROR_CODES, FINAL_ERROR_CODES, isBytedropError } from './errors';
 export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
 export type { HashBackend, Hasher, HashOptions } from './hash';

@@ -6,7 +6,7 @@
  */
 import {
   createPendingJournal,
-  type ErrorCode,
+  FINAL_ERROR_CODES,
   finishPendingUpload,
   isBytedropError,
   type NewPendingUpload,
@@ -28,16 +28,6 @@ import { missingSettings } from './setup';
 import { vaultSwap } from './swap';
 import { stillUsed } from './usage';
 import { wordError } from './wording';
-
-/** Failures no retry fixes: the entry closes, and the file stays in the vault, linked. */
-const FINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'ERR_TOO_LARGE',
-  'ERR_UNSUPPORTED_TYPE',
-  'ERR_FILENAME',
-  // A server's quota or a key's scopes change only by someone acting; "Upload local attachments" tries again then.
-  'ERR_QUOTA',
-  'ERR_SCOPE',
-]);
 
 const files = (count: number) => `${count} pasted file${count === 1 ? '' : 's'}`;
 
@@ -230,7 +220,7 @@ export class PendingUploads {
       return;
     }
     const { message, actions } = wordError(error, settings, app.secretStorage);
-    if (isBytedropError(error) && FINAL.has(error.code)) {
+    if (isBytedropError(error) && FINAL_ERROR_CODES.has(error.code)) {
       await this.discard(entry);
       notify(
         this.#host,

@@ -7,6 +7,8 @@
 import { posix } from 'node:path';
 import {
   type BytedropError,
+  type ErrorCode,
+  FINAL_ERROR_CODES,
   finishPendingUpload,
   isBytedropError,
   type PendingHost,
@@ -33,16 +35,11 @@ const CONCURRENCY = 3;
 const LARGE_FILE_BYTES = 1024 * 1024;
 export const RETRY = 'Retry upload';
 
-/** Failures that another try cannot fix: the entry is closed, the file stays local, Retry stays offered. */
-const FINAL_CODES = new Set([
-  'ERR_TOO_LARGE',
-  'ERR_UNSUPPORTED_TYPE',
-  'ERR_FILENAME',
-  'ERR_ABORTED',
-  // A server's quota or a key's scopes change only by someone acting; Retry stays offered for then.
-  'ERR_QUOTA',
-  'ERR_SCOPE',
-]);
+/**
+ * Failures that another try cannot fix: the entry is closed, the file stays local, Retry stays offered. Core's list,
+ * and a cancel: the user pressed Cancel on the notification, so the next start does not upload it behind their back.
+ */
+const isFinal = (code: ErrorCode) => code === 'ERR_ABORTED' || FINAL_ERROR_CODES.has(code);
 
 function templateVars(note: vscode.Uri): Record<string, string> {
   const base = posix.basename(note.path);
@@ -205,7 +202,7 @@ export class UploadRunner {
     const cancelled = failures.every(({ error }) => isBytedropError(error, 'ERR_ABORTED'));
     // What another try cannot fix leaves the journal; what it can stays, for Retry and the next start.
     for (const { entry, error } of failures) {
-      if (FINAL_CODES.has(error.code)) await this.journal.close(entry.id);
+      if (isFinal(error.code)) await this.journal.close(entry.id);
     }
     const names = entries.map((entry) => entry.name).join(', ');
     const kept = entries
@@ -214,7 +211,7 @@ export class UploadRunner {
     const where = kept.length ? ` Kept in the workspace and linked from the note: ${kept.join(', ')}.` : '';
     const first = failures[0]?.error as BytedropError;
     const worded = word(first, readSettings(vscode.Uri.parse(entries[0]?.note as string)));
-    const retriedAtStart = failures.some(({ error }) => !FINAL_CODES.has(error.code))
+    const retriedAtStart = failures.some(({ error }) => !isFinal(error.code))
       ? ' Bytedrop tries again when VS Code starts.'
       : '';
     const shown = cancelled
