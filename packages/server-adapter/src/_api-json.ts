@@ -2,8 +2,43 @@
  * The JSON body of an `/api/` POST, read with a ceiling (a body is never buffered past it) and parsed with a
  * message that says what was wrong. Reads the runtime's native body when the runner passes one.
  */
+import { requestBody } from './_stream';
 import { fail } from './response';
 import type { RouteContext } from './types';
+
+/**
+ * The body's bytes, at most `limit`: past it, the error `over` gives is thrown before another byte is read. Empty
+ * when there is no body. Read through `requestBody`, so a refusal mid-body ends it the way uploads do.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readBytes(request, context, 16 * 1024, () => fail('ERR_TOO_LARGE', 'too long'));
+ * ```
+ */
+export async function readBytes(
+  request: Request,
+  context: Pick<RouteContext, 'body'>,
+  limit: number,
+  over: () => Error,
+): Promise<Uint8Array> {
+  const source = requestBody(request, context.body);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (source) {
+    for await (const chunk of source) {
+      size += chunk.byteLength;
+      if (size > limit) throw over();
+      chunks.push(chunk);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
 
 /**
  * The parsed body; `ERR_TOO_LARGE` past `limit` bytes, `ERR_INPUT` when it is not JSON.
@@ -23,27 +58,9 @@ export async function readJson(
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw fail('ERR_INPUT', `${route} takes a JSON body: send Content-Type: application/json`);
   }
-  const source = context.body ?? request.body;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (source) {
-    for await (const chunk of source as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      if (size > limit) {
-        throw fail(
-          'ERR_TOO_LARGE',
-          `the body of ${route} is over ${limit} bytes: send fewer or shorter keys`,
-        );
-      }
-      chunks.push(chunk);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  const bytes = await readBytes(request, context, limit, () =>
+    fail('ERR_TOO_LARGE', `the body of ${route} is over ${limit} bytes: send fewer or shorter keys`),
+  );
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {

@@ -3,11 +3,12 @@
  * only), `GET /api/keys`, `DELETE /api/keys/{name}` (revoke) and `POST /api/keys/{name}/rotate`. Every route needs
  * a key with the `admin` scope.
  */
+
+import { readBytes } from './_api-json';
 import { catalogUnavailable } from './_catalog-write';
 import { addKey, revokeKey, rotateKey, viewKey } from './_key-actions';
 import { parseNewKey } from './_key-params';
 import { requireScope } from './_scopes';
-import { requestBody } from './_stream';
 import type { Catalog } from './catalog/types';
 import { fail, json, methodNotAllowed } from './response';
 import type { App, RouteContext } from './types';
@@ -17,17 +18,10 @@ const MAX_BODY = 16 * 1024;
 
 /** The JSON body of a request, at most `MAX_BODY` bytes; `{}` for none. */
 async function readJson(request: Request, context: RouteContext): Promise<unknown> {
-  const body = requestBody(request, context.body);
-  if (!body) return {};
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY)
-      throw fail('ERR_TOO_LARGE', `the body is over ${MAX_BODY} bytes: send only the key's settings`);
-    chunks.push(chunk);
-  }
-  const text = new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer()).trim();
+  const bytes = await readBytes(request, context, MAX_BODY, () =>
+    fail('ERR_TOO_LARGE', `the body is over ${MAX_BODY} bytes: send only the key's settings`),
+  );
+  const text = new TextDecoder().decode(bytes).trim();
   if (text === '') return {};
   try {
     return JSON.parse(text);

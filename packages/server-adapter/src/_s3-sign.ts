@@ -11,6 +11,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, typeMatches } from '@bytedrop/core';
+import { readBytes } from './_api-json';
 import { trackUpload, untrackUpload } from './_catalog-write';
 import { finishDirect, partsOf } from './_s3-sign-finish';
 import { createSessions, SESSION_PATH } from './_s3-sign-session';
@@ -19,7 +20,7 @@ import { requireScope } from './_scopes';
 import { tooLarge } from './_stream';
 import type { Uploads } from './_tus-finish';
 import type { AccessKey } from './auth';
-import { json, methodNotAllowed } from './response';
+import { fail, json, methodNotAllowed } from './response';
 import type { App, RouteContext } from './types';
 
 export { SESSION_PATH } from './_s3-sign-session';
@@ -36,9 +37,15 @@ function notS3(): BytedropError {
   );
 }
 
-async function jsonBody(request: Request): Promise<unknown> {
+/** A complete request lists at most 10,000 parts of about 50 bytes each; nothing larger is read. */
+const MAX_JSON_BODY = 1024 * 1024;
+
+async function jsonBody(request: Request, context: RouteContext): Promise<unknown> {
+  const bytes = await readBytes(request, context, MAX_JSON_BODY, () =>
+    fail('ERR_TOO_LARGE', `the request body is over ${MAX_JSON_BODY} bytes: send at most 10,000 parts`),
+  );
   try {
-    return await request.json();
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new BytedropError('ERR_INPUT', 'the request body is not JSON: send Content-Type application/json');
   }
@@ -107,8 +114,12 @@ export function createSignRoutes(app: App, uploads: Uploads) {
     return { key, record };
   };
 
-  const create = async (request: Request, who: AccessKey, signs: SignStore) => {
-    const body = (await jsonBody(request)) as { filename?: unknown; type?: unknown; metadata?: unknown };
+  const create = async (request: Request, who: AccessKey, signs: SignStore, context: RouteContext) => {
+    const body = (await jsonBody(request, context)) as {
+      filename?: unknown;
+      type?: unknown;
+      metadata?: unknown;
+    };
     const filename = typeof body?.filename === 'string' ? body.filename.trim() : '';
     if (!filename) throw new BytedropError('ERR_FILENAME', 'the JSON body needs a `filename`');
     const type = typeof body.type === 'string' ? body.type : '';
@@ -151,7 +162,7 @@ export function createSignRoutes(app: App, uploads: Uploads) {
     }
     if (!store) throw notS3();
     if (rest === 'multipart')
-      return method === 'POST' ? create(request, who, store) : methodNotAllowed('POST');
+      return method === 'POST' ? create(request, who, store, context) : methodNotAllowed('POST');
     const [root, uploadId, part, extra] = rest.split('/');
     if (root !== 'multipart' || !uploadId || extra !== undefined) {
       throw new BytedropError('ERR_NOT_FOUND', `no signing route /s3/${rest.slice(0, 80)}: see the README`);
@@ -174,7 +185,7 @@ export function createSignRoutes(app: App, uploads: Uploads) {
     if (part === 'complete') {
       if (method !== 'POST') return methodNotAllowed('POST');
       const { key, record } = await owned(url, uploadId, who, store);
-      const parts = partsOf(await jsonBody(request));
+      const parts = partsOf(await jsonBody(request, context));
       for (const { PartNumber } of parts) allowedPart(String(PartNumber), record.filename);
       return finishDirect(app, uploads, store, key, record, parts, who, context);
     }

@@ -201,6 +201,10 @@ describe('bad input to the signing routes', () => {
     expect(missing.status).toBe(400);
     expect(await msg(missing)).toMatch(/must have been uploaded/);
     expect((await complete(handler, started, 'nope')).status).toBe(400);
+    // A body past 1 MiB is refused before more of it is read; the upload still stays open.
+    const huge = await complete(handler, started, [{ PartNumber: 1, ETag: 'x'.repeat(1024 * 1024) }]);
+    expect(huge.status).toBe(413);
+    expect(await msg(huge)).toMatch(/over 1048576 bytes: send at most 10,000 parts/);
     const done = await complete(handler, started, parts);
     expect(done.status).toBe(200);
     await nothingLeft(started);
