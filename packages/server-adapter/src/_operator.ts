@@ -4,6 +4,7 @@
  * ban; for `bytedrop-server unban`, which proves it runs beside the server by holding the delete-link secret).
  */
 import { BytedropError } from '@bytedrop/core';
+import { toBase64Url } from './_base64url';
 import { createHashing } from './_crypto';
 import type { BanStore } from './bans';
 import { banKey } from './client-address';
@@ -11,13 +12,6 @@ import { fail, json, methodNotAllowed } from './response';
 import type { App, RouteContext } from './types';
 
 const PURPOSE = 'bytedrop-admin-v1';
-
-function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
 
 /**
  * The admin token of a server: HMAC-SHA-256 of a fixed purpose under the delete-link secret. Whoever holds the

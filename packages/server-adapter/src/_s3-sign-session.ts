@@ -6,6 +6,7 @@
  * the signing routes, for that key, until it expires.
  */
 import { BytedropError } from '@bytedrop/core';
+import { fromBase64Url, toBase64Url } from './_base64url';
 import { createHashing } from './_crypto';
 import type { AccessKey } from './auth';
 
@@ -16,17 +17,6 @@ export const SESSION_PATH = '/s3-session/';
 export const SESSION_TTL_MS = 3_600_000;
 
 const encoder = new TextEncoder();
-
-const base64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-
-function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(text) || text.length % 4 === 1) return undefined;
-  return Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-}
 
 /** What a token says: the key without its secret, and until when. */
 interface Claims {
@@ -56,8 +46,8 @@ export function createSessions(secret: string | Uint8Array, ttlMs = SESSION_TTL_
     async sign(who: AccessKey, now = Date.now()): Promise<{ token: string; expires: number }> {
       const { key: _secret, ...rest } = who;
       const claims: Claims = { who: rest, exp: now + ttlMs };
-      const payload = base64Url(encoder.encode(JSON.stringify(claims)));
-      return { token: `${payload}.${base64Url(await macOf(payload))}`, expires: claims.exp };
+      const payload = toBase64Url(encoder.encode(JSON.stringify(claims)));
+      return { token: `${payload}.${toBase64Url(await macOf(payload))}`, expires: claims.exp };
     },
     /** The access key `token` stands for; `ERR_AUTH` when it is forged or expired. */
     async verify(token: string, now = Date.now()): Promise<AccessKey> {

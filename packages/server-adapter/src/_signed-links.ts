@@ -6,6 +6,7 @@
  * restart keeps links working while the secret stays.
  */
 import { attachmentDisposition } from '@bytedrop/core';
+import { fromBase64Url, toBase64Url } from './_base64url';
 import { createHashing } from './_crypto';
 import { fail } from './response';
 
@@ -27,17 +28,6 @@ export interface SignedLinks {
 }
 
 const MAC_BYTES = 20;
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(text) || text.length % 4 === 1) return undefined;
-  return Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (char) => char.charCodeAt(0));
-}
 
 /**
  * Signed links under `secret` (the delete-token secret; checked for length there).
@@ -67,7 +57,7 @@ export function createSignedLinks(secret: string | Uint8Array): SignedLinks {
       if (sig === null && expiresText === null) return undefined;
       const download = search.get('download') === '1';
       const expires = Number(expiresText);
-      const presented = sig === null ? undefined : fromBase64Url(sig);
+      const presented = sig === null ? undefined : fromBase64Url(sig, 64);
       const genuine =
         presented !== undefined &&
         /^\d{1,12}$/.test(expiresText ?? '') &&

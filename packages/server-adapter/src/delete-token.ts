@@ -5,6 +5,7 @@
  * delete it.
  */
 import { BytedropError } from '@bytedrop/core';
+import { fromBase64Url, toBase64Url } from './_base64url';
 import { createHashing } from './_crypto';
 
 /** Shortest secret taken (characters, or bytes): anyone who guesses the secret can delete every file. */
@@ -25,19 +26,6 @@ export function checkSecret(secret: string | Uint8Array, source = 'the delete-to
     'ERR_CONFIG',
     `${source} is ${length} ${typeof secret === 'string' ? 'character' : 'byte'}${length === 1 ? '' : 's'} long: use at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -base64 32\` (or unset BYTEDROP_SECRET to have one generated)`,
   );
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | undefined {
-  // A length of 4n+1 is no base64 at all (atob would throw, and the DELETE would be a 500 instead of a 403).
-  if (!/^[A-Za-z0-9_-]{1,100}$/.test(text) || text.length % 4 === 1) return undefined;
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 /**
@@ -114,7 +102,7 @@ export function createDeleteTokens(secret: string | Uint8Array): DeleteTokens {
       return toBase64Url(token);
     },
     async check(key, token) {
-      const presented = fromBase64Url(token);
+      const presented = fromBase64Url(token, 100);
       if (presented?.length === LEGACY_BYTES) {
         return hashing.equal(presented, await hmac.sign(`bytedrop-delete:${key}`))
           ? { legacy: true }
