@@ -12,7 +12,9 @@
  */
 import { throwIfAborted } from './_abort';
 import { reach, refusalOf } from './_server-answer';
+import { bytesToBase64, hexToBase64 } from './_verify';
 import { BytedropError, isBytedropError } from './errors';
+import { createHasher } from './hash';
 import type { ResumableUpload } from './types';
 
 const TUS_VERSION = '1.0.0';
@@ -41,19 +43,14 @@ export interface TusTransfer {
 function metadataOf(pairs: Record<string, string | undefined>): string {
   return Object.entries(pairs)
     .filter((pair): pair is [string, string] => pair[1] !== undefined && pair[1] !== '')
-    .map(([key, value]) => {
-      let binary = '';
-      for (const byte of new TextEncoder().encode(value)) binary += String.fromCharCode(byte);
-      return `${key} ${btoa(binary)}`;
-    })
+    .map(([key, value]) => `${key} ${bytesToBase64(new TextEncoder().encode(value))}`)
     .join(',');
 }
 
 async function sha256Base64(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  let binary = '';
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  const hasher = await createHasher('sha256');
+  hasher.update(bytes);
+  return hexToBase64(await hasher.digest());
 }
 
 const offsetOf = (response: Response): number | undefined => {

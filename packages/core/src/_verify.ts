@@ -41,13 +41,20 @@ export function md5Hex(contentMd5: string): string | undefined {
   return Array.from(binary, (char) => char.charCodeAt(0).toString(16).padStart(2, '0')).join('');
 }
 
+/** Base64 of bytes (btoa takes a binary string, not bytes). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 /** Base64 of a hex digest (an MD5 for `Content-MD5`). */
 export function hexToBase64(hex: string): string {
-  let binary = '';
-  for (let index = 0; index < hex.length; index += 2) {
-    binary += String.fromCharCode(Number.parseInt(hex.slice(index, index + 2), 16));
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let index = 0; index < bytes.length; index++) {
+    bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
   }
-  return btoa(binary);
+  return bytesToBase64(bytes);
 }
 
 /** Passes `source` through and throws the first expectation's mismatch after the last chunk, before the end. */

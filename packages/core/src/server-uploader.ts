@@ -61,8 +61,8 @@ export interface ServerUploaderOptions {
 
 const MiB = 1024 * 1024;
 /** Defaults of `tusThreshold` and `chunkSize`: a phone's memory stays flat, and few requests for a large file. */
-export const DEFAULT_TUS_THRESHOLD = 8 * MiB;
-export const DEFAULT_CHUNK_SIZE = 4 * MiB;
+const DEFAULT_TUS_THRESHOLD = 8 * MiB;
+const DEFAULT_CHUNK_SIZE = 4 * MiB;
 
 /**
  * An upload result from a server, which also says how to delete the file again.

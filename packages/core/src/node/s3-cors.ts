@@ -10,7 +10,7 @@ import { toBytedropError } from '../error-mapping';
 import { nameOf } from '../stores/_s3-client';
 
 /** The ID of Bytedrop's rule: setting again replaces the rule with this ID and keeps every other one. */
-export const CORS_RULE_ID = 'bytedrop-direct-uploads';
+const CORS_RULE_ID = 'bytedrop-direct-uploads';
 
 const TITLE = 'Bucket CORS exposes ETag';
 
@@ -30,7 +30,7 @@ const check = (status: DoctorCheck['status'], message: string, fix?: string): Do
  * bytedropCorsRule(['https://drop.example.com']).ExposeHeaders; // ['ETag']
  * ```
  */
-export function bytedropCorsRule(origins: readonly string[]): CORSRule {
+function bytedropCorsRule(origins: readonly string[]): CORSRule {
   return {
     ID: CORS_RULE_ID,
     AllowedOrigins: [...origins],
@@ -42,7 +42,7 @@ export function bytedropCorsRule(origins: readonly string[]): CORSRule {
 }
 
 /** The bucket's CORS rules; none (not an error) when it has no CORS configuration. Other failures throw. */
-export async function readCorsRules(client: S3Client, bucket: string): Promise<CORSRule[]> {
+async function readCorsRules(client: S3Client, bucket: string): Promise<CORSRule[]> {
   try {
     return (await client.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
   } catch (error) {
