@@ -69,8 +69,9 @@ export function createFileJournal(dir: string): UploadJournal {
     const file = await open(temp, 'w');
     try {
       await file.writeFile(JSON.stringify(entry));
-      // A resumable upload trusts this entry after a power cut too, not only after a killed process.
-      await file.sync();
+      // A resumable upload trusts this entry after a power cut too, not only after a killed process; the others only
+      // lead a recovery to leftovers, which the sweeps find anyway.
+      if (entry.kind === 'multipart' && entry.resume !== undefined) await file.sync();
     } finally {
       await file.close();
     }
