@@ -109,7 +109,10 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = Object.
     defaultRegion: 'us-east-1',
     forcePathStyle: true,
     equalParts: false,
-    conditionalWrites: { put: true, complete: true, enforced: true },
+    // Sent (a recent MinIO refuses with 412), but not `enforced`: older MinIO releases ignore `If-None-Match` and
+    // replace the object, and the version cannot be told from here. So the HEAD before each write stays, and a write
+    // is confirmed by HEAD after it; `S3StoreOptions.conditionalWrites` opts a known-recent MinIO in.
+    conditionalWrites: { put: true, complete: true, enforced: false },
   },
   spaces: {
     name: 'spaces',
