@@ -90,13 +90,31 @@ function corsOrigins(value: string | string[] | undefined): string[] | undefined
   return origins.map((origin) => origin.trim());
 }
 
-/** The shared checks, then, once the bucket is reachable, its CORS (set first with `--fix-cors`). */
+/**
+ * The shared checks, then, once the bucket is reachable, its CORS (set first with `--fix-cors`). One store (one S3
+ * client, one connection pool) serves both; a config that does not parse gets no store, so runDoctor reports why.
+ */
 async function s3Checks(input: Partial<BytedropConfigInput>, io: CliIO, fixCors: string[] | undefined) {
-  const { checks } = await runDoctor(input, { leftovers: { journal: openCliJournal(io.env) } });
-  if (checks.find((check) => check.id === 'bucket')?.status !== 'ok') return checks;
-  const config = parseConfig(input);
-  const { client } = createS3Store(config);
-  return [...checks, await checkBucketCors(client, config.bucket, fixCors ? { fix: fixCors } : {})];
+  const built = storeFor(input);
+  const { checks } = await runDoctor(input, {
+    leftovers: { journal: openCliJournal(io.env) },
+    ...(built === undefined ? {} : { store: built.store }),
+  });
+  if (built === undefined || checks.find((check) => check.id === 'bucket')?.status !== 'ok') return checks;
+  return [
+    ...checks,
+    await checkBucketCors(built.store.client, built.bucket, fixCors ? { fix: fixCors } : {}),
+  ];
+}
+
+/** The store the checks share, or none when the config is wrong: runDoctor then reports what is wrong with it. */
+function storeFor(input: Partial<BytedropConfigInput>) {
+  try {
+    const config = parseConfig(input);
+    return { store: createS3Store(config), bucket: config.bucket };
+  } catch {
+    return undefined;
+  }
 }
 
 async function localChecks(
