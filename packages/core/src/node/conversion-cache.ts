@@ -49,8 +49,11 @@ export function defaultConversionCacheDir(env: Record<string, string | undefined
   return join(cache, 'bytedrop', 'conversions');
 }
 
-/** Drops the oldest entries until the cache holds at most `maxBytes`. */
-async function trim(cacache: Cacache, dir: string, maxBytes: number): Promise<void> {
+/**
+ * Drops the oldest entries until the cache holds at most `maxBytes`; resolves to what it holds then. It lists the
+ * whole index, so it runs only when this process's running total says the cache may be over its limit.
+ */
+async function trim(cacache: Cacache, dir: string, maxBytes: number): Promise<number> {
   const entries = Object.values(await cacache.ls(dir)).sort((a, b) => a.time - b.time);
   let total = entries.reduce((sum, entry) => sum + entry.size, 0);
   for (const entry of entries) {
@@ -61,6 +64,7 @@ async function trim(cacache: Cacache, dir: string, maxBytes: number): Promise<vo
     await cacache.rm.content(dir, entry.integrity);
     total -= entry.size;
   }
+  return total;
 }
 
 /**
@@ -76,6 +80,10 @@ async function trim(cacache: Cacache, dir: string, maxBytes: number): Promise<vo
 export function createDiskConversionCache(options: DiskConversionCacheOptions): ConversionCache {
   const { dir } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  // What the cache held at this process's first write, plus what it wrote since: the index is listed (trim) on the
+  // first write and then only when this passes the limit. Another process's writes are counted at its own writes, so
+  // the directory may stay over the limit until one of them trims.
+  let held: number | undefined;
   return {
     async get(key) {
       const cacache = await loadCacache();
@@ -98,7 +106,9 @@ export function createDiskConversionCache(options: DiskConversionCacheOptions): 
       } else {
         await cacache.put(dir, key, conversion.bytes, { metadata: { format: conversion.format } });
       }
-      await trim(cacache, dir, maxBytes);
+      const written = 'skipped' in conversion ? 0 : conversion.bytes.byteLength;
+      if (held === undefined || held + written > maxBytes) held = await trim(cacache, dir, maxBytes);
+      else held += written;
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import cacache from 'cacache';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CachedConversion, ConversionCache, EncodeRequest, ImageEncoder } from '../../src/image-encoder';
 import { createDiskConversionCache } from '../../src/node/conversion-cache';
@@ -122,6 +123,25 @@ describe('disk conversion cache', () => {
     expect(await cache.get('k1')).toBeUndefined();
     expect((await cache.get('k2')) && (await cache.get('k3'))).toMatchObject({ format: 'webp' });
     expect(await filesUnder(join(cacheDir, 'content-v2'))).toHaveLength(2);
+  });
+
+  it('lists its index only when its running total passes maxBytes, not at every write', async () => {
+    const cacheDir = await scratch();
+    const cache = createDiskConversionCache({ dir: cacheDir, maxBytes: 2500 });
+    const webp = (fill: number) => {
+      const bytes = new Uint8Array(1000).fill(fill);
+      bytes.set([...'RIFF\0\0\0\0WEBP'].map((c) => c.charCodeAt(0)));
+      return bytes;
+    };
+    await cache.set('k1', { bytes: webp(1), format: 'webp' });
+    // Another process's entry, which this cache has not counted: a write that keeps its own total under the limit
+    // does not list the index, so it does not see (or trim) it yet.
+    await cacache.put(cacheDir, 'outside', new Uint8Array(2000).fill(9));
+    await cache.set('k2', { bytes: webp(2), format: 'webp' });
+    expect(Object.keys(await cacache.ls(cacheDir)).sort()).toEqual(['k1', 'k2', 'outside']);
+    // The next write passes its total: it lists, and drops the oldest until the cache fits.
+    await cache.set('k3', { bytes: webp(3), format: 'webp' });
+    expect(Object.keys(await cacache.ls(cacheDir)).sort()).toEqual(['k2', 'k3']);
   });
 
   it('a bad cache option is ERR_CONFIG naming the fix', () => {
