@@ -48,14 +48,17 @@ export async function backfillThumbnails(
     for (const file of page.files) {
       if (!thumbnails.wanted(file.contentType, file.size)) continue;
       report.images++;
-      const present = await Promise.all(thumbnails.keysOf(file.key).map((key) => store.head(key)));
-      if (present.every(Boolean)) {
+      const keys = thumbnails.keysOf(file.key);
+      const present = await Promise.all(keys.map((key) => store.head(key)));
+      const missing = keys.filter((_, index) => !present[index]);
+      if (missing.length === 0) {
         report.complete++;
         continue;
       }
       try {
         const bytes = await readObject(store, file.key);
-        const made = bytes ? await thumbnails.make(store, file.key, bytes) : 'gone';
+        // Only the sizes just found missing, without HEADing them a second time.
+        const made = bytes ? await thumbnails.make(store, file.key, bytes, missing) : 'gone';
         if (typeof made === 'string') report.skipped.push({ key: file.key, reason: made });
         else report.made += made.length;
       } catch (error) {

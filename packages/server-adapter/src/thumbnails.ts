@@ -95,8 +95,17 @@ export interface Thumbnails {
   keysOf(key: string): string[];
   /** True when a stored file of this type and size gets thumbnails. */
   wanted(contentType: string, size: number): boolean;
-  /** Makes and stores the missing thumbnails of `bytes` (the image at `key`); the keys written, or why none were. */
-  make(store: ObjectStore, key: string, bytes: Uint8Array): Promise<string[] | ThumbnailSkipped>;
+  /**
+   * Makes and stores the missing thumbnails of `bytes` (the image at `key`); the keys written, or why none were.
+   * `missing`: the thumbnail keys the caller has just found absent (a backfill HEADs them first), made without
+   * HEADing them again; the others are left alone. Without it, each size is HEADed here.
+   */
+  make(
+    store: ObjectStore,
+    key: string,
+    bytes: Uint8Array,
+    missing?: readonly string[],
+  ): Promise<string[] | ThumbnailSkipped>;
   /** Queues `make` in the background; failures go to `logger`. False when the queue was full (dropped). */
   schedule(store: ObjectStore, key: string, bytes: Uint8Array, logger: Logger): boolean;
   /** Deletes `key`'s thumbnails (absent ones are no error). */
@@ -156,7 +165,7 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
     }
   };
 
-  const make: Thumbnails['make'] = async (store, key, bytes) => {
+  const make: Thumbnails['make'] = async (store, key, bytes, missing) => {
     const { contentType } = await sniffContentType(bytes.subarray(0, SNIFF_BYTES), key);
     if (!THUMBNAILED.has(contentType)) return 'format';
     const size = readImageSize(bytes);
@@ -166,7 +175,7 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
     for (const side of sizes) {
       const at = thumbnailKey(key, side);
       // Thumbnails are a pure function of the image: one already there (a re-paste, a second backfill) is kept.
-      if (await store.head(at)) continue;
+      if (missing ? !missing.includes(at) : await store.head(at)) continue;
       let webp: Uint8Array;
       try {
         webp = await options.encoder.encode(bytes, {

@@ -124,6 +124,20 @@ describe('thumbnails on radosgw', () => {
     expect(await objectsIn(rgw, 'fill/')).toHaveLength(3);
     expect(await backfillThumbnails(store, catalog, thumbnails)).toMatchObject({ made: 0, complete: 1 });
 
+    // One size lost: each thumbnail key is HEADed once, and only the missing one is written.
+    await store.delete(thumbnailKey(file.key, 48));
+    rgw.requests.length = 0;
+    const proxied = createUploader(rgwConfig(rgw)).store;
+    expect(await backfillThumbnails(proxied, catalog, thumbnails)).toMatchObject({ made: 1, complete: 0 });
+    const onThumbnails = rgw.requests
+      .filter((request) => request.key?.includes('.thumb-'))
+      .map((request) => `${request.operation} ${request.key?.slice(file.key.length)}`);
+    expect(onThumbnails.sort()).toEqual([
+      'HeadObject .thumb-24.webp',
+      'HeadObject .thumb-48.webp',
+      'PutObject .thumb-48.webp',
+    ]);
+
     const rebuilt = await createSqliteCatalog({ file: ':memory:' });
     await rebuildCatalog(store, rebuilt);
     expect((await rebuilt.keys()).filter((key) => key.startsWith('fill/'))).toEqual([file.key]);
