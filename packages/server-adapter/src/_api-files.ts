@@ -21,7 +21,6 @@ import { requireScope } from './_scopes';
 import type { AccessKey } from './auth';
 import type { Catalog, FileRecord } from './catalog/types';
 import { fail, json, methodNotAllowed, StorageFailure } from './response';
-import { thumbnailKey } from './thumbnails';
 import type { App, RouteContext } from './types';
 
 /** The API routes of one handler. */
@@ -54,11 +53,11 @@ export function createApiRoutes(app: App) {
   };
 
   const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
-  /** The smallest thumbnail's URL, for an image the server makes thumbnails of (as the upload answer builds it). */
+  /** The shown thumbnail's URL, for an image the server makes thumbnails of (the same one the upload answer gives). */
   const thumbnailOf = (file: FileRecord, origin: string): { thumbnail?: string } => {
     const { thumbnails } = options;
     if (!thumbnails?.wanted(file.contentType, file.size)) return {};
-    const url = urlOf(thumbnailKey(file.key, Math.min(...thumbnails.sizes)), origin);
+    const url = urlOf(thumbnails.shownKey(file.key), origin);
     return url === null ? {} : { thumbnail: url };
   };
   const describe = (file: FileRecord, origin: string) => {

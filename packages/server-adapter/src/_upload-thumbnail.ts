@@ -4,7 +4,6 @@
  * never makes thumbnails of files that are gone; queued, so the link never waits for an encoder.
  */
 import { publicUrl, type UploadResult } from '@bytedrop/core';
-import { thumbnailKey } from './thumbnails';
 import type { App } from './types';
 
 /** `{ thumbnail }` for the answer (empty when none is made), and the thumbnails queued when the bytes are at hand. */
@@ -23,6 +22,6 @@ export function thumbnailOf(
   if (bytes) thumbnails.schedule(app.store, result.key, bytes, app.logger);
   // A private image's thumbnail sits under the private prefix too: no public link can reach it, so none is given.
   if (isPrivate) return {};
-  const key = thumbnailKey(result.key, thumbnails.sizes[0]!);
+  const key = thumbnails.shownKey(result.key);
   return { thumbnail: base ? publicUrl(base, key) : app.store.publicUrl(key) };
 }

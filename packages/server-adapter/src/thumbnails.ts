@@ -93,6 +93,11 @@ export interface Thumbnails {
   readonly sizes: readonly number[];
   /** The sibling keys of `key`, one per size. */
   keysOf(key: string): string[];
+  /**
+   * The thumbnail key links name (the upload answer's and the file list's `thumbnail`): the first configured size's,
+   * so one setting (`BYTEDROP_THUMBNAILS=320,640`) says which one every answer shows.
+   */
+  shownKey(key: string): string;
   /** True when a stored file of this type and size gets thumbnails. */
   wanted(contentType: string, size: number): boolean;
   /**
@@ -206,6 +211,7 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
   return {
     sizes,
     keysOf: (key) => sizes.map((side) => thumbnailKey(key, side)),
+    shownKey: (key) => thumbnailKey(key, sizes[0]!),
     wanted: (contentType, size) => THUMBNAILED.has(contentType) && size <= maxBytes,
     make,
     schedule(store, key, bytes, logger) {

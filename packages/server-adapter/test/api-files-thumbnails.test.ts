@@ -1,6 +1,7 @@
 /**
- * `thumbnail` in `/api/files` and `/api/files/{key}` (issue 15): the smallest size's URL for an image when the server
- * makes thumbnails, served from `/f/` once made; none for other files, private files, or with thumbnails off.
+ * `thumbnail` in `/api/files` and `/api/files/{key}` (issue 15): the first configured size's URL, as in the upload
+ * answer, for an image when the server makes thumbnails, served from `/f/` once made; none for other files, private
+ * files, or with thumbnails off.
  */
 import { createSharpEncoder } from '@bytedrop/core/node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,13 +16,15 @@ type Listed = { key: string; url: string | null; thumbnail?: string };
 const filesOf = async (fixture: ApiFixture) => (await fixture.call('/api/files')).body.files as Listed[];
 
 describe('thumbnail in the file API', () => {
-  it('gives an image the smallest size’s URL, in the list and the record, served as WebP once made', async () => {
+  it('gives an image the first size’s URL, in the upload answer, the list and the record, served as WebP once made', async () => {
     const thumbnails: Thumbnails = createThumbnails({ encoder: createSharpEncoder(), sizes: [64, 16] });
     api = await apiFixture({ thumbnails });
     const stored = (await body(await api.handler(uploadRequest([{ name: 'dot.png', body: PNG }])))).files[0]!;
     await thumbnails.idle();
     const [listed] = await filesOf(api);
-    expect(listed).toMatchObject({ key: stored.key, thumbnail: `${stored.url}.thumb-16.webp` });
+    expect(listed).toMatchObject({ key: stored.key, thumbnail: `${stored.url}.thumb-64.webp` });
+    // The answer names the same thumbnail as the list, whatever order the sizes were configured in.
+    expect(stored.thumbnail).toBe(listed!.thumbnail);
     const one = await api.call(`/api/files/${stored.key.split('/').map(encodeURIComponent).join('/')}`);
     expect((one.body.file as Listed).thumbnail).toBe(listed!.thumbnail);
     const served = await api.handler(new Request(listed!.thumbnail!));
