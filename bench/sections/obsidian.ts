@@ -38,8 +38,8 @@ function client(
       settings,
       JSON.stringify({
         target: 's3',
-        // As AWS and R2: a preset whose create-only writes are enforced, so a fresh upload verifies itself.
-        provider: 'minio',
+        // AWS's preset (R2's is the same here): create-only writes are enforced, so a fresh upload verifies itself.
+        provider: 'aws',
         endpoint: target.endpoint,
         bucket: target.bucket,
         accessKeyId: target.accessKeyId,
@@ -114,7 +114,7 @@ export async function obsidianSection(ctx: BenchContext): Promise<SectionResult>
       targets,
       notes: [
         'Handler: from triggering editor-paste to its return, one paste at a time, each upload settled before the next (to the sink, so 30 MiB pastes finish quickly). The handler inserts a placeholder and returns; reading, writing and uploading happen after. The p95 of 10 pastes is their maximum.',
-        `Paste to final link: ${e2ePlan.count} pastes of distinct 1 MiB PNGs each way, in rotating order, after ${e2ePlan.warmups} warm-ups, to s3rver. "From memory" is the pre-local-first paste (placeholder, upload of the clipboard bytes, link) on the plugin's own uploader; "then a verifying HEAD" adds core's verifyUpload; "local first" is the plugin's paste until all its work settled (copy, journal entry written, updated and closed, upload, swap, note saved, ledger). The provider is the MinIO preset, as AWS and R2 one whose create-only writes are enforced: a fresh upload then proves its object itself (UploadResult.verified) and local first sends no verifying HEAD. On B2, Spaces, Wasabi, COS, OSS and unknown S3 servers it does send one, which the middle row prices.`,
+        `Paste to final link: ${e2ePlan.count} pastes of distinct 1 MiB PNGs each way, in rotating order, after ${e2ePlan.warmups} warm-ups, to s3rver. "From memory" is the pre-local-first paste (placeholder, upload of the clipboard bytes, link) on the plugin's own uploader; "then a verifying HEAD" adds core's verifyUpload; "local first" is the plugin's paste until all its work settled (copy, journal entry written, updated and closed, upload, swap, note saved, ledger). The provider is the AWS preset (R2's behaves the same), one whose create-only writes are enforced: a fresh upload then proves its object itself (UploadResult.verified) and local first sends no verifying HEAD. On B2, Spaces, Wasabi, COS, OSS, MinIO (unless declared recent) and unknown S3 servers it does send one, which the middle row prices.`,
         `A verifying HEAD costs ${finalLink.headMs.toFixed(1)} ms here, ${(finalLink.headShare * 100).toFixed(0)} % of a loopback paste whose 1 MiB PUT takes a few tens of ms (through the fake's requestUrl over Node's fetch); over a real link, where sending 1 MiB takes far longer than one more round trip, its share shrinks accordingly. Local first's own work (copy, journal, swap, note saved) is partly paid back: it uploads from the bytes it already read, where the paste from memory has core read the File twice (to hash, then to send).`,
         "The plugin's source is bundled for Node (the AWS SDK's Node build: the browser build in main.js parses XML with the DOMParser Obsidian has and Node lacks); its HTTP goes through the same requestUrl handler, here the fake's requestUrl over Node's fetch.",
         "The fake's vault and adapter are in memory: the copy and journal writes cost no disk time here. On a desktop, writing 1 MiB and three small files to the page cache adds about a millisecond; on a phone, more.",

@@ -53,8 +53,8 @@ function client<T>(dir: string, bundle: string, kind: ServerKind, mode: string, 
         settings,
         JSON.stringify({
           vscode: {
-            // As AWS and R2: a preset whose create-only writes are enforced, so a fresh upload verifies itself.
-            'bytedrop.provider': 'minio',
+            // AWS's preset (R2's is the same here): create-only writes are enforced, so a fresh upload verifies itself.
+            'bytedrop.provider': 'aws',
             'bytedrop.endpoint': target.endpoint,
             'bytedrop.region': target.region,
             'bytedrop.bucket': target.bucket,
@@ -67,7 +67,7 @@ function client<T>(dir: string, bundle: string, kind: ServerKind, mode: string, 
             'editor.dropIntoEditor.preferences': ['markdown.link.image.bytedrop'],
           },
           s3: {
-            provider: 'minio',
+            provider: 'aws',
             endpoint: target.endpoint,
             region: target.region,
             bucket: target.bucket,
@@ -164,7 +164,7 @@ export async function vscodeSection(ctx: BenchContext): Promise<SectionResult> {
       targets,
       notes: [
         'Provider: from VS Code (the fake) asking provideDocumentPasteEdits / provideDocumentDropEdits to the edit it returns, one paste and one drop at a time, each upload settled and the garbage collected before the next (to the sink). The edit links where the copy goes and carries the copy as its additionalEdit; nothing is read, hashed or uploaded before it returns. The p95 of 10 is their maximum.',
-        `Paste to final link: ${e2ePlan.count} pastes of distinct 1 MiB PNGs each way, in rotating order, after ${e2ePlan.warmups} warm-ups, to s3rver. "From memory" is the pre-local-first paste (placeholder, upload of the clipboard bytes, link) with the same settings; "then a verifying HEAD" adds core's verifyUpload; "local first" is fake.paste until the note links the upload (the copy written from the edit, journal entry, upload from the copy, swap). The provider is the MinIO preset, as AWS and R2 one whose create-only writes are enforced: a fresh upload proves its object itself (UploadResult.verified) and local first sends no verifying HEAD; on B2, Spaces, Wasabi, COS, OSS and unknown S3 servers it does, which the middle row prices.`,
+        `Paste to final link: ${e2ePlan.count} pastes of distinct 1 MiB PNGs each way, in rotating order, after ${e2ePlan.warmups} warm-ups, to s3rver. "From memory" is the pre-local-first paste (placeholder, upload of the clipboard bytes, link) with the same settings; "then a verifying HEAD" adds core's verifyUpload; "local first" is fake.paste until the note links the upload (the copy written from the edit, journal entry, upload from the copy, swap). The provider is the AWS preset (R2's behaves the same), one whose create-only writes are enforced: a fresh upload proves its object itself (UploadResult.verified) and local first sends no verifying HEAD; on B2, Spaces, Wasabi, COS, OSS, MinIO (unless declared recent) and unknown S3 servers it does, which the middle row prices.`,
         `A verifying HEAD costs ${finalLink.headMs.toFixed(1)} ms here, ${(finalLink.headShare * 100).toFixed(0)} % of a loopback paste whose 1 MiB PUT takes a few tens of ms; local first's own work is the journal entry written, updated and closed, the copy read back and hashed, and the swap as a second edit. Both are fixed costs: over a real link, where sending 1 MiB takes hundreds of ms, their share shrinks accordingly.`,
         "The fake's disk is in memory: the copy and journal writes cost no disk time here. In code-server the provider's own time was 1.4–17 ms with uploads running (commit ab6069d); VS Code's share (the renderer, the extension host round trip) comes on top and is what the e2e's 8 MiB typing test bounds.",
       ],
