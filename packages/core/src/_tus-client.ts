@@ -127,6 +127,27 @@ export async function tusUpload(transfer: TusTransfer): Promise<Response | undef
     if (url === undefined) return undefined;
     offset = 0;
   }
+  // The MD5 of the local file, sent on the request that completes the upload (`Bytedrop-Content-MD5`): the server
+  // refuses (460) an upload whose bytes are not this file's, e.g. a resumed one whose first part was sent before the
+  // file changed; the upload is gone then, and `recover` starts a new one. Fed as chunks are read; a resumed upload's
+  // first part is read again from the file for it.
+  const md5 = await createHasher('md5');
+  let hashedTo = 0;
+  let wholeMd5: string | undefined;
+  const hashThrough = async (offset: number, chunk: Uint8Array): Promise<void> => {
+    for (let at = hashedTo; at < offset; at = hashedTo) {
+      const end = Math.min(at + transfer.chunkSize, offset);
+      md5.update(new Uint8Array(await blob.slice(at, end).arrayBuffer()));
+      hashedTo = end;
+      throwIfAborted(signal, what);
+    }
+    // A chunk sent again (after a failure) is hashed once.
+    if (offset + chunk.byteLength > hashedTo) {
+      md5.update(chunk.subarray(hashedTo - offset));
+      hashedTo = offset + chunk.byteLength;
+    }
+    if (hashedTo === blob.size) wholeMd5 ??= hexToBase64(await md5.digest());
+  };
   let failures = 0;
   /** After a failed chunk: where the server stands now, or a new upload when it lost this one. */
   const recover = async (error: BytedropError): Promise<void> => {
@@ -144,10 +165,13 @@ export async function tusUpload(transfer: TusTransfer): Promise<Response | undef
     const chunk = new Uint8Array(
       await blob.slice(offset, Math.min(offset + transfer.chunkSize, blob.size)).arrayBuffer(),
     );
+    await hashThrough(offset, chunk);
+    const last = offset + chunk.byteLength === blob.size;
     const headers: Record<string, string> = {
       'upload-offset': String(offset),
       'content-type': 'application/offset+octet-stream',
       ...(checksum ? { 'upload-checksum': `sha256 ${await sha256Base64(chunk)}` } : {}),
+      ...(last && wholeMd5 !== undefined ? { 'bytedrop-content-md5': wholeMd5 } : {}),
     };
     let response: Response;
     try {

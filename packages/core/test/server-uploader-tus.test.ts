@@ -4,6 +4,7 @@
  * cut chunk, resumes after a reload from the pending journal (a new uploader, the entry's `resumeUrl`), starts over
  * when the server lost the upload, and ends with the same result as a one-request upload. Smaller files still POST.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createSqliteCatalog } from '../../server-adapter/src/catalog/sqlite';
 import { type RunningServer, serve } from '../../server-adapter/src/node';
@@ -267,6 +268,46 @@ describe('createServerUploader over tus', () => {
         `HTTP 413\\): a proxy in front of it refused a request body of ${CHUNK} bytes: .*client_max_body_size.*'chunkSize'`,
       ),
     );
+  });
+
+  it('the completing chunk carries the file’s MD5; a resumed upload whose file changed meanwhile is refused and sent again whole', async () => {
+    const data = bytes(2 * MiB + 99);
+    const saved: string[] = [];
+    const resumable = (url?: string) => ({
+      ...(url === undefined ? {} : { url }),
+      save: async (next: string) => void saved.push(next),
+    });
+    // The first run dies after three chunks.
+    let patches = 0;
+    const dying: typeof fetch = async (input, init) => {
+      if (init?.method === 'PATCH' && ++patches > 3) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const failed = await uploaderFor(dying)
+      .upload(data, { filename: 'edited.bin', resumable: resumable() })
+      .catch((error: unknown) => error);
+    expect(isBytedropError(failed, 'ERR_NETWORK')).toBe(true);
+
+    // Meanwhile the file changed inside the part the server holds; its size did not.
+    const edited = data.slice();
+    edited[100] ^= 0xff;
+    proxy.requests.length = 0;
+    const result = await uploaderFor(fetch).upload(edited, {
+      filename: 'edited.bin',
+      resumable: resumable(saved[0]),
+    });
+    expect((await download(result.url)).equals(Buffer.from(edited))).toBe(true);
+    const whole = createHash('md5').update(edited).digest('base64');
+    const completing = proxy.requests.filter((request) => request.headers['bytedrop-content-md5']);
+    // The resumed upload's last chunk was refused (460: the server holds the old first part), then a new upload
+    // ended with the same MD5, accepted.
+    expect(completing.map((request) => [request.headers['bytedrop-content-md5'], request.status])).toEqual([
+      [whole, 460],
+      [whole, 204],
+    ]);
+    expect(saved).toHaveLength(2);
+    // Only the completing request of each carries it.
+    expect(completing.every((request) => request.method === 'PATCH')).toBe(true);
   });
 
   it('tusThreshold: false sends every file in one request; bad sizes fail at creation with ERR_CONFIG', async () => {

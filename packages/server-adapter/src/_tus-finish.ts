@@ -38,6 +38,7 @@ async function* concatenated(
  * Places the complete `upload` through core's uploader and records the result; on any failure (a refused type, a
  * storage error) the upload is removed whole and the error thrown: nothing is left behind. A final upload
  * (`Upload-Concat: final`) passes its `partials`: their bytes, in order, are the file's, and they are removed with it.
+ * `contentMd5`: the client's MD5 of the whole file; a mismatch is `ERR_CHECKSUM`, with the upload removed.
  */
 export async function finishUpload(
   app: App,
@@ -46,6 +47,7 @@ export async function finishUpload(
   upload: TusUpload,
   who: AccessKey,
   partials: readonly TusUpload[] = [],
+  contentMd5?: string,
 ): Promise<UploadResult> {
   let result: UploadResult;
   const removePartials = () => Promise.all(partials.map((partial) => backend.discard(partial)));
@@ -61,6 +63,8 @@ export async function finishUpload(
         mimeType: upload.metadata.filetype ?? upload.metadata.type ?? '',
         body: upload.final ? concatenated(backend, partials) : backend.read(upload, undefined, source?.etag),
         ...(source ? { copyFrom: source } : {}),
+        // The client's MD5 of its whole file (`Bytedrop-Content-MD5`): core checks the bytes read back against it.
+        ...(contentMd5 === undefined ? {} : { contentMd5 }),
       },
       who,
       // The client may leave now: the bytes are all here, and the upload is finished for it to GET later.

@@ -14,10 +14,16 @@ export const TUS_CHECKSUMS = 'sha1,sha256';
 export const OFFSET_TYPE = 'application/offset+octet-stream';
 /** The header carrying the stored file's public URL on the answer that finished an upload. */
 export const URL_HEADER = 'bytedrop-url';
+/**
+ * The whole file's MD5 (base64 of the digest, as `Content-MD5`), sent by a client on the request that completes an
+ * upload: the assembled bytes are checked against it before they are stored. A client that resumed an upload after a
+ * restart proves with it that the bytes sent before are still its file's (tus checks each request, not the whole).
+ */
+export const CONTENT_MD5_HEADER = 'bytedrop-content-md5';
 
 /** What a browser page must be allowed to send, and to read, for tus clients (tus-js-client, Uppy) to work. */
 export const TUS_REQUEST_HEADERS =
-  'Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, Upload-Defer-Length, Upload-Checksum, Upload-Concat, X-HTTP-Method-Override, X-Requested-With';
+  'Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, Upload-Defer-Length, Upload-Checksum, Upload-Concat, Bytedrop-Content-MD5, X-HTTP-Method-Override, X-Requested-With';
 export const TUS_EXPOSED_HEADERS =
   'Location, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, Upload-Defer-Length, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Upload-Concat, Bytedrop-Url';
 
@@ -59,6 +65,19 @@ export function parseMetadata(header: string | null): Record<string, string> {
     metadata[key] = Buffer.from(value, 'base64').toString('utf8');
   }
   return metadata;
+}
+
+/** `Bytedrop-Content-MD5`, checked to be base64 of 16 bytes; `undefined` without it, `ERR_INPUT` naming it if bad. */
+export function contentMd5Of(request: Request): string | undefined {
+  const value = request.headers.get(CONTENT_MD5_HEADER)?.trim();
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z0-9+/]{22}==$/.test(value)) {
+    throw new BytedropError(
+      'ERR_INPUT',
+      `Bytedrop-Content-MD5 '${value.slice(0, 40)}' is not an MD5: send the base64 of the whole file's 16-byte MD5 digest (24 characters ending in ==)`,
+    );
+  }
+  return value;
 }
 
 /** The check of `Upload-Checksum: <algorithm> <base64 digest>`, or `undefined` without that header. */

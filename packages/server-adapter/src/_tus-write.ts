@@ -3,14 +3,22 @@
  * checks the offset and lengths, streams the body to the backend (checked against `Upload-Checksum` when sent, and
  * never past the declared length or the size limit), and finishes the upload through core when the last byte is in.
  */
-import { BytedropError } from '@bytedrop/core';
+import { BytedropError, isBytedropError } from '@bytedrop/core';
 import { quotaGate } from './_quota';
 import { requestBody } from './_stream';
 import { expiresHeader, lockedBy, noContent, own, TUS_PATH } from './_tus-access';
 import type { TusCatalog } from './_tus-catalog';
 import { createFinals, parseConcat } from './_tus-concat';
 import { finishUpload, type Uploads } from './_tus-finish';
-import { checksumOf, integerHeader, OFFSET_TYPE, parseMetadata, tusError, URL_HEADER } from './_tus-headers';
+import {
+  checksumOf,
+  contentMd5Of,
+  integerHeader,
+  OFFSET_TYPE,
+  parseMetadata,
+  tusError,
+  URL_HEADER,
+} from './_tus-headers';
 import type { AccessKey } from './auth';
 import type { TusLocks } from './tus-locks';
 import type { TusBackend, TusUpload } from './tus-store';
@@ -53,6 +61,8 @@ export function createTusWrites(
     who: AccessKey,
   ): Promise<Record<string, string>> => {
     const check = await checksumOf(request.headers.get('upload-checksum'));
+    // Read before a byte is appended: a malformed one is refused with the chunk, not after it.
+    const contentMd5 = contentMd5Of(request);
     const room = (upload.length ?? maxSize) - upload.offset;
     const body = capped(
       requestBody(request, context.body) ?? nothing(),
@@ -81,7 +91,17 @@ export function createTusWrites(
     };
     // A partial upload is complete here, but it is a piece of a file: a final upload makes the file.
     if (upload.length !== undefined && upload.offset === upload.length && !upload.partial) {
-      const result = await finishUpload(app, uploads, store, upload, who);
+      const result = await finishUpload(app, uploads, store, upload, who, [], contentMd5).catch(
+        (error: unknown) => {
+          // The upload is discarded (finishUpload removes a refused one): the client starts a new one.
+          if (!isBytedropError(error, 'ERR_CHECKSUM')) throw error;
+          throw tusError(
+            'ERR_CHECKSUM',
+            460,
+            `the uploaded bytes do not match Bytedrop-Content-MD5 ${contentMd5}: the file changed since the upload began (or was damaged), so nothing was stored and the upload was removed; upload the file again`,
+          );
+        },
+      );
       const file = await uploads.describe(result, who, context.origin);
       await catalog.finished(result, who, context);
       uploads.announce([file], who, context.requestId);

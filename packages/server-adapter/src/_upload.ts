@@ -151,8 +151,10 @@ export function createUploadRoutes(app: App) {
       return result;
     } catch (error) {
       if (clock.signal.aborted) throw new StorageFailure(clock.signal.reason);
-      // A limit or a type refused while the uploader was reading is the client's 413/415, not a storage failure.
+      // A limit or a type refused while the uploader was reading is the client's 413/415, and bytes that do not match
+      // the client's own MD5 its 400 (460 over tus): not a storage failure.
       if (
+        isBytedropError(error, 'ERR_CHECKSUM') ||
         isBytedropError(error, 'ERR_TOO_LARGE') ||
         isBytedropError(error, 'ERR_QUOTA') ||
         isBytedropError(error, 'ERR_UNSUPPORTED_TYPE') ||
