@@ -136,6 +136,9 @@ export function createSignRoutes(app: App, uploads: Uploads) {
       for (const [name, value] of Object.entries(body.metadata).slice(0, 50))
         metadata[name] = String(value).slice(0, 1024);
     }
+    // Each creation opens a multipart upload in the bucket: counted with tus creations, so a key cannot open them by
+    // the thousand (TUS_CREATIONS_PER_HOUR), and only once the request was found valid.
+    await app.options.rateLimits?.consumeCreation(who);
     const started = await signs.start({ owner: who.name, filename, type, metadata });
     const now = Date.now();
     // Listed in flight (`GET /api/uploads`) until completed or aborted; it lives as long as an unfinished tus upload.

@@ -45,7 +45,7 @@ Environment (ByteGo names work as they are):
   BAN_LOOPBACK                    also ban loopback clients (false: this machine is never banned)
   CORS_ORIGINS                    other web pages that may send keys, e.g. https://notes.example.com
   UPLOADS_PER_HOUR, _PER_DAY      files one access key may store per hour / day (keys file: per key)
-  TUS_CREATIONS_PER_HOUR          tus uploads one access key may create per hour (1000)
+  TUS_CREATIONS_PER_HOUR          tus + direct S3 multipart uploads one key may create per hour (1000)
   JWT_JWKS_URL, JWT_PUBLIC_KEY    sign-in by JWT besides access keys (the subject owns its uploads),
                                   with JWT_ISSUER and JWT_AUDIENCE; JWT_PREFIX_CLAIM (bytedrop_prefix)
   WEBHOOK_URLS                    receivers of signed file.uploaded / file.deleted events (comma-separated)

@@ -38,7 +38,10 @@ export interface RateLimits {
    * when the Redis that counts does not answer.
    */
   consume(who: AccessKey): Promise<void>;
-  /** Counts one tus upload created by `who`; `ERR_THROTTLED` (with `retryAfterS`) past `creationsPerHour`. */
+  /**
+   * Counts one resumable upload created by `who` (tus, or direct-to-S3 multipart through the signing routes);
+   * `ERR_THROTTLED` (with `retryAfterS`) past `creationsPerHour`.
+   */
   consumeCreation(who: AccessKey): Promise<void>;
   /** The rates of keys that carry none of their own (`GET /api/usage` reports them). */
   readonly defaults?: UploadRates;
@@ -125,7 +128,7 @@ export function createRateLimits(options: RateLimitsOptions = {}): RateLimits {
       } catch (refusal) {
         throw refused(
           refusal,
-          `access key '${who.name}' may create ${creationsPerHour} tus uploads per hour (finish or end the open ones)`,
+          `access key '${who.name}' may create ${creationsPerHour} tus uploads per hour, direct-to-S3 multipart uploads included (finish or end the open ones)`,
         );
       }
     },

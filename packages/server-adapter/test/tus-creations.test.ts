@@ -9,6 +9,7 @@ import { createRateLimits, DEFAULT_CREATIONS_PER_HOUR } from '../src/rate-limits
 import { serverSettingsFromEnv } from '../src/settings';
 import { KEY, KEY2, ORIGIN } from './_support/fixtures';
 import { objectsIn, rgwHandler, uploadsIn } from './_support/rgw-server';
+import { call, start } from './_support/s3-sign';
 
 const rgw = useRgw('server-tus-creations');
 
@@ -33,11 +34,28 @@ describe('tus creations per key', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('tus-resumable')).toBe('1.0.0');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await refused.text()).toContain('may create 3 tus uploads per hour (finish or end the open ones)');
+    expect(await refused.text()).toContain(
+      'may create 3 tus uploads per hour, direct-to-S3 multipart uploads included (finish or end the open ones)',
+    );
     expect((await create(handler, KEY2)).status).toBe(201);
     // Creations stage nothing in the bucket until bytes arrive.
     expect(await uploadsIn(rgw)).toEqual([]);
     expect((await objectsIn(rgw)).filter((key) => !key.endsWith('.info'))).toEqual([]);
+  });
+
+  it('direct-to-S3 multipart creations (POST /s3/multipart) count against the same limit, and open nothing past it', async () => {
+    const handler = rgwHandler(rgw, { rateLimits: createRateLimits({ creationsPerHour: 3 }) });
+    // A creation refused as invalid is not counted.
+    expect((await call(handler, 'POST', '/s3/multipart', { type: 'text/plain' })).status).toBe(400);
+    expect((await create(handler, KEY)).status).toBe(201);
+    for (let i = 0; i < 2; i++) await start(handler);
+    const refused = await call(handler, 'POST', '/s3/multipart', { filename: 'x.bin', type: '' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.text()).toContain('direct-to-S3 multipart uploads included');
+    // Two multipart uploads were opened in the bucket, not three.
+    expect(await uploadsIn(rgw)).toHaveLength(2);
+    expect((await call(handler, 'POST', '/s3/multipart', { filename: 'y.bin' }, KEY2)).status).toBe(200);
   });
 
   it('defaults to 1000 an hour; TUS_CREATIONS_PER_HOUR sets it, and a bad value names the variable', () => {
