@@ -94,6 +94,12 @@ export interface UploadJournal {
   remove(id: string): Promise<void>;
   /** Every open entry, of every store. */
   entries(): Promise<(JournalEntry & { id: string })[]>;
+  /**
+   * Takes an entry that `entries()` listed from a writer that is gone (a CLI run that died) into this writer's
+   * keeping, atomically: of two writers that claim one entry at once, one gets its new id, the other `undefined`
+   * (and leaves the upload alone). Without `claim`, entries are this writer's already.
+   */
+  claim?(id: string): Promise<string | undefined>;
 }
 
 /**

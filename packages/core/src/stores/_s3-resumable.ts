@@ -66,7 +66,9 @@ export async function earlierUpload(
       ? 'another interrupted upload of the same file is resumed'
       : mismatch(entry, key, options.size, resume);
     if (why === undefined) {
-      found = { entry, record: entry.resume };
+      // Another run that started at the same time may be taking it too: only the one whose claim wins continues it.
+      const claimed = journal.claim ? await journal.claim(entry.id) : entry.id;
+      if (claimed !== undefined) found = { entry: { ...entry, id: claimed }, record: entry.resume };
       continue;
     }
     const gone = await abortUpload(target, entry.key, entry.uploadId);

@@ -9,9 +9,10 @@ import { stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbortMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { journalFiles, spawnCli } from '../_support/cli';
 import { SIZE, useResumeHarness } from '../_support/cli-resume';
 import { useRgw } from '../_support/rgw';
-import { inspector, PART } from '../_support/s3';
+import { inspector, openUploads, PART } from '../_support/s3';
 
 const rgw = useRgw('cli-resume-over');
 
@@ -52,6 +53,38 @@ describe('bytedrop upload starts an interrupted upload over, and says why', () =
       expect(next.parts.map((r) => r.partNumber)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     },
   );
+
+  it('two runs started together after a kill: one resumes the upload, the other starts its own, never both on one', async () => {
+    const killed = await h.interrupt('SIGKILL');
+    // Run A takes the upload: its ListParts is held, so its claim is made before run B starts.
+    const listA = rgw.proxy.stall({ operation: 'ListParts' }, { nth: 1 });
+    const listB = rgw.proxy.stall({ operation: 'ListParts' }, { nth: 2 });
+    const a = spawnCli(h.cli, ['upload', 'big.bin'], { cwd: h.work, env: h.env });
+    expect((await listA.held).uploadId).toBe(killed.open.uploadId);
+    const since = rgw.requests.length;
+    // A rule counts only the requests after it: this one sees run B's creation, not the killed run's.
+    const createB = rgw.proxy.stall({ operation: 'CreateMultipartUpload' });
+    const b = spawnCli(h.cli, ['upload', 'big.bin'], { cwd: h.work, env: h.env });
+    // Run B either lists the same upload's parts too (both continuing it), or creates an upload of its own.
+    const chosen = await Promise.race([
+      listB.held.then(() => 'the same upload'),
+      createB.held.then(() => 'its own upload'),
+    ]);
+    listB.release();
+    createB.release();
+    expect(chosen).toBe('its own upload');
+    expect(await b.exited, b.stderr).toBe(0);
+    listA.release();
+    expect(await a.exited, a.stderr).toBe(0);
+    expect(a.stderr).toContain('resuming the interrupted upload');
+    expect(b.stderr).not.toContain('resuming');
+    expect(a.stdout).toBe(b.stdout);
+    // B sent the whole file to its own upload; nothing of B went to the upload A continued.
+    const bParts = h.parts(since).filter((r) => r.uploadId !== killed.open.uploadId);
+    expect(bParts.map((r) => r.partNumber).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await openUploads(inspector(rgw.direct), rgw.bucket)).toEqual([]);
+    expect(await journalFiles(h.journal)).toEqual([]);
+  });
 
   it('an upload the bucket no longer has (expired or aborted) starts over with a message', async () => {
     const killed = await h.interrupt('SIGKILL');

@@ -5,7 +5,7 @@
  * never abort each other's uploads at start, and a home directory shared between machines must not make one
  * machine's runs look dead to another.
  */
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JournalEntry, UploadJournal } from '../../journal';
@@ -91,6 +91,22 @@ export function openCliJournal(env: Record<string, string | undefined>): CliJour
           found.push({ ...entry, id: `${run}/${entry.id}` });
       }
       return found;
+    },
+    async claim(id) {
+      const slash = id.indexOf('/');
+      const run = id.slice(0, slash);
+      const name = id.slice(slash + 1);
+      if (run === own) return id;
+      // A rename is atomic: of two runs that found the same dead run's entry, one moves it into its own directory and
+      // the other finds it gone (and starts its own upload instead of racing this one to the same parts).
+      await mkdir(join(dir, own), { recursive: true });
+      try {
+        await rename(join(dir, run, `${name}.json`), join(dir, own, `${name}.json`));
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      return `${own}/${name}`;
     },
     async tidy() {
       for (const run of await deadRuns()) {
