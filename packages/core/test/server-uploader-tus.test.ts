@@ -290,7 +290,7 @@ describe('createServerUploader over tus', () => {
 
     // Meanwhile the file changed inside the part the server holds; its size did not.
     const edited = data.slice();
-    edited[100] ^= 0xff;
+    edited.set([(data[100] ?? 0) ^ 0xff], 100);
     proxy.requests.length = 0;
     const result = await uploaderFor(fetch).upload(edited, {
       filename: 'edited.bin',
