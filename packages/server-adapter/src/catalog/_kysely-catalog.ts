@@ -8,7 +8,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { migrate } from './_migrations';
 import { type CatalogDatabase, type FilesTable, toRecord, toRow } from './_schema';
-import { ensureTrigramIndex, nameContains } from './_search';
+import { ensureTrigramIndex, nameContains, trigramsPay } from './_search';
 import { catalogStats } from './_stats';
 import { ownerTotals } from './_totals';
 import { createKeyStore } from './keys';
@@ -26,7 +26,7 @@ function narrowed(query: FileQuery): boolean {
 }
 
 /** The query's filters as one condition (the cursor's position is added by `list`). */
-function filters(query: FileQuery, dialect: Catalog['dialect']) {
+function filters(query: FileQuery, dialect: Catalog['dialect'], indexed: boolean) {
   return (eb: Where) => {
     const all = [];
     if (query.owner !== undefined) all.push(eb('owner', '=', query.owner));
@@ -36,7 +36,7 @@ function filters(query: FileQuery, dialect: Catalog['dialect']) {
         eb(eb.fn('substr', ['key', sql.lit(1), sql.lit([...query.prefix].length)]), '=', query.prefix),
       );
     }
-    if (query.q) all.push(nameContains(dialect, query.q));
+    if (query.q) all.push(nameContains(dialect, query.q, indexed));
     if (query.type?.endsWith('/*')) {
       const family = query.type.slice(0, -1);
       all.push(eb(eb.fn('substr', ['content_type', sql.lit(1), sql.lit(family.length)]), '=', family));
@@ -70,7 +70,11 @@ export async function createKyselyCatalog(
   const files = () => db.selectFrom('bytedrop_files');
 
   const list = async (query: FileQuery, page: { limit: number; after?: PagePosition }): Promise<FilePage> => {
-    const where = filters(query, dialect);
+    const indexed =
+      dialect === 'sqlite' && query.q
+        ? await trigramsPay(db as Kysely<unknown>, query.q, (await ownerTotals(db, query.owner)).count)
+        : false;
+    const where = filters(query, dialect, indexed);
     const { after } = page;
     const [rows, totals] = await Promise.all([
       files()
