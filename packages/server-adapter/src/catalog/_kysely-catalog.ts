@@ -80,13 +80,10 @@ export async function createKyselyCatalog(
       files()
         .selectAll()
         .where(where)
+        // A row comparison, not `created_at < t OR (created_at = t AND key < k)`: the index seeks to the cursor
+        // instead of reading (PostgreSQL: fetching from the table) every row of the pages before it.
         .$if(after !== undefined, (q) =>
-          q.where((eb) =>
-            eb.or([
-              eb('created_at', '<', after!.createdAt),
-              eb.and([eb('created_at', '=', after!.createdAt), eb('key', '<', after!.key)]),
-            ]),
-          ),
+          q.where((eb) => eb(eb.refTuple('created_at', 'key'), '<', eb.tuple(after!.createdAt, after!.key))),
         )
         .orderBy('created_at', 'desc')
         .orderBy('key', 'desc')
