@@ -80,9 +80,9 @@ describe.each(CATALOG_KINDS)('catalog totals: %s', (kind, start) => {
   it('keeps the counts of a batch that rolled back out', async () => {
     await catalog.record(file('a', 'alice', 10));
     const broken = { ...file('bad', 'alice', 1), filename: null } as unknown as FileRecord;
-    await expect(
-      catalog.recordMany([file('b', 'alice', 20), file('c', 'bob', 30), broken]),
-    ).rejects.toThrow();
+    // Past the 500 rows of one INSERT: the first statement had succeeded when the second failed.
+    const many = Array.from({ length: 600 }, (_, i) => file(`b${i}`, i % 2 ? 'alice' : 'bob', 20));
+    await expect(catalog.recordMany([...many, broken])).rejects.toThrow();
     expect(await totals('alice')).toEqual({ count: 1, bytes: 10 });
     expect(await totals()).toEqual({ count: 1, bytes: 10 });
   });
