@@ -14,10 +14,16 @@ import type { Catalog } from './catalog/types';
 import type { Logger } from './types';
 
 /** The catalog the settings name, and where it is (for the start banner; no password). */
-export async function openCatalog(setup: Setup): Promise<{ catalog: Catalog; where: string }> {
+export async function openCatalog(
+  setup: Setup,
+  logger?: Logger,
+): Promise<{ catalog: Catalog; where: string }> {
   const { databaseUrl } = setup.settings;
   if (databaseUrl) {
-    return { catalog: await createPostgresCatalog({ url: databaseUrl }), where: redactUrl(databaseUrl) };
+    return {
+      catalog: await createPostgresCatalog({ url: databaseUrl, ...(logger ? { logger } : {}) }),
+      where: redactUrl(databaseUrl),
+    };
   }
   const file = join(setup.dataDir, 'catalog.sqlite');
   return { catalog: await createSqliteCatalog({ file }), where: `SQLite at ${file}` };

@@ -128,7 +128,7 @@ export async function runServer(setup: Setup): Promise<void> {
   // Before any request: recovery aborts every journaled upload of this store, which must all be a dead run's.
   await recoverLeftovers(store, logger);
 
-  const { catalog, where: catalogAt } = await openCatalog(setup);
+  const { catalog, where: catalogAt } = await openCatalog(setup, logger);
   const adopting = adoptExisting(store, catalog, logger);
 
   const keys = await accessKeys(setup);

@@ -8,7 +8,9 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { migrate } from './_migrations';
 import { type CatalogDatabase, type FilesTable, toRecord, toRow } from './_schema';
+import { ensureTrigramIndex, nameContains, trigramsPay } from './_search';
 import { catalogStats } from './_stats';
+import { ownerTotals } from './_totals';
 import { createKeyStore } from './keys';
 import type { Catalog, FilePage, FileQuery, FileRecord, PagePosition, Usage } from './types';
 import { createUploadStore } from './uploads';
@@ -18,13 +20,13 @@ type Where = ExpressionBuilder<CatalogDatabase, 'bytedrop_files'>;
 /** Rows per INSERT in `recordMany`: under SQLite's 32766 bound parameters and PostgreSQL's 65535 (11 per row). */
 const BATCH = 500;
 
-/** `%` and `_` are LIKE wildcards; the escape character itself must be doubled too. */
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Whether the query narrows more than by owner (the totals must then be counted, not read from the counters). */
+function narrowed(query: FileQuery): boolean {
+  return Boolean(query.prefix || query.q || query.type || query.from || query.to);
 }
 
 /** The query's filters as one condition (the cursor's position is added by `list`). */
-function filters(query: FileQuery) {
+function filters(query: FileQuery, dialect: Catalog['dialect'], indexed: boolean) {
   return (eb: Where) => {
     const all = [];
     if (query.owner !== undefined) all.push(eb('owner', '=', query.owner));
@@ -34,10 +36,7 @@ function filters(query: FileQuery) {
         eb(eb.fn('substr', ['key', sql.lit(1), sql.lit([...query.prefix].length)]), '=', query.prefix),
       );
     }
-    if (query.q) {
-      const pattern = `%${likeEscape(query.q.toLowerCase())}%`;
-      all.push(sql<boolean>`lower(filename) like ${pattern} escape '\\'`);
-    }
+    if (query.q) all.push(nameContains(dialect, query.q, indexed));
     if (query.type?.endsWith('/*')) {
       const family = query.type.slice(0, -1);
       all.push(eb(eb.fn('substr', ['content_type', sql.lit(1), sql.lit(family.length)]), '=', family));
@@ -50,6 +49,9 @@ function filters(query: FileQuery) {
   };
 }
 
+/** What the catalog reports while it starts: a slower path it must take (PostgreSQL without pg_trgm). */
+export type CatalogWarn = (message: string, reason: string) => void;
+
 /**
  * A catalog over a Kysely instance of either dialect; runs the migrations first.
  *
@@ -61,34 +63,43 @@ function filters(query: FileQuery) {
 export async function createKyselyCatalog(
   db: Kysely<CatalogDatabase>,
   dialect: Catalog['dialect'],
+  warn: CatalogWarn = () => {},
 ): Promise<Catalog> {
-  await migrate(db as Kysely<unknown>);
+  await migrate(db as Kysely<unknown>, dialect);
+  if (dialect === 'postgres') await ensureTrigramIndex(db as Kysely<unknown>, warn);
   const files = () => db.selectFrom('bytedrop_files');
 
   const list = async (query: FileQuery, page: { limit: number; after?: PagePosition }): Promise<FilePage> => {
-    const where = filters(query);
+    const indexed =
+      dialect === 'sqlite' && query.q
+        ? await trigramsPay(db as Kysely<unknown>, query.q, (await ownerTotals(db, query.owner)).count)
+        : false;
+    const where = filters(query, dialect, indexed);
     const { after } = page;
     const [rows, totals] = await Promise.all([
       files()
         .selectAll()
         .where(where)
+        // A row comparison, not `created_at < t OR (created_at = t AND key < k)`: the index seeks to the cursor
+        // instead of reading (PostgreSQL: fetching from the table) every row of the pages before it.
         .$if(after !== undefined, (q) =>
-          q.where((eb) =>
-            eb.or([
-              eb('created_at', '<', after!.createdAt),
-              eb.and([eb('created_at', '=', after!.createdAt), eb('key', '<', after!.key)]),
-            ]),
-          ),
+          q.where((eb) => eb(eb.refTuple('created_at', 'key'), '<', eb.tuple(after!.createdAt, after!.key))),
         )
         .orderBy('created_at', 'desc')
         .orderBy('key', 'desc')
         // One more than asked: whether a next page exists, without a second query.
         .limit(page.limit + 1)
         .execute(),
-      files()
-        .select((eb) => [eb.fn.countAll().as('count'), eb.fn.sum<number | string | null>('size').as('bytes')])
-        .where(where)
-        .executeTakeFirstOrThrow(),
+      // An owner named '' shares the counters' row of files without an owner: counted instead.
+      narrowed(query) || query.owner === ''
+        ? files()
+            .select((eb) => [
+              eb.fn.countAll().as('count'),
+              eb.fn.sum<number | string | null>('size').as('bytes'),
+            ])
+            .where(where)
+            .executeTakeFirstOrThrow()
+        : ownerTotals(db, query.owner),
     ]);
     const records = rows.slice(0, page.limit).map((row) => toRecord(row as FilesTable));
     const last = records.at(-1);

@@ -6,8 +6,12 @@
  */
 import type { Kysely } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
+import { nameSearchMigration } from './_search';
+import { ownerTotalsMigration } from './_totals';
+import type { Catalog } from './types';
 
-const MIGRATIONS: Record<string, Migration> = {
+/** The migrations, in order; the later ones differ per dialect (FTS5 and triggers in SQLite, pg_trgm in PostgreSQL). */
+const migrations = (dialect: Catalog['dialect']): Record<string, Migration> => ({
   '0001_files': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -97,20 +101,34 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
-};
+  '0005_name_search': nameSearchMigration(dialect),
+  '0006_owner_totals_counters': ownerTotalsMigration(dialect),
+});
 
 /** The newest migration's name: what a catalog at the current version has applied last. */
-export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
+export const LATEST_MIGRATION = Object.keys(migrations('sqlite')).at(-1)!;
 
-/** Brings the database to the latest version; throws the first failure with the migration's name. */
-export async function migrate(db: Kysely<unknown>): Promise<void> {
+/**
+ * Brings the database to the latest version (or to `target`: a test builds an older catalog to upgrade); throws the
+ * first failure with the migration's name.
+ *
+ * @example
+ * ```ts
+ * await migrate(db, 'sqlite');
+ * ```
+ */
+export async function migrate(
+  db: Kysely<unknown>,
+  dialect: Catalog['dialect'],
+  target: string = LATEST_MIGRATION,
+): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => MIGRATIONS },
+    provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'bytedrop_migration',
     migrationLockTableName: 'bytedrop_migration_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator.migrateTo(target);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'the migrations';
     throw Object.assign(new Error(`catalog migration ${failed} failed: ${(error as Error).message}`), {

@@ -17,6 +17,18 @@ export interface FilesTable {
   created_at: number | string;
   request_id: string | null;
   delete_token: string;
+  /** The filename lower-cased (`searchName`), what name search matches and its trigram index covers. */
+  name_search: string | null;
+}
+
+/**
+ * Files and bytes per owner, kept by triggers in the transaction of every write to `bytedrop_files` (`_totals.ts`).
+ * `owner` is `''` for files without one (NULL cannot be a primary key).
+ */
+export interface OwnerTotalsTable {
+  owner: string;
+  files: number | string;
+  bytes: number | string;
 }
 
 export interface KeysTable {
@@ -51,6 +63,15 @@ export interface CatalogDatabase {
   bytedrop_files: FilesTable;
   bytedrop_keys: KeysTable;
   bytedrop_uploads: UploadsTable;
+  bytedrop_owner_totals: OwnerTotalsTable;
+}
+
+/**
+ * A name as search compares it: JavaScript's locale-independent lower case, the same for the query, so a search is
+ * case-insensitive beyond ASCII (SQLite's own `lower()` folds ASCII only) and identical in both dialects.
+ */
+export function searchName(filename: string): string {
+  return filename.toLowerCase();
 }
 
 /** A row in either dialect → the public record. */
@@ -84,5 +105,6 @@ export function toRow(file: FileRecord): FilesTable {
     created_at: file.createdAt.getTime(),
     request_id: file.requestId,
     delete_token: file.deleteToken,
+    name_search: searchName(file.filename),
   };
 }

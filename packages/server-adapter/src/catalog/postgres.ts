@@ -6,6 +6,7 @@
 import { BytedropError } from '@bytedrop/core';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { Logger } from '../types';
 import { createKyselyCatalog } from './_kysely-catalog';
 import type { CatalogDatabase } from './_schema';
 import type { Catalog } from './types';
@@ -18,6 +19,11 @@ export interface PostgresCatalogOptions {
   maxConnections?: number;
   /** How long to wait for a connection or a statement before the request gets 503 (default 5000 ms). */
   timeoutMs?: number;
+  /**
+   * Where start-up warnings go (a missing pg_trgm extension: name search then reads every row); default
+   * `process.emitWarning`.
+   */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** The URL without its password, for messages. */
@@ -58,7 +64,10 @@ export async function createPostgresCatalog(options: PostgresCatalogOptions): Pr
   pool.on('error', () => {});
   const db = new Kysely<CatalogDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
-    return await createKyselyCatalog(db, 'postgres');
+    return await createKyselyCatalog(db, 'postgres', (message, reason) => {
+      if (options.logger) options.logger.warn({ code: 'ERR_CATALOG_NO_TRIGRAM', reason }, message);
+      else process.emitWarning(`${message} (${reason})`, { code: 'ERR_CATALOG_NO_TRIGRAM' });
+    });
   } catch (error) {
     await db.destroy();
     throw new BytedropError(

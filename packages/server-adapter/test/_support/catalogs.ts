@@ -6,8 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { openNodeSqlite } from '../../src/catalog/_node-sqlite';
+import type { CatalogDatabase } from '../../src/catalog/_schema';
 import { createPostgresCatalog } from '../../src/catalog/postgres';
 import { createSqliteCatalog } from '../../src/catalog/sqlite';
 import type { Catalog } from '../../src/catalog/types';
@@ -15,13 +19,28 @@ import type { Catalog } from '../../src/catalog/types';
 export interface CatalogHarness {
   /** Opens the catalog (again: the same file or database, so reopening tests the migrations). */
   open(): Promise<Catalog>;
+  /** The same database without the catalog (no migrations run): to build an older version, or look underneath. */
+  raw(): Kysely<CatalogDatabase>;
   dispose(): Promise<void>;
+}
+
+/** The file through the driver the catalog would pick (better-sqlite3 where its native module loads). */
+function rawSqlite(file: string, driver: 'auto' | 'node:sqlite'): SqliteDatabase {
+  if (driver === 'auto') {
+    try {
+      return new Database(file);
+    } catch {}
+  }
+  return openNodeSqlite(file, []);
 }
 
 export async function sqliteHarness(driver: 'auto' | 'node:sqlite' = 'auto'): Promise<CatalogHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'bytedrop-catalog-'));
+  const file = join(dir, 'catalog.sqlite');
   return {
-    open: () => createSqliteCatalog({ file: join(dir, 'catalog.sqlite'), driver }),
+    open: () => createSqliteCatalog({ file, driver }),
+    raw: () =>
+      new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database: rawSqlite(file, driver) }) }),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }
@@ -42,7 +61,14 @@ export async function postgresDatabase(): Promise<string> {
 
 export async function postgresHarness(): Promise<CatalogHarness> {
   const url = await postgresDatabase();
-  return { open: () => createPostgresCatalog({ url }), dispose: async () => {} };
+  return {
+    open: () => createPostgresCatalog({ url }),
+    raw: () =>
+      new Kysely<CatalogDatabase>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
+      }),
+    dispose: async () => {},
+  };
 }
 
 /**
