@@ -276,6 +276,10 @@ export interface StoredObject {
   size: number;
   etag?: string;
   contentType?: string;
+  /** The `Cache-Control` it is served with, when it has one. */
+  cacheControl?: string;
+  /** The `Content-Disposition` it is served with, when it has one. */
+  contentDisposition?: string;
   /** Bytedrop's metadata, when the object has any. */
   meta?: ObjectMeta;
 }

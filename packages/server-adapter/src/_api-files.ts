@@ -142,7 +142,19 @@ export function createApiRoutes(app: App) {
     const key = keyOf(path);
     const found = await mine(who, key, context);
     if (method === 'PATCH') {
-      return json({ success: true, file: describe(await privacy(request, context, found), context.origin) });
+      const moved = describe(await privacy(request, context, found), context.origin);
+      if (moved.key !== found.key) {
+        const { key: to, owner, url, size, hash, contentType, filename } = moved;
+        const facts = { key: to, owner: owner ?? '', size, contentType, filename, previousKey: key };
+        // The hex alone, as `file.uploaded` sends it (the catalog keeps `<algorithm>:<hex>`).
+        const hex = hash?.slice(hash.indexOf(':') + 1);
+        app.options.webhooks?.emit(
+          'file.moved',
+          { ...facts, ...(url ? { url } : {}), ...(hex ? { hash: hex } : {}), private: moved.private },
+          context.requestId,
+        );
+      }
+      return json({ success: true, file: moved });
     }
     if (method !== 'DELETE') return json({ success: true, file: describe(found, context.origin) });
     if (!app.store) throw fail('ERR_CONFIG', 'deleting needs the store: pass `store` to createHandler');

@@ -2,7 +2,8 @@
  * `PATCH /api/files/{key}` with `{ "private": true | false }`: makes a file private or public. Privacy is the key
  * (`_private.ts`: under the private prefix or not), so the object moves: copied to its new key, the copy checked
  * (same size and Bytedrop metadata), recorded in the catalog, and only then the old object, its thumbnails and its
- * record removed. A failure before the old object goes leaves the file where it was, still whole.
+ * record removed. A failure before the old object goes leaves the file where it was, still whole. The copy keeps the
+ * original's headers and metadata; webhooks get one `file.moved` (sent by the files API once the move is done).
  *
  * A public file's old links stop working once it is private (that is the point), and a private file made public gets
  * a new public URL. Thumbnails are not carried over: a private file must have none in public, and a file made public
@@ -69,8 +70,12 @@ export function createPrivacyRoute(app: App) {
       );
     }
     try {
+      // The copy is served as the original was: same type, caching and disposition (an HTML file stays an
+      // attachment), same owner, hash and filename metadata.
       await store.copy(file.key, target, {
         contentType: source.contentType ?? file.contentType,
+        ...(source.cacheControl ? { cacheControl: source.cacheControl } : {}),
+        ...(source.contentDisposition ? { contentDisposition: source.contentDisposition } : {}),
         ...(source.meta ? { meta: source.meta } : {}),
       });
       const copied = await store.head(target);

@@ -1,12 +1,11 @@
 /**
  * `POST /api/zip`: one ZIP of the caller's files, named by a list of keys or a prefix, streamed as it is made.
  *
- * The archive is made by client-zip: web-standard streams in and out (the handler is a fetch handler, so no Node
- * stream bridge), one entry pulled at a time from an async iterator, and `predictLength` gives the exact length
- * in advance. It stores without compressing, which is what uploads want (images, videos and archives are
- * compressed already) and what lets the length be known from the catalog's sizes alone: `Content-Length` is
- * always sent, so download progress works. archiver/zip-stream would bring Node streams, deflate by default and
- * no length. ZIP64 is used past 4 GiB, by client-zip itself.
+ * The archive is written by `_zip-writer.ts` (why not a library: see there): web-standard streams in and out (the
+ * handler is a fetch handler, so no Node stream bridge), one entry pulled at a time from an async iterator, and
+ * the exact length known in advance. It stores without compressing, which is what uploads want (images, videos
+ * and archives are compressed already) and what lets the length be known from the catalog's sizes alone:
+ * `Content-Length` is always sent, so download progress works. ZIP64 is used past 4 GiB.
  *
  * Each object is opened only when the archive reaches it and read through; memory holds one chunk in flight.
  * A file that is in the catalog but gone from storage (or whose size differs) when its turn comes cannot be
@@ -19,6 +18,7 @@ import * as v from 'valibot';
 import type { CatalogReads } from './_api-files';
 import { firstIssueOf, readJson } from './_api-json';
 import { canRead, openObject } from './_object-reader';
+import { makeZip, type ZipSource, zipLength } from './_zip-writer';
 import type { AccessKey } from './auth';
 import type { FileRecord } from './catalog/types';
 import { fail, methodNotAllowed } from './response';
@@ -119,30 +119,8 @@ async function chosenFiles(
   return keys.map((key) => found.get(key)!);
 }
 
-/** `stream`, checked to hold exactly the catalog's `size` bytes: the ZIP's length was promised from it. */
-function exactly(stream: ReadableStream<Uint8Array>, file: FileRecord): ReadableStream<Uint8Array> {
-  let seen = 0;
-  const wrong = () =>
-    fail(
-      'ERR_CHECKSUM',
-      `'${file.key}' in storage is not the ${file.size} bytes the catalog says: the ZIP is cut`,
-    );
-  return stream.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > file.size) controller.error(wrong());
-        else controller.enqueue(chunk);
-      },
-      flush(controller) {
-        if (seen !== file.size) controller.error(wrong());
-      },
-    }),
-  );
-}
-
 /** The archive's entries, each object opened when the archive reaches it. */
-async function* entries(app: App, files: readonly FileRecord[], log: Logger) {
+async function* entries(app: App, files: readonly FileRecord[], log: Logger): AsyncGenerator<ZipSource> {
   for (const file of files) {
     let stream: ReadableStream<Uint8Array> | undefined;
     try {
@@ -155,7 +133,7 @@ async function* entries(app: App, files: readonly FileRecord[], log: Logger) {
       log.error({ key: file.key }, 'zip: a file in the catalog is gone from storage; the ZIP is cut');
       throw fail('ERR_NOT_FOUND', `'${file.key}' is in the catalog but gone from storage`);
     }
-    yield { name: file.key, lastModified: file.createdAt, size: file.size, input: exactly(stream, file) };
+    yield { name: file.key, lastModified: file.createdAt, size: file.size, stream };
   }
 }
 
@@ -179,11 +157,19 @@ export function createZipRoute(app: App) {
     const parsed = v.safeParse(ZipRequest, body);
     if (!parsed.success) throw fail('ERR_INPUT', firstIssueOf(parsed.issues, FIELDS));
     const files = await chosenFiles(reads(), who, parsed.output);
-    const { makeZip, predictLength } = await import('client-zip');
-    const length = predictLength(
+    const length = zipLength(
       files.map((file) => ({ name: file.key, size: file.size, lastModified: file.createdAt })),
     );
-    const stream = makeZip(entries(app, files, context.log), { buffersAreUTF8: true });
+    const stream = makeZip(entries(app, files, context.log), (entry) => {
+      context.log.error(
+        { key: entry.name },
+        'zip: a file in storage is not the size the catalog says; the ZIP is cut',
+      );
+      return fail(
+        'ERR_CHECKSUM',
+        `'${entry.name}' in storage is not the ${entry.size} bytes the catalog says: the ZIP is cut`,
+      );
+    });
     return new Response(stream, {
       headers: {
         'content-type': 'application/zip',

@@ -215,6 +215,7 @@ export async function runServer(setup: Setup): Promise<void> {
     intervalMs: settings.sweepInterval * 1000,
     olderThanMs: settings.sweepAfter * 1000,
     logger,
+    expired: server.handler.sweepExpiredUploads,
   });
 
   const url = settings.serverUrl ?? `http://localhost:${server.port}`;

@@ -2,7 +2,8 @@
  * What the bin does so that uploads that died leave nothing behind in storage: at start, `recover()` finishes what
  * the journal says a previous run left (exact, but only as good as the journal); then, every `SWEEP_INTERVAL_S`, a
  * sweep of the server's own temporary prefix removes multipart uploads and temporary objects older than
- * `SWEEP_AFTER_S` (which also covers a lost journal). Nothing outside that prefix is ever touched.
+ * `SWEEP_AFTER_S` (which also covers a lost journal), and the handler's sweep of tus uploads past their expiry runs.
+ * Nothing outside that prefix is ever touched.
  */
 import type { ObjectStore, SweepReport } from '@bytedrop/core';
 import type { Logger } from './types';
@@ -38,6 +39,11 @@ export interface SweepOptions {
   intervalMs: number;
   olderThanMs: number;
   logger: Logger;
+  /**
+   * Runs at each sweep too, after the store's: the handler's `sweepExpiredUploads`, so tus uploads past their
+   * expiry end on a server that gets no new ones (the handler sweeps them by itself only after a tus creation).
+   */
+  expired?: () => Promise<number>;
 }
 
 /**
@@ -45,7 +51,7 @@ export interface SweepOptions {
  * one; a sweep in flight is left to finish (it is safe to cut: each removal stands alone).
  */
 export function startSweeps(options: SweepOptions): { stop(): void } {
-  const { store, prefix, intervalMs, olderThanMs, logger } = options;
+  const { store, prefix, intervalMs, olderThanMs, logger, expired } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const sweep = async () => {
@@ -57,6 +63,8 @@ export function startSweeps(options: SweepOptions): { stop(): void } {
     } catch (error) {
       logger.error({ err: error, prefix }, 'sweep failed: retried at the next interval');
     }
+    // It logs what it removes and why it failed, and never rejects.
+    await expired?.();
     // The timer does not keep the process alive: stopping the server is enough to exit.
     if (!stopped) timer = setTimeout(sweep, intervalMs).unref();
   };

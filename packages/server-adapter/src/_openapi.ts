@@ -6,6 +6,7 @@ import { MAX_LIMIT } from './_api-params';
 import { KEYS_PATHS, KEYS_SCHEMAS } from './_openapi-keys';
 import { TRANSFER_PATHS, TRANSFER_SCHEMAS } from './_openapi-transfer';
 import { UPLOADS_PATHS, UPLOADS_SCHEMAS } from './_openapi-uploads';
+import { WEBHOOK_SCHEMAS, WEBHOOKS } from './_openapi-webhooks';
 
 const error = {
   description: 'The failure: `msg` names what was wrong and the fix.',
@@ -80,7 +81,7 @@ export const OPENAPI = {
         operationId: 'setFilePrivacy',
         summary: 'Makes a file private or public (its owner or an admin key)',
         description:
-          'Privacy is the key: the object moves under the private prefix or out of it (copied, the copy checked, then the old one deleted), so the answer names its new key. Old public links stop working when it turns private. Thumbnails are not carried over.',
+          'Privacy is the key: the object moves under the private prefix or out of it (copied with its headers and metadata, the copy checked, then the old one deleted), so the answer names its new key. Old public links stop working when it turns private. Thumbnails are not carried over. Webhooks get a `file.moved` event.',
         requestBody: {
           required: true,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/PrivacyRequest' } } },
@@ -119,6 +120,7 @@ export const OPENAPI = {
       },
     },
   },
+  webhooks: WEBHOOKS,
   components: {
     securitySchemes: {
       accessKey: {
@@ -133,6 +135,7 @@ export const OPENAPI = {
     schemas: {
       ...TRANSFER_SCHEMAS,
       ...UPLOADS_SCHEMAS,
+      ...WEBHOOK_SCHEMAS,
       PrivacyRequest: {
         type: 'object',
         required: ['private'],

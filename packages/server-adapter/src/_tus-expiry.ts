@@ -3,8 +3,10 @@
  * catalog knows of is removed from the tus backend (its bytes, a multipart upload, a partial file, and its record)
  * and from the catalog. It complements the housekeeping sweep by age: it ends an upload at its own expiry, on
  * whichever instance, without listing storage. It runs in the background of a tus creation, at most once a minute
- * per instance, so it needs no timer of its own (the handler is web-standard and may run where timers do not);
- * each upload's lock keeps it from removing one that a request is writing.
+ * per instance, and from the host's housekeeping timer (`handler.sweepExpiredUploads()`, which the bin calls at each
+ * `SWEEP_INTERVAL_S`), so a server that gets no new tus uploads still ends the expired ones; the handler itself
+ * keeps no timer (it is web-standard and may run where timers do not). Each upload's lock keeps a sweep from
+ * removing one that a request is writing, and two sweeps never run at once on one instance.
  */
 import type { Catalog } from './catalog/types';
 import type { TusLocks } from './tus-locks';
@@ -62,28 +64,38 @@ export function createTusExpiry(options: TusExpiryOptions) {
     return removed;
   };
 
+  /** Starts a sweep, logged; its failure is logged and answers 0, so neither caller has to catch it. */
+  const start = (): Promise<number> => {
+    last = Date.now();
+    running = sweep()
+      .then((removed) => {
+        if (removed > 0) logger.info({ removed }, 'removed expired tus uploads');
+        return removed;
+      })
+      .catch((error: unknown) => {
+        logger.error(
+          { err: error },
+          'the expiry sweep of tus uploads failed: the next creation or housekeeping tick retries it',
+        );
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+
   return {
     sweep,
     /** Starts a sweep in the background unless one ran less than `everyMs` ago or is running. */
     nudge(): Promise<number> | undefined {
       if (!catalog || running || Date.now() - last < everyMs) return running;
-      last = Date.now();
-      running = sweep()
-        .then((removed) => {
-          if (removed > 0) logger.info({ removed }, 'removed expired tus uploads');
-          return removed;
-        })
-        .catch((error: unknown) => {
-          logger.error(
-            { err: error },
-            'the expiry sweep of tus uploads failed: the next creation retries it',
-          );
-          return 0;
-        })
-        .finally(() => {
-          running = undefined;
-        });
-      return running;
+      return start();
+    },
+    /** Sweeps now, or joins the sweep running: the housekeeping timer's call. Never rejects. */
+    now(): Promise<number> {
+      if (!catalog || !backend) return Promise.resolve(0);
+      return running ?? start();
     },
   };
 }

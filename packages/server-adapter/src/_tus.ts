@@ -141,6 +141,8 @@ export function createTusRoutes(app: App, uploads: Uploads, setup: TusSetup) {
   };
 
   return {
+    /** Removes the uploads past their expiry now (or joins the sweep running); how many. Never rejects. */
+    sweepExpired: expiry.now,
     /** Answers a request under `TUS_PATH`; every answer, errors too, carries `Tus-Resumable`. */
     async handle(request: Request, context: RouteContext, rest: string): Promise<Response> {
       try {

@@ -29,7 +29,7 @@ import {
   StorageFailure,
   toErrorResponse,
 } from './response';
-import type { App, BytedropHandler, HandlerOptions, Logger, RouteContext } from './types';
+import type { App, BytedropHandler, HandlerOptions, Logger, RequestContext, RouteContext } from './types';
 
 export type {
   App,
@@ -174,7 +174,7 @@ export function createRuntimeHandler(
     throw fail('ERR_NOT_FOUND', `no route for ${method} ${pathname}: see GET / for the upload page`);
   };
 
-  return async (request, context) => {
+  const handle = async (request: Request, context?: RequestContext): Promise<Response> => {
     const requestId = requestIdOf(request);
     const log = tagged(logger, requestId);
     const client = addressOf(request, context?.ip, facts);
@@ -211,4 +211,5 @@ export function createRuntimeHandler(
     response = cors.expose(request, hosts, response);
     return path === '/tus' || path.startsWith(TUS_PATH) ? tus.expose(response) : response;
   };
+  return Object.assign(handle, { sweepExpiredUploads: tus.sweepExpired });
 }

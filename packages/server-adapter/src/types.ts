@@ -130,8 +130,22 @@ export interface RequestContext {
   body?: AsyncIterable<Uint8Array>;
 }
 
-/** A web-standard request handler. */
-export type BytedropHandler = (request: Request, context?: RequestContext) => Promise<Response>;
+/** A web-standard request handler, with the housekeeping a host with a timer runs now and then. */
+export interface BytedropHandler {
+  (request: Request, context?: RequestContext): Promise<Response>;
+  /**
+   * Removes the tus uploads past their expiry that the catalog lists as in flight (their bytes and records); answers
+   * how many. The handler runs it itself after tus creations, at most once a minute; a host calls it from a timer
+   * too, so a server that gets no new tus uploads still ends expired ones (the bin does, every `SWEEP_INTERVAL_S`).
+   * Joins a sweep already running; never rejects (a failure is logged). Without a catalog or tus backend: 0.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => void handler.sweepExpiredUploads(), 3_600_000).unref();
+   * ```
+   */
+  sweepExpiredUploads(): Promise<number>;
+}
 
 /** One stored file in an upload response. */
 export interface UploadedFile extends ImageFacts {

@@ -1,5 +1,5 @@
 /**
- * Webhooks: a signed JSON POST to each configured URL when a file is stored or deleted. Signed as Standard Webhooks
+ * Webhooks: a signed JSON POST to each configured URL when a file is stored, deleted or moved (made private or public). Signed as Standard Webhooks
  * (`webhook-id`, `webhook-timestamp`, `webhook-signature`: HMAC-SHA256 of `id.timestamp.body`), so receivers verify
  * with that project's libraries in any language. Deliveries run beside the request and never delay or fail it; a
  * failed one is retried with growing delays and, past the last, logged. Redirects are not followed (a 3xx fails the
@@ -11,9 +11,12 @@ import { privateHostProblem } from './_private-hosts';
 import type { Logger } from './types';
 
 /** What happened. */
-export type WebhookEventType = 'file.uploaded' | 'file.deleted';
+export type WebhookEventType = 'file.uploaded' | 'file.deleted' | 'file.moved';
 
-/** The file an event is about (an upload sends every field it knows; a delete at least the key and the owner). */
+/**
+ * The file an event is about (an upload sends every field it knows; a delete at least the key and the owner; a move,
+ * which is a change of privacy, the file at its new key with `previousKey` and `private`).
+ */
 export interface WebhookFile {
   key: string;
   /** The access key's name (or JWT subject) that owns the file. */
@@ -25,6 +28,10 @@ export interface WebhookFile {
   filename?: string;
   /** The upload found the same bytes already stored. */
   deduplicated?: boolean;
+  /** `file.moved`: the key the file had, which no longer holds it. */
+  previousKey?: string;
+  /** `file.moved`: whether the file is now private (no public URL; only signed links open it). */
+  private?: boolean;
 }
 
 /** The JSON body of a delivery. */
@@ -108,7 +115,7 @@ function signer(secret: string): Webhook {
 }
 
 /**
- * Creates the webhook sender; `createHandler({ webhooks })` emits `file.uploaded` and `file.deleted` through it.
+ * Creates the webhook sender; `createHandler({ webhooks })` emits `file.uploaded`, `file.deleted` and `file.moved` through it.
  *
  * @example
  * ```ts

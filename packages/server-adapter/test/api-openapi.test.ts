@@ -10,8 +10,9 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThumbnails } from '../src/thumbnails';
+import type { WebhookEventType, WebhookFile } from '../src/webhooks';
 import { ADMIN_KEY, type ApiFixture, apiFixture, seed } from './_support/api';
-import { KEY, KEY2, ORIGIN } from './_support/fixtures';
+import { body, KEY, KEY2, ORIGIN, uploadRequest } from './_support/fixtures';
 
 interface Response {
   $ref?: string;
@@ -23,6 +24,7 @@ interface Operation {
 interface Document {
   servers: unknown;
   paths: Record<string, Record<string, Operation | undefined>>;
+  webhooks: Record<string, unknown>;
   components: { responses: Record<string, Response> };
 }
 
@@ -63,14 +65,19 @@ function conforms(operation: Operation | undefined, status: number, body: unknow
   if (response?.$ref) response = document.components.responses[response.$ref.split('/').at(-1)!];
   const schema = response?.content?.['application/json']?.schema;
   if (!schema) return;
+  matches(schema.$ref, body);
+}
+
+/** Checks `body` against the schema at `pointer` (`#/…`) in the document. */
+function matches(pointer: string, body: unknown): void {
   const ajv = new Ajv2020({ strict: false });
   // The one format the document uses; ajv leaves formats to a plugin, and ignoring it would check nothing.
   ajv.addFormat(
     'date-time',
     (text: string) => /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(text) && !Number.isNaN(Date.parse(text)),
   );
-  ajv.addSchema({ $id: 'doc', components: document.components });
-  const validate = ajv.compile({ $ref: `doc${schema.$ref}` });
+  ajv.addSchema({ $id: 'doc', components: document.components, webhooks: document.webhooks });
+  const validate = ajv.compile({ $ref: `doc${pointer}` });
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
 }
 
@@ -155,6 +162,36 @@ describe('the OpenAPI document', () => {
     conforms(links, 400, (await call('POST', '/api/links', ADMIN_KEY, { key: 'x', expiresIn: -1 })).body);
     conforms(links, 404, (await call('POST', '/api/links', ADMIN_KEY, { key: 'x', expiresIn: 1 })).body);
     conforms(document.paths['/api/stats']!.get, 403, (await call('GET', '/api/stats', KEY2)).body);
+  });
+
+  it('documents every webhook event as the handler sends it: upload, move (privacy) and delete', async () => {
+    const sent: { type: WebhookEventType; file: WebhookFile }[] = [];
+    const hooked = await apiFixture({
+      webhooks: { emit: (type, file) => sent.push({ type, file }), drain: async () => {} },
+    });
+    try {
+      const stored = await body(await hooked.handler(uploadRequest([{ name: 'a.txt', body: 'webhook' }])));
+      const key = stored.files[0]!.key;
+      const move = await hooked.handler(
+        new Request(`${ORIGIN}/api/files/${key}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ private: true }),
+        }),
+      );
+      expect(move.status).toBe(200);
+      const gone = await hooked.call(`/api/files/private/${key}`, KEY, 'DELETE');
+      expect(gone.status).toBe(200);
+    } finally {
+      await hooked.dispose();
+    }
+    expect(sent.map((event) => event.type)).toEqual(['file.uploaded', 'file.moved', 'file.deleted']);
+    expect(Object.keys(document.webhooks).sort()).toEqual(['file.deleted', 'file.moved', 'file.uploaded']);
+    for (const { type, file } of sent) {
+      // As webhooks.ts delivers it: the event around the file and the request id.
+      const payload = { type, timestamp: new Date().toISOString(), data: { ...file, requestId: 'r1' } };
+      matches(`#/webhooks/${type}/post/requestBody/content/application~1json/schema`, payload);
+    }
   });
 
   it('names every method a route takes: the others are refused with 405', async () => {

@@ -1,7 +1,8 @@
 /**
  * `PATCH /api/files/{key}` `{ "private": … }` on local disk and on radosgw (one suite, both stores): the object moves
  * under the private prefix and back, bytes intact, the old key gone from storage and catalog; the public URL stops
- * working while private; bad input, other owners' files and a taken target are refused with a code.
+ * working while private; the moved object is served with the original's headers and metadata, and webhooks get one
+ * `file.moved` per move; bad input, other owners' files and a taken target are refused with a code.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -11,6 +12,7 @@ import { useRgw } from '../../core/test/_support/rgw';
 import { inspector } from '../../core/test/_support/s3';
 import { createSqliteCatalog } from '../src/catalog/sqlite';
 import type { BytedropHandler } from '../src/handler';
+import type { WebhookEventType, WebhookFile, Webhooks } from '../src/webhooks';
 import { apiFixture } from './_support/api';
 import { body, KEY, KEY2, ORIGIN, uploadRequest } from './_support/fixtures';
 import { objectsIn, rgwHandler } from './_support/rgw-server';
@@ -27,9 +29,27 @@ interface Subject {
   objects(): Promise<string[]>;
   /** The bytes a public URL answers, or its status when it does not. */
   open(url: string): Promise<string | number>;
+  /** The headers a public URL is served with that come from the object (type, caching, disposition, metadata). */
+  served(url: string): Promise<Record<string, string>>;
+  /** The webhook events the handler sent, in order. */
+  events: { type: WebhookEventType; file: WebhookFile }[];
   /** Writes an object straight to storage, past the server and its catalog. */
   plant(key: string, text: string): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** Webhooks that record what the handler emits (their delivery has its own tests in webhooks.test.ts). */
+function recordingWebhooks(): { webhooks: Webhooks; events: Subject['events'] } {
+  const events: Subject['events'] = [];
+  return { events, webhooks: { emit: (type, file) => events.push({ type, file }), drain: async () => {} } };
+}
+
+/** The headers of `response` that storage keeps with the object. */
+function objectHeaders(response: Response): Record<string, string> {
+  const kept = ['content-type', 'cache-control', 'content-disposition'];
+  return Object.fromEntries(
+    [...response.headers].filter(([name]) => kept.includes(name) || name.startsWith('x-amz-meta-')),
+  );
 }
 
 function privacySuite(kind: string, make: () => Promise<Subject>) {
@@ -86,6 +106,62 @@ function privacySuite(kind: string, make: () => Promise<Subject>) {
       }
     });
 
+    it('keeps the headers and metadata the file was served with, and sends one file.moved per move', async () => {
+      const subject = await make();
+      try {
+        // HTML is stored as an attachment, so it has a Content-Disposition; every hashed key has a Cache-Control.
+        const answer = await body(
+          await subject.handler(uploadRequest([{ name: 'page.html', body: '<p>hi</p>', type: 'text/html' }])),
+        );
+        const file = answer.files[0]!;
+        const before = await subject.served(file.url);
+        expect(before).toMatchObject({
+          'content-type': expect.stringContaining('text/html'),
+          'cache-control': expect.stringContaining('immutable'),
+          'content-disposition': expect.stringContaining('attachment'),
+        });
+        subject.events.length = 0;
+        expect((await call(subject.handler, file.key, { private: true })).status).toBe(200);
+        expect((await call(subject.handler, `private/${file.key}`, { private: false })).status).toBe(200);
+        // Through the private copy and back: what the public URL serves is what it served before.
+        expect(await subject.served(file.url)).toEqual(before);
+        expect(subject.events).toEqual([
+          {
+            type: 'file.moved',
+            file: {
+              key: `private/${file.key}`,
+              previousKey: file.key,
+              owner: 'alice',
+              private: true,
+              size: 9,
+              hash: file.hash,
+              contentType: file.contentType,
+              filename: 'page.html',
+            },
+          },
+          {
+            type: 'file.moved',
+            file: {
+              key: file.key,
+              previousKey: `private/${file.key}`,
+              owner: 'alice',
+              private: false,
+              url: file.url,
+              size: 9,
+              hash: file.hash,
+              contentType: file.contentType,
+              filename: 'page.html',
+            },
+          },
+        ]);
+        // Asking for the side the file is on already moves nothing and tells no one.
+        expect((await call(subject.handler, file.key, { private: false })).status).toBe(200);
+        expect(subject.events).toHaveLength(2);
+      } finally {
+        await subject.dispose();
+      }
+    });
+
     it('refuses bad input, another owner, and a key already taken, naming why; the file stays', async () => {
       const subject = await make();
       try {
@@ -133,14 +209,17 @@ function privacySuite(kind: string, make: () => Promise<Subject>) {
 }
 
 privacySuite('local disk', async () => {
-  const api = await apiFixture();
+  const { webhooks, events } = recordingWebhooks();
+  const api = await apiFixture({ webhooks });
   return {
     handler: api.handler,
     objects: api.objects,
+    events,
     async open(url) {
       const response = await api.handler(new Request(url));
       return response.ok ? await response.text() : response.status;
     },
+    served: async (url) => objectHeaders(await api.handler(new Request(url))),
     async plant(key, text) {
       await mkdir(dirname(join(api.dir, key)), { recursive: true });
       await writeFile(join(api.dir, key), text);
@@ -154,9 +233,12 @@ let runs = 0;
 privacySuite('radosgw', async () => {
   const catalog = await createSqliteCatalog({ file: ':memory:' });
   const prefix = `privacy-${++runs}`;
-  const handler = rgwHandler(rgw, { catalog }, { keyTemplate: `${prefix}/{hash:16}.{ext}` });
+  const { webhooks, events } = recordingWebhooks();
+  const handler = rgwHandler(rgw, { catalog, webhooks }, { keyTemplate: `${prefix}/{hash:16}.{ext}` });
   return {
     handler,
+    events,
+    served: async (url) => objectHeaders(await fetch(url)),
     objects: async () =>
       [...(await objectsIn(rgw, `${prefix}/`)), ...(await objectsIn(rgw, `private/${prefix}/`))].sort(),
     async open(url) {

@@ -1,7 +1,8 @@
 /**
  * tus uploads in flight in the catalog (local disk, SQLite; PostgreSQL for the outage): the row follows the upload
  * (created, each kept chunk, removed when it finishes or is ended), `GET /api/uploads` lists the caller's own with
- * their offsets, the catalog-driven sweep removes expired ones, and a catalog outage never loses an upload.
+ * their offsets, the catalog-driven sweep removes expired ones (after a creation, and at each housekeeping tick on a
+ * server that gets no new upload), and a catalog outage never loses an upload.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { createUploader } from '@bytedrop/core';
 import { createLocalDiskStore } from '@bytedrop/core/node';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { SERVER_TEMP_PREFIX, startSweeps } from '../src/_housekeeping';
 import { TUS_TEMP_PREFIX } from '../src/_tus-setup';
 import { createPostgresCatalog } from '../src/catalog/postgres';
 import { createSqliteCatalog } from '../src/catalog/sqlite';
@@ -135,6 +137,36 @@ describe('tus uploads in flight in the catalog', () => {
     expect(await readdir(tusDir)).not.toContain(partialId);
     expect(await catalog.uploads.get(idOf(next))).toBeDefined();
     await tus(next, 'DELETE');
+  });
+
+  it('are removed by the housekeeping timer too, with no tus creation to start the sweep', async () => {
+    const quiet = { info() {}, warn() {}, error() {} };
+    const first = await create(10);
+    await patch(first, 0, 'abc');
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: Date.now() + 2 * 3_600_000 });
+    // The store's own sweep by age (a week here) stays out of it: only the expiry sweep removes the rows.
+    const sweeps = startSweeps({
+      store,
+      prefix: SERVER_TEMP_PREFIX,
+      intervalMs: 60_000,
+      olderThanMs: 7 * 86_400_000,
+      logger: quiet,
+      expired: handler.sweepExpiredUploads,
+    });
+    try {
+      // The first tick runs at once.
+      await vi.waitFor(async () => expect(await catalog.uploads.get(idOf(first))).toBeUndefined());
+      expect(await readdir(tusDir)).not.toContain(idOf(first));
+      // One that expires later goes at a later tick, a minute on: still no creation after it.
+      const second = await create(10);
+      vi.setSystemTime(Date.now() + 2 * 3_600_000);
+      expect(await catalog.uploads.get(idOf(second))).toBeDefined();
+      await vi.advanceTimersByTimeAsync(60_000);
+      await vi.waitFor(async () => expect(await catalog.uploads.get(idOf(second))).toBeUndefined());
+      expect(await readdir(tusDir)).not.toContain(idOf(second));
+    } finally {
+      sweeps.stop();
+    }
   });
 
   it('lose no upload while the catalog is down: chunks are kept, the file is stored', async () => {

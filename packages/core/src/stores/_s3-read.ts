@@ -13,13 +13,21 @@ import { s3Sdk } from './_s3-sdk';
 /** A HEAD's or GET's answer as a `StoredObject`. */
 export function stored(
   size: number,
-  out: { ETag?: string; ContentType?: string; Metadata?: Record<string, string> },
+  out: {
+    ETag?: string;
+    ContentType?: string;
+    CacheControl?: string;
+    ContentDisposition?: string;
+    Metadata?: Record<string, string>;
+  },
 ): StoredObject {
   const meta = fromS3Metadata(out.Metadata);
   return {
     size,
     ...(out.ETag === undefined ? {} : { etag: out.ETag }),
     ...(out.ContentType === undefined ? {} : { contentType: out.ContentType }),
+    ...(out.CacheControl === undefined ? {} : { cacheControl: out.CacheControl }),
+    ...(out.ContentDisposition === undefined ? {} : { contentDisposition: out.ContentDisposition }),
     ...(meta === undefined ? {} : { meta }),
   };
 }

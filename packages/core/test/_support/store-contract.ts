@@ -132,14 +132,20 @@ export function runStoreContract(name: string, setup: () => Promise<StoreUnderTe
       expect(sameBytes(await subject.read(key('replace.txt')), second)).toBe(true);
     });
 
-    it('copy makes an identical object with the new content type and keeps the source', async () => {
+    it('copy makes an identical object with the new headers and keeps the source; head answers them', async () => {
       const bytes = data(2048);
       await store.put(key('copy-from.bin'), bytes, { contentType: 'application/octet-stream' });
       await store.copy(key('copy-from.bin'), key('copied/to.png'), {
         contentType: 'image/png',
         cacheControl: 'public, max-age=31536000, immutable',
+        contentDisposition: 'attachment; filename="to.png"',
       });
-      expect(await store.head(key('copied/to.png'))).toMatchObject({ size: 2048, contentType: 'image/png' });
+      expect(await store.head(key('copied/to.png'))).toMatchObject({
+        size: 2048,
+        contentType: 'image/png',
+        cacheControl: 'public, max-age=31536000, immutable',
+        contentDisposition: 'attachment; filename="to.png"',
+      });
       expect(sameBytes(await subject.read(key('copied/to.png')), bytes)).toBe(true);
       expect(sameBytes(await subject.read(key('copy-from.bin')), bytes)).toBe(true);
     });

@@ -37,7 +37,12 @@ describe('local-disk store', () => {
     expect(etag).toBe('"5d41402abc4b2a76b9719d911017c592"'); // md5('hello'), like a single-part S3 PUT
     expect(await readFile(join(dir, '2024/05/a b.txt'), 'utf8')).toBe('hello');
     expect(await tree(dir)).toEqual(['.bytedrop-meta/2024/05/a b.txt.json', '2024/05/a b.txt']);
-    expect(await store.head('2024/05/a b.txt')).toEqual({ size: 5, etag, contentType: 'text/plain' });
+    expect(await store.head('2024/05/a b.txt')).toEqual({
+      size: 5,
+      etag,
+      contentType: 'text/plain',
+      cacheControl: 'public, max-age=31536000, immutable',
+    });
     expect(store.publicUrl('2024/05/a b.txt')).toBe('http://localhost:8000/f/2024/05/a%20b.txt');
     expect(store.path('2024/05/a b.txt')).toBe(join(dir, '2024/05/a b.txt'));
   });

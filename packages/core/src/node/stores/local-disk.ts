@@ -196,6 +196,8 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
         etag: found?.etag ?? fallbackEtag(stats),
         contentType: found?.contentType ?? FALLBACK_TYPE,
       };
+      if (found?.cacheControl) object.cacheControl = found.cacheControl;
+      if (found?.contentDisposition) object.contentDisposition = found.contentDisposition;
       if (found?.meta) object.meta = found.meta;
       return object;
     },
