@@ -130,12 +130,8 @@ describe('makeZip', () => {
     expect(result.tested).toContain('No errors detected');
     expect(result.info).toMatch(new RegExp(`${size} bX\\s+${size} stor .* big\\.bin`));
     expect(result.info).toContain('2 files, 4294967311 bytes uncompressed');
-    let crc = 0;
-    for (let left = size; left > 0; left -= BLOCK.byteLength)
-      crc = crc32(BLOCK.subarray(0, Math.min(left, BLOCK.byteLength)), crc);
-    expect(result.verbose).toMatch(
-      new RegExp(`32-bit CRC value \\(hex\\):\\s+${crc.toString(16).padStart(8, '0')}`),
-    );
+    // zlib's CRC-32 of 2 ** 32 + 10 zero bytes (Python: zlib.crc32 over them), not computed again here: 4 GiB more.
+    expect(result.verbose).toMatch(/32-bit CRC value \(hex\):\s+6b87b1ec/);
     expect(result.verbose).toMatch(
       /after\.txt[\s\S]*offset of local header from start of archive:\s+4294967396/,
     );
