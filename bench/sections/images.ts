@@ -3,14 +3,15 @@
  *   - Throughput: `stripMetadata` over 100 JPEG photos (3 MP, EXIF with GPS, camera tags and a thumbnail, XMP, IPTC),
  *     file to file, against exiftool doing the same job in one process (`_strip.ts`). Target ≥ 20×.
  *   - Paste latency: 1 MiB PNGs (with text and XMP chunks) through core to the sink, stripping on against off, taking
- *     turns paste by paste. Target: on ≤ +5 % p50.
+ *     turns paste by paste, in a plain Node process (`clients/paste-strip.mjs`). Target: on ≤ +5 % p50.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type BenchContext, built, RUN_DIR, root } from '../lib/context.js';
+import { type BenchContext, bench, built, RUN_DIR, root } from '../lib/context.js';
 import { chunk, MiB, makePng } from '../lib/files.js';
+import { run } from '../lib/measure.js';
 import { ratio, type SectionResult, type Target, tableLines } from '../lib/report.js';
 import { bytedropConfig } from '../lib/s3.js';
 import { startServer } from '../lib/servers.js';
@@ -26,7 +27,6 @@ const WARMUPS = 5;
 
 type Core = typeof import('../../packages/core/src/index.js');
 type CoreNode = typeof import('../../packages/core/src/node/index.js');
-type ConfigInput = Parameters<Core['createUploader']>[0];
 
 /** 100 photos made by ImageMagick (4 distinct pictures) with a phone's metadata written by exiftool. */
 async function makePhotos(dir: string): Promise<string[]> {
@@ -86,35 +86,21 @@ function screenshot(): Uint8Array {
   return Buffer.concat([png.subarray(0, 33), text, xmp, png.subarray(33)]);
 }
 
-/** Pastes through core with stripping on and off in turn, each its own distinct PNGs; ms per paste of each. */
-async function pasteOnOff(core: Core) {
+/** Pastes through core with stripping on and off in turn (`clients/paste-strip.mjs`); ms per paste of each. */
+async function pasteOnOff(dir: string) {
+  const pngs = join(dir, 'pastes');
+  await mkdir(pngs);
+  for (let i = 0; i < 2 * (WARMUPS + PASTES); i++) await writeFile(join(pngs, `${i}.png`), screenshot());
   const target = await startServer('sink');
   try {
-    // bytedropConfig's fields are the config's own; createUploader validates them as it would a user's.
-    const config = (extra: Record<string, unknown>) =>
-      bytedropConfig(target, extra) as unknown as ConfigInput;
-    const on = core.createUploader(config({ keyTemplate: 'strip-on/{hash:16}.{ext}' }));
-    const off = core.createUploader(
-      config({ keyTemplate: 'strip-off/{hash:16}.{ext}', stripMetadata: false }),
-    );
-    const times = { on: [] as number[], off: [] as number[] };
-    let removed: string[] = [];
-    for (let i = 0; i < WARMUPS + PASTES; i++) {
-      const order = i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-      for (const which of order) {
-        const bytes = screenshot();
-        const uploader = which === 'on' ? on : off;
-        const started = performance.now();
-        const result = await uploader.upload(bytes, { filename: 'image.png' });
-        core.formatLink(result, 'markdown');
-        const ms = performance.now() - started;
-        if (which === 'on') removed = result.stripped ?? [];
-        if (i >= WARMUPS) times[which].push(ms);
-      }
-    }
-    return { ...times, removed };
+    const configPath = join(dir, 'paste-config.json');
+    await writeFile(configPath, JSON.stringify(bytedropConfig(target)));
+    const args = [bench('clients/paste-strip.mjs'), configPath, pngs, String(PASTES), String(WARMUPS)];
+    const { stdout } = await run('node', args);
+    return JSON.parse(stdout) as { on: number[]; off: number[]; removed: string[] };
   } finally {
     await target.stop();
+    await rm(pngs, { recursive: true, force: true });
   }
 }
 
@@ -143,7 +129,7 @@ export async function imagesSection(ctx: BenchContext): Promise<SectionResult> {
     const oursCpu = cpu(strip.ours);
     const theirsCpu = cpu(strip.theirs);
     ctx.log('images: paste latency, stripping on and off');
-    const paste = ctx.quick ? undefined : await pasteOnOff(core);
+    const paste = ctx.quick ? undefined : await pasteOnOff(dir);
     const coreNode = (await import(root('packages/core/dist/node/index.js'))) as CoreNode;
     const webp = await webpVsCwebp(ctx, core, coreNode, dir);
     ctx.log('images: thumbnail latency, on and off');
