@@ -14,6 +14,7 @@ import {
 } from '@bytedrop/core';
 import { createSharpEncoder } from '@bytedrop/core/node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { pngBomb } from '../../core/test/_support/bomb';
 import { makeImage, saved, scratch, tool } from '../../core/test/_support/images';
 import { getBytes, headObject, inspector, s3Config } from '../../core/test/_support/s3';
 import { createHandler } from '../src/handler';
@@ -120,6 +121,24 @@ describe('thumbnails on the server', () => {
     expect(await object(file.key)).toBeDefined();
     expect(await object(thumbnailKey(file.key, 64))).toBeUndefined();
     expect(warnings).toContainEqual({ key: file.key, reason: 'undecodable' });
+  });
+
+  it('a PNG bomb (50,000 × 50,000 in a few hundred bytes) is stored, never decoded: no thumbnail, a warning', async () => {
+    const sharpEncoder = createSharpEncoder();
+    let encoded = 0;
+    const encoder: ImageEncoder = {
+      encode: (input, request) => {
+        encoded++;
+        return sharpEncoder.encode(input, request);
+      },
+    };
+    const { handler, thumbnails, warnings, object } = setup({ encoder });
+    const file = await upload(handler, 'bomb.png', pngBomb());
+    await thumbnails.idle();
+    expect(await object(file.key)).toBeDefined();
+    expect(await object(thumbnailKey(file.key, 64))).toBeUndefined();
+    expect(warnings).toContainEqual({ key: file.key, reason: 'too-many-pixels' });
+    expect(encoded).toBe(0);
   });
 
   it('an animated GIF gets a thumbnail of its first frame', async () => {
