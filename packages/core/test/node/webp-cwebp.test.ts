@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { DEFAULT_MAX_PIXELS } from '../../src/image-encoder';
 import { readImageSize } from '../../src/images';
 import { createSharpEncoder } from '../../src/node/encoders/sharp';
 import { exifTags, makeImage, PRIVATE_TAGS, saved, scratch, tool } from '../_support/images';
@@ -27,6 +28,8 @@ it('sharp’s WebP is at most 1.05× the size of cwebp’s at the same quality, 
     contentType: 'image/jpeg',
     format: 'webp',
     quality: QUALITY,
+    maxSide: undefined,
+    maxPixels: DEFAULT_MAX_PIXELS,
     keepMetadata: false,
   });
   const theirs = join(dir, 'cwebp.webp');
