@@ -78,7 +78,7 @@ export interface BytedropConfigInput {
   /** Tries per request, the first included, 1 to 20 (default 6, about 12 s of backoff); 1 fails at the first error. */
   maxAttempts?: number | undefined;
   /**
-   * Remove location and camera metadata (EXIF, GPS, XMP, IPTC, comments) from JPEG, PNG and WebP images before they
+   * Remove location and camera metadata (EXIF, GPS, XMP, IPTC, comments) from JPEG, PNG, WebP, HEIC and AVIF images before they
    * are hashed and stored, losslessly. Default true; false stores images exactly as given.
    */
   stripMetadata?: boolean | undefined;

@@ -53,7 +53,7 @@ export interface BytedropConfig {
    */
   maxAttempts?: number;
   /**
-   * Remove location and camera metadata (EXIF, GPS, XMP, IPTC, comments) from JPEG, PNG and WebP images before they
+   * Remove location and camera metadata (EXIF, GPS, XMP, IPTC, comments) from JPEG, PNG, WebP, HEIC and AVIF images before they
    * are hashed and stored, losslessly (see `stripMetadata`). Default true; false stores images exactly as given.
    */
   stripMetadata: boolean;

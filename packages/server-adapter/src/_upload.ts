@@ -118,6 +118,8 @@ export function createUploadRoutes(app: App) {
     const keep = file.keepMetadata ?? keepHeader;
     const clock = startStorageClock(app.storageTimeoutMs);
     const captured = options.thumbnails?.capture(body, file.filename);
+    // Thumbnails wait while a file is being stored (a tus upload's end comes here too).
+    const stored = options.thumbnails?.uploading();
     try {
       const result = await options.uploader.upload(clock.watch(captured?.body ?? body), {
         filename: file.filename,
@@ -164,6 +166,7 @@ export function createUploadRoutes(app: App) {
       throw new StorageFailure(error);
     } finally {
       clock.stop();
+      stored?.();
     }
   };
 
@@ -203,6 +206,18 @@ export function createUploadRoutes(app: App) {
     announce(files, who, requestId);
     return answer(files);
   };
+
+  /** `route` with thumbnails waiting until its answer is ready, so no encoder competes with the upload. */
+  const asUpload =
+    <Args extends unknown[]>(route: (...args: Args) => Promise<Response>) =>
+    async (...args: Args): Promise<Response> => {
+      const done = options.thumbnails?.uploading();
+      try {
+        return await route(...args);
+      } finally {
+        done?.();
+      }
+    };
 
   const post = async (request: Request, context: RouteContext): Promise<Response> => {
     const who = await app.authenticate(request, context.client, context.log);
@@ -294,5 +309,5 @@ export function createUploadRoutes(app: App) {
   };
 
   // storeFile, describe, announce and answer: the tus routes finish an upload exactly like these do (`_tus.ts`).
-  return { post, put, storeFile, describe, announce, answer };
+  return { post: asUpload(post), put: asUpload(put), storeFile, describe, announce, answer };
 }

@@ -1,7 +1,8 @@
 /**
  * Thumbnails in the bucket (issue 15): a WebP per configured size (longest side 320 px by default) stored next to each
  * image as a sibling key, `<key>.thumb-<size>.webp`. They are made after the original is stored and after the
- * answer is sent, a few at a time, so they never delay the link; a failure is logged and never fails the upload.
+ * answer is sent, and only while no upload is under way (`uploading`), so an encoder never takes a core from a link
+ * being made; a failure is logged and never fails the upload.
  * The pixels come from core's image conversion (`ImageEncoder`, sharp under `@bytedrop/core/node`), the same code
  * that converts uploads, so a decompression bomb is refused from its header before anything is decoded.
  */
@@ -14,6 +15,7 @@ import {
   SNIFF_BYTES,
   sniffContentType,
 } from '@bytedrop/core';
+import { captureImage } from './_thumbnail-capture';
 import type { Logger } from './types';
 
 /** Types a thumbnail is made of. An animated GIF, WebP or APNG gives its first frame; SVG, HEIC and others none. */
@@ -76,6 +78,11 @@ export interface ThumbnailOptions {
   concurrency?: number;
   /** Most images waiting; more are dropped with a warning, for `--backfill` (default 64). */
   maxQueued?: number;
+  /**
+   * Longest a thumbnail waits for the uploads under way to end, in ms (default 5000): past it, it is made while they
+   * run, so a server that is never idle (or one slow upload) still makes them.
+   */
+  maxWaitMs?: number;
 }
 
 /** Why an image got no thumbnail (logged): not an image it reads, too many pixels, or its bytes do not decode. */
@@ -117,6 +124,13 @@ export interface Thumbnails {
   remove(store: ObjectStore, key: string): Promise<void>;
   /** Resolves once every queued thumbnail is done (tests, shutdown). */
   idle(): Promise<void>;
+  /** Images whose thumbnails are queued and not started yet (waiting for a slot or for the uploads to end). */
+  waiting(): number;
+  /**
+   * Marks an upload under way until the returned function is called (once): queued thumbnails start only when none
+   * is (or after `maxWaitMs`), so their encoding never competes with an upload for the CPU.
+   */
+  uploading(): () => void;
   /**
    * Wraps an upload's body: the bytes pass through untouched and, when they sniff as an image of at most `maxBytes`,
    * are kept for `schedule` (`bytes()` after the body was read; undefined otherwise).
@@ -151,15 +165,35 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
   const maxBytes = options.maxBytes ?? 25 * 1024 * 1024;
   const concurrency = options.concurrency ?? 2;
   const maxQueued = options.maxQueued ?? 64;
-  const queue: Array<() => Promise<void>> = [];
+  const maxWaitMs = options.maxWaitMs ?? 5000;
+  if (!Number.isInteger(maxWaitMs) || maxWaitMs < 0) {
+    throw new TypeError(
+      `thumbnails: maxWaitMs ${maxWaitMs} is not a whole number of milliseconds (0 or more)`,
+    );
+  }
+  const queue: Array<{ run: () => Promise<void>; queuedAt: number }> = [];
   let running = 0;
+  let uploads = 0;
   let waiters: Array<() => void> = [];
+  let overdue: ReturnType<typeof setTimeout> | undefined;
 
   const pump = () => {
     while (running < concurrency && queue.length > 0) {
+      const waited = Date.now() - queue[0]!.queuedAt;
+      if (uploads > 0 && waited < maxWaitMs) {
+        // Looked at again when the uploads end, or when the oldest has waited long enough.
+        if (!overdue) {
+          overdue = setTimeout(() => {
+            overdue = undefined;
+            pump();
+          }, maxWaitMs - waited);
+          (overdue as { unref?: () => void }).unref?.();
+        }
+        break;
+      }
       const job = queue.shift()!;
       running++;
-      void job().finally(() => {
+      void job.run().finally(() => {
         running--;
         pump();
       });
@@ -223,14 +257,17 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
         );
         return false;
       }
-      queue.push(async () => {
-        try {
-          const made = await make(store, key, bytes);
-          if (typeof made === 'string')
-            logger.warn({ key, reason: made }, 'no thumbnail made for this image');
-        } catch (error) {
-          logger.warn({ key, err: error }, 'thumbnail failed; the upload itself is stored');
-        }
+      queue.push({
+        queuedAt: Date.now(),
+        run: async () => {
+          try {
+            const made = await make(store, key, bytes);
+            if (typeof made === 'string')
+              logger.warn({ key, reason: made }, 'no thumbnail made for this image');
+          } catch (error) {
+            logger.warn({ key, err: error }, 'thumbnail failed; the upload itself is stored');
+          }
+        },
       });
       // Started on a later turn of the event loop: the answer this upload is part of goes out first.
       setTimeout(pump, 0);
@@ -251,38 +288,21 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
       if (running === 0 && queue.length === 0) return Promise.resolve();
       return new Promise((done) => waiters.push(done));
     },
-    capture(body, filename) {
-      let chunks: Uint8Array[] | undefined = [];
-      let length = 0;
-      let sniffed = false;
-      async function* pass(): AsyncIterable<Uint8Array> {
-        for await (const chunk of body) {
-          if (chunks) {
-            chunks.push(chunk);
-            length += chunk.byteLength;
-            if (length > maxBytes) chunks = undefined;
-            else if (!sniffed && length >= SNIFF_BYTES) {
-              sniffed = true;
-              const { contentType } = await sniffContentType(concat(chunks, length), filename);
-              if (!THUMBNAILED.has(contentType)) chunks = undefined;
-            }
-          }
-          yield chunk;
-        }
-      }
-      return { body: pass(), bytes: () => (chunks && length > 0 ? concat(chunks, length) : undefined) };
+    waiting: () => queue.length,
+    uploading() {
+      uploads++;
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        uploads--;
+        if (uploads > 0) return;
+        clearTimeout(overdue);
+        overdue = undefined;
+        // A later turn, as in `schedule`: the answer that just ended the upload goes out first.
+        setTimeout(pump, 0);
+      };
     },
+    capture: (body, filename) => captureImage(body, filename, maxBytes, THUMBNAILED),
   };
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const whole = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  chunks.splice(0, chunks.length, whole);
-  return whole;
 }

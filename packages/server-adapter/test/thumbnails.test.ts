@@ -1,6 +1,7 @@
 /**
  * Thumbnails on the server (issue 15), on s3rver: a WebP per size beside each image, made after the answer (the link
- * never waits for the encoder), none for other files, and an upload that still succeeds whatever the thumbnail does:
+ * never waits for the encoder, nor shares the CPU with one while uploads run), none for other files, and an upload
+ * that still succeeds whatever the thumbnail does:
  * a truncated JPEG, an encoder that cannot run, a full queue. An animated GIF gives its first frame.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import {
 } from '@bytedrop/core';
 import { createSharpEncoder } from '@bytedrop/core/node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { pngBomb } from '../../core/test/_support/bomb';
 import { makeImage, saved, scratch, tool } from '../../core/test/_support/images';
 import { getBytes, headObject, inspector, s3Config } from '../../core/test/_support/s3';
 import { createHandler } from '../src/handler';
@@ -121,6 +123,24 @@ describe('thumbnails on the server', () => {
     expect(warnings).toContainEqual({ key: file.key, reason: 'undecodable' });
   });
 
+  it('a PNG bomb (50,000 × 50,000 in a few hundred bytes) is stored, never decoded: no thumbnail, a warning', async () => {
+    const sharpEncoder = createSharpEncoder();
+    let encoded = 0;
+    const encoder: ImageEncoder = {
+      encode: (input, request) => {
+        encoded++;
+        return sharpEncoder.encode(input, request);
+      },
+    };
+    const { handler, thumbnails, warnings, object } = setup({ encoder });
+    const file = await upload(handler, 'bomb.png', pngBomb());
+    await thumbnails.idle();
+    expect(await object(file.key)).toBeDefined();
+    expect(await object(thumbnailKey(file.key, 64))).toBeUndefined();
+    expect(warnings).toContainEqual({ key: file.key, reason: 'too-many-pixels' });
+    expect(encoded).toBe(0);
+  });
+
   it('an animated GIF gets a thumbnail of its first frame', async () => {
     const { handler, thumbnails, object } = setup();
     const file = await upload(handler, 'anim.gif', gif);
@@ -131,6 +151,29 @@ describe('thumbnails on the server', () => {
     const path = await saved(await scratch(), 'thumb.webp', webp);
     const pixel = (await tool('convert', [path, '-format', '%[pixel:p{32,16}]', 'info:'])).toString();
     expect(pixel).toMatch(/^s?rgba?\(2[45]\d,[0-9],[0-9]/);
+  });
+
+  it('waits while an upload is under way, and starts once none is: no encoder competes with an upload', async () => {
+    const { handler, thumbnails, object } = setup({ sizes: [32] });
+    const another = thumbnails.uploading(); // another client's upload, still sending
+    const file = await upload(handler, 'photo.jpg', photo);
+    // Past the turn the queue would have started it on (set before the answer went out): it still waits.
+    await new Promise((done) => setTimeout(done, 0));
+    expect(thumbnails.waiting()).toBe(1);
+    expect(await object(thumbnailKey(file.key, 32))).toBeUndefined();
+    another();
+    another(); // a second call changes nothing
+    await thumbnails.idle();
+    expect(await object(thumbnailKey(file.key, 32))).toBeDefined();
+  });
+
+  it('makes it while uploads run once it has waited maxWaitMs, so a busy server still makes thumbnails', async () => {
+    const { handler, thumbnails, object } = setup({ sizes: [32], maxWaitMs: 0 });
+    const another = thumbnails.uploading();
+    const file = await upload(handler, 'photo.jpg', photo);
+    await thumbnails.idle();
+    expect(await object(thumbnailKey(file.key, 32))).toBeDefined();
+    another();
   });
 
   it('an encoder that cannot run (sharp missing) fails the thumbnail, never the upload', async () => {
@@ -167,5 +210,6 @@ describe('createThumbnails settings', () => {
     expect(() => createThumbnails({ encoder, sizes: [] })).toThrow(/sizes is empty/);
     expect(() => createThumbnails({ encoder, sizes: [0] })).toThrow(/size 0 is not a whole number/);
     expect(() => createThumbnails({ encoder, quality: 101 })).toThrow(/quality 101/);
+    expect(() => createThumbnails({ encoder, maxWaitMs: -1 })).toThrow(/maxWaitMs -1 is not a whole number/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Test images made by tools nobody here wrote: ImageMagick draws them, exiftool writes their metadata and reads it
- * back. A missing tool fails the test with the package to install, never a skip: these checks are the proof that
+ * back, libwebp's own cwebp and dwebp encode and decode the WebP that conversion is held against. A missing tool fails the test with the package to install, never a skip: these checks are the proof that
  * stripping works.
  */
 import { execFile } from 'node:child_process';
@@ -15,10 +15,15 @@ const PACKAGES: Record<string, string> = {
   exiftool: 'libimage-exiftool-perl',
   convert: 'imagemagick',
   compare: 'imagemagick',
+  cwebp: 'webp',
+  dwebp: 'webp',
 };
 
 /** Runs a tool; a missing one fails with the Debian package that brings it. */
-export async function tool(name: 'exiftool' | 'convert' | 'compare', args: string[]): Promise<Buffer> {
+export async function tool(
+  name: 'exiftool' | 'convert' | 'compare' | 'cwebp' | 'dwebp',
+  args: string[],
+): Promise<Buffer> {
   try {
     const { stdout } = await run(name, args, { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
     return stdout;
