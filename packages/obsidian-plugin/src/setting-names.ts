@@ -14,6 +14,8 @@ export const SETTING = {
   pathStyle: 'Path-style addressing',
   serverUrl: 'Server URL',
   serverKey: 'Server access key',
+  tusThreshold: 'Resumable uploads above (MiB)',
+  tusChunk: 'Resumable chunk size (MiB)',
   keyTemplate: 'Key template',
   linkFormat: 'Link format',
   customLink: 'Custom link',

@@ -16,6 +16,7 @@ import { SETTING } from './setting-names';
 import type { BytedropSettings, PathStyle, TargetKind, UploadKinds } from './settings';
 import { displayConversion } from './settings-conversion';
 import { displayLinkSettings } from './settings-links';
+import { displayTusSettings } from './settings-tus';
 import { summarize, testConnection } from './test-connection';
 import { inObsidianTerms, wordError } from './wording';
 
@@ -264,6 +265,7 @@ export class BytedropSettingTab extends PluginSettingTab {
           .setValue(settings.serverKeyName)
           .onChange((value) => save('serverKeyName', value)),
       );
+    displayTusSettings(containerEl, settings, save);
   }
 
   #text(

@@ -32,6 +32,10 @@ export interface BytedropSettings {
   serverUrl: string;
   /** Name of the SecretStorage entry that holds the Bytedrop server's access key. */
   serverKeyName: string;
+  /** Server target: files larger than this many MiB go through the server's tus endpoint (`settings-tus.ts`). */
+  tusThresholdMb: number;
+  /** Server target: MiB per tus request. */
+  tusChunkMb: number;
   linkFormat: NoteLinkFormat;
   customLinkTemplate: string;
   /** Write an uploaded image's width into a Markdown link (`![alt|640](url)`). Off by default. */
@@ -79,6 +83,8 @@ export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
   keyTemplate: DEFAULT_KEY_TEMPLATE,
   serverUrl: '',
   serverKeyName: '',
+  tusThresholdMb: 8,
+  tusChunkMb: 4,
   linkFormat: 'markdown',
   customLinkTemplate: '![{alt}]({url})',
   imageWidthInLinks: false,

@@ -14,6 +14,7 @@ import { canvasConversion, serverConversion } from './image-conversion';
 import { createRequestUrlFetch } from './request-fetch';
 import { RequestUrlHandler } from './request-handler';
 import { type BytedropSettings, maxFileSizeBytes, type SecretReader, s3ConfigInput } from './settings';
+import { serverTusOptions } from './settings-tus';
 
 /**
  * Makes the uploader the settings describe; throws `ERR_CONFIG` naming what to fill in. `journal` is where the S3
@@ -50,6 +51,7 @@ export function createTargetUploader(
       fetch: createRequestUrlFetch(),
       maxFileSize: maxFileSizeBytes(settings),
       keepMetadata: settings.keepMetadata,
+      ...serverTusOptions(settings),
       ...(convert ? { convert } : {}),
     });
   }

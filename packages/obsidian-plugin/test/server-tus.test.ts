@@ -7,7 +7,15 @@ import { createUploader } from '@bytedrop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../../server-adapter/src/node';
 import BytedropPlugin from '../src/main';
-import { App, Notice, type Plugin, type RequestUrlParam, requestHooks, requestLog } from './fake-obsidian';
+import {
+  App,
+  Notice,
+  type Plugin,
+  type RequestUrlParam,
+  requestHooks,
+  requestLog,
+  type TextComponent,
+} from './fake-obsidian';
 import {
   gate,
   imageLinks,
@@ -20,6 +28,7 @@ import {
   served,
   useS3rverAndCleanFakes,
 } from './helpers';
+import { control, find, tabOf } from './settings-ui';
 
 const ACCESS_KEY = 'obsidian-tus-test-key-0123456789';
 const MiB = 1024 * 1024;
@@ -47,9 +56,9 @@ afterAll(async () => {
   await server?.close(true);
 });
 
-async function loadServerTarget(): Promise<Loaded> {
+async function loadServerTarget(extra: Record<string, unknown> = {}): Promise<Loaded> {
   const l = await load(
-    { target: 'server', serverUrl: `http://127.0.0.1:${server.port}`, serverKeyName: 'server-key' },
+    { target: 'server', serverUrl: `http://127.0.0.1:${server.port}`, serverKeyName: 'server-key', ...extra },
     { noteText: '' },
   );
   l.app.secretStorage.setSecret('server-key', ACCESS_KEY);
@@ -121,5 +130,58 @@ describe('large files to a Bytedrop server', () => {
     expect(header(patches()[0], 'upload-offset')).toBe(String(4 * MiB));
     expect(patches()).toHaveLength(2);
     expect(entriesOn(app)).toEqual([]);
+  });
+
+  it('the resumable threshold and chunk size settings take effect: 1 MiB and 256 KiB pieces on the wire', async () => {
+    const l = await loadServerTarget();
+    const tab = tabOf(l.plugin);
+    await control<TextComponent>(tab, 'Resumable uploads above (MiB)').simulate('1');
+    await control<TextComponent>(tab, 'Resumable chunk size (MiB)').simulate('0.25');
+    expect(JSON.parse((l.plugin as Plugin).dataJson ?? '')).toMatchObject({
+      tusThresholdMb: 1,
+      tusChunkMb: 0.25,
+    });
+    const bytes = png(9, MiB + 4321);
+    paste(l, pasteEvent([new File([bytes], 'set.png', { type: 'image/png' })]));
+    await l.plugin.whenIdle();
+
+    const [link] = imageLinks(l.editor.getValue());
+    expect(Buffer.from(await served(link?.url ?? '')).equals(bytes)).toBe(true);
+    expect(requestLog.find((request) => request.method === 'POST')?.url).toMatch(/\/tus\/$/);
+    expect(patches().map(bodySize)).toEqual([MiB / 4, MiB / 4, MiB / 4, MiB / 4, 4321]);
+  });
+
+  it('a bad value is refused in the tab naming the fix, and one in data.json fails the upload saying so', async () => {
+    const l = await loadServerTarget();
+    const tab = tabOf(l.plugin);
+    const chunk = find(tab, 'Resumable chunk size (MiB)');
+    for (const [typed, why] of [
+      ['four', 'not a number'],
+      ['0.1', 'below 0.25 MiB \\(256 KiB\\)'],
+      ['65', 'above 64 MiB'],
+    ] as const) {
+      await (chunk.components[0] as TextComponent).simulate(typed);
+      expect(chunk.desc).toMatch(
+        new RegExp(
+          `^Resumable chunk size \\(MiB\\) is "${typed}", ${why}: write a number of MiB from 0.25 to 64, e.g. 4\\.$`,
+        ),
+      );
+    }
+    const threshold = find(tab, 'Resumable uploads above (MiB)');
+    await (threshold.components[0] as TextComponent).simulate('5000');
+    expect(threshold.desc).toMatch(
+      /is "5000", above 4096 MiB: write a number of MiB from 0.25 to 4096, e.g. 8\.$/,
+    );
+    // None was saved.
+    expect([l.plugin.settings.tusThresholdMb, l.plugin.settings.tusChunkMb]).toEqual([8, 4]);
+
+    const edited = await loadServerTarget({ tusChunkMb: 0.1 });
+    paste(edited, pasteEvent([new File([png(10, 2 * MiB)], 'edited.png', { type: 'image/png' })]));
+    await edited.plugin.whenIdle();
+    expect(edited.editor.getValue()).toBe('![[edited.png]]');
+    expect(Notice.shown.join('\n')).toMatch(
+      /Resumable chunk size \(MiB\) is 0\.1, below 0\.25 MiB \(256 KiB\): write a number of MiB from 0\.25 to 64, e\.g\. 4/,
+    );
+    expect(patches()).toEqual([]);
   });
 });

@@ -2,45 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { previewKey } from '../src/key-preview';
 import BytedropPlugin from '../src/main';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../src/settings';
-import type { BytedropSettingTab } from '../src/settings-tab';
 import {
   type ButtonComponent,
   type DropdownComponent,
-  type FakeElement,
   Notice,
   type Plugin,
   type SecretComponent,
-  type Setting,
   type TextComponent,
   type ToggleComponent,
 } from './fake-obsidian';
 import { CLI_WORDS, load, paste, pasteEvent, pngFile, s3Settings, useS3rverAndCleanFakes } from './helpers';
+import { control, find, settingsIn, tabOf } from './settings-ui';
 
 const s3 = useS3rverAndCleanFakes();
-
-function tabOf(plugin: BytedropPlugin): BytedropSettingTab & { containerEl: FakeElement } {
-  const tab = (plugin as unknown as Plugin).settingTabs[0] as unknown as BytedropSettingTab & {
-    containerEl: FakeElement;
-  };
-  tab.display();
-  return tab;
-}
-
-function settingsIn(tab: { containerEl: FakeElement }): Setting[] {
-  return [...tab.containerEl.walk()]
-    .map((el) => (el as FakeElement & { setting?: Setting }).setting)
-    .filter((setting): setting is Setting => setting !== undefined);
-}
-
-function find(tab: { containerEl: FakeElement }, name: string): Setting {
-  const setting = settingsIn(tab).find((candidate) => candidate.name === name);
-  if (!setting) throw new Error(`no setting named '${name}'`);
-  return setting;
-}
-
-function control<T>(tab: { containerEl: FakeElement }, name: string): T {
-  return find(tab, name).components[0] as T;
-}
 
 describe('settings', () => {
   it('round-trips through data.json, with the secret kept in SecretStorage only', async () => {
