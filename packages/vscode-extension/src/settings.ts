@@ -4,6 +4,7 @@
  */
 import type { BytedropConfigInput, LinkFormat, ProviderName } from '@bytedrop/core';
 import * as vscode from 'vscode';
+import type { TusSettings } from './tus-settings';
 
 /** The settings one upload needs. */
 export interface BytedropSettings {
@@ -11,6 +12,8 @@ export interface BytedropSettings {
   /** Raw S3 settings for core's `parseConfig` (empty strings dropped), without the secret. */
   s3: Partial<BytedropConfigInput>;
   serverUrl?: string;
+  /** The server target's resumable-upload sizes as set (`tus-settings.ts` checks them). */
+  tus: TusSettings;
   linkFormat: LinkFormat;
   linkTemplate: string;
   languages: string[];
@@ -59,6 +62,7 @@ export function readSettings(scope?: vscode.Uri): BytedropSettings {
     target: config.get('target') === 'server' ? 'server' : 's3',
     s3: Object.fromEntries(Object.entries(s3).filter(([, value]) => value !== undefined)),
     ...(serverUrl ? { serverUrl } : {}),
+    tus: { thresholdMB: config.get('tusThresholdMB'), chunkSizeMB: config.get('tusChunkSizeMB') },
     linkFormat: config.get<LinkFormat>('linkFormat') ?? 'markdown',
     linkTemplate: config.get<string>('linkTemplate') ?? '![{alt}]({url})',
     languages: config.get<string[]>('languages') ?? ['markdown'],

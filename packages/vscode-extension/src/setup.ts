@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { Secrets } from './secrets';
 import { listed, settingName } from './setting-names';
 import { readSettings } from './settings';
+import { tusOptions } from './tus-settings';
 import { inVsCodeTerms, OPEN_SETTINGS, SET_SECRET, SET_SERVER_KEY, type Worded } from './wording';
 
 /** Why uploads cannot run yet: nothing is set at all, or some settings are missing or wrong. */
@@ -57,7 +58,10 @@ export function setupProblem(scope: vscode.Uri | undefined, secrets: Secrets): S
         actions: [OPEN_SETTINGS, ...(secrets.known('server') ? [] : [SET_SERVER_KEY])],
       };
     }
-    return invalid(() => checkHttpUrl('url', settings.serverUrl as string));
+    return invalid(() => {
+      checkHttpUrl('url', settings.serverUrl as string);
+      tusOptions(settings.tus);
+    });
   }
   const { names, actions } = missingForS3(scope, secrets);
   if (names.length) {

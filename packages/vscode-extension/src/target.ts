@@ -15,6 +15,7 @@ import type * as vscode from 'vscode';
 import type { Secrets } from './secrets';
 import { type BytedropSettings, readSettings } from './settings';
 import { setupProblem } from './setup';
+import { tusOptions } from './tus-settings';
 
 /**
  * The raw S3 config of a scope with its secret filled in, for `createUploader` and the doctor.
@@ -53,6 +54,7 @@ export async function createTargetUploader(scope: vscode.Uri, secrets: Secrets):
       ...(typeof maxFileSize === 'number' ? { maxFileSize } : {}),
       // The server strips by default too; it is asked to keep the metadata when the user wants it kept.
       ...(settings.keepImageMetadata ? { keepMetadata: true } : {}),
+      ...tusOptions(settings.tus),
     });
   }
   return createUploader(await s3Input(settings, secrets));

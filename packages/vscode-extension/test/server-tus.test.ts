@@ -104,4 +104,60 @@ describe('large files to a Bytedrop server target', () => {
     expect(journal()).toEqual([]);
     held.release();
   });
+
+  it('bytedrop.tusThresholdMB and bytedrop.tusChunkSizeMB take effect: 256 KiB pieces past 1 MiB', async () => {
+    fake.settings.set('bytedrop.tusThresholdMB', 1);
+    fake.settings.set('bytedrop.tusChunkSizeMB', 0.25);
+    const bytes = bigFile(MiB + 99, 3);
+    await pasteBig(bytes, 'set.bin');
+    await uploadsSettled();
+
+    const [link] = linksUnder(base, world.document.getText());
+    expect(Buffer.from(await served(link?.url as string)).equals(bytes)).toBe(true);
+    expect(patches().map((request) => Number(request.headers['content-length']))).toEqual([
+      MiB / 4,
+      MiB / 4,
+      MiB / 4,
+      MiB / 4,
+      99,
+    ]);
+    expect(fake.messages).toEqual([]);
+  });
+
+  it.each([
+    [
+      'bytedrop.tusChunkSizeMB',
+      'four',
+      'Tus Chunk Size MB \\("four"\\) is not a number: set a number of MiB from 0.25 to 64, e.g. 4',
+    ],
+    [
+      'bytedrop.tusChunkSizeMB',
+      0.1,
+      'Tus Chunk Size MB \\(0.1\\) is below 0.25 MiB \\(256 KiB\\): set a number of MiB from 0.25 to 64',
+    ],
+    [
+      'bytedrop.tusChunkSizeMB',
+      65,
+      'Tus Chunk Size MB \\(65\\) is above 64 MiB: set a number of MiB from 0.25 to 64',
+    ],
+    [
+      'bytedrop.tusThresholdMB',
+      5000,
+      'Tus Threshold MB \\(5000\\) is above 4096 MiB: set a number of MiB from 0.25 to 4096, e.g. 8',
+    ],
+  ] as const)(
+    '%s = %j: the paste is left to VS Code, and the notice names the setting and the fix',
+    async (key, value, why) => {
+      fake.settings.set(key, value);
+      await pasteBig(bigFile(2 * MiB, 4), 'refused.bin');
+      const notice = await fake.nextMessage();
+      expect(notice.message).toMatch(
+        new RegExp(
+          `^The file was pasted as VS Code does without Bytedrop\\. Bytedrop's settings need a fix: Bytedrop: ${why}`,
+        ),
+      );
+      expect(linksUnder(base, world.document.getText())).toEqual([]);
+      expect(patches()).toEqual([]);
+    },
+  );
 });
