@@ -7,7 +7,6 @@
 import type { ObjectCannedACL, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { throwIfAborted } from '../_abort';
 import { isReplayable } from '../_body';
-import { loadUpload } from '../_load';
 import type { BytedropConfig } from '../config';
 import { toBytedropError } from '../error-mapping';
 import { BytedropError } from '../errors';
@@ -25,6 +24,7 @@ import {
 } from './_s3-client';
 import { s3Copy } from './_s3-copy';
 import { objectHeaders, operationOf, toUploadBody } from './_s3-params';
+import { startPut } from './_s3-put';
 
 export type { PendingAbort } from './_s3-aborts';
 
@@ -102,8 +102,9 @@ export interface S3Store extends ObjectStore {
 /**
  * Creates an `ObjectStore` over S3 or any S3-compatible provider (R2, B2, MinIO, Spaces, Wasabi, COS, OSS).
  *
- * - `put` streams through `@aws-sdk/lib-storage` (single PUT up to `multipartThreshold` or `partSize`, whichever is
- *   larger, multipart above; at most `partSize × queueSize` bytes in memory), records `meta` as user metadata, sends
+ * - `put` sends bytes in memory that fit in one part as one PutObject, and streams anything else through
+ *   `@aws-sdk/lib-storage` (single PUT up to `multipartThreshold` or `partSize`, whichever is larger, multipart above;
+ *   at most `partSize × queueSize` bytes in memory) (`_s3-put.ts`); it records `meta` as user metadata, sends
  *   `x-amz-acl` only when `acl` is configured, and `If-None-Match: *` for `ifAbsent` where the provider honours it.
  *   On failure or abort it aborts the multipart upload so no parts are left; when the provider is unreachable the
  *   abort waits in `pendingAborts` (retried before the next put, or by `retryAborts()`) and in the journal (retried
@@ -197,8 +198,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     ifAbsent: boolean,
   ): Promise<PutResult> {
     let entry: string | undefined;
-    // lib-storage reads the client's config (endpoint, checksums), so it gets the real one.
-    const [sdk, { Upload }, real] = await Promise.all([s3Sdk(), loadUpload(), injected ?? lazy.ready()]);
+    const [sdk, real] = await Promise.all([s3Sdk(), injected ?? lazy.ready()]);
     // lib-storage sends one PUT exactly when the body fits in one part, so a body up to multipartThreshold gets a
     // part as large as itself; a larger or unsized body is split into partSize parts.
     const partSize =
@@ -207,45 +207,40 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
         : config.partSize;
     // A multipart upload of a source a later run can read again is left open when cut, for that run to continue.
     const log = freshLog(journal, options, partSize);
-    const upload = new Upload({
-      client: scopedClient(sdk, real, {
-        signal: options.signal,
-        sha256: options.sha256,
-        contentMd5: options.contentMd5,
-        ifNoneMatch: { put: ifAbsent && conditional.put, complete: ifAbsent && conditional.complete },
-        onCreated: async (uploadId, retriedSince) => {
-          const value = {
-            kind: 'multipart' as const,
-            store: id,
-            key,
-            uploadId,
-            started: Date.now(),
-            ...(log ? { resume: log.record } : {}),
-          };
-          entry = await journal.add(value);
-          log?.opened(entry, value);
-          active.add(uploadId);
-          if (retriedSince !== undefined)
-            await abortStrays(target, key, active, retriedSince).catch(() => []);
-        },
-        ...(log ? { onPart: log.part } : {}),
-      }),
-      params: {
-        Bucket: bucket,
-        Key: key,
-        Body: toUploadBody(body, options, key),
-        ...objectHeaders(options, acl),
+    const scoped = scopedClient(sdk, real, {
+      signal: options.signal,
+      sha256: options.sha256,
+      contentMd5: options.contentMd5,
+      ifNoneMatch: { put: ifAbsent && conditional.put, complete: ifAbsent && conditional.complete },
+      onCreated: async (uploadId, retriedSince) => {
+        const value = {
+          kind: 'multipart' as const,
+          store: id,
+          key,
+          uploadId,
+          started: Date.now(),
+          ...(log ? { resume: log.record } : {}),
+        };
+        entry = await journal.add(value);
+        log?.opened(entry, value);
+        active.add(uploadId);
+        if (retriedSince !== undefined) await abortStrays(target, key, active, retriedSince).catch(() => []);
       },
+      ...(log ? { onPart: log.part } : {}),
+    });
+    const params = {
+      Bucket: bucket,
+      Key: key,
+      Body: toUploadBody(body, options, key),
+      ...objectHeaders(options, acl),
+    };
+    const upload = await startPut(sdk, scoped, params, {
       partSize,
       queueSize: config.queueSize,
       leavePartsOnError: log !== undefined,
+      onProgress: options.onProgress,
+      size: options.size,
     });
-    const { onProgress } = options;
-    if (onProgress) {
-      upload.on('httpUploadProgress', (progress) => {
-        onProgress({ loaded: progress.loaded ?? 0, total: progress.total ?? options.size });
-      });
-    }
     try {
       const out = await upload.done();
       await log?.settled();
