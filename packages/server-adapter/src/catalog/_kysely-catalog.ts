@@ -19,6 +19,8 @@ type Where = ExpressionBuilder<CatalogDatabase, 'bytedrop_files'>;
 
 /** Rows per INSERT in `recordMany`: under SQLite's 32766 bound parameters and PostgreSQL's 65535 (11 per row). */
 const BATCH = 500;
+/** Rows one `recordMany` must add before PostgreSQL's statistics are gathered again. */
+const ANALYZE_AFTER = 1000;
 
 /** Whether the query narrows more than by owner (the totals must then be counted, not read from the counters). */
 function narrowed(query: FileQuery): boolean {
@@ -39,7 +41,14 @@ function filters(query: FileQuery, dialect: Catalog['dialect'], indexed: boolean
     if (query.q) all.push(nameContains(dialect, query.q, indexed));
     if (query.type?.endsWith('/*')) {
       const family = query.type.slice(0, -1);
-      all.push(eb(eb.fn('substr', ['content_type', sql.lit(1), sql.lit(family.length)]), '=', family));
+      all.push(
+        dialect === 'postgres'
+          ? // A prefix LIKE, which PostgreSQL's statistics estimate (about half the rows for image/*), so it walks the
+            // (owner, created_at) index and stops at the page; it guessed a substr() matched a handful of rows and
+            // sorted every one of the owner's instead (12 ms against 1 ms at 100,000 files).
+            sql<boolean>`content_type LIKE ${`${family.replace(/[\\%_]/g, '\\$&')}%`} ESCAPE '\\'`
+          : eb(eb.fn('substr', ['content_type', sql.lit(1), sql.lit(family.length)]), '=', family),
+      );
     } else if (query.type) {
       all.push(eb('content_type', '=', query.type));
     }
@@ -140,7 +149,7 @@ export async function createKyselyCatalog(
     },
     async recordMany(records) {
       if (records.length === 0) return 0;
-      return db.transaction().execute(async (trx) => {
+      const added = await db.transaction().execute(async (trx) => {
         let added = 0;
         for (let i = 0; i < records.length; i += BATCH) {
           const result = await trx
@@ -152,6 +161,13 @@ export async function createKyselyCatalog(
         }
         return added;
       });
+      // A bulk load (`catalog rebuild`) leaves PostgreSQL without statistics until autovacuum comes by; its planner
+      // then misjudges every filtered listing. Gathered now, for the rows just written; the rows are in either way, so a
+      // refusal (a role that does not own the table) only leaves it to autovacuum.
+      if (dialect === 'postgres' && added >= ANALYZE_AFTER) {
+        await sql`ANALYZE bytedrop_files`.execute(db).catch(() => undefined);
+      }
+      return added;
     },
     async get(key) {
       const row = await files().selectAll().where('key', '=', key).executeTakeFirst();
