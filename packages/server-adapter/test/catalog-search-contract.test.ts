@@ -6,12 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../src/catalog/_migrations';
 import { nameContains, trigramsPay } from '../src/catalog/_search';
 import { createPostgresCatalog } from '../src/catalog/postgres';
 import type { Catalog, FileQuery, FileRecord } from '../src/catalog/types';
-import { CATALOG_KINDS, type CatalogHarness, postgresDatabase } from './_support/catalogs';
+import { CATALOG_KINDS, type CatalogHarness, postgresDatabase, useEmptiedCatalog } from './_support/catalogs';
 
 const T0 = Date.UTC(2026, 10, 1, 12);
 
@@ -56,16 +56,9 @@ describe.each(CATALOG_KINDS)('catalog name search: %s', (kind, start) => {
   let harness: CatalogHarness;
   let catalog: Catalog;
 
-  beforeAll(async () => {
-    harness = await start();
-    catalog = await harness.open();
-  });
-  beforeEach(async () => {
-    await catalog.removeMany(await catalog.keys());
-  });
-  afterAll(async () => {
-    await catalog?.close();
-    await harness.dispose();
+  useEmptiedCatalog(start, (opened, open) => {
+    harness = opened;
+    catalog = open;
   });
 
   it("treats LIKE's %, _ and \\ as plain characters, short queries and long", async () => {

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalDiskStore } from '@bytedrop/core/node';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rebuildCatalog } from '../src/catalog/rebuild';
 import type { Catalog, FileRecord } from '../src/catalog/types';
-import { CATALOG_KINDS, type CatalogHarness } from './_support/catalogs';
+import { CATALOG_KINDS, type CatalogHarness, useEmptiedCatalog } from './_support/catalogs';
 
 const T0 = Date.UTC(2026, 10, 1, 12);
 
@@ -35,16 +35,9 @@ describe.each(CATALOG_KINDS)('catalog totals: %s', (kind, start) => {
   let harness: CatalogHarness;
   let catalog: Catalog;
 
-  beforeAll(async () => {
-    harness = await start();
-    catalog = await harness.open();
-  });
-  beforeEach(async () => {
-    await catalog.removeMany(await catalog.keys());
-  });
-  afterAll(async () => {
-    await catalog?.close();
-    await harness.dispose();
+  useEmptiedCatalog(start, (opened, open) => {
+    harness = opened;
+    catalog = open;
   });
 
   /**

@@ -114,11 +114,6 @@ describe('disk conversion cache', () => {
   it('keeps to maxBytes, dropping the oldest entries first', async () => {
     const cacheDir = await scratch();
     const cache = createDiskConversionCache({ dir: cacheDir, maxBytes: 2500 });
-    const webp = (fill: number) => {
-      const bytes = new Uint8Array(1000).fill(fill);
-      bytes.set([...'RIFF\0\0\0\0WEBP'].map((c) => c.charCodeAt(0)));
-      return bytes;
-    };
     for (const fill of [1, 2, 3]) await cache.set(`k${fill}`, { bytes: webp(fill), format: 'webp' });
     expect(await cache.get('k1')).toBeUndefined();
     expect((await cache.get('k2')) && (await cache.get('k3'))).toMatchObject({ format: 'webp' });
@@ -128,11 +123,6 @@ describe('disk conversion cache', () => {
   it('lists its index only when its running total passes maxBytes, not at every write', async () => {
     const cacheDir = await scratch();
     const cache = createDiskConversionCache({ dir: cacheDir, maxBytes: 2500 });
-    const webp = (fill: number) => {
-      const bytes = new Uint8Array(1000).fill(fill);
-      bytes.set([...'RIFF\0\0\0\0WEBP'].map((c) => c.charCodeAt(0)));
-      return bytes;
-    };
     await cache.set('k1', { bytes: webp(1), format: 'webp' });
     // Another process's entry, which this cache has not counted: a write that keeps its own total under the limit
     // does not list the index, so it does not see (or trim) it yet.
@@ -156,6 +146,13 @@ describe('disk conversion cache', () => {
     );
   });
 });
+
+/** 1000 bytes that pass for a WebP (its RIFF header), filled with `fill`. */
+function webp(fill: number): Uint8Array {
+  const bytes = new Uint8Array(1000).fill(fill);
+  bytes.set([...'RIFF\0\0\0\0WEBP'].map((c) => c.charCodeAt(0)));
+  return bytes;
+}
 
 /** Every file under `root`, as paths. */
 async function filesUnder(root: string): Promise<string[]> {

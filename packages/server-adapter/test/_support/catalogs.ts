@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import { openNodeSqlite } from '../../src/catalog/_node-sqlite';
 import type { CatalogDatabase } from '../../src/catalog/_schema';
 import { createPostgresCatalog } from '../../src/catalog/postgres';
@@ -80,3 +80,27 @@ export const CATALOG_KINDS: (readonly [string, () => Promise<CatalogHarness>])[]
   ...(HAS_NODE_SQLITE ? [['sqlite (node:sqlite)', () => sqliteHarness('node:sqlite')] as const] : []),
   ['postgres', postgresHarness],
 ];
+
+/**
+ * Registers a describe block's hooks: a catalog of one kind opened before its tests, emptied before each and closed
+ * after all; `opened` hands the block its harness and catalog.
+ */
+export function useEmptiedCatalog(
+  start: () => Promise<CatalogHarness>,
+  opened: (harness: CatalogHarness, catalog: Catalog) => void,
+): void {
+  let harness: CatalogHarness | undefined;
+  let catalog: Catalog | undefined;
+  beforeAll(async () => {
+    harness = await start();
+    catalog = await harness.open();
+    opened(harness, catalog);
+  });
+  beforeEach(async () => {
+    await catalog?.removeMany(await catalog.keys());
+  });
+  afterAll(async () => {
+    await catalog?.close();
+    await harness?.dispose();
+  });
+}
