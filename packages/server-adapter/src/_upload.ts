@@ -3,32 +3,18 @@
  * stripped of their metadata unless a `keep-metadata` header or form field says otherwise (`_keep-metadata.ts`). Files are
  * streamed to core's uploader one after another; the answer is the ByteGo/PicGo/PicList superset.
  */
-import {
-  type ConvertOption,
-  formatLink,
-  type ImageFacts,
-  isBytedropError,
-  publicUrl,
-  type UploadResult,
-} from '@bytedrop/core';
+import { type ConvertOption, isBytedropError, type UploadResult } from '@bytedrop/core';
 import { recordUploads } from './_catalog-write';
 import { CONVERT, convertOption } from './_convert-header';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
-import { createLinkSigner } from './_link-signer';
 import { forEachFile, type IncomingFile } from './_multipart';
-import {
-  DEFAULT_PRIVATE_PREFIX,
-  isPrivateKey,
-  PRIVATE_ANSWER_SECONDS,
-  PRIVATE_HEADER,
-  privateFlag,
-} from './_private';
+import { DEFAULT_PRIVATE_PREFIX, PRIVATE_HEADER, privateFlag } from './_private';
 import { type QuotaGate, quotaGate } from './_quota';
 import { rollBack } from './_rollback';
 import { requireScope } from './_scopes';
 import { startStorageClock } from './_storage-clock';
 import { limitBytes, requestBody, tooLarge } from './_stream';
-import { thumbnailOf } from './_upload-thumbnail';
+import { createDescriber } from './_upload-describe';
 import type { AccessKey } from './auth';
 import { fail, json, StorageFailure } from './response';
 import type { App, RouteContext, UploadedFile } from './types';
@@ -42,62 +28,14 @@ function contentLength(request: Request): number | undefined {
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
-/**
- * An image's facts for the response (`stripped`, `metadataKept`, `width`, `height`, `pixelRatio`, `converted`,
- * `conversionSkipped`), when it has any.
- */
-function imageFacts(result: UploadResult): ImageFacts {
-  const { stripped, metadataKept, width, height, pixelRatio, converted, conversionSkipped } = result;
-  return Object.fromEntries(
-    Object.entries({
-      stripped,
-      metadataKept,
-      width,
-      height,
-      pixelRatio,
-      converted,
-      conversionSkipped,
-    }).filter(([, value]) => value !== undefined),
-  );
-}
-
 /** The upload routes of one handler. */
 export function createUploadRoutes(app: App) {
   const { options, maxFileSize, maxFiles } = app;
   // The bytes of stored images until the answer starts their thumbnails (after a failed request's rollback).
   const thumbnailBytes = new WeakMap<UploadResult, Uint8Array>();
   const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
-  const signer = createLinkSigner(app);
 
-  const describe = async (result: UploadResult, who: AccessKey, origin: string): Promise<UploadedFile> => {
-    const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
-    // A private file has no public link: the answer carries a signed one that works for an hour.
-    const url = isPrivateKey(result.key, privatePrefix)
-      ? (await signer.signedUrl(result.key, PRIVATE_ANSWER_SECONDS, false, origin)).url
-      : base
-        ? publicUrl(base, result.key)
-        : result.url;
-    const link = { ...result, url };
-    // Only the key that owns the object may delete it: a dedupe hit on another key's object gets the link alone.
-    const deleteUrl =
-      result.owner === who.name
-        ? `${publicUrl(`${origin}/files`, result.key)}?token=${await app.tokens.sign(result.key, who.name)}`
-        : null;
-    return {
-      url,
-      key: result.key,
-      size: result.size,
-      hash: result.hash,
-      contentType: result.contentType,
-      deduplicated: result.deduplicated,
-      filename: result.filename,
-      ...imageFacts(result),
-      ...thumbnailOf(app, result, thumbnailBytes, base, isPrivateKey(result.key, privatePrefix)),
-      deleteUrl,
-      markdown: formatLink(link, 'markdown'),
-      html: formatLink(link, 'html'),
-    };
-  };
+  const describe = createDescriber(app, thumbnailBytes);
 
   const storeFile = async (
     file: IncomingFile,
