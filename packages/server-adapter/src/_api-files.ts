@@ -15,7 +15,7 @@ import { createUploadsRoute } from './_api-uploads';
 import { createZipRoute } from './_api-zip';
 import { catalogUnavailable, forgetFile } from './_catalog-write';
 import { OPENAPI } from './_openapi';
-import { DEFAULT_PRIVATE_PREFIX, isPrivateKey } from './_private';
+import { isPrivateKey } from './_private';
 import { usageLimits } from './_quota';
 import { requireScope } from './_scopes';
 import type { AccessKey } from './auth';
@@ -52,7 +52,7 @@ export function createApiRoutes(app: App) {
     return app.store ? app.store.publicUrl(key) : null;
   };
 
-  const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  const { privatePrefix } = app;
   /** The shown thumbnail's URL, for an image the server makes thumbnails of (the same one the upload answer gives). */
   const thumbnailOf = (file: FileRecord, origin: string): { thumbnail?: string } => {
     const { thumbnails } = options;

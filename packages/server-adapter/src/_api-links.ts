@@ -8,8 +8,7 @@
 import { MAX_PRESIGN_SECONDS } from '@bytedrop/core';
 import * as v from 'valibot';
 import { firstIssueOf, readJson } from './_api-json';
-import { createLinkSigner } from './_link-signer';
-import { DEFAULT_PRIVATE_PREFIX, isPrivateKey } from './_private';
+import { isPrivateKey } from './_private';
 import { signedAnswer } from './_signed-links';
 import type { AccessKey } from './auth';
 import type { FileRecord } from './catalog/types';
@@ -39,8 +38,7 @@ const LinkRequest = v.strictObject({
 
 /** The link routes of one handler. */
 export function createLinkRoutes(app: App) {
-  const signer = createLinkSigner(app);
-  const privatePrefix = app.options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  const { signer, privatePrefix } = app;
 
   /** `POST /api/links`; `mine` looks the key up and checks the caller may see it. */
   const create = async (

@@ -12,7 +12,7 @@
 import * as v from 'valibot';
 import { firstIssueOf, readJson } from './_api-json';
 import { catalogUnavailable, forgetFile } from './_catalog-write';
-import { DEFAULT_PRIVATE_PREFIX, isPrivateKey } from './_private';
+import { isPrivateKey } from './_private';
 import type { FileRecord } from './catalog/types';
 import { fail, StorageFailure } from './response';
 import type { App, RouteContext } from './types';
@@ -25,7 +25,7 @@ const PrivacyRequest = v.strictObject({
 
 /** The privacy route of one handler. */
 export function createPrivacyRoute(app: App) {
-  const privatePrefix = app.options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  const { privatePrefix } = app;
 
   /** Moves `file` (already checked to be the caller's) to the side `request` asks for; answers its record there. */
   return async (request: Request, context: RouteContext, file: FileRecord): Promise<FileRecord> => {

@@ -4,10 +4,10 @@
  * nothing from it, and the link works while it is down), an HMAC-signed `/f/` URL on the local disk
  * (`_signed-links.ts`). A download is named after the key's last segment on both, as `/f/` names its own.
  */
-import { attachmentDisposition, presignGet, publicUrl, type S3Store } from '@bytedrop/core';
+import { attachmentDisposition, type ObjectStore, presignGet, publicUrl, type S3Store } from '@bytedrop/core';
 import { createSignedLinks, type SignedLinks } from './_signed-links';
 import { fail, StorageFailure } from './response';
-import type { App } from './types';
+import type { HandlerOptions } from './types';
 
 /** Signs links to one handler's files. */
 export interface LinkSigner {
@@ -22,30 +22,34 @@ export interface LinkSigner {
 }
 
 /**
- * The signer of `app`; `ERR_CONFIG` when its store can have no signed links.
+ * The signer of one handler (built once, on its `App`); `ERR_CONFIG` when its store can have no signed links.
  *
  * @example
  * ```ts
- * const { url } = await createLinkSigner(app).signedUrl('2026/11/30/a.png', 600, false, 'https://drop.example.com');
+ * const signer = createLinkSigner(options, store);
+ * const { url } = await signer.signedUrl('2026/11/30/a.png', 600, false, 'https://drop.example.com');
  * ```
  */
-export function createLinkSigner(app: App): LinkSigner {
-  const links = createSignedLinks(app.options.secret);
+export function createLinkSigner(
+  options: Pick<HandlerOptions, 'secret' | 'files'>,
+  store: ObjectStore | undefined,
+): LinkSigner {
+  const links = createSignedLinks(options.secret);
   return {
     links,
     async signedUrl(key, expiresIn, download, origin) {
       const expires = Math.floor(Date.now() / 1000) + expiresIn;
       const expiresAt = new Date(expires * 1000);
-      if (app.options.files) {
+      if (options.files) {
         return {
           url: `${publicUrl(`${origin}/f`, key)}?${await links.sign(key, expires, download)}`,
           expiresAt,
         };
       }
-      if (app.store?.kind === 's3') {
-        const store = app.store as S3Store;
+      if (store?.kind === 's3') {
+        const s3 = store as S3Store;
         try {
-          const url = await presignGet(store.client, store.bucket, key, expiresIn, {
+          const url = await presignGet(s3.client, s3.bucket, key, expiresIn, {
             ...(download ? { contentDisposition: attachmentDisposition(key.split('/').at(-1)!) } : {}),
           });
           return { url, expiresAt };

@@ -4,8 +4,7 @@
  * and HTML links. The upload routes and the tus and direct-S3 finishes answer with it.
  */
 import { formatLink, type ImageFacts, publicUrl, type UploadResult } from '@bytedrop/core';
-import { createLinkSigner } from './_link-signer';
-import { DEFAULT_PRIVATE_PREFIX, isPrivateKey, PRIVATE_ANSWER_SECONDS } from './_private';
+import { isPrivateKey, PRIVATE_ANSWER_SECONDS } from './_private';
 import { thumbnailOf } from './_upload-thumbnail';
 import type { AccessKey } from './auth';
 import type { App, UploadedFile } from './types';
@@ -32,8 +31,7 @@ function imageFacts(result: UploadResult): ImageFacts {
 /** `describe(result, who, origin)` for one handler; `thumbnailBytes` holds stored images' bytes for their thumbnails. */
 export function createDescriber(app: App, thumbnailBytes: WeakMap<UploadResult, Uint8Array>) {
   const { options } = app;
-  const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
-  const signer = createLinkSigner(app);
+  const { privatePrefix, signer } = app;
   return async (result: UploadResult, who: AccessKey, origin: string): Promise<UploadedFile> => {
     const base = options.publicBaseUrl ?? (options.files ? `${origin}/f` : undefined);
     // A private file has no public link: the answer carries a signed one that works for an hour.

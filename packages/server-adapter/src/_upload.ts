@@ -8,7 +8,7 @@ import { recordUploads } from './_catalog-write';
 import { CONVERT, convertOption } from './_convert-header';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { forEachFile, type IncomingFile } from './_multipart';
-import { DEFAULT_PRIVATE_PREFIX, PRIVATE_HEADER, privateFlag } from './_private';
+import { PRIVATE_HEADER, privateFlag } from './_private';
 import { type QuotaGate, quotaGate } from './_quota';
 import { rollBack } from './_rollback';
 import { requireScope } from './_scopes';
@@ -33,7 +33,7 @@ export function createUploadRoutes(app: App) {
   const { options, maxFileSize, maxFiles } = app;
   // The bytes of stored images until the answer starts their thumbnails (after a failed request's rollback).
   const thumbnailBytes = new WeakMap<UploadResult, Uint8Array>();
-  const privatePrefix = options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX;
+  const { privatePrefix } = app;
 
   const describe = createDescriber(app, thumbnailBytes);
 

@@ -9,8 +9,10 @@ import { createCatalogKeyring } from './_catalog-keyring';
 import { createCors } from './_cors';
 import { createDeletion } from './_deletion';
 import { createHealth } from './_health';
+import { createLinkSigner } from './_link-signer';
 import { createOperatorRoutes } from './_operator';
 import { pageResponse } from './_page';
+import { DEFAULT_PRIVATE_PREFIX } from './_private';
 import { addressOf, originOf, ownHosts, type RequestFacts, requestIdOf, requestUrl } from './_request';
 import { createSignRoutes, SESSION_PATH } from './_s3-sign';
 import { createSharexRoute } from './_sharex';
@@ -90,9 +92,10 @@ export function createRuntimeHandler(
   const logger = options.logger ?? silent;
   const bans = options.bans ?? createMemoryBans(options.banPolicy);
   const metrics = options.metrics ?? NO_METRICS;
+  const store = options.store ?? (options.uploader as { store?: ObjectStore }).store;
   const app: App = {
     options,
-    store: options.store ?? (options.uploader as { store?: ObjectStore }).store,
+    store,
     logger,
     authenticate: createAuthenticator({
       // With a catalog, keys live there (managed keys, and the configured ones mirrored into it).
@@ -113,6 +116,8 @@ export function createRuntimeHandler(
     storageTimeoutMs: options.storageTimeoutMs ?? 120_000,
     ResponseClass,
     catalog: options.catalog,
+    privatePrefix: options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX,
+    signer: createLinkSigner(options, store),
   };
   const facts: RequestFacts = { trustProxy: options.trustProxy, serverUrl: options.serverUrl };
   const uploads = createUploadRoutes(app);

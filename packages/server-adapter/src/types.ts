@@ -2,6 +2,7 @@
  * The handler's public types (options, request context, upload answer) and what its route modules share.
  */
 import type { ImageFacts, ObjectStore, Uploader } from '@bytedrop/core';
+import type { LinkSigner } from './_link-signer';
 import type { AccessKey } from './auth';
 import type { BanPolicy, BanStore } from './bans';
 import type { Catalog } from './catalog/types';
@@ -186,6 +187,10 @@ export interface App {
   storageTimeoutMs: number;
   ResponseClass: ResponseConstructor;
   catalog: Catalog | undefined;
+  /** Where private files are stored: `options.privatePrefix`, else `private/`. */
+  privatePrefix: string;
+  /** Signs links to this handler's files (`POST /api/links`, private files' upload answers). */
+  signer: LinkSigner;
 }
 
 /** What a route gets besides the request: the client's address, the public origin and the runtime's body. */
