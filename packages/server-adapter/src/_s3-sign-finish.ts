@@ -71,8 +71,7 @@ export async function finishDirect(
       },
       who,
       // The bytes are all in storage: a client that leaves now does not undo the file.
-      new AbortController().signal,
-      undefined,
+      { signal: new AbortController().signal },
     );
     await recordUploads(app, [result], who, context.requestId, context.log);
     files = [await uploads.describe(result, who, context.origin)];

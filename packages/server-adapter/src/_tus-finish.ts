@@ -67,12 +67,12 @@ export async function finishUpload(
         ...(contentMd5 === undefined ? {} : { contentMd5 }),
       },
       who,
-      // The client may leave now: the bytes are all here, and the upload is finished for it to GET later.
-      new AbortController().signal,
-      keep === undefined ? undefined : keepMetadata(keep, 'tus metadata'),
-      undefined,
-      undefined, // the key's own quota gate (the default)
-      hidden === undefined ? undefined : privateFlag(hidden, 'tus metadata'),
+      {
+        // The client may leave now: the bytes are all here, and the upload is finished for it to GET later.
+        signal: new AbortController().signal,
+        keepHeader: keep === undefined ? undefined : keepMetadata(keep, 'tus metadata'),
+        privateHeader: hidden === undefined ? undefined : privateFlag(hidden, 'tus metadata'),
+      },
     );
   } catch (error) {
     await Promise.all([backend.discard(upload), removePartials()]).catch((failure: unknown) =>

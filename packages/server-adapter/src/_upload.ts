@@ -19,6 +19,19 @@ import type { AccessKey } from './auth';
 import { fail, json, StorageFailure } from './response';
 import type { App, RouteContext, UploadedFile } from './types';
 
+/** How `storeFile` stores one file, besides the file and its key. */
+interface StoreFileOptions {
+  /** Ends the upload (the client left); core then aborts it in storage. */
+  signal: AbortSignal;
+  /** `Bytedrop-Keep-Metadata` (or the tus metadata): the form field before the part still wins. */
+  keepHeader?: boolean | undefined;
+  convert?: ConvertOption | undefined;
+  /** The request's quota gate; by default the key's own. */
+  quota?: QuotaGate | undefined;
+  /** `Bytedrop-Private` (or the tus metadata): the form field before the part still wins. */
+  privateHeader?: boolean | undefined;
+}
+
 /** Multipart framing per file (boundaries, part headers), on top of the file bytes. */
 const PART_OVERHEAD = 64 * 1024;
 const MAX_FIELDS = 100;
@@ -40,11 +53,7 @@ export function createUploadRoutes(app: App) {
   const storeFile = async (
     file: IncomingFile,
     who: AccessKey,
-    signal: AbortSignal,
-    keepHeader: boolean | undefined,
-    convert?: ConvertOption,
-    quota: QuotaGate | undefined = quotaGate(app, who, app.logger),
-    privateHeader?: boolean,
+    { signal, keepHeader, convert, quota = quotaGate(app, who, app.logger), privateHeader }: StoreFileOptions,
   ): Promise<UploadResult> => {
     // The form field before the part, then the header, then the access key's setting.
     const hidden = file.private ?? privateHeader ?? who.private ?? false;
@@ -185,7 +194,7 @@ export function createUploadRoutes(app: App) {
         requestBody(request, context.body),
         { maxFileSize, maxFiles, maxFields: MAX_FIELDS },
         async (file, signal) => {
-          const result = await storeFile(file, who, signal, keepHeader, convert, quota, privateHeader);
+          const result = await storeFile(file, who, { signal, keepHeader, convert, quota, privateHeader });
           stored.push(result);
           return result;
         },
@@ -233,11 +242,7 @@ export function createUploadRoutes(app: App) {
           body: limitBytes(body, maxFileSize, filename),
         },
         who,
-        controller.signal,
-        keepHeader,
-        convert,
-        undefined, // the key's own quota gate (the default)
-        privateHeader,
+        { signal: controller.signal, keepHeader, convert, privateHeader },
       );
       await recordUploads(app, [result], who, context.requestId, context.log);
       return await respondUploaded([result], who, context.origin, context.requestId);
