@@ -80,6 +80,8 @@ export type { ListedObject } from './stores/_s3-list';
 export { listObjects } from './stores/_s3-list';
 export type { PendingAbort, S3Store, S3StoreOptions } from './stores/s3';
 export { createS3Store } from './stores/s3';
+export type { ListedS3Part, S3Part, S3Parts } from './stores/s3-parts';
+export { createS3Parts } from './stores/s3-parts';
 export type { RetryPolicy } from './stores/s3-retry';
 export { createRetryStrategy, DEFAULT_RETRY_POLICY } from './stores/s3-retry';
 export type { KeyContext, KeyTemplate } from './template';

@@ -4,8 +4,7 @@
  * hand out bytes (`POST /api/zip`) open them here. Nothing is buffered: the caller pulls the stream.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '@bytedrop/core';
-import { loadS3Sdk } from './_s3-sdk';
+import { createS3Parts, type ObjectStore } from '@bytedrop/core';
 import { fail, StorageFailure } from './response';
 
 type Readable = { read(key: string): Promise<{ stream: ReadableStream<Uint8Array> } | undefined> };
@@ -44,19 +43,9 @@ export async function openObject(
     );
   }
   const { client, bucket } = store as unknown as S3Like;
-  const { GetObjectCommand } = await loadS3Sdk();
   try {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
-      abortSignal: signal,
-    });
-    return out.Body?.transformToWebStream() as ReadableStream<Uint8Array> | undefined;
+    return await createS3Parts(client, bucket).open(key, signal ? { signal } : {});
   } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (
-      name === 'NoSuchKey' ||
-      (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
-    )
-      return undefined;
     throw new StorageFailure(error);
   }
 }

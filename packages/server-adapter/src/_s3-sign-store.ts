@@ -6,9 +6,8 @@
  * abandoned upload left (the multipart upload, the record, an assembled object).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BytedropError, toBytedropError } from '@bytedrop/core';
+import { BytedropError, createS3Parts, isBytedropError } from '@bytedrop/core';
 import { SERVER_TEMP_PREFIX } from './_housekeeping';
-import { loadS3Sdk } from './_s3-sdk';
 import { StorageFailure } from './response';
 
 /** Where direct uploads wait until the server has checked them. */
@@ -33,34 +32,21 @@ export interface ListedPart {
   ETag: string;
 }
 
-let presigner: Promise<typeof import('@aws-sdk/s3-request-presigner')> | undefined;
-const presign = () => (presigner ??= import('@aws-sdk/s3-request-presigner'));
-
-const statusOf = (error: unknown) =>
-  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-const nameOf = (error: unknown) => (error as { name?: string }).name ?? '';
-
 /** True for a key this server handed out for a direct upload. */
 export const isSignKey = (key: string) => KEY_PATTERN.test(key);
 
+/** Marked as storage's: a provider failure is answered 502/503/504, never blamed on the client. */
+async function stored<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw new StorageFailure(error);
+  }
+}
+
 /** The temporary uploads of one bucket. */
 export function createSignStore(client: S3Client, bucket: string) {
-  const storage = (error: unknown, key: string) =>
-    new StorageFailure(toBytedropError(error, { bucket, key }));
-  const send = async <T>(key: string, make: (s3: typeof import('@aws-sdk/client-s3')) => T) => {
-    try {
-      // biome-ignore lint/suspicious/noExplicitAny: every command of the SDK goes through one `send`.
-      return (await client.send(make(await loadS3Sdk()) as any)) as any;
-    } catch (error) {
-      throw Object.assign(storage(error, key), { s3Name: nameOf(error), s3Status: statusOf(error) });
-    }
-  };
-  const remove = (key: string) =>
-    send(key, (s3) => new s3.DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(
-      (error: { s3Status?: number }) => {
-        if (error.s3Status !== 404) throw error;
-      },
-    );
+  const s3 = createS3Parts(client, bucket);
 
   return {
     bucket,
@@ -72,111 +58,68 @@ export function createSignStore(client: S3Client, bucket: string) {
         b.toString(16).padStart(2, '0'),
       ).join('');
       const key = `${S3_SIGN_PREFIX}${id}`;
-      const created = await send(
-        key,
-        (s3) => new s3.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
-      );
-      const record: SignRecord = { ...fields, uploadId: created.UploadId, started: Date.now() };
-      await send(
-        key,
-        (s3) =>
-          new s3.PutObjectCommand({
-            Bucket: bucket,
-            Key: `${key}.info`,
-            Body: JSON.stringify(record),
-            ContentType: 'application/json',
-          }),
-      );
-      return { key, uploadId: record.uploadId };
+      const uploadId = await stored(s3.create(key));
+      const record: SignRecord = { ...fields, uploadId, started: Date.now() };
+      await stored(s3.put(`${key}.info`, JSON.stringify(record), 'application/json'));
+      return { key, uploadId };
     },
     /** The record of `key`, or `undefined` when there is none (finished, aborted, swept or never started). */
     async record(key: string): Promise<SignRecord | undefined> {
-      try {
-        const out = await send(key, (s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: `${key}.info` }));
-        return JSON.parse(await out.Body.transformToString()) as SignRecord;
-      } catch (error) {
-        if ((error as { s3Status?: number }).s3Status === 404) return undefined;
-        throw error;
-      }
+      const body = await stored(s3.get(`${key}.info`));
+      if (!body) return undefined;
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as SignRecord;
     },
     /** A presigned `UploadPart` URL: the signature covers key, upload id and part number, so it fits one part only. */
-    async partUrl(key: string, uploadId: string, partNumber: number, expiresIn: number): Promise<string> {
-      const [s3, { getSignedUrl }] = await Promise.all([loadS3Sdk(), presign()]);
-      const command = new s3.UploadPartCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
-        PartNumber: partNumber,
-      });
-      return getSignedUrl(client, command, { expiresIn });
-    },
-    /** Every part uploaded so far (all pages). */
+    partUrl: (key: string, uploadId: string, partNumber: number, expiresIn: number): Promise<string> =>
+      s3.partUrl(key, uploadId, partNumber, expiresIn),
+    /** Every part uploaded so far (all pages), as Companion answers them. */
     async parts(key: string, uploadId: string): Promise<ListedPart[]> {
-      const parts: ListedPart[] = [];
-      let marker: string | undefined;
-      do {
-        const out = await send(
-          key,
-          (s3) =>
-            new s3.ListPartsCommand({
-              Bucket: bucket,
-              Key: key,
-              UploadId: uploadId,
-              PartNumberMarker: marker,
-            }),
-        );
-        for (const part of out.Parts ?? [])
-          parts.push({ PartNumber: part.PartNumber, Size: part.Size, ETag: part.ETag });
-        marker = out.IsTruncated ? out.NextPartNumberMarker : undefined;
-      } while (marker !== undefined);
-      return parts;
+      const parts = await stored(s3.listParts(key, uploadId));
+      return parts.map((part) => ({ PartNumber: part.partNumber, Size: part.size, ETag: part.etag }));
     },
-    /** Assembles the parts at the temporary key; S3's `InvalidPart` (a part never uploaded) is the client's 400. */
+    /** Assembles the parts at the temporary key; a part list S3 refuses (a part never uploaded) is the client's 400. */
     async complete(key: string, uploadId: string, parts: { PartNumber: number; ETag: string }[]) {
       try {
-        await send(
+        await s3.complete(
           key,
-          (s3) =>
-            new s3.CompleteMultipartUploadCommand({
-              Bucket: bucket,
-              Key: key,
-              UploadId: uploadId,
-              MultipartUpload: { Parts: parts },
-            }),
+          uploadId,
+          parts.map((part) => ({ partNumber: part.PartNumber, etag: part.ETag })),
         );
       } catch (error) {
-        const name = (error as { s3Name?: string }).s3Name ?? '';
-        if (/InvalidPart|EntityTooSmall|MalformedXML/.test(name)) {
-          throw new BytedropError(
-            'ERR_INPUT',
-            `storage refused to assemble the parts (${name}): every listed part must have been uploaded with its ETag, and every part but the last must be at least 5 MiB; GET /s3/multipart/<uploadId>?key=… lists what arrived`,
-          );
-        }
-        throw error;
+        if (!isBytedropError(error, 'ERR_INPUT')) throw new StorageFailure(error);
+        throw new BytedropError(
+          'ERR_INPUT',
+          `${error.message}; GET /s3/multipart/<uploadId>?key=… lists what arrived`,
+          { cause: error, status: 400 },
+        );
       }
     },
     /** The assembled object's size and ETag. */
     async stat(key: string): Promise<{ size: number; etag: string }> {
-      const out = await send(key, (s3) => new s3.HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return { size: Number(out.ContentLength ?? 0), etag: String(out.ETag ?? '') };
+      const found = await stored(s3.stat(key));
+      if (!found) {
+        throw new StorageFailure(
+          new BytedropError('ERR_NOT_FOUND', `the assembled direct upload '${key}' is gone`, { status: 404 }),
+        );
+      }
+      return found;
     },
     /** The assembled object's bytes, of the version with this ETag only (a changed object answers 412). */
     async *read(key: string, etag: string | undefined): AsyncGenerator<Uint8Array> {
-      const command = { Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) };
-      const out = await send(key, (s3) => new s3.GetObjectCommand(command));
-      yield* out.Body as AsyncIterable<Uint8Array>;
+      const body = await stored(s3.get(key, etag ? { etag } : {}));
+      if (!body) {
+        throw new StorageFailure(
+          new BytedropError('ERR_NOT_FOUND', `the assembled direct upload '${key}' is gone`, { status: 404 }),
+        );
+      }
+      yield* body;
     },
     /** Ends the multipart upload (if still open) and removes the object and the record: nothing is left. */
     async discard(key: string, uploadId: string | undefined) {
-      if (uploadId !== undefined) {
-        await send(
-          key,
-          (s3) => new s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
-        ).catch((error: { s3Status?: number }) => {
-          if (error.s3Status !== 404) throw error;
-        });
-      }
-      await Promise.all([remove(key), remove(`${key}.info`)]);
+      if (uploadId !== undefined) await stored(s3.abort(key, uploadId));
+      await Promise.all([stored(s3.remove(key)), stored(s3.remove(`${key}.info`))]);
     },
   };
 }

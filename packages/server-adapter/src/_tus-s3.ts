@@ -8,12 +8,9 @@
  * left (the multipart upload and both small objects).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BytedropError, isBytedropError, toBytedropError } from '@bytedrop/core';
-import { loadS3Sdk } from './_s3-sdk';
+import { BytedropError, createS3Parts, isBytedropError } from '@bytedrop/core';
 import { StorageFailure } from './response';
 import type { Appended, ChunkCheck, TusBackend, TusUpload } from './tus-store';
-
-/** The SDK's commands, loaded with the first tus upload on S3: servers that never take one never load them. */
 
 /** Options of `createTusS3Backend`. */
 export interface TusS3Options {
@@ -26,10 +23,6 @@ export interface TusS3Options {
 }
 
 const MIN_PART = 5 * 1024 * 1024;
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-}
 
 async function bytesOf(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -62,74 +55,29 @@ class PartBuffer {
  * ```
  */
 export function createTusS3Backend(options: TusS3Options): TusBackend {
-  const { client, bucket, prefix } = options;
+  const { prefix } = options;
+  const s3 = createS3Parts(options.client, options.bucket);
   const partSize = Math.max(MIN_PART, options.partSize);
   const keyOf = (id: string) => `${prefix}${id}`;
   // Marked as storage's: a provider failure is answered 502/503/504, never blamed on the client.
-  const storage = (error: unknown, key: string) =>
-    new StorageFailure(toBytedropError(error, { bucket, key }));
-
-  const putObject = async (key: string, body: Uint8Array | string, contentType: string) => {
+  const stored = async <T>(call: Promise<T>): Promise<T> => {
     try {
-      await client.send(
-        new (await loadS3Sdk()).PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: contentType,
-        }),
-      );
+      return await call;
     } catch (error) {
-      throw storage(error, key);
-    }
-  };
-  const getObject = async (key: string, signal?: AbortSignal, etag?: string) => {
-    try {
-      const command = { Bucket: bucket, Key: key, ...(etag === undefined ? {} : { IfMatch: etag }) };
-      const out = await client.send(new (await loadS3Sdk()).GetObjectCommand(command), {
-        ...(signal ? { abortSignal: signal } : {}),
-      });
-      return out.Body as AsyncIterable<Uint8Array>;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw storage(error, key);
-    }
-  };
-  const deleteObject = async (key: string) => {
-    try {
-      await client.send(new (await loadS3Sdk()).DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    } catch (error) {
-      if (statusOf(error) !== 404) throw storage(error, key);
+      throw new StorageFailure(error);
     }
   };
   const save = (upload: TusUpload) =>
-    putObject(`${keyOf(upload.id)}.info`, JSON.stringify(upload), 'application/json');
+    stored(s3.put(`${keyOf(upload.id)}.info`, JSON.stringify(upload), 'application/json'));
 
   const uploadPart = async (upload: TusUpload, number: number, body: Uint8Array): Promise<string> => {
     const key = keyOf(upload.id);
-    try {
-      if (upload.uploadId === undefined) {
-        const created = await client.send(
-          new (await loadS3Sdk()).CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
-        );
-        upload.uploadId = created.UploadId!;
-        // Recorded at once: a later failure must still find (and abort) this multipart upload.
-        await save(upload);
-      }
-      const out = await client.send(
-        new (await loadS3Sdk()).UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: upload.uploadId,
-          PartNumber: number,
-          Body: body,
-          ContentLength: body.byteLength,
-        }),
-      );
-      return out.ETag ?? '';
-    } catch (error) {
-      throw storage(error, key);
+    if (upload.uploadId === undefined) {
+      upload.uploadId = await stored(s3.create(key));
+      // Recorded at once: a later failure must still find (and abort) this multipart upload.
+      await save(upload);
     }
+    return stored(s3.uploadPart(key, upload.uploadId, number, body));
   };
 
   async function append(
@@ -139,7 +87,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   ): Promise<Appended> {
     const buffer = new PartBuffer();
     if (upload.tailSize > 0) {
-      const tail = await getObject(`${keyOf(upload.id)}.tail`);
+      const tail = await stored(s3.get(`${keyOf(upload.id)}.tail`));
       if (!tail) throw new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`);
       buffer.push(await bytesOf(tail));
     }
@@ -178,23 +126,18 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
         const number = parts.length + 1;
         parts.push({ number, etag: await uploadPart(upload, number, rest) });
       }
-      try {
-        await client.send(
-          new (await loadS3Sdk()).CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key: keyOf(upload.id),
-            UploadId: upload.uploadId,
-            MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.number, ETag: part.etag })) },
-          }),
-        );
-      } catch (error) {
-        throw storage(error, keyOf(upload.id));
-      }
+      await stored(
+        s3.complete(
+          keyOf(upload.id),
+          upload.uploadId,
+          parts.map((part) => ({ partNumber: part.number, etag: part.etag })),
+        ),
+      );
       upload.tailSize = 0;
-      await deleteObject(tailKey);
+      await stored(s3.remove(tailKey));
     } else if (rest.byteLength > 0 || upload.tailSize > 0) {
       // A file smaller than a part never needs a multipart upload: its bytes stay in the tail until finished.
-      await putObject(tailKey, rest, 'application/octet-stream');
+      await stored(s3.put(tailKey, rest, 'application/octet-stream'));
       upload.tailSize = rest.byteLength;
     }
     upload.parts = parts;
@@ -208,7 +151,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     create: save,
     save,
     async load(id) {
-      const body = await getObject(`${keyOf(id)}.info`);
+      const body = await stored(s3.get(`${keyOf(id)}.info`));
       if (!body) return undefined;
       return JSON.parse(Buffer.from(await bytesOf(body)).toString('utf8')) as TusUpload;
     },
@@ -216,7 +159,9 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     async *read(upload, signal, etag) {
       const key = upload.uploadId === undefined ? `${keyOf(upload.id)}.tail` : keyOf(upload.id);
       if (upload.offset === 0) return;
-      const body = await getObject(key, signal, etag);
+      const body = await stored(
+        s3.get(key, { ...(signal ? { signal } : {}), ...(etag === undefined ? {} : { etag }) }),
+      );
       if (!body) throw new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`);
       yield* body;
     },
@@ -224,32 +169,26 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       // One object only once the multipart upload is complete; a tail (less than a part) is cheaper to write again.
       if (upload.uploadId === undefined || upload.offset !== upload.length) return undefined;
       const key = keyOf(upload.id);
-      try {
-        const out = await client.send(
-          new (await loadS3Sdk()).HeadObjectCommand({ Bucket: bucket, Key: key }),
+      const found = await stored(s3.stat(key));
+      if (!found) {
+        throw new StorageFailure(
+          new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`, {
+            status: 404,
+          }),
         );
-        return out.ETag ? { key, etag: out.ETag } : undefined;
-      } catch (error) {
-        throw storage(error, key);
       }
+      return found.etag ? { key, etag: found.etag } : undefined;
     },
     async discard(upload, discardOptions = {}) {
       const key = keyOf(upload.id);
       if (upload.uploadId !== undefined && upload.offset !== upload.length) {
-        await client
-          .send(
-            new (await loadS3Sdk()).AbortMultipartUploadCommand({
-              Bucket: bucket,
-              Key: key,
-              UploadId: upload.uploadId,
-            }),
-          )
-          .catch(() => undefined);
+        // Best effort: the sweep aborts what is left of an upload that could not be aborted now.
+        await s3.abort(key, upload.uploadId).catch(() => undefined);
       }
       await Promise.all([
-        deleteObject(key),
-        deleteObject(`${key}.tail`),
-        discardOptions.keepRecord ? undefined : deleteObject(`${key}.info`),
+        stored(s3.remove(key)),
+        stored(s3.remove(`${key}.tail`)),
+        discardOptions.keepRecord ? undefined : stored(s3.remove(`${key}.info`)),
       ]);
     },
   };
