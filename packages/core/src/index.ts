@@ -73,6 +73,14 @@ export {
   urlProblem,
 } from './providers';
 export { attachmentDisposition, isActiveType, isInertType, servedHeaders } from './served';
+export type { TusSizeOption, TusSizeProblem, TusSizeRange } from './server-tus-sizes';
+export {
+  describeTusSizeProblem,
+  TUS_SIZE_RANGES,
+  TusSizeError,
+  tusSizeProblem,
+  tusSizesFromMiB,
+} from './server-tus-sizes';
 export type { ServerUploader, ServerUploaderOptions, ServerUploadResult } from './server-uploader';
 export { createServerUploader } from './server-uploader';
 export { SNIFF_BYTES, sniffContentType, typeMatches } from './sniff';
