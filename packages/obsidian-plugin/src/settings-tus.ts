@@ -3,7 +3,8 @@
  * the server's tus endpoint, in requests of "Resumable chunk size" (core's `tusThreshold` and `chunkSize`). Each
  * request body is held whole in memory by `requestUrl`, so the chunk size is what a phone's memory pays; a proxy
  * in front of the server must accept a body that large. The tab refuses a bad value as it is typed; one that reaches
- * data.json another way (a hand edit, a synced file) fails the upload with the same message.
+ * data.json another way (a hand edit, a synced file) fails the upload with the same message. Ranges, defaults and the
+ * conversion to bytes are core's (`tusSizesFromMiB`); only the tab's wording is here.
  */
 import type { TusSizeOption, TusSizeProblem } from '@bytedrop/core';
 import { tusSizeProblem, tusSizesFromMiB } from '@bytedrop/core';
