@@ -3,10 +3,11 @@
  * Messages name the field, the value and the fix, because users meet them in settings tabs and server logs.
  */
 import * as v from 'valibot';
+import { attemptsMessage, bytes, httpUrl, milliseconds, text } from './_config-checks';
 import { unknownFieldMessage, unknownFieldMessages } from './_unknown-field';
 import type { CannedAcl } from './config-input';
 import { BytedropError } from './errors';
-import { defaultRegion, inferProvider, PROVIDER_NAMES, PROVIDERS, urlProblem } from './providers';
+import { defaultRegion, inferProvider, PROVIDER_NAMES, PROVIDERS } from './providers';
 import { CALLER_VARIABLES, compileKeyTemplate, DEFAULT_KEY_TEMPLATE } from './template';
 import type { HashAlgorithm, ProviderName } from './types';
 
@@ -100,45 +101,6 @@ export const CANNED_ACLS = [
 ] as const satisfies readonly CannedAcl[];
 
 const HASH_ALGORITHMS = ['sha256', 'md5'] as const;
-
-const httpUrl = (field: string) =>
-  v.pipe(
-    v.string(`'${field}' must be a string like 'https://s3.example.com'`),
-    v.rawCheck(({ dataset, addIssue }) => {
-      if (!dataset.typed) return;
-      const problem = urlProblem(field, dataset.value);
-      if (problem !== undefined) addIssue({ message: problem });
-    }),
-    v.transform((value) => value.trim().replace(/\/+$/, '')),
-  );
-
-const text = (field: string, hint: string) =>
-  v.pipe(
-    v.string(`'${field}' must be a string: ${hint}`),
-    v.trim(),
-    v.nonEmpty(`'${field}' is empty: ${hint}`),
-  );
-
-const bytes = (field: string, min: number, max: number) =>
-  v.pipe(
-    v.number(`'${field}' must be a number of bytes`),
-    v.integer((issue) => `'${field}' ${String(issue.input)} is not a whole number of bytes: round it`),
-    v.minValue(
-      min,
-      (issue) => `'${field}' ${String(issue.input)} is below ${min} bytes: use at least ${min}`,
-    ),
-    v.maxValue(max, (issue) => `'${field}' ${String(issue.input)} is above ${max} bytes: use at most ${max}`),
-  );
-
-const milliseconds = (field: string) =>
-  v.pipe(
-    v.number(`'${field}' must be a number of milliseconds`),
-    v.integer((issue) => `'${field}' ${String(issue.input)} is not a whole number of milliseconds: round it`),
-    v.minValue(1, (issue) => `'${field}' ${String(issue.input)} must be at least 1 ms`),
-  );
-
-const attemptsMessage = (issue: { input: unknown }) =>
-  `'maxAttempts' ${String(issue.input)} must be a whole number from 1 to 20 (1: no retries)`;
 
 /** Each field's schema: the one list of what a config may hold (an unknown field is an error naming the nearest). */
 const FIELDS = {

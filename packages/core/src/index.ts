@@ -26,8 +26,8 @@ export type { ErrorCode } from './errors';
 export { BytedropError, ERROR_CODES, FINAL_ERROR_CODES, isBytedropError } from './errors';
 export type { SanitizedFilename } from './filename';
 export { MAX_NAME_BYTES, sanitizeFilename } from './filename';
-export type { HashBackend, Hasher, HashOptions } from './hash';
-export { createHasher, hashBody, shortHash } from './hash';
+export type { Crc32, HashBackend, Hasher, HashOptions } from './hash';
+export { createCrc32, createHasher, hashBody, shortHash } from './hash';
 export type {
   CachedConversion,
   ConversionCache,
@@ -73,6 +73,14 @@ export {
   urlProblem,
 } from './providers';
 export { attachmentDisposition, isActiveType, isInertType, servedHeaders } from './served';
+export type { TusSizeOption, TusSizeProblem, TusSizeRange } from './server-tus-sizes';
+export {
+  describeTusSizeProblem,
+  TUS_SIZE_RANGES,
+  TusSizeError,
+  tusSizeProblem,
+  tusSizesFromMiB,
+} from './server-tus-sizes';
 export type { ServerUploader, ServerUploaderOptions, ServerUploadResult } from './server-uploader';
 export { createServerUploader } from './server-uploader';
 export { SNIFF_BYTES, sniffContentType, typeMatches } from './sniff';

@@ -12,6 +12,7 @@ import { BytedropError } from './errors';
 import { sanitizeFilename } from './filename';
 import type { ImageFormat } from './image-encoder';
 import { checkHttpUrl } from './providers';
+import { TUS_SIZE_RANGES } from './server-tus-sizes';
 import { SNIFF_BYTES, sniffContentType } from './sniff';
 import type { BodyInput, Uploader, UploadOptions, UploadResult } from './types';
 
@@ -60,9 +61,9 @@ export interface ServerUploaderOptions {
 }
 
 const MiB = 1024 * 1024;
-/** Defaults of `tusThreshold` and `chunkSize`: a phone's memory stays flat, and few requests for a large file. */
-const DEFAULT_TUS_THRESHOLD = 8 * MiB;
-const DEFAULT_CHUNK_SIZE = 4 * MiB;
+/** Defaults of `tusThreshold` and `chunkSize`, the same that editors' settings start from. */
+const DEFAULT_TUS_THRESHOLD = TUS_SIZE_RANGES.tusThreshold.default * MiB;
+const DEFAULT_CHUNK_SIZE = TUS_SIZE_RANGES.chunkSize.default * MiB;
 
 /**
  * An upload result from a server, which also says how to delete the file again.

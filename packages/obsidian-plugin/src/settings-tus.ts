@@ -3,21 +3,20 @@
  * the server's tus endpoint, in requests of "Resumable chunk size" (core's `tusThreshold` and `chunkSize`). Each
  * request body is held whole in memory by `requestUrl`, so the chunk size is what a phone's memory pays; a proxy
  * in front of the server must accept a body that large. The tab refuses a bad value as it is typed; one that reaches
- * data.json another way (a hand edit, a synced file) fails the upload with the same message.
+ * data.json another way (a hand edit, a synced file) fails the upload with the same message. Ranges, defaults and the
+ * conversion to bytes are core's (`tusSizesFromMiB`); only the tab's wording is here.
  */
-import { BytedropError } from '@bytedrop/core';
+import type { TusSizeOption, TusSizeProblem } from '@bytedrop/core';
+import { tusSizeProblem, tusSizesFromMiB } from '@bytedrop/core';
 import { Setting } from 'obsidian';
 import { SETTING } from './setting-names';
 import type { BytedropSettings } from './settings';
 
 type TusKey = 'tusThresholdMb' | 'tusChunkMb';
 
-const MiB = 1024 * 1024;
-
-/** Smallest value of both (256 KiB): below it a large file would take thousands of requests. */
-const LEAST_MIB = 0.25;
-/** Largest value of each: a chunk is held in memory whole; past the threshold's, a file is too large for one request. */
-const MOST_MIB: Record<TusKey, number> = { tusThresholdMb: 4096, tusChunkMb: 64 };
+/** Core's option behind each setting (core holds the ranges and defaults). */
+const OPTION: Record<TusKey, TusSizeOption> = { tusThresholdMb: 'tusThreshold', tusChunkMb: 'chunkSize' };
+const KEY: Record<TusSizeOption, TusKey> = { tusThreshold: 'tusThresholdMb', chunkSize: 'tusChunkMb' };
 
 const NAME: Record<TusKey, string> = { tusThresholdMb: SETTING.tusThreshold, tusChunkMb: SETTING.tusChunk };
 const DESC: Record<TusKey, string> = {
@@ -27,18 +26,22 @@ const DESC: Record<TusKey, string> = {
     'Size of each piece of a resumable upload. Each piece is held in memory while it is sent, and a proxy in front of the server must accept it. 4 suits phones.',
 };
 
-/** What is wrong with `value` as the setting `key` (in MiB), naming the setting and the fix; undefined when valid. */
-export function tusSizeProblem(key: TusKey, value: unknown): string | undefined {
-  const size = typeof value === 'string' ? Number(value.trim() || Number.NaN) : value;
-  if (typeof size === 'number' && Number.isFinite(size) && size >= LEAST_MIB && size <= MOST_MIB[key]) return;
+/** A value as typed in the tab (or written into data.json as text) read as a number of MiB; blank is not one. */
+function mib(value: unknown): unknown {
+  return typeof value === 'string' ? Number(value.trim() || Number.NaN) : value;
+}
+
+/** Core's problem in the tab's words: the setting's name, the value as typed, and the fix. */
+function worded(problem: TusSizeProblem, value: unknown): string {
+  const key = KEY[problem.option];
   const shown = typeof value === 'string' ? `"${value}"` : String(value);
   const what =
-    typeof size !== 'number' || !Number.isFinite(size)
+    problem.reason === 'not-a-number'
       ? 'not a number'
-      : size < LEAST_MIB
-        ? `below ${LEAST_MIB} MiB (256 KiB)`
-        : `above ${MOST_MIB[key]} MiB`;
-  return `${NAME[key]} is ${shown}, ${what}: write a number of MiB from ${LEAST_MIB} to ${MOST_MIB[key]}, e.g. ${key === 'tusChunkMb' ? 4 : 8}`;
+      : problem.reason === 'too-small'
+        ? `below ${problem.least} MiB (256 KiB)`
+        : `above ${problem.most} MiB`;
+  return `${NAME[key]} is ${shown}, ${what}: write a number of MiB from ${problem.least} to ${problem.most}, e.g. ${problem.default}`;
 }
 
 /**
@@ -50,14 +53,10 @@ export function tusSizeProblem(key: TusKey, value: unknown): string | undefined 
  * ```
  */
 export function serverTusOptions(settings: BytedropSettings): { tusThreshold: number; chunkSize: number } {
-  for (const key of ['tusThresholdMb', 'tusChunkMb'] as const) {
-    const problem = tusSizeProblem(key, settings[key]);
-    if (problem) throw new BytedropError('ERR_CONFIG', `${problem} (Settings → Bytedrop)`);
-  }
-  return {
-    tusThreshold: Math.round(settings.tusThresholdMb * MiB),
-    chunkSize: Math.round(settings.tusChunkMb * MiB),
-  };
+  return tusSizesFromMiB(
+    { tusThreshold: mib(settings.tusThresholdMb), chunkSize: mib(settings.tusChunkMb) },
+    (problem) => `${worded(problem, settings[KEY[problem.option]])} (Settings → Bytedrop)`,
+  );
 }
 
 /** Adds both settings to `containerEl`; a bad value is said in its description and not saved. */
@@ -70,8 +69,8 @@ export function displayTusSettings(
     const setting = new Setting(containerEl).setName(NAME[key]).setDesc(DESC[key]);
     setting.addText((text) =>
       text.setValue(String(settings[key])).onChange(async (typed) => {
-        const problem = tusSizeProblem(key, typed);
-        setting.setDesc(problem ? `${problem}.` : DESC[key]);
+        const problem = tusSizeProblem(OPTION[key], mib(typed));
+        setting.setDesc(problem ? `${worded(problem, typed)}.` : DESC[key]);
         if (!problem) await save(key, Number(typed.trim()));
       }),
     );

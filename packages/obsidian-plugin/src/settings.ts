@@ -4,7 +4,7 @@
  * (it syncs with the vault; the keychain does not).
  */
 import type { BytedropConfigInput, LinkFormat, ProviderName } from '@bytedrop/core';
-import { DEFAULT_KEY_TEMPLATE, PROVIDER_NAMES } from '@bytedrop/core';
+import { DEFAULT_KEY_TEMPLATE, PROVIDER_NAMES, TUS_SIZE_RANGES } from '@bytedrop/core';
 
 /** Where uploads go. */
 export type TargetKind = 's3' | 'server';
@@ -83,8 +83,8 @@ export const DEFAULT_SETTINGS: Readonly<BytedropSettings> = Object.freeze({
   keyTemplate: DEFAULT_KEY_TEMPLATE,
   serverUrl: '',
   serverKeyName: '',
-  tusThresholdMb: 8,
-  tusChunkMb: 4,
+  tusThresholdMb: TUS_SIZE_RANGES.tusThreshold.default,
+  tusChunkMb: TUS_SIZE_RANGES.chunkSize.default,
   linkFormat: 'markdown',
   customLinkTemplate: '![{alt}]({url})',
   imageWidthInLinks: false,

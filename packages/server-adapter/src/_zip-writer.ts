@@ -8,12 +8,12 @@
  * tus uploads never pass through the server whole). yazl, archiver and zip-stream are Node-stream writers over the
  * same kind of JavaScript CRC (buffer-crc32, crc-32), and none predicts the length. A stored ZIP is only headers
  * around the bytes (APPNOTE 6.3.10: local header, data, data descriptor; central directory; end records), so it is
- * written here, and the CRC comes from `_crc32.ts` (Node's native zlib.crc32, else WebAssembly).
+ * written here, and the CRC comes from core's `createCrc32` (Node's native zlib.crc32, else WebAssembly).
  *
  * Entries use a data descriptor (flag bit 3: the CRC is known only after the bytes), UTF-8 names (bit 11), DOS
  * time plus the extended timestamp (0x5455, UTC) so unzip shows the upload time in the reader's time zone.
  */
-import { createCrc32 } from './_crc32';
+import { createCrc32 } from '@bytedrop/core';
 
 /** An entry as the length needs it. */
 export interface ZipEntry {

@@ -16,6 +16,7 @@ import {
   sniffContentType,
 } from '@bytedrop/core';
 import { captureImage } from './_thumbnail-capture';
+import { thumbnailQueue } from './_thumbnail-queue';
 import type { Logger } from './types';
 
 /** Types a thumbnail is made of. An animated GIF, WebP or APNG gives its first frame; SVG, HEIC and others none. */
@@ -171,38 +172,7 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
       `thumbnails: maxWaitMs ${maxWaitMs} is not a whole number of milliseconds (0 or more)`,
     );
   }
-  const queue: Array<{ run: () => Promise<void>; queuedAt: number }> = [];
-  let running = 0;
-  let uploads = 0;
-  let waiters: Array<() => void> = [];
-  let overdue: ReturnType<typeof setTimeout> | undefined;
-
-  const pump = () => {
-    while (running < concurrency && queue.length > 0) {
-      const waited = Date.now() - queue[0]!.queuedAt;
-      if (uploads > 0 && waited < maxWaitMs) {
-        // Looked at again when the uploads end, or when the oldest has waited long enough.
-        if (!overdue) {
-          overdue = setTimeout(() => {
-            overdue = undefined;
-            pump();
-          }, maxWaitMs - waited);
-          (overdue as { unref?: () => void }).unref?.();
-        }
-        break;
-      }
-      const job = queue.shift()!;
-      running++;
-      void job.run().finally(() => {
-        running--;
-        pump();
-      });
-    }
-    if (running === 0 && queue.length === 0) {
-      for (const done of waiters) done();
-      waiters = [];
-    }
-  };
+  const jobs = thumbnailQueue({ concurrency, maxQueued, maxWaitMs });
 
   const make: Thumbnails['make'] = async (store, key, bytes, missing) => {
     const { contentType } = await sniffContentType(bytes.subarray(0, SNIFF_BYTES), key);
@@ -249,29 +219,22 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
     wanted: (contentType, size) => THUMBNAILED.has(contentType) && size <= maxBytes,
     make,
     schedule(store, key, bytes, logger) {
-      // Waiting beyond the free encoder slots: the queue proper, whether or not `pump` has run yet.
-      if (queue.length >= maxQueued + concurrency - running) {
+      const queued = jobs.add(async () => {
+        try {
+          const made = await make(store, key, bytes);
+          if (typeof made === 'string')
+            logger.warn({ key, reason: made }, 'no thumbnail made for this image');
+        } catch (error) {
+          logger.warn({ key, err: error }, 'thumbnail failed; the upload itself is stored');
+        }
+      });
+      if (!queued) {
         logger.warn(
           { key },
           'thumbnail queue full: none made now; `bytedrop-server thumbnails --backfill` makes it',
         );
-        return false;
       }
-      queue.push({
-        queuedAt: Date.now(),
-        run: async () => {
-          try {
-            const made = await make(store, key, bytes);
-            if (typeof made === 'string')
-              logger.warn({ key, reason: made }, 'no thumbnail made for this image');
-          } catch (error) {
-            logger.warn({ key, err: error }, 'thumbnail failed; the upload itself is stored');
-          }
-        },
-      });
-      // Started on a later turn of the event loop: the answer this upload is part of goes out first.
-      setTimeout(pump, 0);
-      return true;
+      return queued;
     },
     async remove(store, key) {
       await Promise.all(
@@ -284,25 +247,9 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
         }),
       );
     },
-    idle() {
-      if (running === 0 && queue.length === 0) return Promise.resolve();
-      return new Promise((done) => waiters.push(done));
-    },
-    waiting: () => queue.length,
-    uploading() {
-      uploads++;
-      let done = false;
-      return () => {
-        if (done) return;
-        done = true;
-        uploads--;
-        if (uploads > 0) return;
-        clearTimeout(overdue);
-        overdue = undefined;
-        // A later turn, as in `schedule`: the answer that just ended the upload goes out first.
-        setTimeout(pump, 0);
-      };
-    },
+    idle: jobs.idle,
+    waiting: jobs.waiting,
+    uploading: jobs.uploading,
     capture: (body, filename) => captureImage(body, filename, maxBytes, THUMBNAILED),
   };
 }

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCrc32 } from '../src/_crc32';
 import { makeZip, type ZipSource, zipLength } from '../src/_zip-writer';
 
 const run = promisify(execFile);
@@ -167,26 +166,5 @@ describe('makeZip', () => {
     await reader.read(); // the first chunk
     await reader.cancel('gone');
     expect(cancelled).toHaveBeenCalledOnce();
-  });
-});
-
-describe('createCrc32', () => {
-  const bytes = new Uint8Array(Array.from({ length: 100_000 }, (_, i) => (i * 7) % 251));
-  const expected = crc32(bytes);
-
-  it('matches zlib over chunks, natively', async () => {
-    const crc = await createCrc32();
-    crc.update(bytes.subarray(0, 33_333));
-    crc.update(bytes.subarray(33_333));
-    expect(crc.value()).toBe(expected);
-  });
-
-  it('matches zlib over chunks in WebAssembly, where the runtime has no node:zlib', async () => {
-    vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
-    const crc = await createCrc32();
-    crc.update(bytes.subarray(0, 33_333));
-    crc.update(bytes.subarray(33_333));
-    expect(crc.value()).toBe(expected);
-    expect(process.getBuiltinModule).toHaveBeenCalledWith('node:zlib');
   });
 });

@@ -1,21 +1,18 @@
 /**
  * The resumable-upload sizes of a Bytedrop server target, `bytedrop.tusThresholdMB` and `bytedrop.tusChunkSizeMB`
- * (core's `tusThreshold` and `chunkSize`). The Settings editor warns about a value out of its range but settings.json
- * can hold anything (a string, 0): such a value is a setup problem, named with its fix, never silently replaced.
+ * (core's `tusThreshold` and `chunkSize`; core holds their ranges and defaults, package.json repeats them for the
+ * Settings editor). The Settings editor warns about a value out of its range but settings.json can hold anything (a
+ * string, 0): such a value is a setup problem, named with its fix, never silently replaced.
  */
-import { BytedropError } from '@bytedrop/core';
+import type { TusSizeOption, TusSizeProblem } from '@bytedrop/core';
+import { tusSizesFromMiB } from '@bytedrop/core';
 import { settingName } from './setting-names';
 
-const MiB = 1024 * 1024;
-/** Smallest value of both (256 KiB): below it a large file would take thousands of requests. */
-const LEAST_MB = 0.25;
-
-const LIMITS = {
-  /** Past this, a file is too large to send in one request anyway. */
-  'bytedrop.tusThresholdMB': { most: 4096, example: 8 },
-  /** Each chunk is held in memory while it is sent. */
-  'bytedrop.tusChunkSizeMB': { most: 64, example: 4 },
-} as const;
+/** The setting behind each of core's options. */
+const KEY: Record<TusSizeOption, string> = {
+  tusThreshold: 'bytedrop.tusThresholdMB',
+  chunkSize: 'bytedrop.tusChunkSizeMB',
+};
 
 /** The raw values as settings.json holds them (anything: a hand edit is not type-checked). */
 export interface TusSettings {
@@ -23,17 +20,16 @@ export interface TusSettings {
   chunkSizeMB: unknown;
 }
 
-/** What is wrong with `value` as `key`, naming the setting and the fix; undefined when valid. */
-function problemOf(key: keyof typeof LIMITS, value: unknown): string | undefined {
-  const { most, example } = LIMITS[key];
-  if (typeof value === 'number' && Number.isFinite(value) && value >= LEAST_MB && value <= most) return;
+/** Core's problem in the Settings editor's words: the setting's name, its JSON value and the fix. */
+function worded(problem: TusSizeProblem): string {
   const why =
-    typeof value !== 'number' || !Number.isFinite(value)
+    problem.reason === 'not-a-number'
       ? 'is not a number'
-      : value < LEAST_MB
-        ? `is below ${LEAST_MB} MiB (256 KiB)`
-        : `is above ${most} MiB`;
-  return `${settingName(key)} (${JSON.stringify(value) ?? String(value)}) ${why}: set a number of MiB from ${LEAST_MB} to ${most}, e.g. ${example}`;
+      : problem.reason === 'too-small'
+        ? `is below ${problem.least} MiB (256 KiB)`
+        : `is above ${problem.most} MiB`;
+  const value = JSON.stringify(problem.value) ?? String(problem.value);
+  return `${settingName(KEY[problem.option])} (${value}) ${why}: set a number of MiB from ${problem.least} to ${problem.most}, e.g. ${problem.default}`;
 }
 
 /**
@@ -45,12 +41,5 @@ function problemOf(key: keyof typeof LIMITS, value: unknown): string | undefined
  * ```
  */
 export function tusOptions(tus: TusSettings): { tusThreshold: number; chunkSize: number } {
-  const problem =
-    problemOf('bytedrop.tusThresholdMB', tus.thresholdMB) ??
-    problemOf('bytedrop.tusChunkSizeMB', tus.chunkSizeMB);
-  if (problem) throw new BytedropError('ERR_CONFIG', problem);
-  return {
-    tusThreshold: Math.round((tus.thresholdMB as number) * MiB),
-    chunkSize: Math.round((tus.chunkSizeMB as number) * MiB),
-  };
+  return tusSizesFromMiB({ tusThreshold: tus.thresholdMB, chunkSize: tus.chunkSizeMB }, worded);
 }

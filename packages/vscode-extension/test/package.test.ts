@@ -8,6 +8,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TUS_SIZE_RANGES } from '@bytedrop/core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,7 +22,17 @@ interface Manifest {
   contributes: {
     commands: { command: string; title: string; category: string }[];
     configuration: {
-      properties: Record<string, { description?: string; markdownDescription?: string; enum?: string[] }>;
+      properties: Record<
+        string,
+        {
+          description?: string;
+          markdownDescription?: string;
+          enum?: string[];
+          default?: unknown;
+          minimum?: number;
+          maximum?: number;
+        }
+      >;
     };
   };
 }
@@ -108,6 +119,18 @@ describe('package.json', () => {
       /`#bytedrop\.target#` is `server`/,
     );
     expect(Object.keys(properties).filter((key) => /secret/i.test(key))).toEqual([]);
+  });
+
+  it("the resumable sizes' ranges and defaults are core's, so the Settings editor warns where uploads refuse", () => {
+    const properties = manifest.contributes.configuration.properties;
+    for (const [key, option] of [
+      ['bytedrop.tusThresholdMB', 'tusThreshold'],
+      ['bytedrop.tusChunkSizeMB', 'chunkSize'],
+    ] as const) {
+      const { least, most, default: fallback } = TUS_SIZE_RANGES[option];
+      expect(properties[key]).toMatchObject({ minimum: least, maximum: most, default: fallback });
+      expect(properties[key]?.markdownDescription).toContain(`From ${least} (256 KiB) to ${most}.`);
+    }
   });
 });
 

@@ -2,43 +2,28 @@
  * The S3 object store: any S3-compatible provider through the real AWS SDK. Multipart is lib-storage's job
  * (never re-implemented here); this file adds the provider quirks, abort that really stops requests, error mapping,
  * Bytedrop's metadata, conditional writes, and the journal and sweeps that leave no multipart upload or temporary
- * object behind (`_s3-client.ts`, `_s3-sweep.ts`).
+ * object behind (`_s3-client.ts`, `_s3-sweep.ts`). One put's write and its failure paths are `_s3-send.ts`.
  */
 import type { ObjectCannedACL, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { throwIfAborted } from '../_abort';
-import { isReplayable } from '../_body';
 import type { BytedropConfig } from '../config';
 import { toBytedropError } from '../error-mapping';
-import { BytedropError } from '../errors';
 import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../journal';
 import { publicUrl } from '../links';
 import { PROVIDERS, type ProviderPreset, type ProviderSettings, resolveProvider } from '../providers';
 import type { BodyInput, ObjectStore, PutOptions, PutResult, SweepReport } from '../types';
 import { createAbortKeeper, type PendingAbort } from './_s3-aborts';
-import {
-  buildClient,
-  DEFAULT_CONNECTION_TIMEOUT,
-  DEFAULT_SOCKET_TIMEOUT,
-  scopedClient,
-  statusOf,
-} from './_s3-client';
+import { buildClient, DEFAULT_CONNECTION_TIMEOUT, DEFAULT_SOCKET_TIMEOUT, statusOf } from './_s3-client';
 import { s3Copy } from './_s3-copy';
-import { objectHeaders, operationOf, toUploadBody } from './_s3-params';
-import { startPut } from './_s3-put';
+import { operationOf } from './_s3-params';
 
 export type { PendingAbort } from './_s3-aborts';
 
 import { s3Reader } from './_s3-read';
-import {
-  freshLog,
-  keptOpen,
-  mapFailure,
-  type ResumeDeps,
-  resumableFailure,
-  resumeEarlier,
-} from './_s3-resumable';
+import { type ResumeDeps, resumeEarlier } from './_s3-resumable';
 import { lazyClient, s3Sdk } from './_s3-sdk';
-import { abortStrays, recoverFromJournal, sweepPrefix } from './_s3-sweep';
+import { s3Sender } from './_s3-send';
+import { recoverFromJournal, sweepPrefix } from './_s3-sweep';
 
 /**
  * Options of `createS3Store`.
@@ -171,6 +156,16 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     context,
     queueSize: config.queueSize,
   };
+  const send = s3Sender({
+    ...resumeDeps,
+    ready: () => injected ?? lazy.ready(),
+    config,
+    bucket,
+    acl,
+    conditional,
+    aborts,
+    head,
+  });
 
   async function put(key: string, body: BodyInput, options: PutOptions): Promise<PutResult> {
     if (pending.length > 0) await retryAborts();
@@ -189,112 +184,6 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
       if (options.temporary) await remove(key).catch(() => undefined);
       throw error;
     }
-  }
-
-  async function send(
-    key: string,
-    body: BodyInput,
-    options: PutOptions,
-    ifAbsent: boolean,
-  ): Promise<PutResult> {
-    let entry: string | undefined;
-    const [sdk, real] = await Promise.all([s3Sdk(), injected ?? lazy.ready()]);
-    // lib-storage sends one PUT exactly when the body fits in one part, so a body up to multipartThreshold gets a
-    // part as large as itself; a larger or unsized body is split into partSize parts.
-    const partSize =
-      options.size !== undefined && options.size <= config.multipartThreshold
-        ? Math.max(config.partSize, options.size)
-        : config.partSize;
-    // A multipart upload of a source a later run can read again is left open when cut, for that run to continue.
-    const log = freshLog(journal, options, partSize);
-    const scoped = scopedClient(sdk, real, {
-      signal: options.signal,
-      sha256: options.sha256,
-      contentMd5: options.contentMd5,
-      ifNoneMatch: { put: ifAbsent && conditional.put, complete: ifAbsent && conditional.complete },
-      onCreated: async (uploadId, retriedSince) => {
-        const value = {
-          kind: 'multipart' as const,
-          store: id,
-          key,
-          uploadId,
-          started: Date.now(),
-          ...(log ? { resume: log.record } : {}),
-        };
-        entry = await journal.add(value);
-        log?.opened(entry, value);
-        active.add(uploadId);
-        if (retriedSince !== undefined) await abortStrays(target, key, active, retriedSince).catch(() => []);
-      },
-      ...(log ? { onPart: log.part } : {}),
-    });
-    const params = {
-      Bucket: bucket,
-      Key: key,
-      Body: toUploadBody(body, options, key),
-      ...objectHeaders(options, acl),
-    };
-    const upload = await startPut(sdk, scoped, params, {
-      partSize,
-      queueSize: config.queueSize,
-      leavePartsOnError: log !== undefined,
-      onProgress: options.onProgress,
-      size: options.size,
-    });
-    try {
-      const out = await upload.done();
-      await log?.settled();
-      log?.close();
-      if (upload.uploadId) active.delete(upload.uploadId);
-      if (entry !== undefined) await journal.remove(entry);
-      // One PUT, or a multipart upload completed: each is create-only where the provider honours it for that request.
-      const exclusive =
-        ifAbsent && conditional.enforced && (upload.uploadId ? conditional.complete : conditional.put);
-      // radosgw answers CompleteMultipartUpload with an empty ETag: no ETag, rather than '' passing for one.
-      return out.ETag ? { etag: out.ETag, exclusive } : { exclusive };
-    } catch (error) {
-      if (upload.uploadId) active.delete(upload.uploadId);
-      await log?.settled();
-      log?.close();
-      if (log && upload.uploadId && entry !== undefined) {
-        const cut = mapFailure(resumeDeps, key, error, options.signal);
-        if (resumableFailure(cut, options.signal)) {
-          const landed = await landedAnyway(key, options, cut);
-          if (!landed) throw keptOpen(cut, upload.uploadId);
-          await journal.remove(entry);
-          return landed;
-        }
-      }
-      const mapped = await aborts.failed(key, upload.uploadId, error, options.signal, entry);
-      if (ifAbsent && conditional.put && statusOf(error) === 501 && isReplayable(body)) {
-        // A provider that does not implement If-None-Match: a HEAD just before the plain PUT is the guard there (the
-        // uploader's own may not have been sent: `putFirst`).
-        if ((await head(key)) !== undefined) {
-          throw new BytedropError(
-            'ERR_CONFLICT',
-            `an object already exists at '${key}' in bucket '${bucket}' and was not replaced`,
-            { cause: mapped },
-          );
-        }
-        return send(key, body, options, false);
-      }
-      const landed = await landedAnyway(key, options, mapped);
-      if (landed) return landed;
-      throw mapped;
-    }
-  }
-
-  /** The object of a put whose answer was lost after the provider stored it (a Complete cut off on the way back). */
-  async function landedAnyway(
-    key: string,
-    options: PutOptions,
-    mapped: { code: string },
-  ): Promise<PutResult | undefined> {
-    const write = options.meta?.write;
-    if (write === undefined || options.signal?.aborted || mapped.code === 'ERR_CONFLICT') return undefined;
-    const found = await head(key).catch(() => undefined);
-    // Our own write, seen by this HEAD: as good as an exclusive one.
-    return found?.meta?.write === write ? { etag: found.etag, exclusive: true } : undefined;
   }
 
   async function remove(key: string): Promise<void> {
@@ -338,7 +227,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
     sweep: (sweepOptions) => sweepPrefix(target, { prefix: TEMP_KEY_PREFIX, ...sweepOptions }),
     recover,
     publicUrl: (key) => publicUrl(settings.publicBaseUrl, key),
-    // One PutObject up to multipartThreshold (see `partSize` above), a multipart upload above.
+    // One PutObject up to multipartThreshold (see `partSize` in `_s3-send.ts`), a multipart upload above.
     refusesExisting: (size) =>
       conditional.enforced && conditional.put && (size <= config.multipartThreshold || conditional.complete),
   };

@@ -9,12 +9,13 @@ import { build } from 'esbuild';
 /**
  * Most gzipped bytes core's browser bundle may weigh (173 kB when set, mostly the AWS SDK's S3 client; 185.3 kB with
  * the canvas image encoder and conversion, issue 15; 188.1 kB with the server uploader's tus client, issue 14; 189.3 kB
- * with resumable multipart uploads, issue 14: ListParts, UploadPart and the resume path; 191.3 kB with both; 192.6 kB
- * with `createS3Parts`, the S3 calls of the server's tus and direct uploads, moved out of the server). Raise it
- * only on purpose, saying in the commit what the bytes buy. (The resume path serves the CLI only: moving it behind
- * `@bytedrop/core/node` would give those bytes back.)
+ * with resumable multipart uploads, issue 14: ListParts, UploadPart and the resume path; 191.3 kB with both; 192.4 kB
+ * with the editors' tus size rule, moved in from the Obsidian and VS Code hosts, and `createCrc32`, from the server;
+ * 193.2 kB with `createS3Parts`, the S3 calls of the server's tus and direct uploads, also moved out of the
+ * server). Raise it only on purpose, saying in the commit what the bytes buy. (The resume path serves the CLI only:
+ * moving it behind `@bytedrop/core/node` would give those bytes back.)
  */
-export const BROWSER_GZIP_BUDGET = 193_000;
+export const BROWSER_GZIP_BUDGET = 194_000;
 
 /** The source entry; `pnpm bench` passes the built dist/browser/index.js (what browsers resolve core to) instead. */
 export const CORE_ENTRY = resolve(import.meta.dirname, '../../src/index.ts');

@@ -11,10 +11,10 @@
  *   create-only write, link) is atomic: a crash or an abort never leaves a half-written file at a key.
  * Keys whose first segment is one of those two names are refused (`_disk-keys.ts`).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { copyFile, link, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { copyFile, open, rm, stat, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { throwIfAborted } from '../../_abort';
 import { toAsyncIterable } from '../../_body';
 import { tooLargeError } from '../../_stream';
@@ -23,8 +23,8 @@ import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../../
 import { publicUrl } from '../../links';
 import type { BodyInput, CopyOptions, ObjectStore, PutOptions, StoredObject, SweepReport } from '../../types';
 import { diskError, errno, isMissing } from './_disk-errors';
-import { keyProblem, TMP_DIR } from './_disk-keys';
 import { type DiskMeta, metaTree } from './_disk-meta';
+import { diskPlacer } from './_disk-place';
 import { fallbackEtag, type LocalObject, openObject, type ReadRange } from './_disk-read';
 import { sweepDisk, sweepPartials } from './_disk-sweep';
 
@@ -91,20 +91,7 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
   /** Journal entries of temporary objects written here, closed when they are deleted. */
   const temporary = new Map<string, string>();
 
-  const pathOf = (key: string): string => {
-    const problem = keyProblem(key);
-    if (problem !== undefined) throw new BytedropError('ERR_INPUT', `key '${key}' ${problem}`);
-    const target = resolve(root, ...key.split('/'));
-    // Defence in depth: core renders safe keys, but this store also serves files, so never leave `root`.
-    const rel = relative(root, target);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-      throw new BytedropError(
-        'ERR_INPUT',
-        `key '${key}' resolves outside ${root}: use a relative key without '..'`,
-      );
-    }
-    return target;
-  };
+  const { pathOf, tempPath, commit } = diskPlacer(root, meta);
 
   const statFile = async (path: string): Promise<Stats | undefined> => {
     try {
@@ -113,41 +100,6 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw diskError(error, 'read', path);
-    }
-  };
-
-  const tempPath = async (): Promise<string> => {
-    const dir = join(root, TMP_DIR);
-    await mkdir(dir, { recursive: true });
-    return join(dir, randomUUID());
-  };
-
-  /** Puts the finished temp file at `key`: a link for a create-only write (fails if the key exists), else a rename. */
-  const place = async (temp: string, target: string, key: string, ifAbsent: boolean): Promise<void> => {
-    if (!ifAbsent) return rename(temp, target);
-    try {
-      await link(temp, target);
-    } catch (error) {
-      if (errno(error) === 'EEXIST') {
-        throw new BytedropError('ERR_CONFLICT', `an object already exists at '${key}' and was not replaced`);
-      }
-      throw error;
-    }
-    await rm(temp, { force: true });
-  };
-
-  /** Moves a finished temp file into place, then its metadata; a failed move leaves nothing. */
-  const commit = async (key: string, temp: string, entry: DiskMeta, ifAbsent: boolean): Promise<void> => {
-    const target = pathOf(key);
-    try {
-      await mkdir(dirname(target), { recursive: true });
-      await mkdir(dirname(meta.pathOf(key)), { recursive: true });
-      await place(temp, target, key, ifAbsent);
-      await meta.write(key, entry, `${temp}.json`);
-    } catch (error) {
-      await rm(temp, { force: true });
-      await rm(`${temp}.json`, { force: true });
-      throw isBytedropError(error) ? error : diskError(error, 'write', target);
     }
   };
 
