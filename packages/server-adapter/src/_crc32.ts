@@ -2,10 +2,10 @@
  * CRC-32 (the ZIP and gzip one) over a stream of chunks, as fast as the runtime allows: Node's native
  * `zlib.crc32` (Node ≥ 20.15, zlib's SIMD code: about 1.5 GiB/s on the bench machine) where the runtime has it,
  * reached through `process.getBuiltinModule` so that this module stays importable by the fetch handler in any
- * runtime; else hash-wasm's CRC-32 (WebAssembly, about half that). A table-driven CRC in JavaScript, as ZIP
- * libraries carry, makes about 150 MiB/s: slower than a disk or a LAN, which is what made `POST /api/zip` slow.
+ * runtime; else hash-wasm's CRC-32 (WebAssembly, about half that), loaded only then. A table-driven CRC in
+ * JavaScript, as ZIP libraries carry, makes about 150 MiB/s: slower than a disk or a LAN, which is what made
+ * `POST /api/zip` slow.
  */
-import { createCRC32 } from 'hash-wasm';
 
 /** A running CRC-32: feed it the chunks in order, then read the value. */
 export interface Crc32 {
@@ -44,6 +44,7 @@ export async function createCrc32(): Promise<Crc32> {
       value: () => value >>> 0,
     };
   }
+  const { createCRC32 } = await import('./_wasm-hashers');
   const hasher = await createCRC32();
   hasher.init();
   return {
