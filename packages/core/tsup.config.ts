@@ -9,6 +9,15 @@ import { defineConfig } from 'tsup';
  */
 const BUNDLED_IN_CJS = [/^mime(\/|$)/];
 
+/**
+ * Bundled into the Node builds (ESM and CommonJS), for import time: image-size is 26 small ES modules (one per image
+ * type), whose resolving and loading was a third of what `import '@bytedrop/core'` took; ms and fastest-levenshtein
+ * are CommonJS, which an ES module loads through Node's CommonJS loader and export scanner (the first such file costs
+ * several ms). Bundled, they are part of core's own module. None keeps state, so an app's own copy beside core's
+ * costs only bytes. The browser build keeps them external, for the app's bundler.
+ */
+const BUNDLED_IN_NODE = [/^image-size$/, /^ms$/, /^fastest-levenshtein$/];
+
 const externalInEsm: Plugin = {
   name: 'external-in-esm',
   setup(build) {
@@ -40,7 +49,7 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
-    noExternal: BUNDLED_IN_CJS,
+    noExternal: [...BUNDLED_IN_CJS, ...BUNDLED_IN_NODE],
     // An optional dependency, imported only when conversion is on.
     external: ['sharp'],
     esbuildPlugins: [externalInEsm, lazySdk],
@@ -61,6 +70,7 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
+    noExternal: BUNDLED_IN_NODE,
     external: ['sharp'],
     banner: { js: '#!/usr/bin/env node' },
     esbuildPlugins: [lazySdk],

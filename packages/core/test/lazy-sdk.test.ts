@@ -1,35 +1,42 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { loadedModules } from './_support/loaded-modules';
 import { s3Config } from './_support/s3';
 
 const s3 = inject('s3');
-const run = promisify(execFile);
 const dist = (path: string) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url));
 
-/** The packages a fresh Node process has loaded after importing `entry` (CommonJS ones, as the SDK is in Node). */
-async function loadedBy(entry: string): Promise<string[]> {
-  const script = entry.endsWith('.cjs')
-    ? `require(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(require.cache)));`
-    : `await import(${JSON.stringify(entry)}); const { createRequire } = await import('node:module'); console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
-  const args = entry.endsWith('.cjs') ? ['-e', script] : ['--input-type=module', '-e', script];
-  const { stdout } = await run(process.execPath, args);
-  return (JSON.parse(stdout) as string[]).map((path) => path.replaceAll('\\', '/'));
-}
+// Evaluating the AWS SDK costs about 200 ms of CPU: an import of core (every CLI and server start) must not pay it,
+// nor load file-type (sniffing, at the first upload) or hash-wasm's WebAssembly (where node:crypto is missing).
+const LAZY = /node_modules\/(@aws-sdk|@smithy|file-type|hash-wasm)\//;
+const lazyIn = (loaded: string[]) => [...new Set(loaded.filter((path) => LAZY.test(path)))];
 
-// Evaluating the AWS SDK costs about 200 ms of CPU: an import of core (every CLI and server start) must not pay it.
 describe('importing core does not load the AWS SDK', () => {
   it.each(['index.js', 'index.cjs', 'node/index.js', 'node/index.cjs'])('dist/%s', async (entry) => {
-    const loaded = await loadedBy(dist(entry));
-    expect(loaded.filter((path) => /node_modules\/@(aws-sdk|smithy)\//.test(path))).toEqual([]);
-    // Proves the probe sees what an import loads: core's own CommonJS dependencies are there.
-    expect(loaded.some((path) => path.includes('fastest-levenshtein'))).toBe(true);
+    const loaded = await loadedModules(dist(entry));
+    expect(lazyIn(loaded)).toEqual([]);
+    // Proves the probe sees what an import loads, external and bundled: valibot (an ES module) and
+    // fastest-levenshtein (bundled into core's own module) are there.
+    expect(loaded.some((path) => path.includes('node_modules/valibot/'))).toBe(true);
+    expect(loaded.some((path) => path.includes('node_modules/fastest-levenshtein/'))).toBe(true);
   });
 
+  it.each(['index.js', 'index.cjs'])(
+    'dist/%s: file-type loads with the first sniff (control)',
+    async (entry) => {
+      const loaded = await loadedModules(
+        dist(entry),
+        "await entry.sniffContentType(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'a.png');",
+      );
+      const lazy = lazyIn(loaded);
+      expect(lazy.some((path) => path.includes('node_modules/file-type/'))).toBe(true);
+      expect(lazy.filter((path) => !path.includes('node_modules/file-type/'))).toEqual([]);
+    },
+  );
+
   it('the probe sees the SDK when something does load it (control)', async () => {
-    const loaded = await loadedBy(fileURLToPath(import.meta.resolve('@aws-sdk/client-s3')));
+    const loaded = await loadedModules(fileURLToPath(import.meta.resolve('@aws-sdk/client-s3')));
     expect(loaded.some((path) => path.includes('node_modules/@aws-sdk/client-s3/'))).toBe(true);
   });
 });

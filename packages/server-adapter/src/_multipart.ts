@@ -11,7 +11,7 @@
  * few clients can send one), and busboy, which streams each part, does not expose them.
  */
 import { isBytedropError } from '@bytedrop/core';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { KEEP_METADATA, keepMetadata } from './_keep-metadata';
 import { PRIVATE_FIELD, privateFlag } from './_private';
 import { tooLarge } from './_stream';
@@ -60,6 +60,8 @@ export async function forEachFile<T>(
   limits: MultipartLimits,
   handle: (file: IncomingFile, signal: AbortSignal) => Promise<T>,
 ): Promise<T[]> {
+  // busboy (and the Node streams under it) loads with the first multipart upload, not with the handler.
+  const { default: busboy } = await import('busboy');
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -97,6 +99,8 @@ export async function forEachFile<T>(
   const clientGone = () =>
     stop(fail('ERR_ABORTED', 'the client disconnected before the upload finished; nothing was stored'));
   request.signal.addEventListener('abort', clientGone, { once: true });
+  // The client may have gone while busboy loaded: its 'abort' event is then past.
+  if (request.signal.aborted) clientGone();
 
   const strayMd5 = () =>
     fail(

@@ -3,7 +3,6 @@
  * metadata, checksums), and the errors whose status the protocol fixes (409, 410, 412, 423, 460).
  */
 import { BytedropError, type ErrorCode } from '@bytedrop/core';
-import { createSHA1, createSHA256 } from 'hash-wasm';
 import type { ChunkCheck } from './tus-store';
 
 export const TUS_VERSION = '1.0.0';
@@ -80,11 +79,17 @@ export function contentMd5Of(request: Request): string | undefined {
   return value;
 }
 
+/** The hash-wasm function of each `Upload-Checksum` algorithm (`_wasm-hashers.ts`, loaded with the first check). */
+const CHECKSUM_HASHERS: Record<string, 'createSHA1' | 'createSHA256' | undefined> = {
+  sha1: 'createSHA1',
+  sha256: 'createSHA256',
+};
+
 /** The check of `Upload-Checksum: <algorithm> <base64 digest>`, or `undefined` without that header. */
 export async function checksumOf(header: string | null): Promise<ChunkCheck | undefined> {
   if (header === null) return undefined;
   const [algorithm = '', digest = ''] = header.trim().split(' ');
-  const create = { sha1: createSHA1, sha256: createSHA256 }[algorithm.toLowerCase()];
+  const create = CHECKSUM_HASHERS[algorithm.toLowerCase()];
   if (!create) {
     throw new BytedropError(
       'ERR_INPUT',
@@ -97,7 +102,7 @@ export async function checksumOf(header: string | null): Promise<ChunkCheck | un
       'Upload-Checksum digest is not base64: send `<algorithm> <base64 digest>`',
     );
   }
-  const hasher = await create();
+  const hasher = await (await import('./_wasm-hashers'))[create]();
   return {
     update: (chunk) => void hasher.update(chunk),
     matches: async () => Buffer.from(hasher.digest('binary')).toString('base64') === digest,

@@ -1,38 +1,39 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadedModules } from '../../core/test/_support/loaded-modules';
 
-const run = promisify(execFile);
 const dist = (path: string) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url));
 
-/** The CommonJS packages a fresh Node process has loaded after importing `entry`. */
-async function loadedBy(entry: string): Promise<string[]> {
-  const print = 'console.log(JSON.stringify(Object.keys(require.cache)))';
-  const { stdout } = entry.endsWith('.cjs')
-    ? await run(process.execPath, ['-e', `require(${JSON.stringify(entry)}); ${print}`])
-    : await run(process.execPath, [
-        '--input-type=module',
-        '-e',
-        `await import(${JSON.stringify(entry)}); const require = (await import('node:module')).createRequire(import.meta.url); ${print}`,
-      ]);
-  return (JSON.parse(stdout) as string[]).map((path) => path.replaceAll('\\', '/'));
-}
-
-// Every server start pays its imports: what only some deployments use (pretty logs, log files, Prometheus, Redis)
-// and what only the first upload needs (the AWS SDK) load when used.
-const LAZY = /node_modules\/(@aws-sdk|@smithy|pino|pino-pretty|pino-roll|prom-client|ioredis)\//;
+// Every server start, and every test that spawns the bin, pays its imports. What only some deployments use (pretty
+// logs, log files, Prometheus, Redis, PostgreSQL, JWTs) and what only a first request or a catalog needs (the AWS
+// SDK, the multipart parser, hash-wasm's WebAssembly, Kysely and the SQLite driver, srvx) load when used.
+const LAZY =
+  /node_modules\/(@aws-sdk|@smithy|pino|pino-pretty|pino-roll|prom-client|ioredis|pg|kysely|better-sqlite3|busboy|hash-wasm|jose|srvx|rate-limiter-flexible)\//;
+const lazyIn = (loaded: string[]) => [...new Set(loaded.filter((path) => LAZY.test(path)))];
 
 describe('importing the server loads only what every server uses', () => {
   it.each(['index.js', 'index.cjs', 'node.js', 'node.cjs'])('dist/%s', async (entry) => {
-    const loaded = await loadedBy(dist(entry));
-    expect(loaded.filter((path) => LAZY.test(path))).toEqual([]);
-    // Proves the probe sees what an import loads: the multipart parser every upload uses is there.
-    expect(loaded.some((path) => path.includes('node_modules/busboy/'))).toBe(true);
+    const loaded = await loadedModules(dist(entry));
+    expect(lazyIn(loaded)).toEqual([]);
+    // Proves the probe sees what an import loads, external and bundled: valibot (an ES module every route's
+    // parameters use) and image-size (bundled into core's own module) are there.
+    expect(loaded.some((path) => path.includes('node_modules/valibot/'))).toBe(true);
+    expect(loaded.some((path) => path.includes('node_modules/image-size/'))).toBe(true);
   });
 
-  it('the probe sees a lazy package once something loads it (control)', async () => {
-    const loaded = await loadedBy(fileURLToPath(import.meta.resolve('prom-client')));
-    expect(loaded.some((path) => LAZY.test(path))).toBe(true);
-  });
+  it.each(['node.js', 'node.cjs'])(
+    'dist/%s: Kysely and the SQLite driver load with the first catalog',
+    async (entry) => {
+      const loaded = await loadedModules(
+        dist(entry),
+        "const catalog = await entry.createSqliteCatalog({ file: ':memory:' }); await catalog.close();",
+      );
+      expect(lazyIn(loaded)).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('node_modules/kysely/'),
+          expect.stringContaining('node_modules/better-sqlite3/'),
+        ]),
+      );
+    },
+  );
 });

@@ -4,10 +4,7 @@
  * lets instances start together.
  */
 import { BytedropError } from '@bytedrop/core';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import type { Logger } from '../types';
-import { createKyselyCatalog } from './_kysely-catalog';
 import type { CatalogDatabase } from './_schema';
 import type { Catalog } from './types';
 
@@ -53,6 +50,12 @@ export async function createPostgresCatalog(options: PostgresCatalogOptions): Pr
       `DATABASE_URL '${redactUrl(options.url)}' is not a PostgreSQL URL: write postgres://user:password@host:5432/database`,
     );
   }
+  // pg, Kysely and the catalog's queries load with the first catalog, not with `@bytedrop/server/node`.
+  const [{ default: pg }, { Kysely, PostgresDialect }, { createKyselyCatalog }] = await Promise.all([
+    import('pg'),
+    import('kysely'),
+    import('./_kysely-catalog'),
+  ]);
   const timeoutMs = options.timeoutMs ?? 5000;
   const pool = new pg.Pool({
     connectionString: options.url,

@@ -7,8 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { BytedropError } from '@bytedrop/core';
-import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
-import { createKyselyCatalog } from './_kysely-catalog';
+import type { SqliteDatabase } from 'kysely';
 import { nodeSqliteAvailable, openNodeSqlite } from './_node-sqlite';
 import type { CatalogDatabase } from './_schema';
 import type { Catalog } from './types';
@@ -81,6 +80,12 @@ export async function createSqliteCatalog(options: SqliteCatalogOptions): Promis
       { cause: error },
     );
   }
+  // Kysely and the catalog's queries load here, not with `@bytedrop/server/node`: a server without a catalog, and
+  // every command of the bin that needs none, start without them (hundreds of modules).
+  const [{ Kysely, SqliteDialect }, { createKyselyCatalog }] = await Promise.all([
+    import('kysely'),
+    import('./_kysely-catalog'),
+  ]);
   return createKyselyCatalog(
     new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database }) }),
     'sqlite',
