@@ -131,10 +131,17 @@ describe('tus uploads in flight in the catalog', () => {
     // Past its expiry, it is not listed any more; the next creation starts the sweep that removes it.
     expect((await listed()).body.uploads).toEqual([]);
     const next = await create(1);
-    await vi.waitFor(async () => expect(await catalog.uploads.get(idOf(path))).toBeUndefined());
-    expect(await readdir(tusDir)).not.toContain(idOf(path));
-    expect(await catalog.uploads.get(partialId)).toBeUndefined();
-    expect(await readdir(tusDir)).not.toContain(partialId);
+    // The sweep goes on after the creation's answer, one upload at a time: wait until all of it is done (the timeout
+    // only bounds a sweep that never comes, on a loaded machine).
+    await vi.waitFor(
+      async () => {
+        expect(await catalog.uploads.get(idOf(path))).toBeUndefined();
+        expect(await catalog.uploads.get(partialId)).toBeUndefined();
+        expect(await readdir(tusDir)).not.toContain(idOf(path));
+        expect(await readdir(tusDir)).not.toContain(partialId);
+      },
+      { timeout: 30_000 },
+    );
     expect(await catalog.uploads.get(idOf(next))).toBeDefined();
     await tus(next, 'DELETE');
   });
@@ -155,15 +162,25 @@ describe('tus uploads in flight in the catalog', () => {
     });
     try {
       // The first tick runs at once.
-      await vi.waitFor(async () => expect(await catalog.uploads.get(idOf(first))).toBeUndefined());
-      expect(await readdir(tusDir)).not.toContain(idOf(first));
+      await vi.waitFor(
+        async () => {
+          expect(await catalog.uploads.get(idOf(first))).toBeUndefined();
+          expect(await readdir(tusDir)).not.toContain(idOf(first));
+        },
+        { timeout: 30_000 },
+      );
       // One that expires later goes at a later tick, a minute on: still no creation after it.
       const second = await create(10);
       vi.setSystemTime(Date.now() + 2 * 3_600_000);
       expect(await catalog.uploads.get(idOf(second))).toBeDefined();
       await vi.advanceTimersByTimeAsync(60_000);
-      await vi.waitFor(async () => expect(await catalog.uploads.get(idOf(second))).toBeUndefined());
-      expect(await readdir(tusDir)).not.toContain(idOf(second));
+      await vi.waitFor(
+        async () => {
+          expect(await catalog.uploads.get(idOf(second))).toBeUndefined();
+          expect(await readdir(tusDir)).not.toContain(idOf(second));
+        },
+        { timeout: 30_000 },
+      );
     } finally {
       sweeps.stop();
     }

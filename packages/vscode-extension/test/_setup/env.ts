@@ -17,3 +17,12 @@ vi.mock('node:fs', async (importOriginal) => {
       fakeDiskStat(String(path)) ?? real.statSync(path, options)) as typeof real.statSync,
   };
 });
+
+// `vi.waitFor` gives up after 1 s by default: on a loaded CI machine an upload through s3rver can take longer to
+// settle. The wait still ends as soon as its condition holds; a longer bound only keeps a slow machine from failing.
+const waitFor = vi.waitFor.bind(vi);
+vi.waitFor = ((callback, options) =>
+  waitFor(
+    callback,
+    typeof options === 'number' ? options : { timeout: 15_000, ...options },
+  )) as typeof vi.waitFor;
