@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,19 @@ export function buildVsix(dir: string): string {
   return vsix;
 }
 
+/** Installs the .vsix into `extensions` with code-server, as a user's `--install-extension` does. */
+export function installVsix(vsix: string, extensions: string): void {
+  const install = spawnSync(
+    NODE24,
+    [CODE_SERVER, '--install-extension', vsix, '--extensions-dir', extensions],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (install.status !== 0)
+    throw new Error(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,9 +69,10 @@ export interface Editor {
   stop(): Promise<void>;
 }
 
-/** Installs the .vsix, writes the user settings, starts code-server on `workspace` and opens it in Chromium. */
+/** Copies the installed extensions, writes the user settings, starts code-server on `workspace` and opens it in Chromium. */
 export async function startEditor(options: {
-  vsix: string;
+  /** An extensions dir made by `installVsix`, copied for this editor (VS Code writes into its own). */
+  extensions: string;
   dir: string;
   workspace: string;
   settings: Record<string, unknown>;
@@ -68,15 +82,10 @@ export async function startEditor(options: {
   const userData = join(options.dir, 'user-data');
   await mkdir(join(userData, 'User'), { recursive: true });
   await writeFile(join(userData, 'User/settings.json'), JSON.stringify(options.settings, null, 2));
-  const install = spawnSync(
-    NODE24,
-    [CODE_SERVER, '--install-extension', options.vsix, '--extensions-dir', extensions],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (install.status !== 0)
-    throw new Error(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+  await cp(options.extensions, extensions, { recursive: true });
+  // extensions.json names each extension's folder by its absolute path too: point it at the copy.
+  const list = join(extensions, 'extensions.json');
+  await writeFile(list, (await readFile(list, 'utf8')).replaceAll(options.extensions, extensions));
 
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
