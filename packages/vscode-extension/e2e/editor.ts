@@ -3,7 +3,7 @@
  * an extensions dir of its own, and drives it from Chromium through playwright-core.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -24,16 +24,28 @@ export function checkInstalled(): void {
   }
 }
 
-/** Builds the extension the way `pnpm build` does (esbuild, then vsce) into `dir`: the test never runs a stale .vsix. */
+/**
+ * Builds the extension the way `pnpm build` does (esbuild, then vsce) into `dir`: the test never runs a stale .vsix.
+ * It packages a copy of the files the .vsix ships (.vscodeignore's `!` lines) with its own bundle, so it never writes
+ * the package's dist/ while another run (the unit tests' package.test.ts) builds or packs it.
+ */
 export function buildVsix(dir: string): string {
+  const copy = join(dir, 'package');
+  mkdirSync(copy);
+  const ignore = readFileSync(join(extensionRoot, '.vscodeignore'), 'utf8');
+  for (const file of ['.vscodeignore', ...ignore.split('\n').filter((line) => line.startsWith('!'))]) {
+    const name = file.replace(/^!/, '');
+    if (!name.startsWith('dist/')) copyFileSync(join(extensionRoot, name), join(copy, name));
+  }
+  const bundle = join(copy, 'dist/extension.js');
+  execFileSync(process.execPath, ['esbuild.config.mjs', bundle], { cwd: extensionRoot, stdio: 'pipe' });
   const vsix = join(dir, 'bytedrop.vsix');
-  execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: extensionRoot, stdio: 'pipe' });
   const vsce = join(extensionRoot, 'node_modules/@vscode/vsce/vsce');
   execFileSync(
     process.execPath,
     [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
     {
-      cwd: extensionRoot,
+      cwd: copy,
       stdio: 'pipe',
     },
   );
