@@ -1,4 +1,5 @@
 // Bundles the extension and core into one CommonJS file: the .vsix ships no node_modules.
+// `node esbuild.config.mjs [outfile]`: the e2e builds into a copy of the package, away from dist/ (e2e/editor.ts).
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -6,7 +7,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 await build({
   entryPoints: [here('./src/extension.ts')],
-  outfile: here('./dist/extension.js'),
+  outfile: process.argv[2] ?? here('./dist/extension.js'),
   bundle: true,
   format: 'cjs',
   platform: 'node',

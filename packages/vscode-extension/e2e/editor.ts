@@ -3,8 +3,8 @@
  * an extensions dir of its own, and drives it from Chromium through playwright-core.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,20 +24,45 @@ export function checkInstalled(): void {
   }
 }
 
-/** Builds the extension the way `pnpm build` does (esbuild, then vsce) into `dir`: the test never runs a stale .vsix. */
+/**
+ * Builds the extension the way `pnpm build` does (esbuild, then vsce) into `dir`: the test never runs a stale .vsix.
+ * It packages a copy of the files the .vsix ships (.vscodeignore's `!` lines) with its own bundle, so it never writes
+ * the package's dist/ while another run (the unit tests' package.test.ts) builds or packs it.
+ */
 export function buildVsix(dir: string): string {
+  const copy = join(dir, 'package');
+  mkdirSync(copy);
+  const ignore = readFileSync(join(extensionRoot, '.vscodeignore'), 'utf8');
+  for (const file of ['.vscodeignore', ...ignore.split('\n').filter((line) => line.startsWith('!'))]) {
+    const name = file.replace(/^!/, '');
+    if (!name.startsWith('dist/')) copyFileSync(join(extensionRoot, name), join(copy, name));
+  }
+  const bundle = join(copy, 'dist/extension.js');
+  execFileSync(process.execPath, ['esbuild.config.mjs', bundle], { cwd: extensionRoot, stdio: 'pipe' });
   const vsix = join(dir, 'bytedrop.vsix');
-  execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: extensionRoot, stdio: 'pipe' });
   const vsce = join(extensionRoot, 'node_modules/@vscode/vsce/vsce');
   execFileSync(
     process.execPath,
     [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
     {
-      cwd: extensionRoot,
+      cwd: copy,
       stdio: 'pipe',
     },
   );
   return vsix;
+}
+
+/** Installs the .vsix into `extensions` with code-server, as a user's `--install-extension` does. */
+export function installVsix(vsix: string, extensions: string): void {
+  const install = spawnSync(
+    NODE24,
+    [CODE_SERVER, '--install-extension', vsix, '--extensions-dir', extensions],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (install.status !== 0)
+    throw new Error(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
 }
 
 async function freePort(): Promise<number> {
@@ -56,9 +81,10 @@ export interface Editor {
   stop(): Promise<void>;
 }
 
-/** Installs the .vsix, writes the user settings, starts code-server on `workspace` and opens it in Chromium. */
+/** Copies the installed extensions, writes the user settings, starts code-server on `workspace` and opens it in Chromium. */
 export async function startEditor(options: {
-  vsix: string;
+  /** An extensions dir made by `installVsix`, copied for this editor (VS Code writes into its own). */
+  extensions: string;
   dir: string;
   workspace: string;
   settings: Record<string, unknown>;
@@ -68,15 +94,10 @@ export async function startEditor(options: {
   const userData = join(options.dir, 'user-data');
   await mkdir(join(userData, 'User'), { recursive: true });
   await writeFile(join(userData, 'User/settings.json'), JSON.stringify(options.settings, null, 2));
-  const install = spawnSync(
-    NODE24,
-    [CODE_SERVER, '--install-extension', options.vsix, '--extensions-dir', extensions],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (install.status !== 0)
-    throw new Error(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+  await cp(options.extensions, extensions, { recursive: true });
+  // extensions.json names each extension's folder by its absolute path too: point it at the copy.
+  const list = join(extensions, 'extensions.json');
+  await writeFile(list, (await readFile(list, 'utf8')).replaceAll(options.extensions, extensions));
 
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };

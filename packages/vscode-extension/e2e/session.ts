@@ -1,5 +1,5 @@
 /**
- * One real editor for an e2e file: code-server with the freshly built .vsix, a workspace with `note.md` open, and
+ * One real editor for an e2e file: code-server with the .vsix built and installed for this run (e2e/_setup/global.ts), a workspace with `note.md` open, and
  * Bytedrop configured against an S3 endpoint (or not at all). Settings go to the user-data-dir's settings.json; the
  * secret reaches the extension host as BYTEDROP_SECRET_ACCESS_KEY (the documented fallback).
  */
@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildVsix, checkInstalled, type Editor, runCommand, startEditor } from './editor';
+import { inject } from 'vitest';
+import { type Editor, runCommand, startEditor } from './editor';
 
 /** Where Bytedrop uploads to: an s3rver (or a fault proxy in front of one). */
 export interface S3Settings {
@@ -66,7 +67,6 @@ export async function startSession(options: {
   /** Upload to a Bytedrop server instead (`bytedrop.target: server`), its key given as BYTEDROP_SERVER_ACCESS_KEY. */
   server?: { url: string; accessKey: string };
 }): Promise<Session> {
-  checkInstalled();
   const dir = await mkdtemp(join(tmpdir(), 'bytedrop-e2e-'));
   const workspace = join(dir, 'workspace');
   await mkdir(workspace);
@@ -98,7 +98,7 @@ export async function startSession(options: {
   };
   const userData = join(dir, 'user-data');
   const editor = await startEditor({
-    vsix: buildVsix(dir),
+    extensions: inject('extensions'),
     dir,
     workspace,
     env: {
