@@ -79,6 +79,7 @@ export {
   TUS_SIZE_RANGES,
   TusSizeError,
   tusSizeProblem,
+  tusSizeReason,
   tusSizesFromMiB,
 } from './server-tus-sizes';
 export type { ServerUploader, ServerUploaderOptions, ServerUploadResult } from './server-uploader';

@@ -88,6 +88,21 @@ export function tusSizeProblem(option: TusSizeOption, mib: unknown): TusSizeProb
 }
 
 /**
+ * What is wrong with the value, in words a host can put in its own sentence.
+ *
+ * @example
+ * ```ts
+ * tusSizeReason(tusSizeProblem('chunkSize', 65)!); // 'above 64 MiB'
+ * ```
+ */
+export function tusSizeReason(problem: TusSizeProblem): string {
+  if (problem.reason === 'not-a-number') return 'not a number';
+  return problem.reason === 'too-small'
+    ? `below ${problem.least} MiB (256 KiB)`
+    : `above ${problem.most} MiB`;
+}
+
+/**
  * Core's own wording of a problem, naming the option and the fix.
  *
  * @example
@@ -98,13 +113,7 @@ export function tusSizeProblem(option: TusSizeOption, mib: unknown): TusSizeProb
  */
 export function describeTusSizeProblem(problem: TusSizeProblem): string {
   const given = typeof problem.value === 'number' ? `${problem.value} MiB` : JSON.stringify(problem.value);
-  const why =
-    problem.reason === 'not-a-number'
-      ? 'not a number'
-      : problem.reason === 'too-small'
-        ? `below ${problem.least} MiB (256 KiB)`
-        : `above ${problem.most} MiB`;
-  return `${problem.option} is ${given ?? String(problem.value)}, ${why}: give a number of MiB from ${problem.least} to ${problem.most}, e.g. ${problem.default}`;
+  return `${problem.option} is ${given ?? String(problem.value)}, ${tusSizeReason(problem)}: give a number of MiB from ${problem.least} to ${problem.most}, e.g. ${problem.default}`;
 }
 
 /**

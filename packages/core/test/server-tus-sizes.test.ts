@@ -6,6 +6,7 @@ import {
   TUS_SIZE_RANGES,
   TusSizeError,
   tusSizeProblem,
+  tusSizeReason,
   tusSizesFromMiB,
 } from '../src/index';
 
@@ -81,6 +82,12 @@ describe('tus sizes in MiB', () => {
     expect(isBytedropError(error, 'ERR_CONFIG')).toBe(true);
     expect((error as TusSizeError).problem).toEqual(problem);
     expect((error as Error).message).toContain(message);
+  });
+
+  it('says what is wrong in words a host puts in its own sentence', () => {
+    expect(tusSizeReason(tusSizeProblem('chunkSize', 65)!)).toBe('above 64 MiB');
+    expect(tusSizeReason(tusSizeProblem('tusThreshold', 0.1)!)).toBe('below 0.25 MiB (256 KiB)');
+    expect(tusSizeReason(tusSizeProblem('chunkSize', Number.NaN)!)).toBe('not a number');
   });
 
   it('a host words the refusal for its own settings; the first bad option is the one reported', () => {

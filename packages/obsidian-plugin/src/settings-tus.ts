@@ -7,7 +7,7 @@
  * conversion to bytes are core's (`tusSizesFromMiB`); only the tab's wording is here.
  */
 import type { TusSizeOption, TusSizeProblem } from '@bytedrop/core';
-import { tusSizeProblem, tusSizesFromMiB } from '@bytedrop/core';
+import { tusSizeProblem, tusSizeReason, tusSizesFromMiB } from '@bytedrop/core';
 import { Setting } from 'obsidian';
 import { SETTING } from './setting-names';
 import type { BytedropSettings } from './settings';
@@ -35,13 +35,7 @@ function mib(value: unknown): unknown {
 function worded(problem: TusSizeProblem, value: unknown): string {
   const key = KEY[problem.option];
   const shown = typeof value === 'string' ? `"${value}"` : String(value);
-  const what =
-    problem.reason === 'not-a-number'
-      ? 'not a number'
-      : problem.reason === 'too-small'
-        ? `below ${problem.least} MiB (256 KiB)`
-        : `above ${problem.most} MiB`;
-  return `${NAME[key]} is ${shown}, ${what}: write a number of MiB from ${problem.least} to ${problem.most}, e.g. ${problem.default}`;
+  return `${NAME[key]} is ${shown}, ${tusSizeReason(problem)}: write a number of MiB from ${problem.least} to ${problem.most}, e.g. ${problem.default}`;
 }
 
 /**
