@@ -3,8 +3,10 @@
  * fail fast (an outage answers 503 within seconds instead of holding uploads), and the migrator's advisory lock
  * lets instances start together.
  */
+
 import { BytedropError } from '@bytedrop/core';
 import type { Logger } from '../types';
+import { loadKysely } from './_load-kysely';
 import type { CatalogDatabase } from './_schema';
 import type { Catalog } from './types';
 
@@ -50,11 +52,11 @@ export async function createPostgresCatalog(options: PostgresCatalogOptions): Pr
       `DATABASE_URL '${redactUrl(options.url)}' is not a PostgreSQL URL: write postgres://user:password@host:5432/database`,
     );
   }
-  // pg, Kysely and the catalog's queries load with the first catalog, not with `@bytedrop/server/node`.
-  const [{ default: pg }, { Kysely, PostgresDialect }, { createKyselyCatalog }] = await Promise.all([
+  // pg, Kysely and the catalog's queries load with the first catalog, not with `@bytedrop/server/node`. Kysely
+  // first, then the queries (`loadKysely`).
+  const [{ default: pg }, { Kysely, PostgresDialect, createKyselyCatalog }] = await Promise.all([
     import('pg'),
-    import('kysely'),
-    import('./_kysely-catalog'),
+    loadKysely(),
   ]);
   const timeoutMs = options.timeoutMs ?? 5000;
   const pool = new pg.Pool({

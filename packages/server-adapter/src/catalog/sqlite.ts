@@ -4,10 +4,12 @@
  * Node it was not built for (its native module follows the Node that ran `pnpm install`), Node's own `node:sqlite`
  * (22.13+, 24) takes over.
  */
+
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { BytedropError } from '@bytedrop/core';
 import type { SqliteDatabase } from 'kysely';
+import { loadKysely } from './_load-kysely';
 import { nodeSqliteAvailable, openNodeSqlite } from './_node-sqlite';
 import type { CatalogDatabase } from './_schema';
 import type { Catalog } from './types';
@@ -82,10 +84,7 @@ export async function createSqliteCatalog(options: SqliteCatalogOptions): Promis
   }
   // Kysely and the catalog's queries load here, not with `@bytedrop/server/node`: a server without a catalog, and
   // every command of the bin that needs none, start without them (hundreds of modules).
-  const [{ Kysely, SqliteDialect }, { createKyselyCatalog }] = await Promise.all([
-    import('kysely'),
-    import('./_kysely-catalog'),
-  ]);
+  const { Kysely, SqliteDialect, createKyselyCatalog } = await loadKysely();
   return createKyselyCatalog(
     new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database }) }),
     'sqlite',
