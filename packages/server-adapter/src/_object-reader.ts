@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Parts, type ObjectStore } from '@bytedrop/core';
-import { fail, StorageFailure } from './response';
+import { fail, fromStorage, StorageFailure } from './response';
 
 type Readable = { read(key: string): Promise<{ stream: ReadableStream<Uint8Array> } | undefined> };
 type S3Like = { client: S3Client; bucket: string };
@@ -43,9 +43,5 @@ export async function openObject(
     );
   }
   const { client, bucket } = store as unknown as S3Like;
-  try {
-    return await createS3Parts(client, bucket).open(key, signal ? { signal } : {});
-  } catch (error) {
-    throw new StorageFailure(error);
-  }
+  return fromStorage(createS3Parts(client, bucket).open(key, signal ? { signal } : {}));
 }

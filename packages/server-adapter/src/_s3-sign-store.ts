@@ -8,7 +8,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, createS3Parts, isBytedropError } from '@bytedrop/core';
 import { SERVER_TEMP_PREFIX } from './_housekeeping';
-import { StorageFailure } from './response';
+import { readAll } from './_stream';
+import { fromStorage, StorageFailure } from './response';
 
 /** Where direct uploads wait until the server has checked them. */
 export const S3_SIGN_PREFIX = `${SERVER_TEMP_PREFIX}s3/`;
@@ -35,15 +36,6 @@ export interface ListedPart {
 /** True for a key this server handed out for a direct upload. */
 export const isSignKey = (key: string) => KEY_PATTERN.test(key);
 
-/** Marked as storage's: a provider failure is answered 502/503/504, never blamed on the client. */
-async function stored<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    throw new StorageFailure(error);
-  }
-}
-
 /** The temporary uploads of one bucket. */
 export function createSignStore(client: S3Client, bucket: string) {
   const s3 = createS3Parts(client, bucket);
@@ -58,25 +50,23 @@ export function createSignStore(client: S3Client, bucket: string) {
         b.toString(16).padStart(2, '0'),
       ).join('');
       const key = `${S3_SIGN_PREFIX}${id}`;
-      const uploadId = await stored(s3.create(key));
+      const uploadId = await fromStorage(s3.create(key));
       const record: SignRecord = { ...fields, uploadId, started: Date.now() };
-      await stored(s3.put(`${key}.info`, JSON.stringify(record), 'application/json'));
+      await fromStorage(s3.put(`${key}.info`, JSON.stringify(record), 'application/json'));
       return { key, uploadId };
     },
     /** The record of `key`, or `undefined` when there is none (finished, aborted, swept or never started). */
     async record(key: string): Promise<SignRecord | undefined> {
-      const body = await stored(s3.get(`${key}.info`));
+      const body = await fromStorage(s3.get(`${key}.info`));
       if (!body) return undefined;
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of body) chunks.push(chunk);
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as SignRecord;
+      return JSON.parse(Buffer.from(await readAll(body)).toString('utf8')) as SignRecord;
     },
     /** A presigned `UploadPart` URL: the signature covers key, upload id and part number, so it fits one part only. */
     partUrl: (key: string, uploadId: string, partNumber: number, expiresIn: number): Promise<string> =>
       s3.partUrl(key, uploadId, partNumber, expiresIn),
     /** Every part uploaded so far (all pages), as Companion answers them. */
     async parts(key: string, uploadId: string): Promise<ListedPart[]> {
-      const parts = await stored(s3.listParts(key, uploadId));
+      const parts = await fromStorage(s3.listParts(key, uploadId));
       return parts.map((part) => ({ PartNumber: part.partNumber, Size: part.size, ETag: part.etag }));
     },
     /** Assembles the parts at the temporary key; a part list S3 refuses (a part never uploaded) is the client's 400. */
@@ -98,7 +88,7 @@ export function createSignStore(client: S3Client, bucket: string) {
     },
     /** The assembled object's size and ETag. */
     async stat(key: string): Promise<{ size: number; etag: string }> {
-      const found = await stored(s3.stat(key));
+      const found = await fromStorage(s3.stat(key));
       if (!found) {
         throw new StorageFailure(
           new BytedropError('ERR_NOT_FOUND', `the assembled direct upload '${key}' is gone`, { status: 404 }),
@@ -108,7 +98,7 @@ export function createSignStore(client: S3Client, bucket: string) {
     },
     /** The assembled object's bytes, of the version with this ETag only (a changed object answers 412). */
     async *read(key: string, etag: string | undefined): AsyncGenerator<Uint8Array> {
-      const body = await stored(s3.get(key, etag ? { etag } : {}));
+      const body = await fromStorage(s3.get(key, etag ? { etag } : {}));
       if (!body) {
         throw new StorageFailure(
           new BytedropError('ERR_NOT_FOUND', `the assembled direct upload '${key}' is gone`, { status: 404 }),
@@ -118,8 +108,8 @@ export function createSignStore(client: S3Client, bucket: string) {
     },
     /** Ends the multipart upload (if still open) and removes the object and the record: nothing is left. */
     async discard(key: string, uploadId: string | undefined) {
-      if (uploadId !== undefined) await stored(s3.abort(key, uploadId));
-      await Promise.all([stored(s3.remove(key)), stored(s3.remove(`${key}.info`))]);
+      if (uploadId !== undefined) await fromStorage(s3.abort(key, uploadId));
+      await Promise.all([fromStorage(s3.remove(key)), fromStorage(s3.remove(`${key}.info`))]);
     },
   };
 }

@@ -4,6 +4,13 @@
  */
 import { BytedropError } from '@bytedrop/core';
 
+/** Every byte of `body`, joined (for small objects: records, a tus tail). */
+export async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 /** Reads a web stream as an async iterable; stopping early releases the reader instead of cancelling the stream. */
 export async function* readChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();

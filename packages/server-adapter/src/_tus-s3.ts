@@ -9,7 +9,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, createS3Parts, isBytedropError } from '@bytedrop/core';
-import { StorageFailure } from './response';
+import { readAll } from './_stream';
+import { fromStorage, StorageFailure } from './response';
 import type { Appended, ChunkCheck, TusBackend, TusUpload } from './tus-store';
 
 /** Options of `createTusS3Backend`. */
@@ -23,12 +24,6 @@ export interface TusS3Options {
 }
 
 const MIN_PART = 5 * 1024 * 1024;
-
-async function bytesOf(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 /** Holds bytes until a whole part is there; `take` hands out exactly `size` bytes. */
 class PartBuffer {
@@ -59,25 +54,17 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   const s3 = createS3Parts(options.client, options.bucket);
   const partSize = Math.max(MIN_PART, options.partSize);
   const keyOf = (id: string) => `${prefix}${id}`;
-  // Marked as storage's: a provider failure is answered 502/503/504, never blamed on the client.
-  const stored = async <T>(call: Promise<T>): Promise<T> => {
-    try {
-      return await call;
-    } catch (error) {
-      throw new StorageFailure(error);
-    }
-  };
   const save = (upload: TusUpload) =>
-    stored(s3.put(`${keyOf(upload.id)}.info`, JSON.stringify(upload), 'application/json'));
+    fromStorage(s3.put(`${keyOf(upload.id)}.info`, JSON.stringify(upload), 'application/json'));
 
   const uploadPart = async (upload: TusUpload, number: number, body: Uint8Array): Promise<string> => {
     const key = keyOf(upload.id);
     if (upload.uploadId === undefined) {
-      upload.uploadId = await stored(s3.create(key));
+      upload.uploadId = await fromStorage(s3.create(key));
       // Recorded at once: a later failure must still find (and abort) this multipart upload.
       await save(upload);
     }
-    return stored(s3.uploadPart(key, upload.uploadId, number, body));
+    return fromStorage(s3.uploadPart(key, upload.uploadId, number, body));
   };
 
   async function append(
@@ -87,9 +74,9 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
   ): Promise<Appended> {
     const buffer = new PartBuffer();
     if (upload.tailSize > 0) {
-      const tail = await stored(s3.get(`${keyOf(upload.id)}.tail`));
+      const tail = await fromStorage(s3.get(`${keyOf(upload.id)}.tail`));
       if (!tail) throw new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`);
-      buffer.push(await bytesOf(tail));
+      buffer.push(await readAll(tail));
     }
     const parts = [...upload.parts];
     let received = 0;
@@ -126,7 +113,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
         const number = parts.length + 1;
         parts.push({ number, etag: await uploadPart(upload, number, rest) });
       }
-      await stored(
+      await fromStorage(
         s3.complete(
           keyOf(upload.id),
           upload.uploadId,
@@ -134,10 +121,10 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
         ),
       );
       upload.tailSize = 0;
-      await stored(s3.remove(tailKey));
+      await fromStorage(s3.remove(tailKey));
     } else if (rest.byteLength > 0 || upload.tailSize > 0) {
       // A file smaller than a part never needs a multipart upload: its bytes stay in the tail until finished.
-      await stored(s3.put(tailKey, rest, 'application/octet-stream'));
+      await fromStorage(s3.put(tailKey, rest, 'application/octet-stream'));
       upload.tailSize = rest.byteLength;
     }
     upload.parts = parts;
@@ -151,15 +138,15 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     create: save,
     save,
     async load(id) {
-      const body = await stored(s3.get(`${keyOf(id)}.info`));
+      const body = await fromStorage(s3.get(`${keyOf(id)}.info`));
       if (!body) return undefined;
-      return JSON.parse(Buffer.from(await bytesOf(body)).toString('utf8')) as TusUpload;
+      return JSON.parse(Buffer.from(await readAll(body)).toString('utf8')) as TusUpload;
     },
     append,
     async *read(upload, signal, etag) {
       const key = upload.uploadId === undefined ? `${keyOf(upload.id)}.tail` : keyOf(upload.id);
       if (upload.offset === 0) return;
-      const body = await stored(
+      const body = await fromStorage(
         s3.get(key, { ...(signal ? { signal } : {}), ...(etag === undefined ? {} : { etag }) }),
       );
       if (!body) throw new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`);
@@ -169,7 +156,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       // One object only once the multipart upload is complete; a tail (less than a part) is cheaper to write again.
       if (upload.uploadId === undefined || upload.offset !== upload.length) return undefined;
       const key = keyOf(upload.id);
-      const found = await stored(s3.stat(key));
+      const found = await fromStorage(s3.stat(key));
       if (!found) {
         throw new StorageFailure(
           new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`, {
@@ -186,9 +173,9 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
         await s3.abort(key, upload.uploadId).catch(() => undefined);
       }
       await Promise.all([
-        stored(s3.remove(key)),
-        stored(s3.remove(`${key}.tail`)),
-        discardOptions.keepRecord ? undefined : stored(s3.remove(`${key}.info`)),
+        fromStorage(s3.remove(key)),
+        fromStorage(s3.remove(`${key}.tail`)),
+        discardOptions.keepRecord ? undefined : fromStorage(s3.remove(`${key}.info`)),
       ]);
     },
   };

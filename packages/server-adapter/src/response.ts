@@ -149,6 +149,22 @@ export class StorageFailure extends Error {
   }
 }
 
+/**
+ * Awaits a storage call, marking its failure as storage's: answered 502/503/504, never blamed on the client.
+ *
+ * @example
+ * ```ts
+ * const found = await fromStorage(parts.stat(key));
+ * ```
+ */
+export async function fromStorage<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw new StorageFailure(error);
+  }
+}
+
 /** `errorResponse` for anything a route threw, unwrapping `StorageFailure`. */
 export function toErrorResponse(error: unknown, requestId?: string): Response {
   return error instanceof StorageFailure
