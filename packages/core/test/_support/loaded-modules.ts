@@ -22,13 +22,27 @@ export async function loadedModules(entry: string, then = ''): Promise<string[]>
     ? `(async () => { const entry = require(${JSON.stringify(entry)}); ${then} })();`
     : `const entry = await import(${JSON.stringify(entry)}); ${then}`;
   const args = entry.endsWith('.cjs') ? ['-e', script] : ['--input-type=module', '-e', script];
-  const { stdout } = await run(process.execPath, ['--import', PROBE, ...args]);
-  const line = stdout
-    .split('\n')
-    .reverse()
-    .find((text) => text.startsWith('MODULES '));
-  if (!line) throw new Error(`the module probe printed nothing: ${stdout.slice(-500)}`);
-  const loaded = JSON.parse(line.slice('MODULES '.length)) as string[];
+  return (await probed(args)).loaded;
+}
+
+/**
+ * Runs `node <args>` under the probe: its stdout, the modules it loaded (as `loadedModules` counts them), and those
+ * of them that went through the ES module loader (`imported`).
+ */
+export async function probed(
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; loaded: string[]; imported: string[] }> {
+  const { stdout } = await run(process.execPath, ['--import', PROBE, ...args], env ? { env } : {});
+  const list = (prefix: string) => {
+    const line = stdout
+      .split('\n')
+      .reverse()
+      .find((text) => text.startsWith(prefix));
+    if (!line) throw new Error(`the module probe printed no ${prefix.trim()} line: ${stdout.slice(-500)}`);
+    return JSON.parse(line.slice(prefix.length)) as string[];
+  };
+  const loaded = list('MODULES ');
   const bundled = await Promise.all(
     loaded
       .filter((path) => /\/packages\/[^/]+\/dist\/.*\.c?js$/.test(path))
@@ -38,5 +52,5 @@ export async function loadedModules(entry: string, then = ''): Promise<string[]>
         ),
       ),
   );
-  return [...loaded, ...bundled.flat()];
+  return { stdout, loaded: [...loaded, ...bundled.flat()], imported: list('IMPORTED ') };
 }

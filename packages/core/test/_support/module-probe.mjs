@@ -2,7 +2,8 @@
  * `node --import <this file>`: records every module the process loads (ES modules through a `module.register` load
  * hook, which sees URLs in the loader's thread; CommonJS ones from `require.cache`, since Node 20's hooks do not see
  * a `require` inside CommonJS) and prints them at exit as one line: `MODULES <JSON array of file paths and node:
- * URLs>`. `loaded-modules.ts` runs it.
+ * URLs>`, then `IMPORTED <JSON array>`: the files of that list that went through the ES module loader (an
+ * `import`, whatever the file's format). `loaded-modules.ts` runs it.
  */
 
 import { writeSync } from 'node:fs';
@@ -21,11 +22,13 @@ register(`data:text/javascript,${encodeURIComponent(hooks)}`, {
 });
 
 process.on('exit', () => {
-  const seen = new Set(Object.keys(createRequire(import.meta.url).cache));
+  const imported = new Set();
   // Drained here, synchronously: a load hook posts before its module runs, so every URL is queued by now.
   for (let message = receiveMessageOnPort(port1); message; message = receiveMessageOnPort(port1)) {
     const url = message.message;
-    seen.add(url.startsWith('file:') ? fileURLToPath(url) : url);
+    imported.add(url.startsWith('file:') ? fileURLToPath(url) : url);
   }
-  writeSync(1, `\nMODULES ${JSON.stringify([...seen].map((path) => path.replaceAll('\\', '/')))}\n`);
+  const seen = new Set([...Object.keys(createRequire(import.meta.url).cache), ...imported]);
+  const paths = (set) => JSON.stringify([...set].map((path) => path.replaceAll('\\', '/')));
+  writeSync(1, `\nMODULES ${paths(seen)}\nIMPORTED ${paths(imported)}\n`);
 });
