@@ -44,22 +44,21 @@ const lazySdk: Plugin = {
 };
 
 /**
- * Core's Node ES builds `require` the AWS SDK instead of `import`ing it. Its packages are CommonJS (`main` is
- * `dist-cjs/index.js`, one bundled file each, and there is no `exports` map), so both ways load the same files and
- * give the same module instances; but an `import` of a CommonJS file makes Node scan its whole source for export
- * names first (cjs-module-lexer, over client-s3's 268 kB and the files it re-exports), which cost about 300 ms of
- * CPU in every `bytedrop upload` (960 → 660 ms for a 10 KiB file). The CommonJS build `require`s them already, and
- * the browser build leaves them to the app's bundler.
+ * The CLI `require`s the AWS SDK instead of `import`ing it. Its packages are CommonJS (`main` is `dist-cjs/index.js`,
+ * one bundled file each, and there is no `exports` map), so both ways load the same files and module instances; but
+ * an `import` of a CommonJS file makes Node scan its whole source for export names first (cjs-module-lexer, over
+ * client-s3's 268 kB and the files it re-exports), which cost about 300 ms of CPU in every `bytedrop upload` (990 →
+ * 680 ms for a 10 KiB file). Only the CLI: an app that bundles core's library builds needs its bundler to see the
+ * SDK, and bundlers follow an `import()`, not a `createRequire`.
  */
 const SDK_PACKAGES = /^@aws-sdk\/(client-s3|lib-storage|s3-request-presigner)$/;
 const sdkThroughRequire: Plugin = {
   name: 'sdk-through-require',
   setup(build) {
-    build.onResolve({ filter: SDK_PACKAGES }, (args) =>
-      build.initialOptions.format === 'esm'
-        ? { path: args.path, namespace: 'sdk-through-require' }
-        : { path: args.path, external: true },
-    );
+    build.onResolve({ filter: SDK_PACKAGES }, (args) => ({
+      path: args.path,
+      namespace: 'sdk-through-require',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'sdk-through-require' }, (args) => {
       // Named exports, listed from the package itself at build time: esbuild cannot see through a runtime require.
       const names = Object.keys(requireAtBuild(args.path)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
@@ -84,11 +83,10 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
-    // The SDK's packages are left to `sdkThroughRequire` (external either way; never bundled).
-    noExternal: [...BUNDLED_IN_CJS, ...BUNDLED_IN_NODE, SDK_PACKAGES],
+    noExternal: [...BUNDLED_IN_CJS, ...BUNDLED_IN_NODE],
     // An optional dependency, imported only when conversion is on.
     external: ['sharp'],
-    esbuildPlugins: [externalInEsm, lazySdk, sdkThroughRequire],
+    esbuildPlugins: [externalInEsm, lazySdk],
   },
   {
     // What browsers get (package.json `browser` condition): the SDK imported statically, for their bundlers to

@@ -1,7 +1,7 @@
 /**
- * Core's Node ES builds `require` the AWS SDK (tsup.config.ts, `sdkThroughRequire`): its packages are CommonJS, and
- * an `import` of one makes Node scan its whole source for export names first, about 300 ms of CPU per `bytedrop
- * upload`. What is checked is where the SDK's files went through, not a time: the probe sees every file a process
+ * The CLI `require`s the AWS SDK (tsup.config.ts, `sdkThroughRequire`): its packages are CommonJS, and an `import` of
+ * one makes Node scan its whole source for export names first, about 300 ms of CPU per `bytedrop upload`. The library
+ * builds keep `import()`, which an app's bundler follows. What is checked is where the SDK's files went through, not a time: the probe sees every file a process
  * loads, and which of them the ES module loader handled.
  */
 import { randomBytes } from 'node:crypto';
@@ -30,7 +30,7 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
-describe('the AWS SDK is required, never imported, by core’s Node ES builds', () => {
+describe('where the AWS SDK is loaded from', () => {
   it('`bytedrop upload` (the built CLI) uploads with the SDK loaded through require', async () => {
     const file = join(home, 'small.bin');
     await writeFile(file, randomBytes(10 * 1024));
@@ -47,7 +47,7 @@ describe('the AWS SDK is required, never imported, by core’s Node ES builds', 
     expect(sdkIn(imported)).toEqual([]);
   });
 
-  it('the library (dist/index.js): a store’s first request loads the SDK through require', async () => {
+  it('the library (dist/index.js) still imports it, for bundlers (control: the probe tells the two apart)', async () => {
     const entry = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
     const config = JSON.stringify({
       provider: 'custom',
@@ -64,6 +64,6 @@ describe('the AWS SDK is required, never imported, by core’s Node ES builds', 
     const { stdout, loaded, imported } = await probed(['--input-type=module', '-e', script], cleanEnv(home));
     expect(stdout).toContain('checked');
     expect(sdkIn(loaded).some((path) => path.includes('/client-s3/'))).toBe(true);
-    expect(sdkIn(imported)).toEqual([]);
+    expect(sdkIn(imported).some((path) => path.includes('/client-s3/'))).toBe(true);
   });
 });
