@@ -146,18 +146,29 @@ describe('large files to a Bytedrop server target', () => {
       'Tus Threshold MB \\(5000\\) is above 4096 MiB: set a number of MiB from 0.25 to 4096, e.g. 8',
     ],
   ] as const)(
-    '%s = %j: the paste is left to VS Code, and the notice names the setting and the fix',
+    '%s = %j: the paste is kept and linked, the message names the setting and the fix; Retry uploads it once fixed',
     async (key, value, why) => {
       fake.settings.set(key, value);
-      await pasteBig(bigFile(2 * MiB, 4), 'refused.bin');
-      const notice = await fake.nextMessage();
-      expect(notice.message).toMatch(
+      const bytes = bigFile(2 * MiB, 4);
+      await pasteBig(bytes, 'refused.bin');
+      const message = await fake.nextMessage();
+      expect(message).toMatchObject({ severity: 'error', items: ['Retry upload', 'Open Bytedrop settings'] });
+      expect(message.message).toMatch(
         new RegExp(
-          `^The file was pasted as VS Code does without Bytedrop\\. Bytedrop's settings need a fix: Bytedrop: ${why}`,
+          `^Bytedrop: could not upload refused\\.bin: Bytedrop's settings need a fix: Bytedrop: ${why}.* \\(ERR_CONFIG\\)\\. Kept in the workspace and linked from the note: refused\\.bin\\.`,
         ),
       );
-      expect(linksUnder(base, world.document.getText())).toEqual([]);
-      expect(patches()).toEqual([]);
+      // Nothing is lost: the copy is in the workspace and linked; nothing reached the server.
+      expect(world.document.getText()).toBe('# Post\n\n[refused.bin](refused.bin)');
+      expect(Buffer.from(fake.files.get('/ws/notes/refused.bin') as Uint8Array).equals(bytes)).toBe(true);
+      expect(proxy.requests).toEqual([]);
+
+      fake.settings.delete(key);
+      message.respond('Retry upload');
+      await uploadsSettled(2);
+      const [link] = linksUnder(base, world.document.getText());
+      expect(world.document.getText()).toBe(`# Post\n\n[refused.bin](${link?.url})`);
+      expect(Buffer.from(await served(link?.url as string)).equals(bytes)).toBe(true);
     },
   );
 });
