@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
 import { type RunningServer, serve } from '../../server-adapter/src/node';
-import { fake } from './_fake/vscode';
+import { commands, fake } from './_fake/vscode';
 import { linksUnder, served, uploadsSettled } from './_setup/expect';
 import { createWorld, endOf, journal, restart, transferOf, type World } from './_setup/world';
 
@@ -171,4 +171,17 @@ describe('large files to a Bytedrop server target', () => {
       expect(Buffer.from(await served(link?.url as string)).equals(bytes)).toBe(true);
     },
   );
+
+  it('Test connection reports an out-of-range size as the problem, before asking the server', async () => {
+    fake.settings.set('bytedrop.tusChunkSizeMB', 65);
+    expect(await commands.executeCommand('bytedrop.testConnection')).toBe(false);
+    expect(fake.messages.at(-1)).toMatchObject({
+      severity: 'error',
+      items: ['Open Bytedrop settings', 'Show details'],
+    });
+    expect(fake.messages.at(-1)?.message).toBe(
+      "Bytedrop: Bytedrop's settings need a fix: Bytedrop: Tus Chunk Size MB (65) is above 64 MiB: set a number of MiB from 0.25 to 64, e.g. 4",
+    );
+    expect(proxy.requests).toEqual([]);
+  });
 });
