@@ -20,6 +20,18 @@ export function generated(size: number, seed: number): Uint8Array {
   return bytes;
 }
 
+/** Makes a generated file in the page as `window.pending`, from `generated`'s own source. */
+async function stageGenerated(page: Page, name: string, size: number, seed: number, type: string) {
+  await page.evaluate(
+    ({ name, size, seed, type, source }) => {
+      const make = new Function(`return ${source}`)() as (size: number, seed: number) => Uint8Array;
+      const file = new File([make(size, seed) as Uint8Array<ArrayBuffer>], name, { type });
+      (window as unknown as { pending?: File }).pending = file;
+    },
+    { name, size, seed, type, source: generated.toString() },
+  );
+}
+
 /**
  * Pastes a generated file into the focused editor (a ClipboardEvent whose DataTransfer holds a File, as the browser
  * does on Ctrl+V) and returns the page's clock at the paste. The bytes are made before the clock starts: generating
@@ -32,14 +44,7 @@ export async function pasteGenerated(
   seed: number,
   type: string,
 ): Promise<number> {
-  await page.evaluate(
-    ({ name, size, seed, type, source }) => {
-      const make = new Function(`return ${source}`)() as (size: number, seed: number) => Uint8Array;
-      const file = new File([make(size, seed) as Uint8Array<ArrayBuffer>], name, { type });
-      (window as unknown as { pending?: File }).pending = file;
-    },
-    { name, size, seed, type, source: generated.toString() },
-  );
+  await stageGenerated(page, name, size, seed, type);
   return page.evaluate(() => {
     const transfer = new DataTransfer();
     transfer.items.add((window as unknown as { pending: File }).pending);
@@ -109,12 +114,40 @@ export async function dropFiles(
   page: Page,
   files: { name: string; bytes: Uint8Array; type: string }[],
 ): Promise<void> {
+  await page.evaluate(
+    (files) => {
+      (window as unknown as { dropping?: File[] }).dropping = files.map(
+        (file) => new File([new Uint8Array(file.data)], file.name, { type: file.type }),
+      );
+    },
+    files.map((file) => ({ name: file.name, type: file.type, data: [...file.bytes] })),
+  );
+  await dispatchDrop(page);
+}
+
+/** Drops a generated file as `dropFiles` does: made in the page, so megabytes never cross as a JSON array. */
+export async function dropGenerated(
+  page: Page,
+  name: string,
+  size: number,
+  seed: number,
+  type: string,
+): Promise<void> {
+  await stageGenerated(page, name, size, seed, type);
+  await page.evaluate(() => {
+    const state = window as unknown as { pending: File; dropping?: File[] };
+    state.dropping = [state.pending];
+  });
+  await dispatchDrop(page);
+}
+
+/** Drags `window.dropping` over the end of the editor's last line and drops it there. */
+async function dispatchDrop(page: Page): Promise<void> {
   const line = await page.locator('.monaco-editor .view-line').last().boundingBox();
   await page.evaluate(
-    ({ files, x, y }) => {
+    ({ x, y }) => {
       const transfer = new DataTransfer();
-      for (const file of files)
-        transfer.items.add(new File([new Uint8Array(file.data)], file.name, { type: file.type }));
+      for (const file of (window as unknown as { dropping: File[] }).dropping) transfer.items.add(file);
       const target = document.querySelector('.monaco-editor .view-lines') as HTMLElement;
       for (const type of ['dragenter', 'dragover', 'drop']) {
         target.dispatchEvent(
@@ -130,7 +163,6 @@ export async function dropFiles(
       }
     },
     {
-      files: files.map((file) => ({ name: file.name, type: file.type, data: [...file.bytes] })),
       x: (line?.x ?? 0) + (line?.width ?? 0) - 2,
       y: (line?.y ?? 0) + (line?.height ?? 20) / 2,
     },

@@ -66,6 +66,8 @@ export async function startSession(options: {
   files?: Record<string, string | Uint8Array>;
   /** Upload to a Bytedrop server instead (`bytedrop.target: server`), its key given as BYTEDROP_SERVER_ACCESS_KEY. */
   server?: { url: string; accessKey: string };
+  /** More user settings, as the user's settings.json holds them (e.g. `bytedrop.tusChunkSizeMB`). */
+  settings?: Record<string, unknown>;
 }): Promise<Session> {
   const dir = await mkdtemp(join(tmpdir(), 'bytedrop-e2e-'));
   const workspace = join(dir, 'workspace');
@@ -95,6 +97,7 @@ export async function startSession(options: {
           'editor.dropIntoEditor.preferences': ['markdown.link.image.bytedrop'],
         }
       : {}),
+    ...options.settings,
   };
   const userData = join(dir, 'user-data');
   const editor = await startEditor({
@@ -140,9 +143,17 @@ export async function startSession(options: {
       await page
         .locator('.part.statusbar')
         .waitFor({ state: statusBar ? 'visible' : 'hidden', timeout: 30_000 });
-      // Escape closes the modal editor (the command palette does not open over it).
-      await page.keyboard.press('Escape');
-      await json.waitFor({ state: 'detached' });
+      // Escape closes the modal editor (the command palette does not open over it). While a notification toast is
+      // shown, Escape hides the toasts first (they stay in the notification center): then it takes a second one.
+      for (let attempt = 1; ; attempt++) {
+        await page.keyboard.press('Escape');
+        try {
+          await json.waitFor({ state: 'detached', timeout: 5_000 });
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
     },
     async outputChannel(name) {
       const logs = join(userData, 'logs');

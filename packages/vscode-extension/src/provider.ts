@@ -7,7 +7,7 @@
  * drops.
  *
  * An install that is not set up answers nothing, so VS Code's own paste or drop happens, and says once what is
- * missing. Edits yield to VS Code's built-in ones, so Bytedrop is the default only when the user made it so.
+ * missing; a bad tus size alone still takes the paste (its upload then names the setting). Edits yield to VS Code's built-in ones, so Bytedrop is the default only when the user made it so.
  */
 import * as vscode from 'vscode';
 import { BYTEDROP_KIND, EDIT_TITLE } from './constants';
@@ -120,7 +120,7 @@ export class BytedropEditProvider
   ): Promise<{ text: string; copies?: vscode.WorkspaceEdit } | undefined> {
     if (!readSettings(document.uri).languages.includes(document.languageId)) return undefined;
     const problem = setupProblem(document.uri, this.secrets);
-    if (problem) {
+    if (problem && !problem.takesPaste) {
       if ([...dataTransfer].some(([, item]) => item.asFile())) this.notices.show(problem, what);
       return undefined;
     }

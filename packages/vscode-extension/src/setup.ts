@@ -15,6 +15,12 @@ import { inVsCodeTerms, OPEN_SETTINGS, SET_SECRET, SET_SERVER_KEY, type Worded }
 export interface SetupProblem extends Worded {
   /** Nothing of Bytedrop's is set: a fresh install. */
   fresh: boolean;
+  /**
+   * Only how files are sent is wrong (a tus size), not where they go: a paste is still taken, kept in the workspace
+   * and linked, and its upload fails with this message until the value is fixed (Retry then uploads it). Left to
+   * VS Code instead, a pasted file other than an image is not inserted at all.
+   */
+  takesPaste?: boolean;
 }
 
 /** What is missing for the S3 target, and the buttons that set it. */
@@ -41,7 +47,7 @@ function missingForS3(
  * @example
  * ```ts
  * const problem = setupProblem(document.uri, secrets);
- * if (problem) return undefined; // VS Code's own paste happens
+ * if (problem && !problem.takesPaste) return undefined; // VS Code's own paste happens
  * ```
  */
 export function setupProblem(scope: vscode.Uri | undefined, secrets: Secrets): SetupProblem | undefined {
@@ -58,10 +64,9 @@ export function setupProblem(scope: vscode.Uri | undefined, secrets: Secrets): S
         actions: [OPEN_SETTINGS, ...(secrets.known('server') ? [] : [SET_SERVER_KEY])],
       };
     }
-    return invalid(() => {
-      checkHttpUrl('url', settings.serverUrl as string);
-      tusOptions(settings.tus);
-    });
+    const url = invalid(() => checkHttpUrl('url', settings.serverUrl as string));
+    const sizes = url ?? invalid(() => tusOptions(settings.tus));
+    return sizes && { ...sizes, takesPaste: !url };
   }
   const { names, actions } = missingForS3(scope, secrets);
   if (names.length) {

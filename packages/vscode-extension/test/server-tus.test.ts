@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
 import { type RunningServer, serve } from '../../server-adapter/src/node';
-import { fake } from './_fake/vscode';
+import { commands, fake } from './_fake/vscode';
 import { linksUnder, served, uploadsSettled } from './_setup/expect';
 import { createWorld, endOf, journal, restart, transferOf, type World } from './_setup/world';
 
@@ -146,18 +146,42 @@ describe('large files to a Bytedrop server target', () => {
       'Tus Threshold MB \\(5000\\) is above 4096 MiB: set a number of MiB from 0.25 to 4096, e.g. 8',
     ],
   ] as const)(
-    '%s = %j: the paste is left to VS Code, and the notice names the setting and the fix',
+    '%s = %j: the paste is kept and linked, the message names the setting and the fix; Retry uploads it once fixed',
     async (key, value, why) => {
       fake.settings.set(key, value);
-      await pasteBig(bigFile(2 * MiB, 4), 'refused.bin');
-      const notice = await fake.nextMessage();
-      expect(notice.message).toMatch(
+      const bytes = bigFile(2 * MiB, 4);
+      await pasteBig(bytes, 'refused.bin');
+      const message = await fake.nextMessage();
+      expect(message).toMatchObject({ severity: 'error', items: ['Retry upload', 'Open Bytedrop settings'] });
+      expect(message.message).toMatch(
         new RegExp(
-          `^The file was pasted as VS Code does without Bytedrop\\. Bytedrop's settings need a fix: Bytedrop: ${why}`,
+          `^Bytedrop: could not upload refused\\.bin: Bytedrop's settings need a fix: Bytedrop: ${why}.* \\(ERR_CONFIG\\)\\. Kept in the workspace and linked from the note: refused\\.bin\\.`,
         ),
       );
-      expect(linksUnder(base, world.document.getText())).toEqual([]);
-      expect(patches()).toEqual([]);
+      // Nothing is lost: the copy is in the workspace and linked; nothing reached the server.
+      expect(world.document.getText()).toBe('# Post\n\n[refused.bin](refused.bin)');
+      expect(Buffer.from(fake.files.get('/ws/notes/refused.bin') as Uint8Array).equals(bytes)).toBe(true);
+      expect(proxy.requests).toEqual([]);
+
+      fake.settings.delete(key);
+      message.respond('Retry upload');
+      await uploadsSettled(2);
+      const [link] = linksUnder(base, world.document.getText());
+      expect(world.document.getText()).toBe(`# Post\n\n[refused.bin](${link?.url})`);
+      expect(Buffer.from(await served(link?.url as string)).equals(bytes)).toBe(true);
     },
   );
+
+  it('Test connection reports an out-of-range size as the problem, before asking the server', async () => {
+    fake.settings.set('bytedrop.tusChunkSizeMB', 65);
+    expect(await commands.executeCommand('bytedrop.testConnection')).toBe(false);
+    expect(fake.messages.at(-1)).toMatchObject({
+      severity: 'error',
+      items: ['Open Bytedrop settings', 'Show details'],
+    });
+    expect(fake.messages.at(-1)?.message).toBe(
+      "Bytedrop: Bytedrop's settings need a fix: Bytedrop: Tus Chunk Size MB (65) is above 64 MiB: set a number of MiB from 0.25 to 64, e.g. 4",
+    );
+    expect(proxy.requests).toEqual([]);
+  });
 });
