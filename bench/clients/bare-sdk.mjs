@@ -7,9 +7,13 @@
  *   - `put`: one PutObject (the peer of a fresh paste), under sdk/;
  *   - `head`: one HeadObject of a key that exists (the peer of a deduplicated paste), under sdk/;
  *   - `headPut`: HeadObject (404) then PutObject, under sdk-floor/: the requests a fresh paste must send to a
- *     store that ignores `If-None-Match` (s3rver), so the least such a paste can take.
+ *     store that ignores `If-None-Match` (s3rver), so the least such a paste can take (the PUT's SigV4 hash is the
+ *     content hash a paste takes anyway);
+ *   - `hashHead`: the bytes' SHA-256 (node:crypto) then HeadObject of that sdk-floor/ key: the least a deduplicated
+ *     paste can take, since its key names the hash of its bytes.
  * Each resolves to its milliseconds, from the command's creation to the answer read.
  */
+import { createHash } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** The peers for a Bytedrop config (the bench's JSON: endpoint, region, bucket, keys, forcePathStyle). */
@@ -48,6 +52,12 @@ export function createBareSdk(config) {
       timed(async () => {
         const found = await headSize(`sdk/${name}`);
         if (found !== size) throw new Error(`bare HEAD of sdk/${name}: size ${found}, expected ${size}`);
+      }),
+    hashHead: (name, bytes) =>
+      timed(async () => {
+        createHash('sha256').update(bytes).digest('hex');
+        const found = await headSize(`sdk-floor/${name}`);
+        if (found !== bytes.byteLength) throw new Error(`bare HEAD of sdk-floor/${name}: size ${found}`);
       }),
     headPut: (name, bytes) =>
       timed(async () => {

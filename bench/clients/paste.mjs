@@ -7,7 +7,8 @@
  *   - unchecked: the same work without those checks (unchecked.mjs), keys under unchecked/;
  *   - sdk: a bare SDK PutObject of Bytedrop's very bytes (fresh), then a HeadObject of it (deduplicated), under sdk/
  *     (bare-sdk.mjs);
- *   - sdk-floor (fresh only): a bare HeadObject (404) then PutObject of the same bytes, under sdk-floor/.
+ *   - sdk-floor: a bare HeadObject (404) then PutObject of the same bytes (fresh), then their SHA-256 and a
+ *     HeadObject (deduplicated), under sdk-floor/: the least each paste can take against s3rver.
  * Bytedrop and unchecked paste their own PNGs: first `count` of distinct bytes (fresh), then the same bytes again
  * (deduplicated: HEAD only). Usage: node paste.mjs <config.json> <pngDir> <count> <warmups> <journal dir>, with
  * 2 × (warmups + count) PNGs in pngDir. Prints `{ fresh: { <pipeline>: ms[] }, dedupe: { … } }`.
@@ -55,7 +56,13 @@ function ways(expectDedupe) {
     pipelines.map((pipeline, p) => [pipeline.name, (i) => paste(pipeline.uploader, own(p)[i], expectDedupe)]),
   );
   const bytes = (i) => own(0)[i];
-  if (expectDedupe) return { ...byName, sdk: (i) => sdk.head(`${i}.png`, bytes(i).byteLength) };
+  if (expectDedupe) {
+    return {
+      ...byName,
+      sdk: (i) => sdk.head(`${i}.png`, bytes(i).byteLength),
+      'sdk-floor': (i) => sdk.hashHead(`${i}.png`, bytes(i)),
+    };
+  }
   return {
     ...byName,
     sdk: (i) => sdk.put(`${i}.png`, bytes(i)),

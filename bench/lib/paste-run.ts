@@ -9,11 +9,11 @@ import { bench } from './context.js';
 import { bytedropConfig } from './s3.js';
 import { childEnv, nextMessage, type S3Target } from './servers.js';
 
-/** The ways a paste client times: Bytedrop, core without the checks, the bare SDK, and (fresh only) its HEAD + PUT. */
+/** The ways a paste client times: Bytedrop, core without the checks, the bare SDK, and the floor (clients/bare-sdk.mjs). */
 export const WAYS = ['bytedrop', 'unchecked', 'sdk', 'sdk-floor'] as const;
 export type Way = (typeof WAYS)[number];
 export type Phase = 'fresh' | 'dedupe';
-/** Way → the milliseconds of each measured paste (sdk-floor only in the fresh phase). */
+/** Way → the milliseconds of each measured paste. */
 export type Latencies = Partial<Record<Way, number[]>>;
 
 export interface PasteRun {
