@@ -48,8 +48,9 @@ export interface S3Target {
   /** The server's own RSS (bytes) and CPU time (ms) so far, asked over IPC. */
   usage(): Promise<Usage>;
   /**
-   * Requests per HTTP method the server received since the last call; those for keys under `unchecked/` (the
-   * bench's pipeline without issue 10's checks) counted apart, as `unchecked <METHOD>`.
+   * Requests per HTTP method the server received since the last call; those for keys under a peer's prefix
+   * (`unchecked/`, core without issue 10's checks; `sdk/` and `sdk-floor/`, the bare SDK: servers/_peers.mjs)
+   * counted apart, as `<prefix> <METHOD>`.
    */
   requests(): Promise<Record<string, number>>;
   /**

@@ -5,33 +5,47 @@
  * requests of each phase, proving what a deduplicated paste sends.
  *
  * Bytedrop's pastes take turns with core's pipeline without issue 10's checks (clients/unchecked.mjs) in the same
- * process, so the ratio of their p50s is what the checks add to a paste.
+ * process, so the ratio of their p50s is what the checks add to a paste; and with a bare SDK PutObject / HeadObject
+ * of the same bytes (clients/bare-sdk.mjs), what Bytedrop costs over what a user would send without it (issue 16),
+ * and with a bare HeadObject + PutObject, the floor of a fresh paste against a store that ignores If-None-Match.
  */
-import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BenchContext, bench, built, RUN_DIR } from '../lib/context.js';
+import { type BenchContext, built, RUN_DIR } from '../lib/context.js';
 import { MiB, makePng } from '../lib/files.js';
+import {
+  type Latencies,
+  type PasteRun,
+  type Phase,
+  pasteRun,
+  requestsOf,
+  WAYS,
+  type Way,
+} from '../lib/paste-run.js';
 import { type SectionResult, type Target, tableLines } from '../lib/report.js';
-import { bytedropConfig } from '../lib/s3.js';
-import { childEnv, nextMessage, type S3Target, type ServerKind, startServer } from '../lib/servers.js';
+import { type ServerKind, startServer } from '../lib/servers.js';
 import { percentile, summarize } from '../lib/stats.js';
 
 /** Measured pastes per pipeline and phase; 100 keep the p50 within about 2 % from run to run here. */
 const COUNT = 100;
 const WARMUPS = 5;
+/** The pipelines with PNGs of their own (the bare SDK sends Bytedrop's). */
 const PIPELINES = ['bytedrop', 'unchecked'] as const;
-type Pipeline = (typeof PIPELINES)[number];
-const PIPELINE_NAMES = { bytedrop: 'Bytedrop', unchecked: 'core without the checks' } as const;
+const WAY_NAMES: Record<Way, string> = {
+  bytedrop: 'Bytedrop',
+  unchecked: 'core without the checks',
+  sdk: 'bare SDK',
+  'sdk-floor': 'bare SDK, floor',
+};
 /** The checks may add at most this much to the paste p50 (issue 10). */
 const CHECKS_LIMIT = 1.05;
-
-type Latencies = Record<Pipeline, number[]>;
+/** A paste may take at most this much of a bare SDK PutObject / HeadObject of the same bytes (issue 16). */
+const SDK_LIMIT = 1.2;
 
 interface Row {
   server: ServerKind;
-  pipeline: Pipeline;
-  phase: 'fresh' | 'dedupe';
+  way: Way;
+  phase: Phase;
   p50: number;
   p95: number;
   min: number;
@@ -39,43 +53,22 @@ interface Row {
   requestsPerPaste: string;
 }
 
-/** One paste client process over the given PNGs; resolves to its latencies and the server's request counts. */
-async function pasteRun(target: S3Target, dir: string, pngs: string, count: number) {
-  const configPath = join(dir, `${target.kind}.json`);
-  await writeFile(configPath, JSON.stringify(bytedropConfig(target)));
-  const journal = join(dir, `journal-${target.kind}`);
-  const child = fork(
-    bench('clients/paste.mjs'),
-    [configPath, pngs, String(count), String(WARMUPS), journal],
-    { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
-  );
-  let stdout = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const requests: Record<string, Record<string, number>> = {};
-  // At each phase start, read (and reset) the server's counts of the phase before, then let the client go on.
-  let previous = 'warm-up';
-  for (const phase of ['fresh', 'dedupe', 'end']) {
-    const name = await nextMessage<string>(child, 'phase', 300_000);
-    if (name !== phase) throw new Error(`paste client announced '${name}', expected '${phase}'`);
-    requests[previous] = await target.requests();
-    previous = phase;
-    child.send('go');
-  }
-  const code = await exited;
-  if (code !== 0) throw new Error(`paste client exited with ${code}`);
-  return { ...(JSON.parse(stdout) as { fresh: Latencies; dedupe: Latencies }), requests };
-}
-
-/** "HEAD ×1.00, PUT ×1.00": one pipeline's requests per paste (the servers count unchecked/ keys apart). */
-function requestsOf(counts: Record<string, number>, pipeline: Pipeline, count: number): string {
-  return Object.entries(counts)
-    .filter(([name]) => name.startsWith('unchecked ') === (pipeline === 'unchecked'))
-    .map(([name, n]) => `${name.replace(/^unchecked /, '')} ×${(n / count).toFixed(2)}`)
-    .join(', ');
-}
+const LABEL: Record<Phase, Record<'paste' | 'sdk' | 'sdk-floor', string>> = {
+  fresh: {
+    paste: 'fresh (hash → key → HEAD 404 → PUT → link)',
+    sdk: 'fresh (PutObject)',
+    'sdk-floor': 'fresh (HeadObject 404 → PutObject)',
+  },
+  dedupe: {
+    paste: 'same bytes again (HEAD 200 → link)',
+    sdk: 'same bytes again (HeadObject 200)',
+    'sdk-floor': 'same bytes again (SHA-256 → HeadObject 200)',
+  },
+};
+const labelOf = (way: Way, phase: Phase) =>
+  LABEL[phase][way === 'sdk' || way === 'sdk-floor' ? way : 'paste'];
+const phaseName = (phase: Phase) => (phase === 'fresh' ? 'fresh' : 'deduplicated');
+const ms = (n: number) => n.toFixed(2);
 
 export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
   const title = '3. Paste latency (1 MiB PNG through core)';
@@ -95,22 +88,23 @@ export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
       const target = await startServer(kind);
       try {
         ctx.log(`paste ${kind}`);
-        const result = await pasteRun(target, dir, pngs, count);
+        const result = await pasteRun(target, dir, pngs, count, WARMUPS);
         ctx.log(`paste ${kind}: requests per phase ${JSON.stringify(result.requests)}`);
         data[kind] = result;
         for (const phase of ['fresh', 'dedupe'] as const) {
-          for (const pipeline of PIPELINES) {
-            const ms = result[phase][pipeline];
-            const s = summarize(ms);
+          for (const way of WAYS) {
+            const times = result[phase][way];
+            if (!times) continue;
+            const s = summarize(times);
             rows.push({
               server: kind,
-              pipeline,
+              way,
               phase,
-              p50: percentile(ms, 50),
-              p95: percentile(ms, 95),
+              p50: percentile(times, 50),
+              p95: percentile(times, 95),
               min: s.min,
               max: s.max,
-              requestsPerPaste: requestsOf(result.requests[phase] ?? {}, pipeline, count),
+              requestsPerPaste: requestsOf(result.requests[phase] ?? {}, way, count),
             });
           }
         }
@@ -122,24 +116,36 @@ export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
     await rm(dir, { recursive: true, force: true });
   }
 
-  const label = {
-    fresh: 'fresh (hash → key → HEAD 404 → PUT → link)',
-    dedupe: 'same bytes again (HEAD 200 → link)',
-  };
   const table = tableLines(
     ['server', 'pipeline', 'paste', 'p50 ms', 'p95 ms', 'min–max ms', 'requests per paste (at the server)'],
     rows.map((r) => [
       r.server,
-      PIPELINE_NAMES[r.pipeline],
-      label[r.phase],
+      WAY_NAMES[r.way],
+      labelOf(r.way, r.phase),
       r.p50.toFixed(1),
       r.p95.toFixed(1),
       `${r.min.toFixed(1)}–${r.max.toFixed(1)}`,
       r.requestsPerPaste,
     ]),
   );
-  const find = (server: ServerKind, pipeline: Pipeline, phase: Row['phase']) =>
-    rows.find((row) => row.server === server && row.pipeline === pipeline && row.phase === phase);
+  const find = (server: ServerKind, way: Way, phase: Phase) =>
+    rows.find((row) => row.server === server && row.way === way && row.phase === phase);
+  /** `a`'s p50 over `b`'s, and the median of the ratios of the pastes of one round (same PNG, back to back). */
+  const compare = (server: ServerKind, phase: Phase, a: Way, b: Way) => {
+    const [x, y] = [find(server, a, phase), find(server, b, phase)];
+    const latencies = (data[server] as PasteRun | undefined)?.[phase] as Latencies | undefined;
+    const [xs, ys] = [latencies?.[a], latencies?.[b]];
+    if (!x || !y || !xs || !ys) return undefined;
+    const paired = percentile(
+      xs.map((t, i) => t / (ys[i] ?? Number.NaN)),
+      50,
+    );
+    return {
+      ratio: x.p50 / y.p50,
+      paired,
+      text: `${(x.p50 / y.p50).toFixed(3)}× (${ms(x.p50)} / ${ms(y.p50)} ms)`,
+    };
+  };
   const targets: Target[] = [];
   for (const [phase, limit] of [
     ['fresh', 25],
@@ -147,41 +153,86 @@ export async function pasteSection(ctx: BenchContext): Promise<SectionResult> {
   ] as const) {
     const r = find('s3rver', 'bytedrop', phase);
     targets.push({
-      name: `paste p50 against s3rver, ${phase === 'fresh' ? 'fresh' : 'deduplicated'}`,
+      name: `paste p50 against s3rver, ${phaseName(phase)}`,
       target: `≤ ${limit} ms`,
       measured: r ? `${r.p50.toFixed(1)} ms` : 'n/a',
       met: r ? r.p50 <= limit : undefined,
     });
   }
-  // What the checks add: p50 with them over p50 without, same server, same phase, same process.
-  const overhead: { server: ServerKind; phase: Row['phase']; ratio: number; paired: number }[] = [];
+  const checksRows: string[][] = [];
+  const sdkRows: string[][] = [];
   for (const server of ['s3rver', 'sink'] as const) {
     for (const phase of ['fresh', 'dedupe'] as const) {
-      const checked = find(server, 'bytedrop', phase);
-      const unchecked = find(server, 'unchecked', phase);
-      const latencies = (data[server] as { [p: string]: Latencies } | undefined)?.[phase];
-      if (!checked || !unchecked || !latencies) continue;
-      const paired = latencies.bytedrop.map((ms, i) => ms / (latencies.unchecked[i] ?? Number.NaN));
-      overhead.push({ server, phase, ratio: checked.p50 / unchecked.p50, paired: percentile(paired, 50) });
-      targets.push({
-        name: `paste p50 against ${server}, ${phase === 'fresh' ? 'fresh' : 'deduplicated'}: with the checks vs without`,
-        target: `≤ ${CHECKS_LIMIT.toFixed(2)}×`,
-        measured: `${(checked.p50 / unchecked.p50).toFixed(3)}× (${checked.p50.toFixed(2)} / ${unchecked.p50.toFixed(2)} ms)`,
-        met: checked.p50 / unchecked.p50 <= CHECKS_LIMIT,
-      });
+      // What the checks add: p50 with them over p50 without, same server, same phase, same process.
+      const checks = compare(server, phase, 'bytedrop', 'unchecked');
+      if (checks) {
+        checksRows.push([server, phase, `${checks.ratio.toFixed(3)}×`, `${checks.paired.toFixed(3)}×`]);
+        targets.push({
+          name: `paste p50 against ${server}, ${phaseName(phase)}: with the checks vs without`,
+          target: `≤ ${CHECKS_LIMIT.toFixed(2)}×`,
+          measured: checks.text,
+          met: checks.ratio <= CHECKS_LIMIT,
+        });
+      }
+      // What Bytedrop costs over the bare SDK sending the same bytes, and over the floor (HEAD + PUT; SHA-256 + HEAD).
+      const sdk = compare(server, phase, 'bytedrop', 'sdk');
+      const floor = compare(server, phase, 'bytedrop', 'sdk-floor');
+      const floorOverSdk = compare(server, phase, 'sdk-floor', 'sdk');
+      if (sdk) {
+        sdkRows.push([
+          server,
+          phase,
+          `${sdk.ratio.toFixed(3)}×`,
+          `${sdk.paired.toFixed(3)}×`,
+          floor ? `${floor.ratio.toFixed(3)}× (paired ${floor.paired.toFixed(3)}×)` : '–',
+          floorOverSdk ? `${floorOverSdk.ratio.toFixed(3)}×` : '–',
+        ]);
+      }
+      if (sdk && server === 's3rver') {
+        targets.push({
+          name: `paste p50 against s3rver, ${phaseName(phase)}: vs a bare SDK ${phase === 'fresh' ? 'PutObject' : 'HeadObject'} of the same bytes`,
+          target: `≤ ${SDK_LIMIT.toFixed(1)}×`,
+          measured: floor
+            ? `${sdk.text}; the floor (${phase === 'fresh' ? 'HEAD + PUT' : 'SHA-256 + HEAD'}) is ${floorOverSdk?.ratio.toFixed(3)}× the bare SDK, Bytedrop ${floor.ratio.toFixed(3)}× the floor`
+            : sdk.text,
+          met: sdk.ratio <= SDK_LIMIT,
+        });
+      }
     }
   }
-  const overheadTable = tableLines(
+  const checksTable = tableLines(
     ['server', 'paste', 'p50 with / without the checks', 'median of paste-by-paste ratios'],
-    overhead.map((o) => [o.server, o.phase, `${o.ratio.toFixed(3)}×`, `${o.paired.toFixed(3)}×`]),
+    checksRows,
+  );
+  const sdkTable = tableLines(
+    [
+      'server',
+      'paste',
+      'p50 Bytedrop / bare SDK',
+      'median of paste-by-paste ratios',
+      'p50 Bytedrop / floor (fresh: HEAD + PUT; again: SHA-256 + HEAD)',
+      'p50 floor / bare SDK',
+    ],
+    sdkRows,
   );
   return {
     title,
-    table: [...table, '', 'What the checks cost (issue 10):', '', ...overheadTable],
+    table: [
+      ...table,
+      '',
+      'What the checks cost (issue 10):',
+      '',
+      ...checksTable,
+      '',
+      'Against a bare SDK sending the same bytes (issue 16):',
+      '',
+      ...sdkTable,
+    ],
     targets,
     notes: [
       `${count} pastes of distinct 1 MiB PNGs per pipeline after ${WARMUPS} warm-up pastes, one at a time from one client process, then the same ${count} again; per server. Timed from upload() to the Markdown link, in the client.`,
-      'Bytedrop (createUploader with a file journal: full hash, owner and write id as metadata, identity compared on HEAD, If-None-Match on the PUT) and core without the checks (bench/clients/unchecked.mjs: same sniff, hash, key, HEAD and single PUT signed with the hash, size compared on HEAD) take turns paste by paste, the order flipping each time. A single PUT journals nothing and bytes in memory are not hashed twice, so what a paste pays for the checks is the metadata headers and the compare after the HEAD.',
+      'Bytedrop (createUploader with a file journal: full hash, owner and write id as metadata, identity compared on HEAD, If-None-Match on the PUT) and core without the checks (bench/clients/unchecked.mjs: same sniff, hash, key, HEAD and single PUT signed with the hash, size compared on HEAD) take turns paste by paste, each round starting with the next way. A single PUT journals nothing and bytes in memory are not hashed twice, so what a paste pays for the checks is the metadata headers and the compare after the HEAD.',
+      "The bare SDK (bench/clients/bare-sdk.mjs) takes its turns in the same rounds with Bytedrop's very bytes: an S3Client built from the same config (checksums when required, else the SDK's defaults), one PutObject (fresh) then one HeadObject (deduplicated), timed from the command to the answer; it signs the body's SHA-256 as SigV4's payload hash, as it would for a user. The floor takes its turns too: HeadObject (404) then PutObject (fresh), what a paste must send to a store that ignores If-None-Match (s3rver), its SigV4 hash being the content hash a paste takes anyway; the bytes' SHA-256 then HeadObject (again), since a content-addressed key needs the hash before the HEAD. 'floor / bare SDK' is the least the ≤ 1.2× ratios can be with those requests.",
       "s3rver is the test harness's: it verifies SigV4 in JavaScript and writes each object to disk, and that time is in its rows. The sink answers in microseconds, so its rows are about the client's own share.",
     ],
     data: { rows, ...data },

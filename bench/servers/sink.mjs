@@ -9,10 +9,11 @@
  *
  * Run by the bench as a forked child: it sends `{ port }` over IPC once listening, and answers 'usage' with its
  * RSS and CPU time and 'requests' with the methods it received since the last ask (`unchecked <METHOD>` for keys
- * under unchecked/).
+ * under unchecked/, and so on for each peer's prefix: `_peers.mjs`).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { countedAs } from './_peers.mjs';
 
 /** key (`bucket/key`) → what HEAD reports. */
 const objects = new Map();
@@ -79,8 +80,8 @@ async function handle(req, res) {
   const url = new URL(req.url ?? '/', 'http://sink');
   const [, bucket = '', ...rest] = url.pathname.split('/');
   const key = decodeURIComponent(rest.join('/'));
-  // The bench's pipeline without issue 10's checks writes under unchecked/: counted apart from Bytedrop's.
-  const counted = key.startsWith('unchecked/') ? `unchecked ${req.method}` : req.method;
+  // The bench's peers write under prefixes of their own: counted apart from Bytedrop's.
+  const counted = countedAs(req.method, key);
   requests[counted] = (requests[counted] ?? 0) + 1;
   const id = `${bucket}/${key}`;
   const q = url.searchParams;

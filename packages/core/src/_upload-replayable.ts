@@ -157,7 +157,41 @@ async function sendReplayable(
   // Bytes in memory were hashed a moment ago and a single PUT carries that hash for the provider to check, so only
   // a client's Content-MD5 is new to them: checked once, here. A Blob is checked as it streams (`verifiedRead`).
   if (body instanceof Uint8Array) await verifyBytes(body, expected.slice(1));
-  const putOptions: PutOptions = {
+  // Built at the first write, not before the HEAD: a deduplicated upload writes nothing, so it draws no write id.
+  // Every candidate's write then shares them (one write id per upload).
+  let putOptions: PutOptions | undefined;
+  const putOptionsOnce = (): PutOptions => {
+    putOptions ??= putOptionsOf(engine, body, planned, head, options);
+    return putOptions;
+  };
+  const placement = await place({
+    candidates,
+    identity: identityOf(engine, planned.hash, planned.size),
+    head: (key) => existing(engine, key, signal),
+    writeFirst: options.putFirst === true && engine.store.refusesExisting?.(planned.size) === true,
+    // Every write reads the Blob afresh: a candidate taken meanwhile must not leave the next one half a read.
+    write: (key) =>
+      body instanceof Uint8Array
+        ? engine.store.put(key, body, putOptionsOnce())
+        : putRead(engine, key, verifiedRead(body, expected), putOptionsOnce()),
+    signal,
+    what,
+  });
+  if (placement.deduplicated) onProgress?.({ loaded: planned.size, total: planned.size });
+  await settleAbort(engine, placement, signal, what);
+  return resultOf(engine, planned, placement, options);
+}
+
+/** The put's headers, metadata (a fresh write id) and digests. */
+function putOptionsOf(
+  engine: Engine,
+  body: Replayable,
+  planned: Plan,
+  head: Uint8Array,
+  options: UploadOptions,
+): PutOptions {
+  const { signal, onProgress } = options;
+  return {
     ...writeOptions(engine, planned, head, options.owner),
     size: planned.size,
     // Single PUTs carry the digests the provider checks: the signed payload hash, or the MD5.
@@ -172,22 +206,6 @@ async function sendReplayable(
     ...(signal === undefined ? {} : { signal }),
     ...(onProgress === undefined ? {} : { onProgress }),
   };
-  const placement = await place({
-    candidates,
-    identity: identityOf(engine, planned.hash, planned.size),
-    head: (key) => existing(engine, key, signal),
-    writeFirst: options.putFirst === true && engine.store.refusesExisting?.(planned.size) === true,
-    // Every write reads the Blob afresh: a candidate taken meanwhile must not leave the next one half a read.
-    write: (key) =>
-      body instanceof Uint8Array
-        ? engine.store.put(key, body, putOptions)
-        : putRead(engine, key, verifiedRead(body, expected), putOptions),
-    signal,
-    what,
-  });
-  if (placement.deduplicated) onProgress?.({ loaded: planned.size, total: planned.size });
-  await settleAbort(engine, placement, signal, what);
-  return resultOf(engine, planned, placement, options);
 }
 
 /**

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config';
+import { createS3Store } from '../src/stores/s3';
 import { createUploader } from '../src/uploader';
 import { useOwnS3rver } from './_support/own-s3rver';
 import { bytes, getBytes, inspector, MiB, PART, s3Config, sameBytes } from './_support/s3';
@@ -47,6 +49,25 @@ describe('SigV4 payload hash', () => {
     // Canonical requests, strings to sign and HMAC keys only: a few hundred bytes per request.
     expect(signerHashed).toBeLessThan(16 * 1024);
     expect(sameBytes(await getBytes(inspector(s3), s3.bucket, result.key), data)).toBe(true);
+  });
+
+  it('a client that caches its middleware (cacheMiddleware) still signs each PUT with its own body’s hash', async () => {
+    // The SDK's handler cache keeps the first command's middleware for every later command of its kind when a send
+    // has no options: two puts in a row (no HEAD between, as with putFirst) must each carry their own payload hash.
+    const store = createS3Store(parseConfig(s3Config(s3)), { clientConfig: { cacheMiddleware: true } });
+    const [first, second] = [bytes(MiB), bytes(MiB)];
+    for (const [key, data] of [
+      ['cached/first.bin', first],
+      ['cached/second.bin', second],
+    ] as const) {
+      await store.put(key, data, {
+        contentType: 'application/octet-stream',
+        size: MiB,
+        sha256: sha256(data),
+      });
+    }
+    expect(payloadHeaders('PUT')).toEqual([sha256(first), sha256(second)]);
+    expect(sameBytes(await getBytes(inspector(s3), s3.bucket, 'cached/second.bin'), second)).toBe(true);
   });
 
   it('control: with MD5 content hashes the signer hashes the body itself', async () => {

@@ -143,9 +143,11 @@ export function scopedClient(sdk: typeof S3Sdk, client: S3Client, scope: PutScop
       !(command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand);
     const sentAt = Date.now();
     try {
+      // Always with options: a client with `cacheMiddleware` reuses the handler of the first command of a kind for
+      // later sends without options, and with it the first put's headers (its payload hash, its Content-MD5).
       const out = await client.send(
         command,
-        keepsSignal ? { ...options, abortSignal: scope.signal } : options,
+        keepsSignal ? { ...options, abortSignal: scope.signal } : { ...options },
       );
       const uploadId = (out as { UploadId?: string }).UploadId;
       if (command instanceof CreateMultipartUploadCommand && uploadId && scope.onCreated) {

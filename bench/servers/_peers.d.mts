@@ -1,0 +1,2 @@
+export declare const PEER_PREFIXES: readonly string[];
+export declare function countedAs(method: string, key: string): string;
