@@ -1,10 +1,10 @@
 /**
  * 13. Resume cost of `bytedrop upload` (issue 14, CLI): the built CLI uploads a large file to the S3 server through a
- * counting proxy, is killed (SIGKILL) once half the file went out in parts (plus half a part, so the cut lands inside
- * one), and is run again. The cost is what both
- * runs sent in parts beyond the file's size. The peer in the same run is the same cut followed by `--no-resume`,
- * which sends the whole file again. Parts in flight at the cut are lost whole (S3 keeps no part of a part), so the
- * cost grows with the parts sent at once: measured with the default queue (4) and with one part at a time.
+ * counting proxy, is killed (SIGKILL) or interrupted (SIGINT, as Ctrl-C) once half the file went out in parts (plus
+ * half a part, so the cut lands inside one), and is run again. The cost is what both runs sent in parts beyond the
+ * file's size. The peer in the same run is the same cut followed by `--no-resume`, which sends the whole file again.
+ * Parts in flight at a kill are lost whole (S3 keeps no part of a part), so that cost grows with the parts sent at
+ * once: measured with the default queue (4) and with one part at a time. Ctrl-C lets the parts in flight finish.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -80,12 +80,16 @@ function cli(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; don
   return { child, done };
 }
 
-/** One cut at 50 % (inside a part) and the run after it; resolves to the part bytes sent beyond the file's size. */
+/**
+ * One cut at 50 % (inside a part) by `signal` and the run after it; resolves to the part bytes sent beyond the file's
+ * size.
+ */
 async function cutAndRerun(
   target: S3Target,
   file: string,
   size: number,
   queue: number,
+  signal: 'SIGKILL' | 'SIGINT',
   rerunArgs: string[],
 ): Promise<number> {
   const proxy = await countingProxy(target.endpoint);
@@ -103,8 +107,10 @@ async function cutAndRerun(
     const first = cli(['upload', file, '--config', config], env);
     first.done.catch(() => undefined);
     await half;
-    first.child.kill('SIGKILL');
-    await once(first.child, 'close');
+    first.child.kill(signal);
+    // After SIGINT the CLI lets the parts in flight finish, then exits 130.
+    const [code] = await once(first.child, 'close');
+    if (signal === 'SIGINT' && code !== 130) throw new Error(`Ctrl-C: the CLI exited ${code}, not 130`);
     const url = await cli(['upload', file, '--config', config, ...rerunArgs], env).done;
     const key = new URL(url).pathname.split('/').slice(2).join('/');
     await verifyAndDelete(clientFor(target), target.bucket, decodeURIComponent(key), size);
@@ -134,17 +140,18 @@ export async function cliResumeSection(ctx: BenchContext): Promise<SectionResult
   const target = await startServer(kind);
   try {
     const runs: Record<string, number> = {};
-    for (const [name, queue, args] of [
-      ['resume, 1 part at a time', 1, []],
-      ['resume, default queue (4)', 4, []],
-      ['--no-resume (peer), default queue (4)', 4, ['--no-resume']],
+    for (const [name, queue, signal, args] of [
+      ['SIGKILL, resume, 1 part at a time', 1, 'SIGKILL', []],
+      ['SIGKILL, resume, default queue (4)', 4, 'SIGKILL', []],
+      ['Ctrl-C (SIGINT), resume, default queue (4)', 4, 'SIGINT', []],
+      ['SIGKILL, --no-resume (peer), default queue (4)', 4, 'SIGKILL', ['--no-resume']],
     ] as const) {
       // A new file each time: the same bytes would be a dedupe hit, not an upload.
       await writeRandomFile(file, size);
       ctx.log(`cli-resume ${kind}: ${name}`);
-      runs[name] = await cutAndRerun(target, file, size, queue, [...args]);
+      runs[name] = await cutAndRerun(target, file, size, queue, signal, [...args]);
     }
-    const peer = runs['--no-resume (peer), default queue (4)'] ?? Number.NaN;
+    const peer = runs['SIGKILL, --no-resume (peer), default queue (4)'] ?? Number.NaN;
     const part = PART_MIB * MiB;
     const table = tableLines(
       ['run after the cut', 'MiB sent again', 'parts sent again', 'vs --no-resume'],
@@ -155,7 +162,8 @@ export async function cliResumeSection(ctx: BenchContext): Promise<SectionResult
         ratio(bytes, peer),
       ]),
     );
-    const oneAtATime = runs['resume, 1 part at a time'] ?? Number.NaN;
+    const oneAtATime = runs['SIGKILL, resume, 1 part at a time'] ?? Number.NaN;
+    const ctrlC = runs['Ctrl-C (SIGINT), resume, default queue (4)'] ?? Number.NaN;
     return {
       title,
       table,
@@ -166,10 +174,17 @@ export async function cliResumeSection(ctx: BenchContext): Promise<SectionResult
           measured: `${(oneAtATime / MiB).toFixed(1)} MiB`,
           met: Number.isNaN(oneAtATime) ? undefined : oneAtATime <= part,
         },
+        {
+          name: 'CLI resume cost after Ctrl-C at 50 %, default queue (4)',
+          target: `≤ one part (${PART_MIB} MiB)`,
+          measured: `${(ctrlC / MiB).toFixed(1)} MiB`,
+          met: Number.isNaN(ctrlC) ? undefined : ctrlC <= part,
+        },
       ],
       notes: [
-        `${size / MiB} MiB file, ${PART_MIB} MiB parts, ${kind}; killed (SIGKILL) once half the file plus half a part had gone out in parts, then the same command run again.`,
-        'With several parts in flight at the cut each of them is lost whole: the default queue costs up to 4 parts.',
+        `${size / MiB} MiB file, ${PART_MIB} MiB parts, ${kind}; killed (SIGKILL) or interrupted (SIGINT, as Ctrl-C) once half the file plus half a part had gone out in parts, then the same command run again.`,
+        'With several parts in flight at a kill each of them is lost whole: the default queue costs up to 4 parts.',
+        'After Ctrl-C no new part starts and the parts in flight finish and are journaled: the resume sends none of them again.',
         'A part whose last bytes were already in the socket buffer when the process was killed still completes: a kill can cost nothing.',
       ],
       data: { size, partSize: part, resent: runs },

@@ -45,3 +45,21 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+/**
+ * A signal that fires with whichever of `first` and `second` fires first (`AbortSignal.any` of two, for runtimes
+ * without it): a resumable upload's `stop` ends its preparation (hashing) as `signal` does, since nothing is in
+ * flight yet.
+ */
+export function eitherSignal(
+  first: AbortSignal | undefined,
+  second: AbortSignal | undefined,
+): AbortSignal | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  const either = new AbortController();
+  for (const signal of [first, second]) {
+    if (signal.aborted) either.abort(signal.reason);
+    else signal.addEventListener('abort', () => either.abort(signal.reason), { once: true });
+  }
+  return either.signal;
+}

@@ -3,7 +3,7 @@
  * before any request; read again to send, and hashed again as they go, so a file that changed in between is refused
  * instead of being stored under a hash that names other bytes.
  */
-import { raceAbort, throwIfAborted } from './_abort';
+import { eitherSignal, raceAbort, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
 import { ownDigest, toAsyncIterable } from './_body';
 import { settingsFor } from './_convert';
@@ -52,7 +52,8 @@ export async function prepareReplayable(
   givenOptions: UploadOptions,
   givenFile: SanitizedFilename,
 ): Promise<PreparedUpload> {
-  const { signal } = givenOptions;
+  // Nothing is in flight while preparing: a resumable upload's `stop` ends it at once, as `signal` does.
+  const signal = eitherSignal(givenOptions.signal, givenOptions.resume?.stop);
   let file = givenFile;
   let options = givenOptions;
   const what = `upload of '${options.filename}'`;
@@ -112,7 +113,7 @@ export async function prepareReplayable(
     upload: (extra: PreparedUploadOptions = {}) =>
       sendReplayable(engine, body, planned, candidates, head, {
         ...options,
-        signal: extra.signal ?? signal,
+        signal: extra.signal ?? givenOptions.signal,
         onProgress: extra.onProgress ?? options.onProgress,
       }),
   };
@@ -153,6 +154,7 @@ async function sendReplayable(
   const { signal, onProgress } = options;
   const what = `upload of '${options.filename}'`;
   throwIfAborted(signal, what);
+  throwIfAborted(options.resume?.stop, what);
   const expected = expectations(engine, planned, options);
   // Bytes in memory were hashed a moment ago and a single PUT carries that hash for the provider to check, so only
   // a client's Content-MD5 is new to them: checked once, here. A Blob is checked as it streams (`verifiedRead`).

@@ -48,6 +48,8 @@ export type { LinkOptions, LinkSource } from './links';
 export { displaySize, formatLink, publicUrl } from './links';
 export type { FindLinksOptions, MarkdownLink } from './markdown-links';
 export { findLinks } from './markdown-links';
+export type { PartBuffer } from './part-buffer';
+export { createPartBuffer } from './part-buffer';
 export type {
   FinishedUpload,
   FinishOptions,

@@ -277,4 +277,11 @@ export interface ResumeOptions {
   restart?: boolean;
   /** Told, in a sentence, what became of an earlier interrupted upload of this source (resumed, or why not). */
   onNotice?: (message: string) => void;
+  /**
+   * Stops the upload between parts (the CLI's first Ctrl-C): once it fires, no new part starts, the parts in flight
+   * finish and are written down, and the upload fails with `ERR_ABORTED`, kept open for the next run to continue
+   * without sending any of them again. Before the first part it stops at once, like `signal`; `signal` still stops
+   * everything at once, parts in flight too. A body that fits in one request is sent whole.
+   */
+  stop?: AbortSignal;
 }

@@ -8,7 +8,13 @@
  * left (the multipart upload and both small objects).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BytedropError, createS3Parts, isBytedropError } from '@bytedrop/core';
+import {
+  BytedropError,
+  createPartBuffer,
+  createS3Parts,
+  isBytedropError,
+  MIN_PART_SIZE,
+} from '@bytedrop/core';
 import { readAll } from './_stream';
 import { fromStorage, StorageFailure } from './response';
 import type { Appended, ChunkCheck, TusBackend, TusUpload } from './tus-store';
@@ -23,24 +29,6 @@ export interface TusS3Options {
   partSize: number;
 }
 
-const MIN_PART = 5 * 1024 * 1024;
-
-/** Holds bytes until a whole part is there; `take` hands out exactly `size` bytes. */
-class PartBuffer {
-  private chunks: Uint8Array[] = [];
-  size = 0;
-  push(chunk: Uint8Array) {
-    this.chunks.push(chunk);
-    this.size += chunk.byteLength;
-  }
-  take(size: number): Uint8Array {
-    const all = Buffer.concat(this.chunks, this.size);
-    this.chunks = all.byteLength > size ? [all.subarray(size)] : [];
-    this.size -= Math.min(size, all.byteLength);
-    return all.subarray(0, size);
-  }
-}
-
 /**
  * The S3 backend of the tus endpoint, over the S3 client and bucket of core's S3 store.
  *
@@ -52,7 +40,7 @@ class PartBuffer {
 export function createTusS3Backend(options: TusS3Options): TusBackend {
   const { prefix } = options;
   const s3 = createS3Parts(options.client, options.bucket);
-  const partSize = Math.max(MIN_PART, options.partSize);
+  const partSize = Math.max(MIN_PART_SIZE, options.partSize);
   const keyOf = (id: string) => `${prefix}${id}`;
   const save = (upload: TusUpload) =>
     fromStorage(s3.put(`${keyOf(upload.id)}.info`, JSON.stringify(upload), 'application/json'));
@@ -72,13 +60,20 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     body: AsyncIterable<Uint8Array>,
     check?: ChunkCheck,
   ): Promise<Appended> {
-    const buffer = new PartBuffer();
+    const buffer = createPartBuffer(partSize);
+    const parts = [...upload.parts];
+    const send = async (full: Uint8Array[]) => {
+      for (const part of full) {
+        const number = parts.length + 1;
+        parts.push({ number, etag: await uploadPart(upload, number, part) });
+      }
+    };
     if (upload.tailSize > 0) {
       const tail = await fromStorage(s3.get(`${keyOf(upload.id)}.tail`));
       if (!tail) throw new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`);
-      buffer.push(await readAll(tail));
+      // A whole part only when the server restarted with a smaller part size since the tail was stored.
+      await send(buffer.push(await readAll(tail)));
     }
-    const parts = [...upload.parts];
     let received = 0;
     let cut: unknown;
     const chunks = body[Symbol.asyncIterator]();
@@ -94,19 +89,15 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
       }
       if (next.done) break;
       check?.update(next.value);
-      buffer.push(next.value);
       received += next.value.byteLength;
-      while (buffer.size >= partSize) {
-        const number = parts.length + 1;
-        parts.push({ number, etag: await uploadPart(upload, number, buffer.take(partSize)) });
-      }
+      await send(buffer.push(next.value));
     }
     if (check && (cut !== undefined || !(await check.matches()))) {
       return cut === undefined ? { offset: upload.offset, mismatch: true } : { offset: upload.offset, cut };
     }
     const offset = upload.offset + received;
     const tailKey = `${keyOf(upload.id)}.tail`;
-    const rest = buffer.take(buffer.size);
+    const rest = buffer.flush();
     if (offset === upload.length && upload.uploadId !== undefined) {
       // The last part may be short (or, when the file is a whole number of parts, there is none left).
       if (rest.byteLength > 0 || parts.length === 0) {

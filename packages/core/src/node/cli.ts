@@ -3,7 +3,8 @@
  * "Custom Command" uploader and shell pipes can read stdout as-is.
  *
  * Exit codes: 0 success, 1 a file or check failed, 2 bad usage, 128 + the signal's number when stopped by SIGINT
- * (130), SIGTERM (143) or SIGHUP (129), after stopping what was in flight (a large file's upload is kept to resume).
+ * (130), SIGTERM (143) or SIGHUP (129), after stopping what was in flight (a large file's upload is kept to resume;
+ * `bytedrop upload` first lets its parts in flight finish, see `STOPPING`).
  */
 import { constants } from 'node:os';
 import { cac } from 'cac';
@@ -28,24 +29,49 @@ const io: CliIO = {
   // Relative paths are the caller's: INIT_CWD when a package script runs us from the package's root.
   cwd: callerDirectory(process.env, process.cwd()),
 };
+/** Stops everything at once: requests in flight too. */
 const interrupt = new AbortController();
+/** Stops `bytedrop upload` between parts: no new part or file starts, the parts in flight finish. */
+const stop = new AbortController();
+/** Whether the command running stops gently on a first signal (`bytedrop upload`). */
+let gentle = false;
 /**
  * Signals that stop the CLI: caught, so that the requests in flight stop cleanly (`kill`, a closed terminal and Ctrl-C
  * alike). A large file's multipart upload then stays open and journaled for the same command to resume; anything
- * else in flight is aborted. A second signal kills at once.
+ * else in flight is aborted. The first signal stops `bytedrop upload` between parts: the parts in flight finish and
+ * are journaled, so the resume sends none of them again (parts cut mid-way are lost whole: S3 keeps no part of a
+ * part). Waiting is bounded by those parts (each fails after `socketTimeout` of silence); a second signal stops at
+ * once, and a third kills (the default action).
  */
 const STOPPING = {
   SIGINT: 'interrupted (Ctrl-C)',
   SIGTERM: 'terminated (SIGTERM)',
   SIGHUP: 'the terminal closed (SIGHUP)',
 } as const;
+const AGAIN = { SIGINT: 'Ctrl-C again', SIGTERM: 'SIGTERM again', SIGHUP: 'another signal' } as const;
 let stoppedBy: keyof typeof STOPPING | undefined;
-for (const [signal, why] of Object.entries(STOPPING) as [keyof typeof STOPPING, string][]) {
-  process.once(signal, () => {
-    stoppedBy ??= signal;
-    interrupt.abort(new Error(why));
-  });
-}
+const onSignal = (signal: keyof typeof STOPPING) => {
+  stoppedBy ??= signal;
+  const why = STOPPING[signal];
+  if (gentle && !stop.signal.aborted) {
+    stop.abort(new Error(why));
+    io.stderr.write(
+      `bytedrop: ${why}: stopping once the parts in flight finish, so the next run need not send them again; ${AGAIN[signal]} stops at once\n`,
+    );
+    return;
+  }
+  if (gentle) io.stderr.write(`bytedrop: ${why}: stopping at once\n`);
+  interrupt.abort(new Error(why));
+  // The next signal has the default action: it kills.
+  for (const name of Object.keys(STOPPING))
+    process.removeListener(name, handlers[name as keyof typeof STOPPING]);
+};
+const handlers = {
+  SIGINT: () => onSignal('SIGINT'),
+  SIGTERM: () => onSignal('SIGTERM'),
+  SIGHUP: () => onSignal('SIGHUP'),
+};
+for (const [name, handler] of Object.entries(handlers)) process.on(name, handler);
 /** The shell's convention for a process ended by a signal: 128 + its number (130 for Ctrl-C, 143 for SIGTERM). */
 const exitCode = (code: number) => (stoppedBy ? 128 + constants.signals[stoppedBy] : code);
 
@@ -79,12 +105,16 @@ cli
   .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
   .example('Any failure: exit 1, nothing on stdout, each problem on stderr (re-runs are deduplicated)')
   .example(
+    'Ctrl-C (or SIGTERM) starts no new part and lets the parts in flight finish, so the next run sends none of them again; a second Ctrl-C stops at once',
+  )
+  .example(
     "Uploads in flight are journaled in $XDG_STATE_HOME/bytedrop/journal (default ~/.local/state/bytedrop/journal); the next run aborts what a killed one left, except a large file's interrupted upload, which the next upload of that file resumes",
   )
   .action((files: string[], options: UploadCommandOptions) => {
     // upload and doctor load the AWS SDK (~100 ms); `hash` and `--help` never need it.
+    gentle = true;
     run = import('./cli/upload').then(({ uploadCommand }) =>
-      uploadCommand(files, { ...options, signal: interrupt.signal }, io),
+      uploadCommand(files, { ...options, signal: interrupt.signal, stop: stop.signal }, io),
     );
   });
 

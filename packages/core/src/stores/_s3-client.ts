@@ -92,6 +92,11 @@ export interface PutScope {
   onCreated?: (uploadId: string, retriedSince: number | undefined) => Promise<void>;
   /** Told each part the provider confirmed (a resumable upload writes it down). */
   onPart?: (partNumber: number) => void;
+  /**
+   * Holds each UploadPart and CreateMultipartUpload until it settled (and `onCreated` ran), for a stopped upload to
+   * wait for what it has in flight: lib-storage's own abort lets them go on without waiting for them.
+   */
+  inFlight?: Set<Promise<unknown>>;
 }
 
 function setHeader(command: Command, name: string, value: string): void {
@@ -172,6 +177,21 @@ export function scopedClient(sdk: typeof S3Sdk, client: S3Client, scope: PutScop
       throw error;
     }
   };
-  scoped.send = send as S3Client['send'];
+  const tracked = (command: Command, options?: { abortSignal?: AbortSignal }) => {
+    const sent = send(command, options);
+    const inFlight = scope.inFlight;
+    if (
+      inFlight &&
+      (command instanceof UploadPartCommand || command instanceof CreateMultipartUploadCommand)
+    ) {
+      const settled: Promise<unknown> = sent.then(
+        () => inFlight.delete(settled),
+        () => inFlight.delete(settled),
+      );
+      inFlight.add(settled);
+    }
+    return sent;
+  };
+  scoped.send = tracked as S3Client['send'];
   return scoped;
 }

@@ -21,6 +21,8 @@ export interface StartPutOptions {
   queueSize: number;
   /** Keep the parts of a failed multipart upload (a resumable one). */
   leavePartsOnError: boolean;
+  /** Starts no new part once it fires (`ResumeOptions.stop`); lib-storage leaves the parts in flight alone. */
+  stop?: AbortSignal | undefined;
   onProgress: ((progress: UploadProgress) => void) | undefined;
   /** The declared size, for progress totals lib-storage does not know. */
   size: number | undefined;
@@ -37,8 +39,12 @@ export async function startPut(
   if (single) return single;
   // lib-storage reads the client's config (endpoint, checksums): `client` is a view of the real one.
   const { Upload } = await loadUpload();
-  const { partSize, queueSize, leavePartsOnError, onProgress } = options;
-  const upload = new Upload({ client, params, partSize, queueSize, leavePartsOnError });
+  const { partSize, queueSize, leavePartsOnError, onProgress, stop } = options;
+  // lib-storage's own abort: it starts no part after it, and its `done` rejects at once (AbortError) while the parts
+  // in flight go on, since it sends them without a signal (the store waits for them: `PutScope.inFlight`).
+  const abortController = new AbortController();
+  stop?.addEventListener('abort', () => abortController.abort(stop.reason), { once: true });
+  const upload = new Upload({ client, params, partSize, queueSize, leavePartsOnError, abortController });
   if (onProgress) {
     upload.on('httpUploadProgress', (progress) => {
       onProgress({ loaded: progress.loaded ?? 0, total: progress.total ?? options.size });

@@ -147,14 +147,18 @@ export function keptOpen(error: BytedropError, uploadId: string): BytedropError 
   );
 }
 
-/** A failure as the store reports it: an abort says so, the rest as the provider's error mapped. */
+/**
+ * A failure as the store reports it: an abort (or a stop, `ResumeOptions.stop`) says so, the rest as the provider's
+ * error mapped.
+ */
 export function mapFailure(
   deps: ResumeDeps,
   key: string,
   error: unknown,
   signal: AbortSignal | undefined,
+  stop?: AbortSignal,
 ): BytedropError {
-  return signal?.aborted && !isBytedropError(error)
+  return (signal?.aborted || stop?.aborted) && !isBytedropError(error)
     ? abortedError(`upload of '${key}'`, error)
     : toBytedropError(error, deps.context(key, error));
 }
@@ -189,6 +193,7 @@ export async function resumeEarlier(
       ifNoneMatch,
       queueSize: deps.queueSize,
       signal,
+      stop: resume.stop,
       onProgress: options.onProgress,
       onListed: (listed, total) =>
         resume.onNotice?.(
@@ -211,7 +216,7 @@ export async function resumeEarlier(
       );
       return undefined;
     }
-    const mapped = mapFailure(deps, key, error, signal);
+    const mapped = mapFailure(deps, key, error, signal, resume.stop);
     if (resumableFailure(mapped, signal)) throw keptOpen(mapped, entry.uploadId);
     // Anything else (the file changed, a part refused, a failed check) ends this upload for good.
     if (await abortUpload(target, key, entry.uploadId)) await journal.remove(entry.id);

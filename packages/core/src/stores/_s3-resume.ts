@@ -10,6 +10,7 @@
  * that fails the check is deleted rather than linked.
  */
 import type { CompletedPart, Part, S3Client } from '@aws-sdk/client-s3';
+import { throwIfAborted } from '../_abort';
 import { toAsyncIterable } from '../_body';
 import { hexToBase64 } from '../_verify';
 import { BytedropError } from '../errors';
@@ -32,6 +33,8 @@ export interface Continuation {
   /** Sends `If-None-Match: *` on the completion (where the provider honours it, like a fresh upload). */
   ifNoneMatch: boolean;
   signal: AbortSignal | undefined;
+  /** Starts no part once it fires (`ResumeOptions.stop`): the parts in flight finish, then `ERR_ABORTED`. */
+  stop: AbortSignal | undefined;
   onProgress: ((progress: UploadProgress) => void) | undefined;
   /** Told how many listed parts there are before any is sent. */
   onListed: (listed: number, total: number) => void;
@@ -164,6 +167,7 @@ export async function continueUpload(job: Continuation): Promise<string | undefi
   };
   for await (const piece of pieces(job.body, record.partSize)) {
     if (failure) throw failure.error;
+    if (job.stop?.aborted) break;
     const PartNumber = md5s.length + 1;
     const md5 = await md5Hex(piece);
     md5s.push(md5);
@@ -184,6 +188,7 @@ export async function continueUpload(job: Continuation): Promise<string | undefi
   }
   await Promise.all(sending);
   if (failure) throw failure.error;
+  throwIfAborted(job.stop, `upload of '${Key}'`);
   // Reached only once the verified read ended, i.e. every byte hashed to the key's hash.
   if (sentBytes !== record.size) {
     throw new BytedropError(

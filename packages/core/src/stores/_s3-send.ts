@@ -49,6 +49,8 @@ export function s3Sender(deps: SendDeps) {
         : config.partSize;
     // A multipart upload of a source a later run can read again is left open when cut, for that run to continue.
     const log = freshLog(journal, options, partSize);
+    const inFlight = new Set<Promise<unknown>>();
+    let created: string | undefined;
     const scoped = scopedClient(sdk, real, {
       signal: options.signal,
       sha256: options.sha256,
@@ -63,12 +65,13 @@ export function s3Sender(deps: SendDeps) {
           started: Date.now(),
           ...(log ? { resume: log.record } : {}),
         };
+        created = uploadId;
         entry = await journal.add(value);
         log?.opened(entry, value);
         active.add(uploadId);
         if (retriedSince !== undefined) await abortStrays(target, key, active, retriedSince).catch(() => []);
       },
-      ...(log ? { onPart: log.part } : {}),
+      ...(log ? { onPart: log.part, inFlight } : {}),
     });
     const params = {
       Bucket: bucket,
@@ -80,6 +83,8 @@ export function s3Sender(deps: SendDeps) {
       partSize,
       queueSize: config.queueSize,
       leavePartsOnError: log !== undefined,
+      // Only a resumable upload stops between parts: another would be aborted whole, its parts lost anyway.
+      stop: log ? options.resume?.stop : undefined,
       onProgress: options.onProgress,
       size: options.size,
     });
@@ -95,14 +100,18 @@ export function s3Sender(deps: SendDeps) {
       // radosgw answers CompleteMultipartUpload with an empty ETag: no ETag, rather than '' passing for one.
       return out.ETag ? { etag: out.ETag, exclusive } : { exclusive };
     } catch (error) {
-      if (upload.uploadId) active.delete(upload.uploadId);
+      // A stopped upload's requests in flight go on: each part that finishes is written down before the run ends,
+      // and a create that finishes is journaled, so its upload is kept for the resume rather than left unknown.
+      while (inFlight.size > 0) await Promise.all(inFlight);
+      const uploadId = upload.uploadId ?? created;
+      if (uploadId) active.delete(uploadId);
       await log?.settled();
       log?.close();
-      if (log && upload.uploadId && entry !== undefined) {
-        const cut = mapFailure(deps, key, error, options.signal);
+      if (log && uploadId && entry !== undefined) {
+        const cut = mapFailure(deps, key, error, options.signal, options.resume?.stop);
         if (resumableFailure(cut, options.signal)) {
           const landed = await landedAnyway(key, options, cut);
-          if (!landed) throw keptOpen(cut, upload.uploadId);
+          if (!landed) throw keptOpen(cut, uploadId);
           await journal.remove(entry);
           return landed;
         }
@@ -133,7 +142,8 @@ export function s3Sender(deps: SendDeps) {
     mapped: { code: string },
   ): Promise<PutResult | undefined> {
     const write = options.meta?.write;
-    if (write === undefined || options.signal?.aborted || mapped.code === 'ERR_CONFLICT') return undefined;
+    if (write === undefined || options.signal?.aborted || options.resume?.stop?.aborted) return undefined;
+    if (mapped.code === 'ERR_CONFLICT') return undefined;
     const found = await head(key).catch(() => undefined);
     // Our own write, seen by this HEAD: as good as an exclusive one.
     return found?.meta?.write === write ? { etag: found.etag, exclusive: true } : undefined;

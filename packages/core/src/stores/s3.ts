@@ -170,6 +170,7 @@ export function createS3Store(config: BytedropConfig, options: S3StoreOptions = 
   async function put(key: string, body: BodyInput, options: PutOptions): Promise<PutResult> {
     if (pending.length > 0) await retryAborts();
     throwIfAborted(options.signal, `upload of '${key}'`);
+    throwIfAborted(options.resume?.stop, `upload of '${key}'`);
     if (options.temporary) {
       temporary.set(key, await journal.add({ kind: 'temp', store: id, key, started: Date.now() }));
     }

@@ -126,6 +126,8 @@ export interface RunningCli {
   readonly stderr: string;
   /** Settles once its output is all read: the exit code, or the signal's name when a signal killed it. */
   exited: Promise<number | NodeJS.Signals | null>;
+  /** Settles once stderr holds `text` (an event, not a poll); rejects, with all it said, if it exits first. */
+  said(text: string): Promise<void>;
 }
 
 export function spawnCli(
@@ -153,5 +155,16 @@ export function spawnCli(
       return output.stderr;
     },
     exited,
+    said: (text) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!output.stderr.includes(text)) return;
+          child.stderr.off('data', check);
+          resolve();
+        };
+        child.stderr.on('data', check);
+        check();
+        exited.then(() => reject(new Error(`the CLI exited without saying '${text}': ${output.stderr}`)));
+      }),
   };
 }

@@ -2,7 +2,8 @@
  * `bytedrop upload` of a large file that is cut (SIGKILL, Ctrl-C, the network gone) resumes on the next run of the
  * same command: only the parts the bucket is missing go out again. The built CLI in a child process, on radosgw behind
  * the fault proxy, which holds part 5 so the cut lands after exactly four finished parts (one part in flight at a
- * time), and counts the bytes each run sent. (Starting over: cli-resume-start-over.test.ts.)
+ * time), and counts the bytes each run sent. (Starting over: cli-resume-start-over.test.ts; Ctrl-C and SIGTERM:
+ * cli-resume-stop.test.ts.)
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -72,15 +73,6 @@ describe('bytedrop upload resumes an interrupted upload of a large file', () => 
     const stored = await getBytes(inspector(rgw.direct), rgw.bucket, key);
     expect(Buffer.from(stored).equals(h.content)).toBe(true);
     expect(await openUploads(inspector(rgw.direct), rgw.bucket)).toEqual([]);
-  });
-
-  it('Ctrl-C leaves the upload open and says so; the next run resumes it', async () => {
-    const stopped = await h.interrupt('SIGINT');
-    expect(stopped.exited).toBe(130);
-    expect(stopped.stderr).toContain('stays open with the parts that finished');
-
-    const next = await h.finish();
-    expect(next.parts.map((r) => r.partNumber)).toEqual([5, 6, 7, 8]);
   });
 
   it('the network cut mid-part: the run fails, the next one resumes from that part', async () => {

@@ -17,9 +17,11 @@
  *
  * A large file's multipart upload that was cut (Ctrl-C, network loss, a kill) is the exception: it stays open and
  * journaled, and the next upload of the same unchanged file sends only the parts the bucket is missing
- * (`UploadOptions.resume`). `--no-resume` aborts it and starts over; a changed file always starts over.
+ * (`UploadOptions.resume`). `--no-resume` aborts it and starts over; a changed file always starts over. A first
+ * Ctrl-C (`options.stop`) starts no new part or file and lets the parts in flight finish, so that run loses nothing;
+ * `options.signal` (a second Ctrl-C) stops at once.
  */
-import { isBytedropError } from '../../errors';
+import { BytedropError, isBytedropError } from '../../errors';
 import type { ConversionSkipped, ImageConversion } from '../../image-encoder';
 import { formatLink } from '../../links';
 import type { LinkFormat, Uploader, UploadResult } from '../../types';
@@ -44,7 +46,10 @@ export interface UploadCommandOptions {
   maxSide?: string | number;
   /** `--no-resume` sets it to false: an interrupted upload of the same file is aborted and the file sent afresh. */
   resume?: boolean;
+  /** Stops everything at once, requests in flight too. */
   signal?: AbortSignal;
+  /** Stops between parts (the first Ctrl-C): no new part or file starts, the parts in flight finish and are kept. */
+  stop?: AbortSignal;
 }
 
 /** What stderr says when an image that conversion was asked for was uploaded as it came. */
@@ -101,7 +106,8 @@ export async function uploadCommand(
   await recoverEarlierRuns(storage, io);
   try {
     const outcomes = await uploadAll(files, format, options, uploader, io);
-    return options.json ? printJson(outcomes, io) : printLinks(outcomes, options.signal, io);
+    const stopped = options.signal?.aborted === true || options.stop?.aborted === true;
+    return options.json ? printJson(outcomes, io) : printLinks(outcomes, stopped, io);
   } finally {
     await storage.journal?.tidy();
   }
@@ -115,9 +121,19 @@ async function uploadAll(
   uploader: Uploader,
   io: CliIO,
 ): Promise<Outcome[]> {
-  const { signal } = options;
+  const { signal, stop } = options;
   const outcomes: Outcome[] = [];
   for (const file of files) {
+    if (stop?.aborted) {
+      // Stopped after the last file finished (a file sent in one request is let finish): the rest never started.
+      const error = new BytedropError(
+        'ERR_ABORTED',
+        'not started: the run was interrupted; run the command again',
+      );
+      outcomes.push({ file, error });
+      printError(io, `${file}: ${describe(error)}`);
+      break;
+    }
     try {
       const path = userPath(io, file);
       const stats = await statFile(path, file);
@@ -128,6 +144,7 @@ async function uploadAll(
             source: path,
             version: `${stats.size}:${stats.mtimeMs}`,
             restart: options.resume === false,
+            ...(stop ? { stop } : {}),
             onNotice: (message) => io.stderr.write(`bytedrop: ${file}: ${message}\n`),
           },
           ...(bar ? { onProgress: bar.update } : {}),
@@ -150,7 +167,7 @@ async function uploadAll(
 }
 
 /** Every link on stdout, one per line in input order, or none when any file failed (each failure on stderr). */
-function printLinks(outcomes: Outcome[], signal: AbortSignal | undefined, io: CliIO): number {
+function printLinks(outcomes: Outcome[], stopped: boolean, io: CliIO): number {
   const failed = outcomes.filter((outcome) => 'error' in outcome);
   if (failed.length === 0) {
     io.stdout.write(`${outcomes.map((outcome) => ('link' in outcome ? outcome.link : '')).join('\n')}\n`);
@@ -159,7 +176,7 @@ function printLinks(outcomes: Outcome[], signal: AbortSignal | undefined, io: Cl
   for (const outcome of outcomes) {
     if ('link' in outcome) io.stderr.write(`bytedrop: uploaded ${outcome.file}: ${outcome.link}\n`);
   }
-  const why = signal?.aborted ? 'interrupted' : `${failed.length} of ${outcomes.length} file(s) failed`;
+  const why = stopped ? 'interrupted' : `${failed.length} of ${outcomes.length} file(s) failed`;
   printError(
     io,
     `${why}; no links were printed to stdout so none can be paired with the wrong file. ` +
