@@ -2,7 +2,7 @@
  * Byte-stream plumbing for the upload pipeline: a metering wrapper (abort, size limit, hashing tap) and the
  * conversion to the web ReadableStream that @aws-sdk/lib-storage chunks into parts.
  */
-import { raceAbort } from './_abort';
+import { abortedError, throwIfAborted } from './_abort';
 import { BytedropError, isBytedropError } from './errors';
 
 /** `ERR_TOO_LARGE` for a body over `maxFileSize`, naming the file, the limit and the fix. */
@@ -49,27 +49,42 @@ export async function* meter(
   options: MeterOptions,
 ): AsyncGenerator<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
+  const { signal, filename } = options;
+  const what = `upload of '${filename}'`;
   let total = 0;
   let finished = false;
+  // One listener for the whole stream, failing the read under way: one added and removed per chunk (`raceAbort`)
+  // cost more than the chunk's metering, on every upload (issue 16).
+  let fail: ((error: unknown) => void) | undefined;
+  const onAbort = () => fail?.(abortedError(what, signal?.reason));
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     while (true) {
-      const next = await raceAbort(iterator.next(), options.signal, `upload of '${options.filename}'`).catch(
-        (error: unknown) => {
-          throw sourceError(error, options.filename);
-        },
-      );
+      throwIfAborted(signal, what);
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await new Promise<IteratorResult<Uint8Array>>((resolve, reject) => {
+          fail = reject;
+          iterator.next().then(resolve, reject);
+        });
+      } catch (error) {
+        throw sourceError(error, filename);
+      } finally {
+        fail = undefined;
+      }
       if (next.done) {
         finished = true;
         return;
       }
       total += next.value.byteLength;
       if (options.maxBytes !== undefined && total > options.maxBytes) {
-        throw tooLargeError(options.filename, options.maxBytes);
+        throw tooLargeError(filename, options.maxBytes);
       }
       options.onChunk?.(next.value);
       yield next.value;
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     // Release the caller's stream when we stop early; not awaited, since a read may still be pending on it.
     if (!finished) iterator.return?.()?.catch(() => undefined);
   }

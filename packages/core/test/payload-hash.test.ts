@@ -70,6 +70,28 @@ describe('SigV4 payload hash', () => {
     expect(sameBytes(await getBytes(inspector(s3), s3.bucket, 'cached/second.bin'), second)).toBe(true);
   });
 
+  it('concurrent single PUTs through one store each carry the hash of their own body', async () => {
+    const store = createS3Store(parseConfig(s3Config(s3)));
+    const data = [1, 2, 3, 4].map((n) => bytes(64 * 1024 + n));
+    // Started in one go, so that the four PutObjects are in the SDK's middleware at the same time.
+    await Promise.all(
+      data.map((d, i) =>
+        store.put(`many/${i}.bin`, d, {
+          contentType: 'application/octet-stream',
+          size: d.byteLength,
+          sha256: sha256(d),
+        }),
+      ),
+    );
+    const sent = new Map(
+      s3.requests
+        .filter((r) => r.method === 'PUT')
+        .map((r) => [r.url.split('?')[0], r.headers['x-amz-content-sha256']]),
+    );
+    expect(sent.size).toBe(4);
+    for (const [i, d] of data.entries()) expect(sent.get(`/${s3.bucket}/many/${i}.bin`)).toBe(sha256(d));
+  });
+
   it('control: with MD5 content hashes the signer hashes the body itself', async () => {
     const uploader = uploaderWith({ hashAlgorithm: 'md5' });
     const data = bytes(MiB);

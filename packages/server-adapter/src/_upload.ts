@@ -63,7 +63,7 @@ export function createUploadRoutes(app: App) {
     const body = quota ? await quota.admit(file.filename, file.body) : file.body;
     // The form field before the part wins over the header; neither leaves it to the server's config (strip).
     const keep = file.keepMetadata ?? keepHeader;
-    const clock = startStorageClock(app.storageTimeoutMs);
+    const clock = startStorageClock(app.storageTimeoutMs, signal);
     const captured = options.thumbnails?.capture(body, file.filename);
     // Thumbnails wait while a file is being stored (a tus upload's end comes here too).
     const stored = options.thumbnails?.uploading();
@@ -73,8 +73,9 @@ export function createUploadRoutes(app: App) {
         ...(file.mimeType && file.mimeType !== 'application/octet-stream'
           ? { contentType: file.mimeType }
           : {}),
-        // Either ends the upload, and core then aborts it in storage (no object, no multipart parts left).
-        signal: AbortSignal.any([signal, clock.signal]),
+        // The client gone or the storage timeout: either ends the upload, and core then aborts it in storage (no
+        // object, no multipart parts left).
+        signal: clock.signal,
         ...(keyPrefix ? { keyPrefix } : {}),
         vars: { user: who.name },
         // Recorded with a new object; a dedupe hit reports the object's first owner instead (delete rights).
@@ -99,7 +100,7 @@ export function createUploadRoutes(app: App) {
       if (bytes) thumbnailBytes.set(result, bytes);
       return result;
     } catch (error) {
-      if (clock.signal.aborted) throw new StorageFailure(clock.signal.reason);
+      if (clock.expired) throw new StorageFailure(clock.expired);
       // A limit or a type refused while the uploader was reading is the client's 413/415, and bytes that do not match
       // the client's own MD5 its 400 (460 over tus): not a storage failure.
       if (

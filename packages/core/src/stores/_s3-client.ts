@@ -52,7 +52,7 @@ export function buildClient(
     socketTimeout: number;
   },
 ): S3Client {
-  return new sdk.S3Client({
+  const client = new sdk.S3Client({
     region: settings.region,
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
     forcePathStyle: settings.forcePathStyle,
@@ -73,6 +73,11 @@ export function buildClient(
     },
     ...options.clientConfig,
   });
+  // Without a logger of the caller's the SDK logs to a no-op, yet its logger middleware still walks every request's
+  // input and every answer's output through the operation's schema to mask sensitive fields: CPU on every request
+  // for lines nobody sees (issue 16). A caller's logger keeps it.
+  if (options.clientConfig?.logger === undefined) client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }
 
 /** What one put adds to the requests lib-storage sends for it. */
@@ -99,14 +104,30 @@ export interface PutScope {
   inFlight?: Set<Promise<unknown>>;
 }
 
-function setHeader(command: Command, name: string, value: string): void {
-  command.middlewareStack.add(
-    (next) => (args) => {
+/** Headers one PutObject adds to its request, keyed by the command (the SDK copies its input on the way). */
+const putHeaders = new WeakMap<object, Record<string, string>>();
+/** Clients that carry the middleware below: one per client, added with its first put. */
+const withPutHeaders = new WeakSet<S3Client>();
+/** Where the SDK keeps the command being sent in a middleware's context (`SMITHY_CONTEXT_KEY` of @smithy/types). */
+const SMITHY_CONTEXT = '__smithy_context';
+
+/**
+ * One middleware on the client sets each put's own headers (`putHeaders`), before the signer needs them. A middleware
+ * added to every command instead made the SDK resolve a longer stack for each request: CPU on every upload the server
+ * makes (issue 16).
+ */
+function addPutHeaders(client: S3Client): void {
+  if (withPutHeaders.has(client)) return;
+  withPutHeaders.add(client);
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const command = (context[SMITHY_CONTEXT] as { commandInstance?: object } | undefined)?.commandInstance;
+      const headers = command && putHeaders.get(command);
       const request = args.request as { headers?: Record<string, string> };
-      if (request.headers) request.headers[name] = value;
+      if (headers && request.headers) Object.assign(request.headers, headers);
       return next(args);
     },
-    { step: 'build', name: `bytedrop:${name}` },
+    { step: 'build', name: 'bytedrop:putHeaders' },
   );
 }
 
@@ -133,10 +154,17 @@ export function scopedClient(sdk: typeof S3Sdk, client: S3Client, scope: PutScop
     UploadPartCommand,
   } = sdk;
   const scoped = Object.create(client) as S3Client;
+  const headers = {
+    ...(scope.sha256 === undefined ? {} : { 'x-amz-content-sha256': scope.sha256 }),
+    ...(scope.contentMd5 === undefined ? {} : { 'content-md5': scope.contentMd5 }),
+  };
   const send = async (command: Command, options?: { abortSignal?: AbortSignal }) => {
-    if (command instanceof PutObjectCommand) {
-      if (scope.sha256 !== undefined) setHeader(command, 'x-amz-content-sha256', scope.sha256);
-      if (scope.contentMd5 !== undefined) setHeader(command, 'content-md5', scope.contentMd5);
+    if (
+      command instanceof PutObjectCommand &&
+      (scope.sha256 !== undefined || scope.contentMd5 !== undefined)
+    ) {
+      addPutHeaders(client);
+      putHeaders.set(command, headers);
     }
     // lib-storage spreads its params into every request; the condition belongs only where the provider honours it.
     const input = command.input as { IfNoneMatch?: string };
