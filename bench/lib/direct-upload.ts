@@ -12,7 +12,20 @@ async function jsonOf<T>(response: Response, what: string): Promise<T> {
   return body;
 }
 
-export async function directMultipart(url: string, accessKey: string, data: Buffer): Promise<string> {
+/** What one direct upload spent where: `finishMs` is the complete request alone (the server's verification). */
+export interface DirectTimings {
+  startMs?: number;
+  partsMs?: number;
+  finishMs?: number;
+}
+
+export async function directMultipart(
+  url: string,
+  accessKey: string,
+  data: Buffer,
+  timings: DirectTimings = {},
+): Promise<string> {
+  const starting = performance.now();
   const headers = { authorization: `Bearer ${accessKey}`, 'content-type': 'application/json' };
   const started = await jsonOf<{ key: string; uploadId: string }>(
     await fetch(`${url}/s3/multipart`, {
@@ -31,6 +44,8 @@ export async function directMultipart(url: string, accessKey: string, data: Buff
     }),
     'batch signing',
   );
+  timings.startMs = performance.now() - starting;
+  const sending = performance.now();
   const parts: { PartNumber: number; ETag: string }[] = [];
   const queue = [...numbers];
   const worker = async () => {
@@ -47,6 +62,8 @@ export async function directMultipart(url: string, accessKey: string, data: Buff
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   parts.sort((a, b) => a.PartNumber - b.PartNumber);
+  timings.partsMs = performance.now() - sending;
+  const finishing = performance.now();
   const done = await jsonOf<{ key: string }>(
     await fetch(`${url}/s3/multipart/${started.uploadId}/complete?${query}`, {
       method: 'POST',
@@ -55,5 +72,6 @@ export async function directMultipart(url: string, accessKey: string, data: Buff
     }),
     'complete',
   );
+  timings.finishMs = performance.now() - finishing;
   return done.key;
 }
