@@ -200,11 +200,16 @@ export function createSignRoutes(app: App, uploads: Uploads) {
       if (numbers.length === 0 || numbers.length > 1000) {
         throw new BytedropError('ERR_INPUT', 'batch needs `?partNumbers=1,2,3` (1 to 1000 numbers)');
       }
+      // Checked first, all of them: one part past the limit signs none. Signing is local (no request to storage), so
+      // the URLs are made side by side rather than one after another.
+      const checked = numbers.map((text) => allowedPart(text, record.filename));
+      const urls = await Promise.all(
+        checked.map((number) => store.partUrl(key, record.uploadId, number, expires)),
+      );
       const presignedUrls: Record<string, string> = {};
-      for (const text of numbers) {
-        const number = allowedPart(text, record.filename);
-        presignedUrls[number] = await store.partUrl(key, record.uploadId, number, expires);
-      }
+      checked.forEach((number, index) => {
+        presignedUrls[number] = urls[index] as string;
+      });
       return json({ presignedUrls }, 200);
     }
     const number = allowedPart(part, record.filename);
