@@ -54,11 +54,20 @@ export async function finishDirect(
 ): Promise<Response> {
   // A part list naming parts that never arrived is the client's to fix: the upload stays open for a retry.
   await store.complete(key, record.uploadId, parts);
-  let files: Awaited<ReturnType<Uploads['describe']>>[];
+  // Placed or refused, the temporary object and its record go; the sweep covers a failure here.
+  const cleanUp = async () => {
+    await untrackUpload(app, key.slice(S3_SIGN_PREFIX.length));
+    await store
+      .discard(key, undefined)
+      .catch((error: unknown) =>
+        app.logger.error({ err: error, key }, 'could not remove a direct upload: the sweep will'),
+      );
+  };
+  let result: Awaited<ReturnType<Uploads['storeFile']>>;
   try {
     const { size, etag } = await store.stat(key);
     if (size > app.maxFileSize) throw tooLarge(record.filename, app.maxFileSize);
-    const result = await uploads.storeFile(
+    result = await uploads.storeFile(
       {
         field: 's3',
         filename: record.filename,
@@ -73,17 +82,21 @@ export async function finishDirect(
       // The bytes are all in storage: a client that leaves now does not undo the file.
       { signal: new AbortController().signal },
     );
-    await recordUploads(app, [result], who, context.requestId, context.log);
-    files = [await uploads.describe(result, who, context.origin)];
-  } finally {
-    // Placed or refused, the temporary object and its record go; the sweep covers a failure here.
-    await untrackUpload(app, key.slice(S3_SIGN_PREFIX.length));
-    await store
-      .discard(key, undefined)
-      .catch((error: unknown) =>
-        app.logger.error({ err: error, key }, 'could not remove a direct upload: the sweep will'),
-      );
+  } catch (error) {
+    await cleanUp();
+    throw error;
   }
+  // The file is placed: its temporary copy goes while it is recorded and described, and both end before the answer,
+  // so a client that sees the link finds nothing left behind.
+  const [described, cleaned] = await Promise.allSettled([
+    recordUploads(app, [result], who, context.requestId, context.log).then(() =>
+      uploads.describe(result, who, context.origin),
+    ),
+    cleanUp(),
+  ]);
+  if (described.status === 'rejected') throw described.reason;
+  if (cleaned.status === 'rejected') throw cleaned.reason;
+  const files = [described.value];
   uploads.announce(files, who, context.requestId);
   const body = (await uploads.answer(files).json()) as Record<string, unknown>;
   // `location` and `key` are what @uppy/aws-s3 reads; the rest is the usual Bytedrop answer.
