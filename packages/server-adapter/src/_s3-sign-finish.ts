@@ -41,6 +41,24 @@ export function partsOf(body: unknown): { PartNumber: number; ETag: string }[] {
   return checked.sort((a, b) => a.PartNumber - b.PartNumber);
 }
 
+/**
+ * The client's claim about the whole file, if it makes one: `contentMd5`, the base64 MD5 of the file (as the
+ * `Content-MD5` of `PUT /upload`). Core checks it against the bytes the server reads back, and a mismatch is refused
+ * (`ERR_CHECKSUM`) before anything is placed. Checked before the parts are assembled, so a malformed claim leaves the
+ * upload open for a retry.
+ */
+export function claimOf(body: unknown): string | undefined {
+  const claim = (body as { contentMd5?: unknown } | null)?.contentMd5;
+  if (claim === undefined) return undefined;
+  if (typeof claim !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(claim)) {
+    throw new BytedropError(
+      'ERR_INPUT',
+      '`contentMd5` of the complete request is not the base64 of a 16-byte MD5 digest: send base64(md5(file)), e.g. `openssl md5 -binary shot.png | base64`, or leave it out',
+    );
+  }
+  return claim;
+}
+
 /** Assembles, verifies and places the upload at `key`; on any refusal nothing is left at the temporary key. */
 export async function finishDirect(
   app: App,
@@ -49,6 +67,7 @@ export async function finishDirect(
   key: string,
   record: SignRecord,
   parts: { PartNumber: number; ETag: string }[],
+  contentMd5: string | undefined,
   who: AccessKey,
   context: RouteContext,
 ): Promise<Response> {
@@ -72,6 +91,7 @@ export async function finishDirect(
         field: 's3',
         filename: record.filename,
         mimeType: record.type,
+        ...(contentMd5 === undefined ? {} : { contentMd5 }),
         // Read back whole and hashed by core: the only bytes that are trusted are the ones the server read. Core
         // then copies that very version (by its ETag) to the final key, rather than writing the bytes again.
         body: limitBytes(store.read(key, etag || undefined), app.maxFileSize, record.filename),

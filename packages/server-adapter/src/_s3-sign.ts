@@ -13,7 +13,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, typeMatches } from '@bytedrop/core';
 import { readBytes } from './_api-json';
 import { trackUpload, untrackUpload } from './_catalog-write';
-import { finishDirect, partsOf } from './_s3-sign-finish';
+import { claimOf, finishDirect, partsOf } from './_s3-sign-finish';
 import { createSessions, SESSION_PATH } from './_s3-sign-session';
 import { createSignStore, isSignKey, S3_SIGN_PREFIX, type SignStore } from './_s3-sign-store';
 import { requireScope } from './_scopes';
@@ -188,9 +188,11 @@ export function createSignRoutes(app: App, uploads: Uploads) {
     if (part === 'complete') {
       if (method !== 'POST') return methodNotAllowed('POST');
       const { key, record } = await owned(url, uploadId, who, store);
-      const parts = partsOf(await jsonBody(request, context));
+      const body = await jsonBody(request, context);
+      const parts = partsOf(body);
+      const contentMd5 = claimOf(body);
       for (const { PartNumber } of parts) allowedPart(String(PartNumber), record.filename);
-      return finishDirect(app, uploads, store, key, record, parts, who, context);
+      return finishDirect(app, uploads, store, key, record, parts, contentMd5, who, context);
     }
     if (method !== 'GET') return methodNotAllowed('GET');
     const { key, record } = await owned(url, uploadId, who, store);
