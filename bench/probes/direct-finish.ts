@@ -5,7 +5,10 @@
  *
  * Usage: `npx tsx bench/probes/direct-finish.ts [MiB] [rounds]` (defaults 64 and 5).
  */
+
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -17,8 +20,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { Agent, request } from 'node:http';
-import { fork } from 'node:child_process';
 import { bench } from '../lib/context.js';
 import { type DirectTimings, directMultipart } from '../lib/direct-upload.js';
 import { bytedropConfig, clientFor } from '../lib/s3.js';
@@ -35,12 +36,18 @@ const s3 = clientFor(target);
 const Bucket = target.bucket;
 const ACCESS_KEY = 'probe-access-key-0123456789abcdef';
 const endpoint = (extra: Record<string, unknown> = {}) =>
-  fork(bench('servers/endpoint.mjs'), [JSON.stringify(bytedropConfig(target, extra)), ACCESS_KEY, String(size / MiB)], {
-    env: childEnv(),
-    // PROBE_PROFILE=<dir>: the servers write CPU profiles there (node --cpu-prof) when they stop.
-    execArgv: process.env.PROBE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROBE_PROFILE}`] : [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  fork(
+    bench('servers/endpoint.mjs'),
+    [JSON.stringify(bytedropConfig(target, extra)), ACCESS_KEY, String(size / MiB)],
+    {
+      env: childEnv(),
+      // PROBE_PROFILE=<dir>: the servers write CPU profiles there (node --cpu-prof) when they stop.
+      execArgv: process.env.PROBE_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROBE_PROFILE}`]
+        : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
 const servers = [endpoint(), endpoint({ keyTemplate: 'bench/{uuid}/{name}.{ext}' })];
 const [url, plainUrl] = await Promise.all(
   servers.map(async (child) => `http://127.0.0.1:${await nextMessage<number>(child, 'port')}`),
@@ -83,16 +90,22 @@ async function presignedPut(Key: string, how: 'fetch' | 'http') {
       return { PartNumber: i + 1, ETag: response.headers.get('etag') ?? '' };
     }
     return new Promise<{ PartNumber: number; ETag: string }>((resolve, reject) => {
-      const req = request(url, { method: 'PUT', agent, headers: { 'content-length': body.byteLength } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ PartNumber: i + 1, ETag: String(res.headers.etag) }));
-      });
+      const req = request(
+        url,
+        { method: 'PUT', agent, headers: { 'content-length': body.byteLength } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ PartNumber: i + 1, ETag: String(res.headers.etag) }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
   });
   agent.destroy();
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+  await s3.send(
+    new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+  );
 }
 
 async function drain(Key: string, hash: boolean, Range?: string) {
@@ -107,19 +120,31 @@ async function drain(Key: string, hash: boolean, Range?: string) {
 }
 
 const times: Record<string, number[]> = {};
+const note = (name: string, ms: number) => {
+  times[name] = [...(times[name] ?? []), ms];
+};
 const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
   const start = performance.now();
   const result = await fn();
-  (times[name] ??= []).push(performance.now() - start);
+  note(name, performance.now() - start);
   return result;
 };
 
 try {
   for (let round = -1; round < rounds; round++) {
-    await time('lib-storage upload', () => new Upload({ client: s3, params: { Bucket, Key: 'ls', Body: data } }).done());
+    await time('lib-storage upload', () =>
+      new Upload({ client: s3, params: { Bucket, Key: 'ls', Body: data } }).done(),
+    );
     const { UploadId, parts } = await time('multipart parts (8 MiB, 4 at a time)', () => multipartPut('tmp'));
     await time('complete', () =>
-      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'tmp', UploadId, MultipartUpload: { Parts: parts } })),
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key: 'tmp',
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      ),
     );
     await time('presigned parts with fetch + complete', () => presignedPut('pf', 'fetch'));
     await time('presigned parts with node:http + complete', () => presignedPut('ph', 'http'));
@@ -136,7 +161,14 @@ try {
       return hasher.digest('hex');
     });
     await time('CopyObject', () =>
-      s3.send(new CopyObjectCommand({ Bucket, Key: 'final', CopySource: `${Bucket}/tmp`, CopySourceIfMatch: head.ETag })),
+      s3.send(
+        new CopyObjectCommand({
+          Bucket,
+          Key: 'final',
+          CopySource: `${Bucket}/tmp`,
+          CopySourceIfMatch: head.ETag,
+        }),
+      ),
     );
     await time('UploadPartCopy (8 MiB ranges, 4 at a time) + complete', async () => {
       const copy = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'final2' }));
@@ -155,27 +187,44 @@ try {
         return { PartNumber: i + 1, ETag: out.CopyPartResult?.ETag };
       });
       await s3.send(
-        new CompleteMultipartUploadCommand({ Bucket, Key: 'final2', UploadId: copy.UploadId, MultipartUpload: { Parts: copied } }),
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key: 'final2',
+          UploadId: copy.UploadId,
+          MultipartUpload: { Parts: copied },
+        }),
       );
     });
     await time('GET whole SHA-256 beside CopyObject', () =>
       Promise.all([
         drain('tmp', true),
-        s3.send(new CopyObjectCommand({ Bucket, Key: 'final3', CopySource: `${Bucket}/tmp`, CopySourceIfMatch: head.ETag })),
+        s3.send(
+          new CopyObjectCommand({
+            Bucket,
+            Key: 'final3',
+            CopySource: `${Bucket}/tmp`,
+            CopySourceIfMatch: head.ETag,
+          }),
+        ),
       ]),
     );
-    for (const [name, at] of [['{hash}', url], ['no {hash}', plainUrl]] as const) {
+    for (const [name, at] of [
+      ['{hash}', url],
+      ['no {hash}', plainUrl],
+    ] as const) {
       const timings: DirectTimings = {};
       await time(`server: direct upload, ${name}`, () => directMultipart(at!, ACCESS_KEY, data, timings));
-      (times[`server: its create + batch signing, ${name}`] ??= []).push(timings.startMs!);
-      (times[`server: the parts (fetch to signed URLs), ${name}`] ??= []).push(timings.partsMs!);
-      (times[`server: its complete request, ${name}`] ??= []).push(timings.finishMs!);
+      note(`server: its create + batch signing, ${name}`, timings.startMs!);
+      note(`server: the parts (node:http to signed URLs), ${name}`, timings.partsMs!);
+      note(`server: its complete request, ${name}`, timings.finishMs!);
     }
     await target.reclaim();
     if (round < 0) for (const name of Object.keys(times)) times[name] = [];
   }
   const base = summarize(times['lib-storage upload']!).median;
-  console.log(`${size / MiB} MiB, ${rounds} rounds after a warm-up; load ${(await import('node:os')).loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `${size / MiB} MiB, ${rounds} rounds after a warm-up; load ${(await import('node:os')).loadavg()[0]!.toFixed(2)}`,
+  );
   for (const [name, values] of Object.entries(times)) {
     const s = summarize(values);
     console.log(
