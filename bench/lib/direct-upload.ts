@@ -47,6 +47,35 @@ function putPart(url: string, body: Buffer, agent: Agent, number: number): Promi
   });
 }
 
+/**
+ * PUTs `data` in 8 MiB parts to their presigned URLs (keyed by part number), four at a time; resolves to the part
+ * list, sorted, for the complete call.
+ */
+export async function sendParts(
+  presignedUrls: Record<string, string>,
+  data: Buffer,
+): Promise<{ PartNumber: number; ETag: string }[]> {
+  const numbers = Array.from({ length: Math.ceil(data.byteLength / PART) }, (_, index) => index + 1);
+  const parts: { PartNumber: number; ETag: string }[] = [];
+  const queue = [...numbers];
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const worker = async () => {
+    for (let number = queue.shift(); number !== undefined; number = queue.shift()) {
+      const body = data.subarray((number - 1) * PART, Math.min(data.byteLength, number * PART));
+      parts.push({
+        PartNumber: number,
+        ETag: await putPart(presignedUrls[number] as string, body, agent, number),
+      });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  } finally {
+    agent.destroy();
+  }
+  return parts.sort((a, b) => a.PartNumber - b.PartNumber);
+}
+
 export async function directMultipart(
   url: string,
   accessKey: string,
@@ -74,24 +103,7 @@ export async function directMultipart(
   );
   timings.startMs = performance.now() - starting;
   const sending = performance.now();
-  const parts: { PartNumber: number; ETag: string }[] = [];
-  const queue = [...numbers];
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const worker = async () => {
-    for (let number = queue.shift(); number !== undefined; number = queue.shift()) {
-      const body = data.subarray((number - 1) * PART, Math.min(data.byteLength, number * PART));
-      parts.push({
-        PartNumber: number,
-        ETag: await putPart(presignedUrls[number] as string, body, agent, number),
-      });
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  } finally {
-    agent.destroy();
-  }
-  parts.sort((a, b) => a.PartNumber - b.PartNumber);
+  const parts = await sendParts(presignedUrls, data);
   timings.partsMs = performance.now() - sending;
   const finishing = performance.now();
   const done = await jsonOf<{ key: string }>(
