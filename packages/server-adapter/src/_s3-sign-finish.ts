@@ -41,6 +41,24 @@ export function partsOf(body: unknown): { PartNumber: number; ETag: string }[] {
   return checked.sort((a, b) => a.PartNumber - b.PartNumber);
 }
 
+/**
+ * The client's claim about the whole file, if it makes one: `contentMd5`, the base64 MD5 of the file (as the
+ * `Content-MD5` of `PUT /upload`). Core checks it against the bytes the server reads back, and a mismatch is refused
+ * (`ERR_CHECKSUM`) before anything is placed. Checked before the parts are assembled, so a malformed claim leaves the
+ * upload open for a retry.
+ */
+export function claimOf(body: unknown): string | undefined {
+  const claim = (body as { contentMd5?: unknown } | null)?.contentMd5;
+  if (claim === undefined) return undefined;
+  if (typeof claim !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(claim)) {
+    throw new BytedropError(
+      'ERR_INPUT',
+      '`contentMd5` of the complete request is not the base64 of a 16-byte MD5 digest: send base64(md5(file)), e.g. `openssl md5 -binary shot.png | base64`, or leave it out',
+    );
+  }
+  return claim;
+}
+
 /** Assembles, verifies and places the upload at `key`; on any refusal nothing is left at the temporary key. */
 export async function finishDirect(
   app: App,
@@ -49,20 +67,31 @@ export async function finishDirect(
   key: string,
   record: SignRecord,
   parts: { PartNumber: number; ETag: string }[],
+  contentMd5: string | undefined,
   who: AccessKey,
   context: RouteContext,
 ): Promise<Response> {
   // A part list naming parts that never arrived is the client's to fix: the upload stays open for a retry.
   await store.complete(key, record.uploadId, parts);
-  let files: Awaited<ReturnType<Uploads['describe']>>[];
+  // Placed or refused, the temporary object and its record go; the sweep covers a failure here.
+  const cleanUp = async () => {
+    await untrackUpload(app, key.slice(S3_SIGN_PREFIX.length));
+    await store
+      .discard(key, undefined)
+      .catch((error: unknown) =>
+        app.logger.error({ err: error, key }, 'could not remove a direct upload: the sweep will'),
+      );
+  };
+  let result: Awaited<ReturnType<Uploads['storeFile']>>;
   try {
     const { size, etag } = await store.stat(key);
     if (size > app.maxFileSize) throw tooLarge(record.filename, app.maxFileSize);
-    const result = await uploads.storeFile(
+    result = await uploads.storeFile(
       {
         field: 's3',
         filename: record.filename,
         mimeType: record.type,
+        ...(contentMd5 === undefined ? {} : { contentMd5 }),
         // Read back whole and hashed by core: the only bytes that are trusted are the ones the server read. Core
         // then copies that very version (by its ETag) to the final key, rather than writing the bytes again.
         body: limitBytes(store.read(key, etag || undefined), app.maxFileSize, record.filename),
@@ -73,17 +102,21 @@ export async function finishDirect(
       // The bytes are all in storage: a client that leaves now does not undo the file.
       { signal: new AbortController().signal },
     );
-    await recordUploads(app, [result], who, context.requestId, context.log);
-    files = [await uploads.describe(result, who, context.origin)];
-  } finally {
-    // Placed or refused, the temporary object and its record go; the sweep covers a failure here.
-    await untrackUpload(app, key.slice(S3_SIGN_PREFIX.length));
-    await store
-      .discard(key, undefined)
-      .catch((error: unknown) =>
-        app.logger.error({ err: error, key }, 'could not remove a direct upload: the sweep will'),
-      );
+  } catch (error) {
+    await cleanUp();
+    throw error;
   }
+  // The file is placed: its temporary copy goes while it is recorded and described, and both end before the answer,
+  // so a client that sees the link finds nothing left behind.
+  const [described, cleaned] = await Promise.allSettled([
+    recordUploads(app, [result], who, context.requestId, context.log).then(() =>
+      uploads.describe(result, who, context.origin),
+    ),
+    cleanUp(),
+  ]);
+  if (described.status === 'rejected') throw described.reason;
+  if (cleaned.status === 'rejected') throw cleaned.reason;
+  const files = [described.value];
   uploads.announce(files, who, context.requestId);
   const body = (await uploads.answer(files).json()) as Record<string, unknown>;
   // `location` and `key` are what @uppy/aws-s3 reads; the rest is the usual Bytedrop answer.

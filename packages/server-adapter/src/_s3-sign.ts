@@ -13,7 +13,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, typeMatches } from '@bytedrop/core';
 import { readBytes } from './_api-json';
 import { trackUpload, untrackUpload } from './_catalog-write';
-import { finishDirect, partsOf } from './_s3-sign-finish';
+import { claimOf, finishDirect, partsOf } from './_s3-sign-finish';
 import { createSessions, SESSION_PATH } from './_s3-sign-session';
 import { createSignStore, isSignKey, S3_SIGN_PREFIX, type SignStore } from './_s3-sign-store';
 import { requireScope } from './_scopes';
@@ -188,9 +188,11 @@ export function createSignRoutes(app: App, uploads: Uploads) {
     if (part === 'complete') {
       if (method !== 'POST') return methodNotAllowed('POST');
       const { key, record } = await owned(url, uploadId, who, store);
-      const parts = partsOf(await jsonBody(request, context));
+      const body = await jsonBody(request, context);
+      const parts = partsOf(body);
+      const contentMd5 = claimOf(body);
       for (const { PartNumber } of parts) allowedPart(String(PartNumber), record.filename);
-      return finishDirect(app, uploads, store, key, record, parts, who, context);
+      return finishDirect(app, uploads, store, key, record, parts, contentMd5, who, context);
     }
     if (method !== 'GET') return methodNotAllowed('GET');
     const { key, record } = await owned(url, uploadId, who, store);
@@ -200,11 +202,16 @@ export function createSignRoutes(app: App, uploads: Uploads) {
       if (numbers.length === 0 || numbers.length > 1000) {
         throw new BytedropError('ERR_INPUT', 'batch needs `?partNumbers=1,2,3` (1 to 1000 numbers)');
       }
+      // Checked first, all of them: one part past the limit signs none. Signing is local (no request to storage), so
+      // the URLs are made side by side rather than one after another.
+      const checked = numbers.map((text) => allowedPart(text, record.filename));
+      const urls = await Promise.all(
+        checked.map((number) => store.partUrl(key, record.uploadId, number, expires)),
+      );
       const presignedUrls: Record<string, string> = {};
-      for (const text of numbers) {
-        const number = allowedPart(text, record.filename);
-        presignedUrls[number] = await store.partUrl(key, record.uploadId, number, expires);
-      }
+      checked.forEach((number, index) => {
+        presignedUrls[number] = urls[index] as string;
+      });
       return json({ presignedUrls }, 200);
     }
     const number = allowedPart(part, record.filename);
