@@ -6,11 +6,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createUploader } from '@bytedrop/core';
-import { type RunningServer, serve } from '@bytedrop/server/node';
+import type { RunningServer } from '@bytedrop/server/node';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { encodePng } from '../scripts/png.mjs';
+import { serveBytedrop } from './bytedrop-server';
 import { pasteFile, runCommand } from './editor';
 import { openNote, type Session, servedWhenUploaded, startSession, withScreenshot } from './session';
 import { answerInput, clearNotifications, dialog, outputShows, pickFile, toast } from './workbench';
@@ -60,23 +61,7 @@ async function testConnection(expected: string): Promise<Locator> {
 beforeAll(async () => {
   s3 = await startS3rver();
   base = `${s3.endpoint}/${s3.bucket}/`;
-  server = await serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    uploader: createUploader({
-      provider: 'minio',
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      bucket: s3.bucket,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      publicBaseUrl: base,
-      forcePathStyle: true,
-      keyTemplate: 'server/{hash:16}.{ext}',
-    }),
-    keys: [{ name: 'e2e', key: SERVER_KEY }],
-    secret: 'e2e-delete-token-secret-0123456789abcdef',
-  });
+  server = await serveBytedrop(s3, SERVER_KEY, { keyTemplate: 'server/{hash:16}.{ext}' });
   session = await startSession({
     s3,
     files: {

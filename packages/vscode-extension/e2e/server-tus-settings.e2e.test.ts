@@ -9,11 +9,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createUploader } from '@bytedrop/core';
-import { type RunningServer, serve } from '@bytedrop/server/node';
+import type { RunningServer } from '@bytedrop/server/node';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
+import { serveBytedrop } from './bytedrop-server';
 import { dropGenerated, generated, pasteGenerated } from './bytes';
 import { runCommand } from './editor';
 import { type Session, servedWhenUploaded, startSession, withScreenshot } from './session';
@@ -54,22 +54,7 @@ const traffic = () => ({
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  server = await serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    uploader: createUploader({
-      provider: 'minio',
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      bucket: s3.bucket,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      publicBaseUrl: `${s3.endpoint}/${s3.bucket}`,
-      forcePathStyle: true,
-    }),
-    keys: [{ name: 'e2e', key: SERVER_KEY }],
-    secret: 'e2e-delete-token-secret-0123456789abcdef',
-  });
+  server = await serveBytedrop(s3, SERVER_KEY);
   // The proxy keeps the Host header, so the tus upload URLs the server gives point back at it.
   proxy = await startFaultProxy(server.url);
   session = await startSession({

@@ -5,11 +5,11 @@
  * lacks), and the note links the file.
  */
 import { createHash } from 'node:crypto';
-import { createUploader } from '@bytedrop/core';
-import { type RunningServer, serve } from '@bytedrop/server/node';
+import type { RunningServer } from '@bytedrop/server/node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { type FaultProxy, startFaultProxy } from '../../core/test/_support/fault-proxy';
+import { serveBytedrop } from './bytedrop-server';
 import { generated, pasteGenerated, watchFor } from './bytes';
 import { runCommand } from './editor';
 import { openNote, type Session, servedWhenUploaded, startSession, withScreenshot } from './session';
@@ -25,22 +25,7 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  server = await serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    uploader: createUploader({
-      provider: 'minio',
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      bucket: s3.bucket,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      publicBaseUrl: `${s3.endpoint}/${s3.bucket}`,
-      forcePathStyle: true,
-    }),
-    keys: [{ name: 'e2e', key: SERVER_KEY }],
-    secret: 'e2e-delete-token-secret-0123456789abcdef',
-  });
+  server = await serveBytedrop(s3, SERVER_KEY);
   // The proxy keeps the Host header, so the tus upload URLs the server gives point back at it.
   proxy = await startFaultProxy(server.url);
   // Server settings alone, the key from the environment: what a team member without S3 credentials has.
