@@ -60,7 +60,8 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     body: AsyncIterable<Uint8Array>,
     check?: ChunkCheck,
   ): Promise<Appended> {
-    const buffer = createPartBuffer(partSize);
+    upload.partSize ??= partSize;
+    const buffer = createPartBuffer(upload.partSize);
     const parts = [...upload.parts];
     const send = async (full: Uint8Array[]) => {
       for (const part of full) {
@@ -71,7 +72,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     if (upload.tailSize > 0) {
       const tail = await fromStorage(s3.get(`${keyOf(upload.id)}.tail`));
       if (!tail) throw new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`);
-      // A whole part only when the server restarted with a smaller part size since the tail was stored.
+      // A whole part only for a record without its part size, stored before a restart with a smaller one.
       await send(buffer.push(await readAll(tail)));
     }
     let received = 0;

@@ -37,6 +37,12 @@ export interface TusUpload {
   parts: { number: number; etag: string }[];
   /** S3 only: bytes past the last full part, kept in a small object of their own until a part is full. */
   tailSize: number;
+  /**
+   * S3 only: the part size its parts are cut at, fixed by its first bytes. A server restarted with another part size
+   * goes on with this one, since R2 refuses a multipart upload whose parts (but the last) differ in size. Absent in
+   * records from before it was kept: those take the server's part size.
+   */
+  partSize?: number;
   /** The stored file, once the last byte was in and core's uploader placed it (no delete token: made per answer). */
   result?: UploadResult;
   /** `Upload-Concat: partial`: a piece of a later final upload, never a file by itself (no link, no catalog record). */
