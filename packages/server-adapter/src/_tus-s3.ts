@@ -30,6 +30,16 @@ export interface TusS3Options {
 }
 
 /**
+ * The part size of a record stored before records kept it: its parts so far are whole parts of one size (the short
+ * last part is sent only when the upload finishes), and every byte past them waits in the tail. An upload with no
+ * part yet can take any size.
+ */
+function partSizeOf(upload: TusUpload): number | undefined {
+  if (upload.parts.length === 0) return undefined;
+  return (upload.offset - upload.tailSize) / upload.parts.length;
+}
+
+/**
  * The S3 backend of the tus endpoint, over the S3 client and bucket of core's S3 store.
  *
  * @example
@@ -60,7 +70,7 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     body: AsyncIterable<Uint8Array>,
     check?: ChunkCheck,
   ): Promise<Appended> {
-    upload.partSize ??= partSize;
+    upload.partSize ??= partSizeOf(upload) ?? partSize;
     const buffer = createPartBuffer(upload.partSize);
     const parts = [...upload.parts];
     const send = async (full: Uint8Array[]) => {
@@ -72,7 +82,6 @@ export function createTusS3Backend(options: TusS3Options): TusBackend {
     if (upload.tailSize > 0) {
       const tail = await fromStorage(s3.get(`${keyOf(upload.id)}.tail`));
       if (!tail) throw new BytedropError('ERR_NOT_FOUND', `the bytes of tus upload ${upload.id} are gone`);
-      // A whole part only for a record without its part size, stored before a restart with a smaller one.
       await send(buffer.push(await readAll(tail)));
     }
     let received = 0;

@@ -1,7 +1,8 @@
 /**
  * The tus S3 backend on radosgw, across a restart with another part size: an upload keeps the part size its first
  * bytes were cut at (R2 refuses a multipart upload whose parts, but the last, differ in size). What is checked is
- * what went over the wire: the UploadPart bodies, seen at the proxy in front of radosgw.
+ * what went over the wire: the UploadPart bodies, seen at the proxy in front of radosgw. A record an older server
+ * stored without its part size takes it from its parts.
  */
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
@@ -49,6 +50,26 @@ it('an upload begun at 5 MiB parts goes on at 5 MiB on a server restarted with 6
 
   expect(partSizes()).toEqual([5 * MiB, 5 * MiB, 3 * MiB]);
   const stored = await getBytes(inspector(rgw.direct), rgw.bucket, `${PREFIX}restarted`);
+  expect(Buffer.from(stored).equals(data)).toBe(true);
+});
+
+it('a record stored before records kept their part size goes on at the size of its parts, byte-exact', async () => {
+  const data = randomBytes(13 * MiB);
+  const upload = newUpload('old-record', data.byteLength);
+  const before = backend(5 * MiB);
+  await before.create(upload);
+  await before.append(upload, once(data.subarray(0, 7 * MiB)));
+  // What an older server wrote: the same record without `partSize`.
+  const { partSize: _, ...old } = (await before.load('old-record')) as TusUpload;
+  await before.save(old as TusUpload);
+
+  const after = backend(6 * MiB);
+  const loaded = (await after.load('old-record')) as TusUpload;
+  expect(loaded.partSize).toBeUndefined();
+  expect((await after.append(loaded, once(data.subarray(7 * MiB)))).offset).toBe(13 * MiB);
+
+  expect(partSizes()).toEqual([5 * MiB, 5 * MiB, 3 * MiB]);
+  const stored = await getBytes(inspector(rgw.direct), rgw.bucket, `${PREFIX}old-record`);
   expect(Buffer.from(stored).equals(data)).toBe(true);
 });
 

@@ -11,7 +11,7 @@ import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { encodePng } from '../scripts/png.mjs';
-import { serveBytedrop } from './bytedrop-server';
+import { s3rverUploaderConfig, serveBytedrop } from './bytedrop-server';
 import { pasteFile, runCommand } from './editor';
 import { openNote, type Session, servedWhenUploaded, startSession, withScreenshot } from './session';
 import { answerInput, clearNotifications, dialog, outputShows, pickFile, toast } from './workbench';
@@ -225,16 +225,7 @@ it('Change link base URL: every change listed in the output first, written on co
 it('Bring files back: the uploads a note links are downloaded into the workspace and relinked', () =>
   step(async () => {
     const { page } = session;
-    const uploader = createUploader({
-      provider: 'minio',
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      bucket: s3.bucket,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      publicBaseUrl: base,
-      forcePathStyle: true,
-    });
+    const uploader = createUploader(s3rverUploaderConfig(s3));
     const one = await uploader.upload(png(20), { filename: 'one.png' });
     const two = await uploader.upload(new TextEncoder().encode('two\n'), { filename: 'two.txt' });
     await writeFile(inWorkspace('back.md'), `# Back\n\n![one](${one.url})\n\n[two](${two.url})\n`);
