@@ -25,10 +25,16 @@ import type { DigestSnapshot } from './_file-digest';
 /** Bytes per chunk: the file Blob's own read size (`_file-blob.ts`), which lib-storage's part buffers are tuned to. */
 const CHUNK = 2 * 1024 * 1024;
 /**
- * Chunks asked for ahead of the one being sent: 8 MiB, one default part, so the worker keeps reading while the main
- * thread is busy with a part (its payload hash, the copy into the part buffer) instead of waiting to be asked.
+ * The first chunk's size (`LEAD` in `_file-blob.ts`): each part lib-storage joins is then a part plus 64 KiB, not a
+ * part plus a whole chunk.
  */
-const AHEAD = 4;
+const LEAD = 64 * 1024;
+/**
+ * Chunks asked for ahead of the one being sent: 4 MiB, so the worker keeps reading while the main thread is busy with
+ * a part (its payload hash, the copy into the part buffer) instead of waiting to be asked. Each chunk ahead is memory
+ * held, so no more than that (issue 16; it was 8 MiB).
+ */
+const AHEAD = 2;
 
 /**
  * The worker, as source (CommonJS, `eval: true`, so it runs the same from a bundle as from dist). It answers each
@@ -61,7 +67,8 @@ parentPort.on('message', () => {
     // A buffer of its own per chunk, since it is handed over; not zero-filled, since the read overwrites it whole.
     // allocUnsafeSlow, not allocUnsafe: a short last chunk (under 4 KiB) would be a slice of the shared pool, which
     // Node 24 refuses to transfer (DataCloneError) and older Nodes transferred whole, pool and all.
-    const chunk = Buffer.allocUnsafeSlow(Math.min(job.chunk, job.end - position));
+    const size = position === job.start ? job.lead : job.chunk;
+    const chunk = Buffer.allocUnsafeSlow(Math.min(size, job.end - position));
     for (let filled = 0; filled < chunk.length; ) {
       const read = readSync(fd, chunk, filled, chunk.length - filled, position + filled);
       if (read === 0) throw changed();
@@ -134,7 +141,7 @@ export function readFileHashing(
   async function* chunks(): AsyncGenerator<Uint8Array> {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { path, snapshot, start: range.start, end: range.end, algorithm, chunk: CHUNK },
+      workerData: { path, snapshot, start: range.start, end: range.end, algorithm, chunk: CHUNK, lead: LEAD },
     });
     const ask = answers(worker, path);
     // The worker reads and hashes up to AHEAD chunks while the ones before are sent.

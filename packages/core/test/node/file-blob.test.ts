@@ -11,13 +11,15 @@ import { openFileBlob } from '../../src/node/_file-blob';
 import { WORKER_MIN_BYTES } from '../../src/node/_file-digest';
 
 const MiB = 1024 * 1024;
+/** The first read's size: each later read then ends 64 KiB past a multiple of 2 MiB (see `LEAD` in `_file-blob.ts`). */
+const LEAD = 64 * 1024;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ bytes: Uint8Array; chunks: number }> {
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ bytes: Uint8Array; sizes: number[] }> {
   const parts: Uint8Array[] = [];
   const reader = stream.getReader();
   for (let next = await reader.read(); !next.done; next = await reader.read()) parts.push(next.value);
-  return { bytes: new Uint8Array(Buffer.concat(parts)), chunks: parts.length };
+  return { bytes: new Uint8Array(Buffer.concat(parts)), sizes: parts.map((part) => part.byteLength) };
 }
 
 describe('openFileBlob', () => {
@@ -27,14 +29,14 @@ describe('openFileBlob', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('streams the file byte for byte in 2 MiB reads, the last one short', async () => {
+  it('streams the file byte for byte in a 64 KiB read, then 2 MiB reads, the last one short', async () => {
     const bytes = randomBytes(5 * MiB + 123);
     const path = join(dir, 'odd-size.bin');
     await writeFile(path, bytes);
     const blob = await openFileBlob(path, await stat(path));
     expect(blob.size).toBe(bytes.byteLength);
     const read = await readAll(blob.stream());
-    expect(read.chunks).toBe(3);
+    expect(read.sizes).toEqual([LEAD, 2 * MiB, 2 * MiB, 5 * MiB + 123 - LEAD - 4 * MiB]);
     expect(sha256(read.bytes)).toBe(sha256(bytes));
     // Readable twice, as the uploader does: hash first, then upload.
     expect((await hashBody(blob)).hash).toBe(sha256(bytes));
@@ -174,13 +176,16 @@ describe('openFileBlob', () => {
       await writeFile(path, big);
     });
 
-    it('yields the file in 2 MiB chunks, then the digest of what it yielded; smaller files are left to the caller', async () => {
+    it('yields the file in a 64 KiB chunk, then 2 MiB chunks, then the digest of what it yielded; smaller files are left to the caller', async () => {
       const blob = await openFileBlob(path, await stat(path));
       const read = ownRead(blob)('sha256');
       if (!read) throw new Error('no hashing read for a large file');
       await expect(read.digest()).rejects.toThrow('has not ended');
       const parts = await collect(read.chunks);
-      expect(parts.length).toBe(Math.ceil(big.byteLength / (2 * MiB)));
+      const sizes = parts.map((part) => part.byteLength);
+      expect(sizes[0]).toBe(LEAD);
+      expect(sizes.slice(1, -1).every((size) => size === 2 * MiB)).toBe(true);
+      expect(sizes.length).toBe(1 + Math.ceil((big.byteLength - LEAD) / (2 * MiB)));
       expect(sha256(Buffer.concat(parts))).toBe(sha256(big));
       await expect(read.digest()).resolves.toBe(sha256(big));
       // A slice reads and hashes its own range only.
@@ -227,7 +232,7 @@ describe('openFileBlob', () => {
       'hands over a short last chunk (%i bytes) in memory of its own, on every Node',
       async (tail) => {
         // Under 4 KiB a Buffer comes from Node's shared pool: Node 24 refuses to transfer it (DataCloneError).
-        const bytes = randomBytes(WORKER_MIN_BYTES + tail);
+        const bytes = randomBytes(LEAD + WORKER_MIN_BYTES + tail);
         const short = join(dir, `big-tail-${tail}.bin`);
         await writeFile(short, bytes);
         const read = ownRead(await openFileBlob(short, await stat(short)))('sha256');
@@ -246,7 +251,7 @@ describe('openFileBlob', () => {
       const terminate = vi.spyOn(Worker.prototype, 'terminate');
       const blob = await openFileBlob(path, await stat(path));
       const iterator = ownRead(blob)('sha256')?.chunks[Symbol.asyncIterator]();
-      expect((await iterator?.next())?.value?.byteLength).toBe(2 * MiB);
+      expect((await iterator?.next())?.value?.byteLength).toBe(LEAD);
       await iterator?.return?.();
       expect(terminate).toHaveBeenCalledTimes(1);
       terminate.mockRestore();
