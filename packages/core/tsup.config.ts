@@ -1,8 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
-
-const requireAtBuild = createRequire(import.meta.url);
 
 /**
  * ESM-only dependencies imported by their default export. A CommonJS file `require`s an ES module as its namespace
@@ -44,35 +41,17 @@ const lazySdk: Plugin = {
 };
 
 /**
- * The CLI `require`s the AWS SDK instead of `import`ing it. Its packages are CommonJS (`main` is `dist-cjs/index.js`,
- * one bundled file each, and there is no `exports` map), so both ways load the same files and module instances; but
- * an `import` of a CommonJS file makes Node scan its whole source for export names first (cjs-module-lexer, over
- * client-s3's 268 kB and the files it re-exports), which cost about 300 ms of CPU in every `bytedrop upload` (990 →
- * 680 ms for a 10 KiB file). Only the CLI: an app that bundles core's library builds needs its bundler to see the
- * SDK, and bundlers follow an `import()`, not a `createRequire`.
+ * The CLI's build bundles its dependencies (the AWS SDK, file-type, cacache, ...) instead of loading them from
+ * node_modules: a `bytedrop upload` loaded some 300 files of the SDK, each resolved, read and compiled apart, which was
+ * most of the process's time (bench section 10). Minified, the whole CLI is about 1.2 MB of JavaScript in a few dozen
+ * files. The library builds keep the SDK external, so that apps share one copy. The SDK's CommonJS files `require`
+ * Node's builtins, which an ES module bundle can only do through a `require` of its own (the banner's).
  */
-const SDK_PACKAGES = /^@aws-sdk\/(client-s3|lib-storage|s3-request-presigner)$/;
-const sdkThroughRequire: Plugin = {
-  name: 'sdk-through-require',
-  setup(build) {
-    build.onResolve({ filter: SDK_PACKAGES }, (args) => ({
-      path: args.path,
-      namespace: 'sdk-through-require',
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'sdk-through-require' }, (args) => {
-      // Named exports, listed from the package itself at build time: esbuild cannot see through a runtime require.
-      const names = Object.keys(requireAtBuild(args.path)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
-      return {
-        contents: [
-          `import { createRequire } from 'node:module';`,
-          `const sdk = createRequire(import.meta.url)(${JSON.stringify(args.path)});`,
-          `export const { ${names.join(', ')} } = sdk;`,
-        ].join('\n'),
-        loader: 'js',
-      };
-    });
-  },
-};
+const CLI_BANNER = [
+  '#!/usr/bin/env node',
+  "import { createRequire as __bytedropCreateRequire } from 'node:module';",
+  'const require = __bytedropCreateRequire(import.meta.url);',
+].join('\n');
 
 export default defineConfig([
   {
@@ -104,9 +83,14 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
-    noExternal: [...BUNDLED_IN_NODE, SDK_PACKAGES],
+    minify: true,
+    // Core names the request behind an error from its command's class (`PutObjectCommand` → "PutObject"), and the
+    // SDK's classes keep their names for anyone else who reads them.
+    keepNames: true,
+    // Every package but sharp, an optional dependency the user installs (and a native one).
+    noExternal: [/^(?!sharp$)/],
     external: ['sharp'],
-    banner: { js: '#!/usr/bin/env node' },
-    esbuildPlugins: [lazySdk, sdkThroughRequire],
+    banner: { js: CLI_BANNER },
+    esbuildPlugins: [lazySdk],
   },
 ]);
