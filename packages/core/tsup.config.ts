@@ -1,5 +1,8 @@
+import { createRequire } from 'node:module';
 import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+const requireAtBuild = createRequire(import.meta.url);
 
 /**
  * ESM-only dependencies imported by their default export. A CommonJS file `require`s an ES module as its namespace
@@ -53,6 +56,40 @@ const CLI_BANNER = [
   'const require = __bytedropCreateRequire(import.meta.url);',
 ].join('\n');
 
+/**
+ * The CLI `require`s node:http and node:https, which the SDK `import`s (its request handler's `await import('http')`).
+ * An `import` of a builtin makes Node build an ES module facade over all of its exports, reading each; on Node 22+
+ * http's WebSocket and friends are getters that load undici (fetch's HTTP client) to answer, which cost every
+ * `bytedrop upload` there some 20 ms of CPU for a module it never used. Named exports: the builtin's plain values,
+ * listed at build time (a getter stays reachable through the default export).
+ */
+const HTTP_BUILTINS = /^(node:)?https?$/;
+const httpThroughRequire: Plugin = {
+  name: 'http-through-require',
+  setup(build) {
+    build.onResolve({ filter: HTTP_BUILTINS }, (args) => ({
+      path: `node:${args.path.replace(/^node:/, '')}`,
+      namespace: 'http-through-require',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'http-through-require' }, (args) => {
+      const descriptors = Object.getOwnPropertyDescriptors(requireAtBuild(args.path));
+      const names = Object.keys(descriptors).filter(
+        (name) => 'value' in descriptors[name]! && /^[A-Za-z_$][\w$]*$/.test(name),
+      );
+      return {
+        contents: [
+          // Not `require(…)`: esbuild would resolve that through this plugin again, to this module itself.
+          "import { createRequire } from 'node:module';",
+          `const builtin = createRequire(import.meta.url)(${JSON.stringify(args.path)});`,
+          'export default builtin;',
+          `export const { ${names.join(', ')} } = builtin;`,
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
@@ -91,6 +128,8 @@ export default defineConfig([
     noExternal: [/^(?!sharp$)/],
     external: ['sharp'],
     banner: { js: CLI_BANNER },
-    esbuildPlugins: [lazySdk],
+    // tsup would turn `node:http` into an external `http` before httpThroughRequire sees it.
+    removeNodeProtocol: false,
+    esbuildPlugins: [lazySdk, httpThroughRequire],
   },
 ]);

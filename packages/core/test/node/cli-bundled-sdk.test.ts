@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('where the AWS SDK is loaded from', () => {
-  it('`bytedrop upload` (the built CLI) uploads with no file of the SDK loaded from node_modules', async () => {
+  it('`bytedrop upload` (the built CLI) uploads with no file of the SDK loaded from node_modules, node:http required', async () => {
     const file = join(home, 'small.bin');
     await writeFile(file, randomBytes(10 * 1024));
     const { stdout, loaded, imported } = await probed([cli, 'upload', file, '--format', 'url'], {
@@ -42,6 +42,9 @@ describe('where the AWS SDK is loaded from', () => {
     expect(stdout).toContain(`${s3.endpoint}/${s3.bucket}/`);
     expect(imported.some((path) => path.endsWith('/dist/node/cli.js'))).toBe(true);
     expect(sdkIn(loaded)).toEqual([]);
+    // The SDK's `import('node:http')` became a require: an import reads every export of the builtin, and on Node 22+
+    // http's WebSocket getter loads undici (tsup.config.ts, `httpThroughRequire`).
+    expect(imported.filter((url) => /^node:https?$/.test(url))).toEqual([]);
   });
 
   it('the library (dist/index.js) still imports it from node_modules, for bundlers (control: the probe sees it)', async () => {
