@@ -44,29 +44,45 @@ const lazySdk: Plugin = {
 };
 
 /**
- * The CLI `require`s the AWS SDK instead of `import`ing it. Its packages are CommonJS (`main` is `dist-cjs/index.js`,
- * one bundled file each, and there is no `exports` map), so both ways load the same files and module instances; but
- * an `import` of a CommonJS file makes Node scan its whole source for export names first (cjs-module-lexer, over
- * client-s3's 268 kB and the files it re-exports), which cost about 300 ms of CPU in every `bytedrop upload` (990 →
- * 680 ms for a 10 KiB file). Only the CLI: an app that bundles core's library builds needs its bundler to see the
- * SDK, and bundlers follow an `import()`, not a `createRequire`.
+ * The CLI's build bundles its dependencies (the AWS SDK, file-type, cacache, ...) instead of loading them from
+ * node_modules: a `bytedrop upload` loaded some 300 files of the SDK, each resolved, read and compiled apart, which was
+ * most of the process's time (bench section 10). Minified, the whole CLI is about 1.2 MB of JavaScript in a few dozen
+ * files. The library builds keep the SDK external, so that apps share one copy. The SDK's CommonJS files `require`
+ * Node's builtins, which an ES module bundle can only do through a `require` of its own (the banner's).
  */
-const SDK_PACKAGES = /^@aws-sdk\/(client-s3|lib-storage|s3-request-presigner)$/;
-const sdkThroughRequire: Plugin = {
-  name: 'sdk-through-require',
+const CLI_BANNER = [
+  '#!/usr/bin/env node',
+  "import { createRequire as __bytedropCreateRequire } from 'node:module';",
+  'const require = __bytedropCreateRequire(import.meta.url);',
+].join('\n');
+
+/**
+ * The CLI `require`s node:http and node:https, which the SDK `import`s (its request handler's `await import('http')`).
+ * An `import` of a builtin makes Node build an ES module facade over all of its exports, reading each; on Node 22+
+ * http's WebSocket and friends are getters that load undici (fetch's HTTP client) to answer, which cost every
+ * `bytedrop upload` there some 20 ms of CPU for a module it never used. Named exports: the builtin's plain values,
+ * listed at build time (a getter stays reachable through the default export).
+ */
+const HTTP_BUILTINS = /^(node:)?https?$/;
+const httpThroughRequire: Plugin = {
+  name: 'http-through-require',
   setup(build) {
-    build.onResolve({ filter: SDK_PACKAGES }, (args) => ({
-      path: args.path,
-      namespace: 'sdk-through-require',
+    build.onResolve({ filter: HTTP_BUILTINS }, (args) => ({
+      path: `node:${args.path.replace(/^node:/, '')}`,
+      namespace: 'http-through-require',
     }));
-    build.onLoad({ filter: /.*/, namespace: 'sdk-through-require' }, (args) => {
-      // Named exports, listed from the package itself at build time: esbuild cannot see through a runtime require.
-      const names = Object.keys(requireAtBuild(args.path)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+    build.onLoad({ filter: /.*/, namespace: 'http-through-require' }, (args) => {
+      const descriptors = Object.getOwnPropertyDescriptors(requireAtBuild(args.path));
+      const names = Object.keys(descriptors).filter(
+        (name) => 'value' in descriptors[name]! && /^[A-Za-z_$][\w$]*$/.test(name),
+      );
       return {
         contents: [
-          `import { createRequire } from 'node:module';`,
-          `const sdk = createRequire(import.meta.url)(${JSON.stringify(args.path)});`,
-          `export const { ${names.join(', ')} } = sdk;`,
+          // Not `require(…)`: esbuild would resolve that through this plugin again, to this module itself.
+          "import { createRequire } from 'node:module';",
+          `const builtin = createRequire(import.meta.url)(${JSON.stringify(args.path)});`,
+          'export default builtin;',
+          `export const { ${names.join(', ')} } = builtin;`,
         ].join('\n'),
         loader: 'js',
       };
@@ -104,9 +120,16 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
-    noExternal: [...BUNDLED_IN_NODE, SDK_PACKAGES],
+    minify: true,
+    // Core names the request behind an error from its command's class (`PutObjectCommand` → "PutObject"), and the
+    // SDK's classes keep their names for anyone else who reads them.
+    keepNames: true,
+    // Every package but sharp, an optional dependency the user installs (and a native one).
+    noExternal: [/^(?!sharp$)/],
     external: ['sharp'],
-    banner: { js: '#!/usr/bin/env node' },
-    esbuildPlugins: [lazySdk, sdkThroughRequire],
+    banner: { js: CLI_BANNER },
+    // tsup would turn `node:http` into an external `http` before httpThroughRequire sees it.
+    removeNodeProtocol: false,
+    esbuildPlugins: [lazySdk, httpThroughRequire],
   },
 ]);
