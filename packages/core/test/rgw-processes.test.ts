@@ -16,8 +16,8 @@ describe('radosgw harness: run', () => {
     });
   });
 
-  it('gives a child with no input no stdin pipe at all', async () => {
-    // `cat` with stdin ignored reads /dev/null and ends at once, where a pipe left open would keep it waiting.
+  it('closes a child’s stdin at once when there is no input', async () => {
+    // `cat` ends at its stdin's end, where a pipe left open would keep it waiting.
     await expect(run('cat', [], process.env)).resolves.toBe('');
   });
 });

@@ -70,10 +70,7 @@ export function run(
   input?: string,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env,
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -93,12 +90,11 @@ export function run(
           ),
         );
     });
-    if (child.stdin) {
-      // A child that exits before it reads its input closes the pipe (EPIPE): its exit status and stderr say why,
-      // so the write error is not an error of its own (unhandled, it would crash the test worker).
-      child.stdin.on('error', () => {});
-      child.stdin.end(input);
-    }
+    // A child that exits before it reads its input closes the pipe (EPIPE): its exit status and stderr say why,
+    // so the write error is not an error of its own (unhandled, it would crash the test worker). Without input,
+    // stdin is closed at once and nothing is written.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
   });
 }
 
