@@ -108,6 +108,8 @@ describe('no path, endpoint or bucket in an answer to a client without a key', (
         accessKeyId: 'k',
         secretAccessKey: 's',
         forcePathStyle: true,
+        // A refused connection is final here: the default six tries spent ~12 s of backoff on the same answer.
+        maxAttempts: 1,
       }),
       keys: [{ name: 'a', key: KEY }],
       secret: SECRET,
