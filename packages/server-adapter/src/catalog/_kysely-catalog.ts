@@ -6,6 +6,7 @@
  * are generated files per dialect). The drivers (`sqlite.ts`, `postgres.ts`) only build the dialect.
  */
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { durably } from './_durably';
 import { migrate } from './_migrations';
 import { type CatalogDatabase, type FilesTable, toRecord, toRow } from './_schema';
 import { ensureTrigramIndex, nameContains, trigramsPay } from './_search';
@@ -227,7 +228,7 @@ export async function createKyselyCatalog(
     },
     list,
     usage,
-    accessKeys: createKeyStore(db, dialect),
+    accessKeys: createKeyStore(db, (work) => durably(db, dialect, work)),
     uploads: createUploadStore(db),
     stats: (window) => catalogStats(db, window),
     close: () => db.destroy(),

@@ -6,9 +6,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import type { Kysely } from 'kysely';
-import { durably } from './_durably';
 import type { CatalogDatabase, KeysTable } from './_schema';
-import type { Catalog } from './types';
 
 /** What a key may do: store files, delete and list its own, and (`admin`) everything, keys included. */
 export type Scope = 'upload' | 'delete-own' | 'list-own' | 'admin';
@@ -141,18 +139,23 @@ function sameKey(row: KeysTable, next: KeysTable): boolean {
 }
 
 /**
+ * How the store runs each write of a key: synced to disk before it returns (`durably` in `_durably.ts`). Passed in,
+ * not imported: this module loads with every server (its `SCOPES`), and `_durably.ts` needs Kysely, which loads with
+ * a catalog only.
+ */
+export type KeyWrites = <T>(work: (db: Kysely<CatalogDatabase>) => Promise<T>) => Promise<T>;
+
+/**
  * The key store over the catalog's database (`Catalog.accessKeys`).
  *
  * @example
  * ```ts
- * const keys = createKeyStore(db, 'sqlite');
+ * const keys = createKeyStore(db, (work) => durably(db, 'sqlite', work));
  * await keys.byHash('9f86d081…'); // the KeyRecord, or undefined
  * ```
  */
-export function createKeyStore(db: Kysely<CatalogDatabase>, dialect: Catalog['dialect']): KeyStore {
+export function createKeyStore(db: Kysely<CatalogDatabase>, write: KeyWrites): KeyStore {
   const rows = (from: Kysely<CatalogDatabase> = db) => from.selectFrom('bytedrop_keys').selectAll();
-  // Every write of a key is synced before it returns (`_durably.ts`).
-  const write = <T>(work: (db: Kysely<CatalogDatabase>) => Promise<T>) => durably(db, dialect, work);
   return {
     async add(key) {
       await write((db) =>
