@@ -63,6 +63,15 @@ describe.each(CATALOG_KINDS)('catalog contract: %s', (kind, start) => {
     expect((await catalog.get('k.png'))?.filename).toBe('first.png');
   });
 
+  it('keeps the first of two records of one key in one batch (two uploads of the same bytes written together)', async () => {
+    const first = file('k.png', { filename: 'first.png', owner: 'alice', size: 5 });
+    expect(
+      await catalog.recordMany([first, file('k.png', { filename: 'second.png', owner: 'alice', size: 5 })]),
+    ).toBe(1);
+    expect((await catalog.get('k.png'))?.filename).toBe('first.png');
+    expect(await catalog.usage('alice', new Date(0))).toMatchObject({ files: 1, bytes: 5 });
+  });
+
   it('migrates once: reopening the same database keeps its records', async () => {
     await catalog.record(file('kept.png'));
     const again = await harness.open();

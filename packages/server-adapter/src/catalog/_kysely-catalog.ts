@@ -6,6 +6,7 @@
  * are generated files per dialect). The drivers (`sqlite.ts`, `postgres.ts`) only build the dialect.
  */
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { durably } from './_durably';
 import { migrate } from './_migrations';
 import { type CatalogDatabase, type FilesTable, toRecord, toRow } from './_schema';
 import { ensureTrigramIndex, nameContains, trigramsPay } from './_search';
@@ -121,20 +122,33 @@ export async function createKyselyCatalog(
     };
   };
 
+  // The files and bytes from the owners' counters, and only the uploads since `since` counted: a quota check (every
+  // upload of a key with a quota, `since` now) read all of the owner's files before (SUM over 10,000 rows).
   const usage = async (owner: string | undefined, since: Date): Promise<Usage> => {
-    const row = await files()
-      .select((eb) => [
-        eb.fn.countAll().as('files'),
-        eb.fn.sum<number | string | null>('size').as('bytes'),
-        eb.fn
-          .sum<number | string | null>(
-            eb.case().when('created_at', '>=', since.getTime()).then(1).else(0).end(),
-          )
-          .as('recent'),
-      ])
-      .$if(owner !== undefined, (q) => q.where('owner', '=', owner!))
-      .executeTakeFirstOrThrow();
-    return { files: Number(row.files), bytes: Number(row.bytes ?? 0), uploadsSince: Number(row.recent ?? 0) };
+    // An owner named '' shares the counters' row of files without an owner: counted instead.
+    const counted = owner === '';
+    const [totals, recent] = await Promise.all([
+      counted ? undefined : ownerTotals(db, owner),
+      files()
+        .select((eb) => [
+          eb.fn.countAll().as('files'),
+          eb.fn.sum<number | string | null>('size').as('bytes'),
+          eb.fn
+            .sum<number | string | null>(
+              eb.case().when('created_at', '>=', since.getTime()).then(1).else(0).end(),
+            )
+            .as('recent'),
+        ])
+        .$if(owner !== undefined, (q) => q.where('owner', '=', owner!))
+        // The (owner, created_at) and (created_at) indexes: only the recent rows are read.
+        .$if(!counted, (q) => q.where('created_at', '>=', since.getTime()))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return {
+      files: totals ? totals.count : Number(recent.files),
+      bytes: totals ? totals.bytes : Number(recent.bytes ?? 0),
+      uploadsSince: Number(recent.recent ?? 0),
+    };
   };
 
   return {
@@ -149,18 +163,24 @@ export async function createKyselyCatalog(
     },
     async recordMany(records) {
       if (records.length === 0) return 0;
-      const added = await db.transaction().execute(async (trx) => {
-        let added = 0;
-        for (let i = 0; i < records.length; i += BATCH) {
-          const result = await trx
-            .insertInto('bytedrop_files')
-            .values(records.slice(i, i + BATCH).map(toRow))
-            .onConflict((oc) => oc.column('key').doNothing())
-            .executeTakeFirst();
-          added += Number(result.numInsertedOrUpdatedRows ?? 0);
-        }
-        return added;
-      });
+      const insert = async (from: Kysely<CatalogDatabase>, at: number) => {
+        const result = await from
+          .insertInto('bytedrop_files')
+          .values(records.slice(at, at + BATCH).map(toRow))
+          .onConflict((oc) => oc.column('key').doNothing())
+          .executeTakeFirst();
+        return Number(result.numInsertedOrUpdatedRows ?? 0);
+      };
+      // One statement is atomic with its triggers' counters already: an upload's records (one batch) need no
+      // BEGIN and COMMIT around it, two queries (PostgreSQL: round trips) of the three.
+      const added =
+        records.length <= BATCH
+          ? await insert(db, 0)
+          : await db.transaction().execute(async (trx) => {
+              let added = 0;
+              for (let i = 0; i < records.length; i += BATCH) added += await insert(trx, i);
+              return added;
+            });
       // A bulk load (`catalog rebuild`) leaves PostgreSQL without statistics until autovacuum comes by; its planner
       // then misjudges every filtered listing. Gathered now, for the rows just written; the rows are in either way, so a
       // refusal (a role that does not own the table) only leaves it to autovacuum.
@@ -208,7 +228,7 @@ export async function createKyselyCatalog(
     },
     list,
     usage,
-    accessKeys: createKeyStore(db),
+    accessKeys: createKeyStore(db, (work) => durably(db, dialect, work)),
     uploads: createUploadStore(db),
     stats: (window) => catalogStats(db, window),
     close: () => db.destroy(),

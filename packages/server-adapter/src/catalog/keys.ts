@@ -139,32 +139,41 @@ function sameKey(row: KeysTable, next: KeysTable): boolean {
 }
 
 /**
+ * How the store runs each write of a key: synced to disk before it returns (`durably` in `_durably.ts`). Passed in,
+ * not imported: this module loads with every server (its `SCOPES`), and `_durably.ts` needs Kysely, which loads with
+ * a catalog only.
+ */
+export type KeyWrites = <T>(work: (db: Kysely<CatalogDatabase>) => Promise<T>) => Promise<T>;
+
+/**
  * The key store over the catalog's database (`Catalog.accessKeys`).
  *
  * @example
  * ```ts
- * const keys = createKeyStore(db);
+ * const keys = createKeyStore(db, (work) => durably(db, 'sqlite', work));
  * await keys.byHash('9f86d081…'); // the KeyRecord, or undefined
  * ```
  */
-export function createKeyStore(db: Kysely<CatalogDatabase>): KeyStore {
-  const rows = () => db.selectFrom('bytedrop_keys').selectAll();
+export function createKeyStore(db: Kysely<CatalogDatabase>, write: KeyWrites): KeyStore {
+  const rows = (from: Kysely<CatalogDatabase> = db) => from.selectFrom('bytedrop_keys').selectAll();
   return {
     async add(key) {
-      await db.transaction().execute(async (trx) => {
-        const taken = await trx
-          .selectFrom('bytedrop_keys')
-          .select('name')
-          .where('name', '=', key.record.name)
-          .executeTakeFirst();
-        if (taken) {
-          throw new BytedropError(
-            'ERR_CONFLICT',
-            `an access key named '${key.record.name}' exists already (revoked keys keep their name): choose another name, or rotate it`,
-          );
-        }
-        await trx.insertInto('bytedrop_keys').values(toKeyRow(key)).execute();
-      });
+      await write((db) =>
+        db.transaction().execute(async (trx) => {
+          const taken = await trx
+            .selectFrom('bytedrop_keys')
+            .select('name')
+            .where('name', '=', key.record.name)
+            .executeTakeFirst();
+          if (taken) {
+            throw new BytedropError(
+              'ERR_CONFLICT',
+              `an access key named '${key.record.name}' exists already (revoked keys keep their name): choose another name, or rotate it`,
+            );
+          }
+          await trx.insertInto('bytedrop_keys').values(toKeyRow(key)).execute();
+        }),
+      );
     },
     async byHash(hash) {
       const row = await rows().where('key_hash', '=', hash).executeTakeFirst();
@@ -178,62 +187,64 @@ export function createKeyStore(db: Kysely<CatalogDatabase>): KeyStore {
       return (await rows().orderBy('created_at').orderBy('name').execute()).map(toKey);
     },
     async revoke(name, at) {
-      await db
-        .updateTable('bytedrop_keys')
-        .set({ revoked_at: at.getTime() })
-        .where('name', '=', name)
-        .where('revoked_at', 'is', null)
-        .execute();
-      const row = await rows().where('name', '=', name).executeTakeFirst();
+      const row = await write(async (db) => {
+        await db
+          .updateTable('bytedrop_keys')
+          .set({ revoked_at: at.getTime() })
+          .where('name', '=', name)
+          .where('revoked_at', 'is', null)
+          .execute();
+        return rows(db).where('name', '=', name).executeTakeFirst();
+      });
       return row ? toKey(row) : undefined;
     },
     async rehash(name, hash) {
-      const result = await db
-        .updateTable('bytedrop_keys')
-        .set({ key_hash: hash })
-        .where('name', '=', name)
-        .executeTakeFirst();
+      const result = await write((db) =>
+        db.updateTable('bytedrop_keys').set({ key_hash: hash }).where('name', '=', name).executeTakeFirst(),
+      );
       return Number(result.numUpdatedRows) > 0;
     },
     sync: (keys, at) =>
-      db.transaction().execute(async (trx) => {
-        const existing = new Map(
-          (await trx.selectFrom('bytedrop_keys').selectAll().execute()).map((row) => [row.name, row]),
-        );
-        const report: KeySyncReport = { added: 0, updated: 0, revoked: 0 };
-        const given = new Set(keys.map((key) => key.record.name));
-        const hashes = new Set(keys.map((key) => key.hash));
-        for (const row of existing.values()) {
-          if (row.source !== 'config' || given.has(row.name)) continue;
-          existing.delete(row.name);
-          const gone = trx.updateTable('bytedrop_keys').where('name', '=', row.name);
-          // A renamed entry: its secret now belongs to the new name, so the old row goes (the hash is unique).
-          if (hashes.has(row.key_hash)) {
-            await trx.deleteFrom('bytedrop_keys').where('name', '=', row.name).execute();
-          } else if (row.revoked_at === null) {
-            await gone.set({ revoked_at: at.getTime() }).execute();
-            report.revoked += 1;
+      write((db) =>
+        db.transaction().execute(async (trx) => {
+          const existing = new Map(
+            (await trx.selectFrom('bytedrop_keys').selectAll().execute()).map((row) => [row.name, row]),
+          );
+          const report: KeySyncReport = { added: 0, updated: 0, revoked: 0 };
+          const given = new Set(keys.map((key) => key.record.name));
+          const hashes = new Set(keys.map((key) => key.hash));
+          for (const row of existing.values()) {
+            if (row.source !== 'config' || given.has(row.name)) continue;
+            existing.delete(row.name);
+            const gone = trx.updateTable('bytedrop_keys').where('name', '=', row.name);
+            // A renamed entry: its secret now belongs to the new name, so the old row goes (the hash is unique).
+            if (hashes.has(row.key_hash)) {
+              await trx.deleteFrom('bytedrop_keys').where('name', '=', row.name).execute();
+            } else if (row.revoked_at === null) {
+              await gone.set({ revoked_at: at.getTime() }).execute();
+              report.revoked += 1;
+            }
           }
-        }
-        for (const key of keys) {
-          const row = toKeyRow(key);
-          const old = existing.get(row.name);
-          if (old && old.source !== 'config') {
-            throw new BytedropError(
-              'ERR_CONFIG',
-              `the keys file names '${row.name}', which is a managed key (bytedrop-server keys): rename the keys-file entry, or revoke the managed key and choose another name for it`,
-            );
+          for (const key of keys) {
+            const row = toKeyRow(key);
+            const old = existing.get(row.name);
+            if (old && old.source !== 'config') {
+              throw new BytedropError(
+                'ERR_CONFIG',
+                `the keys file names '${row.name}', which is a managed key (bytedrop-server keys): rename the keys-file entry, or revoke the managed key and choose another name for it`,
+              );
+            }
+            if (!old) {
+              await trx.insertInto('bytedrop_keys').values(row).execute();
+              report.added += 1;
+            } else if (!sameKey(old, row)) {
+              const { name: _name, created_at: _created, ...changes } = row;
+              await trx.updateTable('bytedrop_keys').set(changes).where('name', '=', row.name).execute();
+              report.updated += 1;
+            }
           }
-          if (!old) {
-            await trx.insertInto('bytedrop_keys').values(row).execute();
-            report.added += 1;
-          } else if (!sameKey(old, row)) {
-            const { name: _name, created_at: _created, ...changes } = row;
-            await trx.updateTable('bytedrop_keys').set(changes).where('name', '=', row.name).execute();
-            report.updated += 1;
-          }
-        }
-        return report;
-      }),
+          return report;
+        }),
+      ),
   };
 }

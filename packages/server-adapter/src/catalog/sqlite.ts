@@ -1,8 +1,8 @@
 /**
  * The embedded catalog: one SQLite file in the data directory, zero configuration. WAL mode, so reads (listings) do
- * not wait behind a write, and every write is durable once its statement returns. The driver is better-sqlite3; on a
- * Node it was not built for (its native module follows the Node that ran `pnpm install`), Node's own `node:sqlite`
- * (22.13+, 24) takes over.
+ * not wait behind a write; `synchronous = NORMAL` (below) for the uploads' records, FULL for access keys
+ * (`_durably.ts`). The driver is better-sqlite3; on a Node it was not built for (its native module follows the Node
+ * that ran `pnpm install`), Node's own `node:sqlite` (22.13+, 24) takes over.
  */
 
 import { mkdir } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import type { SqliteDatabase } from 'kysely';
 import { loadKysely } from './_load-kysely';
 import { nodeSqliteAvailable, openNodeSqlite } from './_node-sqlite';
 import type { CatalogDatabase } from './_schema';
+import { cachingStatements } from './_statement-cache';
 import type { Catalog } from './types';
 
 /** Options of `createSqliteCatalog`. */
@@ -26,6 +27,15 @@ export interface SqliteCatalogOptions {
 
 const PRAGMAS = [
   'journal_mode = WAL',
+  // No fsync per commit: the WAL is synced at each checkpoint instead. better-sqlite3 is built so already
+  // (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1); said here so `node:sqlite` does the same, and so it is argued. A commit then
+  // survives a crash of the server's process and the database stays consistent (the owners' counters commit with
+  // their rows), but an OS crash or power cut may take the commits since the last checkpoint. An fsync per upload's
+  // record would block the event loop (the drivers are synchronous) for each upload. What NORMAL may lose can be
+  // rebuilt: storage is the source of truth for files, so `bytedrop-server catalog rebuild` lists again what lost
+  // its record and drops a record of a deleted file, and an upload in flight catches up at its next step. Access
+  // keys are not in storage, and a revocation must not come undone: their writes commit with FULL (`_durably.ts`).
+  'synchronous = NORMAL',
   // Another process (`catalog rebuild` beside a running server) may hold the write lock for a moment.
   'busy_timeout = 5000',
 ];
@@ -86,7 +96,7 @@ export async function createSqliteCatalog(options: SqliteCatalogOptions): Promis
   // every command of the bin that needs none, start without them (hundreds of modules).
   const { Kysely, SqliteDialect, createKyselyCatalog } = await loadKysely();
   return createKyselyCatalog(
-    new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database }) }),
+    new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) }),
     'sqlite',
   );
 }
