@@ -6,7 +6,8 @@
  * Not a section of `pnpm bench`: a probe to compare the two finishes, and a finish before and after a change.
  *
  * Usage: `npx tsx bench/probes/direct-cpu.ts [MiB] [rounds]` (defaults 256 and 5; MiB may be a fraction). Random
- * bytes, as the bench's files (PROBE_DATA=sparse: mostly zeros); PROBE_PROFILE=<dir>: CPU profiles of the servers.
+ * bytes, as the bench's files (PROBE_DATA=sparse: mostly zeros); PROBE_PROFILE=<dir>: CPU profiles of the servers;
+ * PROBE_PAUSE_MS: a pause after each upload (the servers then idle between turns, as in the bench's section 11).
  */
 
 import { fork } from 'node:child_process';
@@ -71,6 +72,8 @@ try {
       const after = await usageOf(child);
       await verifyAndDelete(s3, target.bucket, key, size);
       await target.reclaim();
+      // PROBE_PAUSE_MS: idle time after each upload, as between one server's turns in `pnpm bench` (section 11).
+      await new Promise((resolve) => setTimeout(resolve, Number(process.env.PROBE_PAUSE_MS ?? 0)));
       if (round < 0) continue;
       note(completeMs, name, timings.finishMs ?? Number.NaN);
       note(cpuMs, name, after.cpuMs - before.cpuMs);
