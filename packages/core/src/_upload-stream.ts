@@ -4,8 +4,7 @@
  * than that is stored as it came (`metadataKept: 'too-large'`). A long one is uploaded to a temporary key while it is hashed, since its key depends on its hash;
  * then it is copied to the first free candidate key (or dropped, when a candidate already holds these bytes). The
  * temporary object is journaled by the store until it is deleted, so a crash in between leaves nothing for good.
- * A body that is already an object in the store (`copyFrom`) is only read and hashed, then copied from where it is,
- * short or long; only a short image is still written (stripped or converted, or as it came) by the replayable path.
+ * A body that is already an object in the store (`copyFrom`) is only read and hashed, then copied from where it is.
  */
 import { abortedError, throwIfAborted } from './_abort';
 import { assertAllowedType } from './_allowed';
@@ -71,18 +70,11 @@ export async function uploadStream(
     maxBytes: config.maxFileSize,
     filename: options.filename,
   });
-  const adopted = options.copyFrom;
   const buffered: Uint8Array[] = [];
   let bufferedSize = 0;
-  let whole = false;
   while (bufferedSize <= config.multipartThreshold) {
     const next = await source.next();
-    if (next.done) {
-      // A short body already in the store is copied like a long one rather than written again (unless an image).
-      if (!adopted) return replayable(concatBytes(buffered, bufferedSize));
-      whole = true;
-      break;
-    }
+    if (next.done) return replayable(concatBytes(buffered, bufferedSize));
     buffered.push(next.value);
     bufferedSize += next.value.byteLength;
   }
@@ -96,9 +88,6 @@ export async function uploadStream(
     await source.return(undefined);
     throw error;
   }
-  // A short image takes the replayable path even from the store: stripping, conversion and its facts are done there.
-  if (whole && sniffed.contentType.startsWith('image/'))
-    return replayable(concatBytes(buffered, bufferedSize));
   const strip = options.stripMetadata ?? config.stripMetadata;
   const converting =
     engine.convert !== undefined && options.convert !== false && sniffed.contentType.startsWith('image/');
@@ -125,6 +114,7 @@ export async function uploadStream(
       size += chunk.byteLength;
     },
   });
+  const adopted = options.copyFrom;
   const tempKey = adopted?.key ?? `${engine.tempPrefix}${randomId()}`;
   if (adopted) {
     // The bytes are already in storage: read and hashed here like any body, then copied below at that very version.

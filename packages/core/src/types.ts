@@ -77,10 +77,9 @@ export interface UploadOptions {
   contentMd5?: string;
   /**
    * The body is the content of this object in the uploader's own store, read at this `etag` (a server finishing an
-   * upload that was assembled in storage). The bytes are still read, sniffed and hashed here, then placed by a copy
-   * inside the storage of that very version (which fails with `ERR_CONFLICT` if the object changed since) instead of
-   * being written again, whatever the key template. Only an image up to `multipartThreshold` is written, by the path
-   * of bytes in hand (stripped or converted where that applies). The object stays: it is the caller's.
+   * upload that was assembled in storage). The bytes are still read, sniffed and hashed here; a long body that is
+   * stored as it came is then placed by a copy inside the storage of that very version (which fails with
+   * `ERR_CONFLICT` if the object changed since) instead of being written again. The object stays: it is the caller's.
    */
   copyFrom?: { key: string; etag: string };
   /**

@@ -8,9 +8,7 @@
  *
  * Reading the object back costs one transfer from storage to the server; the bytes are not sent back: core copies
  * the version it read (by its ETag) to the final key inside the storage (`copyFrom`), where it would otherwise have
- * written them again: under any key template, for a file of any size. Images are the exception while core holds them
- * whole (up to its multipart threshold, or its strip limit when stripped): they are prepared and written as bytes in
- * hand, since a stripped image's stored bytes are not the ones sent.
+ * written them again. Images small enough to strip are the exception: their stored bytes are not the ones sent.
  */
 import { BytedropError } from '@bytedrop/core';
 import { recordUploads, untrackUpload } from './_catalog-write';
