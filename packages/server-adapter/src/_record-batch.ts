@@ -38,12 +38,15 @@ export function batchRecords(catalog: Catalog): RecordBatcher {
   const queue: Waiting[] = [];
   let writing = false;
 
+  // A catalog of the app's own may throw rather than reject: either way it is that batch's failure, never the
+  // batcher's, which would otherwise stop with `writing` left set and every later upload waiting for good.
+  const recordMany = (records: readonly FileRecord[]) =>
+    Promise.resolve().then(() => catalog.recordMany(records));
+
   /** Records each request apart: what the requests of a failed batch get. */
   const oneByOne = (waiting: readonly Waiting[]) =>
     Promise.all(
-      waiting.map(({ records, resolve, reject }) =>
-        catalog.recordMany(records).then(() => resolve(), reject),
-      ),
+      waiting.map(({ records, resolve, reject }) => recordMany(records).then(() => resolve(), reject)),
     );
 
   const write = async () => {
@@ -58,7 +61,7 @@ export function batchRecords(catalog: Catalog): RecordBatcher {
         rows += next.records.length;
       }
       try {
-        await catalog.recordMany(batch.flatMap((waiting) => waiting.records));
+        await recordMany(batch.flatMap((waiting) => waiting.records));
         for (const waiting of batch) waiting.resolve();
       } catch (error) {
         if (batch.length === 1) batch[0]!.reject(error);

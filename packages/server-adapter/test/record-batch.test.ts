@@ -67,6 +67,23 @@ describe('batchRecords', () => {
     expect(calls).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
   });
 
+  it('takes a catalog that throws instead of rejecting as that batch’s failure, and goes on writing', async () => {
+    const calls: string[][] = [];
+    const throwing = {
+      recordMany(records: readonly FileRecord[]) {
+        const keys = records.map((r) => r.key);
+        calls.push(keys);
+        if (keys.includes('bad')) throw new Error('refused bad');
+        return Promise.resolve(records.length);
+      },
+    } as unknown as Catalog;
+    const write = batchRecords(throwing);
+    const results = await Promise.allSettled([write([record('a')]), write([record('bad')])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    await write([record('later')]);
+    expect(calls).toEqual([['a', 'bad'], ['a'], ['bad'], ['later']]);
+  });
+
   it('keeps a batch to 500 rows, a request whole', async () => {
     const { fake, calls } = catalog();
     const write = batchRecords(fake);
