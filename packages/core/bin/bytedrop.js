@@ -3,15 +3,17 @@
 // managers can link the command at install time, before the first build (pnpm skips a bin whose file is missing).
 import module from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
-// Node ≥ 22.1 keeps V8's compiled code of the modules loaded from here on, in a cache directory, so that a later
+// Node ≥ 22.8 keeps V8's compiled code of the modules loaded from here on, in a cache directory, so that a later
 // start reads it instead of compiling the CLI's bundle (the AWS SDK in it) again. Node 20 has no such cache (the
 // call is skipped); NODE_DISABLE_COMPILE_CACHE=1 turns it off, and a cache Node cannot write only costs the start.
+// A relative XDG_CACHE_HOME (which the XDG spec says to ignore) or an empty HOME would put the cache in the
+// user's current directory: the CLI then starts uncached instead.
 try {
-  module.enableCompileCache?.(
-    join(process.env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache'), 'bytedrop', 'compile-cache'),
-  );
+  const base = process.env.XDG_CACHE_HOME?.trim();
+  const cache = base && isAbsolute(base) ? base : join(homedir(), '.cache');
+  if (isAbsolute(cache)) module.enableCompileCache?.(join(cache, 'bytedrop', 'compile-cache'));
 } catch {
   // No home directory to put the cache in: the CLI starts uncached.
 }

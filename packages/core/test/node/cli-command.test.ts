@@ -131,7 +131,7 @@ describe('the bytedrop command', () => {
       expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|AWS SDK/);
     });
 
-    // Node < 22.1 has no compile cache (nor has @types/node 20 its type): the bin skips it there, and so does this
+    // Node < 22.8 has no compile cache API (nor has @types/node 20 its type): the bin skips it there, and so does this
     // test (the CI runs core's tests on Node 24 as well).
     it.runIf(typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function')(
       "the bin keeps Node's compiled code under $XDG_CACHE_HOME/bytedrop/compile-cache",
@@ -149,6 +149,27 @@ describe('the bytedrop command', () => {
         });
         expect(result.code, result.stderr).toBe(0);
         expect(await readdir(join(cache, 'bytedrop/compile-cache'))).not.toEqual([]);
+      },
+    );
+
+    it.runIf(typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function')(
+      'a relative $XDG_CACHE_HOME is ignored: the cache goes under $HOME/.cache, never into the current directory',
+      async () => {
+        const home = join(work, 'home');
+        const bin = join(coreDir, 'bin/bytedrop.js');
+        const result = await exec(process.execPath, [bin, 'hash', 'notes/a.txt'], {
+          cwd: work,
+          env: {
+            ...env,
+            HOME: home,
+            XDG_CACHE_HOME: 'relative-cache',
+            NODE_COMPILE_CACHE: undefined,
+            NODE_DISABLE_COMPILE_CACHE: undefined,
+          },
+        });
+        expect(result.code, result.stderr).toBe(0);
+        expect(await readdir(work)).not.toContain('relative-cache');
+        expect(await readdir(join(home, '.cache/bytedrop/compile-cache'))).not.toEqual([]);
       },
     );
 
