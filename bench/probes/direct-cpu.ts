@@ -10,14 +10,13 @@
  * PROBE_PAUSE_MS: a pause after each upload (the servers then idle between turns, as in the bench's section 11).
  */
 
-import { fork } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { bench } from '../lib/context.js';
 import { type DirectTimings, directMultipart } from '../lib/direct-upload.js';
-import { bytedropConfig, clientFor, verifyAndDelete } from '../lib/s3.js';
-import { childEnv, nextMessage, startServer, stopChild, usageOf } from '../lib/servers.js';
+import { clientFor, verifyAndDelete } from '../lib/s3.js';
+import { nextMessage, startServer, stopChild, usageOf } from '../lib/servers.js';
 import { summarize } from '../lib/stats.js';
+import { forkEndpoint } from './_endpoint.js';
 
 const MiB = 2 ** 20;
 const size = Math.round(Number(process.argv[2] ?? 256) * MiB);
@@ -26,18 +25,7 @@ const ACCESS_KEY = 'probe-access-key-0123456789abcdef';
 
 const target = await startServer('radosgw');
 const s3 = clientFor(target);
-const endpoint = (extra: Record<string, unknown> = {}) =>
-  fork(
-    bench('servers/endpoint.mjs'),
-    [JSON.stringify(bytedropConfig(target, extra)), ACCESS_KEY, String(size / MiB)],
-    {
-      env: childEnv(),
-      execArgv: process.env.PROBE_PROFILE
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROBE_PROFILE}`]
-        : [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
+const endpoint = (extra: Record<string, unknown> = {}) => forkEndpoint(target, ACCESS_KEY, size / MiB, extra);
 const templates = {
   '{hash}': endpoint(),
   'no {hash}': endpoint({ keyTemplate: 'bench/{uuid}/{name}.{ext}' }),

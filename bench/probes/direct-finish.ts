@@ -6,7 +6,6 @@
  * Usage: `npx tsx bench/probes/direct-finish.ts [MiB] [rounds]` (defaults 64 and 5).
  */
 
-import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import {
@@ -20,11 +19,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { bench } from '../lib/context.js';
 import { type DirectTimings, directMultipart } from '../lib/direct-upload.js';
-import { bytedropConfig, clientFor } from '../lib/s3.js';
-import { childEnv, nextMessage, startServer, stopChild } from '../lib/servers.js';
+import { clientFor } from '../lib/s3.js';
+import { nextMessage, startServer, stopChild } from '../lib/servers.js';
 import { summarize } from '../lib/stats.js';
+import { forkEndpoint } from './_endpoint.js';
 
 const MiB = 2 ** 20;
 const size = Number(process.argv[2] ?? 64) * MiB;
@@ -35,19 +34,7 @@ const target = await startServer('radosgw');
 const s3 = clientFor(target);
 const Bucket = target.bucket;
 const ACCESS_KEY = 'probe-access-key-0123456789abcdef';
-const endpoint = (extra: Record<string, unknown> = {}) =>
-  fork(
-    bench('servers/endpoint.mjs'),
-    [JSON.stringify(bytedropConfig(target, extra)), ACCESS_KEY, String(size / MiB)],
-    {
-      env: childEnv(),
-      // PROBE_PROFILE=<dir>: the servers write CPU profiles there (node --cpu-prof) when they stop.
-      execArgv: process.env.PROBE_PROFILE
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROBE_PROFILE}`]
-        : [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
+const endpoint = (extra: Record<string, unknown> = {}) => forkEndpoint(target, ACCESS_KEY, size / MiB, extra);
 const servers = [endpoint(), endpoint({ keyTemplate: 'bench/{uuid}/{name}.{ext}' })];
 const [url, plainUrl] = await Promise.all(
   servers.map(async (child) => `http://127.0.0.1:${await nextMessage<number>(child, 'port')}`),

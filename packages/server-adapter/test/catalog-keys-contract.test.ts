@@ -3,32 +3,13 @@
  * rotate, and the keys-file mirror (`sync`).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HashedKey, KeyRecord } from '../src/catalog/keys';
 import type { Catalog } from '../src/catalog/types';
+import { KEY_CREATED, keyHash, managedKey } from './_support/access-keys';
 import { CATALOG_KINDS, type CatalogHarness } from './_support/catalogs';
 
-const T0 = new Date(Date.UTC(2026, 10, 1, 12));
-const hash = (n: number) => n.toString(16).padStart(64, '0');
-
-function key(name: string, n: number, overrides: Partial<KeyRecord> = {}): HashedKey {
-  return {
-    hash: hash(n),
-    record: {
-      name,
-      prefix: null,
-      scopes: ['upload', 'list-own'],
-      quotaBytes: null,
-      quotaFiles: null,
-      perHour: null,
-      perDay: null,
-      expiresAt: null,
-      createdAt: T0,
-      revokedAt: null,
-      source: 'managed',
-      ...overrides,
-    },
-  };
-}
+const T0 = KEY_CREATED;
+const hash = keyHash;
+const key = managedKey;
 
 describe.each(CATALOG_KINDS)('key store contract: %s', (_kind, start) => {
   let harness: CatalogHarness;

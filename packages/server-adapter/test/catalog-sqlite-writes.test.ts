@@ -11,29 +11,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKyselyCatalog } from '../src/catalog/_kysely-catalog';
 import type { CatalogDatabase } from '../src/catalog/_schema';
 import { cachingStatements } from '../src/catalog/_statement-cache';
-import type { HashedKey } from '../src/catalog/keys';
 import type { Catalog } from '../src/catalog/types';
+import { KEY_CREATED, managedKey } from './_support/access-keys';
 
-const T0 = new Date(Date.UTC(2026, 10, 1, 12));
-
-function key(name: string, n: number): HashedKey {
-  return {
-    hash: n.toString(16).padStart(64, '0'),
-    record: {
-      name,
-      prefix: null,
-      scopes: ['upload'],
-      quotaBytes: null,
-      quotaFiles: null,
-      perHour: null,
-      perDay: null,
-      expiresAt: null,
-      createdAt: T0,
-      revokedAt: null,
-      source: 'managed',
-    },
-  };
-}
+const T0 = KEY_CREATED;
+const key = (name: string, n: number) => managedKey(name, n, { scopes: ['upload'] });
 
 describe('cachingStatements', () => {
   /** A database whose statements are numbered in the order they were prepared. */

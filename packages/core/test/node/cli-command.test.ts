@@ -131,43 +131,35 @@ describe('the bytedrop command', () => {
       expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|AWS SDK/);
     });
 
-    // Node < 22.8 has no compile cache API (nor has @types/node 20 its type): the bin skips it there, and so does this
-    // test (the CI runs core's tests on Node 24 as well).
-    it.runIf(typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function')(
+    // Node < 22.8 has no compile cache API (nor has @types/node 20 its type): the bin skips it there, and so do these
+    // tests (the CI runs core's tests on Node 24 as well).
+    const withCompileCache = it.runIf(
+      typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function',
+    );
+    /** `bytedrop hash` through the bin, with Node's own compile-cache settings cleared and `cacheEnv` on top. */
+    const hashThroughBin = async (cacheEnv: NodeJS.ProcessEnv) => {
+      const bin = join(coreDir, 'bin/bytedrop.js');
+      const result = await exec(process.execPath, [bin, 'hash', 'notes/a.txt'], {
+        cwd: work,
+        env: { ...env, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, ...cacheEnv },
+      });
+      expect(result.code, result.stderr).toBe(0);
+    };
+
+    withCompileCache(
       "the bin keeps Node's compiled code under $XDG_CACHE_HOME/bytedrop/compile-cache",
       async () => {
         const cache = join(work, 'xdg-cache');
-        const bin = join(coreDir, 'bin/bytedrop.js');
-        const result = await exec(process.execPath, [bin, 'hash', 'notes/a.txt'], {
-          cwd: work,
-          env: {
-            ...env,
-            XDG_CACHE_HOME: cache,
-            NODE_COMPILE_CACHE: undefined,
-            NODE_DISABLE_COMPILE_CACHE: undefined,
-          },
-        });
-        expect(result.code, result.stderr).toBe(0);
+        await hashThroughBin({ XDG_CACHE_HOME: cache });
         expect(await readdir(join(cache, 'bytedrop/compile-cache'))).not.toEqual([]);
       },
     );
 
-    it.runIf(typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function')(
+    withCompileCache(
       'a relative $XDG_CACHE_HOME is ignored: the cache goes under $HOME/.cache, never into the current directory',
       async () => {
         const home = join(work, 'home');
-        const bin = join(coreDir, 'bin/bytedrop.js');
-        const result = await exec(process.execPath, [bin, 'hash', 'notes/a.txt'], {
-          cwd: work,
-          env: {
-            ...env,
-            HOME: home,
-            XDG_CACHE_HOME: 'relative-cache',
-            NODE_COMPILE_CACHE: undefined,
-            NODE_DISABLE_COMPILE_CACHE: undefined,
-          },
-        });
-        expect(result.code, result.stderr).toBe(0);
+        await hashThroughBin({ HOME: home, XDG_CACHE_HOME: 'relative-cache' });
         expect(await readdir(work)).not.toContain('relative-cache');
         expect(await readdir(join(home, '.cache/bytedrop/compile-cache'))).not.toEqual([]);
       },
