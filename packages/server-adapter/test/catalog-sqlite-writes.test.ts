@@ -5,7 +5,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKyselyCatalog } from '../src/catalog/_kysely-catalog';
@@ -13,6 +12,7 @@ import type { CatalogDatabase } from '../src/catalog/_schema';
 import { cachingStatements } from '../src/catalog/_statement-cache';
 import type { Catalog } from '../src/catalog/types';
 import { KEY_CREATED, managedKey } from './_support/access-keys';
+import { rawSqlite } from './_support/catalogs';
 
 const T0 = KEY_CREATED;
 const key = (name: string, n: number) => managedKey(name, n, { scopes: ['upload'] });
@@ -61,25 +61,33 @@ describe('SQLite catalog commits', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bytedrop-sqlite-writes-'));
-    const raw = new Database(join(dir, 'catalog.sqlite'));
-    raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = NORMAL');
-    level = () => Number(raw.pragma('synchronous', { simple: true }));
+    // Through the driver the catalog picks on this Node: better-sqlite3, or node:sqlite where its native module was
+    // built for another Node (CI's Node 24 run).
+    const raw = rawSqlite(join(dir, 'catalog.sqlite'));
+    const pragma = (text: string) => {
+      const statement = raw.prepare(`pragma ${text}`);
+      if (statement.reader) return statement.all([]) as Record<string, unknown>[];
+      statement.run([]);
+      return [];
+    };
+    pragma('journal_mode = WAL');
+    pragma('synchronous = NORMAL');
+    level = () => Number(Object.values(pragma('synchronous')[0] ?? {})[0]);
     writes = [];
     const watched: SqliteDatabase = {
       close: () => raw.close(),
       prepare(sql) {
         const statement = raw.prepare(sql);
-        if (statement.reader) return statement as unknown as SqliteStatement;
+        if (statement.reader) return statement;
         return {
           reader: false,
-          all: (parameters: ReadonlyArray<unknown>) => statement.all(...parameters),
-          run: (parameters: ReadonlyArray<unknown>) => {
+          all: (parameters) => statement.all(parameters),
+          run: (parameters) => {
             if (/^\s*(insert|update|delete|commit)/i.test(sql)) writes.push({ sql, level: level() });
-            return statement.run(...parameters);
+            return statement.run(parameters);
           },
-          iterate: (parameters: ReadonlyArray<unknown>) => statement.iterate(...parameters),
-        } as unknown as SqliteStatement;
+          iterate: (parameters) => statement.iterate(parameters),
+        };
       },
     };
     catalog = await createKyselyCatalog(

@@ -25,7 +25,7 @@ export interface CatalogHarness {
 }
 
 /** The file through the driver the catalog would pick (better-sqlite3 where its native module loads). */
-function rawSqlite(file: string, driver: 'auto' | 'node:sqlite'): SqliteDatabase {
+export function rawSqlite(file: string, driver: 'auto' | 'node:sqlite' = 'auto'): SqliteDatabase {
   if (driver === 'auto') {
     try {
       return new Database(file);
