@@ -3,6 +3,7 @@
  * rotate, and the keys-file mirror (`sync`).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { KeyRecord } from '../src/catalog/keys';
 import type { Catalog } from '../src/catalog/types';
 import { KEY_CREATED, keyHash, managedKey } from './_support/access-keys';
 import { CATALOG_KINDS, type CatalogHarness } from './_support/catalogs';
