@@ -225,7 +225,12 @@ describe('upload page in Chromium', () => {
     const messages: (string | null)[] = [];
     for (let attempt = 0; attempt < 2; attempt++) {
       await page.evaluate((n) => localStorage.setItem('bytedrop.key', `wrong-key-${n}`), attempt);
-      await page.reload();
+      // The page checks the kept key as it loads (GET /auth). The paste waits for that answer: sent before it, the
+      // paste's upload would race the check to be the third wrong key, and either could get the ban's message.
+      await Promise.all([
+        page.waitForResponse((response) => new URL(response.url()).pathname === '/auth'),
+        page.reload(),
+      ]);
       await paste();
       await expect.poll(() => page.isVisible('#key-form')).toBe(true);
       messages.push(await page.locator('#message').textContent());
