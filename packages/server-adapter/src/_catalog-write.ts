@@ -6,7 +6,6 @@
  * upload is lost, and none is answered 200 without its record.
  */
 import { BytedropError, type UploadResult } from '@bytedrop/core';
-import { batchRecords, type RecordBatcher } from './_record-batch';
 import type { AccessKey } from './auth';
 import type { Catalog, FileRecord } from './catalog/types';
 import type { UploadRecord } from './catalog/uploads';
@@ -54,9 +53,6 @@ export function uploadRecord(
   };
 }
 
-/** The batcher of each catalog: the requests of every route that records uploads share it. */
-const batchers = new WeakMap<Catalog, RecordBatcher>();
-
 /**
  * Records what a request stored, in one statement with the records of the requests finishing beside it
  * (`_record-batch.ts`); resolves once they are committed. A failure is the 503 above, the objects stay.
@@ -68,19 +64,14 @@ export async function recordUploads(
   requestId: string,
   log: Logger,
 ): Promise<void> {
-  const { catalog } = app;
-  if (!catalog) return;
+  const { catalog, recordBatch } = app;
+  if (!catalog || !recordBatch) return;
   const now = new Date();
   // Core's uploaders say which algorithm their hex is of; a custom `Uploader` without a config hashes SHA-256.
   const algorithm =
     (app.options.uploader as { config?: { hashAlgorithm?: string } }).config?.hashAlgorithm ?? 'sha256';
-  let record = batchers.get(catalog);
-  if (!record) {
-    record = batchRecords(catalog);
-    batchers.set(catalog, record);
-  }
   try {
-    await record(results.map((result) => uploadRecord(result, who, requestId, now, algorithm)));
+    await recordBatch(results.map((result) => uploadRecord(result, who, requestId, now, algorithm)));
   } catch (error) {
     throw catalogUnavailable(
       catalog,

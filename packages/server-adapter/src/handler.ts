@@ -13,6 +13,7 @@ import { createLinkSigner } from './_link-signer';
 import { createOperatorRoutes } from './_operator';
 import { pageResponse } from './_page';
 import { DEFAULT_PRIVATE_PREFIX } from './_private';
+import { batchRecords } from './_record-batch';
 import { addressOf, originOf, ownHosts, type RequestFacts, requestIdOf, requestUrl } from './_request';
 import { createSignRoutes, SESSION_PATH } from './_s3-sign';
 import { createSharexRoute } from './_sharex';
@@ -116,6 +117,7 @@ export function createRuntimeHandler(
     storageTimeoutMs: options.storageTimeoutMs ?? 120_000,
     ResponseClass,
     catalog: options.catalog,
+    recordBatch: options.catalog ? batchRecords(options.catalog) : undefined,
     privatePrefix: options.privatePrefix ?? DEFAULT_PRIVATE_PREFIX,
     signer: createLinkSigner(options, store),
   };

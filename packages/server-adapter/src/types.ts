@@ -3,6 +3,7 @@
  */
 import type { ImageFacts, ObjectStore, Uploader } from '@bytedrop/core';
 import type { LinkSigner } from './_link-signer';
+import type { RecordBatcher } from './_record-batch';
 import type { AccessKey } from './auth';
 import type { BanPolicy, BanStore } from './bans';
 import type { Catalog } from './catalog/types';
@@ -187,6 +188,8 @@ export interface App {
   storageTimeoutMs: number;
   ResponseClass: ResponseConstructor;
   catalog: Catalog | undefined;
+  /** Records uploads in `catalog`, batched with those finishing beside them (`_record-batch.ts`); none without one. */
+  recordBatch: RecordBatcher | undefined;
   /** Where private files are stored: `options.privatePrefix`, else `private/`. */
   privatePrefix: string;
   /** Signs links to this handler's files (`POST /api/links`, private files' upload answers). */

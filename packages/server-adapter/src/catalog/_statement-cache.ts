@@ -6,6 +6,7 @@
  * stream included), so no statement is ever run twice at once.
  */
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Query shapes kept. The catalog has a few dozen; batches (`IN (...)` of up to 500 keys, multi-row inserts) make
@@ -22,7 +23,7 @@ const KEPT = 256;
  * ```
  */
 export function cachingStatements(database: SqliteDatabase): SqliteDatabase {
-  const kept = new Map<string, SqliteStatement>();
+  const kept = new LRUCache<string, SqliteStatement>({ max: KEPT });
   return {
     close: () => {
       kept.clear();
@@ -30,14 +31,10 @@ export function cachingStatements(database: SqliteDatabase): SqliteDatabase {
     },
     prepare(sql) {
       let statement = kept.get(sql);
-      if (statement) {
-        // Map order is insertion order: moved to the end, the statement is the newest one kept.
-        kept.delete(sql);
-      } else {
+      if (!statement) {
         statement = database.prepare(sql);
-        if (kept.size >= KEPT) kept.delete(kept.keys().next().value as string);
+        kept.set(sql, statement);
       }
-      kept.set(sql, statement);
       return statement;
     },
   };
