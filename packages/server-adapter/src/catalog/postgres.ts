@@ -64,6 +64,10 @@ export async function createPostgresCatalog(options: PostgresCatalogOptions): Pr
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
+    // The same bound on the server: a statement the client gave up on (an INSERT behind someone's lock) would
+    // otherwise go on waiting in PostgreSQL, holding its pool connection, and commit later behind the 503 its
+    // request got.
+    statement_timeout: timeoutMs,
   });
   // An idle connection that the server drops (a restart) is an event, not an uncaught exception.
   pool.on('error', () => {});

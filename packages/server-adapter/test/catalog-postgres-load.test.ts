@@ -1,0 +1,85 @@
+/**
+ * The group commit on a real PostgreSQL: many uploads at once are each recorded once, and an INSERT that PostgreSQL
+ * holds (the table locked by someone else) fails after the catalog's timeout with nothing left running on the
+ * server. A statement only the client gave up on would go on waiting there, holding its pool connection, and commit
+ * later behind the 503 its request got.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createUploader } from '@bytedrop/core';
+import { createLocalDiskStore } from '@bytedrop/core/node';
+import pg from 'pg';
+import { afterAll, expect, it } from 'vitest';
+import { createPostgresCatalog } from '../src/catalog/postgres';
+import type { Catalog } from '../src/catalog/types';
+import { createHandler } from '../src/handler';
+import { postgresDatabase } from './_support/catalogs';
+import { KEY, ORIGIN, SECRET, uploadRequest } from './_support/fixtures';
+
+const dir = await mkdtemp(join(tmpdir(), 'bytedrop-pg-load-'));
+const store = createLocalDiskStore({ dir, publicBaseUrl: `${ORIGIN}/f` });
+const handlerWith = (catalog: Catalog) =>
+  createHandler({
+    uploader: createUploader({ bucket: 'local-disk' }, { store }),
+    store,
+    files: store,
+    keys: [{ name: 'alice', key: KEY }],
+    secret: SECRET,
+    catalog,
+  });
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+it('records each of 64 uploads sent at once exactly once, in fewer statements than uploads', async () => {
+  const catalog = await createPostgresCatalog({ url: await postgresDatabase() });
+  const statements: number[] = [];
+  const recordMany = catalog.recordMany.bind(catalog);
+  catalog.recordMany = (records) => {
+    statements.push(records.length);
+    return recordMany(records);
+  };
+  const handler = handlerWith(catalog);
+  const answers = await Promise.all(
+    Array.from({ length: 64 }, (_, i) => handler(uploadRequest([{ name: `f${i}.txt`, body: `file ${i}` }]))),
+  );
+  expect(answers.map((answer) => answer.status)).toEqual(Array(64).fill(200));
+  expect(statements.reduce((sum, rows) => sum + rows, 0)).toBe(64);
+  expect(statements.length).toBeLessThan(64);
+  const listed = await catalog.list({ owner: 'alice' }, { limit: 100 });
+  expect(listed.files).toHaveLength(64);
+  expect(new Set(listed.files.map((item) => item.filename)).size).toBe(64);
+  expect(listed.total).toMatchObject({ count: 64 });
+  await catalog.close();
+});
+
+it('answers 503 for an INSERT held by a lock, once the timeout passes, and leaves no statement waiting in PostgreSQL', async () => {
+  const url = await postgresDatabase();
+  const catalog = await createPostgresCatalog({ url, timeoutMs: 500 });
+  const handler = handlerWith(catalog);
+  expect((await handler(uploadRequest([{ name: 'before.txt', body: 'before' }]))).status).toBe(200);
+
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  await locker.query('BEGIN');
+  await locker.query('LOCK TABLE bytedrop_files IN ACCESS EXCLUSIVE MODE');
+  const held = await Promise.all(
+    ['a', 'b', 'c'].map((name) => handler(uploadRequest([{ name: `${name}.txt`, body: `held ${name}` }]))),
+  );
+  expect(held.map((answer) => answer.status)).toEqual([503, 503, 503]);
+  for (const answer of held) {
+    const key = /keys: ([^)]+)\)/.exec(((await answer.json()) as { msg: string }).msg)![1]!;
+    expect(await store.head(key)).toBeDefined();
+  }
+  // Nothing of the catalog's is still waiting on the lock: PostgreSQL itself gave the statements up.
+  const waiting = await locker.query(
+    `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
+  );
+  expect(waiting.rows).toEqual([]);
+  await locker.query('ROLLBACK');
+  await locker.end();
+
+  expect((await handler(uploadRequest([{ name: 'after.txt', body: 'after' }]))).status).toBe(200);
+  const names = (await catalog.list({ owner: 'alice' }, { limit: 100 })).files.map((item) => item.filename);
+  expect(names.sort()).toEqual(['after.txt', 'before.txt']);
+  await catalog.close();
+});
