@@ -17,7 +17,7 @@ import { accessKeys, deleteSecret, type Setup } from './_bin-setup';
 import { createCatalogKeyring } from './_catalog-keyring';
 import { recoverLeftovers, SERVER_TEMP_PREFIX, startSweeps } from './_housekeeping';
 import { TUS_TEMP_PREFIX } from './_tus-setup';
-import { checkWebhookHosts } from './_webhook-hosts';
+import { checkWebhookHosts, publicOnlyFetch } from './_webhook-hosts';
 import { createMemoryBans } from './bans';
 import { createJwtVerifier } from './jwt';
 import { createLogger } from './logger';
@@ -152,8 +152,12 @@ export async function runServer(setup: Setup): Promise<void> {
   const { tusDir, ...stored } = storage;
   let webhooks: Webhooks | undefined;
   if (settings.webhooks) {
-    webhooks = createWebhooks({ ...settings.webhooks, logger });
     await checkWebhookHosts(settings.webhooks.urls, settings.webhooks.allowPrivate);
+    webhooks = createWebhooks({
+      ...settings.webhooks,
+      logger,
+      ...(settings.webhooks.allowPrivate ? {} : { fetch: await publicOnlyFetch() }),
+    });
   }
 
   const server = await listen({

@@ -5,7 +5,7 @@
  * failed one is retried with growing delays and, past the last, logged. Redirects are not followed (a 3xx fails the
  * attempt), so a receiver cannot bounce deliveries somewhere else.
  */
-import { BytedropError } from '@bytedrop/core';
+import { BytedropError, isBytedropError } from '@bytedrop/core';
 import { Webhook } from 'standardwebhooks';
 import { privateHostProblem } from './_private-hosts';
 import type { Logger } from './types';
@@ -159,9 +159,11 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       await response.body?.cancel();
       return response.status >= 200 && response.status < 300 ? undefined : `HTTP ${response.status}`;
     } catch (error) {
-      return controller.signal.aborted
-        ? `no answer in ${timeoutMs} ms`
-        : String((error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).message);
+      const cause = (error as { cause?: unknown }).cause;
+      if (controller.signal.aborted) return `no answer in ${timeoutMs} ms`;
+      // A receiver refused at the connection (a private address) says why in full; network errors by their code.
+      if (isBytedropError(cause)) return cause.message;
+      return String((cause as { code?: unknown } | undefined)?.code ?? (error as Error).message);
     } finally {
       clearTimeout(timer);
     }
