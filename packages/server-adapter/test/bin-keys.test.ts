@@ -1,6 +1,6 @@
 /**
  * `bytedrop-server keys add|list|revoke|rotate` against the catalog a running server uses (SQLite in the data
- * directory): a key added or revoked by the CLI counts at the server's next request; bad flags exit 1 naming the
+ * directory, or PostgreSQL with DATABASE_URL): a key added or revoked by the CLI counts at the server's next request; bad flags exit 1 naming the
  * flag and the fix; a keys-file deployment's keys are in the catalog after a start, and one removed from the file
  * stops working at the next start.
  */
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, exited, type Started, start } from './_support/bin';
+import { postgresDatabase } from './_support/catalogs';
 
 const run = promisify(execFile);
 let running: Started | undefined;
@@ -99,6 +100,21 @@ describe('bytedrop-server keys', () => {
       status: string;
     }[];
     expect(json.find((key) => key.name === 'ci')?.status).toBe('revoked');
+  });
+
+  it('adds, lists and revokes keys in PostgreSQL with DATABASE_URL, for a running server on the same database', async () => {
+    const dir = await dataDir();
+    const database = { DATABASE_URL: await postgresDatabase() };
+    running = await start({ BYTEDROP_DATA_DIR: dir, AUTH_KEY: 'operator-key-000001', ...database });
+    const added = await keys(dir, ['add', 'pg-ci', '--scopes', 'upload'], database);
+    expect(added.code).toBe(0);
+    const secret = added.stdout.trim();
+    expect((await upload(running.url, secret)).status).toBe(200);
+    expect((await keys(dir, ['list'], database)).stdout).toMatch(/^pg-ci\tactive\tmanaged\tupload\t/m);
+    // Not in the data directory's SQLite: the CLI went where the server's catalog is.
+    expect((await keys(dir, ['list'])).stdout).not.toContain('pg-ci');
+    expect((await keys(dir, ['revoke', 'pg-ci'], database)).code).toBe(0);
+    expect((await upload(running.url, secret, 'b.txt')).status).toBe(401);
   });
 
   it.each([
