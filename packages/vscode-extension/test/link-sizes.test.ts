@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { makeImage, scratch } from '../../core/test/_support/images';
-import { fake, Range } from './_fake/vscode';
+import { type FakeTextDocument, fake, Range } from './_fake/vscode';
 import { uploadsSettled, WAIT } from './_setup/expect';
 import { type Gate, startGate } from './_setup/gate';
 import { createWorld, endOf, transferOf, type World } from './_setup/world';
@@ -38,17 +38,13 @@ beforeEach(async () => {
   world = await createWorld({ endpoint: gate.endpoint, publicBaseUrl: base, bucket: s3.bucket });
 });
 
-const pasteShot = (bytes = retina) =>
-  fake.paste(
-    world.document,
-    [endOf(world.document)],
-    transferOf({ name: 'shot.png', mime: 'image/png', bytes }),
-  );
+const pasteShot = (bytes = retina, document = world.document) =>
+  fake.paste(document, [endOf(document)], transferOf({ name: 'shot.png', mime: 'image/png', bytes }));
 
 /** The note once the upload is swapped in, with the upload's URL written as `URL`. */
-async function swapped(): Promise<string> {
+async function swapped(document: FakeTextDocument = world.document): Promise<string> {
   await uploadsSettled();
-  const text = world.document.getText();
+  const text = document.getText();
   const url = new RegExp(`${base.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/[^"\\s)]+\\.png`).exec(text)?.[0];
   if (!url) throw new Error(`no uploaded link in the note: ${text}`);
   return text.replaceAll(url, 'URL');
@@ -81,6 +77,15 @@ describe('sizes in links', () => {
     fake.settings.set('bytedrop.retinaAtScreenSize', false);
     await pasteShot();
     expect(await swapped()).toBe('# Post\n\n![shot.png](URL) 40x20');
+  });
+
+  it('html behind a placeholder (no folder open): the size too, the pixels with bytedrop.retinaAtScreenSize off', async () => {
+    fake.settings.set('bytedrop.linkFormat', 'html');
+    fake.settings.set('bytedrop.retinaAtScreenSize', false);
+    fake.removeWorkspaceFolders();
+    const lonely = fake.openUntitled('alone ');
+    await pasteShot(retina, lonely);
+    expect(await swapped(lonely)).toBe('alone <img src="URL" alt="shot.png" width="40" height="20">');
   });
 
   it('html: an <img> the user edited before the upload finished keeps their text; only its src changes', async () => {
