@@ -21,6 +21,8 @@ export interface BytedropSettings {
   keepLocalCopy: boolean;
   /** Upload images with their EXIF, GPS and other metadata (`bytedrop.keepImageMetadata`); stripped by default. */
   keepImageMetadata: boolean;
+  /** A 144 DPI image (a Retina screenshot) gets half its pixels as its size in links (`bytedrop.retinaAtScreenSize`). */
+  retinaAtScreenSize: boolean;
 }
 
 /** A trimmed non-empty string, or undefined: VS Code's empty-string defaults mean "not set". */
@@ -68,5 +70,6 @@ export function readSettings(scope?: vscode.Uri): BytedropSettings {
     languages: config.get<string[]>('languages') ?? ['markdown'],
     keepLocalCopy: config.get<boolean>('keepLocalCopy') !== false,
     keepImageMetadata: config.get<boolean>('keepImageMetadata') === true,
+    retinaAtScreenSize: config.get<boolean>('retinaAtScreenSize') !== false,
   };
 }

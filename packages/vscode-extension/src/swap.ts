@@ -1,7 +1,8 @@
 /**
  * The swap: once a file is uploaded and verified, the note is pointed at the upload wherever it holds the file.
- * A link to the local copy keeps its text and title (the user may have edited the alt text meanwhile); a
- * placeholder becomes a link in `bytedrop.linkFormat` (the bare URL in a language Bytedrop does not format).
+ * The link Bytedrop wrote, still as written, and a placeholder become a link in `bytedrop.linkFormat` (the bare URL
+ * in a language Bytedrop does not format), so they get what only the upload knows: an image's width and height. A
+ * link to the local copy the user edited or wrote keeps its text and title where the link format allows.
  */
 import {
   formatLink,
@@ -24,14 +25,28 @@ import { readSettings } from './settings';
  * finalText(document, result); // '![shot.png](https://cdn.example.com/2026/11/22/shot-1a2b3c4d.png)'
  * ```
  */
-export function finalText(document: vscode.TextDocument, uploaded: LinkSource): string {
+export function finalText(document: vscode.TextDocument, uploaded: LinkSource, alt?: string): string {
   const settings = readSettings(document.uri);
   if (!settings.languages.includes(document.languageId)) return uploaded.url;
-  return formatLink(uploaded, settings.linkFormat, { template: settings.linkTemplate });
+  return formatLink(uploaded, settings.linkFormat, {
+    template: settings.linkTemplate,
+    hidpi: settings.retinaAtScreenSize,
+    ...(alt === undefined ? {} : { alt }),
+  });
 }
 
-/** A link to the local copy, pointed at the upload: its own text kept where the link format allows. */
-function relinked(link: MarkdownLink, document: vscode.TextDocument, uploaded: LinkSource): string {
+/**
+ * A link to the local copy, pointed at the upload. The one Bytedrop wrote, unchanged, is written again in full with
+ * the name it had as alt: its local form could not know the image's size. One the user edited or wrote keeps its own
+ * text where the link format allows.
+ */
+function relinked(
+  link: MarkdownLink,
+  entry: PendingUpload,
+  document: vscode.TextDocument,
+  uploaded: LinkSource,
+): string {
+  if (link.text === entry.text) return finalText(document, uploaded, entry.name);
   const { linkFormat } = readSettings(document.uri);
   const keepsText = linkFormat === 'markdown' || linkFormat === 'html' || link.kind === 'reference';
   return keepsText ? link.withUrl(uploaded.url) : finalText(document, uploaded);
@@ -68,7 +83,7 @@ export async function swapIn(entry: PendingUpload, uploaded: LinkSource): Promis
     return linksTo(note, text, vscode.Uri.parse(entry.file)).map((link) => ({
       start: link.start,
       end: link.end,
-      text: relinked(link, document, uploaded),
+      text: relinked(link, entry, document, uploaded),
     }));
   });
   return changed || linked;

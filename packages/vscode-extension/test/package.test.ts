@@ -100,6 +100,7 @@ describe('package.json', () => {
       'serverUrl',
       'keepLocalCopy',
       'keepImageMetadata',
+      'retinaAtScreenSize',
     ]) {
       const property = properties[`bytedrop.${name}`];
       expect(property?.description ?? property?.markdownDescription, name).toBeTruthy();
@@ -118,6 +119,8 @@ describe('package.json', () => {
     expect(properties['bytedrop.keyTemplate']?.markdownDescription).toMatch(
       /`#bytedrop\.target#` is `server`/,
     );
+    expect(properties['bytedrop.linkTemplate']?.markdownDescription).toMatch(/\{width\} \{height\}/);
+    expect(properties['bytedrop.retinaAtScreenSize']?.default).toBe(true);
     expect(Object.keys(properties).filter((key) => /secret/i.test(key))).toEqual([]);
   });
 

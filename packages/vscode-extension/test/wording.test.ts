@@ -68,6 +68,7 @@ describe('word', () => {
     languages: ['markdown'],
     keepLocalCopy: true,
     keepImageMetadata: false,
+    retinaAtScreenSize: true,
     tus: { thresholdMB: 8, chunkSizeMB: 4 },
   };
   it.each([
