@@ -11,7 +11,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThumbnails } from '../src/thumbnails';
 import type { WebhookEventType, WebhookFile } from '../src/webhooks';
-import { ADMIN_KEY, type ApiFixture, apiFixture, seed } from './_support/api';
+import { ADMIN_KEY, API_KINDS, type ApiFixture, apiFixture, seed } from './_support/api';
 import { body, KEY, KEY2, ORIGIN, uploadRequest } from './_support/fixtures';
 
 interface Response {
@@ -30,33 +30,6 @@ interface Document {
 
 let api: ApiFixture;
 let document: Document;
-beforeAll(async () => {
-  // Thumbnails on: the image's record carries its `thumbnail`, checked against the schema like the rest.
-  api = await apiFixture({ thumbnails: createThumbnails({ encoder: createSharpEncoder() }) });
-  await api.catalog.recordMany([
-    seed('alice/a b.png', { width: 2, height: 3, hash: 'sha256:ab' }),
-    seed('alice/c.txt'),
-  ]);
-  // An upload in flight, so GET /api/uploads answers a row to check against the schema.
-  await api.catalog.uploads.put({
-    id: 'f'.repeat(32),
-    kind: 'tus',
-    owner: 'alice',
-    filename: 'big.bin',
-    length: null,
-    offset: 5,
-    createdAt: new Date(),
-    expiresAt: new Date(Date.now() + 3_600_000),
-  });
-  // The ZIP reads the bytes: the seeded record's 10 of them.
-  const file = api.store.path('alice/a b.png');
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, '0123456789');
-  const response = await api.handler(new Request(`${ORIGIN}/api/openapi.json`));
-  expect(response.status).toBe(200);
-  document = (await response.json()) as Document;
-});
-afterAll(() => api.dispose());
 
 /** Checks `body` against the schema a response of `operation` for `status` names. */
 function conforms(operation: Operation | undefined, status: number, body: unknown): void {
@@ -108,7 +81,35 @@ const BODIES: Record<string, unknown> = {
   'patch /api/files/{key}': { private: false },
 };
 
-describe('the OpenAPI document', () => {
+describe.each(API_KINDS)('the OpenAPI document on %s', (kind) => {
+  beforeAll(async () => {
+    // Thumbnails on: the image's record carries its `thumbnail`, checked against the schema like the rest.
+    api = await apiFixture({ thumbnails: createThumbnails({ encoder: createSharpEncoder() }) }, kind);
+    await api.catalog.recordMany([
+      seed('alice/a b.png', { width: 2, height: 3, hash: 'sha256:ab' }),
+      seed('alice/c.txt'),
+    ]);
+    // An upload in flight, so GET /api/uploads answers a row to check against the schema.
+    await api.catalog.uploads.put({
+      id: 'f'.repeat(32),
+      kind: 'tus',
+      owner: 'alice',
+      filename: 'big.bin',
+      length: null,
+      offset: 5,
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    // The ZIP reads the bytes: the seeded record's 10 of them.
+    const file = api.store.path('alice/a b.png');
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, '0123456789');
+    const response = await api.handler(new Request(`${ORIGIN}/api/openapi.json`));
+    expect(response.status).toBe(200);
+    document = (await response.json()) as Document;
+  });
+  afterAll(() => api.dispose());
+
   it('validates as OpenAPI 3.1, with this server as its server', async () => {
     const result = await new Validator().validate(document as never);
     expect(result.errors ?? []).toEqual([]);
@@ -166,9 +167,12 @@ describe('the OpenAPI document', () => {
 
   it('documents every webhook event as the handler sends it: upload, move (privacy) and delete', async () => {
     const sent: { type: WebhookEventType; file: WebhookFile }[] = [];
-    const hooked = await apiFixture({
-      webhooks: { emit: (type, file) => sent.push({ type, file }), drain: async () => {} },
-    });
+    const hooked = await apiFixture(
+      {
+        webhooks: { emit: (type, file) => sent.push({ type, file }), drain: async () => {} },
+      },
+      kind,
+    );
     try {
       const stored = await body(await hooked.handler(uploadRequest([{ name: 'a.txt', body: 'webhook' }])));
       const key = stored.files[0]!.key;
