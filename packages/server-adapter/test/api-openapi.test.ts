@@ -137,7 +137,33 @@ describe.each(API_KINDS)('the OpenAPI document on %s', (kind) => {
         checked += 1;
       }
     }
-    expect(checked).toBe(14);
+    expect(checked).toBe(15);
+  });
+
+  it('is readable at /api/docs without a key: one HTML page naming every operation, loading nothing', async () => {
+    const response = await api.handler(new Request(`${ORIGIN}/api/docs`));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await response.text();
+    const escaped = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+    const items = { ...document.paths, ...(document.webhooks as Document['paths']) };
+    for (const [path, item] of Object.entries(items)) {
+      for (const method of ['get', 'post', 'patch', 'delete']) {
+        const summary = (item[method] as { summary?: string } | undefined)?.summary;
+        if (summary === undefined) continue;
+        expect(html, `${method} ${path}`).toContain(
+          `${method.toUpperCase()}</span> <code>${escaped(path)}</code>`,
+        );
+        expect(html).toContain(escaped(summary).replace(/`([^`]+)`/g, '<code>$1</code>'));
+      }
+    }
+    // Parameters, bodies and response schemas, with their fields.
+    expect(html).toContain('<code>cursor</code>?</td><td>query</td>');
+    expect(html).toContain('<a href="#schema-ZipRequest">ZipRequest</a>');
+    expect(html).toContain('<section id="schema-File"><h3>File</h3><ul><li><code>key</code>: string</li>');
+    expect(html).toContain('Needs an access key');
+    expect(html).not.toMatch(/<script|(src|href)="(https?:)?\/\//);
   });
 
   it('documents the errors as they are answered', async () => {
@@ -208,6 +234,6 @@ describe.each(API_KINDS)('the OpenAPI document on %s', (kind) => {
         refused += 1;
       }
     }
-    expect(refused).toBe(41);
+    expect(refused).toBe(45);
   });
 });
