@@ -94,10 +94,14 @@ function security(operation: Node): string {
 /** One operation: its method and path, summary, description, security, parameters, body and responses. */
 function operation(method: string, path: string, node: Node, shared: Node[]): string {
   const id = escapeHtml(String(node.operationId ?? `${method} ${path}`));
-  const responses = Object.entries((node.responses ?? {}) as Record<string, Node>).map(([status, raw]) => {
+  // Statuses answered alike (the errors, mostly) share one line: "400, 401, 403 The failure: … Error".
+  const alike = new Map<string, string[]>();
+  for (const [status, raw] of Object.entries((node.responses ?? {}) as Record<string, Node>)) {
     const response = resolve(raw);
-    return `<li><b>${escapeHtml(status)}</b> ${prose(response.description)}${content(response)}</li>`;
-  });
+    const text = `${prose(response.description)}${content(response)}`;
+    alike.set(text, [...(alike.get(text) ?? []), escapeHtml(status)]);
+  }
+  const responses = [...alike].map(([text, statuses]) => `<li><b>${statuses.join(', ')}</b> ${text}</li>`);
   const body = node.requestBody as Node | undefined;
   return `<section class="op" id="${id}"><h3><span class="method ${escapeHtml(method)}">${escapeHtml(
     method.toUpperCase(),
@@ -144,7 +148,7 @@ function renderApiDocs(origin: string): string {
 <h1>${escapeHtml(OPENAPI.info.title)}</h1><p>${prose(OPENAPI.info.description)}</p>
 <p>Server: <code>${escapeHtml(origin)}</code>. The machine-readable document: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${escapeHtml(
     OPENAPI.openapi,
-  )}). The upload page: <a href="/">/</a>.</p>
+  )}). The upload page: <a href="/">/</a>. A field or parameter marked <code>?</code> is optional.</p>
 <nav><ul>${index.join('')}</ul></nav>
 <section id="operations"><h2>Operations</h2>${operations(paths).join('')}</section>
 <section id="webhooks"><h2>Webhooks</h2><p>POSTed to the configured <code>WEBHOOK_URLS</code>.</p>${operations(

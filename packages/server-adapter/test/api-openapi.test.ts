@@ -163,6 +163,8 @@ describe.each(API_KINDS)('the OpenAPI document on %s', (kind) => {
     expect(html).toContain('<a href="#schema-ZipRequest">ZipRequest</a>');
     expect(html).toContain('<section id="schema-File"><h3>File</h3><ul><li><code>key</code>: string</li>');
     expect(html).toContain('Needs an access key');
+    // Statuses answered alike share one line.
+    expect(html).toContain('<li><b>400, 401, 403, 503</b> The failure: <code>msg</code> names');
     expect(html).not.toMatch(/<script|(src|href)="(https?:)?\/\//);
   });
 
