@@ -2,10 +2,11 @@
  * The catalog's JSON API, mounted by the handler under `/api/`: `GET /api/files` (the caller's files, an admin's
  * sees all; newest first, cursor pages, filters, totals), `GET /api/files/{key}`, `DELETE /api/files/{key}` (the
  * owner or an admin, no delete token), `PATCH /api/files/{key}` (private or public, `_api-privacy.ts`),
- * `GET /api/usage`, `GET /api/uploads` (uploads in flight), and `GET /api/openapi.json` describing them. Every route
- * but the document needs an access key.
+ * `GET /api/usage`, `GET /api/uploads` (uploads in flight), and `GET /api/openapi.json` describing them (readable at
+ * `GET /api/docs`). Every route but the document and its page needs an access key.
  */
 import { publicUrl } from '@bytedrop/core';
+import { apiDocsResponse } from './_api-docs';
 import { createKeysApi } from './_api-keys';
 import { createLinkRoutes } from './_api-links';
 import { encodeCursor, parseListParams } from './_api-params';
@@ -233,9 +234,13 @@ export function createApiRoutes(app: App) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
       return json({ ...OPENAPI, servers: [{ url: context.origin }] });
     }
+    if (rest === 'docs') {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
+      return apiDocsResponse(request, context.origin);
+    }
     throw fail(
       'ERR_NOT_FOUND',
-      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage, /api/uploads, /api/keys, /api/zip, /api/links, /api/stats and /api/openapi.json`,
+      `no API route /api/${rest}: the routes are /api/files, /api/files/<key>, /api/usage, /api/uploads, /api/keys, /api/zip, /api/links, /api/stats, /api/openapi.json and /api/docs`,
     );
   };
   // `/f/` serving honours signed links (local disk).

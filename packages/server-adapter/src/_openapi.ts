@@ -119,6 +119,14 @@ export const OPENAPI = {
         responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': {} } } },
       },
     },
+    '/api/docs': {
+      get: {
+        operationId: 'getApiDocs',
+        summary: 'This document as a readable page',
+        security: [],
+        responses: { '200': { description: 'The page.', content: { 'text/html': {} } } },
+      },
+    },
   },
   webhooks: WEBHOOKS,
   components: {

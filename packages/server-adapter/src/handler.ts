@@ -63,7 +63,8 @@ function tagged(logger: Logger, requestId: string): Logger {
  * first), `GET /health`, `GET /config/sharex.sxcu`, `GET /auth` (checks a key), `GET /metrics` (with `metrics`),
  * `DELETE /bans/:address` (admin token), with `files`, `GET /f/*`, and with `catalog`, `GET /api/files`,
  * `GET|DELETE /api/files/:key`, `GET /api/usage`, `POST /api/zip`, `POST /api/links` (signed links, honoured by
- * `/f/`) and `GET /api/stats` (admins). Every answer carries `X-Request-Id`.
+ * `/f/`), `GET /api/stats` (admins) and the API's document, `GET /api/openapi.json`, readable at `GET /api/docs`.
+ * Every answer carries `X-Request-Id`.
  *
  * @example
  * ```ts

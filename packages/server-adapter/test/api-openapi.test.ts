@@ -11,7 +11,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThumbnails } from '../src/thumbnails';
 import type { WebhookEventType, WebhookFile } from '../src/webhooks';
-import { ADMIN_KEY, type ApiFixture, apiFixture, seed } from './_support/api';
+import { ADMIN_KEY, API_KINDS, type ApiFixture, apiFixture, seed } from './_support/api';
 import { body, KEY, KEY2, ORIGIN, uploadRequest } from './_support/fixtures';
 
 interface Response {
@@ -30,33 +30,6 @@ interface Document {
 
 let api: ApiFixture;
 let document: Document;
-beforeAll(async () => {
-  // Thumbnails on: the image's record carries its `thumbnail`, checked against the schema like the rest.
-  api = await apiFixture({ thumbnails: createThumbnails({ encoder: createSharpEncoder() }) });
-  await api.catalog.recordMany([
-    seed('alice/a b.png', { width: 2, height: 3, hash: 'sha256:ab' }),
-    seed('alice/c.txt'),
-  ]);
-  // An upload in flight, so GET /api/uploads answers a row to check against the schema.
-  await api.catalog.uploads.put({
-    id: 'f'.repeat(32),
-    kind: 'tus',
-    owner: 'alice',
-    filename: 'big.bin',
-    length: null,
-    offset: 5,
-    createdAt: new Date(),
-    expiresAt: new Date(Date.now() + 3_600_000),
-  });
-  // The ZIP reads the bytes: the seeded record's 10 of them.
-  const file = api.store.path('alice/a b.png');
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, '0123456789');
-  const response = await api.handler(new Request(`${ORIGIN}/api/openapi.json`));
-  expect(response.status).toBe(200);
-  document = (await response.json()) as Document;
-});
-afterAll(() => api.dispose());
 
 /** Checks `body` against the schema a response of `operation` for `status` names. */
 function conforms(operation: Operation | undefined, status: number, body: unknown): void {
@@ -108,7 +81,35 @@ const BODIES: Record<string, unknown> = {
   'patch /api/files/{key}': { private: false },
 };
 
-describe('the OpenAPI document', () => {
+describe.each(API_KINDS)('the OpenAPI document on %s', (kind) => {
+  beforeAll(async () => {
+    // Thumbnails on: the image's record carries its `thumbnail`, checked against the schema like the rest.
+    api = await apiFixture({ thumbnails: createThumbnails({ encoder: createSharpEncoder() }) }, kind);
+    await api.catalog.recordMany([
+      seed('alice/a b.png', { width: 2, height: 3, hash: 'sha256:ab' }),
+      seed('alice/c.txt'),
+    ]);
+    // An upload in flight, so GET /api/uploads answers a row to check against the schema.
+    await api.catalog.uploads.put({
+      id: 'f'.repeat(32),
+      kind: 'tus',
+      owner: 'alice',
+      filename: 'big.bin',
+      length: null,
+      offset: 5,
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    // The ZIP reads the bytes: the seeded record's 10 of them.
+    const file = api.store.path('alice/a b.png');
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, '0123456789');
+    const response = await api.handler(new Request(`${ORIGIN}/api/openapi.json`));
+    expect(response.status).toBe(200);
+    document = (await response.json()) as Document;
+  });
+  afterAll(() => api.dispose());
+
   it('validates as OpenAPI 3.1, with this server as its server', async () => {
     const result = await new Validator().validate(document as never);
     expect(result.errors ?? []).toEqual([]);
@@ -136,7 +137,35 @@ describe('the OpenAPI document', () => {
         checked += 1;
       }
     }
-    expect(checked).toBe(14);
+    expect(checked).toBe(15);
+  });
+
+  it('is readable at /api/docs without a key: one HTML page naming every operation, loading nothing', async () => {
+    const response = await api.handler(new Request(`${ORIGIN}/api/docs`));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await response.text();
+    const escaped = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+    const items = { ...document.paths, ...(document.webhooks as Document['paths']) };
+    for (const [path, item] of Object.entries(items)) {
+      for (const method of ['get', 'post', 'patch', 'delete']) {
+        const summary = (item[method] as { summary?: string } | undefined)?.summary;
+        if (summary === undefined) continue;
+        expect(html, `${method} ${path}`).toContain(
+          `${method.toUpperCase()}</span> <code>${escaped(path)}</code>`,
+        );
+        expect(html).toContain(escaped(summary).replace(/`([^`]+)`/g, '<code>$1</code>'));
+      }
+    }
+    // Parameters, bodies and response schemas, with their fields.
+    expect(html).toContain('<code>cursor</code>?</td><td>query</td>');
+    expect(html).toContain('<a href="#schema-ZipRequest">ZipRequest</a>');
+    expect(html).toContain('<section id="schema-File"><h3>File</h3><ul><li><code>key</code>: string</li>');
+    expect(html).toContain('Needs an access key');
+    // Statuses answered alike share one line.
+    expect(html).toContain('<li><b>400, 401, 403, 503</b> The failure: <code>msg</code> names');
+    expect(html).not.toMatch(/<script|(src|href)="(https?:)?\/\//);
   });
 
   it('documents the errors as they are answered', async () => {
@@ -166,9 +195,12 @@ describe('the OpenAPI document', () => {
 
   it('documents every webhook event as the handler sends it: upload, move (privacy) and delete', async () => {
     const sent: { type: WebhookEventType; file: WebhookFile }[] = [];
-    const hooked = await apiFixture({
-      webhooks: { emit: (type, file) => sent.push({ type, file }), drain: async () => {} },
-    });
+    const hooked = await apiFixture(
+      {
+        webhooks: { emit: (type, file) => sent.push({ type, file }), drain: async () => {} },
+      },
+      kind,
+    );
     try {
       const stored = await body(await hooked.handler(uploadRequest([{ name: 'a.txt', body: 'webhook' }])));
       const key = stored.files[0]!.key;
@@ -204,6 +236,6 @@ describe('the OpenAPI document', () => {
         refused += 1;
       }
     }
-    expect(refused).toBe(41);
+    expect(refused).toBe(45);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * `PATCH /api/files/{key}` `{ "private": … }` on local disk and on radosgw (one suite, both stores): the object moves
- * under the private prefix and back, bytes intact, the old key gone from storage and catalog; the public URL stops
- * working while private; the moved object is served with the original's headers and metadata, and webhooks get one
- * `file.moved` per move; bad input, other owners' files and a taken target are refused with a code.
+ * `PATCH /api/files/{key}` `{ "private": … }` on local disk with SQLite and on radosgw with PostgreSQL (one suite,
+ * both stores, both catalogs): the object moves under the private prefix and back, bytes intact, the old key gone
+ * from storage and catalog; the public URL stops working while private; the moved object is served with the
+ * original's headers and metadata, and webhooks get one `file.moved` per move; bad input, other owners' files and a
+ * taken target are refused with a code.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -10,10 +11,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { useRgw } from '../../core/test/_support/rgw';
 import { inspector } from '../../core/test/_support/s3';
-import { createSqliteCatalog } from '../src/catalog/sqlite';
+import { createPostgresCatalog } from '../src/catalog/postgres';
 import type { BytedropHandler } from '../src/handler';
 import type { WebhookEventType, WebhookFile, Webhooks } from '../src/webhooks';
 import { apiFixture } from './_support/api';
+import { postgresDatabase } from './_support/catalogs';
 import { body, KEY, KEY2, ORIGIN, uploadRequest } from './_support/fixtures';
 import { objectsIn, rgwHandler } from './_support/rgw-server';
 
@@ -230,8 +232,9 @@ privacySuite('local disk', async () => {
 
 const rgw = useRgw('privacy');
 let runs = 0;
-privacySuite('radosgw', async () => {
-  const catalog = await createSqliteCatalog({ file: ':memory:' });
+// The deployment of several instances: S3 and PostgreSQL.
+privacySuite('radosgw with PostgreSQL', async () => {
+  const catalog = await createPostgresCatalog({ url: await postgresDatabase() });
   const prefix = `privacy-${++runs}`;
   const { webhooks, events } = recordingWebhooks();
   const handler = rgwHandler(rgw, { catalog, webhooks }, { keyTemplate: `${prefix}/{hash:16}.{ext}` });

@@ -1,7 +1,7 @@
 /**
  * `rebuildCatalog`: a server upgraded on an existing data directory or bucket adopts what is there. On the local
  * disk (its `.bytedrop-meta` tree) into SQLite, and on radosgw (ListObjectsV2 and `x-amz-meta-bytedrop-*`) into
- * PostgreSQL.
+ * PostgreSQL. Objects another tool wrote (ByteGo's) have no owner: only admin keys list, read and delete them.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,8 +13,9 @@ import { inspector } from '../../core/test/_support/s3';
 import { createPostgresCatalog } from '../src/catalog/postgres';
 import { rebuildCatalog } from '../src/catalog/rebuild';
 import { createSqliteCatalog } from '../src/catalog/sqlite';
+import { ADMIN_KEY, apiFixture } from './_support/api';
 import { postgresDatabase } from './_support/catalogs';
-import { body, KEY, KEY2, localFixture, PNG, uploadRequest } from './_support/fixtures';
+import { body, KEY, KEY2, localFixture, ORIGIN, PNG, uploadRequest } from './_support/fixtures';
 import { rgwHandler } from './_support/rgw-server';
 
 const rgw = useRgw('catalog-rebuild');
@@ -95,5 +96,26 @@ describe('rebuildCatalog', () => {
       size: 2,
     });
     await catalog.close();
+  });
+
+  it("leaves ByteGo's objects without an owner: an admin key lists and deletes them, another key does not see them", async () => {
+    const api = await apiFixture();
+    try {
+      // As ByteGo left it: an object with none of Bytedrop's metadata.
+      await mkdir(join(api.dir, '2024', '05'), { recursive: true });
+      await writeFile(join(api.dir, '2024', '05', 'e3b0c442.png'), PNG);
+      expect(await rebuildCatalog(api.store, api.catalog)).toMatchObject({ added: 1 });
+      const keys = async (key: string) =>
+        ((await api.call('/api/files', key)).body.files as { key: string }[]).map((file) => file.key);
+      expect(await keys(ADMIN_KEY)).toEqual(['2024/05/e3b0c442.png']);
+      expect(await keys(KEY)).toEqual([]);
+      expect(await keys(KEY2)).toEqual([]);
+      expect((await api.call('/api/files/2024/05/e3b0c442.png', KEY2)).status).toBe(403);
+      expect((await api.call('/api/files/2024/05/e3b0c442.png', KEY2, 'DELETE')).status).toBe(403);
+      expect((await api.call('/api/files/2024/05/e3b0c442.png', ADMIN_KEY, 'DELETE')).status).toBe(200);
+      expect((await api.handler(new Request(`${ORIGIN}/f/2024/05/e3b0c442.png`))).status).toBe(404);
+    } finally {
+      await api.dispose();
+    }
   });
 });

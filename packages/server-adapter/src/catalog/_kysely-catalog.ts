@@ -1,9 +1,6 @@
 /**
- * The catalog over Kysely: one typed query layer for SQLite and PostgreSQL. Kysely was chosen because it is a query
- * builder, not an ORM: the SQL stays visible and portable, the table types check every column name at compile
- * time, it has a dialect for better-sqlite3 and for pg out of the box, a migrator with a lock for several
- * instances, and no code generation or runtime schema engine (Prisma needs a binary engine, Drizzle's migrations
- * are generated files per dialect). The drivers (`sqlite.ts`, `postgres.ts`) only build the dialect.
+ * The catalog over Kysely: one typed query layer for SQLite and PostgreSQL (why Kysely: the README's "File catalog
+ * and API"). The drivers (`sqlite.ts`, `postgres.ts`) only build the dialect.
  */
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { durably } from './_durably';

@@ -1,10 +1,12 @@
 /**
- * A handler with a catalog for the `/api/` tests: the local-disk fixture, an in-memory SQLite catalog, and three
- * keys: alice (prefix `alice/`), bob, and an admin.
+ * A handler with a catalog for the `/api/` tests: the local-disk fixture, a catalog (in-memory SQLite, or a fresh
+ * database on the test PostgreSQL cluster), and three keys: alice (prefix `alice/`), bob, and an admin.
  */
+import { createPostgresCatalog } from '../../src/catalog/postgres';
 import { createSqliteCatalog } from '../../src/catalog/sqlite';
 import type { Catalog, FileRecord } from '../../src/catalog/types';
 import type { HandlerOptions } from '../../src/handler';
+import { postgresDatabase } from './catalogs';
 import { KEY, KEY2, type LocalFixture, localFixture, ORIGIN } from './fixtures';
 
 export const ADMIN_KEY = 'admin-access-key-00003';
@@ -19,8 +21,19 @@ export interface ApiFixture extends LocalFixture {
   ): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
-export async function apiFixture(options: Partial<HandlerOptions> = {}): Promise<ApiFixture> {
-  const catalog = options.catalog ?? (await createSqliteCatalog({ file: ':memory:' }));
+/** The catalogs the route tests run on: every route end to end on the default and on `DATABASE_URL`'s. */
+export const API_KINDS = ['sqlite', 'postgres'] as const;
+export type ApiKind = (typeof API_KINDS)[number];
+
+export async function apiFixture(
+  options: Partial<HandlerOptions> = {},
+  kind: ApiKind = 'sqlite',
+): Promise<ApiFixture> {
+  const catalog =
+    options.catalog ??
+    (kind === 'postgres'
+      ? await createPostgresCatalog({ url: await postgresDatabase() })
+      : await createSqliteCatalog({ file: ':memory:' }));
   const fixture = await localFixture({
     keys: [
       { name: 'alice', key: KEY, prefix: 'alice/' },
