@@ -3,13 +3,20 @@
  * encoder); where it cannot encode a format, AVIF falls back to WebP and then to the image as it is, said once in a
  * notice and in the settings tab, never silently. A server target is asked to convert instead. "Keep image metadata"
  * wins on the device (the canvas would drop the metadata): images go exactly as they are, and the tab says so. An
- * image that cannot be converted (undecodable, a decompression bomb) is uploaded as it is, with a notice.
+ * image that cannot be converted (undecodable, a decompression bomb) is uploaded as it is, with a notice, whether the
+ * device or a Bytedrop server was to convert it.
  */
-import { BytedropError, type EncodeRequest, type ImageEncoder } from '@bytedrop/core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BytedropError, createUploader, type EncodeRequest, type ImageEncoder } from '@bytedrop/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { conversionFromEnv } from '../../core/src/node/conversion';
 import { createSharpEncoder } from '../../core/src/node/encoders/sharp';
+import { createLocalDiskStore } from '../../core/src/node/stores/local-disk';
 import { pngBomb } from '../../core/test/_support/bomb';
 import { makeImage, PRIVATE_TAGS, scratch } from '../../core/test/_support/images';
+import { serve } from '../../server-adapter/src/node';
 import { canvasConversion, fallbackEncoder } from '../src/image-conversion';
 import { normalizeSettings } from '../src/settings';
 import type { BytedropSettingTab } from '../src/settings-tab';
@@ -163,5 +170,38 @@ describe('Convert images', () => {
         /^Bytedrop: bomb\.png was uploaded unconverted: it declares more pixels than the limit/,
       ),
     ]);
+  });
+
+  it('a Bytedrop server that could not convert an image says so, and the plugin shows it in a notice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bytedrop-obsidian-convert-'));
+    const store = createLocalDiskStore({ dir, publicBaseUrl: 'http://unused.test/f' });
+    const convert = conversionFromEnv({ BYTEDROP_CONVERT: 'webp' })!;
+    const server = await serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      uploader: createUploader({ bucket: 'local-disk' }, { store, convert }),
+      store,
+      files: store,
+      keys: [{ name: 'obsidian', key: 'obsidian-convert-key-0123456789' }],
+      secret: 'delete-token-secret-for-tests-0123456789',
+    });
+    try {
+      const l = await load({
+        target: 'server',
+        serverUrl: server.url,
+        serverKeyName: 'k',
+        convertImages: 'webp',
+      });
+      l.app.secretStorage.setSecret('k', 'obsidian-convert-key-0123456789');
+      paste(l, pasteEvent([new File([pngBomb()], 'bomb.png', { type: 'image/png' })]));
+      await l.plugin.whenIdle();
+      expect(l.editor.getValue()).toMatch(/\(http[^)]+\.png\)/);
+      expect(Notice.shown).toContainEqual(
+        expect.stringMatching(/^Bytedrop: bomb\.png was uploaded unconverted: it declares more pixels/),
+      );
+    } finally {
+      await server.close(true);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
