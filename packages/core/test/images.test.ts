@@ -5,7 +5,18 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readImageSize, stripMetadata } from '../src/images';
-import { exifTags, iccOf, makeImage, PRIVATE_TAGS, pixelsOf, saved, scratch, tool } from './_support/images';
+import {
+  exifTags,
+  exifThumbnail,
+  iccOf,
+  MAKER_NOTE,
+  makeImage,
+  PRIVATE_TAGS,
+  pixelsOf,
+  saved,
+  scratch,
+  tool,
+} from './_support/images';
 
 /** Tags that would tell where or with what a picture was taken, or by whom. */
 const PRIVATE =
@@ -23,7 +34,7 @@ const FORMATS = [
 ] as const;
 
 describe.each(FORMATS)('a %s with a phone’s metadata', (ext, type) => {
-  it('loses location, camera, XMP and IPTC; keeps Orientation, the ICC profile and every pixel', async () => {
+  it('loses location, camera, thumbnail, maker note, XMP and IPTC; keeps Orientation, ICC and every pixel', async () => {
     const original = await makeImage(
       dir,
       `phone.${ext}`,
@@ -34,6 +45,10 @@ describe.each(FORMATS)('a %s with a phone’s metadata', (ext, type) => {
     const before = await exifTags(original.path);
     expect(before['GPS:GPSLatitude']).toBeCloseTo(48.8584);
     expect(before['IFD0:Orientation']).toBe(6);
+    // The fixture really carries a thumbnail and a maker note, as exiftool reads them.
+    expect(before['IFD1:ThumbnailLength']).toBeGreaterThan(0);
+    expect(before['ExifIFD:MakerNoteUnknownText']).toBe(MAKER_NOTE);
+    expect(original.bytes.includes(await exifThumbnail())).toBe(true);
 
     const result = await stripMetadata(new Uint8Array(original.bytes), type);
     expect(result.stripped).toEqual(expect.arrayContaining(['gps', 'exif', 'xmp']));
@@ -41,6 +56,9 @@ describe.each(FORMATS)('a %s with a phone’s metadata', (ext, type) => {
     const out = await saved(dir, `phone-stripped.${ext}`, result.bytes);
     const after = await exifTags(out);
     expect(Object.keys(after).filter((tag) => PRIVATE.test(tag))).toEqual([]);
+    // Not merely unlisted: neither the thumbnail's bytes nor the maker note's text is anywhere in the file.
+    expect(Buffer.from(result.bytes).includes(await exifThumbnail())).toBe(false);
+    expect(Buffer.from(result.bytes).includes(MAKER_NOTE)).toBe(false);
     expect(after['IFD0:Orientation']).toBe(6);
     expect((await iccOf(out)).equals(await iccOf(original.path))).toBe(true);
     expect((await iccOf(out)).byteLength).toBeGreaterThan(0);

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { createContext, runInContext } from 'node:vm';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { stripMetadata } from '../src/images';
+import { exifTags, makeImage, PRIVATE_TAGS, saved, scratch } from './_support/images';
 
 const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
@@ -48,8 +50,8 @@ describe('@bytedrop/core main entry is isomorphic', () => {
     expect(inputs.some((file) => /file-type\/core\.js$/.test(file))).toBe(true);
   });
 
-  it('runs in a realm without `process`, hashing through hash-wasm', async () => {
-    // A fresh V8 context with only web globals: what a browser or Obsidian mobile offers.
+  /** A fresh V8 context with only web globals (what a browser or Obsidian mobile offers), the bundle run in it. */
+  function realm() {
     const context = createContext({
       TextEncoder,
       TextDecoder,
@@ -72,6 +74,15 @@ describe('@bytedrop/core main entry is isomorphic', () => {
     runInContext(iife, context);
     const api = runInContext('bytedrop', context) as typeof import('../src/index');
     expect(runInContext('typeof process', context)).toBe('undefined');
+    /** `bytes` copied into the realm's own Uint8Array, as a page would hold them. */
+    const own = runInContext('(bytes) => new Uint8Array(bytes)', context) as (
+      bytes: Uint8Array,
+    ) => Uint8Array;
+    return { api, own };
+  }
+
+  it('runs in a realm without `process`, hashing through hash-wasm', async () => {
+    const { api } = realm();
     const hasher = await api.createHasher();
     expect(hasher.implementation).toBe('hash-wasm');
     const { hash } = await api.hashBody(new TextEncoder().encode('abc'));
@@ -81,5 +92,24 @@ describe('@bytedrop/core main entry is isomorphic', () => {
       'image.png',
     );
     expect(sniffed).toEqual({ contentType: 'image/jpeg', ext: 'jpg' });
+  });
+
+  it('strips a JPEG and a PNG in a realm without `process`, to the same bytes as in Node', async () => {
+    const { api, own } = realm();
+    const dir = await scratch();
+    for (const [name, type] of [
+      ['phone.jpg', 'image/jpeg'],
+      ['phone.png', 'image/png'],
+    ] as const) {
+      const { bytes } = await makeImage(dir, name, ['-size', '24x16', 'xc:olive'], PRIVATE_TAGS);
+      const inRealm = await api.stripMetadata(own(bytes), type);
+      expect(inRealm.stripped).toEqual(expect.arrayContaining(['gps', 'exif', 'xmp']));
+      const tags = await exifTags(await saved(dir, `realm-${name}`, inRealm.bytes));
+      expect(tags['GPS:GPSLatitude']).toBeUndefined();
+      expect(tags['IFD0:Make']).toBeUndefined();
+      expect(tags['IFD1:ThumbnailImage']).toBeUndefined();
+      const inNode = await stripMetadata(new Uint8Array(bytes), type);
+      expect(Buffer.from(inRealm.bytes).equals(Buffer.from(inNode.bytes))).toBe(true);
+    }
   });
 });

@@ -3,13 +3,19 @@
  * what a platform cannot encode. Chromium (desktop, Android) encodes WebP but not AVIF; iOS may encode neither. AVIF
  * falls back to WebP, and when neither works the image is uploaded as it is. Each fallback is said once per session
  * in a notice, so a setting that cannot take effect here never goes unnoticed.
+ *
+ * "Keep image metadata" wins over it on the device: the canvas drops every tag, so an image whose metadata the user
+ * keeps is uploaded exactly as it is, as that setting says (both settings' descriptions say so). An image that could
+ * not be converted (undecodable, or declaring more pixels than the limit) is uploaded as it is, with a notice.
  */
 import {
+  type ConversionSkipped,
   createCanvasEncoder,
   type ImageConversion,
   type ImageEncoder,
   type ImageFormat,
   isBytedropError,
+  type Uploader,
 } from '@bytedrop/core';
 import { SETTING } from './setting-names';
 import type { BytedropSettings } from './settings';
@@ -56,7 +62,7 @@ export function canvasConversion(
   settings: BytedropSettings,
   notify: (message: string) => void,
 ): ImageConversion | undefined {
-  if (settings.convertImages === 'off') return undefined;
+  if (settings.convertImages === 'off' || settings.keepMetadata) return undefined;
   return {
     encoder: fallbackEncoder(notify),
     format: settings.convertImages,
@@ -74,5 +80,27 @@ export function serverConversion(
     format: settings.convertImages,
     quality: settings.convertQuality,
     ...(settings.convertMaxSide > 0 ? { maxSide: settings.convertMaxSide } : {}),
+  };
+}
+
+/** Why an image the user asked to convert went unconverted, where that is worth a notice (not animated ones). */
+const UNCONVERTED: Partial<Record<ConversionSkipped, string>> = {
+  undecodable: 'it could not be decoded',
+  'too-many-pixels': 'it declares more pixels than the limit (a possible decompression bomb, never decoded)',
+};
+
+/**
+ * `uploader` whose uploads say in a notice when an image conversion was asked for could not be done: the file was
+ * uploaded as it is, and the user who turned conversion on should know. The uploader's other parts stay as they are.
+ */
+export function withConversionNotices(uploader: Uploader, notify: (message: string) => void): Uploader {
+  return {
+    ...uploader,
+    async upload(body, options) {
+      const result = await uploader.upload(body, options);
+      const why = result.conversionSkipped && UNCONVERTED[result.conversionSkipped];
+      if (why) notify(`Bytedrop: ${result.filename} was uploaded unconverted: ${why}.`);
+      return result;
+    },
   };
 }

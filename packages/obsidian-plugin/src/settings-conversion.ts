@@ -52,6 +52,12 @@ export function displayConversion(
     format.setDesc(`${FORMAT_DESC} The Bytedrop server converts them, if its admin allows it.`);
     return Promise.resolve();
   }
+  if (settings.keepMetadata) {
+    format.setDesc(
+      `${FORMAT_DESC} “${SETTING.keepMetadata}” is on: images are uploaded exactly as they are, not converted (this device's encoder would drop their metadata).`,
+    );
+    return Promise.resolve();
+  }
   const chosen = settings.convertImages;
   return (async () => {
     if (await probe(chosen)) return;

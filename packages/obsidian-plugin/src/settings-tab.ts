@@ -166,7 +166,7 @@ export class BytedropSettingTab extends PluginSettingTab {
     new Setting(containerEl)
       .setName(SETTING.keepMetadata)
       .setDesc(
-        "Off (recommended): a photo's location, camera and other EXIF, XMP and IPTC metadata are removed before upload, without touching its pixels; the orientation and colour profile stay. On: images are uploaded exactly as they are.",
+        "Off (recommended): a photo's location, camera and other EXIF, XMP and IPTC metadata are removed before upload, without touching its pixels; the orientation and colour profile stay. On: images are uploaded exactly as they are, so this device does not convert them either (its encoder would drop the metadata).",
       )
       .addToggle((toggle) =>
         toggle.setValue(settings.keepMetadata).onChange((value) => save('keepMetadata', value)),

@@ -10,7 +10,7 @@ import {
   type Uploader,
   type UploadJournal,
 } from '@bytedrop/core';
-import { canvasConversion, serverConversion } from './image-conversion';
+import { canvasConversion, serverConversion, withConversionNotices } from './image-conversion';
 import { createRequestUrlFetch } from './request-fetch';
 import { RequestUrlHandler } from './request-handler';
 import { type BytedropSettings, maxFileSizeBytes, type SecretReader, s3ConfigInput } from './settings';
@@ -45,7 +45,7 @@ export function createTargetUploader(
     }
     const convert = serverConversion(settings);
     // The server enforces its own limit too; core checks this one first, so a file is not sent only to be refused.
-    return createServerUploader({
+    const server = createServerUploader({
       url,
       accessKey,
       fetch: createRequestUrlFetch(),
@@ -54,13 +54,15 @@ export function createTargetUploader(
       ...serverTusOptions(settings),
       ...(convert ? { convert } : {}),
     });
+    return convert ? withConversionNotices(server, notify) : server;
   }
   const conversion = canvasConversion(settings, notify);
-  return createUploader(s3ConfigInput(settings, secrets), {
+  const uploader = createUploader(s3ConfigInput(settings, secrets), {
     requestHandler: new RequestUrlHandler(),
     ...(journal ? { journal } : {}),
     ...(conversion ? { convert: conversion } : {}),
   });
+  return conversion ? withConversionNotices(uploader, notify) : uploader;
 }
 
 /** Everything an uploader is built from, secrets included, as one string: a different one needs a new uploader. */

@@ -178,6 +178,7 @@ export async function runServer(setup: Setup): Promise<void> {
     ...(settings.serverUrl ? { serverUrl: settings.serverUrl } : {}),
     bans: redis ?? createMemoryBans({ maxFailures: settings.maxFailures, banSeconds: settings.banSeconds }),
     banLoopback: settings.banLoopback,
+    hidpi: settings.hidpi,
     metrics: createPrometheusMetrics(),
     ...(keys.unused
       ? {

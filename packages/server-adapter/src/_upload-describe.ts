@@ -41,6 +41,7 @@ export function createDescriber(app: App, thumbnailBytes: WeakMap<UploadResult, 
         ? publicUrl(base, result.key)
         : result.url;
     const link = { ...result, url };
+    const hidpi = options.hidpi !== false;
     // Only the key that owns the object may delete it: a dedupe hit on another key's object gets the link alone.
     const deleteUrl =
       result.owner === who.name
@@ -57,8 +58,8 @@ export function createDescriber(app: App, thumbnailBytes: WeakMap<UploadResult, 
       ...imageFacts(result),
       ...thumbnailOf(app, result, thumbnailBytes, base, isPrivateKey(result.key, privatePrefix)),
       deleteUrl,
-      markdown: formatLink(link, 'markdown'),
-      html: formatLink(link, 'html'),
+      markdown: formatLink(link, 'markdown', { hidpi }),
+      html: formatLink(link, 'html', { hidpi }),
     };
   };
 }

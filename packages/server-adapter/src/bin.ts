@@ -51,6 +51,8 @@ Environment (ByteGo names work as they are):
   WEBHOOK_URLS                    receivers of signed file.uploaded / file.deleted events (comma-separated)
   WEBHOOK_SECRET                  their signing secret, whsec_ and base64 (Standard Webhooks)
   WEBHOOK_ALLOW_PRIVATE           allow receivers on loopback or private addresses (false)
+  BYTEDROP_STRIP_METADATA         false keeps images' metadata (GPS, camera) as uploaded (true: stripped)
+  BYTEDROP_HIDPI                  false: links give a 144 DPI image its pixels, not half (true)
   BYTEDROP_THUMBNAILS             WebP thumbnail sizes beside images, longest side px (320; e.g. 320,640; off)
   BYTEDROP_THUMBNAIL_QUALITY      their WebP quality (75)
   BYTEDROP_SECRET                 delete-link secret, at least 32 characters (default: generated)

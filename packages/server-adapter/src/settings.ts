@@ -27,6 +27,8 @@ export interface ServerSettings {
   banSeconds: number;
   /** Count wrong keys from loopback clients too (`BAN_LOOPBACK`; default off). */
   banLoopback: boolean;
+  /** Links give a 144 DPI image half its pixels (`BYTEDROP_HIDPI`; default on). */
+  hidpi: boolean;
   logLevel: string;
   /** `auto` (pretty on a terminal, JSON otherwise), `pretty` or `json` (`LOG_FORMAT`). */
   logFormat: 'auto' | 'pretty' | 'json';
@@ -208,6 +210,8 @@ export function serverSettingsFromEnv(env: Env, storage: { maxFileSize?: unknown
     maxFailures: Math.floor(number(env, 3, 'BAN_MAX_FAILURES', 'BYTEDROP_BAN_MAX_FAILURES')),
     banSeconds: number(env, 3600, 'BAN_SECONDS', 'BYTEDROP_BAN_SECONDS'),
     banLoopback: flag(env, 'BAN_LOOPBACK', 'BYTEDROP_BAN_LOOPBACK'),
+    // On unless turned off: a Retina screenshot shows in a note at the size it had on screen.
+    hidpi: pick(env, 'BYTEDROP_HIDPI') === undefined || flag(env, 'BYTEDROP_HIDPI'),
     logLevel: pick(env, 'LOG_LEVEL') ?? 'info',
     logFormat: logFormat(pick(env, 'LOG_FORMAT')),
     logToFile: /^(1|true|yes)$/i.test(pick(env, 'LOG_TO_FILE') ?? ''),

@@ -109,6 +109,11 @@ export interface Thumbnails {
   /** True when a stored file of this type and size gets thumbnails. */
   wanted(contentType: string, size: number): boolean;
   /**
+   * Why no thumbnail can ever be made of an image whose header gives this size (`readImageSize`): none could be read
+   * (`undecodable`), or more pixels than `maxPixels` (`too-many-pixels`, never decoded); undefined when one is tried.
+   */
+  hopeless(size: { width: number; height: number } | undefined): ThumbnailSkipped | undefined;
+  /**
    * Makes and stores the missing thumbnails of `bytes` (the image at `key`); the keys written, or why none were.
    * `missing`: the thumbnail keys the caller has just found absent (a backfill HEADs them first), made without
    * HEADing them again; the others are left alone. Without it, each size is HEADed here.
@@ -174,12 +179,15 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
   }
   const jobs = thumbnailQueue({ concurrency, maxQueued, maxWaitMs });
 
+  const hopeless: Thumbnails['hopeless'] = (size) =>
+    // Judged on the header alone: a bomb is refused before a single pixel is decoded.
+    !size ? 'undecodable' : size.width * size.height > maxPixels ? 'too-many-pixels' : undefined;
+
   const make: Thumbnails['make'] = async (store, key, bytes, missing) => {
     const { contentType } = await sniffContentType(bytes.subarray(0, SNIFF_BYTES), key);
     if (!THUMBNAILED.has(contentType)) return 'format';
-    const size = readImageSize(bytes);
-    if (!size) return 'undecodable';
-    if (size.width * size.height > maxPixels) return 'too-many-pixels';
+    const skipped = hopeless(readImageSize(bytes));
+    if (skipped) return skipped;
     const written: string[] = [];
     for (const side of sizes) {
       const at = thumbnailKey(key, side);
@@ -217,6 +225,7 @@ export function createThumbnails(options: ThumbnailOptions): Thumbnails {
     keysOf: (key) => sizes.map((side) => thumbnailKey(key, side)),
     shownKey: (key) => thumbnailKey(key, sizes[0]!),
     wanted: (contentType, size) => THUMBNAILED.has(contentType) && size <= maxBytes,
+    hopeless,
     make,
     schedule(store, key, bytes, logger) {
       const queued = jobs.add(async () => {

@@ -91,6 +91,12 @@ export interface HandlerOptions {
    * (it carries `X-Forwarded-For`) is counted as usual, so a proxy without `trustProxy` does not switch bans off.
    */
   banLoopback?: boolean;
+  /**
+   * Give a 144 DPI image (`pixelRatio` 2, a Retina screenshot) half its pixels in the answer's `html` and `markdown`
+   * links, the size it had on screen (`BYTEDROP_HIDPI`). Default true; false gives its pixels. `width` and `height`
+   * in the answer are always the pixels.
+   */
+  hidpi?: boolean;
   /** Counters and histograms (`createPrometheusMetrics` in `@bytedrop/server/node`); `GET /metrics` serves them. */
   metrics?: ServerMetrics;
   /** Called after each request whose access key was proven (the bin stops printing a generated key after it). */

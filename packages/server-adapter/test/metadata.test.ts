@@ -1,7 +1,7 @@
 /**
  * The server strips images' location and camera metadata by default; a request keeps it with a `keep-metadata`
  * header (POST and PUT) or form field (POST, before the file parts it is for). The response says what went and the
- * image's size.
+ * image's size; its links show a 144 DPI screenshot at half its pixels unless `hidpi: false` (`BYTEDROP_HIDPI`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exifTags, makeImage, PRIVATE_TAGS, saved, scratch } from '../../core/test/_support/images';
@@ -98,5 +98,26 @@ describe('image metadata on the server', () => {
     expect((await body(fieldResponse)).msg).toContain("keep-metadata form field 'maybe' is not a boolean");
     const again = await fixture.handler(uploadRequest([{ name: 'ok.jpg', body: photo }]));
     expect(again.status).toBe(200);
+  });
+
+  it('links show a 144 DPI screenshot at half its pixels, or its pixels with hidpi: false', async () => {
+    const { bytes } = await makeImage(dir, 'retina.png', [
+      ...['-size', '40x20', 'xc:navy'],
+      ...['-units', 'PixelsPerInch', '-density', '144'],
+    ]);
+    const retina = new Uint8Array(bytes);
+    const [half] = (await body(await fixture.handler(uploadRequest([{ name: 'r.png', body: retina }]))))
+      .files;
+    expect(half).toMatchObject({ width: 40, height: 20, pixelRatio: 2 });
+    expect(half?.html).toContain(' width="20" height="10">');
+    const pixels = await localFixture({ hidpi: false });
+    try {
+      const answer = await pixels.handler(uploadRequest([{ name: 'r.png', body: retina }]));
+      const [full] = (await body(answer)).files;
+      expect(full).toMatchObject({ width: 40, height: 20, pixelRatio: 2 });
+      expect(full?.html).toContain(' width="40" height="20">');
+    } finally {
+      await pixels.dispose();
+    }
   });
 });

@@ -123,6 +123,18 @@ describe('thumbnails on the server', () => {
     expect(warnings).toContainEqual({ key: file.key, reason: 'undecodable' });
   });
 
+  it('a JPEG cut before its size is stored as it came, with no thumbnail URL in the answer', async () => {
+    const { handler, thumbnails, warnings, object } = setup();
+    const cut = photo.subarray(0, 20);
+    expect(readImageSize(cut)).toBeUndefined();
+    const file = await upload(handler, 'headless.jpg', cut);
+    expect(file.contentType).toBe('image/jpeg');
+    expect(file.thumbnail).toBeUndefined();
+    await thumbnails.idle();
+    expect(await object(file.key)).toBeDefined();
+    expect(warnings).toContainEqual({ key: file.key, reason: 'undecodable' });
+  });
+
   it('a PNG bomb (50,000 × 50,000 in a few hundred bytes) is stored, never decoded: no thumbnail, a warning', async () => {
     const sharpEncoder = createSharpEncoder();
     let encoded = 0;
@@ -134,6 +146,8 @@ describe('thumbnails on the server', () => {
     };
     const { handler, thumbnails, warnings, object } = setup({ encoder });
     const file = await upload(handler, 'bomb.png', pngBomb());
+    // No link to a thumbnail that will never be made.
+    expect(file.thumbnail).toBeUndefined();
     await thumbnails.idle();
     expect(await object(file.key)).toBeDefined();
     expect(await object(thumbnailKey(file.key, 64))).toBeUndefined();

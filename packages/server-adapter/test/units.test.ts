@@ -151,6 +151,15 @@ describe('hashing without node:crypto (WebCrypto, as on edge runtimes)', () => {
 });
 
 describe('serverSettingsFromEnv', () => {
+  it('BYTEDROP_HIDPI: on by default, false turns it off, anything else is ERR_CONFIG', () => {
+    expect(serverSettingsFromEnv({}).hidpi).toBe(true);
+    expect(serverSettingsFromEnv({ BYTEDROP_HIDPI: 'true' }).hidpi).toBe(true);
+    expect(serverSettingsFromEnv({ BYTEDROP_HIDPI: 'false' }).hidpi).toBe(false);
+    expect(() => serverSettingsFromEnv({ BYTEDROP_HIDPI: 'half' })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringContaining('BYTEDROP_HIDPI') }),
+    );
+  });
+
   it('reads ByteGo names and defaults', () => {
     const settings = serverSettingsFromEnv({
       PORT: '9000',

@@ -96,11 +96,22 @@ cli
   .option('--quality <quality>', 'Quality of --convert, 1-100 (default 80)')
   .option('--max-side <pixels>', 'With --convert: scale images down to this longest side, e.g. 2560')
   .option(
+    '--keep-metadata',
+    'Keep image metadata (GPS, camera, EXIF, XMP): upload images exactly as they are (default: stripped)',
+  )
+  .option(
+    '--no-hidpi',
+    'Links give a 144 DPI image (a Retina screenshot) its pixels, not half (default: half, its size on screen)',
+  )
+  .option(
     '--no-resume',
     'Start over instead of resuming an interrupted upload of the same file (the interrupted one is aborted)',
   )
   .example('bytedrop upload shot.png --format markdown')
   .example('bytedrop upload photo.jpg --convert webp --quality 80 --max-side 2560')
+  .example(
+    'bytedrop upload photo.jpg --keep-metadata   # GPS and camera tags kept (or "stripMetadata": false)',
+  )
   .example('S3_ENDPOINT=https://s3.example.com S3_BUCKET=notes bytedrop upload a.png b.pdf')
   .example('Typora: Preferences → Image → Upload Service: Custom Command, command: bytedrop upload')
   .example('Any failure: exit 1, nothing on stdout, each problem on stderr (re-runs are deduplicated)')

@@ -4,6 +4,7 @@
  * stripping works.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,7 +98,37 @@ export async function saved(dir: string, name: string, bytes: Uint8Array): Promi
   return path;
 }
 
-/** The metadata a phone photo carries: location, camera, serial number, dates, XMP, IPTC and a comment. */
+/**
+ * Where the EXIF thumbnail and the maker note `PRIVATE_TAGS` embed are written, by `makeImage`, before exiftool reads
+ * them. One directory per module instance: test files running at once never write each other's.
+ */
+const PRIVATE_FILES = mkdtempSync(join(tmpdir(), 'bytedrop-private-tags-'));
+const THUMBNAIL_FILE = join(PRIVATE_FILES, 'thumbnail.jpg');
+const MAKER_NOTE_FILE = join(PRIVATE_FILES, 'maker-note.bin');
+/** The maker note's text: exiftool reads it back as `ExifIFD:MakerNoteUnknownText` (the make is not one it knows). */
+export const MAKER_NOTE = 'Bytedrop maker note: lens LN-0042-SECRET';
+let privateFiles: Promise<void> | undefined;
+
+/** Writes the thumbnail (drawn by ImageMagick) and the maker note once. */
+function writePrivateFiles(): Promise<void> {
+  privateFiles ??= (async () => {
+    await tool('convert', ['-size', '8x8', 'xc:crimson', '-quality', '50', THUMBNAIL_FILE]);
+    await writeFile(MAKER_NOTE_FILE, MAKER_NOTE, 'latin1');
+  })();
+  return privateFiles;
+}
+
+/** The embedded EXIF thumbnail's bytes, to look for in a stripped file. */
+export async function exifThumbnail(): Promise<Buffer> {
+  await writePrivateFiles();
+  return readFile(THUMBNAIL_FILE);
+}
+
+/**
+ * The metadata a phone photo carries: location, camera, serial number, dates, XMP, IPTC, a comment, an EXIF thumbnail
+ * (IFD1: a small JPEG of the original picture, which a crop or edit does not update) and a maker note (the camera
+ * maker's own block: lens and body serial numbers and more).
+ */
 export const PRIVATE_TAGS = [
   '-GPSLatitude=48.8584',
   '-GPSLatitudeRef=N',
@@ -111,6 +142,8 @@ export const PRIVATE_TAGS = [
   '-XMP-dc:Description=at home',
   '-IPTC:City=Paris',
   '-IPTC:By-line=Jane Doe',
+  `-ThumbnailImage<=${THUMBNAIL_FILE}`,
+  `-MakerNotes<=${MAKER_NOTE_FILE}`,
 ];
 
 /** Makes an image with ImageMagick (in `format`, e.g. `png48`, when given), then writes `tags` with exiftool (and an ICC profile when asked). */
@@ -129,6 +162,7 @@ export async function makeImage(
     await writeFile(icc, iccProfile());
     extra.push(`-ICC_Profile<=${icc}`);
   }
+  if (extra.some((tag) => tag.includes(PRIVATE_FILES))) await writePrivateFiles();
   if (extra.length > 0) await tool('exiftool', ['-q', '-overwrite_original', ...extra, path]);
   return { path, bytes: await readFile(path) };
 }

@@ -46,6 +46,10 @@ export interface UploadCommandOptions {
   maxSide?: string | number;
   /** `--no-resume` sets it to false: an interrupted upload of the same file is aborted and the file sent afresh. */
   resume?: boolean;
+  /** `--keep-metadata`: store images exactly as they are (`stripMetadata: false`), whatever the config says. */
+  keepMetadata?: boolean;
+  /** `--no-hidpi` sets it to false: links give a 144 DPI image's pixels instead of half (`formatLink`'s `hidpi`). */
+  hidpi?: boolean;
   /** Stops everything at once, requests in flight too. */
   signal?: AbortSignal;
   /** Stops between parts (the first Ctrl-C): no new part or file starts, the parts in flight finish and are kept. */
@@ -147,10 +151,12 @@ async function uploadAll(
             ...(stop ? { stop } : {}),
             onNotice: (message) => io.stderr.write(`bytedrop: ${file}: ${message}\n`),
           },
+          ...(options.keepMetadata ? { stripMetadata: false } : {}),
           ...(bar ? { onProgress: bar.update } : {}),
           ...(signal ? { signal } : {}),
         });
-        outcomes.push({ file, result, link: formatLink(result, format) });
+        const link = formatLink(result, format, { hidpi: options.hidpi !== false });
+        outcomes.push({ file, result, link });
         const why = result.conversionSkipped && UNCONVERTED[result.conversionSkipped];
         if (why) io.stderr.write(`bytedrop: warning: ${file} was uploaded unconverted: ${why}\n`);
       } finally {
@@ -194,6 +200,8 @@ function printJson(outcomes: Outcome[], io: CliIO): number {
       return { file: outcome.file, error: { code, message } };
     }
     const { url, key, size, contentType, hash, deduplicated, converted, conversionSkipped } = outcome.result;
+    // What stripping removed or why it kept the metadata, and the image's size: the facts a script checks.
+    const { stripped, metadataKept, width, height, pixelRatio } = outcome.result;
     return {
       file: outcome.file,
       url,
@@ -205,6 +213,11 @@ function printJson(outcomes: Outcome[], io: CliIO): number {
       deduplicated,
       ...(converted ? { converted } : {}),
       ...(conversionSkipped ? { conversionSkipped } : {}),
+      ...(stripped ? { stripped } : {}),
+      ...(metadataKept ? { metadataKept } : {}),
+      ...(width === undefined ? {} : { width }),
+      ...(height === undefined ? {} : { height }),
+      ...(pixelRatio === undefined ? {} : { pixelRatio }),
     };
   });
   const ok = files.every((file) => !('error' in file));
