@@ -9,7 +9,7 @@ import { requestBody } from './_stream';
 import { expiresHeader, lockedBy, noContent, own, TUS_PATH } from './_tus-access';
 import type { TusCatalog } from './_tus-catalog';
 import { createFinals, parseConcat } from './_tus-concat';
-import { finishUpload, type Uploads } from './_tus-finish';
+import { filenameOf, finishUpload, type Uploads } from './_tus-finish';
 import {
   checksumOf,
   contentMd5Of,
@@ -41,6 +41,24 @@ async function* capped(
   }
 }
 
+/**
+ * Runs `work`; an `ERR_QUOTA` from it ends the upload (bytes and record), like an over-size upload through
+ * `POST /upload`: it cannot fit, so nothing of it waits in storage.
+ */
+async function overQuota<T>(upload: TusUpload, store: TusBackend, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isBytedropError(error, 'ERR_QUOTA')) throw error;
+    await store.discard(upload);
+    throw tusError(
+      'ERR_QUOTA',
+      413,
+      `${error.message}; tus upload '${upload.id}' was removed: upload the file again once there is room`,
+    );
+  }
+}
+
 /** `create` (POST) and `patch` of one handler's tus endpoint. */
 export function createTusWrites(
   app: App,
@@ -64,14 +82,18 @@ export function createTusWrites(
     // Read before a byte is appended: a malformed one is refused with the chunk, not after it.
     const contentMd5 = contentMd5Of(request);
     const room = (upload.length ?? maxSize) - upload.offset;
-    const body = capped(
+    const sized = capped(
       requestBody(request, context.body) ?? nothing(),
       room,
       upload.length === undefined
         ? `this upload would grow past the ${maxSize}-byte limit: send a smaller file or raise MAX_FILE_SIZE_MB on the server`
         : `more bytes than the Upload-Length of ${upload.length} this upload declared`,
     );
-    const appended = await store.append(upload, body, check);
+    // A declared length was held against the quota at creation (or when it was learnt); a deferred one is cut at the
+    // first byte that would pass it, counting what the upload holds already.
+    const gate = upload.length === undefined ? quotaGate(app, who, context.log) : undefined;
+    const body = gate ? await gate.admit(filenameOf(upload), sized, upload.offset) : sized;
+    const appended = await overQuota(upload, store, () => store.append(upload, body, check));
     if (appended.mismatch) {
       throw tusError(
         'ERR_CHECKSUM',
@@ -209,6 +231,9 @@ export function createTusWrites(
             'ERR_INPUT',
             `Upload-Length ${length} is less than the ${upload.offset} bytes already sent`,
           );
+        await overQuota(upload, store, async () =>
+          quotaGate(app, who, context.log)?.fits(filenameOf(upload), length),
+        );
         upload.length = length;
         await store.save(upload);
       } else if (length !== undefined && length !== upload.length) {
