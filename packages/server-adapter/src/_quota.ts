@@ -38,8 +38,11 @@ export interface QuotaGate {
   ): Promise<AsyncIterable<Uint8Array>>;
   /** Adds a file this request stored. */
   stored(size: number): void;
-  /** Checks a file whose size is declared up front (tus `Upload-Length`) against both quotas, before any byte. */
-  fits(filename: string, size: number): Promise<void>;
+  /**
+   * Checks a file whose size is declared up front (tus `Upload-Length`) against both quotas, before any byte;
+   * with `leastBy`, `size` is only the least the file can be, and `leastBy` says what tells (`part 3`).
+   */
+  fits(filename: string, size: number, leastBy?: string): Promise<void>;
 }
 
 /** The gate for `who` in one request; `undefined` for a key without a quota (nothing to read). */
@@ -70,10 +73,11 @@ export function quotaGate(app: App, who: AccessKey, log: Logger): QuotaGate | un
       `'${filename}' would pass the storage quota of access key '${who.name}': ${bytes(before)} of ${bytes(max)} used, and it is ${size}; ${FIX}`,
     );
   return {
-    async fits(filename, size) {
+    async fits(filename, size, leastBy) {
       const before = await room(filename);
+      const described = leastBy === undefined ? bytes(size) : `at least ${bytes(size)} (${leastBy})`;
       if (limit.bytes !== undefined && before + size > limit.bytes)
-        throw overBytes(filename, before, limit.bytes, bytes(size));
+        throw overBytes(filename, before, limit.bytes, described);
     },
     async admit(filename, body, already = 0) {
       const before = await room(filename);

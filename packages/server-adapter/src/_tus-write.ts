@@ -1,7 +1,8 @@
 /**
  * The tus requests that write: creation (`POST`, with data or without, length deferred or not) and `PATCH`. Each
  * checks the offset and lengths, streams the body to the backend (checked against `Upload-Checksum` when sent, and
- * never past the declared length or the size limit), and finishes the upload through core when the last byte is in.
+ * never past the declared length, the size limit, or for a deferred length the key's quota), and finishes the upload
+ * through core when the last byte is in.
  */
 import { BytedropError, isBytedropError } from '@bytedrop/core';
 import { quotaGate } from './_quota';

@@ -64,7 +64,7 @@ it('refuses a finish over the key’s quota (413 ERR_QUOTA) before reading it ba
   const carol = 'carol-quota-key-0001';
   const handler = rgwHandler(rgw, {
     catalog,
-    keys: [...SHARED_KEYS, { name: 'carol', key: carol, quota: { bytes: 5 * MiB } }],
+    keys: [...SHARED_KEYS, { name: 'carol', key: carol, quota: { bytes: 5 * MiB + 5 } }],
   });
   const created = await call(handler, 'POST', '/s3/multipart', { filename: 'over.bin' }, carol);
   const started = (await created.json()) as Started;
@@ -85,4 +85,37 @@ it('refuses a finish over the key’s quota (413 ERR_QUOTA) before reading it ba
   expect(await catalog.list({ owner: 'carol' }, { limit: 10 })).toMatchObject({ files: [] });
   const inFlight = await call(handler, 'GET', '/api/uploads', undefined, carol);
   expect(((await inFlight.json()) as { uploads: unknown[] }).uploads).toEqual([]);
+});
+
+it('never signs a part the key’s quota cannot hold (part N means over (N - 1) × 5 MiB)', async () => {
+  const carol = 'carol-quota-key-0002';
+  const handler = rgwHandler(rgw, {
+    catalog,
+    keys: [...SHARED_KEYS, { name: 'carol', key: carol, quota: { bytes: 5 * MiB } }],
+  });
+  const created = await call(handler, 'POST', '/s3/multipart', { filename: 'long.bin' }, carol);
+  const started = (await created.json()) as Started;
+  const sign = (path: string) =>
+    call(
+      handler,
+      'GET',
+      `/s3/multipart/${started.uploadId}/${path}${path.includes('?') ? '&' : '?'}${q(started)}`,
+      undefined,
+      carol,
+    );
+  expect((await sign('1')).status).toBe(200);
+  for (const refused of [await sign('2'), await sign('batch?partNumbers=1,2')]) {
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({
+      code: 'ERR_QUOTA',
+      msg: expect.stringContaining(
+        "'long.bin' would pass the storage quota of access key 'carol': 0 B of 5.24 MB used, and it is at least 5.24 MB (part 2)",
+      ),
+    });
+  }
+  expect(
+    (await call(handler, 'DELETE', `/s3/multipart/${started.uploadId}?${q(started)}`, undefined, carol))
+      .status,
+  ).toBe(200);
+  await nothingLeft(rgw, started);
 });
