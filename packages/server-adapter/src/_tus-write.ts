@@ -23,7 +23,7 @@ import {
 import type { AccessKey } from './auth';
 import type { TusLocks } from './tus-locks';
 import type { TusBackend, TusUpload } from './tus-store';
-import type { App, RouteContext } from './types';
+import type { App, Logger, RouteContext } from './types';
 
 /** `PATCH` of a 0-length body at the end, `Upload-Length: 0`: nothing to read. */
 async function* nothing(): AsyncGenerator<Uint8Array> {}
@@ -46,12 +46,25 @@ async function* capped(
  * Runs `work`; an `ERR_QUOTA` from it ends the upload (bytes and record), like an over-size upload through
  * `POST /upload`: it cannot fit, so nothing of it waits in storage.
  */
-async function overQuota<T>(upload: TusUpload, store: TusBackend, work: () => Promise<T>): Promise<T> {
+async function overQuota<T>(
+  upload: TusUpload,
+  store: TusBackend,
+  log: Logger,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!isBytedropError(error, 'ERR_QUOTA')) throw error;
-    await store.discard(upload);
+    // The answer stays the quota's: what could not be removed now is the sweep's.
+    await store
+      .discard(upload)
+      .catch((failure: unknown) =>
+        log.error(
+          { err: failure, upload: upload.id },
+          'could not remove a tus upload over quota: the sweep will',
+        ),
+      );
     throw tusError(
       'ERR_QUOTA',
       413,
@@ -94,7 +107,7 @@ export function createTusWrites(
     // first byte that would pass it, counting what the upload holds already.
     const gate = upload.length === undefined ? quotaGate(app, who, context.log) : undefined;
     const body = gate ? await gate.admit(filenameOf(upload), sized, upload.offset) : sized;
-    const appended = await overQuota(upload, store, () => store.append(upload, body, check));
+    const appended = await overQuota(upload, store, context.log, () => store.append(upload, body, check));
     if (appended.mismatch) {
       throw tusError(
         'ERR_CHECKSUM',
@@ -232,7 +245,7 @@ export function createTusWrites(
             'ERR_INPUT',
             `Upload-Length ${length} is less than the ${upload.offset} bytes already sent`,
           );
-        await overQuota(upload, store, async () =>
+        await overQuota(upload, store, context.log, async () =>
           quotaGate(app, who, context.log)?.fits(filenameOf(upload), length),
         );
         upload.length = length;
