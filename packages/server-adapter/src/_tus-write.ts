@@ -105,9 +105,11 @@ export function createTusWrites(
     );
     // A declared length was held against the quota at creation (or when it was learnt); a deferred one is cut at the
     // first byte that would pass it, counting what the upload holds already.
+    // The files quota too: a deferred upload that would be one file too many is ended at its first PATCH.
     const gate = upload.length === undefined ? quotaGate(app, who, context.log) : undefined;
-    const body = gate ? await gate.admit(filenameOf(upload), sized, upload.offset) : sized;
-    const appended = await overQuota(upload, store, context.log, () => store.append(upload, body, check));
+    const appended = await overQuota(upload, store, context.log, async () =>
+      store.append(upload, gate ? await gate.admit(filenameOf(upload), sized, upload.offset) : sized, check),
+    );
     if (appended.mismatch) {
       throw tusError(
         'ERR_CHECKSUM',

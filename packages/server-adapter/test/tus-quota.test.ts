@@ -2,8 +2,8 @@
  * The storage quota over tus when the length is deferred (`Upload-Defer-Length: 1`): nothing is known up front, so
  * each PATCH is cut at the first byte that would take the key past its quota, counting what the upload holds already
  * and what the key stored before; the upload is then ended (bytes and record), 413 ERR_QUOTA. A length learnt later
- * is held against the quota before any byte of its PATCH. (A declared length is refused at creation:
- * scopes-quotas.test.ts.)
+ * is held against the quota before any byte of its PATCH, and one file too many ends the upload at its first PATCH.
+ * (A declared length is refused at creation: scopes-quotas.test.ts.)
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ let tusDir: string;
 beforeEach(async () => {
   tusDir = await mkdtemp(join(tmpdir(), 'bytedrop-tus-quota-'));
   api = await apiFixture({
-    keys: [{ name: 'alice', key: KEY, quota: { bytes: 100 } }],
+    keys: [{ name: 'alice', key: KEY, quota: { bytes: 100, files: 2 } }],
     tus: { backend: createTusDiskBackend({ dir: tusDir, prefix: '.bytedrop-tmp/tus/' }) },
   });
 });
@@ -115,4 +115,21 @@ it('holds a length learnt in a PATCH against the quota before reading its bytes'
   const done = await patch(fits, 60, 'd'.repeat(40), { 'upload-length': '100' });
   expect(done.status).toBe(204);
   expect(await api.objects()).toHaveLength(1);
+});
+
+it('ends a deferred-length upload at its first PATCH when it would be one file too many', async () => {
+  for (const name of ['one.txt', 'two.txt']) {
+    const stored = await api.handler(
+      new Request(`${ORIGIN}/upload/${name}`, { method: 'PUT', body: name, headers: { authorization: KEY } }),
+    );
+    expect(stored.status).toBe(200);
+  }
+  const path = await deferred();
+  const refused = await patch(path, 0, 'e');
+  expect(refused.status).toBe(413);
+  expect(await refused.json()).toMatchObject({
+    code: 'ERR_QUOTA',
+    msg: expect.stringMatching(/files quota of access key 'alice': 2 of 2 files used.*was removed/),
+  });
+  expect(await held(path)).toEqual([]);
 });
