@@ -27,12 +27,22 @@ function bytes(count: number): string {
 
 /** One request's quota: asked before each file, told of each file stored. */
 export interface QuotaGate {
-  /** Checks the files quota and returns the body wrapped to cut it at the byte quota. */
-  admit(filename: string, body: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>>;
+  /**
+   * Checks the files quota and returns the body wrapped to cut it at the byte quota; `already`: bytes of this file
+   * that arrived before (a tus upload of deferred length, resumed at its offset).
+   */
+  admit(
+    filename: string,
+    body: AsyncIterable<Uint8Array>,
+    already?: number,
+  ): Promise<AsyncIterable<Uint8Array>>;
   /** Adds a file this request stored. */
   stored(size: number): void;
-  /** Checks a file whose size is declared up front (tus `Upload-Length`) against both quotas, before any byte. */
-  fits(filename: string, size: number): Promise<void>;
+  /**
+   * Checks a file whose size is declared up front (tus `Upload-Length`) against both quotas, before any byte;
+   * with `leastBy`, `size` is only the least the file can be, and `leastBy` says what tells (`part 3`).
+   */
+  fits(filename: string, size: number, leastBy?: string): Promise<void>;
 }
 
 /** The gate for `who` in one request; `undefined` for a key without a quota (nothing to read). */
@@ -63,17 +73,18 @@ export function quotaGate(app: App, who: AccessKey, log: Logger): QuotaGate | un
       `'${filename}' would pass the storage quota of access key '${who.name}': ${bytes(before)} of ${bytes(max)} used, and it is ${size}; ${FIX}`,
     );
   return {
-    async fits(filename, size) {
+    async fits(filename, size, leastBy) {
       const before = await room(filename);
+      const described = leastBy === undefined ? bytes(size) : `at least ${bytes(size)} (${leastBy})`;
       if (limit.bytes !== undefined && before + size > limit.bytes)
-        throw overBytes(filename, before, limit.bytes, bytes(size));
+        throw overBytes(filename, before, limit.bytes, described);
     },
-    async admit(filename, body) {
+    async admit(filename, body, already = 0) {
       const before = await room(filename);
       if (limit.bytes === undefined) return body;
       const max = limit.bytes;
       return (async function* cut() {
-        let total = 0;
+        let total = already;
         for await (const chunk of body) {
           total += chunk.byteLength;
           if (before + total > max) throw overBytes(filename, before, max, `over ${bytes(total)}`);

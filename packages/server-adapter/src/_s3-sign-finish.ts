@@ -12,6 +12,7 @@
  */
 import { BytedropError } from '@bytedrop/core';
 import { recordUploads, untrackUpload } from './_catalog-write';
+import { quotaGate } from './_quota';
 import { S3_SIGN_PREFIX, type SignRecord, type SignStore } from './_s3-sign-store';
 import { limitBytes, tooLarge } from './_stream';
 import type { Uploads } from './_tus-finish';
@@ -86,6 +87,10 @@ export async function finishDirect(
   try {
     const { size, etag } = await store.stat(key);
     if (size > app.maxFileSize) throw tooLarge(record.filename, app.maxFileSize);
+    // The size is known before a byte is read: a file the key's quota cannot take is refused (and removed) at once.
+    // The gate then still cuts the read-back, should the object not be the size it said.
+    const quota = quotaGate(app, who, context.log);
+    await quota?.fits(record.filename, size);
     result = await uploads.storeFile(
       {
         field: 's3',
@@ -100,7 +105,7 @@ export async function finishDirect(
       },
       who,
       // The bytes are all in storage: a client that leaves now does not undo the file.
-      { signal: new AbortController().signal },
+      { signal: new AbortController().signal, quota },
     );
   } catch (error) {
     await cleanUp();

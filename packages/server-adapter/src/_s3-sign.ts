@@ -13,6 +13,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { BytedropError, typeMatches } from '@bytedrop/core';
 import { readBytes } from './_api-json';
 import { trackUpload, untrackUpload } from './_catalog-write';
+import { quotaGate } from './_quota';
 import { claimOf, finishDirect, partsOf } from './_s3-sign-finish';
 import { createSessions, SESSION_PATH } from './_s3-sign-session';
 import { createSignStore, isSignKey, S3_SIGN_PREFIX, type SignStore } from './_s3-sign-store';
@@ -75,6 +76,16 @@ export function createSignRoutes(app: App, uploads: Uploads) {
     if ((number - 1) * MIN_PART >= app.maxFileSize)
       throw tooLarge(`'${filename}' (part ${number})`, app.maxFileSize);
     return number;
+  };
+
+  /**
+   * The quota, as far as part numbers tell: part N means more than (N - 1) × 5 MiB, so a part the key's room cannot
+   * hold is never signed (its bytes would only be thrown away at the finish). `ERR_QUOTA` (413).
+   */
+  const withinQuota = async (numbers: number[], filename: string, who: AccessKey, context: RouteContext) => {
+    const highest = Math.max(...numbers);
+    if (highest === 1) return;
+    await quotaGate(app, who, context.log)?.fits(filename, (highest - 1) * MIN_PART + 1, `part ${highest}`);
   };
 
   /** The open upload `uploadId` at `?key=`, if it is `who`'s. */
@@ -205,6 +216,7 @@ export function createSignRoutes(app: App, uploads: Uploads) {
       // Checked first, all of them: one part past the limit signs none. Signing is local (no request to storage), so
       // the URLs are made side by side rather than one after another.
       const checked = numbers.map((text) => allowedPart(text, record.filename));
+      await withinQuota(checked, record.filename, who, context);
       const urls = await Promise.all(
         checked.map((number) => store.partUrl(key, record.uploadId, number, expires)),
       );
@@ -215,6 +227,7 @@ export function createSignRoutes(app: App, uploads: Uploads) {
       return json({ presignedUrls }, 200);
     }
     const number = allowedPart(part, record.filename);
+    await withinQuota([number], record.filename, who, context);
     return json({ url: await store.partUrl(key, record.uploadId, number, expires), expires }, 200);
   };
 

@@ -1,7 +1,8 @@
 /**
  * The tus requests that write: creation (`POST`, with data or without, length deferred or not) and `PATCH`. Each
  * checks the offset and lengths, streams the body to the backend (checked against `Upload-Checksum` when sent, and
- * never past the declared length or the size limit), and finishes the upload through core when the last byte is in.
+ * never past the declared length, the size limit, or for a deferred length the key's quota), and finishes the upload
+ * through core when the last byte is in.
  */
 import { BytedropError, isBytedropError } from '@bytedrop/core';
 import { quotaGate } from './_quota';
@@ -9,7 +10,7 @@ import { requestBody } from './_stream';
 import { expiresHeader, lockedBy, noContent, own, TUS_PATH } from './_tus-access';
 import type { TusCatalog } from './_tus-catalog';
 import { createFinals, parseConcat } from './_tus-concat';
-import { finishUpload, type Uploads } from './_tus-finish';
+import { filenameOf, finishUpload, type Uploads } from './_tus-finish';
 import {
   checksumOf,
   contentMd5Of,
@@ -22,7 +23,7 @@ import {
 import type { AccessKey } from './auth';
 import type { TusLocks } from './tus-locks';
 import type { TusBackend, TusUpload } from './tus-store';
-import type { App, RouteContext } from './types';
+import type { App, Logger, RouteContext } from './types';
 
 /** `PATCH` of a 0-length body at the end, `Upload-Length: 0`: nothing to read. */
 async function* nothing(): AsyncGenerator<Uint8Array> {}
@@ -38,6 +39,37 @@ async function* capped(
     seen += chunk.byteLength;
     if (seen > room) throw tusError('ERR_TOO_LARGE', 413, what);
     yield chunk;
+  }
+}
+
+/**
+ * Runs `work`; an `ERR_QUOTA` from it ends the upload (bytes and record), like an over-size upload through
+ * `POST /upload`: it cannot fit, so nothing of it waits in storage.
+ */
+async function overQuota<T>(
+  upload: TusUpload,
+  store: TusBackend,
+  log: Logger,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isBytedropError(error, 'ERR_QUOTA')) throw error;
+    // The answer stays the quota's: what could not be removed now is the sweep's.
+    await store
+      .discard(upload)
+      .catch((failure: unknown) =>
+        log.error(
+          { err: failure, upload: upload.id },
+          'could not remove a tus upload over quota: the sweep will',
+        ),
+      );
+    throw tusError(
+      'ERR_QUOTA',
+      413,
+      `${error.message}; tus upload '${upload.id}' was removed: upload the file again once there is room`,
+    );
   }
 }
 
@@ -64,14 +96,20 @@ export function createTusWrites(
     // Read before a byte is appended: a malformed one is refused with the chunk, not after it.
     const contentMd5 = contentMd5Of(request);
     const room = (upload.length ?? maxSize) - upload.offset;
-    const body = capped(
+    const sized = capped(
       requestBody(request, context.body) ?? nothing(),
       room,
       upload.length === undefined
         ? `this upload would grow past the ${maxSize}-byte limit: send a smaller file or raise MAX_FILE_SIZE_MB on the server`
         : `more bytes than the Upload-Length of ${upload.length} this upload declared`,
     );
-    const appended = await store.append(upload, body, check);
+    // A declared length was held against the quota at creation (or when it was learnt); a deferred one is cut at the
+    // first byte that would pass it, counting what the upload holds already.
+    // The files quota too: a deferred upload that would be one file too many is ended at its first PATCH.
+    const gate = upload.length === undefined ? quotaGate(app, who, context.log) : undefined;
+    const appended = await overQuota(upload, store, context.log, async () =>
+      store.append(upload, gate ? await gate.admit(filenameOf(upload), sized, upload.offset) : sized, check),
+    );
     if (appended.mismatch) {
       throw tusError(
         'ERR_CHECKSUM',
@@ -209,6 +247,9 @@ export function createTusWrites(
             'ERR_INPUT',
             `Upload-Length ${length} is less than the ${upload.offset} bytes already sent`,
           );
+        await overQuota(upload, store, context.log, async () =>
+          quotaGate(app, who, context.log)?.fits(filenameOf(upload), length),
+        );
         upload.length = length;
         await store.save(upload);
       } else if (length !== undefined && length !== upload.length) {

@@ -1,7 +1,8 @@
 /**
  * A storage quota on radosgw, the real S3: an upload big enough to go multipart is cut in its middle when it passes
  * the key's quota, after parts were already sent, and the multipart upload is aborted (ListMultipartUploads shows
- * none), with no object left, as for an over-size upload.
+ * none), with no object left, as for an over-size upload. A tus upload of deferred length is cut the same way, and
+ * ended whole.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,5 +77,51 @@ describe('a byte quota on radosgw', () => {
     expect(await uploadsIn(rgw)).toEqual([]);
     expect(await objectsIn(rgw)).toEqual([]);
     expect((await catalog.usage('capped', new Date(0))).files).toBe(0);
+  });
+
+  it('cuts a tus PATCH of deferred length at the quota and ends the upload: its multipart upload aborted', async () => {
+    const handler = rgwHandler(rgw, { catalog, tus: { partSize: 5 * MiB } });
+    const { secret } = await addKey(catalog, {
+      name: 'deferred',
+      prefix: null,
+      scopes: ['upload'],
+      quotaBytes: 12 * MiB,
+      quotaFiles: null,
+      perHour: null,
+      perDay: null,
+      expiresAt: null,
+    });
+    const tus = (path: string, headers: Record<string, string>, body?: BodyInit) =>
+      handler(
+        new Request(`${ORIGIN}${path}`, {
+          method: body === undefined ? 'POST' : 'PATCH',
+          headers: { authorization: `Bearer ${secret}`, 'tus-resumable': '1.0.0', ...headers },
+          ...(body === undefined ? {} : { body, duplex: 'half' }),
+        } as RequestInit),
+      );
+    const created = await tus('/tus/', { 'upload-defer-length': '1' });
+    const path = new URL(created.headers.get('location')!).pathname;
+    const chunk = { 'content-type': 'application/offset+octet-stream' };
+    expect((await tus(path, { ...chunk, 'upload-offset': '0' }, random(6 * MiB))).status).toBe(204);
+    expect(await uploadsIn(rgw)).toHaveLength(1);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 10 * MiB) return controller.close();
+        sent += MiB;
+        controller.enqueue(random(MiB));
+      },
+    });
+    const refused = await tus(path, { ...chunk, 'upload-offset': String(6 * MiB) }, body);
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({
+      code: 'ERR_QUOTA',
+      msg: expect.stringMatching(
+        /'upload' would pass the storage quota of access key 'deferred'.*was removed/,
+      ),
+    });
+    expect(sent).toBeLessThan(10 * MiB);
+    expect(await uploadsIn(rgw)).toEqual([]);
+    expect(await objectsIn(rgw)).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@
  * `inject('postgres')` (a URL of the `postgres` database; test files create a database of their own).
  * initdb builds it in a temporary directory, the server listens on a random loopback port with fsync off (the
  * cluster dies with the run). PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
- * A missing PostgreSQL fails the run with the install to do, never a skip.
+ * A missing PostgreSQL fails the run with the install to do, never a skip. `startPostgres` also gives a test a cluster
+ * of its own to stop and start again (a real outage).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -68,8 +69,16 @@ export interface PostgresHarness {
   dispose(): Promise<void>;
 }
 
-/** Starts a cluster (the bench uses it too). */
-export async function startPostgres(): Promise<PostgresHarness> {
+/** A cluster a test may stop and start again (an outage of the real server, then its recovery). */
+export interface PostgresCluster extends PostgresHarness {
+  /** Fast shutdown (SIGINT: sessions are ended, a checkpoint written); resolves once the server has exited. */
+  stop(): Promise<void>;
+  /** Starts the server again on the same data directory and port; resolves once it takes connections. */
+  start(): Promise<void>;
+}
+
+/** Starts a cluster of its own (the bench uses it too; a test that stops it uses `stop` and `start`). */
+export async function startPostgres(): Promise<PostgresCluster> {
   const bin = binDir();
   const user = runAs();
   const dir = await mkdtemp(join(tmpdir(), 'bytedrop-pg-'));
@@ -85,29 +94,43 @@ export async function startPostgres(): Promise<PostgresHarness> {
     },
   );
   const port = 20_000 + Math.floor(Math.random() * 12_000);
-  const server = spawn(
-    join(bin, 'postgres'),
-    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-    { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  server.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const dispose = async () => {
-    if (server.exitCode === null) server.kill('SIGINT');
+  let server: ChildProcess | undefined;
+  let exited = Promise.resolve();
+  let log = '';
+  const stop = async () => {
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGINT');
     await exited;
+  };
+  const start = async () => {
+    const launched = spawn(
+      join(bin, 'postgres'),
+      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+      { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    server = launched;
+    launched.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+    });
+    exited = new Promise<void>((resolve) => launched.once('exit', () => resolve()));
+    try {
+      await waitReady(url, launched);
+    } catch (error) {
+      await stop();
+      throw new Error(`PostgreSQL did not start (${(error as Error).message}):\n${log}`);
+    }
+  };
+  const dispose = async () => {
+    await stop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitReady(url, server);
+    await start();
   } catch (error) {
-    await dispose();
-    throw new Error(`PostgreSQL did not start (${(error as Error).message}):\n${log}`);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   }
-  return { url, dispose };
+  return { url, stop, start, dispose };
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
