@@ -4,31 +4,15 @@
  * server. A statement only the client gave up on would go on waiting there, holding its pool connection, and commit
  * later behind the 503 its request got.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createUploader } from '@bytedrop/core';
-import { createLocalDiskStore } from '@bytedrop/core/node';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { createPostgresCatalog } from '../src/catalog/postgres';
-import type { Catalog } from '../src/catalog/types';
-import { createHandler } from '../src/handler';
 import { postgresDatabase } from './_support/catalogs';
-import { KEY, ORIGIN, SECRET, uploadRequest } from './_support/fixtures';
+import { diskCatalogStore } from './_support/disk-catalog';
+import { uploadRequest } from './_support/fixtures';
 
-const dir = await mkdtemp(join(tmpdir(), 'bytedrop-pg-load-'));
-const store = createLocalDiskStore({ dir, publicBaseUrl: `${ORIGIN}/f` });
-const handlerWith = (catalog: Catalog) =>
-  createHandler({
-    uploader: createUploader({ bucket: 'local-disk' }, { store }),
-    store,
-    files: store,
-    keys: [{ name: 'alice', key: KEY }],
-    secret: SECRET,
-    catalog,
-  });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const { store, handlerWith, dispose } = await diskCatalogStore('pg-load');
+afterAll(dispose);
 
 it('records each of 64 uploads sent at once exactly once, in fewer statements than uploads', async () => {
   const catalog = await createPostgresCatalog({ url: await postgresDatabase() });
