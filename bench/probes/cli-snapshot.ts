@@ -188,7 +188,7 @@ const samples = await repeatInTurn(
 );
 const loadAfter = loadavg();
 await target.stop();
-await rm(dir, { recursive: true, force: true });
+await rm(RUN_DIR, { recursive: true, force: true });
 
 const wall = samples.map((s) => summarize(s.map((x) => x.wallS * 1000)));
 const cpu = samples.map((s) => summarize(s.map((x) => x.cpuS * 1000)));
