@@ -34,10 +34,10 @@ async function openUploadSeen(): Promise<number> {
 }
 
 describe('a byte quota on radosgw', () => {
-  it('cuts a multipart upload mid-stream, aborts it (no parts, no object) and answers 413 ERR_QUOTA', async () => {
-    const handler = rgwHandler(rgw, { catalog }, { partSize: 5 * MiB, queueSize: 1 });
-    const { secret } = await addKey(catalog, {
-      name: 'capped',
+  /** A key that may upload and store 12 MiB in all. */
+  const keyOf12MiB = (name: string) =>
+    addKey(catalog, {
+      name,
       prefix: null,
       scopes: ['upload'],
       quotaBytes: 12 * MiB,
@@ -46,6 +46,10 @@ describe('a byte quota on radosgw', () => {
       perDay: null,
       expiresAt: null,
     });
+
+  it('cuts a multipart upload mid-stream, aborts it (no parts, no object) and answers 413 ERR_QUOTA', async () => {
+    const handler = rgwHandler(rgw, { catalog }, { partSize: 5 * MiB, queueSize: 1 });
+    const { secret } = await keyOf12MiB('capped');
     let sent = 0;
     let openMidStream = 0;
     const body = new ReadableStream<Uint8Array>({
@@ -81,16 +85,7 @@ describe('a byte quota on radosgw', () => {
 
   it('cuts a tus PATCH of deferred length at the quota and ends the upload: its multipart upload aborted', async () => {
     const handler = rgwHandler(rgw, { catalog, tus: { partSize: 5 * MiB } });
-    const { secret } = await addKey(catalog, {
-      name: 'deferred',
-      prefix: null,
-      scopes: ['upload'],
-      quotaBytes: 12 * MiB,
-      quotaFiles: null,
-      perHour: null,
-      perDay: null,
-      expiresAt: null,
-    });
+    const { secret } = await keyOf12MiB('deferred');
     const tus = (path: string, headers: Record<string, string>, body?: BodyInit) =>
       handler(
         new Request(`${ORIGIN}${path}`, {

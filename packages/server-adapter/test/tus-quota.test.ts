@@ -12,6 +12,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTusDiskBackend } from '../src/tus-disk';
 import { type ApiFixture, apiFixture } from './_support/api';
 import { KEY, ORIGIN } from './_support/fixtures';
+import { patch as tusPatch, tusRequest } from './_support/tus';
 
 let api: ApiFixture;
 let tusDir: string;
@@ -27,14 +28,7 @@ afterEach(async () => {
   await rm(tusDir, { recursive: true, force: true });
 });
 
-const tus = (path: string, init: { method: string; headers?: Record<string, string>; body?: BodyInit }) =>
-  api.handler(
-    new Request(`${ORIGIN}${path}`, {
-      ...init,
-      headers: { authorization: KEY, 'tus-resumable': '1.0.0', ...init.headers },
-      ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-    } as RequestInit),
-  );
+const tus = (path: string, init: Parameters<typeof tusRequest>[1]) => api.handler(tusRequest(path, init));
 
 /** A deferred-length upload; its path. */
 async function deferred(): Promise<string> {
@@ -47,15 +41,7 @@ async function deferred(): Promise<string> {
 }
 
 const patch = (path: string, offset: number, body: BodyInit, headers: Record<string, string> = {}) =>
-  tus(path, {
-    method: 'PATCH',
-    headers: {
-      'content-type': 'application/offset+octet-stream',
-      'upload-offset': String(offset),
-      ...headers,
-    },
-    body,
-  });
+  tusPatch(api.handler, path, offset, body, headers);
 
 /** Whatever the tus backend holds of the upload at `path` (its bytes, its record). */
 const held = async (path: string) =>

@@ -19,13 +19,15 @@ export const sum = (algorithm: 'sha1' | 'sha256', data: Uint8Array) =>
 
 export function tusRequest(
   path: string,
-  init: { method: string; headers?: Record<string, string>; body?: Uint8Array<ArrayBuffer> },
+  init: { method: string; headers?: Record<string, string>; body?: BodyInit },
 ) {
   return new Request(`${ORIGIN}${path}`, {
     method: init.method,
     headers: { 'tus-resumable': '1.0.0', authorization: KEY, ...init.headers },
-    ...(init.body ? { body: init.body } : {}),
-  });
+    ...(init.body === undefined ? {} : { body: init.body }),
+    // A stream body is sent as it is read.
+    ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
 }
 
 /** Creates an upload of `length` bytes named big.bin; its path. */
@@ -52,7 +54,7 @@ export const patch = (
   handler: BytedropHandler,
   path: string,
   offset: number,
-  body: Uint8Array<ArrayBuffer>,
+  body: BodyInit,
   headers: Record<string, string> = {},
 ) =>
   handler(
