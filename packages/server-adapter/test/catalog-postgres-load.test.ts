@@ -5,7 +5,7 @@
  * later behind the 503 its request got.
  */
 import pg from 'pg';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { createPostgresCatalog } from '../src/catalog/postgres';
 import { postgresDatabase } from './_support/catalogs';
 import { diskCatalogStore } from './_support/disk-catalog';
@@ -54,11 +54,18 @@ it('answers 503 for an INSERT held by a lock, once the timeout passes, and leave
     const key = /keys: ([^)]+)\)/.exec(((await answer.json()) as { msg: string }).msg)![1]!;
     expect(await store.head(key)).toBeDefined();
   }
-  // Nothing of the catalog's is still waiting on the lock: PostgreSQL itself gave the statements up.
-  const waiting = await locker.query(
-    `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
+  // Nothing of the catalog's goes on waiting on the lock: PostgreSQL itself gives the statements up, each within the
+  // timeout of its own start there (which may come a little after the client's). Without that, they wait until the
+  // lock is released.
+  await vi.waitFor(
+    async () => {
+      const waiting = await locker.query(
+        `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
+      );
+      expect(waiting.rows).toEqual([]);
+    },
+    { timeout: 10_000, interval: 50 },
   );
-  expect(waiting.rows).toEqual([]);
   await locker.query('ROLLBACK');
   await locker.end();
 
