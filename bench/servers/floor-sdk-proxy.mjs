@@ -6,7 +6,8 @@
  * to the signer as `x-amz-content-sha256` so that SigV4 does not hash the body a second time (Bytedrop's server does
  * the same). The SDK's logger middleware is removed, as core removes it: without a logger it only masks fields for
  * lines nobody sees. No HEAD, no condition, no multipart parsing, no key template: what it spends beyond
- * floor-proxy.mjs is the SDK's own cost per request.
+ * floor-proxy.mjs is the SDK's own cost per request, and the join. The body is one buffer because the SDK can send a
+ * buffer again on a retry and a stream it cannot: a server that keeps the SDK's retries must hold its body that way.
  *
  * Same IPC protocol as floor-proxy.mjs: sends `{ port }` once listening, answers 'usage'. Usage (forked):
  * node floor-sdk-proxy.mjs '<{ endpoint, region?, bucket, accessKeyId, secretAccessKey } json>'.
