@@ -10,19 +10,29 @@ import { join } from 'node:path';
 import { type BenchContext, bench, built, RUN_DIR } from '../lib/context.js';
 import { MiB, makePng } from '../lib/files.js';
 import { run } from '../lib/measure.js';
-import { fmt, ratio, type SectionResult, type Target, tableLines } from '../lib/report.js';
+import type { SectionResult } from '../lib/report.js';
 import { bytedropConfig } from '../lib/s3.js';
 import {
   childEnv,
   nextMessage,
   type S3Target,
-  type ServerKind,
   serverMissing,
   startServer,
   stopChild,
   usageOf,
 } from '../lib/servers.js';
-import { type Summary, summarize } from '../lib/stats.js';
+import { summarize } from '../lib/stats.js';
+import {
+  endpointTable,
+  endpointTargets,
+  ROUTE_NAMES,
+  ROUTES,
+  type Route,
+  type Row,
+  type RssGrowth,
+  rssText,
+  sdkFloorNotes,
+} from './_endpoint-report.js';
 
 const CONCURRENCY = 32;
 /**
@@ -43,28 +53,6 @@ interface LoadResult {
   errorSamples: string[];
   p50: number;
   p95: number;
-}
-
-type Route = 'direct' | 'server' | 'catalog' | 'floor';
-const ROUTE_NAMES = {
-  direct: 'direct',
-  server: 'via @bytedrop/server',
-  catalog: 'via @bytedrop/server with a SQLite catalog',
-  floor: 'via a minimal proxy (the floor)',
-} as const;
-
-interface Row {
-  server: ServerKind;
-  route: (typeof ROUTE_NAMES)[Route];
-  mibPerS: Summary;
-  p50: Summary;
-  p95: Summary;
-  uploads: number;
-  errors: number;
-  errorSamples: string[];
-  /** S3 server CPU ms per upload, and the proxy's (Bytedrop server or floor) on the routes through one. */
-  s3CpuMsPerUpload: Summary;
-  serverCpuMsPerUpload?: Summary;
 }
 
 async function load(options: Record<string, unknown>): Promise<LoadResult> {
@@ -89,7 +77,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
   const png = join(dir, 'base.png');
   await writeFile(png, makePng(MiB));
   const rows: Row[] = [];
-  const rss: Record<string, { before: number; after: number; growthMB: number; liveGrowthMB: number }> = {};
+  const rss: Record<string, RssGrowth> = {};
   const skipped: string[] = [];
   try {
     for (const { kind, uploads, warmup } of PLAN.filter((p) => ctx.servers.includes(p.kind))) {
@@ -136,32 +124,43 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
         env: childEnv(),
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
+      // The SDK floor: the same, with one PutObject through @aws-sdk/client-s3 (bench/servers/floor-sdk-proxy.mjs).
+      const sdkFloor = fork(bench('servers/floor-sdk-proxy.mjs'), [JSON.stringify(s3Options(target))], {
+        env: childEnv(),
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       try {
         const port = await nextMessage<number>(server, 'port');
         const catalogPort = await nextMessage<number>(withCatalog, 'port');
         const floorPort = await nextMessage<number>(floor, 'port');
+        const sdkFloorPort = await nextMessage<number>(sdkFloor, 'port');
         const common = { png, concurrency: CONCURRENCY, ...s3Options(target) };
         const direct = { ...common, mode: 'direct' };
         const viaServer = { ...common, mode: 'server', url: `http://127.0.0.1:${port}`, token: ACCESS_KEY };
         const viaFloor = { ...viaServer, url: `http://127.0.0.1:${floorPort}` };
+        const viaSdkFloor = { ...viaServer, url: `http://127.0.0.1:${sdkFloorPort}` };
         const viaCatalog = { ...viaServer, url: `http://127.0.0.1:${catalogPort}` };
-        const proxies = { server, catalog: withCatalog, floor };
+        const proxies = { server, catalog: withCatalog, floor, sdkFloor };
+        const routes = {
+          direct,
+          server: viaServer,
+          catalog: viaCatalog,
+          floor: viaFloor,
+          sdkFloor: viaSdkFloor,
+        };
         ctx.log(`endpoint ${kind}: warm-up`);
-        for (const options of [direct, viaServer, viaCatalog, viaFloor])
+        for (const options of Object.values(routes))
           await load({ ...options, total: ctx.quick ? CONCURRENCY : warmup });
         await target.reclaim();
         const before = await usageOf(server);
-        const runs: Record<Route, LoadResult[]> = { direct: [], server: [], catalog: [], floor: [] };
-        const cpu: Record<Route, number[]> = { direct: [], server: [], catalog: [], floor: [] };
-        const proxyCpu: Record<Route, number[]> = { direct: [], server: [], catalog: [], floor: [] };
+        const perRoute = <T>() => Object.fromEntries(ROUTES.map((r) => [r, [] as T[]])) as Record<Route, T[]>;
+        const runs = perRoute<LoadResult>();
+        const cpu = perRoute<number>();
+        const proxyCpu = perRoute<number>();
         // Alternate the routes run by run, so drift on the shared machine hits both alike.
         for (let i = 0; i < ctx.runs; i++) {
-          for (const [route, options] of [
-            ['direct', direct],
-            ['server', viaServer],
-            ['catalog', viaCatalog],
-            ['floor', viaFloor],
-          ] as const) {
+          for (const route of ROUTES) {
+            const options = routes[route];
             ctx.log(`endpoint ${kind}: ${route} run ${i + 1}/${ctx.runs}`);
             const s3Before = await target.usage();
             const proxy = route === 'direct' ? undefined : proxies[route];
@@ -182,7 +181,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
           growthMB: (after.rss - before.rss) / 1e6,
           liveGrowthMB: ((after.liveAfterGc ?? Number.NaN) - (before.liveAfterGc ?? Number.NaN)) / 1e6,
         };
-        for (const route of ['direct', 'server', 'catalog', 'floor'] as const) {
+        for (const route of ROUTES) {
           const list = runs[route];
           rows.push({
             server: kind,
@@ -201,6 +200,7 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
         await stopChild(server);
         await stopChild(withCatalog);
         await stopChild(floor);
+        await stopChild(sdkFloor);
         await target.stop();
       }
     }
@@ -208,80 +208,18 @@ export async function endpointSection(ctx: BenchContext): Promise<SectionResult>
     await rm(dir, { recursive: true, force: true });
   }
 
-  const directOf = (kind: ServerKind) => rows.find((r) => r.server === kind && r.route === 'direct');
-  const table = tableLines(
-    [
-      'S3 server',
-      'route',
-      'MiB/s',
-      'vs direct',
-      'latency p50 ms',
-      'p95 ms',
-      'errors',
-      'CPU ms/upload: S3 server',
-      'proxy',
-    ],
-    rows.map((r) => [
-      r.server,
-      r.route,
-      fmt(r.mibPerS, 0),
-      ratio(r.mibPerS.median, directOf(r.server)?.mibPerS.median ?? Number.NaN),
-      fmt(r.p50, 0),
-      fmt(r.p95, 0),
-      `${r.errors}/${r.uploads}`,
-      fmt(r.s3CpuMsPerUpload, 1),
-      r.serverCpuMsPerUpload ? fmt(r.serverCpuMsPerUpload, 1) : '',
-    ]),
-  );
-  const targets: Target[] = [];
-  const rssText = (kind: string) => {
-    const m = rss[kind];
-    if (!m) return 'n/a';
-    return `${m.growthMB.toFixed(1)} MB (${(m.before / 1e6).toFixed(0)} → ${(m.after / 1e6).toFixed(0)} MB; live heap + external after a full GC: ${m.liveGrowthMB.toFixed(1)} MB)`;
-  };
-  for (const r of rows.filter((row) => row.route === ROUTE_NAMES.catalog)) {
-    const without = rows.find((row) => row.server === r.server && row.route === ROUTE_NAMES.server);
-    targets.push({
-      name: `endpoint ${r.server}: throughput with the catalog vs without`,
-      target: '≥ 0.95×',
-      measured: ratio(r.mibPerS.median, without?.mibPerS.median ?? Number.NaN),
-      met: r.mibPerS.median / (without?.mibPerS.median ?? Number.NaN) >= 0.95,
-    });
-  }
-  for (const r of rows.filter((row) => row.route === ROUTE_NAMES.server)) {
-    const base = directOf(r.server)?.mibPerS.median ?? Number.NaN;
-    targets.push(
-      {
-        name: `endpoint ${r.server}: throughput vs direct`,
-        target: '≥ 0.80×',
-        measured: ratio(r.mibPerS.median, base),
-        met: r.mibPerS.median / base >= 0.8,
-      },
-      {
-        name: `endpoint ${r.server}: errors`,
-        target: '0',
-        measured: `${r.errors} of ${r.uploads}${r.errorSamples[0] ? ` (${r.errorSamples[0].slice(0, 80)})` : ''}`,
-        met: r.errors === 0,
-      },
-    );
-    // The RSS target is over 2,000 uploads: the sink's run. s3rver's 500 are reported, not judged.
-    if (r.server === 'sink') {
-      targets.push({
-        name: `endpoint ${r.server}: server RSS growth over ${r.uploads} uploads`,
-        target: '≤ 20 MB',
-        measured: rssText(r.server),
-        met: (rss[r.server]?.growthMB ?? Number.POSITIVE_INFINITY) <= 20,
-      });
-    }
-  }
+  const table = endpointTable(rows);
+  const targets = endpointTargets(rows, rss);
   const notes = [
     `${CONCURRENCY} concurrent keep-alive clients; per route ${PLAN.map((p) => `${ctx.quick ? p.uploads / 10 : p.uploads} uploads to ${p.kind} (${ctx.runs} runs, after ${p.warmup} warm-up uploads)`).join(', ')}; the routes alternate run by run. Every upload has distinct bytes (no dedupe). "direct" PUTs to presigned URLs of the same S3 server; "via" POSTs multipart to /upload with a Bearer key.`,
     'Load generator, Bytedrop server and S3 server share the 2 cores: the server route pays its own CPU (parse, sniff, hash, PUT; against s3rver, which ignores If-None-Match, a HEAD before the PUT: the sink and radosgw refuse a create-only PUT to a taken key, so there the server PUTs first and HEADs only after a 412) out of the same budget as the S3 server.',
     'The catalog route is a second server process, the same but recording every upload in a SQLite catalog file (what `pnpm start` does by default); issue 13 asks for at least 0.95× the throughput without it.',
     "The floor is a minimal proxy (bench/servers/floor-proxy.mjs): it receives the body, takes its SHA-256 and PUTs the bytes on with one plain http.request — no SDK, no HEAD, no multipart parsing. No proxying server can do less, so its ratio is the ceiling of the Bytedrop server's on this machine. To radosgw, which refuses anonymous writes, it signs each PUT (SigV4, the SHA-256 it took as payload hash).",
+    "The SDK floor (bench/servers/floor-sdk-proxy.mjs) is the same proxy sending one PutObject through one S3Client of @aws-sdk/client-s3, which Bytedrop's design names: keep-alive, path style, checksums only when required, the joined body, the SHA-256 it took as SigV4's payload hash, the logger middleware removed (as core does). No server on that SDK that hands it the body as one buffer (which the SDK can send again on a retry, where a stream it cannot) can do less; what Bytedrop's server spends beyond it is its own (multipart parsing, the key, the checks, the catalog and delete token). The join is much of the SDK floor's cost: the received chunks sent as a stream instead cost about a quarter less CPU in bench/probes/endpoint-ab.ts, with no retry possible.",
+    ...sdkFloorNotes(rows),
     "radosgw is the test harness's one-node Ceph cluster (mon, memstore OSD, radosgw; real SigV4 and MD5 checks); its CPU per upload is the three daemons' together. Its bucket is emptied and garbage-collected after each run, outside the clock.",
     ...skipped,
-    `Server RSS growth over s3rver's ${rows.find((r) => r.server === 's3rver' && r.route === ROUTE_NAMES.server)?.uploads ?? 0} uploads (not judged; a few hundred uploads are within GC noise): ${rssText('s3rver')}.`,
+    `Server RSS growth over s3rver's ${rows.find((r) => r.server === 's3rver' && r.route === ROUTE_NAMES.server)?.uploads ?? 0} uploads (not judged; a few hundred uploads are within GC noise): ${rssText(rss, 's3rver')}.`,
     'Server RSS: read in the server process after the warm-up and after the measured runs (the target is on this raw RSS), with, beside it, the growth of the live JS heap + external memory after a forced full GC: RSS seldom shrinks once V8 and malloc hold pages, so the live figure is the one that shows memory kept.',
   ];
   return { title, table, targets, notes, data: { rows, rss } };

@@ -5,8 +5,14 @@
  * [<largest file in MiB>]. With BYTEDROP_BENCH_ENFORCED=1 (the sink and radosgw, which refuse a create-only PUT to
  * a taken key with 412; s3rver ignores the header) the store is told so, and the server's uploads PUT first.
  */
-import { createUploader } from '../../packages/core/dist/index.js';
-import { createSqliteCatalog, serve } from '../../packages/server-adapter/dist/node.js';
+// BYTEDROP_BENCH_CORE / BYTEDROP_BENCH_SERVER (module paths) load another build of core's index and the server's
+// node entry: bench/probes/endpoint-ab.ts runs a saved build beside the current one.
+const { createUploader } = await import(
+  process.env.BYTEDROP_BENCH_CORE ?? '../../packages/core/dist/index.js'
+);
+const { createSqliteCatalog, serve } = await import(
+  process.env.BYTEDROP_BENCH_SERVER ?? '../../packages/server-adapter/dist/node.js'
+);
 
 /**
  * This process's RSS (bytes) and CPU time (user + system, ms) so far, and — once a full GC has run (the bench starts

@@ -132,15 +132,30 @@ export function toReadableStream(source: AsyncIterable<Uint8Array>): ReadableStr
   );
 }
 
+/**
+ * Node's Buffer where there is one: its `allocUnsafeSlow` skips the zero fill that `new Uint8Array(size)` pays before
+ * the copy below overwrites every byte (about a third of the copy's CPU for a 1 MiB upload body; issue 16).
+ */
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
+
+/** Room for `size` bytes that the caller overwrites whole: a plain Uint8Array over its own ArrayBuffer, unzeroed in Node. */
+function uninitialized(size: number): Uint8Array {
+  if (nodeBuffer === undefined) return new Uint8Array(size);
+  // allocUnsafeSlow never takes from Buffer's shared pool: the array owns its whole ArrayBuffer, as `new Uint8Array` would.
+  return new Uint8Array(nodeBuffer.allocUnsafeSlow(size).buffer, 0, size);
+}
+
 /** Joins chunks into one array (one copy). */
 export function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(size);
+  const out = uninitialized(size);
   let offset = 0;
   for (const chunk of chunks) {
     out.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  // Every caller passes the chunks' own total; were it more, the rest stays zeros as before, never old memory.
+  if (offset < size) out.fill(0, offset);
   return out;
 }
 
