@@ -152,12 +152,13 @@ export async function runServer(setup: Setup): Promise<void> {
   const { tusDir, ...stored } = storage;
   let webhooks: Webhooks | undefined;
   if (settings.webhooks) {
-    await checkWebhookHosts(settings.webhooks.urls, settings.webhooks.allowPrivate);
+    // createWebhooks checks the URLs themselves first (ERR_CONFIG naming a bad one); then their names are resolved.
     webhooks = createWebhooks({
       ...settings.webhooks,
       logger,
       ...(settings.webhooks.allowPrivate ? {} : { fetch: await publicOnlyFetch() }),
     });
+    await checkWebhookHosts(settings.webhooks.urls, settings.webhooks.allowPrivate);
   }
 
   const server = await listen({

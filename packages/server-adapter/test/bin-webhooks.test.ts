@@ -77,7 +77,18 @@ describe('bytedrop-server webhooks', () => {
     });
   });
 
-  it('a receiver on loopback without WEBHOOK_ALLOW_PRIVATE stops the start, naming the setting', async () => {
+  it.each([
+    [
+      'a receiver on loopback without WEBHOOK_ALLOW_PRIVATE',
+      () => receiverUrl,
+      ['points at the loopback address 127.0.0.1', 'WEBHOOK_ALLOW_PRIVATE=true'],
+    ],
+    [
+      'a WEBHOOK_URLS entry that is not a URL',
+      () => 'not a url',
+      ["webhook URL 'not a url' is not a URL: write it as https://host/path"],
+    ],
+  ] as const)('%s stops the start, naming the mistake and the fix', async (_case, url, said) => {
     const child = spawn(process.execPath, [BIN], {
       cwd: dir,
       env: {
@@ -86,7 +97,7 @@ describe('bytedrop-server webhooks', () => {
         BYTEDROP_DATA_DIR: dir,
         AUTH_KEY: KEY,
         PORT: String(await freePort()),
-        WEBHOOK_URLS: receiverUrl,
+        WEBHOOK_URLS: url(),
         WEBHOOK_SECRET: SECRET,
       },
     });
@@ -95,8 +106,7 @@ describe('bytedrop-server webhooks', () => {
       stderr += chunk;
     });
     expect(await exited(child)).not.toBe(0);
-    expect(stderr).toContain('points at the loopback address 127.0.0.1');
-    expect(stderr).toContain('WEBHOOK_ALLOW_PRIVATE=true');
+    for (const words of said) expect(stderr).toContain(words);
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 });

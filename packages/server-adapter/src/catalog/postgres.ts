@@ -64,13 +64,17 @@ export async function createPostgresCatalog(options: PostgresCatalogOptions): Pr
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
-    // The same bound on the server: a statement the client gave up on (an INSERT behind someone's lock) would
-    // otherwise go on waiting in PostgreSQL, holding its pool connection, and commit later behind the 503 its
-    // request got.
-    statement_timeout: timeoutMs,
   });
   // An idle connection that the server drops (a restart) is an event, not an uncaught exception.
   pool.on('error', () => {});
+  // The same bound on the server: a statement the client gave up on (an INSERT behind someone's lock) would otherwise
+  // go on waiting in PostgreSQL, holding its pool connection, and commit later behind the 503 its request got. Set
+  // on each new connection, ahead of its first query, rather than as pg's `statement_timeout` option: that one is a
+  // startup parameter, which PgBouncer and the poolers built on it refuse, and the catalog would not start behind them.
+  // Where the SET itself is refused, the client's `query_timeout` still bounds every wait.
+  pool.on('connect', (client) => {
+    client.query(`SET statement_timeout = ${Math.ceil(timeoutMs)}`).catch(() => {});
+  });
   const db = new Kysely<CatalogDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
     return await createKyselyCatalog(db, 'postgres', (message, reason) => {
