@@ -65,7 +65,13 @@ export async function recordUploads(
   log: Logger,
 ): Promise<void> {
   const { catalog, recordBatch } = app;
-  if (!catalog || !recordBatch) return;
+  if (!catalog) return;
+  // createHandler builds the batcher with the catalog; an app without one must never answer 200 unrecorded.
+  if (!recordBatch)
+    throw new BytedropError(
+      'ERR_CONFIG',
+      'the app has a catalog but no record batcher: build it with createHandler',
+    );
   const now = new Date();
   // Core's uploaders say which algorithm their hex is of; a custom `Uploader` without a config hashes SHA-256.
   const algorithm =

@@ -31,7 +31,7 @@ export function thumbnailOf(
     : width === undefined || height === undefined
       ? undefined
       : { width, height };
-  if ((bytes || header) && thumbnails.hopeless(header)) return {};
+  if ((bytes || header) && thumbnails.hopeless?.(header)) return {};
   const key = thumbnails.shownKey(result.key);
   return { thumbnail: base ? publicUrl(base, key) : app.store.publicUrl(key) };
 }

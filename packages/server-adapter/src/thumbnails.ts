@@ -111,8 +111,9 @@ export interface Thumbnails {
   /**
    * Why no thumbnail can ever be made of an image whose header gives this size (`readImageSize`): none could be read
    * (`undecodable`), or more pixels than `maxPixels` (`too-many-pixels`, never decoded); undefined when one is tried.
+   * Optional, so that an implementation written before it still works: without it the answer always names a thumbnail.
    */
-  hopeless(size: { width: number; height: number } | undefined): ThumbnailSkipped | undefined;
+  hopeless?(size: { width: number; height: number } | undefined): ThumbnailSkipped | undefined;
   /**
    * Makes and stores the missing thumbnails of `bytes` (the image at `key`); the keys written, or why none were.
    * `missing`: the thumbnail keys the caller has just found absent (a backfill HEADs them first), made without

@@ -80,12 +80,12 @@ describe('bytedrop-server webhooks', () => {
   it.each([
     [
       'a receiver on loopback without WEBHOOK_ALLOW_PRIVATE',
-      () => receiverUrl,
+      (): string => receiverUrl,
       ['points at the loopback address 127.0.0.1', 'WEBHOOK_ALLOW_PRIVATE=true'],
     ],
     [
       'a WEBHOOK_URLS entry that is not a URL',
-      () => 'not a url',
+      (): string => 'not a url',
       ["webhook URL 'not a url' is not a URL: write it as https://host/path"],
     ],
   ] as const)('%s stops the start, naming the mistake and the fix', async (_case, url, said) => {
