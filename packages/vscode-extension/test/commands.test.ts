@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
 import { SECRET_ACCESS_KEY } from '../src/constants';
 import { commands, fake, Uri } from './_fake/vscode';
-import { served, uploadsSettled, WAIT } from './_setup/expect';
+import { pastBackoff, served, uploadsSettled, WAIT } from './_setup/expect';
 import { createWorld, png, type World } from './_setup/world';
 
 let s3: S3Harness;
@@ -150,8 +150,10 @@ describe('Bytedrop: Upload local images in this document', () => {
     fake.showEditor(world.document);
     await s3.stop();
     try {
-      await commands.executeCommand('bytedrop.uploadLocalFiles');
-      const message = await fake.nextMessage();
+      const message = await pastBackoff(async () => {
+        await commands.executeCommand('bytedrop.uploadLocalFiles');
+        return fake.nextMessage();
+      });
       expect(world.document.getText()).toBe('![a](a.png)\n');
       expect(message.items).toContain('Retry upload');
       await s3.restart();
