@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { pastBackoff } from '../../core/test/_support/backoff';
 import { SECRET_ACCESS_KEY } from '../src/constants';
 import { commands, fake, Uri } from './_fake/vscode';
-import { pastBackoff, served, uploadsSettled, WAIT } from './_setup/expect';
+import { served, uploadsSettled, WAIT } from './_setup/expect';
 import { createWorld, png, type World } from './_setup/world';
 
 let s3: S3Harness;

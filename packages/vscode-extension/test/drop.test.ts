@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { pastBackoff } from '../../core/test/_support/backoff';
 import { BYTEDROP_KIND } from '../src/constants';
 import { DataTransfer, fake, Uri } from './_fake/vscode';
-import { linksUnder, pastBackoff, sameBytes, served, uploadsSettled, WAIT } from './_setup/expect';
+import { linksUnder, sameBytes, served, uploadsSettled, WAIT } from './_setup/expect';
 import { createWorld, png, transferOf, type World } from './_setup/world';
 
 let s3: S3Harness;

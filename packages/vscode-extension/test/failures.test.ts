@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { pastBackoff } from '../../core/test/_support/backoff';
 import { DataTransfer, fake, Range } from './_fake/vscode';
-import { linksUnder, pastBackoff, sameBytes, served, WAIT } from './_setup/expect';
+import { linksUnder, sameBytes, served, WAIT } from './_setup/expect';
 import { type Gate, startGate } from './_setup/gate';
 import { createWorld, endOf, journal, PLACEHOLDER, png, transferOf, type World } from './_setup/world';
 
