@@ -1,5 +1,6 @@
 /** Paste and drop when something goes wrong: the file is never lost, and the notice says what happened. */
 import { describe, expect, it } from 'vitest';
+import { pastBackoff } from '../../core/test/_support/backoff';
 import { Notice } from './fake-obsidian';
 import {
   holdRequests,
@@ -49,8 +50,10 @@ describe('paste and drop, when something goes wrong', () => {
     l.editor.setCursor({ line: 0, ch: 2 });
     await s3.stop();
     try {
-      paste(l, pasteEvent([pngFile(40, 'diagram.png')]));
-      await l.plugin.whenIdle();
+      await pastBackoff(async () => {
+        paste(l, pasteEvent([pngFile(40, 'diagram.png')]));
+        await l.plugin.whenIdle();
+      });
     } finally {
       await s3.restart();
     }

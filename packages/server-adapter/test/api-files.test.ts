@@ -12,7 +12,7 @@ const keysOf = (answer: { body: Record<string, unknown> }) =>
 describe.each(API_KINDS)('on %s', (kind) => {
   let api: ApiFixture;
   beforeEach(async () => {
-    api = await apiFixture({}, kind);
+    api = await apiFixture({}, kind, 'emptied');
   });
   afterEach(async () => {
     vi.useRealTimers();

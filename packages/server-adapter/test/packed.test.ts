@@ -1,42 +1,23 @@
 /**
  * The published tarballs, installed into scratch projects of every kind (ESM, CommonJS, TypeScript node16, nodenext
- * and bundler), each uploading through all four entries to s3rver. publint and arethetypeswrong check the
- * packages' metadata and types. Runs offline: see `_support/packed.ts`.
+ * and bundler), each uploading through all four entries to s3rver. (publint and arethetypeswrong check the tarballs
+ * in `packed-lint.test.ts`.) Runs offline: see `_support/packed.ts`.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { s3Config } from '../../core/test/_support/s3';
 import { KEY, SECRET } from './_support/fixtures';
-import { installTarballs, PUBLISHED, packAll, toolBin } from './_support/packed';
+import { installTarballs, packAll, tool, toolBin } from './_support/packed';
 import { expectedBodies, SCRATCH_PROJECTS, writeProject } from './_support/scratch-projects';
-
-const run = promisify(execFile);
 
 /** This process's environment without AWS settings (the CA bundle breaks plain-http loopback clients). */
 const childEnv = (extra: Record<string, string>) => ({
   ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_'))),
   ...extra,
 });
-
-/** Runs a Node script to completion; a failure carries its output, so the report shows what the tool said. */
-async function tool(
-  file: string,
-  args: string[],
-  cwd: string,
-  env?: NodeJS.ProcessEnv,
-): Promise<{ stdout: string; stderr: string }> {
-  try {
-    return await run(process.execPath, [file, ...args], { cwd, env });
-  } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
-  }
-}
 
 describe('the packed tarballs', () => {
   let root: string;
@@ -50,23 +31,6 @@ describe('the packed tarballs', () => {
   afterAll(async () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
-
-  it.each(PUBLISHED.map((p, index) => [p.name, index] as const))('%s: publint is clean', async (_, index) => {
-    const { stdout } = await tool(toolBin('publint/src/cli.js'), ['run', tarballs[index]!, '--strict'], root);
-    expect(stdout).toContain('All good!');
-  });
-
-  it.each(PUBLISHED.map((p, index) => [p.name, index] as const))(
-    '%s: arethetypeswrong finds no problem for node16 (ESM and CJS) and bundlers',
-    async (_, index) => {
-      // node10 (no `exports` support) is out of scope: the packages need Node >= 20.19.
-      await tool(
-        toolBin('@arethetypeswrong/cli/dist/index.js'),
-        ['--pack', tarballs[index]!, '--profile', 'node16', '--format', 'table-flipped'],
-        root,
-      );
-    },
-  );
 
   describe.each(SCRATCH_PROJECTS.map((project) => [project.name, project] as const))(
     '%s',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { pastBackoff } from '../../core/test/_support/backoff';
 import { SECRET_ACCESS_KEY } from '../src/constants';
 import { commands, fake, Uri } from './_fake/vscode';
 import { served, uploadsSettled, WAIT } from './_setup/expect';
@@ -150,8 +151,10 @@ describe('Bytedrop: Upload local images in this document', () => {
     fake.showEditor(world.document);
     await s3.stop();
     try {
-      await commands.executeCommand('bytedrop.uploadLocalFiles');
-      const message = await fake.nextMessage();
+      const message = await pastBackoff(async () => {
+        await commands.executeCommand('bytedrop.uploadLocalFiles');
+        return fake.nextMessage();
+      });
       expect(world.document.getText()).toBe('![a](a.png)\n');
       expect(message.items).toContain('Retry upload');
       await s3.restart();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { pastBackoff } from '../../core/test/_support/backoff';
 import { BYTEDROP_KIND } from '../src/constants';
 import { DataTransfer, fake, Uri } from './_fake/vscode';
 import { linksUnder, sameBytes, served, uploadsSettled, WAIT } from './_setup/expect';
@@ -128,8 +129,10 @@ describe('a drop of a file on disk', () => {
     await writeFile(path, png(42));
     await s3.stop();
     try {
-      await dropAtEnd(diskDrop('kept.png', path, async () => png(0)));
-      const message = await fake.nextMessage();
+      const message = await pastBackoff(async () => {
+        await dropAtEnd(diskDrop('kept.png', path, async () => png(0)));
+        return fake.nextMessage();
+      });
       expect(message).toMatchObject({ severity: 'error', items: expect.arrayContaining(['Retry upload']) });
       expect(world.document.getText()).toBe('# Post\n\n![kept.png](kept.png)');
       expect(fake.files.get('/ws/notes/kept.png')).toEqual(png(42));

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type S3Harness, startS3rver } from '../../core/test/_setup/s3rver.js';
+import { pastBackoff } from '../../core/test/_support/backoff';
 import { DataTransfer, fake, Range } from './_fake/vscode';
 import { linksUnder, sameBytes, served, WAIT } from './_setup/expect';
 import { type Gate, startGate } from './_setup/gate';
@@ -44,8 +45,10 @@ describe('a failed upload', () => {
     const bytes = png(6);
     await s3.stop();
     try {
-      await paste(world.document, 'my shot.png', bytes);
-      const message = await fake.nextMessage();
+      const message = await pastBackoff(async () => {
+        await paste(world.document, 'my shot.png', bytes);
+        return fake.nextMessage();
+      });
       expect(message).toMatchObject({ severity: 'error', items: ['Retry upload', 'Open Bytedrop settings'] });
       expect(message.message).toMatch(
         /^Bytedrop: could not upload my shot\.png: cannot reach http:\/\/127\.0\.0\.1:\d+: check the connection and Bytedrop: Endpoint \(ERR_NETWORK\)\. Kept in the workspace and linked from the note: my shot\.png\. Bytedrop tries again when VS Code starts\.$/,

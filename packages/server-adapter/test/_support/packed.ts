@@ -76,3 +76,18 @@ export async function installTarballs(root: string, tarballs: string[], extra: s
 export function toolBin(relative: string): string {
   return join(repoDir, 'node_modules', relative);
 }
+
+/** Runs a Node script to completion with this Node; a failure carries its output, so the report shows what it said. */
+export async function tool(
+  file: string,
+  args: string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await run(process.execPath, [file, ...args], { cwd, env });
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
+  }
+}
