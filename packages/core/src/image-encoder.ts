@@ -153,6 +153,27 @@ export type ConversionSkipped =
   | 'undecodable';
 
 /**
+ * Why an image went unconverted, said to the user who asked for the conversion (the CLI's stderr, Obsidian's notice),
+ * for the reasons worth saying; undefined for the rest (the conversion was not smaller, or not needed).
+ *
+ * @example
+ * ```ts
+ * const why = result.conversionSkipped && unconvertedReason(result.conversionSkipped);
+ * if (why) console.warn(`${result.filename} was uploaded unconverted: ${why}`);
+ * ```
+ */
+export function unconvertedReason(skipped: ConversionSkipped): string | undefined {
+  return UNCONVERTED[skipped];
+}
+
+const UNCONVERTED: Partial<Record<ConversionSkipped, string>> = {
+  animated: 'it is animated (kept as it is, never flattened)',
+  format: 'its type is not converted',
+  'too-many-pixels': 'it declares more pixels than the limit (a possible decompression bomb: never decoded)',
+  undecodable: 'it could not be decoded',
+};
+
+/**
  * What a converted upload reports: the type and size it had before conversion.
  *
  * @example

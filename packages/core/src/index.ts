@@ -39,7 +39,7 @@ export type {
   ImageEncoder,
   ImageFormat,
 } from './image-encoder';
-export { DEFAULT_MAX_PIXELS } from './image-encoder';
+export { DEFAULT_MAX_PIXELS, unconvertedReason } from './image-encoder';
 export type { ImageSize, MetadataKept, MetadataKind, StrippedImage } from './images';
 export { canStripMetadata, readImageSize, STRIP_MAX_BYTES, stripMetadata } from './images';
 export type { JournalEntry, ResumeRecord, UploadJournal } from './journal';

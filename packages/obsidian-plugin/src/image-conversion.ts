@@ -16,6 +16,7 @@ import {
   type ImageFormat,
   isBytedropError,
   type Uploader,
+  unconvertedReason,
 } from '@bytedrop/core';
 import { SETTING } from './setting-names';
 import type { BytedropSettings } from './settings';
@@ -83,22 +84,25 @@ export function serverConversion(
   };
 }
 
-/** Why an image the user asked to convert went unconverted, where that is worth a notice (not animated ones). */
-const UNCONVERTED: Partial<Record<ConversionSkipped, string>> = {
-  undecodable: 'it could not be decoded',
-  'too-many-pixels': 'it declares more pixels than the limit (a possible decompression bomb, never decoded)',
-};
+/** The reasons worth a notice: the user asked for a conversion that could not be done (an animation kept is not). */
+const NOTICED: ReadonlySet<ConversionSkipped> = new Set(['undecodable', 'too-many-pixels']);
 
 /**
  * `uploader` whose uploads say in a notice when an image conversion was asked for could not be done: the file was
  * uploaded as it is, and the user who turned conversion on should know. The uploader's other parts stay as they are.
+ *
+ * @example
+ * ```ts
+ * const uploader = withConversionNotices(createUploader(config, options), (message) => new Notice(message));
+ * ```
  */
 export function withConversionNotices(uploader: Uploader, notify: (message: string) => void): Uploader {
   return {
     ...uploader,
     async upload(body, options) {
       const result = await uploader.upload(body, options);
-      const why = result.conversionSkipped && UNCONVERTED[result.conversionSkipped];
+      const skipped = result.conversionSkipped;
+      const why = skipped && NOTICED.has(skipped) ? unconvertedReason(skipped) : undefined;
       if (why) notify(`Bytedrop: ${result.filename} was uploaded unconverted: ${why}.`);
       return result;
     },

@@ -13,11 +13,12 @@ import { build } from 'esbuild';
  * with the editors' tus size rule, moved in from the Obsidian and VS Code hosts, and `createCrc32`, from the server;
  * 193.2 kB with `createS3Parts`, the S3 calls of the server's tus and direct uploads, also moved out of the
  * server; 193.4 kB with `createPartBuffer`, the server's tus part cutting, moved out of the server too; 193.7 kB with
- * `ResumeOptions.stop`, which lets a resumable upload's parts in flight finish). Raise it only on purpose, saying in
+ * `ResumeOptions.stop`, which lets a resumable upload's parts in flight finish; 194.1 kB with `unconvertedReason`, the
+ * wording of an unconverted image, moved in from the CLI and Obsidian so that both say it alike). Raise it only on purpose, saying in
  * the commit what the bytes buy. (The resume path serves the CLI only: moving it behind
  * `@bytedrop/core/node` would give those bytes back.)
  */
-export const BROWSER_GZIP_BUDGET = 194_000;
+export const BROWSER_GZIP_BUDGET = 194_500;
 
 /** The source entry; `pnpm bench` passes the built dist/browser/index.js (what browsers resolve core to) instead. */
 export const CORE_ENTRY = resolve(import.meta.dirname, '../../src/index.ts');

@@ -22,7 +22,7 @@
  * `options.signal` (a second Ctrl-C) stops at once.
  */
 import { BytedropError, isBytedropError } from '../../errors';
-import type { ConversionSkipped, ImageConversion } from '../../image-encoder';
+import { type ImageConversion, unconvertedReason } from '../../image-encoder';
 import { formatLink } from '../../links';
 import type { LinkFormat, Uploader, UploadResult } from '../../types';
 import { statFile } from '../_stat';
@@ -55,14 +55,6 @@ export interface UploadCommandOptions {
   /** Stops between parts (the first Ctrl-C): no new part or file starts, the parts in flight finish and are kept. */
   stop?: AbortSignal;
 }
-
-/** What stderr says when an image that conversion was asked for was uploaded as it came. */
-const UNCONVERTED: Partial<Record<ConversionSkipped, string>> = {
-  animated: 'it is animated (kept as it is, never flattened)',
-  format: 'its type is not converted',
-  'too-many-pixels': 'it declares more pixels than the limit (a possible decompression bomb: never decoded)',
-  undecodable: 'it could not be decoded',
-};
 
 /** One file's outcome: what was uploaded, or why not. */
 type Outcome = { file: string; result: UploadResult; link: string } | { file: string; error: unknown };
@@ -157,7 +149,7 @@ async function uploadAll(
         });
         const link = formatLink(result, format, { hidpi: options.hidpi !== false });
         outcomes.push({ file, result, link });
-        const why = result.conversionSkipped && UNCONVERTED[result.conversionSkipped];
+        const why = result.conversionSkipped && unconvertedReason(result.conversionSkipped);
         if (why) io.stderr.write(`bytedrop: warning: ${file} was uploaded unconverted: ${why}\n`);
       } finally {
         bar?.stop();
