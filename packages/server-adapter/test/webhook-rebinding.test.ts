@@ -66,7 +66,10 @@ it('refuses a name with any private answer among public ones, and passes public 
   const [error] = await call(mixed.resolve, true);
   expect(error).toMatchObject({ code: 'ERR_FORBIDDEN', message: expect.stringContaining('10.0.0.8') });
 
-  const publicOnly = answering({ address: '93.184.215.14', family: 4 }, { address: '2606:4700:4700::1111', family: 6 });
+  const publicOnly = answering(
+    { address: '93.184.215.14', family: 4 },
+    { address: '2606:4700:4700::1111', family: 6 },
+  );
   expect(await call(publicOnly.resolve, false)).toEqual([null, '93.184.215.14', 4]);
   expect(await call(publicOnly.resolve, true)).toEqual([
     null,
