@@ -72,7 +72,8 @@ it('an HTML link to a 144 DPI screenshot has width and height at screen size, ha
   step(async () => {
     await session.focusEndOfNote();
     await pasteFile(session.page, 'shot.png', retina, 'image/png');
-    const text = await session.savedNoteWhen((saved) => saved.includes('<img src="http'));
+    // The whole tag, not its start: the note is read from disk and may be caught half written.
+    const text = await session.savedNoteWhen((saved) => /<img src="http[^"]+"[^>]*>/.test(saved));
     const url = /<img src="(http[^"]+)"/.exec(text)?.[1] as string;
     expect(text).toBe(`# Note\n\n<img src="${url}" alt="shot.png" width="20" height="10">`);
     // ImageMagick's text chunks are stripped; the density that makes it a Retina screenshot is kept.

@@ -112,6 +112,8 @@ describe('large files to a Bytedrop server target', () => {
     await pasteBig(bytes, 'set.bin');
     await uploadsSettled();
 
+    // A failed upload keeps the local link and says why: said first, so a failure names its cause.
+    expect(fake.messages, world.document.getText()).toEqual([]);
     const [link] = linksUnder(base, world.document.getText());
     expect(Buffer.from(await served(link?.url as string)).equals(bytes)).toBe(true);
     expect(patches().map((request) => Number(request.headers['content-length']))).toEqual([
@@ -121,7 +123,6 @@ describe('large files to a Bytedrop server target', () => {
       MiB / 4,
       99,
     ]);
-    expect(fake.messages).toEqual([]);
   });
 
   it.each([
