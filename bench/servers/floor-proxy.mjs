@@ -12,7 +12,8 @@
  * node floor-proxy.mjs '<{ endpoint, bucket, accessKeyId?, secretAccessKey? } json>'.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, request } from 'node:http';
+import { serveFloor } from './_floor.mjs';
 
 const [targetJson] = process.argv.slice(2);
 const { endpoint, bucket, accessKeyId, secretAccessKey } = JSON.parse(targetJson);
@@ -57,48 +58,26 @@ function signedHeaders(path, payloadHash) {
   };
 }
 
-function answer(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-const server = createServer((req, res) => {
-  const chunks = [];
-  const hash = createHash('sha256');
-  let size = 0;
-  req.on('data', (chunk) => {
-    hash.update(chunk);
-    chunks.push(chunk);
-    size += chunk.length;
-  });
-  req.on('end', () => {
-    const digest = hash.digest('hex');
-    const key = `floor/${uploads++}-${digest.slice(0, 16)}.png`;
-    const path = `/${bucket}/${key}`;
-    const headers = {
-      'content-length': size,
-      'content-type': 'image/png',
-      ...(accessKeyId ? signedHeaders(path, digest) : {}),
-    };
-    const forward = request(`${endpoint}${path}`, { method: 'PUT', agent, headers }, (upstream) => {
-      upstream.resume();
-      upstream.on('end', () =>
-        upstream.statusCode === 200
-          ? answer(res, 200, { success: true, key })
-          : answer(res, 502, { success: false, msg: `S3 answered ${upstream.statusCode}` }),
-      );
-    });
-    forward.on('error', (error) => answer(res, 502, { success: false, msg: String(error) }));
-    for (const chunk of chunks) forward.write(chunk);
-    forward.end();
-  });
-});
-
-server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
-process.on('message', (message) => {
-  if (message !== 'usage') return;
-  const cpu = process.cpuUsage();
-  process.send?.({ usage: { rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 } });
-});
-process.on('disconnect', () => process.exit(0));
+serveFloor(
+  ({ chunks, size, digest }) =>
+    new Promise((stored, refused) => {
+      const key = `floor/${uploads++}-${digest.slice(0, 16)}.png`;
+      const path = `/${bucket}/${key}`;
+      const headers = {
+        'content-length': size,
+        'content-type': 'image/png',
+        ...(accessKeyId ? signedHeaders(path, digest) : {}),
+      };
+      const forward = request(`${endpoint}${path}`, { method: 'PUT', agent, headers }, (upstream) => {
+        upstream.resume();
+        upstream.on('end', () =>
+          upstream.statusCode === 200
+            ? stored(key)
+            : refused(new Error(`S3 answered ${upstream.statusCode}`)),
+        );
+      });
+      forward.on('error', refused);
+      for (const chunk of chunks) forward.write(chunk);
+      forward.end();
+    }),
+);

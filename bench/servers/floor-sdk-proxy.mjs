@@ -12,9 +12,9 @@
  * Same IPC protocol as floor-proxy.mjs: sends `{ port }` once listening, answers 'usage'. Usage (forked):
  * node floor-sdk-proxy.mjs '<{ endpoint, region?, bucket, accessKeyId, secretAccessKey } json>'.
  */
-import { createHash } from 'node:crypto';
-import { Agent, createServer } from 'node:http';
+import { Agent } from 'node:http';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { serveFloor } from './_floor.mjs';
 
 delete process.env.AWS_CA_BUNDLE; // breaks plain-http loopback in the SDK
 const [targetJson] = process.argv.slice(2);
@@ -41,39 +41,13 @@ client.middlewareStack.add(
 );
 let uploads = 0;
 
-function answer(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-const server = createServer((req, res) => {
-  const chunks = [];
-  const hash = createHash('sha256');
-  req.on('data', (chunk) => {
-    hash.update(chunk);
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    const digest = hash.digest('hex');
-    const Key = `floor-sdk/${uploads++}-${digest.slice(0, 16)}.png`;
-    payloadHashes.set(Key, digest);
-    client
-      .send(
-        new PutObjectCommand({ Bucket: bucket, Key, Body: Buffer.concat(chunks), ContentType: 'image/png' }),
-      )
-      .then(
-        () => answer(res, 200, { success: true, key: Key }),
-        (error) => answer(res, 502, { success: false, msg: String(error) }),
-      )
-      .finally(() => payloadHashes.delete(Key));
-  });
+serveFloor(({ chunks, digest }) => {
+  const Key = `floor-sdk/${uploads++}-${digest.slice(0, 16)}.png`;
+  payloadHashes.set(Key, digest);
+  return client
+    .send(
+      new PutObjectCommand({ Bucket: bucket, Key, Body: Buffer.concat(chunks), ContentType: 'image/png' }),
+    )
+    .then(() => Key)
+    .finally(() => payloadHashes.delete(Key));
 });
-
-server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
-process.on('message', (message) => {
-  if (message !== 'usage') return;
-  const cpu = process.cpuUsage();
-  process.send?.({ usage: { rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 } });
-});
-process.on('disconnect', () => process.exit(0));
