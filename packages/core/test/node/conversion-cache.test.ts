@@ -6,7 +6,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cacache from 'cacache';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CachedConversion, ConversionCache, EncodeRequest, ImageEncoder } from '../../src/image-encoder';
 import { createDiskConversionCache } from '../../src/node/conversion-cache';
 import { createSharpEncoder } from '../../src/node/encoders/sharp';
@@ -50,6 +50,15 @@ function freshUploader(encoder: ImageEncoder, cache: ConversionCache, prefix: st
 const stored = (key: string) => getBytes(inspector(s3), s3.bucket, key);
 
 describe('disk conversion cache', () => {
+  // "Oldest" is cacache's write time in ms: writes a test makes in one millisecond would tie, in any order. The
+  // eviction tests fake Date alone (the uploads of the others sign with the real clock), one second on per write.
+  let now = Date.UTC(2026, 10, 30);
+  const tick = () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime((now += 1000));
+  };
+  afterEach(() => vi.useRealTimers());
+
   it('a re-paste in a new uploader is not encoded again: same key, deduplicated, same bytes', async () => {
     const cache = createDiskConversionCache({ dir: await scratch() });
     const first = counted();
@@ -114,7 +123,10 @@ describe('disk conversion cache', () => {
   it('keeps to maxBytes, dropping the oldest entries first', async () => {
     const cacheDir = await scratch();
     const cache = createDiskConversionCache({ dir: cacheDir, maxBytes: 2500 });
-    for (const fill of [1, 2, 3]) await cache.set(`k${fill}`, { bytes: webp(fill), format: 'webp' });
+    for (const fill of [1, 2, 3]) {
+      tick();
+      await cache.set(`k${fill}`, { bytes: webp(fill), format: 'webp' });
+    }
     expect(await cache.get('k1')).toBeUndefined();
     expect((await cache.get('k2')) && (await cache.get('k3'))).toMatchObject({ format: 'webp' });
     expect(await filesUnder(join(cacheDir, 'content-v2'))).toHaveLength(2);
@@ -123,13 +135,17 @@ describe('disk conversion cache', () => {
   it('lists its index only when its running total passes maxBytes, not at every write', async () => {
     const cacheDir = await scratch();
     const cache = createDiskConversionCache({ dir: cacheDir, maxBytes: 2500 });
+    tick();
     await cache.set('k1', { bytes: webp(1), format: 'webp' });
     // Another process's entry, which this cache has not counted: a write that keeps its own total under the limit
     // does not list the index, so it does not see (or trim) it yet.
+    tick();
     await cacache.put(cacheDir, 'outside', new Uint8Array(2000).fill(9));
+    tick();
     await cache.set('k2', { bytes: webp(2), format: 'webp' });
     expect(Object.keys(await cacache.ls(cacheDir)).sort()).toEqual(['k1', 'k2', 'outside']);
     // The next write passes its total: it lists, and drops the oldest until the cache fits.
+    tick();
     await cache.set('k3', { bytes: webp(3), format: 'webp' });
     expect(Object.keys(await cacache.ls(cacheDir)).sort()).toEqual(['k2', 'k3']);
   });
