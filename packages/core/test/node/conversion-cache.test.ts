@@ -55,7 +55,8 @@ describe('disk conversion cache', () => {
   let now = Date.UTC(2026, 10, 30);
   const tick = () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime((now += 1000));
+    now += 1000;
+    vi.setSystemTime(now);
   };
   afterEach(() => vi.useRealTimers());
 
