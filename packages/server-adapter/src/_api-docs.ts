@@ -2,13 +2,12 @@
  * `GET /api/docs`: the OpenAPI document as a readable page, rendered on the server from `OPENAPI` (every text
  * escaped). No script and nothing fetched from elsewhere, so it works offline and its CSP allows only inline style.
  */
+import { escapeHtml } from './_html';
 import { OPENAPI } from './_openapi';
 
 type Node = Record<string, unknown>;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /** Escaped prose; the document's `code` spans (Markdown backticks) become `<code>`. */
 const prose = (text: unknown) =>

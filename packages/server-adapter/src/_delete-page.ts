@@ -4,6 +4,7 @@
  * the form back to the same URL, token included, and the answer says what happened. No script, so the CSP allows
  * none.
  */
+import { escapeHtml } from './_html';
 
 const HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -14,8 +15,6 @@ const HEADERS = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 } as const;
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
   return `<!doctype html>
