@@ -38,7 +38,8 @@ it('records each of 64 uploads sent at once exactly once, in fewer statements th
 
 it('answers 503 for an INSERT held by a lock, once the timeout passes, and leaves no statement waiting in PostgreSQL', async () => {
   const url = await postgresDatabase();
-  const catalog = await createPostgresCatalog({ url, timeoutMs: 500 });
+  // 2 s, not less: on a loaded CI machine the SET of a new connection can itself take longer than a shorter bound.
+  const catalog = await createPostgresCatalog({ url, timeoutMs: 2000 });
   const handler = handlerWith(catalog);
   expect((await handler(uploadRequest([{ name: 'before.txt', body: 'before' }]))).status).toBe(200);
 
@@ -64,7 +65,7 @@ it('answers 503 for an INSERT held by a lock, once the timeout passes, and leave
       );
       expect(waiting.rows).toEqual([]);
     },
-    { timeout: 10_000, interval: 50 },
+    { timeout: 20_000, interval: 50 },
   );
   await locker.query('ROLLBACK');
   await locker.end();
