@@ -61,9 +61,12 @@ it('answers 503 for an INSERT held by a lock, once the timeout passes, and leave
   await vi.waitFor(
     async () => {
       const waiting = await locker.query(
-        `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
+        `SELECT pid, backend_type, query, wait_event_type, wait_event, extract(epoch FROM now() - query_start) AS running_s,
+                extract(epoch FROM now() - backend_start) AS connected_s
+           FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
       );
-      expect(waiting.rows).toEqual([]);
+      // The rows in the message: a failure on CI names what was left running, and for how long.
+      expect(waiting.rows, JSON.stringify(waiting.rows)).toEqual([]);
     },
     { timeout: 20_000, interval: 50 },
   );
