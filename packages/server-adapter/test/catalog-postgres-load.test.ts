@@ -38,8 +38,7 @@ it('records each of 64 uploads sent at once exactly once, in fewer statements th
 
 it('answers 503 for an INSERT held by a lock, once the timeout passes, and leaves no statement waiting in PostgreSQL', async () => {
   const url = await postgresDatabase();
-  // 2 s, not less: on a loaded CI machine the SET of a new connection can itself take longer than a shorter bound.
-  const catalog = await createPostgresCatalog({ url, timeoutMs: 2000 });
+  const catalog = await createPostgresCatalog({ url, timeoutMs: 500 });
   const handler = handlerWith(catalog);
   expect((await handler(uploadRequest([{ name: 'before.txt', body: 'before' }]))).status).toBe(200);
 
@@ -57,12 +56,15 @@ it('answers 503 for an INSERT held by a lock, once the timeout passes, and leave
   }
   // Nothing of the catalog's goes on waiting on the lock: PostgreSQL itself gives the statements up, each within the
   // timeout of its own start there (which may come a little after the client's). Without that, they wait until the
-  // lock is released.
+  // lock is released. Watched from a connection of its own, outside the locker's transaction: pg_stat_activity is
+  // read once per transaction, so the locker would see its first sample again and again.
+  const observer = new pg.Client({ connectionString: url });
+  await observer.connect();
   await vi.waitFor(
     async () => {
-      const waiting = await locker.query(
-        `SELECT pid, backend_type, query, wait_event_type, wait_event, extract(epoch FROM now() - query_start) AS running_s,
-                extract(epoch FROM now() - backend_start) AS connected_s
+      const waiting = await observer.query(
+        `SELECT pid, backend_type, query, wait_event_type, wait_event,
+                extract(epoch FROM clock_timestamp() - query_start) AS running_s
            FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
       );
       // The rows in the message: a failure on CI names what was left running, and for how long.
@@ -70,6 +72,7 @@ it('answers 503 for an INSERT held by a lock, once the timeout passes, and leave
     },
     { timeout: 20_000, interval: 50 },
   );
+  await observer.end();
   await locker.query('ROLLBACK');
   await locker.end();
 
