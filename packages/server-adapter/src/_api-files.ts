@@ -58,6 +58,10 @@ export function createApiRoutes(app: App) {
   const thumbnailOf = (file: FileRecord, origin: string): { thumbnail?: string } => {
     const { thumbnails } = options;
     if (!thumbnails?.wanted(file.contentType, file.size)) return {};
+    // None for an image too large to ever be thumbnailed (a decompression bomb), as in its upload answer: a link that
+    // would stay 404. An unknown size (null: undecodable, or a record rebuilt from storage) cannot tell, so it links.
+    const { width, height } = file;
+    if (width !== null && height !== null && thumbnails.hopeless?.({ width, height })) return {};
     const url = urlOf(thumbnails.shownKey(file.key), origin);
     return url === null ? {} : { thumbnail: url };
   };

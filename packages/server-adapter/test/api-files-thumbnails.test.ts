@@ -1,10 +1,11 @@
 /**
  * `thumbnail` in `/api/files` and `/api/files/{key}` (issue 15): the first configured size's URL, as in the upload
  * answer, for an image when the server makes thumbnails, served from `/f/` once made; none for other files, private
- * files, or with thumbnails off.
+ * files, an image too large to ever be thumbnailed, or with thumbnails off.
  */
 import { createSharpEncoder } from '@bytedrop/core/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pngBomb } from '../../core/test/_support/bomb';
 import { createThumbnails, type Thumbnails } from '../src/thumbnails';
 import { type ApiFixture, apiFixture, seed } from './_support/api';
 import { body, KEY, ORIGIN, PNG, uploadRequest } from './_support/fixtures';
@@ -45,6 +46,19 @@ describe('thumbnail in the file API', () => {
     await thumbnails.idle();
     expect(file!.key).toMatch(/^private\//);
     expect(file!.thumbnail).toBeUndefined();
+  });
+
+  it('gives none to a decompression bomb, in the list as in its upload answer: none will ever be made', async () => {
+    const thumbnails = createThumbnails({ encoder: createSharpEncoder(), sizes: [16] });
+    api = await apiFixture({ thumbnails });
+    const stored = (await body(await api.handler(uploadRequest([{ name: 'bomb.png', body: pngBomb() }]))))
+      .files[0]!;
+    await thumbnails.idle();
+    expect(stored).toMatchObject({ width: 50_000, height: 50_000 });
+    expect(stored).not.toHaveProperty('thumbnail');
+    const [listed] = await filesOf(api);
+    expect(listed).toMatchObject({ key: stored.key, url: stored.url });
+    expect(listed).not.toHaveProperty('thumbnail');
   });
 
   it('gives none to a file that is not an image, nor to a private image', async () => {
