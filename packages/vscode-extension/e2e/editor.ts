@@ -135,7 +135,11 @@ export async function startEditor(options: {
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null || attempt > 300) throw new Error(`code-server did not start:\n${log}`);
+    if (child.exitCode !== null || attempt > 300) {
+      // Still running after the wait, it would go on writing into the session's folder once that is removed.
+      child.kill();
+      throw new Error(`code-server did not start:\n${log}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
