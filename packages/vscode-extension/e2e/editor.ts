@@ -100,7 +100,11 @@ export async function startEditor(options: {
   await writeFile(list, (await readFile(list, 'utf8')).replaceAll(options.extensions, extensions));
 
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // code-server's sockets (vscode-ipc-*.sock, vscode-git-*.sock) go to TMPDIR and stay after a kill: kept in the
+  // session's folder, they go with it instead of piling up in /tmp.
+  const tmp = join(options.dir, 'tmp');
+  await mkdir(tmp, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, TMPDIR: tmp };
   delete env.AWS_CA_BUNDLE;
   const child: ChildProcess = spawn(
     NODE24,
