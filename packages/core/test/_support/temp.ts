@@ -3,7 +3,7 @@
  * directory left by every run fills their disk. Importing this module registers one `afterAll` in the importing test
  * file (vitest evaluates it per file), which removes every directory made through it, however the tests ended.
  */
-import { mkdtempSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,15 +31,18 @@ export async function tempDir(prefix: string): Promise<string> {
 }
 
 /**
- * `tempDir` for module scope, where a path is needed before any hook runs.
+ * A unique path under the system's temporary folder, named `<prefix><uuid>`, not created: for module scope, where a
+ * path is needed before any hook runs. Whatever the tests make there is removed after the file's last test; made at
+ * import, a directory would stay when a filter (`-t`) skips every test of the file, and with them its `afterAll`.
  *
  * @example
  * ```ts
- * const FILES = tempDirSync('bytedrop-private-tags-');
+ * const FILES = tempPath('bytedrop-private-tags-');
+ * // in a test: await mkdir(FILES, { recursive: true });
  * ```
  */
-export function tempDirSync(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
+export function tempPath(prefix: string): string {
+  const path = join(tmpdir(), `${prefix}${randomUUID()}`);
+  made.push(path);
+  return path;
 }
