@@ -152,17 +152,23 @@ describe('bytedrop-server bin', () => {
     const startOnS3 = async (grace: string) => {
       const s3 = await startS3rver();
       dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
-      running = await start({
-        BYTEDROP_DATA_DIR: dir,
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: s3.bucket,
-        S3_ACCESS_KEY: s3.accessKeyId,
-        S3_SECRET_KEY: s3.secretAccessKey,
-        S3_REGION: 'us-east-1',
-        PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
-        AUTH_KEY: KEY,
-        SHUTDOWN_GRACE_S: grace,
-      });
+      try {
+        running = await start({
+          BYTEDROP_DATA_DIR: dir,
+          S3_ENDPOINT: s3.endpoint,
+          S3_BUCKET: s3.bucket,
+          S3_ACCESS_KEY: s3.accessKeyId,
+          S3_SECRET_KEY: s3.secretAccessKey,
+          S3_REGION: 'us-east-1',
+          PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+          AUTH_KEY: KEY,
+          SHUTDOWN_GRACE_S: grace,
+        });
+      } catch (error) {
+        // The test disposes of the s3rver it is handed; a bin that did not start hands it none.
+        await s3.dispose();
+        throw error;
+      }
       return { s3, client: inspector(s3) };
     };
 

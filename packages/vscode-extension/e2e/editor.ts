@@ -100,7 +100,11 @@ export async function startEditor(options: {
   await writeFile(list, (await readFile(list, 'utf8')).replaceAll(options.extensions, extensions));
 
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // code-server's sockets (vscode-ipc-*.sock, vscode-git-*.sock) go to TMPDIR and stay after a kill: kept in the
+  // session's folder, they go with it instead of piling up in /tmp.
+  const tmp = join(options.dir, 'tmp');
+  await mkdir(tmp, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, TMPDIR: tmp };
   delete env.AWS_CA_BUNDLE;
   const child: ChildProcess = spawn(
     NODE24,
@@ -135,7 +139,11 @@ export async function startEditor(options: {
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null || attempt > 300) throw new Error(`code-server did not start:\n${log}`);
+    if (child.exitCode !== null || attempt > 300) {
+      // Still running after the wait, it would go on writing into the session's folder once that is removed.
+      child.kill();
+      throw new Error(`code-server did not start:\n${log}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 

@@ -100,6 +100,8 @@ export async function startSession(options: {
     ...options.settings,
   };
   const userData = join(dir, 'user-data');
+  // A start that fails gives the test no session to stop: the folder (the editor's copy of the extensions, its user
+  // data) is removed here, or it stays in /tmp.
   const editor = await startEditor({
     extensions: inject('extensions'),
     dir,
@@ -109,6 +111,9 @@ export async function startSession(options: {
       ...(server ? { BYTEDROP_SERVER_ACCESS_KEY: server.accessKey } : {}),
     },
     settings,
+  }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   });
   const { page } = editor;
   const session: Session = {
@@ -194,7 +199,9 @@ export async function startSession(options: {
       await page.keyboard.press('Escape');
     }
   } catch (error) {
-    throw await withScreenshot(session, error);
+    const failed = await withScreenshot(session, error);
+    await session.stop().catch(() => undefined);
+    throw failed;
   }
   return session;
 }

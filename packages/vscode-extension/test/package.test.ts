@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TUS_SIZE_RANGES } from '@bytedrop/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 interface Manifest {
@@ -138,7 +138,11 @@ describe('package.json', () => {
 });
 
 describe('the .vsix', () => {
-  const out = mkdtempSync(join(tmpdir(), 'bytedrop-vsix-'));
+  // Made in a hook, not at collection: a filter that skips these tests skips the afterAll too.
+  let out: string;
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'bytedrop-vsix-'));
+  });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('holds the bundle and the marketplace files only: no node_modules, no sources', () => {

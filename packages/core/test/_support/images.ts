@@ -4,11 +4,10 @@
  * stripping works.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir, tempPath } from './temp';
 
 const run = promisify(execFile);
 
@@ -38,9 +37,9 @@ export async function tool(
   }
 }
 
-/** A fresh directory for one test's files. */
+/** A fresh directory for one test's files, removed after the test file's last test. */
 export function scratch(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'bytedrop-images-'));
+  return tempDir('bytedrop-images-');
 }
 
 /**
@@ -100,9 +99,10 @@ export async function saved(dir: string, name: string, bytes: Uint8Array): Promi
 
 /**
  * Where the EXIF thumbnail and the maker note `PRIVATE_TAGS` embed are written, by `makeImage`, before exiftool reads
- * them. One directory per module instance: test files running at once never write each other's.
+ * them. One directory per module instance: test files running at once never write each other's. Made on first use,
+ * removed after the test file's last test.
  */
-const PRIVATE_FILES = mkdtempSync(join(tmpdir(), 'bytedrop-private-tags-'));
+const PRIVATE_FILES = tempPath('bytedrop-private-tags-');
 const THUMBNAIL_FILE = join(PRIVATE_FILES, 'thumbnail.jpg');
 const MAKER_NOTE_FILE = join(PRIVATE_FILES, 'maker-note.bin');
 /** The maker note's text: exiftool reads it back as `ExifIFD:MakerNoteUnknownText` (the make is not one it knows). */
@@ -112,6 +112,7 @@ let privateFiles: Promise<void> | undefined;
 /** Writes the thumbnail (drawn by ImageMagick) and the maker note once. */
 function writePrivateFiles(): Promise<void> {
   privateFiles ??= (async () => {
+    await mkdir(PRIVATE_FILES, { recursive: true });
     await tool('convert', ['-size', '8x8', 'xc:crimson', '-quality', '50', THUMBNAIL_FILE]);
     await writeFile(MAKER_NOTE_FILE, MAKER_NOTE, 'latin1');
   })();

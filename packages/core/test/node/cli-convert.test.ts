@@ -2,8 +2,7 @@
  * `bytedrop upload --convert webp --quality … --max-side …` converts images with sharp (built CLI, local-disk
  * default), warns on stderr about an image it stored unconverted, and refuses a bad flag before uploading anything.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cacache from 'cacache';
 import { fileTypeFromBuffer } from 'file-type';
@@ -13,6 +12,7 @@ import { createDiskConversionCache } from '../../src/node/conversion-cache';
 import { pngBomb } from '../_support/bomb';
 import { buildCli, cleanEnv, removeCli, runCli } from '../_support/cli';
 import { makeImage, saved } from '../_support/images';
+import { tempDir } from '../_support/temp';
 
 let cli: string;
 let dir: string;
@@ -20,13 +20,13 @@ let photoPath: string;
 
 beforeAll(async () => {
   cli = await buildCli();
-  dir = await mkdtemp(join(tmpdir(), 'bytedrop-cli-convert-'));
+  dir = await tempDir('bytedrop-cli-convert-');
   ({ path: photoPath } = await makeImage(dir, 'photo.jpg', ['-size', '400x100', 'plasma:', '-seed', '5']));
 });
 afterAll(() => removeCli(cli));
 
 async function upload(args: string[]) {
-  const work = await mkdtemp(join(tmpdir(), 'bytedrop-cli-convert-work-'));
+  const work = await tempDir('bytedrop-cli-convert-work-');
   const outcome = await runCli(cli, ['upload', ...args], { cwd: work, env: cleanEnv(work) });
   return { ...outcome, work };
 }
@@ -53,7 +53,7 @@ describe('bytedrop upload --convert', () => {
   });
 
   it('a second run on the same image takes the conversion from ~/.cache/bytedrop/conversions, not from sharp', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'bytedrop-cli-convert-cache-'));
+    const work = await tempDir('bytedrop-cli-convert-cache-');
     const run = async () => {
       const { code, stdout } = await runCli(cli, ['upload', photoPath, '--convert', 'webp', '--json'], {
         cwd: work,

@@ -3,12 +3,12 @@
  * config file, `BYTEDROP_STRIP_METADATA=false` or `--keep-metadata` keeps it. `--json` says what was removed and the
  * image's size; `--no-hidpi` gives a Retina screenshot's pixels in links. Runs the built CLI on the local-disk default.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, cleanEnv, removeCli, runCli } from '../_support/cli';
 import { exifTags, makeImage, PRIVATE_TAGS } from '../_support/images';
+import { tempDir } from '../_support/temp';
 
 let cli: string;
 let photoPath: string;
@@ -17,7 +17,7 @@ let retinaPath: string;
 
 beforeAll(async () => {
   cli = await buildCli();
-  const dir = await mkdtemp(join(tmpdir(), 'bytedrop-cli-meta-'));
+  const dir = await tempDir('bytedrop-cli-meta-');
   ({ path: photoPath, bytes: photo } = await makeImage(
     dir,
     'photo.jpg',
@@ -40,7 +40,7 @@ interface UploadOptions {
 
 /** Runs `bytedrop upload` on the photo (or `file`) from a fresh working directory; gives stdout and that directory. */
 async function run(options: UploadOptions = {}): Promise<{ stdout: string; work: string }> {
-  const work = await mkdtemp(join(tmpdir(), 'bytedrop-cli-meta-work-'));
+  const work = await tempDir('bytedrop-cli-meta-work-');
   if (options.config) await writeFile(join(work, 'bytedrop.config.json'), JSON.stringify(options.config));
   const outcome = await runCli(cli, ['upload', options.file ?? photoPath, ...(options.args ?? [])], {
     cwd: work,
@@ -100,7 +100,7 @@ describe('bytedrop upload and image metadata', () => {
   });
 
   it('--help and the shell completion offer --keep-metadata and --no-hidpi', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'bytedrop-cli-meta-help-'));
+    const work = await tempDir('bytedrop-cli-meta-help-');
     const options = { cwd: work, env: cleanEnv(work) };
     const help = (await runCli(cli, ['upload', '--help'], options)).stdout;
     expect(help).toMatch(/--keep-metadata +Keep image metadata/);

@@ -85,14 +85,6 @@ export async function startPostgres(): Promise<PostgresCluster> {
   if (user) await chown(dir, user.uid, user.gid);
   const data = join(dir, 'data');
   const ids = user ? { uid: user.uid, gid: user.gid } : {};
-  execFileSync(
-    join(bin, 'initdb'),
-    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
-    {
-      ...ids,
-      stdio: 'pipe',
-    },
-  );
   const port = 20_000 + Math.floor(Math.random() * 12_000);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let server: ChildProcess | undefined;
@@ -124,7 +116,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
     await stop();
     await rm(dir, { recursive: true, force: true });
   };
+  // An initdb or a start that fails leaves no cluster to dispose of: its folder goes here, or it stays in /tmp.
   try {
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+      {
+        ...ids,
+        stdio: 'pipe',
+      },
+    );
     await start();
   } catch (error) {
     await rm(dir, { recursive: true, force: true });

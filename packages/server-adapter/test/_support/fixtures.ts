@@ -37,17 +37,24 @@ export async function localFixture(options: Partial<HandlerOptions> = {}): Promi
   const dir = await mkdtemp(join(tmpdir(), 'bytedrop-server-'));
   const store = createLocalDiskStore({ dir, publicBaseUrl: `${ORIGIN}/f` });
   const uploader = createUploader({ bucket: 'local-disk' }, { store });
-  const handler = createHandler({
-    uploader,
-    store,
-    files: store,
-    keys: [
-      { name: 'alice', key: KEY, prefix: 'alice/' },
-      { name: 'bob', key: KEY2 },
-    ],
-    secret: SECRET,
-    ...options,
-  });
+  let handler: BytedropHandler;
+  try {
+    handler = createHandler({
+      uploader,
+      store,
+      files: store,
+      keys: [
+        { name: 'alice', key: KEY, prefix: 'alice/' },
+        { name: 'bob', key: KEY2 },
+      ],
+      secret: SECRET,
+      ...options,
+    });
+  } catch (error) {
+    // Tests of options refused at start (CORS_ORIGINS) get no fixture to dispose: its folder would stay in /tmp.
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const allFiles = async () => {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
     return entries
