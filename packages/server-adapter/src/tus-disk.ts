@@ -2,10 +2,12 @@
  * tus uploads in flight on the local disk: a partial file that each PATCH appends to, and its record next to it, both
  * under the server's temporary prefix in the store's directory, so the housekeeping sweep (by modification time)
  * removes what an abandoned upload left. A chunk that fails its checksum is cut off again (truncate to the old
- * offset).
+ * offset). The record is replaced whole (a temporary file renamed over it), never rewritten in place.
  */
+
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isBytedropError } from '@bytedrop/core';
 import type { Appended, TusBackend, TusUpload } from './tus-store';
@@ -31,9 +33,19 @@ export function createTusDiskBackend(options: TusDiskOptions): TusBackend {
   const base = join(options.dir, ...options.prefix.split('/').filter(Boolean));
   const data = (id: string) => join(base, id);
   const info = (id: string) => join(base, `${id}.info`);
+  // Written beside and renamed over: `load` takes no lock (a HEAD reads while a PATCH saves), and a record
+  // rewritten in place is empty for a moment, which `load` would answer as no upload (404: a tus client then starts
+  // the file again from byte 0 as a new upload).
   const save = async (upload: TusUpload) => {
     await mkdir(dirname(info(upload.id)), { recursive: true });
-    await writeFile(info(upload.id), JSON.stringify(upload));
+    const temp = join(base, `${upload.id}.info.${randomUUID()}.tmp`);
+    try {
+      await writeFile(temp, JSON.stringify(upload));
+      await rename(temp, info(upload.id));
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
   };
 
   return {
