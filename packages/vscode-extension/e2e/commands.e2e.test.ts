@@ -219,6 +219,8 @@ it('Change link base URL: every change listed in the output first, written on co
     expect(await onDiskWhen('sub/cdn-b.md', (text) => !text.includes(old))).toBe(
       '[y](https://cdn.example.net/y.pdf) and [z](https://cdn.example.net/z.png "t")\n',
     );
+    // Shown after the notes are written and the ledger rebased, so possibly after the files are seen on disk.
+    await toast(page, 'Bytedrop: rewrote 3 links in 2 notes.').waitFor();
     await clearNotifications(page);
   }));
 
@@ -258,6 +260,7 @@ it('Set secret access key: with a wrong one Test connection says what is wrong, 
     expect(await failure.textContent()).not.toMatch(/S3_|BYTEDROP_/);
     await failure.getByRole('button', { name: 'Set secret access key' }).click();
     await answerInput(page, 'Bytedrop: secret access key', s3.secretAccessKey);
+    await toast(page, 'secret access key saved in secret storage').waitFor();
     await clearNotifications(page);
     await testConnection('Bytedrop: connection OK');
     await clearNotifications(page);
@@ -277,6 +280,8 @@ it('Set server access key: against a Bytedrop server, a wrong key is named; with
     );
     await failure.getByRole('button', { name: 'Set server access key' }).click();
     await answerInput(page, 'Bytedrop: server access key', SERVER_KEY);
+    // The command says "saved" once the key is stored, which can be after a clear run at once: that toast then stays.
+    await toast(page, 'server access key saved in secret storage').waitFor();
     await clearNotifications(page);
     await testConnection('Bytedrop: connection OK');
     await clearNotifications(page);

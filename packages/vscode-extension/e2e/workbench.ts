@@ -58,7 +58,10 @@ export async function dialog(
   };
 }
 
-/** Closes every notification, so the next test only sees its own. */
+/**
+ * Closes every notification, so the next test only sees its own. Call it once the notifications the step caused are
+ * shown (wait for their toasts): one that comes after the clear stays, and the wait for the toasts to go times out.
+ */
 export async function clearNotifications(page: Page): Promise<void> {
   const { runCommand } = await import('./editor');
   await runCommand(page, 'Notifications: Clear All Notifications');
