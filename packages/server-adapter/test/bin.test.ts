@@ -25,6 +25,21 @@ const upload = async (url: string, key: string) => {
   return (await response.json()) as { success: boolean; url: string; msg?: string };
 };
 
+/** ByteGo's variables for a bucket: what a deployment moved over from it sets. */
+const byteGoS3Env = (s3: {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}) => ({
+  S3_ENDPOINT: s3.endpoint,
+  S3_BUCKET: s3.bucket,
+  S3_ACCESS_KEY: s3.accessKeyId,
+  S3_SECRET_KEY: s3.secretAccessKey,
+  S3_REGION: 'us-east-1',
+  PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+});
+
 // The bin is tested as built (`pnpm test` and CI build first).
 describe('bytedrop-server bin', () => {
   // Fails every test here, saying to build, when there is no built bin to run.
@@ -68,12 +83,7 @@ describe('bytedrop-server bin', () => {
     dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
     running = await start({
       BYTEDROP_DATA_DIR: dir,
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: s3.bucket,
-      S3_ACCESS_KEY: s3.accessKeyId,
-      S3_SECRET_KEY: s3.secretAccessKey,
-      S3_REGION: 'us-east-1',
-      PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+      ...byteGoS3Env(s3),
       AUTH_KEY: 'bytego-style-key-123',
       MAX_FILE_SIZE_MB: '1',
       LOG_LEVEL: 'warn',
@@ -155,12 +165,7 @@ describe('bytedrop-server bin', () => {
       try {
         running = await start({
           BYTEDROP_DATA_DIR: dir,
-          S3_ENDPOINT: s3.endpoint,
-          S3_BUCKET: s3.bucket,
-          S3_ACCESS_KEY: s3.accessKeyId,
-          S3_SECRET_KEY: s3.secretAccessKey,
-          S3_REGION: 'us-east-1',
-          PUBLIC_DOMAIN: `${s3.endpoint}/${s3.bucket}`,
+          ...byteGoS3Env(s3),
           AUTH_KEY: KEY,
           SHUTDOWN_GRACE_S: grace,
         });
