@@ -55,6 +55,12 @@ async function testConnection(expected: string): Promise<Locator> {
   await runCommand(session.page, 'Bytedrop: Test connection');
   const shown = toast(session.page, expected);
   await shown.waitFor({ timeout: 60_000 });
+  // The progress toast goes as the result comes: until it is gone the toasts move, and a click on the result's button
+  // can land where the button was (CI, under load: the button's command never ran).
+  await toast(session.page, 'Bytedrop: testing the connection').waitFor({
+    state: 'detached',
+    timeout: 60_000,
+  });
   return shown;
 }
 
