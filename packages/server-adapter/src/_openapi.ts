@@ -189,7 +189,7 @@ export const OPENAPI = {
           thumbnail: {
             type: 'string',
             description:
-              "The smallest thumbnail's URL (WebP), for an image when the server makes thumbnails (BYTEDROP_THUMBNAILS). Absent for other files, when thumbnails are off, and for a private file (nothing public may point into the private prefix). It answers 404 until the thumbnail is made, shortly after the upload.",
+              "The smallest thumbnail's URL (WebP), for an image when the server makes thumbnails (BYTEDROP_THUMBNAILS). Absent for other files, when thumbnails are off, for an image whose recorded size is over the thumbnails' pixel bound (none is ever made of it), and for a private file (nothing public may point into the private prefix). It answers 404 until the thumbnail is made, shortly after the upload.",
           },
           private: {
             type: 'boolean',

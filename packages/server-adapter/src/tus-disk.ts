@@ -43,7 +43,8 @@ export function createTusDiskBackend(options: TusDiskOptions): TusBackend {
       await writeFile(temp, JSON.stringify(upload));
       await rename(temp, info(upload.id));
     } catch (error) {
-      await rm(temp, { force: true });
+      // The write's or the rename's error is the one to report, not a failed cleanup's.
+      await rm(temp, { force: true }).catch(() => undefined);
       throw error;
     }
   };

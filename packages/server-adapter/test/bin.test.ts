@@ -161,8 +161,8 @@ describe('bytedrop-server bin', () => {
     /** Starts the bin on its own s3rver (so its open multipart uploads are this test's alone). */
     const startOnS3 = async (grace: string) => {
       const s3 = await startS3rver();
-      dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
       try {
+        dir = await mkdtemp(join(tmpdir(), 'bytedrop-bin-'));
         running = await start({
           BYTEDROP_DATA_DIR: dir,
           ...byteGoS3Env(s3),

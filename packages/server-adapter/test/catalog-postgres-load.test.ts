@@ -38,7 +38,8 @@ it('records each of 64 uploads sent at once exactly once, in fewer statements th
 
 it('answers 503 for an INSERT held by a lock, once the timeout passes, and leaves no statement waiting in PostgreSQL', async () => {
   const url = await postgresDatabase();
-  const catalog = await createPostgresCatalog({ url, timeoutMs: 500 });
+  // 2 s: the uploads before and after the lock must each be answered within it, on a loaded CI machine too.
+  const catalog = await createPostgresCatalog({ url, timeoutMs: 2000 });
   const handler = handlerWith(catalog);
   expect((await handler(uploadRequest([{ name: 'before.txt', body: 'before' }]))).status).toBe(200);
 
@@ -60,21 +61,25 @@ it('answers 503 for an INSERT held by a lock, once the timeout passes, and leave
   // read once per transaction, so the locker would see its first sample again and again.
   const observer = new pg.Client({ connectionString: url });
   await observer.connect();
-  await vi.waitFor(
-    async () => {
-      const waiting = await observer.query(
-        `SELECT pid, backend_type, query, wait_event_type, wait_event,
-                extract(epoch FROM clock_timestamp() - query_start) AS running_s
-           FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
-      );
-      // The rows in the message: a failure on CI names what was left running, and for how long.
-      expect(waiting.rows, JSON.stringify(waiting.rows)).toEqual([]);
-    },
-    { timeout: 20_000, interval: 50 },
-  );
-  await observer.end();
-  await locker.query('ROLLBACK');
-  await locker.end();
+  try {
+    await vi.waitFor(
+      async () => {
+        const waiting = await observer.query(
+          `SELECT pid, backend_type, query, wait_event_type, wait_event,
+                  extract(epoch FROM clock_timestamp() - query_start) AS running_s
+             FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
+        );
+        // The rows in the message: a failure on CI names what was left running, and for how long.
+        expect(waiting.rows, JSON.stringify(waiting.rows)).toEqual([]);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+  } finally {
+    // A failed wait must not leave the table locked for the tests after it.
+    await observer.end();
+    await locker.query('ROLLBACK');
+    await locker.end();
+  }
 
   expect((await handler(uploadRequest([{ name: 'after.txt', body: 'after' }]))).status).toBe(200);
   const names = (await catalog.list({ owner: 'alice' }, { limit: 100 })).files.map((item) => item.filename);

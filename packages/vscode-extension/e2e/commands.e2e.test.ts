@@ -55,12 +55,9 @@ async function testConnection(expected: string): Promise<Locator> {
   await runCommand(session.page, 'Bytedrop: Test connection');
   const shown = toast(session.page, expected);
   await shown.waitFor({ timeout: 60_000 });
-  // The progress toast goes as the result comes: until it is gone the toasts move, and a click on the result's button
-  // can land where the button was (CI, under load: the button's command never ran).
-  await toast(session.page, 'Bytedrop: testing the connection').waitFor({
-    state: 'detached',
-    timeout: 60_000,
-  });
+  // Until the progress toast (test-connection.ts's title) is gone the toasts move: a click can miss (CI, under load).
+  const progress = toast(session.page, 'Bytedrop: testing the connection');
+  await progress.waitFor({ state: 'detached', timeout: 60_000 });
   return shown;
 }
 

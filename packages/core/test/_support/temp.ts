@@ -2,6 +2,7 @@
  * Temporary directories for a test file, removed after its last test: CI machines keep /tmp between runs, and a
  * directory left by every run fills their disk. Importing this module registers one `afterAll` in the importing test
  * file (vitest evaluates it per file), which removes every directory made through it, however the tests ended.
+ * For test files only (not a globalSetup), under vitest's per-file isolation (the default, kept here).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
