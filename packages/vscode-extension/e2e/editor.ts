@@ -169,13 +169,53 @@ export async function startEditor(options: {
       log: () => log,
       async stop() {
         await opened.close();
-        child.kill();
+        await stopTree(child);
       },
     };
   } catch (error) {
     await browser?.close();
     child.kill();
     throw new Error(`${(error as Error).message}\ncode-server log:\n${log}`);
+  }
+}
+
+/** The pids under `root`, children first found through `ps`. */
+function descendants(root: number): number[] {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((row) => row.trim().split(/\s+/).map(Number));
+  const found: number[] = [];
+  for (let i = -1; i < found.length; i++) {
+    const parent = i < 0 ? root : found[i];
+    for (const [pid, ppid] of rows) if (ppid === parent && pid !== undefined) found.push(pid);
+  }
+  return found;
+}
+
+/** Sends `name` to `pid`; false when there is no such process (any more). */
+const signal = (pid: number, name: NodeJS.Signals | 0) => {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const alive = (pid: number) => signal(pid, 0);
+
+/**
+ * Stops code-server and waits for every process it started: its extension host and language servers outlive it by
+ * seconds and write into its TMPDIR as they exit, which would make the session's folder again once removed.
+ */
+async function stopTree(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  const tree = [child.pid, ...descendants(child.pid)];
+  child.kill();
+  // Given 10 s to exit on their own, then killed; a zombie no one reaps stays "alive", so the wait ends at 15 s.
+  for (let attempt = 0; attempt < 150 && tree.some(alive); attempt++) {
+    if (attempt === 100) for (const pid of tree) signal(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
