@@ -141,7 +141,7 @@ export async function startEditor(options: {
     }
     if (child.exitCode !== null || attempt > 300) {
       // Still running after the wait, it would go on writing into the session's folder once that is removed.
-      child.kill();
+      await stopTree(child);
       throw new Error(`code-server did not start:\n${log}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -174,7 +174,7 @@ export async function startEditor(options: {
     };
   } catch (error) {
     await browser?.close();
-    child.kill();
+    await stopTree(child);
     throw new Error(`${(error as Error).message}\ncode-server log:\n${log}`);
   }
 }
