@@ -44,8 +44,20 @@ export interface KeyInfo {
   admin: boolean;
 }
 
+// The check in flight, if any: an upload waits for it, so that a kept wrong key is sent (and counted) once, not
+// once by the check and again by a file pasted before its answer.
+let checking: Promise<KeyInfo | null> = Promise.resolve(null);
+
+/** Resolves once the kept key's check in flight (if any) has its answer. */
+export const keyChecked = (): Promise<unknown> => checking;
+
 /** Checks the kept key: its name and whether it is an admin's, or null (none kept, refused, or no answer). */
-export async function whoAmI(): Promise<KeyInfo | null> {
+export function whoAmI(): Promise<KeyInfo | null> {
+  checking = checkKey();
+  return checking;
+}
+
+async function checkKey(): Promise<KeyInfo | null> {
   if (!getKey() || refusal) return null;
   try {
     const response = await fetch('/auth', { headers: authHeaders() });

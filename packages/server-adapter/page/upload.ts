@@ -4,7 +4,7 @@
  */
 import { Upload } from 'tus-js-client';
 import { $, copy, el, explain, say } from './dom';
-import { authHeaders, getKey, needKey, refuse } from './key';
+import { authHeaders, getKey, keyChecked, needKey, refuse } from './key';
 import type { Uploaded } from './result';
 
 const MAX_FILES = 10;
@@ -144,8 +144,12 @@ let uploaded: (file: Uploaded, entry: Entry) => void = () => {};
 /** Sends the waiting files, one at a time; asks for the key first when there is none (or it was refused). */
 export async function run(): Promise<void> {
   if (busy) return;
-  if (needKey()) return;
   busy = true;
+  await keyChecked();
+  if (needKey()) {
+    busy = false;
+    return;
+  }
   const urls: string[] = [];
   while (queue.length) {
     const entry = queue[0]!;

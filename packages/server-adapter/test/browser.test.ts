@@ -153,18 +153,43 @@ describe('upload page in Chromium', () => {
     }
   });
 
-  it('says a wrong key is wrong and asks again', async () => {
+  it('says a wrong key is wrong and asks again, having sent it once', async () => {
     await page.evaluate(() => localStorage.setItem('bytedrop.key', 'not-the-right-key'));
-    await page.reload();
-    await page.evaluate(() => {
-      const data = new DataTransfer();
-      data.items.add(new File(['x'], 'x.txt', { type: 'text/plain' }));
-      document.dispatchEvent(
-        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
-      );
+    // The page checks the kept key as it loads; its answer is held here while a file is pasted. The paste must wait
+    // for that answer: sent at once, the wrong key would go twice and count twice toward the ban.
+    let releaseAuth = () => {};
+    const authHeld = new Promise<void>((resolve) => {
+      void page.route('**/auth', async (route) => {
+        resolve();
+        await new Promise<void>((release) => (releaseAuth = release));
+        await route.continue();
+      });
     });
+    const sent: string[] = [];
+    const record = (request: { url(): string }) => sent.push(new URL(request.url()).pathname);
+    page.on('request', record);
+    try {
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      await authHeld;
+      await page.evaluate(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['x'], 'x.txt', { type: 'text/plain' }));
+        document.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+        );
+      });
+      await expect.poll(() => page.locator('#uploads li').count()).toBe(1);
+    } finally {
+      releaseAuth();
+    }
     await expect.poll(() => page.isVisible('#key-form')).toBe(true);
-    expect(await page.locator('#message').textContent()).toMatch(/Wrong or missing access key/);
+    await page.unroute('**/auth');
+    page.off('request', record);
+    const keyed = sent.filter((path) => path === '/auth' || path === '/upload' || path.startsWith('/tus'));
+    expect(keyed).toEqual(['/auth']);
+    const message = await page.locator('#message').textContent();
+    expect(message).toMatch(/Wrong or missing access key/);
+    expect(message).not.toMatch(/last try/);
     // Entering the right key resumes the waiting file.
     await page.getByLabel('Access key').fill(KEY);
     await page.getByRole('button', { name: 'Save' }).click();
