@@ -25,10 +25,24 @@ async function modifiedBefore(path: string, cutoff: number): Promise<boolean> {
   }
 }
 
-/** Deletes partial writes (`.bytedrop-partial/`) last modified before `cutoff` (ms since the epoch). */
-export async function sweepPartials(root: string, cutoff: number): Promise<string[]> {
+/** Finishes the commit a staged metadata record was left by; answers whether it did (`_disk-place.ts`). */
+export type FinishCommit = (staged: string) => Promise<boolean>;
+
+/**
+ * Deletes partial writes (`.bytedrop-partial/`) last modified before `cutoff` (ms since the epoch), once the commits
+ * that died between placing a file and its metadata are finished.
+ */
+export async function sweepPartials(
+  root: string,
+  cutoff: number,
+  finishCommit: FinishCommit,
+): Promise<string[]> {
   const deleted: string[] = [];
-  for (const path of await entries(join(root, TMP_DIR))) {
+  const dir = join(root, TMP_DIR);
+  for (const path of await entries(dir)) {
+    if (path.endsWith('.json') && (await modifiedBefore(path, cutoff))) await finishCommit(path);
+  }
+  for (const path of await entries(dir)) {
     if (!(await modifiedBefore(path, cutoff))) continue;
     await rm(path, { force: true });
     deleted.push(path.slice(root.length + 1));
@@ -37,14 +51,22 @@ export async function sweepPartials(root: string, cutoff: number): Promise<strin
 }
 
 /**
- * Deletes partial writes older than `cutoff`, and temporary objects (keys under `prefix`) older than it through
+ * Finishes and deletes partial writes older than `cutoff`, and deletes temporary objects (keys under `prefix`) older than it through
  * `remove`, so their metadata goes too.
  */
 export async function sweepDisk(
   root: string,
-  options: { prefix: string; cutoff: number; remove: (key: string) => Promise<void> },
+  options: {
+    prefix: string;
+    cutoff: number;
+    remove: (key: string) => Promise<void>;
+    finishCommit: FinishCommit;
+  },
 ): Promise<SweepReport> {
-  const report: SweepReport = { abortedUploads: [], deleted: await sweepPartials(root, options.cutoff) };
+  const report: SweepReport = {
+    abortedUploads: [],
+    deleted: await sweepPartials(root, options.cutoff, options.finishCommit),
+  };
   for (const path of await entries(join(root, ...options.prefix.split('/').filter(Boolean)))) {
     if (!(await modifiedBefore(path, options.cutoff))) continue;
     const key = path

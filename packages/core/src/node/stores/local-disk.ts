@@ -59,7 +59,8 @@ export interface LocalDiskStore extends ObjectStore {
   path(key: string): string;
   /**
    * Besides the journal's temporary objects, removes every partial write older than this store: one process per
-   * directory, so those were left by a process that died.
+   * directory, so those were left by a process that died. A write killed after placing its file but before its
+   * metadata gets its metadata put in place first.
    */
   recover(): Promise<SweepReport>;
   sweep(options: { olderThan: number; prefix?: string; signal?: AbortSignal }): Promise<SweepReport>;
@@ -91,7 +92,7 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
   /** Journal entries of temporary objects written here, closed when they are deleted. */
   const temporary = new Map<string, string>();
 
-  const { pathOf, tempPath, commit } = diskPlacer(root, meta);
+  const { pathOf, tempPath, commit, finishCommit } = diskPlacer(root, meta);
 
   const statFile = async (path: string): Promise<Stats | undefined> => {
     try {
@@ -102,6 +103,10 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
       throw diskError(error, 'read', path);
     }
   };
+
+  // A file placed a moment before its metadata (or by a write killed in between) already has it, staged.
+  const metaOf = async (key: string): Promise<DiskMeta | undefined> =>
+    (await meta.read(key)) ?? (await meta.pending(key, pathOf(key)));
 
   const remember = async (key: string, temporaryObject: boolean | undefined) => {
     if (temporaryObject)
@@ -142,7 +147,7 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
     async head(key) {
       const stats = await statFile(pathOf(key));
       if (stats === undefined) return undefined;
-      const found = await meta.read(key);
+      const found = await metaOf(key);
       const object: StoredObject = {
         size: stats.size,
         etag: found?.etag ?? fallbackEtag(stats),
@@ -208,7 +213,7 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
           `cannot copy '${fromKey}' to '${toKey}': '${fromKey}' does not exist in ${root}`,
         );
       }
-      const etag = (await meta.read(fromKey))?.etag ?? fallbackEtag(stats);
+      const etag = (await metaOf(fromKey))?.etag ?? fallbackEtag(stats);
       if (copyOptions.sourceEtag !== undefined && copyOptions.sourceEtag !== etag) {
         throw new BytedropError(
           'ERR_CONFLICT',
@@ -247,10 +252,13 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
     },
 
     sweep: ({ olderThan, prefix = TEMP_KEY_PREFIX }) =>
-      sweepDisk(root, { prefix, cutoff: Date.now() - olderThan, remove }),
+      sweepDisk(root, { prefix, cutoff: Date.now() - olderThan, remove, finishCommit }),
 
     async recover() {
-      const report: SweepReport = { abortedUploads: [], deleted: await sweepPartials(root, created) };
+      const report: SweepReport = {
+        abortedUploads: [],
+        deleted: await sweepPartials(root, created, finishCommit),
+      };
       for (const entry of await journal.entries()) {
         if (entry.store !== id || entry.kind !== 'temp') continue;
         await remove(entry.key);
@@ -271,7 +279,7 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
       const path = pathOf(key);
       // Uploads being staged live there through this very store; they are not published objects, so never read out.
       if (key.startsWith(TEMP_KEY_PREFIX)) return undefined;
-      return openObject(path, key, range, () => meta.read(key));
+      return openObject(path, key, range, () => metaOf(key));
     },
   };
 }
