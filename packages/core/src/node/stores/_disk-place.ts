@@ -1,18 +1,18 @@
 /**
  * Internal: where a key's file lives under the local store's root (never outside it), and how a finished write is
  * put there: a temporary file in the store's partial-writes folder, moved into place (a link for a create-only write,
- * which fails when the key exists), then its metadata. A failed move leaves nothing. The metadata is staged beside
- * the file first, naming its key and file: a process killed between placing the file and its metadata leaves what
- * `finishCommit` needs to put the metadata in place later (the sweeps call it), not an object without its type,
- * ETag or owner.
+ * which fails when the key exists), then its metadata. A failed move leaves nothing. The metadata is staged in the
+ * same folder first, naming its key and file: a process killed between placing the file and its metadata leaves a
+ * record that reads as the file's metadata (`_disk-meta.ts`) and that `finishCommit` puts in place later (the sweeps
+ * call it), not an object without its type, ETag or owner.
  */
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BytedropError, isBytedropError } from '../../errors';
 import { diskError, errno } from './_disk-errors';
 import { keyProblem, TMP_DIR } from './_disk-keys';
-import { type DiskMeta, identityOf, type metaTree, sameFile } from './_disk-meta';
+import { type DiskMeta, identityOf, type metaTree, readStaged, sameFile, statExact } from './_disk-meta';
 
 /** `pathOf`, `tempPath`, `commit` and `finishCommit` of the store at `root`. */
 export function diskPlacer(root: string, meta: ReturnType<typeof metaTree>) {
@@ -48,25 +48,40 @@ export function diskPlacer(root: string, meta: ReturnType<typeof metaTree>) {
       }
       throw error;
     }
-    await rm(temp, { force: true });
+    // The file is in place: a temp name left behind is only a partial write, which the sweeps remove.
+    await rm(temp, { force: true }).catch(() => undefined);
   };
 
   /** Moves a finished temp file into place, then its metadata; a failed move leaves nothing. */
   const commit = async (key: string, temp: string, entry: DiskMeta, ifAbsent: boolean): Promise<void> => {
     const target = pathOf(key);
-    const staged = `${temp}.json`;
+    const staged = meta.stagedPath(key);
+    let placed = false;
     try {
       await mkdir(dirname(target), { recursive: true });
       await mkdir(dirname(meta.pathOf(key)), { recursive: true });
-      await meta.stage(staged, { ...entry, key, file: identityOf(await stat(temp, { bigint: true })) });
+      const file = await statExact(temp);
+      if (file === undefined) throw new Error(`the partial write ${temp} is gone`);
+      await meta.stage(staged, { ...entry, key, file: identityOf(file) });
       await place(temp, target, key, ifAbsent);
+      placed = true;
       await meta.finish(staged, key);
     } catch (error) {
-      // The staged record first: left alone beside no temp file, it would read as a commit to finish.
-      await rm(staged, { force: true });
-      await rm(temp, { force: true });
+      // Once the file is placed, its staged record is its metadata: kept for reads and the next sweep, which may even
+      // have put it in place already (a `bytedrop gc` on a directory a server shares), and then the write is done.
+      if (placed && (await finished(key, target))) return;
+      if (!placed) {
+        await rm(staged, { force: true });
+        await rm(temp, { force: true });
+      }
       throw isBytedropError(error) ? error : diskError(error, 'write', target);
     }
+  };
+
+  /** Whether `key`'s record in the tree is the one written for the file at `target`. */
+  const finished = async (key: string, target: string): Promise<boolean> => {
+    const [placed, record] = await Promise.all([statExact(target), meta.read(key)]);
+    return placed !== undefined && record?.file !== undefined && sameFile(record.file, identityOf(placed));
   };
 
   /**
@@ -75,9 +90,9 @@ export function diskPlacer(root: string, meta: ReturnType<typeof metaTree>) {
    * (its file never placed, or replaced or deleted since) is left for the caller to remove.
    */
   const finishCommit = async (staged: string): Promise<boolean> => {
-    const record = await meta.readStaged(staged);
+    const record = await readStaged(staged);
     if (record === undefined || keyProblem(record.key) !== undefined) return false;
-    const placed = await stat(pathOf(record.key), { bigint: true }).catch(() => undefined);
+    const placed = await statExact(pathOf(record.key));
     if (placed === undefined || !sameFile(identityOf(placed), record.file)) return false;
     await mkdir(dirname(meta.pathOf(record.key)), { recursive: true });
     await meta.finish(staged, record.key);

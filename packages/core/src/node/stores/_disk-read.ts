@@ -1,7 +1,7 @@
 /**
  * Opening a stored file for serving, whole or a byte range of it, with the metadata that goes in the headers.
  */
-import type { Stats } from 'node:fs';
+import type { BigIntStats, Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { BytedropError, isBytedropError } from '../../errors';
@@ -45,7 +45,7 @@ export async function openObject(
   path: string,
   key: string,
   range: ReadRange,
-  readMeta: () => Promise<DiskMeta | undefined>,
+  readMeta: (placed: BigIntStats) => Promise<DiskMeta | undefined>,
 ): Promise<LocalObject | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -77,7 +77,8 @@ export async function openObject(
         `range ${range.start ?? ''}-${range.end ?? ''} of '${key}' cannot be satisfied: the object has ${size} bytes (answer 416)`,
       );
     }
-    const meta = await readMeta();
+    // The metadata of the file this handle has open, by its identity (a record names the file it was written for).
+    const meta = await readMeta(await handle.stat({ bigint: true }));
     let stream: ReadableStream<Uint8Array>;
     if (size === 0) {
       // createReadStream cannot express an empty range (end < start), so hand out an empty stream.

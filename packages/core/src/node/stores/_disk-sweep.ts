@@ -39,11 +39,15 @@ export async function sweepPartials(
 ): Promise<string[]> {
   const deleted: string[] = [];
   const dir = join(root, TMP_DIR);
+  // A record that could not be put in place (a folder in the way, a permission) is the only copy of its file's
+  // metadata: kept for reads and the next sweep, and the rest is swept all the same.
+  const unfinished = new Set<string>();
   for (const path of await entries(dir)) {
-    if (path.endsWith('.json') && (await modifiedBefore(path, cutoff))) await finishCommit(path);
+    if (!path.endsWith('.json') || !(await modifiedBefore(path, cutoff))) continue;
+    await finishCommit(path).catch(() => unfinished.add(path));
   }
   for (const path of await entries(dir)) {
-    if (!(await modifiedBefore(path, cutoff))) continue;
+    if (unfinished.has(path) || !(await modifiedBefore(path, cutoff))) continue;
     await rm(path, { force: true });
     deleted.push(path.slice(root.length + 1));
   }
@@ -51,8 +55,8 @@ export async function sweepPartials(
 }
 
 /**
- * Finishes and deletes partial writes older than `cutoff`, and deletes temporary objects (keys under `prefix`) older than it through
- * `remove`, so their metadata goes too.
+ * Finishes and deletes partial writes older than `cutoff`, and deletes temporary objects (keys under `prefix`) older
+ * than it through `remove`, so their metadata goes too.
  */
 export async function sweepDisk(
   root: string,

@@ -7,8 +7,10 @@
  * Layout under `dir`:
  * - `<key>`: the object's bytes, at the path the key names (so `ls` shows what was uploaded);
  * - `.bytedrop-meta/<key>.json`: headers and Bytedrop's metadata (`_disk-meta.ts`);
- * - `.bytedrop-partial/`: writes in progress. Same filesystem as the objects, so the final rename (or, for a
- *   create-only write, link) is atomic: a crash or an abort never leaves a half-written file at a key.
+ * - `.bytedrop-partial/`: writes in progress, and the metadata records staged before their files are placed. Same
+ *   filesystem as the objects, so the final rename (or, for a create-only write, link) is atomic: a crash or an
+ *   abort never leaves a half-written file at a key, and a file placed by a write killed before its metadata reads
+ *   with the record it staged until a sweep puts that in place.
  * Keys whose first segment is one of those two names are refused (`_disk-keys.ts`).
  */
 import { createHash } from 'node:crypto';
@@ -23,7 +25,7 @@ import { createMemoryJournal, TEMP_KEY_PREFIX, type UploadJournal } from '../../
 import { publicUrl } from '../../links';
 import type { BodyInput, CopyOptions, ObjectStore, PutOptions, StoredObject, SweepReport } from '../../types';
 import { diskError, errno, isMissing } from './_disk-errors';
-import { type DiskMeta, metaTree } from './_disk-meta';
+import { type DiskMeta, metaTree, statExact } from './_disk-meta';
 import { diskPlacer } from './_disk-place';
 import { fallbackEtag, type LocalObject, openObject, type ReadRange } from './_disk-read';
 import { sweepDisk, sweepPartials } from './_disk-sweep';
@@ -104,9 +106,11 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
     }
   };
 
-  // A file placed a moment before its metadata (or by a write killed in between) already has it, staged.
-  const metaOf = async (key: string): Promise<DiskMeta | undefined> =>
-    (await meta.read(key)) ?? (await meta.pending(key, pathOf(key)));
+  /** The metadata of the file now at `key` (`_disk-meta.ts`: a record in the tree, or one staged for it). */
+  const metaOf = async (key: string): Promise<DiskMeta | undefined> => {
+    const placed = await statExact(pathOf(key));
+    return placed === undefined ? undefined : meta.current(key, placed);
+  };
 
   const remember = async (key: string, temporaryObject: boolean | undefined) => {
     if (temporaryObject)
@@ -279,7 +283,7 @@ export function createLocalDiskStore(options: LocalDiskStoreOptions): LocalDiskS
       const path = pathOf(key);
       // Uploads being staged live there through this very store; they are not published objects, so never read out.
       if (key.startsWith(TEMP_KEY_PREFIX)) return undefined;
-      return openObject(path, key, range, () => metaOf(key));
+      return openObject(path, key, range, (placed) => meta.current(key, placed));
     },
   };
 }
