@@ -47,9 +47,17 @@ export interface KeyInfo {
 // The check in flight, if any: an upload waits for it, so that a kept wrong key is sent (and counted) once, not
 // once by the check and again by a file pasted before its answer.
 let checking: Promise<KeyInfo | null> = Promise.resolve(null);
+// A server that never answers the check must not hold uploads for ever: they then go, and say what is wrong.
+const CHECK_TIMEOUT_MS = 10_000;
 
-/** Resolves once the kept key's check in flight (if any) has its answer. */
-export const keyChecked = (): Promise<unknown> => checking;
+/** Resolves once the kept key's checks in flight (one may start while another runs) have their answers. */
+export async function keyChecked(): Promise<void> {
+  let awaited: Promise<unknown>;
+  do {
+    awaited = checking;
+    await awaited;
+  } while (awaited !== checking);
+}
 
 /** Checks the kept key: its name and whether it is an admin's, or null (none kept, refused, or no answer). */
 export function whoAmI(): Promise<KeyInfo | null> {
@@ -58,11 +66,16 @@ export function whoAmI(): Promise<KeyInfo | null> {
 }
 
 async function checkKey(): Promise<KeyInfo | null> {
-  if (!getKey() || refusal) return null;
+  const sent = getKey();
+  if (!sent || refusal) return null;
   try {
-    const response = await fetch('/auth', { headers: authHeaders() });
+    const response = await fetch('/auth', {
+      headers: authHeaders(),
+      signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+    });
     if (response.ok) return (await response.json()) as KeyInfo;
-    if (response.status === 401 || response.status === 403) {
+    // A refusal of a key replaced since (a new one saved while this check waited) says nothing of the kept one.
+    if ((response.status === 401 || response.status === 403) && getKey() === sent) {
       refuse(explain(response.status, await response.json().catch(() => null)));
     }
   } catch {}
