@@ -48,7 +48,7 @@ it('reloading the window mid-upload of a 30 MiB file: the next start resumes the
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     await openNote(page, 'note.md');
-    const after = await session.savedNoteWhen((saved) => saved.includes('[movie.bin](http'));
+    const after = await session.savedNoteWhen((saved) => /\[movie\.bin\]\(http[^)\s]+\)/.test(saved));
     const url = after.match(/\[movie\.bin\]\((\S+)\)/)?.[1] as string;
     expect(after).toBe(`# Note\n\n[movie.bin](${url})`);
     expect(sha256(await servedWhenUploaded(page, url))).toBe(sha256(generated(size, 30)));

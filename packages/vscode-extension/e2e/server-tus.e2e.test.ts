@@ -59,7 +59,7 @@ it('a 12 MiB paste to a server goes through tus; a reload mid-upload continues i
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     await openNote(page, 'note.md');
-    const after = await session.savedNoteWhen((saved) => saved.includes('[movie.bin](http'));
+    const after = await session.savedNoteWhen((saved) => /\[movie\.bin\]\(http[^)\s]+\)/.test(saved));
     const url = after.match(/\[movie\.bin\]\((\S+)\)/)?.[1] as string;
     expect(after).toBe(`# Note\n\n[movie.bin](${url})`);
     expect(sha256(await servedWhenUploaded(page, url))).toBe(sha256(generated(size, 41)));

@@ -170,10 +170,13 @@ export async function startSession(options: {
     },
     async savedNoteWhen(check, note = 'note.md') {
       let text = '';
+      let matched: string | undefined;
       for (let attempt = 0; attempt < 240; attempt++) {
         await page.keyboard.press('Control+S');
         text = await readFile(join(workspace, note), 'utf8');
-        if (check(text)) return text;
+        // Two reads alike: one can catch the file while the editor writes it (a CI run read a link cut short).
+        if (check(text) && text === matched) return text;
+        matched = check(text) ? text : undefined;
         await page.waitForTimeout(250);
       }
       throw new Error(`the saved ${note} never matched; last saved text:\n${text}`);
