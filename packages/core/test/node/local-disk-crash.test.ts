@@ -4,13 +4,13 @@
  * (`bytedrop gc`) must leave either the object with its own type, ETag and owner, or nothing at all.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityOf, metaTree } from '../../src/node/stores/_disk-meta';
 import { createLocalDiskStore } from '../../src/node/stores/local-disk';
-import { buildCli, cleanEnv, coreDir, removeCli, runCli, spawnCli } from '../_support/cli';
+import { buildCli, cleanEnv, coreDir, journalFiles, removeCli, runCli, spawnCli } from '../_support/cli';
 
 // Kills its process, as `kill -9` would (no handler runs), when a rename or link is about to put
 // something at a path that matches BYTEDROP_TEST_CRASH_AT.
@@ -60,22 +60,9 @@ await store.put('notes/a.txt', new TextEncoder().encode('new bytes'), { contentT
 
   const data = () => join(work, 'data');
   const store = () => createLocalDiskStore({ dir: data(), publicBaseUrl: 'http://localhost:8000/f' });
-  /** Every file under the data folder, relative to it. */
-  const files = async (): Promise<string[]> => {
-    try {
-      return (await readdir(data(), { recursive: true, withFileTypes: true }))
-        .filter((entry) => entry.isFile())
-        .map((entry) =>
-          join(entry.parentPath, entry.name)
-            .slice(data().length + 1)
-            .split(sep)
-            .join('/'),
-        )
-        .sort();
-    } catch {
-      return [];
-    }
-  };
+  /** Every file under the data folder, relative to it, with '/' between segments. */
+  const files = async (): Promise<string[]> =>
+    (await journalFiles(data())).map((path) => path.split(sep).join('/')).sort();
   /** `bytedrop upload shot.png`, killed where `at` says. */
   const killedUpload = async (at: string) => {
     await writeFile(join(work, 'shot.png'), PNG);

@@ -7,7 +7,7 @@
  * call it), not an object without its type, ETag or owner.
  */
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, rename, rm } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BytedropError, isBytedropError } from '../../errors';
 import { diskError, errno } from './_disk-errors';
@@ -60,9 +60,7 @@ export function diskPlacer(root: string, meta: ReturnType<typeof metaTree>) {
     try {
       await mkdir(dirname(target), { recursive: true });
       await mkdir(dirname(meta.pathOf(key)), { recursive: true });
-      const file = await statExact(temp);
-      if (file === undefined) throw new Error(`the partial write ${temp} is gone`);
-      await meta.stage(staged, { ...entry, key, file: identityOf(file) });
+      await meta.stage(staged, { ...entry, key, file: identityOf(await stat(temp, { bigint: true })) });
       await place(temp, target, key, ifAbsent);
       placed = true;
       await meta.finish(staged, key);
@@ -86,17 +84,16 @@ export function diskPlacer(root: string, meta: ReturnType<typeof metaTree>) {
 
   /**
    * Finishes the commit a staged record (a `.json` in the partial-writes folder) was left by: puts its metadata in
-   * place when the file at its key is still the one it was staged with. Answers whether it did; any other record
-   * (its file never placed, or replaced or deleted since) is left for the caller to remove.
+   * place when the file at its key is still the one it was staged with. Any other record (its file never placed, or
+   * replaced or deleted since) is left for the caller to remove.
    */
-  const finishCommit = async (staged: string): Promise<boolean> => {
+  const finishCommit = async (staged: string): Promise<void> => {
     const record = await readStaged(staged);
-    if (record === undefined || keyProblem(record.key) !== undefined) return false;
+    if (record === undefined || keyProblem(record.key) !== undefined) return;
     const placed = await statExact(pathOf(record.key));
-    if (placed === undefined || !sameFile(identityOf(placed), record.file)) return false;
+    if (placed === undefined || !sameFile(identityOf(placed), record.file)) return;
     await mkdir(dirname(meta.pathOf(record.key)), { recursive: true });
     await meta.finish(staged, record.key);
-    return true;
   };
 
   return { pathOf, tempPath, commit, finishCommit };

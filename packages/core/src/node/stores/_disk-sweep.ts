@@ -25,8 +25,8 @@ async function modifiedBefore(path: string, cutoff: number): Promise<boolean> {
   }
 }
 
-/** Finishes the commit a staged metadata record was left by; answers whether it did (`_disk-place.ts`). */
-export type FinishCommit = (staged: string) => Promise<boolean>;
+/** Finishes the commit a staged metadata record was left by, when its file is in place (`_disk-place.ts`). */
+export type FinishCommit = (staged: string) => Promise<void>;
 
 /**
  * Deletes partial writes (`.bytedrop-partial/`) last modified before `cutoff` (ms since the epoch), once the commits
